@@ -78,8 +78,10 @@ impl DecodeError {
         if message.ends_with(&suffix) {
             message.truncate(message.len() - suffix.len());
         }
+        let (mut line, mut column) = (line, column);
         if kind == DecodeErrorKind::Eof && line <= 1 && column == 0 {
             message = String::from("empty document: expected a JSON value");
+            (line, column) = (0, 0);
         }
         DecodeError {
             path,
@@ -88,6 +90,46 @@ impl DecodeError {
             message,
             kind,
         }
+    }
+
+    /// An error found after parsing (a value that is valid JSON of the right type but not
+    /// acceptable), at `path`, with no line or column.
+    pub fn custom(path: impl Into<String>, message: impl Into<String>) -> Self {
+        DecodeError {
+            path: path.into(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            kind: DecodeErrorKind::Data,
+        }
+    }
+
+    /// Adds a hint for the commonest wrong bodies: an HTML page (a proxy or gateway error)
+    /// or binary data where JSON was expected.
+    fn hint(mut self, bytes: &[u8]) -> Self {
+        if self.kind != DecodeErrorKind::Syntax || !self.path.is_empty() {
+            return self;
+        }
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        let head = bytes.get(start..).unwrap_or_default();
+        if head.first() == Some(&b'<') {
+            let preview: String = String::from_utf8_lossy(head.get(..40).unwrap_or(head))
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            self.message = format!(
+                "{}: this looks like an HTML page, not JSON (starts with `{preview}`)",
+                self.message
+            );
+        } else if std::str::from_utf8(head.get(..64).unwrap_or(head)).is_err()
+            || head.iter().take(64).any(|b| *b < 0x09)
+        {
+            self.message = format!("{}: this looks like binary data, not JSON", self.message);
+        }
+        self
     }
 
     /// Returns the same error with `prefix` put in front of its path (for a document that
@@ -104,16 +146,16 @@ impl DecodeError {
     }
 
     fn render(&self) -> String {
-        let path = if self.path.is_empty() {
-            "the document"
+        let at = if self.path.is_empty() {
+            String::from("at the top level")
         } else {
-            &self.path
+            format!("at `{}`", self.path)
         };
         if self.line == 0 {
-            format!("at `{path}`: {}", self.message)
+            format!("{at}: {}", self.message)
         } else {
             format!(
-                "at `{path}` (line {}, column {}): {}",
+                "{at} (line {}, column {}): {}",
                 self.line, self.column, self.message
             )
         }
@@ -140,7 +182,7 @@ impl fmt::Display for DecodeErrorKind {
 /// A [`DecodeError`] naming the JSON path, line and column, and what was expected.
 pub fn from_slice<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, DecodeError> {
     let bytes = strip_bom(bytes);
-    serde_json::from_slice(bytes).map_err(|fast| locate::<T>(bytes, &fast))
+    serde_json::from_slice(bytes).map_err(|fast| locate::<T>(bytes, &fast).hint(bytes))
 }
 
 /// Parses `text` (a leading BOM is ignored) as `T`; see [`from_slice`].

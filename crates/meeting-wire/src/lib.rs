@@ -52,7 +52,7 @@ mod id;
 mod macros;
 mod secret;
 
-pub use decode::{DecodeError, from_slice, from_str, strip_bom};
+pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
 pub use flag::Flag;
 pub use id::Id;
 pub use secret::Secret;

@@ -12,7 +12,7 @@
 ///   unknown field goes to `extra` verbatim;
 /// - serialises the typed fields that are `Some`, then `extra` (skipping an `extra` entry
 ///   whose key is a typed field that is `Some`, so a key is never written twice);
-/// - has `FIELDS`, the typed wire names in declaration order.
+/// - has `FIELDS`, the typed wire names in declaration order, and `has_field(wire_name)`.
 ///
 /// See the crate-level example.
 #[macro_export]
@@ -43,10 +43,10 @@ macro_rules! wire_object {
             /// The wire names of the typed fields, in declaration order.
             pub const FIELDS: &'static [&'static str] = &[$($wire),*];
 
-            /// Whether `extra` holds an entry the serialiser must skip because the typed
-            /// field of the same wire name is set.
-            fn __shadowed(&self, key: &str) -> bool {
-                match key {
+            /// Whether the typed field with this wire name is set (`false` for a name that is
+            /// not a typed field, even when `extra` holds it).
+            pub fn has_field(&self, wire_name: &str) -> bool {
+                match wire_name {
                     $($wire => self.$field.is_some(),)*
                     _ => false,
                 }
@@ -157,7 +157,7 @@ macro_rules! wire_object {
                     }
                 )*
                 for (k, v) in &self.extra {
-                    if !self.__shadowed(k) {
+                    if !self.has_field(k) {
                         map.serialize_entry(k, v)?;
                     }
                 }

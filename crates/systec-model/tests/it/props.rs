@@ -1,0 +1,123 @@
+//! Property tests: ids, times, durations, money, windows, and "no input panics".
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use proptest::prelude::*;
+use systec_model::{
+    LocalTime, UtcTime, VendorDuration, WireDate, Yuan, detail, his_meeting, month_windows, reports,
+};
+
+fn arb_date() -> impl Strategy<Value = NaiveDate> {
+    (1970i32..2100, 1u32..=366).prop_filter_map("valid", |(y, d)| NaiveDate::from_yo_opt(y, d))
+}
+
+fn arb_datetime() -> impl Strategy<Value = NaiveDateTime> {
+    (arb_date(), 0u32..86_400)
+        .prop_map(|(d, s)| d.and_hms_opt(s / 3600, (s / 60) % 60, s % 60).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn utc_times_round_trip(t in arb_datetime()) {
+        let text = t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let parsed: UtcTime = text.parse().unwrap();
+        prop_assert_eq!(parsed.to_utc(), t.and_utc());
+        prop_assert_eq!(parsed.to_string(), text);
+        prop_assert!(parsed.non_canonical_text().is_none());
+    }
+
+    #[test]
+    fn local_times_round_trip_padded_or_not(t in arb_datetime(), pad in any::<bool>()) {
+        let text = if pad {
+            t.format("%Y-%m-%d %H:%M:%S").to_string()
+        } else {
+            t.format("%Y-%-m-%-d %-H:%M:%S").to_string()
+        };
+        let parsed: LocalTime = text.parse().unwrap();
+        prop_assert_eq!(parsed.naive(), t);
+        prop_assert_eq!(parsed.to_string(), text);
+    }
+
+    #[test]
+    fn dates_round_trip_padded_or_not(d in arb_date(), pad in any::<bool>()) {
+        let text = if pad { d.format("%Y-%m-%d").to_string() } else { format!("{}-{}-{}", d.year(), d.month(), d.day()) };
+        let parsed: WireDate = text.parse().unwrap();
+        prop_assert_eq!(parsed.date(), d);
+        prop_assert_eq!(parsed.to_string(), text);
+    }
+
+    #[test]
+    fn any_text_never_panics_the_time_parsers(s in ".{0,40}") {
+        let _ = s.parse::<UtcTime>();
+        let _ = s.parse::<LocalTime>();
+        let _ = s.parse::<WireDate>();
+        let _ = VendorDuration::from_text(&s);
+    }
+
+    #[test]
+    fn chinese_durations(h in 0u64..100, m in 0u64..60, s in 0u64..60) {
+        let text = format!("{h}小时{m}分钟{s}秒");
+        prop_assert_eq!(VendorDuration::from_text(&text).seconds(), Some(h * 3600 + m * 60 + s));
+        let minutes = VendorDuration::minutes(m);
+        prop_assert_eq!(minutes.to_string(), format!("{m}分钟"));
+        prop_assert_eq!(minutes.minutes_rounded_up(), Some(m));
+        prop_assert_eq!(systec_model::billed_minutes(h * 60 + s), (h * 60 + s).div_ceil(60));
+    }
+
+    #[test]
+    fn money_is_the_shortest_decimal(cents in 0u64..100_000_000) {
+        let value = cents as f64 / 100.0;
+        let json = serde_json::to_string(&value).unwrap();
+        let y: Yuan = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(y.amount(), rust_decimal::Decimal::new(i64::try_from(cents).unwrap(), 2).normalize());
+        prop_assert_eq!(serde_json::to_string(&y).unwrap(), json);
+    }
+
+    #[test]
+    fn windows_cover_without_gaps_or_overlaps(a in arb_date(), len in 0u64..800) {
+        let b = a.checked_add_days(chrono::Days::new(len)).unwrap();
+        let windows: Vec<_> = month_windows(a, b).unwrap().collect();
+        prop_assert_eq!(windows.first().unwrap().from(), a);
+        prop_assert_eq!(windows.last().unwrap().to(), b);
+        for w in &windows {
+            prop_assert!(w.is_compliant());
+            prop_assert!(w.from() <= w.to());
+        }
+        for pair in windows.windows(2) {
+            prop_assert_eq!(pair[0].to().succ_opt().unwrap(), pair[1].from());
+            prop_assert_ne!(pair[0].from().month(), pair[1].from().month());
+        }
+        let days: u64 = windows.iter().map(|w| w.days()).sum();
+        prop_assert_eq!(days, len + 1);
+        let whole = systec_model::DateWindow::new(a, b).unwrap();
+        prop_assert_eq!(whole.vendor_served(), *windows.last().unwrap());
+    }
+
+    #[test]
+    fn ids_as_numbers_or_strings(n in any::<u64>(), quoted in any::<bool>()) {
+        let json = if quoted { format!("\"{n}\"") } else { n.to_string() };
+        let id: meeting_wire::Id = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(id.as_u64(), Some(n));
+        prop_assert_eq!(serde_json::to_string(&id).unwrap(), json);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        let _ = reports::parse_response(&bytes);
+        let _ = detail::parse_response(&bytes);
+        let _ = his_meeting::parse_response(&bytes);
+    }
+
+    #[test]
+    fn mutated_samples_never_panic(pos in 0usize..2000, byte in any::<u8>(), cut in any::<bool>()) {
+        for sample in ["reports.sample.json", "detail.sample.json", "his-meeting.sample.json"] {
+            let mut bytes = crate::fixture(sample);
+            let at = pos % bytes.len();
+            if cut { bytes.truncate(at) } else { bytes[at] = byte }
+            let _ = reports::parse_response(&bytes);
+            let _ = detail::parse_response(&bytes);
+            let _ = his_meeting::parse_response(&bytes);
+        }
+    }
+}
