@@ -104,6 +104,11 @@ pub use dashboard_conference_info::{
     DashboardStatus,
 };
 pub use duration::RequestDuration;
+
+/// The dashboard endpoint's documented path, relative to the base URL (no leading slash);
+/// the same as [`dashboard_conference_info::PATH`]. The join-link endpoint's path is not
+/// documented and has no constant: it must be configured.
+pub const DASHBOARD_CONFERENCE_INFO_PATH: &str = dashboard_conference_info::PATH;
 pub use embedded::Embedded;
 pub use envelope::{Envelope, Payload};
 pub use error::{Error, VendorError};

@@ -65,3 +65,37 @@ fn generic_parse_through_the_trait() {
     let resp = <ConferenceByJoinUrlRequest as Request>::parse_response(&body).unwrap();
     assert_eq!(resp.result.unwrap().value().len(), 1);
 }
+
+#[test]
+fn envelope_helpers() {
+    assert_eq!(
+        DASHBOARD_CONFERENCE_INFO_PATH,
+        "confopenapi/admin/dashboard/conference/info"
+    );
+    // A leading BOM is ignored.
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(br#"{"status":0,"result":{"tempConferenceId":"1"}}"#);
+    let resp = dashboard_conference_info::parse_response(&body).unwrap();
+    assert_eq!(resp.result.unwrap().temp_conference_id, Some(Id::text("1")));
+    // A success envelope built by hand serialises to the documented shape.
+    let env = Envelope::success(ConferenceList::inline(vec![]));
+    assert_eq!(
+        serde_json::to_value(&env).unwrap(),
+        json!({"status": 0, "result": []})
+    );
+    let encoded = Envelope::success(ConferenceList::encoded(vec![]).unwrap());
+    assert_eq!(
+        serde_json::to_value(&encoded).unwrap(),
+        json!({"status": 0, "result": "[]"})
+    );
+    // Any result type, any endpoint name.
+    let v = Envelope::<serde_json::Value>::from_slice_for(
+        "custom",
+        br#"{"status":0,"result":{"a":1}}"#,
+    )
+    .unwrap();
+    assert_eq!(v.result.unwrap()["a"], 1);
+    let e = Envelope::<serde_json::Value>::from_slice_for("custom", br#"{"status":7,"msg":5}"#)
+        .unwrap_err();
+    assert_eq!(e.as_vendor().unwrap().msg.as_deref(), Some("5"));
+}
