@@ -1,7 +1,7 @@
 //! Secrets: credentials, meeting passwords, host links.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::de::{Deserialize, Deserializer};
+use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;
 
@@ -81,8 +81,35 @@ impl Serialize for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
+    /// Reads a JSON string. Any other type is an error that does **not** repeat the value
+    /// (serde's usual "invalid type: integer `123456`" would print the secret).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret::new)
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Secret;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string (a secret: its value is never shown)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Secret, E> {
+                Ok(Secret::new(v))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Secret, E> {
+                Err(E::invalid_type(de::Unexpected::Other("a boolean"), &self))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
+                Err(E::invalid_type(de::Unexpected::Other("a number"), &self))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Secret, E> {
+                Err(E::invalid_type(de::Unexpected::Other("a number"), &self))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Secret, E> {
+                Err(E::invalid_type(de::Unexpected::Other("a number"), &self))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 

@@ -136,7 +136,10 @@ fn slow_path<T: DeserializeOwned>(endpoint: &'static str, bytes: &[u8]) -> Error
         // Unreachable in practice (the fast parse failed); never panic.
         Ok(_) => located_fallback(bytes),
     };
-    Error::Decode { endpoint, source }
+    Error::Decode {
+        endpoint,
+        error: source,
+    }
 }
 
 /// A decode error for the (unexpected) case where the slow parse succeeds.

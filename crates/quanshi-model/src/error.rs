@@ -9,12 +9,12 @@ use std::fmt;
 pub enum Error {
     /// The body is not valid JSON, or not of the documented shape. `Display` names the
     /// endpoint, the JSON path, the line and column, and what was expected.
-    #[error("cannot decode the Quanshi `{endpoint}` response {source}")]
+    #[error("cannot decode the Quanshi `{endpoint}` response {error}")]
     Decode {
         /// Which endpoint's response it was (e.g. `dashboard_conference_info`).
         endpoint: &'static str,
         /// Where and why.
-        source: DecodeError,
+        error: DecodeError,
     },
     /// The vendor answered with a non-zero `status`.
     #[error(transparent)]
@@ -33,7 +33,7 @@ impl Error {
     /// The located decode error, when this is one.
     pub fn as_decode(&self) -> Option<&DecodeError> {
         match self {
-            Error::Decode { source, .. } => Some(source),
+            Error::Decode { error, .. } => Some(error),
             Error::Vendor(_) => None,
         }
     }

@@ -74,7 +74,11 @@ fn zero_status_with_bad_result_is_a_decode_error() {
     // status 0 but a result of the wrong shape: not a vendor error, a located decode error.
     let err =
         dashboard_conference_info::parse_response(br#"{"status":0,"result":[1]}"#).unwrap_err();
-    let Error::Decode { endpoint, source } = &err else {
+    let Error::Decode {
+        endpoint,
+        error: source,
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(*endpoint, "dashboard_conference_info");

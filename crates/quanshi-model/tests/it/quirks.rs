@@ -162,7 +162,11 @@ fn calextrainfo_labels_invalid_is_located() {
     let err =
         conference_by_join_url::parse_response(&bytes("quirks/invalid-calextrainfo-labels.json"))
             .unwrap_err();
-    let Error::Decode { endpoint, source } = &err else {
+    let Error::Decode {
+        endpoint,
+        error: source,
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(*endpoint, "conference_by_join_url");

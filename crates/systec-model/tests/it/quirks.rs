@@ -248,7 +248,7 @@ fn pagination_signals() {
         .data;
     assert_eq!((sample.page_size, sample.next_page()), (Some(30), None));
     // A server that says "next" forever is believed only up to total_page.
-    let mut liar = mid.clone();
+    let mut liar = mid;
     liar.page_number = Some(3);
     assert_eq!(liar.next_page(), None);
     // Neither signal sent: no next page (never loop on an unknown).
