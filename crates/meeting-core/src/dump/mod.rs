@@ -1,0 +1,589 @@
+//! Reading saved dumps: a stream of [`Meeting`]s from a file or stdin.
+//!
+//! Accepted inputs, detected per file and per document:
+//!
+//! - one JSON document, a JSON array of documents, JSON Lines, or documents concatenated
+//!   with or without whitespace between them;
+//! - each document a vendor response body (any of the five endpoints), a saved-response
+//!   record ([`SavedResponse`](crate::SavedResponse)) or a neutral [`Meeting`] (a line
+//!   with `schema_version`, as `--output jsonl` writes it);
+//! - gzip-compressed or not (the gzip magic bytes decide; concatenated gzip members are
+//!   read as one stream), with or without a UTF-8 byte order mark.
+//!
+//! The byte stream is split into documents by a small hand-written scanner (strings,
+//! escapes and depth only; no parse), so memory is bounded by the largest document (and by
+//! [`DumpOptions::max_document_bytes`]), not by the file. Each document's shape is sniffed
+//! from its keys (no second parse), then parsed once by the model crate's `parse_response`
+//! and normalised by value.
+//!
+//! JSON Lines are recognised from the first complete document: when it sits alone on its
+//! line, every newline ends a document, so a truncated line is one bad document and the next
+//! line is read normally. Otherwise documents may span lines.
+//!
+//! A bad document (malformed, truncated, of an unknown shape, a vendor failure answer) is an
+//! `Err` item carrying its position; reading goes on with the next document, and
+//! [`DumpReader::stats`] counts documents, meetings and bad documents.
+
+mod scan;
+mod sniff;
+
+use std::fmt;
+use std::io::{self, Cursor, Read};
+
+use flate2::read::MultiGzDecoder;
+use meeting_wire::DecodeError;
+
+use crate::{Context, Meeting, Normalize, SCHEMA_VERSION, Source};
+use scan::{SegmentKind, Splitter};
+use sniff::Sniffed;
+
+/// The default [`DumpOptions::max_document_bytes`]: 512 MiB.
+pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 512 * 1024 * 1024;
+
+/// How to read a dump.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DumpOptions {
+    /// The normalisation context (the vendor zone).
+    pub context: Context,
+    /// Parse every vendor document (and saved body) as this endpoint instead of detecting it
+    /// from the shape. Saved records and neutral lines are still recognised as such.
+    pub endpoint: Option<Source>,
+    /// A document longer than this is skipped (an error), keeping memory bounded.
+    pub max_document_bytes: usize,
+}
+
+impl Default for DumpOptions {
+    fn default() -> Self {
+        DumpOptions {
+            context: Context::default(),
+            endpoint: None,
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+impl DumpOptions {
+    /// The defaults: vendor zone `Asia/Shanghai`, endpoints detected, 512 MiB per document.
+    pub fn new() -> Self {
+        DumpOptions::default()
+    }
+
+    /// Sets the normalisation context.
+    #[must_use]
+    pub fn context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// Forces the endpoint of vendor documents.
+    #[must_use]
+    pub fn endpoint(mut self, endpoint: Source) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// Sets the largest document accepted.
+    #[must_use]
+    pub fn max_document_bytes(mut self, bytes: usize) -> Self {
+        self.max_document_bytes = bytes;
+        self
+    }
+}
+
+/// Counts of what a [`DumpReader`] has read so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DumpStats {
+    /// Documents seen, good and bad.
+    pub documents: u64,
+    /// Meetings yielded.
+    pub meetings: u64,
+    /// Documents that gave an error.
+    pub bad_documents: u64,
+}
+
+/// Where a document starts in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based index of the document in the input.
+    pub document: u64,
+    /// 1-based line of its first byte.
+    pub line: u64,
+    /// Byte offset of its first byte (in the decompressed input).
+    pub byte_offset: u64,
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "document {} (line {}, byte {})",
+            self.document, self.line, self.byte_offset
+        )
+    }
+}
+
+/// A document that gave no meetings, or a failure to read the input.
+#[derive(Debug, thiserror::Error)]
+#[error("{position}: {kind}")]
+pub struct DumpError {
+    position: Position,
+    kind: DumpErrorKind,
+}
+
+impl DumpError {
+    /// Where the document starts.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &DumpErrorKind {
+        &self.kind
+    }
+
+    /// The located decode error, for documents that are not valid responses.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match &self.kind {
+            DumpErrorKind::Decode { error, .. } | DumpErrorKind::Neutral(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// What went wrong with one document.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DumpErrorKind {
+    /// Reading the input failed (reading stops).
+    #[error("cannot read the input: {0}")]
+    Io(#[source] io::Error),
+    /// Not valid JSON of the detected endpoint's shape. Line and column are within the
+    /// document.
+    #[error("invalid {} response {error}", endpoint.map_or("vendor", Source::name))]
+    Decode {
+        /// The endpoint it was parsed as.
+        endpoint: Option<Source>,
+        /// Where (JSON path, line and column within the document) and why.
+        error: DecodeError,
+    },
+    /// A neutral line that is not a valid `Meeting`.
+    #[error("invalid neutral meeting {0}")]
+    Neutral(DecodeError),
+    /// A well-formed failure answer of the vendor: its status and message.
+    #[error("the vendor answered a failure: {message}")]
+    Vendor {
+        /// The endpoint it was read as (`None` when the shape did not tell).
+        endpoint: Option<Source>,
+        /// The vendor's status or error code.
+        status: Option<i64>,
+        /// The vendor's error, rendered (status, message, request id).
+        message: String,
+    },
+    /// Neither vendor's shape.
+    #[error("not a Systec or Quanshi response: top-level keys were {}", render_keys(.keys))]
+    Unrecognised {
+        /// The top-level keys (at most 32).
+        keys: Vec<String>,
+    },
+    /// A Systec list whose records fit both `reports` and `hisMeeting`.
+    #[error(
+        "cannot tell systec.reports from systec.his_meeting: no record has a telling field (participants_count, type, participants); set the endpoint in the options"
+    )]
+    Ambiguous,
+    /// Not a JSON object.
+    #[error("not a JSON object: starts with `{excerpt}`")]
+    NotAnObject {
+        /// The start of the segment.
+        excerpt: String,
+    },
+    /// The document is cut short.
+    #[error("truncated document: its braces do not balance before the end of the {}", if *.at_line_end { "line" } else { "input" })]
+    Truncated {
+        /// Cut by the end of a line (JSON Lines) rather than the end of the input.
+        at_line_end: bool,
+    },
+    /// The document is larger than [`DumpOptions::max_document_bytes`].
+    #[error("document larger than the limit of {limit} bytes: skipped")]
+    TooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// A saved record whose body was not JSON.
+    #[error("saved response (HTTP {http_status}) has no JSON body: `{excerpt}`")]
+    BodyNotJson {
+        /// The HTTP status recorded.
+        http_status: String,
+        /// The start of the body text.
+        excerpt: String,
+    },
+    /// A saved record that is not usable (no endpoint, unknown endpoint, no body, version).
+    #[error("invalid saved response: {0}")]
+    Saved(String),
+    /// A neutral line of another schema version.
+    #[error("unsupported neutral schema_version {0} (this reader knows {SCHEMA_VERSION})")]
+    SchemaVersion(u64),
+}
+
+fn render_keys(keys: &[String]) -> String {
+    if keys.is_empty() {
+        String::from("none")
+    } else {
+        keys.iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn excerpt(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes.get(..60).unwrap_or(bytes))
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(40)
+        .collect()
+}
+
+/// The input, decompressed when it starts with the gzip magic bytes.
+enum Input<R> {
+    Start(Option<R>),
+    Plain(io::Chain<Cursor<Vec<u8>>, R>),
+    Gzip(Box<MultiGzDecoder<io::Chain<Cursor<Vec<u8>>, R>>>),
+}
+
+impl<R: Read> Read for Input<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self {
+                Input::Plain(r) => return r.read(out),
+                Input::Gzip(r) => return r.read(out),
+                Input::Start(r) => {
+                    let Some(mut r) = r.take() else {
+                        return Ok(0);
+                    };
+                    let mut magic = Vec::with_capacity(2);
+                    while magic.len() < 2 {
+                        let mut one = [0u8; 1];
+                        match r.read(&mut one) {
+                            Ok(0) => break,
+                            Ok(_) => magic.extend_from_slice(&one),
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let gzip = magic == [0x1f, 0x8b];
+                    let chained = Cursor::new(magic).chain(r);
+                    *self = if gzip {
+                        Input::Gzip(Box::new(MultiGzDecoder::new(chained)))
+                    } else {
+                        Input::Plain(chained)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Reads a dump: an iterator of meetings and per-document errors. See the module docs.
+///
+/// ```
+/// use meeting_core::{read_dump, DumpOptions};
+/// let input = br#"{"status":200,"message":"OK","data":[{"id":"1579334441"}]}
+/// {"status":401,"message":"bad key","data":null}
+/// {"status":0,"result":{"tempConferenceId":"56039682","status":2,"startTime":1715600000,"stopTime":0}}
+/// "#;
+/// let mut reader = read_dump(&input[..], DumpOptions::default());
+/// let items: Vec<_> = reader.by_ref().collect();
+/// assert_eq!(items.len(), 3);
+/// assert_eq!(items[0].as_ref().unwrap().key, "systec:stub:1579334441");
+/// let err = items[1].as_ref().unwrap_err();
+/// assert_eq!(err.position().line, 2);
+/// assert!(err.to_string().contains("bad key"), "{err}");
+/// assert_eq!(items[2].as_ref().unwrap().key, "quanshi:temp:56039682");
+/// let stats = reader.stats();
+/// assert_eq!((stats.documents, stats.meetings, stats.bad_documents), (3, 2, 1));
+/// ```
+pub fn read_dump<R: Read>(reader: R, options: DumpOptions) -> DumpReader<R> {
+    DumpReader {
+        splitter: Splitter::new(Input::Start(Some(reader)), options.max_document_bytes),
+        options,
+        pending: Vec::new().into_iter(),
+        scratch: Vec::new(),
+        stats: DumpStats::default(),
+        done: false,
+    }
+}
+
+/// The iterator [`read_dump`] returns.
+pub struct DumpReader<R> {
+    splitter: Splitter<Input<R>>,
+    options: DumpOptions,
+    pending: std::vec::IntoIter<Meeting>,
+    scratch: Vec<Meeting>,
+    stats: DumpStats,
+    done: bool,
+}
+
+impl<R> fmt::Debug for DumpReader<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DumpReader")
+            .field("options", &self.options)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> DumpReader<R> {
+    /// What has been read so far.
+    pub fn stats(&self) -> DumpStats {
+        self.stats
+    }
+}
+
+impl<R: Read> Iterator for DumpReader<R> {
+    type Item = Result<Meeting, DumpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(m) = self.pending.next() {
+                self.stats.meetings += 1;
+                return Some(Ok(m));
+            }
+            if self.done {
+                return None;
+            }
+            let seg = match self.splitter.next_segment() {
+                None => {
+                    self.done = true;
+                    return None;
+                }
+                Some(Err(e)) => {
+                    self.done = true;
+                    self.stats.documents += 1;
+                    self.stats.bad_documents += 1;
+                    return Some(Err(DumpError {
+                        position: Position {
+                            document: self.stats.documents,
+                            line: 0,
+                            byte_offset: 0,
+                        },
+                        kind: DumpErrorKind::Io(e),
+                    }));
+                }
+                Some(Ok(seg)) => seg,
+            };
+            self.stats.documents += 1;
+            let position = Position {
+                document: self.stats.documents,
+                line: seg.line,
+                byte_offset: seg.offset,
+            };
+            let bytes = self.splitter.segment_bytes(&seg);
+            let mut out = std::mem::take(&mut self.scratch);
+            out.clear();
+            let result = match seg.kind {
+                SegmentKind::Document => read_document(bytes, &self.options, &mut out),
+                SegmentKind::Garbage => Err(DumpErrorKind::NotAnObject {
+                    excerpt: excerpt(bytes),
+                }),
+                SegmentKind::Truncated => Err(DumpErrorKind::Truncated {
+                    at_line_end: !self.splitter.at_end(),
+                }),
+                SegmentKind::TooLarge => Err(DumpErrorKind::TooLarge {
+                    limit: self.options.max_document_bytes,
+                }),
+            };
+            match result {
+                Ok(()) => {
+                    self.pending = out.into_iter();
+                }
+                Err(kind) => {
+                    self.scratch = out;
+                    self.stats.bad_documents += 1;
+                    return Some(Err(DumpError { position, kind }));
+                }
+            }
+        }
+    }
+}
+
+/// Parses one document into `out`.
+fn read_document(
+    doc: &[u8],
+    options: &DumpOptions,
+    out: &mut Vec<Meeting>,
+) -> Result<(), DumpErrorKind> {
+    match sniff::sniff(doc) {
+        Sniffed::Neutral => {
+            let m: Meeting = meeting_wire::from_slice(doc).map_err(DumpErrorKind::Neutral)?;
+            if u64::from(m.schema_version) != u64::from(SCHEMA_VERSION) {
+                return Err(DumpErrorKind::SchemaVersion(u64::from(m.schema_version)));
+            }
+            out.push(m);
+            Ok(())
+        }
+        Sniffed::Saved {
+            endpoint,
+            body,
+            body_text,
+            http_status,
+        } => {
+            let text = |r: Option<std::ops::Range<usize>>| {
+                r.and_then(|r| doc.get(r))
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+            };
+            let status = text(http_status).unwrap_or_default();
+            let endpoint_name = text(endpoint)
+                .ok_or_else(|| DumpErrorKind::Saved(String::from("no `endpoint`")))?;
+            let source = match options.endpoint {
+                Some(s) => s,
+                None => Source::from_name(&endpoint_name).ok_or_else(|| {
+                    DumpErrorKind::Saved(format!(
+                        "unknown endpoint `{}`",
+                        excerpt(endpoint_name.as_bytes())
+                    ))
+                })?,
+            };
+            match (body, body_text) {
+                (Some(range), _) => {
+                    let start = range.start;
+                    let bytes = doc.get(range).unwrap_or_default();
+                    parse_as(source, true, bytes, options, out).map_err(|e| relocate(e, doc, start))
+                }
+                (None, Some(range)) => {
+                    let raw = doc.get(range).unwrap_or_default();
+                    let body: String = serde_json::from_slice(raw).unwrap_or_default();
+                    Err(DumpErrorKind::BodyNotJson {
+                        http_status: status,
+                        excerpt: excerpt(body.as_bytes()),
+                    })
+                }
+                (None, None) => Err(DumpErrorKind::Saved(String::from(
+                    "no `body` or `body_text`",
+                ))),
+            }
+        }
+        Sniffed::Response { source, certain } => match options.endpoint {
+            Some(forced) => parse_as(forced, true, doc, options, out),
+            None => parse_as(source, certain, doc, options, out),
+        },
+        Sniffed::Ambiguous => match options.endpoint {
+            Some(forced) => parse_as(forced, true, doc, options, out),
+            None => Err(DumpErrorKind::Ambiguous),
+        },
+        Sniffed::Unrecognised(keys) => match options.endpoint {
+            Some(forced) => parse_as(forced, true, doc, options, out),
+            None => Err(DumpErrorKind::Unrecognised { keys }),
+        },
+        Sniffed::Malformed => {
+            // Let the parser say where and why.
+            let source = options.endpoint.unwrap_or(Source::SystecReports);
+            match meeting_wire::from_slice::<serde::de::IgnoredAny>(doc) {
+                Err(error) => Err(DumpErrorKind::Decode {
+                    endpoint: options.endpoint,
+                    error,
+                }),
+                Ok(_) => parse_as(source, options.endpoint.is_some(), doc, options, out),
+            }
+        }
+    }
+}
+
+/// Moves a decode error found in a saved record's body to the record's coordinates.
+fn relocate(kind: DumpErrorKind, doc: &[u8], body_start: usize) -> DumpErrorKind {
+    match kind {
+        DumpErrorKind::Decode { endpoint, error } => {
+            let before = doc.get(..body_start).unwrap_or_default();
+            let body_line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let body_col = body_start
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1)
+                + 1;
+            let line = body_line + error.line().saturating_sub(1);
+            let column = if error.line() <= 1 {
+                body_col + error.column().saturating_sub(1)
+            } else {
+                error.column()
+            };
+            let message = if error.line() == 0 {
+                error.message().to_owned()
+            } else {
+                format!(
+                    "{} (line {line}, column {column} of the record)",
+                    error.message()
+                )
+            };
+            DumpErrorKind::Decode {
+                endpoint,
+                error: DecodeError::custom(error.path(), message).with_path_prefix("body"),
+            }
+        }
+        other => other,
+    }
+}
+
+/// Parses `bytes` as `source`'s response and normalises it into `out`.
+fn parse_as(
+    source: Source,
+    certain: bool,
+    bytes: &[u8],
+    options: &DumpOptions,
+    out: &mut Vec<Meeting>,
+) -> Result<(), DumpErrorKind> {
+    let ctx = &options.context;
+    let endpoint = certain.then_some(source);
+    let systec = |e: systec_model::Error| match e {
+        systec_model::Error::Vendor { error, .. } => DumpErrorKind::Vendor {
+            endpoint,
+            status: error.status.or(error.code),
+            message: format!("Systec answered {error}"),
+        },
+        systec_model::Error::Decode { error, .. } => DumpErrorKind::Decode {
+            endpoint: Some(source),
+            error,
+        },
+        other => DumpErrorKind::Saved(other.to_string()),
+    };
+    let quanshi = |e: quanshi_model::Error| match e {
+        quanshi_model::Error::Vendor(v) => DumpErrorKind::Vendor {
+            endpoint,
+            status: Some(v.status),
+            message: {
+                let mut s = format!("Quanshi answered status {}", v.status);
+                if let Some(m) = &v.msg {
+                    s.push_str(": ");
+                    s.push_str(m);
+                }
+                if let Some(id) = &v.request_id {
+                    s.push_str(&format!(" (request id {id})"));
+                }
+                s
+            },
+        },
+        quanshi_model::Error::Decode { error, .. } => DumpErrorKind::Decode {
+            endpoint: Some(source),
+            error,
+        },
+        other => DumpErrorKind::Saved(other.to_string()),
+    };
+    match source {
+        Source::SystecDetail => systec_model::detail::parse_response(bytes)
+            .map_err(systec)?
+            .normalize_into(ctx, out),
+        Source::SystecReports => systec_model::reports::parse_response(bytes)
+            .map_err(systec)?
+            .normalize_into(ctx, out),
+        Source::SystecHisMeeting => systec_model::his_meeting::parse_response(bytes)
+            .map_err(systec)?
+            .normalize_into(ctx, out),
+        Source::QuanshiConference => quanshi_model::conference_by_join_url::parse_response(bytes)
+            .map_err(quanshi)?
+            .normalize_into(ctx, out),
+        Source::QuanshiDashboard => quanshi_model::dashboard_conference_info::parse_response(bytes)
+            .map_err(quanshi)?
+            .normalize_into(ctx, out),
+    }
+    Ok(())
+}

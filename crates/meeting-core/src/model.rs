@@ -1,0 +1,693 @@
+//! The neutral schema, version 1: [`Meeting`] and everything it holds.
+//!
+//! Serialised exactly as the design's "neutral schema, version 1": snake_case field names,
+//! lower-case enum words (`unknown` included), RFC 3339 UTC times (`2018-05-08T02:32:34Z`),
+//! money as `{"amount": "0.12", "currency": "CNY"}` with the amount a decimal string.
+//!
+//! Absent values are omitted (`None` fields and empty lists are not written) and read back as
+//! absent/empty, so a saved neutral line deserialises to the same value.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The version of the neutral schema this crate writes: `schema_version` of every [`Meeting`].
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Unmapped vendor fields of one source, verbatim, keyed by their wire name.
+pub type ExtraFields = BTreeMap<String, serde_json::Value>;
+
+/// One meeting (a Systec occurrence or report stub, a Quanshi reservation or occurrence) in
+/// the vendor-neutral form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "Meeting",
+    description = "A meeting in the vendor-neutral schema, version 1."
+)]
+pub struct Meeting {
+    /// Always [`SCHEMA_VERSION`] (1).
+    #[schemars(range(min = 1, max = 1))]
+    pub schema_version: u32,
+    /// The vendor this record came from.
+    pub vendor: Vendor,
+    /// The endpoints this record was built from, sorted and without duplicates.
+    pub sources: Vec<Source>,
+    /// Stable unique key: `systec:<uuid>`, `systec:stub:<meeting number>`,
+    /// `quanshi:conference:<conferenceId>` or `quanshi:temp:<tempConferenceId>`.
+    pub key: String,
+    /// The vendor's id of this record (Systec uuid; Quanshi conferenceId or tempConferenceId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence_id: Option<String>,
+    /// What people type to join (Systec meeting number; Quanshi conferenceId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting_number: Option<String>,
+    /// Quanshi `eventId`: the calendar event both Quanshi endpoints share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<String>,
+    /// The meeting's topic or title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// Who hosted it (for Systec shared rooms: the room's account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Host>,
+    /// The Systec shared room the meeting ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<Room>,
+    /// Where the meeting stands.
+    pub status: Status,
+    /// Booked start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_start: Option<DateTime<Utc>>,
+    /// Booked end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_end: Option<DateTime<Utc>>,
+    /// Booked length, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_duration_seconds: Option<u64>,
+    /// When it actually started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime<Utc>>,
+    /// When it actually ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<DateTime<Utc>>,
+    /// Measured length, `end - start`, in seconds (absent unless both are known and
+    /// `end >= start`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    /// The vendor's own rounded length in minutes (Systec `"N分钟"`, rounded up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_minutes: Option<u64>,
+    /// How many took part, as the vendor counts them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_count: Option<u64>,
+    /// The participants listed (may be fewer than `participant_count`: see `warnings`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<Participant>,
+    /// Phone calls, with their exact cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_calls: Vec<PhoneCall>,
+    /// Booked meeting rooms (Quanshi), with their devices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rooms: Vec<BookedRoom>,
+    /// What was used.
+    #[serde(default, skip_serializing_if = "Features::is_empty")]
+    pub features: Features,
+    /// Connection counts, where the vendor gives them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Connections>,
+    /// What the data itself says is incomplete or was read with a choice, e.g.
+    /// `"participants truncated: 100 of 150 listed"`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// Every vendor field not mapped above, verbatim, per source. Secrets (passwords, host
+    /// links, join links, passphrases) are never here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vendor_extra: BTreeMap<Source, ExtraFields>,
+}
+
+impl Meeting {
+    /// An empty meeting of `vendor` from `source` with `key`: status unknown, nothing else.
+    pub fn new(vendor: Vendor, source: Source, key: impl Into<String>) -> Self {
+        Meeting {
+            schema_version: SCHEMA_VERSION,
+            vendor,
+            sources: vec![source],
+            key: key.into(),
+            occurrence_id: None,
+            meeting_number: None,
+            event_id: None,
+            topic: None,
+            host: None,
+            room: None,
+            status: Status::Unknown,
+            scheduled_start: None,
+            scheduled_end: None,
+            scheduled_duration_seconds: None,
+            start: None,
+            end: None,
+            duration_seconds: None,
+            billed_minutes: None,
+            participant_count: None,
+            participants: Vec::new(),
+            phone_calls: Vec::new(),
+            rooms: Vec::new(),
+            features: Features::default(),
+            connections: None,
+            warnings: Vec::new(),
+            vendor_extra: BTreeMap::new(),
+        }
+    }
+
+    /// The total cost of the phone calls, summed exactly, per currency (empty when no call
+    /// has a cost).
+    pub fn phone_cost(&self) -> BTreeMap<String, Decimal> {
+        let mut out: BTreeMap<String, Decimal> = BTreeMap::new();
+        for cost in self.phone_calls.iter().filter_map(|c| c.cost.as_ref()) {
+            let sum = out.entry(cost.currency.clone()).or_default();
+            *sum = sum.saturating_add(cost.amount);
+        }
+        out
+    }
+
+    /// Whether this is a Systec report stub (`systec:stub:...`): never merged.
+    pub fn is_stub(&self) -> bool {
+        self.key.starts_with("systec:stub:")
+    }
+
+    /// Adds a warning unless the same text is already there.
+    pub fn warn(&mut self, warning: impl Into<String>) {
+        let warning = warning.into();
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+}
+
+/// The vendor of a record.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    /// Systec Cloud UMeeting shared rooms.
+    Systec,
+    /// Quanshi (全时).
+    Quanshi,
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Vendor::Systec => "systec",
+            Vendor::Quanshi => "quanshi",
+        })
+    }
+}
+
+/// An endpoint a record was built from. Declared in the order of the names, so sorting
+/// sources sorts their names.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Source {
+    /// Quanshi conference by join link: a reservation.
+    #[serde(rename = "quanshi.conference")]
+    QuanshiConference,
+    /// Quanshi dashboard conference info: an occurrence.
+    #[serde(rename = "quanshi.dashboard")]
+    QuanshiDashboard,
+    /// Systec `detail`.
+    #[serde(rename = "systec.detail")]
+    SystecDetail,
+    /// Systec `hisMeeting`.
+    #[serde(rename = "systec.his_meeting")]
+    SystecHisMeeting,
+    /// Systec `reports`.
+    #[serde(rename = "systec.reports")]
+    SystecReports,
+}
+
+impl Source {
+    /// Every source, in name order.
+    pub const ALL: [Source; 5] = [
+        Source::QuanshiConference,
+        Source::QuanshiDashboard,
+        Source::SystecDetail,
+        Source::SystecHisMeeting,
+        Source::SystecReports,
+    ];
+
+    /// The name: `systec.detail`, `quanshi.dashboard`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::QuanshiConference => "quanshi.conference",
+            Source::QuanshiDashboard => "quanshi.dashboard",
+            Source::SystecDetail => "systec.detail",
+            Source::SystecHisMeeting => "systec.his_meeting",
+            Source::SystecReports => "systec.reports",
+        }
+    }
+
+    /// The vendor of this endpoint.
+    pub fn vendor(self) -> Vendor {
+        match self {
+            Source::QuanshiConference | Source::QuanshiDashboard => Vendor::Quanshi,
+            _ => Vendor::Systec,
+        }
+    }
+
+    /// Parses a name (`systec.his_meeting`), also accepting the Systec paths (`hisMeeting`)
+    /// and the Quanshi model's endpoint names (`dashboard_conference_info`,
+    /// `conference_by_join_url`).
+    pub fn from_name(name: &str) -> Option<Source> {
+        Some(match name {
+            "quanshi.conference" | "conference_by_join_url" => Source::QuanshiConference,
+            "quanshi.dashboard" | "dashboard_conference_info" => Source::QuanshiDashboard,
+            "systec.detail" | "detail" => Source::SystecDetail,
+            "systec.his_meeting" | "hisMeeting" => Source::SystecHisMeeting,
+            "systec.reports" | "reports" => Source::SystecReports,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Source {
+    type Err = UnknownSource;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Source::from_name(s).ok_or_else(|| UnknownSource(s.chars().take(64).collect()))
+    }
+}
+
+/// A source name that is not one of [`Source::ALL`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown endpoint `{0}`: expected systec.reports, systec.detail, systec.his_meeting, quanshi.conference or quanshi.dashboard"
+)]
+pub struct UnknownSource(String);
+
+/// Where a meeting stands.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Booked, not started.
+    Scheduled,
+    /// Running now.
+    Live,
+    /// Over.
+    Ended,
+    /// Cancelled before it took place.
+    Cancelled,
+    /// Not known (a stub, or a code the vendor does not document).
+    #[default]
+    Unknown,
+}
+
+/// The meeting's host.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// The vendor's user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Display name, trimmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The vendor's raw account-type word (Systec `user_type`, e.g. `Corp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_type: Option<String>,
+}
+
+impl Host {
+    /// Whether every field is absent.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none()
+            && self.name.is_none()
+            && self.email.is_none()
+            && self.account_type.is_none()
+    }
+}
+
+/// The Systec shared room: `id` is `detail`'s `host_id`; `name` and `email` are the
+/// `reports`/`hisMeeting` `host` and `email` (the room's account).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Room {
+    /// The shared room's id (`detail`'s `host_id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The room account's name, trimmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The room's mailbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Room {
+    /// Whether every field is absent.
+    pub fn is_empty(&self) -> bool {
+        self.id.is_none() && self.name.is_none() && self.email.is_none()
+    }
+}
+
+/// One participant.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    /// The vendor's participant id (Systec `id`; empty ids are absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The vendor's user id (Systec `user_id`, Quanshi `user`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Display name, trimmed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Client device (`Windows`, `iOS`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Client IP address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// Country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Network type (`Wired`, `Wifi`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    /// Joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join: Option<DateTime<Utc>>,
+    /// Left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave: Option<DateTime<Utc>>,
+    /// `leave - join`, in seconds (absent unless both are known and `leave >= join`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    /// Internal, external or phone attendee.
+    #[serde(default)]
+    pub kind: ParticipantKind,
+    /// The answer to the invitation (Quanshi only; absent elsewhere).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<Invitation>,
+}
+
+/// A participant's kind (Quanshi `userType`: 1 internal, 2 external, 3 phone).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ParticipantKind {
+    /// A member of the organisation.
+    Internal,
+    /// A guest.
+    External,
+    /// Dialled in or out by phone.
+    Phone,
+    /// Not told, or an undocumented code.
+    #[default]
+    Unknown,
+}
+
+/// The answer to an invitation (Quanshi `attendList[].status`: W, A, R).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Invitation {
+    /// `W`: 已确认, confirmed.
+    Confirmed,
+    /// `A`: 已接受, accepted.
+    Accepted,
+    /// `R`: 拒绝, rejected.
+    Rejected,
+    /// An undocumented code.
+    Unknown,
+}
+
+/// One phone call of a meeting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneCall {
+    /// The phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Who dialled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<CallDirection>,
+    /// Call start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<DateTime<Utc>>,
+    /// Call end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<DateTime<Utc>>,
+    /// `end - start`, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    /// The vendor's billed minutes (Systec `duration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billed_minutes: Option<u64>,
+    /// What the call cost, exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<Money>,
+}
+
+/// A phone call's direction (Systec `type`: `call-out`, `call-in`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum CallDirection {
+    /// Dialled out by the meeting's bridge (`call-out`).
+    Outbound,
+    /// Dialled in by the caller (`call-in`).
+    Inbound,
+    /// An undocumented value (the raw word is in `vendor_extra`).
+    Unknown,
+}
+
+/// An exact amount of money: `{"amount": "0.12", "currency": "CNY"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Money {
+    /// The amount, exact, written as a decimal string.
+    #[serde(with = "decimal_string")]
+    #[schemars(with = "String", regex(pattern = r"^-?[0-9]+(\.[0-9]+)?$"))]
+    pub amount: Decimal,
+    /// ISO 4217 currency code (`CNY`).
+    pub currency: String,
+}
+
+impl Money {
+    /// An amount in yuan (CNY).
+    pub fn cny(amount: Decimal) -> Self {
+        Money {
+            amount,
+            currency: String::from("CNY"),
+        }
+    }
+}
+
+/// `Decimal` as a JSON string, read from a string (or, leniently, a number).
+mod decimal_string {
+    use rust_decimal::Decimal;
+    use serde::de::{self, Deserializer, Visitor};
+    use serde::ser::Serializer;
+    use std::fmt;
+    use std::str::FromStr;
+
+    pub(super) fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Decimal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal amount as a string, like \"0.12\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+                Decimal::from_str(v).map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+                Ok(Decimal::from(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+                Ok(Decimal::from(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A booked meeting room (Quanshi `detailHouseList` / `houseList`), with its devices.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookedRoom {
+    /// The room's id (`DeviceId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The room's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its city.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Its address (`Location`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Its floor, as the vendor wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor: Option<String>,
+    /// Its role in the conference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<RoomRole>,
+    /// The booking's approval state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    /// The room's devices booked with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<Device>,
+}
+
+/// A device of a booked room.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Device {
+    /// The device's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The device's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A booked room's role (Quanshi `IsMainRoom`: 0 unspecified, 1 main, 2 branch).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomRole {
+    /// The main venue.
+    Main,
+    /// A branch venue.
+    Branch,
+    /// Not specified (code 0).
+    Unspecified,
+    /// An undocumented code.
+    Unknown,
+}
+
+/// A room booking's approval state (Quanshi `ApprovalStatus`: 0 pending, 1 not approved,
+/// 2 approved, 3 room cancelled).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Approval {
+    /// Awaiting approval.
+    Pending,
+    /// Not approved.
+    Rejected,
+    /// Approved.
+    Approved,
+    /// The room was cancelled.
+    Cancelled,
+    /// An undocumented code.
+    Unknown,
+}
+
+/// What a meeting used (absent: the vendor did not say).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    /// Computer audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voip: Option<bool>,
+    /// Phone audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pstn: Option<bool>,
+    /// Video.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<bool>,
+    /// Screen sharing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_share: Option<bool>,
+    /// Recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<bool>,
+    /// Third-party audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub third_party_audio: Option<bool>,
+    /// A secure (confidential) conference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure: Option<bool>,
+}
+
+impl Features {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Features::default()
+    }
+}
+
+/// Connection counts (Quanshi dashboard).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Connections {
+    /// Computer-audio connections (`voipCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voip: Option<u64>,
+    /// Phone-audio connections (`pstnCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pstn: Option<u64>,
+    /// Video uses (`videoCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<u64>,
+    /// Screen-share uses (`desktopCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_share: Option<u64>,
+    /// Hardware video endpoints (`mcuCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hardware: Option<u64>,
+    /// Meeting boxes (`boxCnt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#box: Option<u64>,
+}
+
+impl Connections {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Connections::default()
+    }
+}
+
+/// `later - earlier` in whole seconds, when not negative.
+pub(crate) fn seconds_between(
+    earlier: Option<DateTime<Utc>>,
+    later: Option<DateTime<Utc>>,
+) -> Option<u64> {
+    let secs = (later? - earlier?).num_seconds();
+    u64::try_from(secs).ok()
+}

@@ -1,0 +1,191 @@
+//! Normalisation: model values to [`Meeting`]s.
+//!
+//! Every response type of both model crates implements [`Normalize`]. Normalising takes the
+//! model value **by value**, so owned strings move into the `Meeting` instead of being
+//! copied; clone first if you need to keep the model value.
+
+mod quanshi;
+mod systec;
+
+use crate::{Context, Meeting};
+use serde_json::Value;
+
+pub use quanshi::{normalize_conference, normalize_dashboard};
+pub use systec::{
+    normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
+};
+
+/// A model value that becomes zero or more [`Meeting`]s.
+///
+/// ```
+/// use meeting_core::{Context, Normalize, Status};
+/// let body = r#"{"status":200,"message":"OK","data":[
+///   {"uuid":"jny6Sttx8NitKXw==","id":1376669196,"host":"test03 ","email":"test03@rfchina.com",
+///    "start_time":"2018-01-02T03:53:18Z","end_time":"2018-01-02T04:02:10Z",
+///    "duration":"9分钟","participants":2}]}"#;
+/// let response = systec_model::his_meeting::parse_response(body.as_bytes())?;
+/// let meetings = response.normalize(&Context::default());
+/// assert_eq!(meetings[0].key, "systec:jny6Sttx8NitKXw==");
+/// assert_eq!(meetings[0].status, Status::Ended);
+/// assert_eq!(meetings[0].duration_seconds, Some(532)); // measured: 8 min 52 s
+/// assert_eq!(meetings[0].billed_minutes, Some(9)); // the vendor's rounded-up figure
+/// assert_eq!(meetings[0].host.as_ref().unwrap().name.as_deref(), Some("test03")); // trimmed
+/// # Ok::<(), systec_model::Error>(())
+/// ```
+pub trait Normalize {
+    /// Appends this value's meetings to `out`.
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>);
+
+    /// This value's meetings.
+    fn normalize(self, ctx: &Context) -> Vec<Meeting>
+    where
+        Self: Sized,
+    {
+        let mut out = Vec::new();
+        self.normalize_into(ctx, &mut out);
+        out
+    }
+}
+
+impl<T: Normalize> Normalize for Vec<T> {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        out.reserve(self.len());
+        for item in self {
+            item.normalize_into(ctx, out);
+        }
+    }
+}
+
+impl<T: Normalize> Normalize for Option<T> {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        if let Some(v) = self {
+            v.normalize_into(ctx, out);
+        }
+    }
+}
+
+/// Trims `s`; an empty result is `None`. Reuses the allocation when nothing is trimmed.
+pub(crate) fn clean(s: Option<String>) -> Option<String> {
+    let s = s?;
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == s.len() {
+        Some(s)
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+/// `s` unless it is empty (for vendor_extra values, kept verbatim otherwise).
+pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// An id's text; an empty one is `None`.
+pub(crate) fn id_text(id: Option<meeting_wire::Id>) -> Option<String> {
+    let id = id?;
+    match id.as_text() {
+        Some(t) => clean(Some(t.to_owned())),
+        None => Some(id.to_string()),
+    }
+}
+
+/// Field names that grant access to a meeting or an account. They never reach a
+/// `Meeting`, not even in `vendor_extra`, at any depth: the documented ones (Quanshi
+/// `pcode1`, `pcode2`, `hostJoinUrl`, `wcallurl`, `livePullPwd`, `eventWatchword`, the attendee
+/// links `attendeeJoinUrl` and `webRTCUrl`, the live-stream link `livePullUrl`, the
+/// credentials `token`, `api_key`, `api_secret`), and any key whose lower-cased name contains
+/// `password`, `passwd`, `pwd`, `passcode`, `secret`, `token` or `joinurl`.
+pub const SECRET_FIELDS: &[&str] = &[
+    "pcode1",
+    "pcode2",
+    "hostJoinUrl",
+    "wcallurl",
+    "livePullPwd",
+    "livePullUrl",
+    "eventWatchword",
+    "attendeeJoinUrl",
+    "webRTCUrl",
+    "token",
+    "api_key",
+    "api_secret",
+];
+
+/// Whether a field with this name must never reach a `Meeting`.
+pub fn is_secret_field(name: &str) -> bool {
+    if SECRET_FIELDS.contains(&name) {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    [
+        "password", "passwd", "pwd", "passcode", "secret", "token", "joinurl", "pcode",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Removes secret fields from a JSON value, at any depth.
+pub(crate) fn scrub(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|k, _| !is_secret_field(k));
+            map.values_mut().for_each(scrub);
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+/// Moves the unmapped fields of a wire object into `out`: its `extra` without the explicit
+/// `null`s of typed fields (those are mapped, to "absent") and without secrets.
+pub(crate) fn take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut crate::ExtraFields) {
+    for (k, mut v) in extra {
+        if (v.is_null() && typed.contains(&k.as_str())) || is_secret_field(&k) {
+            continue;
+        }
+        scrub(&mut v);
+        out.insert(k, v);
+    }
+}
+
+/// A typed field left unmapped, written back as its wire JSON.
+pub(crate) fn put<T: serde::Serialize>(out: &mut crate::ExtraFields, name: &str, value: Option<T>) {
+    if let Some(v) = value
+        && let Ok(mut json) = serde_json::to_value(v)
+    {
+        scrub(&mut json);
+        out.insert(name.to_owned(), json);
+    }
+}
+
+/// Per-item extras of a list (`participants`, `attendList`, ...), kept only when at least
+/// one item has any: an array parallel to the source list.
+pub(crate) fn put_list(out: &mut crate::ExtraFields, name: &str, items: Vec<crate::ExtraFields>) {
+    if items.iter().any(|m| !m.is_empty()) {
+        let list = items
+            .into_iter()
+            .map(|m| Value::Object(m.into_iter().collect()))
+            .collect();
+        out.insert(name.to_owned(), Value::Array(list));
+    }
+}
+
+/// Stores a source's extras on the meeting when there are any.
+pub(crate) fn store_extra(m: &mut Meeting, source: crate::Source, extra: crate::ExtraFields) {
+    if !extra.is_empty() {
+        m.vendor_extra.insert(source, extra);
+    }
+}
+
+/// A count the vendor sends as a signed integer; negative is absent (with a warning).
+pub(crate) fn count(m: &mut Meeting, what: &str, v: Option<i64>) -> Option<u64> {
+    let v = v?;
+    match u64::try_from(v) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            m.warn(format!("negative {what} {v} ignored"));
+            None
+        }
+    }
+}

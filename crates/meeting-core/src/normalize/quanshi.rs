@@ -1,0 +1,520 @@
+//! Quanshi: conference by join link (a reservation) and dashboard conference info (an
+//! occurrence).
+
+use chrono::{DateTime, Utc};
+use quanshi_model::{
+    ApprovalStatus, Attendee, AttendeeStatus, Conference, ConferenceStatus, DashboardConference,
+    DashboardStatus, DetailHouse, Device as QDevice, Embedded, RoomRole as QRoomRole, SubDevice,
+    UnixSeconds, UserType,
+};
+
+use super::{Normalize, clean, count, id_text, nonempty, put, put_list, store_extra, take_extra};
+use crate::model::seconds_between;
+use crate::{
+    Approval, BookedRoom, Connections, Context, Device, ExtraFields, Features, Host, Invitation,
+    Meeting, Participant, ParticipantKind, RoomRole, Source, Status, Vendor,
+};
+
+impl<T: Normalize> Normalize for quanshi_model::Envelope<T> {
+    /// The envelope's `result` (none for a failure envelope: parse with the model crate's
+    /// `parse_response`, which turns those into errors). Envelope fields (`msg`, request ids,
+    /// `timestamp`) describe the response, not a meeting, and are not kept.
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        if self.status == 0 {
+            self.result.normalize_into(ctx, out);
+        }
+    }
+}
+
+impl<T: Normalize> Normalize for Embedded<T> {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        self.into_value().normalize_into(ctx, out);
+    }
+}
+
+impl Normalize for Conference {
+    fn normalize_into(self, _ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_conference(self));
+    }
+}
+
+impl Normalize for DashboardConference {
+    fn normalize_into(self, _ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_dashboard(self));
+    }
+}
+
+/// A Unix-seconds time; one that cannot be read is absent, with a warning.
+fn unix(m: &mut Meeting, t: Option<&UnixSeconds>, what: &str) -> Option<DateTime<Utc>> {
+    let t = t?;
+    match t.to_utc() {
+        Ok(u) => Some(u),
+        Err(e) => {
+            m.warn(format!("unreadable {what}: {e}"));
+            None
+        }
+    }
+}
+
+/// Normalises one conference of the join-link endpoint: a reservation, keyed
+/// `quanshi:conference:<conferenceId>`.
+///
+/// Its `startTime`/`endTime`/`length` are what was booked (`scheduled_*`); `status` 0 is
+/// `cancelled`, 1 (created) `scheduled`, 4 `ended`, anything else `unknown`. Passwords, host
+/// and attendee links, the phone-bridge link, the live-stream link and password and the join
+/// passphrase are dropped.
+pub fn normalize_conference(c: Conference) -> Meeting {
+    let Conference {
+        conference_id,
+        pcode1: _,
+        pcode2: _,
+        billing_code_camel,
+        billing_code_lower,
+        event_id,
+        attendee_join_url: _,
+        host_join_url: _,
+        wcallurl: _,
+        host_id,
+        host_name,
+        host_mobile,
+        start_time,
+        end_time,
+        length,
+        status,
+        title,
+        conf_mode,
+        cal_type,
+        room_id,
+        attend_list,
+        live_pull_url: _,
+        live_pull_pwd: _,
+        create_time,
+        modify_time,
+        timezone,
+        join_login,
+        join_conf_sel_tag,
+        join_conf_tags,
+        web_rtc_url: _,
+        cal_extra_info,
+        conf_node_type,
+        house_list,
+        equip_list,
+        detail_house_list,
+        extra,
+    } = c;
+    let id = id_text(conference_id);
+    let mut m = Meeting::new(
+        Vendor::Quanshi,
+        Source::QuanshiConference,
+        format!("quanshi:conference:{}", id.as_deref().unwrap_or_default()),
+    );
+    if id.is_none() {
+        m.warn("no conferenceId: the reservation cannot be identified");
+    }
+    m.occurrence_id.clone_from(&id);
+    m.meeting_number = id;
+    m.event_id = id_text(event_id);
+    m.topic = clean(title);
+    let host = Host {
+        id: id_text(host_id),
+        name: clean(host_name),
+        email: None,
+        account_type: None,
+    };
+    if !host.is_empty() {
+        m.host = Some(host);
+    }
+    let mut ex = ExtraFields::new();
+    m.status = match status {
+        None => Status::Unknown,
+        Some(ConferenceStatus::Cancelled) => Status::Cancelled,
+        Some(ConferenceStatus::Created) => Status::Scheduled,
+        Some(ConferenceStatus::Ended) => Status::Ended,
+        Some(other) => {
+            put(&mut ex, "status", Some(other));
+            Status::Unknown
+        }
+    };
+    m.scheduled_start = unix(&mut m, start_time.as_ref(), "startTime");
+    m.scheduled_end = unix(&mut m, end_time.as_ref(), "endTime");
+    m.scheduled_duration_seconds = count(&mut m, "length", length).and_then(|l| l.checked_mul(60));
+
+    let list = attend_list.unwrap_or_default();
+    let mut item_extras = Vec::with_capacity(list.len());
+    m.participants.reserve(list.len());
+    for a in list {
+        let (p, e) = attendee(a);
+        m.participants.push(p);
+        item_extras.push(e);
+    }
+    put_list(&mut ex, "attendList", item_extras);
+
+    // Rooms: `detailHouseList` (rooms with their devices) when it lists any, else
+    // `houseList` with the `equipList` devices whose parent is the room. A list not used
+    // stays in vendor_extra.
+    let detail_rooms = detail_house_list.unwrap_or_default();
+    if detail_rooms.is_empty() {
+        let houses = house_list.unwrap_or_default();
+        let equips = equip_list.unwrap_or_default();
+        let mut used = vec![false; equips.len()];
+        for h in &houses {
+            let hid = h.device_id.as_ref().map(ToString::to_string);
+            let mut room = house_room(h);
+            for (e, used) in equips.iter().zip(used.iter_mut()) {
+                let parent = e.parent_device_id.as_ref().map(ToString::to_string);
+                if hid.is_some() && parent == hid {
+                    *used = true;
+                    room.devices.push(Device {
+                        id: id_text(e.device_id.clone()),
+                        name: clean(e.device_name.clone()),
+                    });
+                }
+            }
+            m.rooms.push(room);
+        }
+        let unused: Vec<&QDevice> = equips
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(e, _)| e)
+            .collect();
+        if !unused.is_empty() {
+            put(&mut ex, "equipList", Some(unused));
+        }
+        let house_extras = houses
+            .into_iter()
+            .map(|h| {
+                let mut e = ExtraFields::new();
+                put(&mut e, "ParentDeviceId", h.parent_device_id);
+                put(&mut e, "ParentDeviceType", h.parent_device_type);
+                put(&mut e, "ApplyUserId", h.apply_user_id);
+                put(&mut e, "DeviceType", h.device_type);
+                take_extra(h.extra, QDevice::FIELDS, &mut e);
+                e
+            })
+            .collect();
+        put_list(&mut ex, "houseList", house_extras);
+    } else {
+        let mut room_extras = Vec::with_capacity(detail_rooms.len());
+        for h in detail_rooms {
+            let (room, e) = detail_room(h);
+            m.rooms.push(room);
+            room_extras.push(e);
+        }
+        put_list(&mut ex, "detailHouseList", room_extras);
+        if let Some(h) = house_list.filter(|l| !l.is_empty()) {
+            put(&mut ex, "houseList", Some(h));
+        }
+        if let Some(e) = equip_list.filter(|l| !l.is_empty()) {
+            put(&mut ex, "equipList", Some(e));
+        }
+    }
+
+    put(&mut ex, "billingCode", billing_code_camel);
+    put(&mut ex, "billingcode", billing_code_lower);
+    put(&mut ex, "hostMobile", nonempty(host_mobile));
+    put(&mut ex, "confMode", conf_mode);
+    put(&mut ex, "calType", cal_type);
+    put(&mut ex, "roomId", id_text(room_id));
+    put(&mut ex, "CreateTime", create_time);
+    put(&mut ex, "modifyTime", modify_time);
+    put(&mut ex, "timezone", timezone);
+    put(&mut ex, "joinLogin", join_login);
+    put(&mut ex, "joinConfSelTag", join_conf_sel_tag);
+    put(&mut ex, "joinConfTags", join_conf_tags);
+    put(&mut ex, "confNodeType", conf_node_type);
+    if let Some(cal) = cal_extra_info {
+        // `put` drops `eventWatchword` (the join passphrase) at any depth.
+        let mut e = ExtraFields::new();
+        put(&mut e, "calExtraInfo", Some(cal));
+        if let Some(serde_json::Value::Object(map)) = e.get("calExtraInfo")
+            && !map.is_empty()
+        {
+            ex.extend(e);
+        }
+    }
+    take_extra(extra, Conference::FIELDS, &mut ex);
+    store_extra(&mut m, Source::QuanshiConference, ex);
+    m
+}
+
+fn attendee(a: Attendee) -> (Participant, ExtraFields) {
+    let Attendee {
+        user,
+        user_type,
+        phone_name,
+        phone_email,
+        status,
+        country_code,
+        company_name,
+        org_name,
+        mobile_number,
+        office_phone,
+        city_code,
+        display_name,
+        contact_id,
+        product_status,
+        user_profile,
+        extra,
+    } = a;
+    let mut e = ExtraFields::new();
+    let kind = match user_type {
+        None => ParticipantKind::Unknown,
+        Some(UserType::Internal) => ParticipantKind::Internal,
+        Some(UserType::External) => ParticipantKind::External,
+        Some(UserType::Phone) => ParticipantKind::Phone,
+        Some(other) => {
+            put(&mut e, "userType", Some(other));
+            ParticipantKind::Unknown
+        }
+    };
+    let invitation = status.map(|s| match s {
+        AttendeeStatus::Confirmed => Invitation::Confirmed,
+        AttendeeStatus::Accepted => Invitation::Accepted,
+        AttendeeStatus::Rejected => Invitation::Rejected,
+        other => {
+            put(&mut e, "status", Some(other));
+            Invitation::Unknown
+        }
+    });
+    // The name: `displayName`, else (phone attendees) `phoneName`.
+    let display = clean(display_name);
+    let name = match display {
+        Some(n) => {
+            put(&mut e, "phoneName", nonempty(phone_name));
+            Some(n)
+        }
+        None => clean(phone_name),
+    };
+    put(&mut e, "phoneEmail", nonempty(phone_email));
+    put(&mut e, "countryCode", nonempty(country_code));
+    put(&mut e, "companyName", nonempty(company_name));
+    put(&mut e, "orgName", nonempty(org_name));
+    put(&mut e, "mobileNumber", nonempty(mobile_number));
+    put(&mut e, "officePhone", nonempty(office_phone));
+    put(&mut e, "cityCode", nonempty(city_code));
+    put(&mut e, "contactId", id_text(contact_id));
+    put(&mut e, "productStatus", product_status);
+    put(&mut e, "userProfile", user_profile.filter(|v| !v.is_null()));
+    take_extra(extra, Attendee::FIELDS, &mut e);
+    (
+        Participant {
+            user_id: id_text(user),
+            name,
+            kind,
+            invitation,
+            ..Participant::default()
+        },
+        e,
+    )
+}
+
+fn role(r: Option<QRoomRole>) -> Option<RoomRole> {
+    r.map(|r| match r {
+        QRoomRole::Main => RoomRole::Main,
+        QRoomRole::Branch => RoomRole::Branch,
+        QRoomRole::Unspecified => RoomRole::Unspecified,
+        _ => RoomRole::Unknown,
+    })
+}
+
+fn approval(a: Option<ApprovalStatus>) -> Option<Approval> {
+    a.map(|a| match a {
+        ApprovalStatus::Pending => Approval::Pending,
+        ApprovalStatus::NotApproved => Approval::Rejected,
+        ApprovalStatus::Approved => Approval::Approved,
+        ApprovalStatus::RoomCancelled => Approval::Cancelled,
+        _ => Approval::Unknown,
+    })
+}
+
+fn text(v: Option<&quanshi_model::NumberOrText>) -> Option<String> {
+    clean(v.map(ToString::to_string))
+}
+
+fn house_room(h: &QDevice) -> BookedRoom {
+    BookedRoom {
+        id: id_text(h.device_id.clone()),
+        name: clean(h.device_name.clone()),
+        city: clean(h.city.clone()),
+        address: text(h.location.as_ref()),
+        floor: text(h.floor.as_ref()),
+        role: role(h.is_main_room),
+        approval: approval(h.approval_status),
+        devices: Vec::new(),
+    }
+}
+
+fn detail_room(h: DetailHouse) -> (BookedRoom, ExtraFields) {
+    let approval_status = h.approval();
+    let DetailHouse {
+        device_id,
+        device_type,
+        device_name,
+        city,
+        location,
+        floor,
+        is_main_room,
+        apply_user_id,
+        apply_status,
+        approval_status: _,
+        sub_devices,
+        extra,
+    } = h;
+    let mut e = ExtraFields::new();
+    put(&mut e, "DeviceType", device_type);
+    put(&mut e, "ApplyUserId", apply_user_id);
+    if approval_status != apply_status {
+        // Both names sent and they differ: `ApprovalStatus` was used; keep the other.
+        put(&mut e, "ApplyStatus", apply_status);
+    }
+    let subs = sub_devices.unwrap_or_default();
+    let mut devices = Vec::with_capacity(subs.len());
+    let mut sub_extras = Vec::with_capacity(subs.len());
+    for s in subs {
+        let SubDevice {
+            device_id,
+            device_type,
+            device_name,
+            extra,
+        } = s;
+        devices.push(Device {
+            id: id_text(device_id),
+            name: clean(device_name),
+        });
+        let mut se = ExtraFields::new();
+        put(&mut se, "DeviceType", device_type);
+        take_extra(extra, SubDevice::FIELDS, &mut se);
+        sub_extras.push(se);
+    }
+    put_list(&mut e, "SubDevices", sub_extras);
+    take_extra(extra, DetailHouse::FIELDS, &mut e);
+    (
+        BookedRoom {
+            id: id_text(device_id),
+            name: clean(device_name),
+            city: clean(city),
+            address: text(location.as_ref()),
+            floor: text(floor.as_ref()),
+            role: role(is_main_room),
+            approval: approval(approval_status),
+            devices,
+        },
+        e,
+    )
+}
+
+/// Normalises a dashboard conference: an occurrence, keyed `quanshi:temp:<tempConferenceId>`.
+///
+/// `startTime`/`stopTime` are what happened (`stopTime` 0: not ended, so no `end`);
+/// `status` 2 is `live`, 4 `ended`, anything else `unknown`; `attendeeCnt` is
+/// `participant_count`; the `*Cnt` counts are `connections`; `isSecureConf`/`isRecord` are
+/// `features.secure`/`features.recording`. The attendee password is dropped.
+pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
+    let DashboardConference {
+        event_id,
+        temp_conference_id,
+        title,
+        billing_code,
+        customer_code,
+        pcode2: _,
+        host_id,
+        host_name,
+        host_email,
+        host_mobile,
+        host_org_id,
+        host_ip,
+        host_location,
+        start_time,
+        stop_time,
+        conf_duration,
+        is_secure_conf,
+        is_record,
+        data_center,
+        status,
+        attendee_cnt,
+        voip_cnt,
+        pstn_cnt,
+        video_cnt,
+        desktop_cnt,
+        mcu_cnt,
+        box_cnt,
+        raw_attendee_cnt,
+        raw_pstn_cnt,
+        extra,
+    } = d;
+    let id = id_text(temp_conference_id);
+    let mut m = Meeting::new(
+        Vendor::Quanshi,
+        Source::QuanshiDashboard,
+        format!("quanshi:temp:{}", id.as_deref().unwrap_or_default()),
+    );
+    if id.is_none() {
+        m.warn("no tempConferenceId: the occurrence cannot be identified");
+    }
+    m.occurrence_id = id;
+    m.event_id = id_text(event_id);
+    m.topic = clean(title);
+    let host = Host {
+        id: id_text(host_id),
+        name: clean(host_name),
+        email: clean(host_email),
+        account_type: None,
+    };
+    if !host.is_empty() {
+        m.host = Some(host);
+    }
+    let mut ex = ExtraFields::new();
+    m.status = match status {
+        None => Status::Unknown,
+        Some(DashboardStatus::Running) => Status::Live,
+        Some(DashboardStatus::Ended) => Status::Ended,
+        Some(other) => {
+            put(&mut ex, "status", Some(other));
+            Status::Unknown
+        }
+    };
+    m.start = unix(&mut m, start_time.as_ref(), "startTime");
+    // `stopTime` 0 means "not ended".
+    let stop = stop_time.filter(|t| t.value() != Some(0));
+    m.end = unix(&mut m, stop.as_ref(), "stopTime");
+    m.duration_seconds = seconds_between(m.start, m.end);
+    if let (Some(s), Some(e)) = (m.start, m.end)
+        && e < s
+    {
+        m.warn("end is before start: no duration");
+    }
+    if m.status == Status::Live && m.end.is_some() {
+        m.warn("status says running but stopTime is set");
+    }
+    m.participant_count = count(&mut m, "attendeeCnt", attendee_cnt);
+    let connections = Connections {
+        voip: count(&mut m, "voipCnt", voip_cnt),
+        pstn: count(&mut m, "pstnCnt", pstn_cnt),
+        video: count(&mut m, "videoCnt", video_cnt),
+        screen_share: count(&mut m, "desktopCnt", desktop_cnt),
+        hardware: count(&mut m, "mcuCnt", mcu_cnt),
+        r#box: count(&mut m, "boxCnt", box_cnt),
+    };
+    if !connections.is_empty() {
+        m.connections = Some(connections);
+    }
+    m.features = Features {
+        secure: is_secure_conf.map(meeting_wire::Flag::is_set),
+        recording: is_record.map(meeting_wire::Flag::is_set),
+        ..Features::default()
+    };
+    put(&mut ex, "billingCode", nonempty(billing_code));
+    put(&mut ex, "customerCode", nonempty(customer_code));
+    put(&mut ex, "hostMobile", nonempty(host_mobile));
+    put(&mut ex, "hostOrgId", id_text(host_org_id));
+    put(&mut ex, "hostIp", nonempty(host_ip));
+    put(&mut ex, "hostLocation", nonempty(host_location));
+    put(&mut ex, "confDuration", conf_duration);
+    put(&mut ex, "dataCenter", nonempty(data_center));
+    put(&mut ex, "rawAttendeeCnt", raw_attendee_cnt);
+    put(&mut ex, "rawPstnCnt", raw_pstn_cnt);
+    take_extra(extra, DashboardConference::FIELDS, &mut ex);
+    store_extra(&mut m, Source::QuanshiDashboard, ex);
+    m
+}

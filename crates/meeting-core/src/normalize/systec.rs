@@ -1,0 +1,449 @@
+//! Systec: `reports`, `detail`, `hisMeeting`.
+
+use chrono::{DateTime, Utc};
+use systec_model::{
+    CallType, DetailMeeting, DetailPage, DetailParticipant, HisMeeting, LocalResolution, LocalTime,
+    Report, ReportEntry, ReportParticipant, ReportStub, TelephonyUsage,
+};
+
+use super::{Normalize, clean, id_text, put, put_list, store_extra, take_extra};
+use crate::model::seconds_between;
+use crate::{
+    CallDirection, Context, ExtraFields, Features, Host, Meeting, Money, Participant,
+    ParticipantKind, PhoneCall, Room, Source, Status, Vendor,
+};
+
+impl<T: Normalize> Normalize for systec_model::Envelope<T> {
+    /// The envelope's `data`; envelope fields (`status`, `message`, extras such as a
+    /// `request_id`) describe the response, not a meeting, and are not kept.
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        self.data.normalize_into(ctx, out);
+    }
+}
+
+impl Normalize for ReportEntry {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(match self {
+            ReportEntry::Report(r) => normalize_report(*r, ctx),
+            ReportEntry::Stub(s) => normalize_report_stub(s),
+        });
+    }
+}
+
+impl Normalize for Report {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_report(self, ctx));
+    }
+}
+
+impl Normalize for ReportStub {
+    fn normalize_into(self, _ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_report_stub(self));
+    }
+}
+
+impl Normalize for HisMeeting {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_his_meeting(self, ctx));
+    }
+}
+
+impl Normalize for DetailPage {
+    /// The page's meetings; page fields (`from`, `to`, paging) are not meeting fields and are
+    /// not kept.
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        self.meetings.normalize_into(ctx, out);
+    }
+}
+
+impl Normalize for DetailMeeting {
+    fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
+        out.push(normalize_detail_meeting(self, ctx));
+    }
+}
+
+/// The key of a Systec record: `systec:<uuid>`, or, without a uuid, the stub key
+/// `systec:stub:<meeting number>` (never merged).
+fn systec_key(m: &mut Meeting, uuid: Option<&str>, number: Option<&str>) {
+    match uuid.map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => m.key = format!("systec:{u}"),
+        None => {
+            m.key = format!("systec:stub:{}", number.unwrap_or_default());
+            if number.is_none() {
+                m.warn("no uuid and no meeting number: the record cannot be identified");
+            }
+        }
+    }
+}
+
+fn new_meeting(source: Source) -> Meeting {
+    Meeting::new(Vendor::Systec, source, String::new())
+}
+
+/// The shared room's account fills both `host` and `room` (the host *is* the room).
+fn host_and_room(
+    m: &mut Meeting,
+    host: Option<String>,
+    email: Option<String>,
+    account_type: Option<String>,
+) {
+    let name = clean(host);
+    let email = clean(email);
+    let account_type = clean(account_type);
+    if name.is_some() || email.is_some() {
+        m.room = Some(Room {
+            id: None,
+            name: name.clone(),
+            email: email.clone(),
+        });
+    }
+    let host = Host {
+        id: None,
+        name,
+        email,
+        account_type,
+    };
+    if !host.is_empty() {
+        m.host = Some(host);
+    }
+}
+
+fn utc(t: Option<systec_model::UtcTime>) -> Option<DateTime<Utc>> {
+    t.map(|t| t.to_utc())
+}
+
+/// Sets `start`, `end` and the measured `duration_seconds`, warning when the end is before
+/// the start.
+fn set_span(m: &mut Meeting, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
+    m.start = start;
+    m.end = end;
+    m.duration_seconds = seconds_between(start, end);
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        m.warn("end is before start: no duration");
+    }
+}
+
+/// Normalises one full `reports` entry. See the crate docs for every rule.
+pub fn normalize_report(r: Report, _ctx: &Context) -> Meeting {
+    let completeness = r.completeness();
+    let Report {
+        uuid,
+        id,
+        meeting_type,
+        host,
+        email,
+        user_type,
+        start_time,
+        end_time,
+        duration,
+        has_pstn,
+        has_voip,
+        has_3rd_party_audio,
+        has_video,
+        has_screen_share,
+        recording,
+        participants_count,
+        page_count,
+        page_number,
+        page_size,
+        participants,
+        extra,
+    } = r;
+    let mut m = new_meeting(Source::SystecReports);
+    let number = id_text(id);
+    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
+    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.meeting_number = number;
+    host_and_room(&mut m, host, email, user_type);
+    m.status = Status::Ended;
+    set_span(&mut m, utc(start_time), utc(end_time));
+    m.billed_minutes = duration.as_ref().and_then(|d| d.minutes_rounded_up());
+    if let Some(d) = &duration
+        && d.seconds().is_none()
+    {
+        m.warn(format!("unrecognised duration `{d}`: no billed minutes"));
+    }
+    m.participant_count = participants_count;
+    m.features = Features {
+        voip: has_voip,
+        pstn: has_pstn,
+        video: has_video,
+        screen_share: has_screen_share,
+        recording: recording.map(meeting_wire::Flag::is_set),
+        third_party_audio: has_3rd_party_audio,
+        secure: None,
+    };
+    if let systec_model::Completeness::Truncated { listed, total } = completeness {
+        m.warn(format!(
+            "participants truncated: {listed} of {total} listed"
+        ));
+    }
+    let mut ex = ExtraFields::new();
+    let list = participants.unwrap_or_default();
+    let mut item_extras = Vec::new();
+    m.participants.reserve(list.len());
+    for p in list {
+        let (p, e) = report_participant(p);
+        m.participants.push(p);
+        item_extras.push(e);
+    }
+    put_list(&mut ex, "participants", item_extras);
+    put(&mut ex, "type", meeting_type);
+    put(&mut ex, "page_count", page_count);
+    put(&mut ex, "page_number", page_number);
+    put(&mut ex, "page_size", page_size);
+    take_extra(extra, Report::FIELDS, &mut ex);
+    store_extra(&mut m, Source::SystecReports, ex);
+    m
+}
+
+fn report_participant(p: ReportParticipant) -> (Participant, ExtraFields) {
+    let ReportParticipant {
+        id,
+        user_id,
+        user_name,
+        device,
+        ip_address,
+        country,
+        city,
+        network_type,
+        join_time,
+        leave_time,
+        extra,
+    } = p;
+    let join = utc(join_time);
+    let leave = utc(leave_time);
+    let mut ex = ExtraFields::new();
+    take_extra(extra, ReportParticipant::FIELDS, &mut ex);
+    (
+        Participant {
+            id: clean(id),
+            user_id: id_text(user_id),
+            name: clean(user_name),
+            device: clean(device),
+            ip: clean(ip_address),
+            country: clean(country),
+            city: clean(city),
+            network: clean(network_type),
+            join,
+            leave,
+            duration_seconds: seconds_between(join, leave),
+            kind: ParticipantKind::Unknown,
+            invitation: None,
+        },
+        ex,
+    )
+}
+
+/// Normalises a `reports` stub (`{"id": "1579334441"}`): key `systec:stub:<number>`,
+/// status `unknown`.
+pub fn normalize_report_stub(s: ReportStub) -> Meeting {
+    let ReportStub { id, extra } = s;
+    let mut m = new_meeting(Source::SystecReports);
+    let number = id_text(id);
+    systec_key(&mut m, None, number.as_deref());
+    m.meeting_number = number;
+    m.status = Status::Unknown;
+    let mut ex = ExtraFields::new();
+    take_extra(extra, ReportStub::FIELDS, &mut ex);
+    store_extra(&mut m, Source::SystecReports, ex);
+    m
+}
+
+/// Normalises one `hisMeeting` record.
+pub fn normalize_his_meeting(h: HisMeeting, _ctx: &Context) -> Meeting {
+    let HisMeeting {
+        uuid,
+        id,
+        host,
+        email,
+        user_type,
+        start_time,
+        end_time,
+        duration,
+        participants,
+        has_pstn,
+        has_voip,
+        has_3rd_party_audio,
+        has_video,
+        has_screen_share,
+        recording,
+        extra,
+    } = h;
+    let mut m = new_meeting(Source::SystecHisMeeting);
+    let number = id_text(id);
+    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
+    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.meeting_number = number;
+    host_and_room(&mut m, host, email, user_type);
+    m.status = Status::Ended;
+    set_span(&mut m, utc(start_time), utc(end_time));
+    m.billed_minutes = duration.as_ref().and_then(|d| d.minutes_rounded_up());
+    if let Some(d) = &duration
+        && d.seconds().is_none()
+    {
+        m.warn(format!("unrecognised duration `{d}`: no billed minutes"));
+    }
+    m.participant_count = participants;
+    m.features = Features {
+        voip: has_voip,
+        pstn: has_pstn,
+        video: has_video,
+        screen_share: has_screen_share,
+        recording: recording.map(meeting_wire::Flag::is_set),
+        third_party_audio: has_3rd_party_audio,
+        secure: None,
+    };
+    let mut ex = ExtraFields::new();
+    take_extra(extra, HisMeeting::FIELDS, &mut ex);
+    store_extra(&mut m, Source::SystecHisMeeting, ex);
+    m
+}
+
+/// Reads a zone-less `detail` time in the vendor zone. Ambiguous times (clocks went back)
+/// take the **earlier** instant; skipped times (clocks went forward) are read with the
+/// offset in force **before** the change. Either adds a warning naming the field.
+fn local(
+    m: &mut Meeting,
+    ctx: &Context,
+    t: Option<LocalTime>,
+    what: &str,
+) -> Option<DateTime<Utc>> {
+    let t = t?;
+    let zone = ctx.vendor_zone();
+    Some(match t.in_zone(&zone) {
+        LocalResolution::Single(u) => u,
+        LocalResolution::Ambiguous(early, _late) => {
+            m.warn(format!(
+                "ambiguous local time {what} `{t}` in {}: read as the earlier instant {}",
+                zone.name(),
+                early.format("%Y-%m-%dT%H:%M:%SZ")
+            ));
+            early
+        }
+        LocalResolution::Skipped(u) => {
+            m.warn(format!(
+                "nonexistent local time {what} `{t}` in {} (skipped by a clock change): read with the offset before the change, {}",
+                zone.name(),
+                u.format("%Y-%m-%dT%H:%M:%SZ")
+            ));
+            u
+        }
+    })
+}
+
+/// Normalises one `detail` meeting.
+///
+/// `start_time` is `start`; `end_time` (documented as the time the meeting was deleted)
+/// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
+/// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
+pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
+    let DetailMeeting {
+        uuid,
+        host_id,
+        meeting_id,
+        topic,
+        start_time,
+        duration,
+        end_time,
+        is_extra,
+        participants,
+        telephony_usage,
+        extra,
+    } = d;
+    let mut m = new_meeting(Source::SystecDetail);
+    let number = id_text(meeting_id);
+    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
+    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.meeting_number = number;
+    m.topic = clean(topic);
+    if let Some(id) = clean(host_id) {
+        m.room = Some(Room {
+            id: Some(id),
+            name: None,
+            email: None,
+        });
+    }
+    let start = local(&mut m, ctx, start_time, "start_time");
+    let end = local(&mut m, ctx, end_time, "end_time");
+    m.status = if end.is_some() {
+        Status::Ended
+    } else {
+        Status::Unknown
+    };
+    set_span(&mut m, start, end);
+    m.scheduled_duration_seconds = duration.and_then(|min| min.checked_mul(60));
+
+    let mut ex = ExtraFields::new();
+    let list = participants.unwrap_or_default();
+    let mut item_extras = Vec::new();
+    m.participants.reserve(list.len());
+    for p in list {
+        let DetailParticipant {
+            name,
+            join_time,
+            leave_time,
+            extra,
+        } = p;
+        let join = local(&mut m, ctx, join_time, "participants[].join_time");
+        let leave = local(&mut m, ctx, leave_time, "participants[].leave_time");
+        m.participants.push(Participant {
+            name: clean(name),
+            join,
+            leave,
+            duration_seconds: seconds_between(join, leave),
+            ..Participant::default()
+        });
+        let mut e = ExtraFields::new();
+        take_extra(extra, DetailParticipant::FIELDS, &mut e);
+        item_extras.push(e);
+    }
+    put_list(&mut ex, "participants", item_extras);
+
+    let calls = telephony_usage.unwrap_or_default();
+    let mut call_extras = Vec::new();
+    m.phone_calls.reserve(calls.len());
+    for c in calls {
+        let TelephonyUsage {
+            phone_number,
+            call_type,
+            start_time,
+            end_time,
+            duration,
+            total,
+            extra,
+        } = c;
+        let mut e = ExtraFields::new();
+        let direction = call_type.map(|t| match t {
+            CallType::CallOut => CallDirection::Outbound,
+            CallType::CallIn => CallDirection::Inbound,
+            other => {
+                e.insert(
+                    "type".to_owned(),
+                    serde_json::Value::String(other.code().to_owned()),
+                );
+                CallDirection::Unknown
+            }
+        });
+        let start = local(&mut m, ctx, start_time, "telephony_usage[].start_time");
+        let end = local(&mut m, ctx, end_time, "telephony_usage[].end_time");
+        m.phone_calls.push(PhoneCall {
+            number: clean(phone_number),
+            direction,
+            start,
+            end,
+            duration_seconds: seconds_between(start, end),
+            billed_minutes: duration,
+            cost: total.map(|y| Money::cny(y.amount())),
+        });
+        take_extra(extra, TelephonyUsage::FIELDS, &mut e);
+        call_extras.push(e);
+    }
+    put_list(&mut ex, "telephony_usage", call_extras);
+    put(&mut ex, "is_extra", is_extra);
+    take_extra(extra, DetailMeeting::FIELDS, &mut ex);
+    store_extra(&mut m, Source::SystecDetail, ex);
+    m
+}

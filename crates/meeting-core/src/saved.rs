@@ -1,0 +1,116 @@
+//! Saved-response records: the CLI's `--save-raw` format, one JSON object per HTTP response.
+//!
+//! ```json
+//! {"saved_response": 1, "endpoint": "systec.detail",
+//!  "params": {"from": "2024-01-01", "to": "2024-01-31", "page_number": "1"},
+//!  "fetched_at": "2026-11-22T01:02:03Z", "http_status": 200,
+//!  "body": {"status": 200, "message": "OK", "data": {...}}}
+//! ```
+//!
+//! When the body is not JSON, `"body_text": "<verbatim text>"` replaces `body`. The
+//! parameters never hold secrets: [`SavedResponse::new`] drops credentials and masks join
+//! links. [`read_dump`](crate::read_dump) reads these records and parses their body as the
+//! endpoint they name, so a replay gives exactly what the live run gave.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::Source;
+
+/// The `saved_response` format version this crate writes.
+pub const SAVED_RESPONSE_VERSION: u32 = 1;
+
+/// One saved HTTP response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedResponse {
+    /// The record format version (1).
+    pub saved_response: u32,
+    /// The endpoint that answered.
+    pub endpoint: Source,
+    /// The request parameters, secrets removed.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// When the response was received.
+    pub fetched_at: DateTime<Utc>,
+    /// The HTTP status.
+    pub http_status: u16,
+    /// The body, when it is JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    /// The body verbatim, when it is not JSON (lossily decoded when not UTF-8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+}
+
+/// Parameter names dropped from saved records: credentials.
+const DROPPED_PARAMS: &[&str] = &["api_key", "api_secret", "token"];
+
+/// Parameter names whose value is masked: links that admit anyone to a meeting.
+const MASKED_PARAMS: &[&str] = &["attendeeJoinUrl"];
+
+impl SavedResponse {
+    /// A record of one response: `body` is stored as JSON when it parses as JSON (a leading
+    /// BOM ignored), otherwise verbatim as `body_text`. Credentials (`api_key`, `api_secret`,
+    /// `token` and any parameter whose name says password/secret/token) are dropped from
+    /// `params`; join links are masked to their host and a short prefix.
+    ///
+    /// ```
+    /// use meeting_core::{SavedResponse, Source};
+    /// let rec = SavedResponse::new(
+    ///     Source::SystecDetail,
+    ///     [("from", "2024-01-01"), ("api_key", "k"), ("api_secret", "s")],
+    ///     "2026-11-22T01:02:03Z".parse().unwrap(),
+    ///     200,
+    ///     br#"{"status":200,"message":"OK","data":{"meetings":[]}}"#,
+    /// );
+    /// let json = serde_json::to_string(&rec)?;
+    /// assert_eq!(json, r#"{"saved_response":1,"endpoint":"systec.detail","params":{"from":"2024-01-01"},"fetched_at":"2026-11-22T01:02:03Z","http_status":200,"body":{"data":{"meetings":[]},"message":"OK","status":200}}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn new<I, K, V>(
+        endpoint: Source,
+        params: I,
+        fetched_at: DateTime<Utc>,
+        http_status: u16,
+        body: &[u8],
+    ) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let params = params
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .filter(|(k, _)| {
+                !DROPPED_PARAMS.contains(&k.as_str()) && !crate::normalize::is_secret_field(k)
+                    || MASKED_PARAMS.contains(&k.as_str())
+            })
+            .map(|(k, v)| {
+                if MASKED_PARAMS.contains(&k.as_str()) {
+                    let masked = quanshi_model::JoinLink::new(v).masked();
+                    (k, masked)
+                } else {
+                    (k, v)
+                }
+            })
+            .collect();
+        let stripped = meeting_wire::strip_bom(body);
+        let (body, body_text) = match serde_json::from_slice::<serde_json::Value>(stripped) {
+            Ok(v) => (Some(v), None),
+            Err(_) => (None, Some(String::from_utf8_lossy(body).into_owned())),
+        };
+        SavedResponse {
+            saved_response: SAVED_RESPONSE_VERSION,
+            endpoint,
+            params,
+            fetched_at,
+            http_status,
+            body,
+            body_text,
+        }
+    }
+}
