@@ -7,9 +7,9 @@
 //! No JSON Schema validator crate is a dependency, so [`validate`] is a small one, for the
 //! subset this schema uses: `type` (a name or a list of names), `required`, `properties`,
 //! `additionalProperties` (a boolean or a schema), `propertyNames`, `enum`, `const`, `items`, `$ref` to
-//! `#/$defs/...`, `anyOf`, `oneOf`, `allOf`, `minimum`, `maximum` and `pattern` (a
+//! `#/$defs/...`, `anyOf`, `oneOf`, `allOf`, `minimum`, `maximum`, `format: date-time` (RFC 3339) and `pattern` (a
 //! restricted form: only the decimal-amount pattern the schema uses is understood; other
-//! patterns are not checked). Annotations (`title`, `description`, `format`, `default`,
+//! patterns are not checked). Annotations (`title`, `description`, other formats, `default`,
 //! `$schema`) are ignored, and so is any other keyword.
 
 use serde_json::Value;
@@ -23,7 +23,15 @@ use serde_json::Value;
 /// ```
 pub fn meeting_schema() -> Value {
     let schema = schemars::schema_for!(crate::Meeting);
-    serde_json::to_value(&schema).unwrap_or(Value::Null)
+    let mut value = serde_json::to_value(&schema).unwrap_or(Value::Null);
+    // `vendor_extra` is keyed by source name: say so (schemars does not for map keys).
+    if let Some(Value::Object(extra)) = value.pointer_mut("/properties/vendor_extra") {
+        extra.insert(
+            String::from("propertyNames"),
+            serde_json::json!({"$ref": "#/$defs/Source"}),
+        );
+    }
+    value
 }
 
 /// The schema as pretty JSON text with a trailing newline (the committed file's form).
@@ -138,6 +146,12 @@ fn check(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mut V
         {
             errors.push(format!("{path}: {n} is above the maximum {max}"));
         }
+    }
+    if let (Some(Value::String(f)), Value::String(s)) = (obj.get("format"), value)
+        && f == "date-time"
+        && chrono::DateTime::parse_from_rfc3339(s).is_err()
+    {
+        errors.push(format!("{path}: `{s}` is not an RFC 3339 date-time"));
     }
     if let (Some(Value::String(p)), Value::String(s)) = (obj.get("pattern"), value)
         && p == r"^-?[0-9]+(\.[0-9]+)?$"

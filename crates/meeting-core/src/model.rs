@@ -29,7 +29,7 @@ pub type ExtraFields = BTreeMap<String, serde_json::Value>;
     description = "A meeting in the vendor-neutral schema, version 1."
 )]
 pub struct Meeting {
-    /// Always [`SCHEMA_VERSION`] (1).
+    /// Always 1 (the schema version).
     #[schemars(range(min = 1, max = 1))]
     pub schema_version: u32,
     /// The vendor this record came from.

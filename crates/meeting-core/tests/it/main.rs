@@ -1,0 +1,15 @@
+//! meeting-core integration tests: one binary.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+mod dump;
+mod fixtures;
+mod merge;
+mod props;
+mod rules;
+mod schema;
