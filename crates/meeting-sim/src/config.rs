@@ -312,7 +312,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, ConfigError> {
 #[non_exhaustive]
 pub enum ConfigError {
     /// A fault name that is not one of [`FaultKind::ALL`].
-    #[error("unknown fault kind `{0}` (expected 5xx, 429, ratelimit, slow, drop, truncate, drift or all)")]
+    #[error(
+        "unknown fault kind `{0}` (expected 5xx, 429, ratelimit, slow, drop, truncate, drift or all)"
+    )]
     UnknownFault(String),
     /// A fault item without `=`.
     #[error("invalid fault `{0}`: expected KIND=RATE")]

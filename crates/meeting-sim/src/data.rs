@@ -86,8 +86,9 @@ impl Occurrence {
 
     /// Seconds from start to end (0 while live).
     pub(crate) fn seconds(&self) -> u64 {
-        self.end
-            .map_or(0, |e| u64::try_from((e - self.start).num_seconds()).unwrap_or(0))
+        self.end.map_or(0, |e| {
+            u64::try_from((e - self.start).num_seconds()).unwrap_or(0)
+        })
     }
 }
 
@@ -96,23 +97,53 @@ const SURNAMES: &[&str] = &[
     "何", "林", "罗", "叶",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
-    "明", "超", "秀兰", "霞", "大红", "小明", "建国", "晓燕",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "大红", "小明", "建国", "晓燕",
 ];
 const LATIN_FIRST: &[&str] = &[
     "Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Iris", "Jack", "Kevin",
     "Lily", "Mia", "Nate",
 ];
-const LATIN_LAST: &[&str] = &["Wang", "Li", "Zhang", "Chen", "Liu", "Lin", "Smith", "Ye", "Zhou"];
-const DEVICES: &[&str] = &["Windows", "Mac", "iOS", "Android", "Web", "H.323/SIP", "Linux"];
+const LATIN_LAST: &[&str] = &[
+    "Wang", "Li", "Zhang", "Chen", "Liu", "Lin", "Smith", "Ye", "Zhou",
+];
+const DEVICES: &[&str] = &[
+    "Windows",
+    "Mac",
+    "iOS",
+    "Android",
+    "Web",
+    "H.323/SIP",
+    "Linux",
+];
 const CITIES: &[&str] = &[
-    "Guangzhou", "Shenzhen", "Beijing", "Shanghai", "Hangzhou", "Chengdu", "Wuhan", "Xi'an",
-    "Nanjing", "Hong Kong",
+    "Guangzhou",
+    "Shenzhen",
+    "Beijing",
+    "Shanghai",
+    "Hangzhou",
+    "Chengdu",
+    "Wuhan",
+    "Xi'an",
+    "Nanjing",
+    "Hong Kong",
 ];
 const NETWORKS: &[&str] = &["Wired", "Wifi", "4G", "5G", "Others"];
 const TOPICS: &[&str] = &[
-    "周例会", "产品评审", "项目同步", "Hello world!", "Weekly sync", "客户演示", "季度复盘",
-    "招聘面试", "Design review", "财务对账", "技术分享", "1:1", "全员大会", "供应商沟通",
+    "周例会",
+    "产品评审",
+    "项目同步",
+    "Hello world!",
+    "Weekly sync",
+    "客户演示",
+    "季度复盘",
+    "招聘面试",
+    "Design review",
+    "财务对账",
+    "技术分享",
+    "1:1",
+    "全员大会",
+    "供应商沟通",
 ];
 const SCHEDULED: &[u64] = &[30, 40, 45, 60, 60, 90, 120, 120, 180];
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -162,7 +193,13 @@ pub(crate) struct Generator {
 
 impl Generator {
     /// A generator of `meetings` occurrences over `from..=to` in `rooms` rooms.
-    pub(crate) fn new(seed: u64, meetings: usize, window: DateWindow, rooms: usize, zone: Tz) -> Self {
+    pub(crate) fn new(
+        seed: u64,
+        meetings: usize,
+        window: DateWindow,
+        rooms: usize,
+        zone: Tz,
+    ) -> Self {
         let mut rng = SplitMix64::new(mix(seed, 0xC0FFEE));
         let pool = (meetings / 3).max(1);
         let numbers = (0..pool)
@@ -238,7 +275,9 @@ impl Generator {
         for _ in 0..count {
             let join_off = rng.below(u64::try_from(length / 2).unwrap_or(1).max(1));
             let join = start + TimeDelta::seconds(i64::try_from(join_off).unwrap_or(0));
-            let stay_max = u64::try_from((until - join).num_seconds()).unwrap_or(1).max(1);
+            let stay_max = u64::try_from((until - join).num_seconds())
+                .unwrap_or(1)
+                .max(1);
             let stay = rng.range(stay_max.min(10), stay_max);
             let leave = join + TimeDelta::seconds(i64::try_from(stay).unwrap_or(0));
             let leave = if live && rng.chance(0.5) {
@@ -276,7 +315,11 @@ impl Generator {
                 let call_len = i64::try_from(rng.range(20, 40 * 60)).unwrap_or(60);
                 let call_in = rng.chance(0.3);
                 calls.push(Call {
-                    number: format!("+861{}{:08}", rng.pick(&[3u8, 5, 8]), rng.below(100_000_000)),
+                    number: format!(
+                        "+861{}{:08}",
+                        rng.pick(&[3u8, 5, 8]),
+                        rng.below(100_000_000)
+                    ),
                     call_in,
                     start: call_start,
                     end: call_start + TimeDelta::seconds(call_len),

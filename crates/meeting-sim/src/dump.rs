@@ -71,7 +71,9 @@ impl fmt::Display for DumpEndpoint {
 
 /// An endpoint name that is not one of [`DumpEndpoint::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown endpoint `{0}` (expected detail, reports, his-meeting, quanshi-conference or quanshi-dashboard)")]
+#[error(
+    "unknown endpoint `{0}` (expected detail, reports, his-meeting, quanshi-conference or quanshi-dashboard)"
+)]
 pub struct UnknownEndpoint(pub String);
 
 impl FromStr for DumpEndpoint {
@@ -121,10 +123,14 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "kib" => 1024.0,
         "mib" => 1024.0 * 1024.0,
         "gib" => 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(format!("invalid size unit in `{text}`: expected B, KB, MB, GB, KiB, MiB or GiB")),
+        _ => {
+            return Err(format!(
+                "invalid size unit in `{text}`: expected B, KB, MB, GB, KiB, MiB or GiB"
+            ));
+        }
     };
     let bytes = (value * factor).round();
-    if bytes.is_finite() && bytes >= 0.0 && bytes < 1.8e19 {
+    if bytes.is_finite() && (0.0..1.8e19).contains(&bytes) {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         Ok(bytes as u64)
     } else {

@@ -92,16 +92,23 @@ fn json_response(status: StatusCode, body: &'static str) -> Response {
 /// `5xx`: a small HTML body, as a proxy in front of the API would send.
 pub(crate) fn server_error(status: u16) -> Response {
     let (code, text) = match status {
-        502 => (StatusCode::BAD_GATEWAY, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n"),
-        503 => (StatusCode::SERVICE_UNAVAILABLE, "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n"),
-        _ => (StatusCode::INTERNAL_SERVER_ERROR, "<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>\n"),
+        502 => (
+            StatusCode::BAD_GATEWAY,
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n",
+        ),
+        503 => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center></body></html>\n",
+        ),
+        _ => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "<html><head><title>500 Internal Server Error</title></head><body><center><h1>500 Internal Server Error</h1></center></body></html>\n",
+        ),
     };
     let mut resp = Response::new(Body::from(text));
     *resp.status_mut() = code;
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html"),
-    );
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     resp
 }
 
@@ -118,15 +125,14 @@ pub(crate) fn too_many_requests(retry_after_secs: u64) -> Response {
 }
 
 /// The rate-limit body sent with HTTP 403.
-pub(crate) const RATE_LIMIT_403_BODY: &str =
-    r#"{"error":{"code":403,"message":"You have reached the maximum per-second rate limit for this API."}}"#;
+pub(crate) const RATE_LIMIT_403_BODY: &str = r#"{"error":{"code":403,"message":"You have reached the maximum per-second rate limit for this API."}}"#;
 /// The rate-limit body sent with HTTP 200.
 pub(crate) const RATE_LIMIT_200_BODY: &str =
     r#"{"error":{"code":429,"message":"rate limit exceeded"}}"#;
 
 /// `ratelimit`: alternately HTTP 403 and HTTP 200, each with an `{"error"}` body.
 pub(crate) fn rate_limit(variant: u64) -> Response {
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         json_response(StatusCode::FORBIDDEN, RATE_LIMIT_403_BODY)
     } else {
         json_response(StatusCode::OK, RATE_LIMIT_200_BODY)
@@ -134,7 +140,10 @@ pub(crate) fn rate_limit(variant: u64) -> Response {
 }
 
 fn broken() -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "meeting-sim: injected fault")
+    std::io::Error::new(
+        std::io::ErrorKind::ConnectionAborted,
+        "meeting-sim: injected fault",
+    )
 }
 
 /// `drop`: a body that fails at once, so the server aborts the connection.
@@ -146,12 +155,20 @@ pub(crate) fn dropped() -> Response {
 /// `truncate`: HTTP 200 announcing the full length of `body`, sending half of it, then
 /// failing, so the server closes the connection mid-body.
 pub(crate) fn truncated(body: &Bytes, content_type: HeaderValue) -> Response {
+    use futures::StreamExt as _;
     let half = body.slice(..body.len() / 2);
-    let stream = futures::stream::iter([Ok(half), Err(broken())]);
+    // Fail only after a pause, so the head and the first half are flushed to the client.
+    let stream = futures::stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(
+        futures::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(broken())
+        }),
+    );
     let mut resp = Response::new(Body::from_stream(stream));
     if let Ok(v) = HeaderValue::from_str(&body.len().to_string()) {
         resp.headers_mut().insert(header::CONTENT_LENGTH, v);
     }
-    resp.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
     resp
 }

@@ -3,8 +3,8 @@
 
 mod config;
 mod data;
-mod faults;
 pub mod dump;
+mod faults;
 mod quanshi;
 mod rng;
 mod server;
@@ -168,10 +168,8 @@ fn validate(config: &SimConfig) -> Result<(), ConfigError> {
 
 fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Shared, ConfigError> {
     let d = &config.data;
-    let window = DateWindow::new(d.from, d.to)
-        .map_err(|e| ConfigError::BadData(e.to_string()))?;
-    let generator =
-        data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
+    let window = DateWindow::new(d.from, d.to).map_err(|e| ConfigError::BadData(e.to_string()))?;
+    let generator = data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
     let systec = data::SystecData::generate(generator, d.meetings);
     let quanshi = quanshi::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
     Ok(Shared {

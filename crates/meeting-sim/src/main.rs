@@ -142,7 +142,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
 fn generate(args: &GenArgs) -> Result<(), String> {
     let started = Instant::now();
     let stats = if args.out == "-" {
-        write_dump(args.endpoint, args.size, args.seed, std::io::stdout().lock())
+        write_dump(
+            args.endpoint,
+            args.size,
+            args.seed,
+            std::io::stdout().lock(),
+        )
     } else {
         let file = std::fs::File::create(&args.out).map_err(|e| format!("{}: {e}", args.out))?;
         write_dump(args.endpoint, args.size, args.seed, file)

@@ -1,4 +1,6 @@
 //! The Quanshi endpoints: reservations by join link, dashboard conferences by temporary id.
+// Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
+#![allow(clippy::field_reassign_with_default)]
 
 use axum::http::{HeaderMap, StatusCode};
 use bytes::Bytes;
@@ -6,8 +8,8 @@ use chrono::NaiveTime;
 use quanshi_model::{
     ApprovalStatus, Attendee, AttendeeStatus, CalExtraInfo, CalType, ConfMode, ConfNodeType,
     Conference, ConferenceStatus, DashboardConference, DashboardStatus, DetailHouse, Device,
-    DeviceType, Embedded, Envelope, Flag, Id, JoinLink, JoinLogin, NumberOrText,
-    RequestDuration, RoomRole, Secret, SubDevice, UnixMillis, UnixSeconds, UserType, ZoneName,
+    DeviceType, Embedded, Envelope, Flag, Id, JoinLink, JoinLogin, NumberOrText, RequestDuration,
+    RoomRole, Secret, SubDevice, UnixMillis, UnixSeconds, UserType, ZoneName,
 };
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,12 +24,27 @@ use crate::server::Reply;
 const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const HEX: &[u8] = b"0123456789abcdef";
 const TITLES: &[&str] = &[
-    "哦", "产品发布会", "周例会", "项目启动会", "Quarterly review", "客户培训", "年会筹备",
-    "技术评审", "Sales sync", "董事会",
+    "哦",
+    "产品发布会",
+    "周例会",
+    "项目启动会",
+    "Quarterly review",
+    "客户培训",
+    "年会筹备",
+    "技术评审",
+    "Sales sync",
+    "董事会",
 ];
 const CITIES: &[&str] = &["西安", "上海", "北京", "深圳", "广州", "杭州"];
 const STREETS: &[&str] = &["锦业路", "世纪大道", "中关村大街", "科技园南路", "天河路"];
-const ROOMS: &[&str] = &["杏花村", "杏花村2", "牡丹厅", "会议室A", "会议室B", "长安厅"];
+const ROOMS: &[&str] = &[
+    "杏花村",
+    "杏花村2",
+    "牡丹厅",
+    "会议室A",
+    "会议室B",
+    "长安厅",
+];
 const BOXES: &[&str] = &["盒子", "盒子2", "摄像头", "大屏", "麦克风阵列"];
 const DATA_CENTERS: &[&str] = &["阿里云", "腾讯云", "本地机房"];
 
@@ -47,15 +64,17 @@ pub(crate) struct QuanshiData {
 
 impl QuanshiData {
     /// `count` reservations and `count` dashboard conferences over `window`.
-    pub(crate) fn generate(seed: u64, count: usize, window: DateWindow, config: &SimConfig) -> Self {
+    pub(crate) fn generate(
+        seed: u64,
+        count: usize,
+        window: DateWindow,
+        config: &SimConfig,
+    ) -> Self {
         let zone = config.vendor_zone;
         let start_of = |day| {
-            systec_model::resolve_local(
-                chrono::NaiveDate::and_time(&day, NaiveTime::MIN),
-                &zone,
-            )
-            .earliest()
-            .timestamp()
+            systec_model::resolve_local(chrono::NaiveDate::and_time(&day, NaiveTime::MIN), &zone)
+                .earliest()
+                .timestamp()
         };
         let first = start_of(window.from());
         let span = (start_of(window.to()) - first).max(0) + 86_400;
@@ -101,7 +120,9 @@ impl QuanshiData {
     fn next_meta(&self) -> (String, i64, String) {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         let mut rng = SplitMix64::new(mix(0x9E5, n));
-        let ts = self.clock_base_ms + i64::try_from(n).unwrap_or(0) * 1_000 + i64::try_from(rng.below(1000)).unwrap_or(0);
+        let ts = self.clock_base_ms
+            + i64::try_from(n).unwrap_or(0) * 1_000
+            + i64::try_from(rng.below(1000)).unwrap_or(0);
         let micros = rng.range(20_000, 200_000);
         let id = format!("{}.{:09}.{}", ts / 1000, rng.below(1_000_000_000), n);
         (id, ts, format!("{}.{:03}ms", micros / 1000, micros % 1000))
@@ -241,7 +262,12 @@ fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference {
     let street = rng.pick(STREETS);
     let apply_user = host_id;
     let rooms: Vec<(i64, &str)> = (0..rng.below(3))
-        .map(|_| (6500 + i64::try_from(rng.below(100)).unwrap_or(0), rng.pick(ROOMS)))
+        .map(|_| {
+            (
+                6500 + i64::try_from(rng.below(100)).unwrap_or(0),
+                rng.pick(ROOMS),
+            )
+        })
         .collect();
     let approval = |rng: &mut SplitMix64| match rng.below(4) {
         0 => ApprovalStatus::Pending,
@@ -348,7 +374,11 @@ fn attendee(rng: &mut SplitMix64, k: u64, host_id: i64) -> Attendee {
     } else {
         String::new()
     });
-    a.country_code = Some(if phone { String::from("86") } else { String::new() });
+    a.country_code = Some(if phone {
+        String::from("86")
+    } else {
+        String::new()
+    });
     a.company_name = Some(if kind == 2 {
         String::from("合作伙伴有限公司")
     } else {
@@ -403,7 +433,8 @@ fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
         d.is_secure_conf = Some(Flag::Bool(rng.chance(0.2)));
     }
     if rng.chance(0.2) {
-        d.extra.insert(String::from("isRecord"), serde_json::Value::Null);
+        d.extra
+            .insert(String::from("isRecord"), serde_json::Value::Null);
     } else {
         d.is_record = Some(Flag::Bool(rng.chance(0.4)));
     }
@@ -416,7 +447,8 @@ fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
     d.attendee_cnt = Some(attendees);
     d.voip_cnt = Some(attendees - pstn);
     d.pstn_cnt = Some(pstn);
-    d.video_cnt = Some(i64::try_from(rng.below(u64::try_from(attendees).unwrap_or(1))).unwrap_or(0));
+    d.video_cnt =
+        Some(i64::try_from(rng.below(u64::try_from(attendees).unwrap_or(1))).unwrap_or(0));
     d.desktop_cnt = Some(i64::try_from(rng.below(5)).unwrap_or(0));
     d.mcu_cnt = Some(i64::try_from(rng.below(3)).unwrap_or(0));
     d.box_cnt = Some(i64::try_from(rng.below(3)).unwrap_or(0));
@@ -514,7 +546,8 @@ impl QuanshiData {
 /// A failure envelope (`result` null).
 pub(crate) fn error_reply(data: &QuanshiData, status: i64, msg: &str) -> Reply {
     let mut e = data.envelope::<()>(status, None, Some(msg), false);
-    e.extra.insert(String::from("result"), serde_json::Value::Null);
+    e.extra
+        .insert(String::from("result"), serde_json::Value::Null);
     Reply::json(StatusCode::OK, status, &e)
 }
 
@@ -533,7 +566,8 @@ pub(crate) fn dashboard_envelope(data: &QuanshiData, id: &str) -> Envelope<Dashb
         Some(d) => data.envelope(0, Some(d.clone()), Some("success"), false),
         None => {
             let mut e = data.envelope(404, None, Some("conference not found"), false);
-            e.extra.insert(String::from("result"), serde_json::Value::Null);
+            e.extra
+                .insert(String::from("result"), serde_json::Value::Null);
             e
         }
     }

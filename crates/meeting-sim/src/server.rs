@@ -48,9 +48,11 @@ pub(crate) fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 impl Shared {
     /// "Today" in the vendor zone.
     pub(crate) fn today(&self) -> NaiveDate {
-        self.config
-            .today
-            .unwrap_or_else(|| Utc::now().with_timezone(&self.config.vendor_zone).date_naive())
+        self.config.today.unwrap_or_else(|| {
+            Utc::now()
+                .with_timezone(&self.config.vendor_zone)
+                .date_naive()
+        })
     }
 }
 
@@ -116,21 +118,27 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(
             "/umeeting/share/reports",
-            post(|s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                systec_call(s, SimEndpoint::SystecReports, f)
-            }),
+            post(
+                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
+                    systec_call(s, SimEndpoint::SystecReports, f)
+                },
+            ),
         )
         .route(
             "/umeeting/share/detail",
-            post(|s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                systec_call(s, SimEndpoint::SystecDetail, f)
-            }),
+            post(
+                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
+                    systec_call(s, SimEndpoint::SystecDetail, f)
+                },
+            ),
         )
         .route(
             "/umeeting/share/hisMeeting",
-            post(|s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                systec_call(s, SimEndpoint::SystecHisMeeting, f)
-            }),
+            post(
+                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
+                    systec_call(s, SimEndpoint::SystecHisMeeting, f)
+                },
+            ),
         )
         .route(
             &conference,
@@ -152,16 +160,13 @@ async fn systec_call(
     endpoint: SimEndpoint,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let pairs = match form {
-        Ok(Form(pairs)) => pairs,
-        Err(_) => {
-            let reply = systec_error(
-                StatusCode::BAD_REQUEST,
-                400,
-                "expected an application/x-www-form-urlencoded body",
-            );
-            return finish_unfaulted(&shared, endpoint, Vec::new(), reply);
-        }
+    let Ok(Form(pairs)) = form else {
+        let reply = systec_error(
+            StatusCode::BAD_REQUEST,
+            400,
+            "expected an application/x-www-form-urlencoded body",
+        );
+        return finish_unfaulted(&shared, endpoint, Vec::new(), reply);
     };
     let public: Vec<(String, String)> = pairs
         .iter()
@@ -176,10 +181,8 @@ async fn systec_call(
         let reply = systec_error(StatusCode::OK, 401, "Invalid api_key or api_secret.");
         return finish_unfaulted(&shared, endpoint, public, reply);
     }
-    let decision = lock(&shared.faults).decide(
-        &shared.config.faults,
-        endpoint == SimEndpoint::SystecDetail,
-    );
+    let decision =
+        lock(&shared.faults).decide(&shared.config.faults, endpoint == SimEndpoint::SystecDetail);
     let reply = match systec_answer(&shared, endpoint, &params, decision.drift) {
         Ok(reply) => reply,
         Err(BadRequest(message)) => systec_error(StatusCode::OK, 400, &message),

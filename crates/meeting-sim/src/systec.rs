@@ -1,4 +1,6 @@
 //! The Systec endpoints as pure functions: parameters in, model types out.
+// Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
+#![allow(clippy::field_reassign_with_default)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -35,9 +37,9 @@ impl Params<'_> {
     fn date(&self, name: &str) -> Result<Option<WireDate>, BadRequest> {
         self.get(name)
             .map(|v| {
-                v.trim()
-                    .parse::<WireDate>()
-                    .map_err(|_| BadRequest(format!("invalid `{name}`: expected a date like 2018-01-01")))
+                v.trim().parse::<WireDate>().map_err(|_| {
+                    BadRequest(format!("invalid `{name}`: expected a date like 2018-01-01"))
+                })
             })
             .transpose()
     }
@@ -47,7 +49,9 @@ impl Params<'_> {
             None => Ok(false),
             Some(v) if v == "true" || v == "1" => Ok(true),
             Some(v) if v == "false" || v == "0" => Ok(false),
-            Some(_) => Err(BadRequest(format!("invalid `{name}`: expected true or false"))),
+            Some(_) => Err(BadRequest(format!(
+                "invalid `{name}`: expected true or false"
+            ))),
         }
     }
 
@@ -56,7 +60,9 @@ impl Params<'_> {
             None => Ok(default),
             Some(v) => match v.trim().parse::<u64>() {
                 Ok(n) if n >= 1 => Ok(n),
-                _ => Err(BadRequest(format!("invalid `{name}`: expected a whole number >= 1"))),
+                _ => Err(BadRequest(format!(
+                    "invalid `{name}`: expected a whole number >= 1"
+                ))),
             },
         }
     }

@@ -1,7 +1,7 @@
 //! Ground truth: exactly which records the simulator holds for a query.
 
-use std::sync::Arc;
 use quanshi_model::{Conference, DashboardConference};
+use std::sync::Arc;
 use systec_model::{DateWindow, DetailMeeting, HisMeeting, MeetingUuid, ReportEntry};
 
 use crate::server::{Shared, read};
