@@ -233,7 +233,7 @@ impl fmt::Display for Error {
                 }
             }
             ErrorKind::RateLimited { message } => {
-                write!(f, "rate limited by the vendor: {message}")?
+                write!(f, "rate limited by the vendor: {message}")?;
             }
             ErrorKind::Authentication { message } => {
                 write!(f, "authentication failed: {message}")?;
