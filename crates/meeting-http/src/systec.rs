@@ -3,7 +3,6 @@
 use bytes::Bytes;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::{StatusCode, header};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 use systec_model::{
@@ -16,9 +15,87 @@ use crate::transport::{
     self, RateLimit, RawCapture, RetryPolicy, Transport, TransportConfig, Verdict,
 };
 
-/// How many times a `detail` window is fetched again when the server's counts show that
-/// page drift made records slip past (then the window fails with [`ErrorKind::Incomplete`]).
+/// How many recovery walks a `detail` window gets when the server's counts show that page
+/// drift made records slip past (then the window fails with [`ErrorKind::Incomplete`]).
 const DRIFT_REFETCHES: u32 = 3;
+
+/// The distinct records of one window, in the vendor's order.
+///
+/// Page drift (records inserted or removed while a window is walked) shifts records between
+/// pages but never changes the relative order of the records that stay, so a record first
+/// seen in a later walk is placed next to its neighbour on the page where it was seen: after
+/// the record before it there, or else before the record after it.
+#[derive(Default)]
+struct Accumulator {
+    /// Keys in order; `None` for records without a `uuid` (kept, never deduplicated).
+    order: Vec<Option<String>>,
+    records: std::collections::BTreeMap<String, DetailMeeting>,
+    anonymous: Vec<DetailMeeting>,
+}
+
+impl Accumulator {
+    fn len(&self) -> u64 {
+        self.order.len() as u64
+    }
+
+    /// Adds a page's records. Records without a `uuid` cannot be recognised again, so they
+    /// are taken from the first walk only (`first_walk`).
+    fn integrate(&mut self, meetings: Option<Vec<DetailMeeting>>, first_walk: bool) {
+        let Some(meetings) = meetings else { return };
+        let keys: Vec<Option<String>> = meetings
+            .iter()
+            .map(|m| m.uuid.as_ref().map(|u| u.as_str().to_owned()))
+            .collect();
+        for (i, m) in meetings.into_iter().enumerate() {
+            let Some(Some(key)) = keys.get(i) else {
+                if first_walk {
+                    self.anonymous.push(m);
+                    self.order.push(None);
+                }
+                continue;
+            };
+            if self.records.contains_key(key) {
+                continue;
+            }
+            let position = if first_walk {
+                self.order.len()
+            } else {
+                self.position_for(&keys, i)
+            };
+            self.order.insert(position, Some(key.clone()));
+            self.records.insert(key.clone(), m);
+        }
+    }
+
+    /// Where a record seen at `i` on a page (with these keys) belongs in `order`.
+    fn position_for(&self, keys: &[Option<String>], i: usize) -> usize {
+        let find = |k: &Option<String>| {
+            k.as_ref()
+                .filter(|k| self.records.contains_key(*k))
+                .and_then(|k| self.order.iter().position(|o| o.as_ref() == Some(k)))
+        };
+        if let Some(after) = keys
+            .get(..i)
+            .and_then(|before| before.iter().rev().find_map(find))
+        {
+            return after + 1;
+        }
+        keys.get(i + 1..)
+            .and_then(|rest| rest.iter().find_map(find))
+            .unwrap_or(self.order.len())
+    }
+
+    fn into_records(mut self) -> Vec<DetailMeeting> {
+        let mut anonymous = self.anonymous.into_iter();
+        self.order
+            .into_iter()
+            .filter_map(|k| match k {
+                Some(k) => self.records.remove(&k),
+                None => anonymous.next(),
+            })
+            .collect()
+    }
+}
 
 /// The most pages one window may grow to while following a server's `total_page`: a server
 /// that keeps raising it cannot make the client loop forever.
@@ -342,6 +419,12 @@ impl SystecClient {
     }
 
     /// All records of one compliant window, verified against the server's counts.
+    ///
+    /// A first walk fetches page 1, then the other pages with bounded concurrency. If the
+    /// server's latest `total_record` is larger than the distinct records received (records
+    /// were inserted between page fetches and slipped past), recovery walks re-fetch pages
+    /// from the first, one at a time, until the count is reached; at most
+    /// [`DRIFT_REFETCHES`] walks, then [`ErrorKind::Incomplete`].
     async fn detail_window(
         &self,
         template: &DetailQuery,
@@ -355,60 +438,59 @@ impl SystecClient {
                 .page_size(page_size)
                 .page_number(u32::try_from(page).unwrap_or(u32::MAX))
         };
-        let mut last = (0, 0);
-        for _ in 0..=DRIFT_REFETCHES {
-            let first = self.detail_page(&query(1)).await?;
-            let mut expected = first.total_record.unwrap_or(0);
-            let mut planned = planned_pages(&first);
-            let mut pages = vec![(1u64, first)];
-            let mut fetched_to = 1u64;
-            while fetched_to < planned {
-                let numbers: Vec<u64> = (fetched_to + 1..=planned).collect();
-                fetched_to = planned;
-                let batch: Vec<(u64, DetailPage)> = stream::iter(numbers)
-                    .map(|n| {
-                        let q = query(n);
-                        async move { self.detail_page(&q).await.map(|p| (n, p)) }
-                    })
-                    .buffered(self.inner.concurrency)
-                    .try_collect()
-                    .await?;
-                for (_, page) in &batch {
-                    expected = expected.max(page.total_record.unwrap_or(0));
-                    planned = planned.max(planned_pages(page)).min(MAX_PAGES_PER_WINDOW);
-                }
-                pages.extend(batch);
+        let mut acc = Accumulator::default();
+        let first = self.detail_page(&query(1)).await?;
+        let mut expected = first.total_record.unwrap_or(0);
+        let mut planned = planned_pages(&first);
+        acc.integrate(first.meetings, true);
+        let mut fetched_to = 1u64;
+        while fetched_to < planned {
+            let numbers: Vec<u64> = (fetched_to + 1..=planned).collect();
+            fetched_to = planned;
+            let batch: Vec<DetailPage> = stream::iter(numbers)
+                .map(|n| {
+                    let q = query(n);
+                    async move { self.detail_page(&q).await }
+                })
+                .buffered(self.inner.concurrency)
+                .try_collect()
+                .await?;
+            for page in batch {
+                expected = page.total_record.unwrap_or(expected);
+                planned = planned.max(planned_pages(&page));
+                acc.integrate(page.meetings, true);
             }
-            let mut seen = BTreeSet::new();
-            let mut out = Vec::new();
-            for (_, page) in pages {
-                let Some(meetings) = page.meetings else {
-                    continue;
-                };
-                for m in meetings {
-                    let fresh = match &m.uuid {
-                        Some(u) => seen.insert(u.as_str().to_owned()),
-                        None => true,
-                    };
-                    if fresh {
-                        out.push(m);
-                    }
-                }
-            }
-            let received = out.len() as u64;
-            if received >= expected {
-                return Ok(out);
-            }
-            tracing::debug!(window = %format!("{}..{}", window.from(), window.to()), expected, received, "page drift: fetching the window again");
-            last = (expected, received);
         }
-        Err(Error::new(
-            ErrorKind::Incomplete {
-                expected: last.0,
-                received: last.1,
-            },
-            CallContext::new("systec.detail").window(window),
-        ))
+        let mut walks = 0;
+        while acc.len() < expected && walks < DRIFT_REFETCHES {
+            walks += 1;
+            tracing::debug!(
+                window = %format!("{}..{}", window.from(), window.to()),
+                expected,
+                received = acc.len(),
+                walk = walks,
+                "page drift: records slipped past; walking the window again"
+            );
+            let mut n = 1;
+            while n <= planned && acc.len() < expected {
+                let page = self.detail_page(&query(n)).await?;
+                expected = page.total_record.unwrap_or(expected);
+                planned = planned.max(planned_pages(&page));
+                acc.integrate(page.meetings, false);
+                n += 1;
+            }
+        }
+        if acc.len() >= expected {
+            Ok(acc.into_records())
+        } else {
+            Err(Error::new(
+                ErrorKind::Incomplete {
+                    expected,
+                    received: acc.len(),
+                },
+                CallContext::new("systec.detail").window(window),
+            ))
+        }
     }
 
     /// Past meetings of one window, exactly as asked.

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod against_sim;
 mod scripted;
 mod secrets;
 
