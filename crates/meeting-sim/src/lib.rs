@@ -1,4 +1,174 @@
-//! meeting-sim (docs below are completed at the end).
+//! A simulator of two Chinese meeting vendors' HTTP APIs — **Systec Cloud UMeeting** (shared
+//! rooms) and **Quanshi** (全时) — over real HTTP (axum), in the spirit of stripe-mock and
+//! LocalStack: for the clients' tests, for benchmarks and for the demo.
+//!
+//! Everything it serves is built from the model crates' types (`systec-model`,
+//! `quanshi-model`), never from hand-written strings, so what a client parses is what the
+//! models can express.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use meeting_sim::{FaultConfig, FaultKind, Sim, SimConfig};
+//! use systec_model::DateWindow;
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = SimConfig::new(7, 2_000)
+//!     .with_faults(FaultConfig::parse("5xx=0.05,429=0.02,drift=0.1")?);
+//! let sim = Sim::start(config).await?;
+//! // http://127.0.0.1:PORT/umeeting/share/ — join `reports`, `detail`, `hisMeeting`.
+//! let systec = sim.systec_base_url();
+//! // http://127.0.0.1:PORT/quanshi/ — join `confopenapi/admin/dashboard/conference/info`
+//! // or `sim.quanshi_conference_path()`.
+//! let quanshi = sim.quanshi_base_url();
+//! let credentials = sim.credentials();
+//! # let _ = (systec, quanshi, credentials);
+//!
+//! // ... run the client under test ...
+//!
+//! // What the simulator holds for that query, drifted meetings included.
+//! let window = DateWindow::new("2024-02-01".parse()?, "2024-02-29".parse()?)?;
+//! let expected = sim.truth().detail(&window, None);
+//! let five_xx = sim.faults_injected(FaultKind::ServerError);
+//! # let _ = (expected, five_xx);
+//! for record in sim.requests() {
+//!     println!("{} {:?} {:?}", record.endpoint, record.http_status, record.fault);
+//! }
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! From the command line:
+//!
+//! ```text
+//! meeting-sim serve --seed 7 --meetings 10000 --latency 20ms --jitter 5ms --faults 5xx=0.05,429=0.02
+//! meeting-sim gen --endpoint detail --size 200MB --seed 7 --out detail.jsonl
+//! ```
+//!
+//! # What is simulated
+//!
+//! **Systec** (`POST`, `application/x-www-form-urlencoded`, under `/umeeting/share/`):
+//!
+//! - `detail`: shared-room meetings of a date window, paged (`page_size` default 30, at most
+//!   1000; `page_number` default 1; `total_record`, `total_page`, `has_previous_page`,
+//!   `has_next_page`), filtered by `uuid` and `host_id` (both applied within the window);
+//!   `participants` and `telephony_usage` only with `show_participants` /
+//!   `show_telephony_usage` (`true`/`1`); `from`/`to` default to today in the vendor zone
+//!   ([`SimConfig::today`] fixes "today" for tests) and are echoed **as sent** (`2024-1-5`
+//!   stays unpadded). Times are zone-less local times in the vendor zone (default
+//!   `Asia/Shanghai`); `meeting_id` is a string; `duration` is the *scheduled* minutes, not
+//!   end − start; phone calls have billed minutes (rounded up) and exact costs (0.06 yuan per
+//!   minute out, 0.04 in).
+//! - `hisMeeting`: `from`/`to` required; one record per ended occurrence (meeting numbers
+//!   repeat), UTC ISO times, `duration` `"N分钟"` rounded up, `participants` a count.
+//! - `reports`: a `uuid` list separated by `,` or `，`, answered in request order; a full
+//!   report (numeric `id`) for ended meetings with at least two participants, else a stub
+//!   `{"id": "..."}` with a **string** id; participants paged at 100 (`participants_count` is
+//!   the true total, `page_count`, `page_number` 1, `page_size` 100, only the first 100 listed,
+//!   as the real API would: incomplete).
+//! - The one-month rule: a window whose `from` and `to` are in different calendar months
+//!   ([`systec_model::DateWindow::is_compliant`]) silently serves only its last calendar month
+//!   ([`systec_model::DateWindow::vendor_served`]) while echoing the requested dates. A
+//!   meeting belongs to a window by the local date (vendor zone) of its start.
+//! - Host names carry the vendor's trailing space (`"7 "`, `"room02 "`); `host`/`email` are
+//!   the shared room's account and mailbox; UUIDs are 24-character base64 with `+`, `/`, `=`
+//!   (clients must percent-encode them: an unencoded `+` arrives as a space, as on any
+//!   form endpoint).
+//!
+//! **Quanshi** (`POST`, JSON, under a configurable prefix, default [`DEFAULT_QUANSHI_PREFIX`],
+//! so clients are tested with a base URL that has a path):
+//!
+//! - Conference by join link at [`DEFAULT_QUANSHI_CONFERENCE_PATH`]
+//!   (`confopenapi/conference/queryByAttendeeJoinUrl`) — **this path is invented**: the
+//!   vendor's doc leaves it empty; configure it with [`SimConfig::quanshi_conference_path`].
+//!   Body `{"attendeeJoinUrl": "..."}`; `result` is an array (one conference, or empty for an
+//!   unknown link); the envelope has both `request_id` and `reqid`, like the doc's sample.
+//! - Dashboard conference info at [`QUANSHI_DASHBOARD_PATH`]: body `{"tempConferenceId":
+//!   "..."}`; `msg` `"success"`; running conferences (`status` 2, `stopTime` 0) and ended ones
+//!   (`status` 4); `isSecureConf`/`isRecord` sometimes `null`.
+//! - The token is read from the `token` header, or from the body's `"token"` when the header
+//!   is absent.
+//! - Envelopes: `status` 0, `result`, `msg`, `request_id`/`reqid`, `timestamp` (ms),
+//!   `request_duration`. Timestamps and request ids come from a **deterministic clock**
+//!   (after the data range, one second per Quanshi request), so responses are byte-identical
+//!   across runs.
+//!
+//! # Data
+//!
+//! Generated from [`DataConfig::seed`] and [`DataConfig::meetings`] over
+//! [`DataConfig::from`]..=[`DataConfig::to`] (default 2024-01-01..=2024-03-31: month ends and
+//! the leap day 2024-02-29), with a tiny SplitMix64 generator: same seed and configuration,
+//! byte-identical responses. Systec: 8 shared rooms; 10-digit meeting numbers drawn from a
+//! pool a third the size of the data, so numbers repeat across occurrences; meetings start
+//! 07:00–21:59 local; about 5 % have 0–1 participants and 2 % are live (both become report
+//! stubs; live meetings have no `end_time` and are not history), about 3 % have 101–260
+//! participants; Chinese, Latin and device-style names (`王芳的 iPhone`), devices, IPs,
+//! cities, networks, empty participant ids; a quarter have phone calls (`call-out`/`call-in`).
+//! Quanshi: reservations with attendees of every `userType` (1/2/3) and `status` (W/A/R),
+//! `houseList`/`equipList`/`detailHouseList` with `SubDevices` (or `detailHouseList: null`),
+//! secrets (`pcode1`, `pcode2`, `hostJoinUrl`, `wcallurl`, `livePullPwd`, `eventWatchword`),
+//! `calExtraInfo` either `{}` or with `labels` as a JSON string; and as many dashboard
+//! conferences. 10,000 meetings generate in well under a second (release build).
+//!
+//! # Ground truth
+//!
+//! [`SimHandle::truth`] tells a test what the simulator holds, read at call time:
+//! [`Truth::detail`] (full records with participants and calls, in serving order, for the
+//! served window), [`Truth::his_meetings`], [`Truth::report`] (with the **whole** participant
+//! list), [`Truth::uuids`], [`Truth::rooms`], [`Truth::quanshi_conference`],
+//! [`Truth::dashboard`], and the known links and ids. Records added by page drift are
+//! included. [`SimHandle::requests`] is the request log (endpoint, parameters without
+//! secrets, HTTP and vendor status, fault); [`SimHandle::fault_counts`] counts faults.
+//!
+//! # Faults
+//!
+//! Each kind has a rate in `[0, 1]` ([`FaultConfig`], or `--faults 5xx=0.05,429=0.02,...`;
+//! `all=R` sets every kind). Decisions come from a generator seeded with
+//! [`FaultConfig::seed`]: for each request (after its credentials are accepted) every kind is
+//! rolled once, in the order of [`FaultKind::ALL`], and the first hit replaces the answer.
+//!
+//! | kind | what the client gets |
+//! |---|---|
+//! | `5xx` | HTTP 500, 502 or 503 with a small HTML body (as a proxy would send) |
+//! | `429` | HTTP 429, `Retry-After: 1` ([`FaultConfig::retry_after_secs`]), a small JSON body |
+//! | `ratelimit` | the Zoom-v1 family's answers, alternating: HTTP 403 `{"error":{"code":403,"message":"You have reached the maximum per-second rate limit for this API."}}` and HTTP 200 `{"error":{"code":429,"message":"rate limit exceeded"}}` (on the Quanshi endpoints too: Quanshi documents no rate-limit answer) |
+//! | `slow` | the normal answer after [`FaultConfig::slow_delay`] (default 10 s), so a client timeout fires; cut short by shutdown |
+//! | `drop` | the response body fails at once, so the server closes the connection before sending anything: the client sees a connection closed without a response |
+//! | `truncate` | HTTP 200 announcing the full `Content-Length`, half the body, then the connection is closed |
+//! | `drift` | `detail` only: before the page is served, a new ended meeting is inserted that sorts before every other meeting of the window (it starts before 07:00 local on the window's first day), so later pages shift and a walk sees duplicates; it is then a real meeting (truth, `reports`, `hisMeeting`) |
+//!
+//! Latency ([`FaultConfig::latency`] plus uniform [`FaultConfig::jitter`]) is added to every
+//! answer that passed the credential check; it is not counted as a fault.
+//!
+//! # Decisions
+//!
+//! - **Credentials are checked first.** A wrong or missing `api_key`/`api_secret` is always
+//!   the envelope `{"status": 401, "message": "Invalid api_key or api_secret.", "data": null}`
+//!   (HTTP 200, like every Systec envelope: the status lives in the body), never a fault, so
+//!   clients can test "fail on the first attempt, no retry" with every fault at rate 1.0. A
+//!   wrong Quanshi token is likewise `{"status": 401, "msg": "token invalid", "result": null,
+//!   ...}`.
+//! - **Bad input never panics**: bad dates, numbers or flags, `from` after `to`, a missing
+//!   required parameter are a status-400 envelope (HTTP 200); a body that is not a form is
+//!   an HTTP 400 with a status-400 envelope; a Quanshi body that is not a JSON object, or
+//!   lacks its id, is a status-400 Quanshi envelope.
+//! - Unknown UUIDs in `reports` are left out of the answer (the vendor documents nothing).
+//!   An unknown join link gives `result: []`; an unknown `tempConferenceId` gives `status`
+//!   404, `msg` `"conference not found"` (both invented).
+//! - An empty `detail` window has `total_page` 0.
+//! - The simulator binds loopback addresses only (anything else is
+//!   [`ConfigError::NotLoopback`]); dropping the [`SimHandle`] stops it, and
+//!   [`SimHandle::shutdown`] stops it gracefully.
+//! - Demo credentials ([`DEFAULT_API_KEY`], [`DEFAULT_API_SECRET`], [`DEFAULT_TOKEN`]) are
+//!   not secrets; the binary takes others with `--api-key`, `--api-secret`, `--token` (or the
+//!   `MEETING_SIM_*` environment variables).
+//!
+//! # Dumps
+//!
+//! [`dump::write_dump`] (and `meeting-sim gen`) writes JSON Lines, one raw response body per
+//! line, until a target size: `detail` pages of 100 with participants and telephony, `reports`
+//! answers of 20 UUIDs, `hisMeeting` answers of one day, one Quanshi answer per conference.
+//! Data is generated lazily in batches of 1,000 meetings, so memory stays small.
 #![forbid(unsafe_code)]
 
 mod config;
