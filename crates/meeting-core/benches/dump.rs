@@ -25,6 +25,24 @@ fn bench(c: &mut Criterion) {
             assert_eq!(n, 4000);
         });
     });
+    group.bench_function("systec_model::detail::parse_response only", |b| {
+        b.iter(|| {
+            for d in &docs {
+                black_box(systec_model::detail::parse_response(d).unwrap());
+            }
+        });
+    });
+    group.bench_function("parse_response+normalise (no scanner)", |b| {
+        b.iter(|| {
+            for d in &docs {
+                let page = systec_model::detail::parse_response(d).unwrap();
+                black_box(meeting_core::Normalize::normalize(
+                    page,
+                    &meeting_core::Context::default(),
+                ));
+            }
+        });
+    });
     group.bench_function("serde_json::Value", |b| {
         b.iter(|| {
             for d in &docs {

@@ -302,17 +302,62 @@ pub fn normalize_his_meeting(h: HisMeeting, _ctx: &Context) -> Meeting {
     m
 }
 
+/// Caches the vendor zone's offset for one local calendar day: resolving through
+/// `chrono-tz` is the costliest step of normalising `detail`, and a meeting's times are
+/// nearly always on one day. A day is cached only when its first and last second resolve
+/// to the same single offset (no clock change that day).
+#[derive(Default)]
+struct DayCache {
+    day: Option<(chrono::NaiveDate, i64)>,
+}
+
+impl DayCache {
+    fn uniform_offset(zone: &chrono_tz::Tz, day: chrono::NaiveDate) -> Option<i64> {
+        use chrono::{Offset, TimeZone};
+        let first = zone
+            .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
+            .single()?;
+        let last = zone
+            .from_local_datetime(&day.and_hms_opt(23, 59, 59)?)
+            .single()?;
+        let a = i64::from(first.offset().fix().local_minus_utc());
+        let b = i64::from(last.offset().fix().local_minus_utc());
+        (a == b).then_some(a)
+    }
+
+    fn lookup(
+        &mut self,
+        zone: &chrono_tz::Tz,
+        naive: chrono::NaiveDateTime,
+    ) -> Option<DateTime<Utc>> {
+        let day = naive.date();
+        let offset = match self.day {
+            Some((d, off)) if d == day => off,
+            _ => {
+                let off = Self::uniform_offset(zone, day)?;
+                self.day = Some((day, off));
+                off
+            }
+        };
+        Some((naive - chrono::Duration::seconds(offset)).and_utc())
+    }
+}
+
 /// Reads a zone-less `detail` time in the vendor zone. Ambiguous times (clocks went back)
 /// take the **earlier** instant; skipped times (clocks went forward) are read with the
 /// offset in force **before** the change. Either adds a warning naming the field.
 fn local(
     m: &mut Meeting,
     ctx: &Context,
+    cache: &mut DayCache,
     t: Option<LocalTime>,
     what: &str,
 ) -> Option<DateTime<Utc>> {
     let t = t?;
     let zone = ctx.vendor_zone();
+    if let Some(u) = cache.lookup(&zone, t.naive()) {
+        return Some(u);
+    }
     Some(match t.in_zone(&zone) {
         LocalResolution::Single(u) => u,
         LocalResolution::Ambiguous(early, _late) => {
@@ -354,6 +399,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
         extra,
     } = d;
     let mut m = new_meeting(Source::SystecDetail);
+    let mut cache = DayCache::default();
     let number = id_text(meeting_id);
     systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
     m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
@@ -366,8 +412,8 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             email: None,
         });
     }
-    let start = local(&mut m, ctx, start_time, "start_time");
-    let end = local(&mut m, ctx, end_time, "end_time");
+    let start = local(&mut m, ctx, &mut cache, start_time, "start_time");
+    let end = local(&mut m, ctx, &mut cache, end_time, "end_time");
     m.status = if end.is_some() {
         Status::Ended
     } else {
@@ -387,8 +433,20 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             leave_time,
             extra,
         } = p;
-        let join = local(&mut m, ctx, join_time, "participants[].join_time");
-        let leave = local(&mut m, ctx, leave_time, "participants[].leave_time");
+        let join = local(
+            &mut m,
+            ctx,
+            &mut cache,
+            join_time,
+            "participants[].join_time",
+        );
+        let leave = local(
+            &mut m,
+            ctx,
+            &mut cache,
+            leave_time,
+            "participants[].leave_time",
+        );
         m.participants.push(Participant {
             name: clean(name),
             join,
@@ -427,8 +485,20 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
                 CallDirection::Unknown
             }
         });
-        let start = local(&mut m, ctx, start_time, "telephony_usage[].start_time");
-        let end = local(&mut m, ctx, end_time, "telephony_usage[].end_time");
+        let start = local(
+            &mut m,
+            ctx,
+            &mut cache,
+            start_time,
+            "telephony_usage[].start_time",
+        );
+        let end = local(
+            &mut m,
+            ctx,
+            &mut cache,
+            end_time,
+            "telephony_usage[].end_time",
+        );
         m.phone_calls.push(PhoneCall {
             number: clean(phone_number),
             direction,
