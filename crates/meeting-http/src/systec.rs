@@ -195,8 +195,8 @@ impl SystecClientBuilder {
         self
     }
 
-    /// Requests in flight at once for one range (pages of a window, batches of reports);
-    /// default 4, at least 1.
+    /// Requests in flight at once for this client, across every call (the pages of all the
+    /// windows of a range, batches of reports); default 4, at least 1.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
@@ -278,6 +278,7 @@ impl SystecClientBuilder {
                 credentials,
                 urls,
                 concurrency: self.concurrency,
+                in_flight: tokio::sync::Semaphore::new(self.concurrency),
                 page_size: self.page_size,
                 reports_batch: self.reports_batch,
                 reports_limiter: self.reports_rate_limit.map(|l| {
@@ -306,6 +307,9 @@ struct Inner {
     /// reports, detail, hisMeeting.
     urls: [reqwest::Url; 3],
     concurrency: usize,
+    /// Requests in flight across every range call of this client: windows run concurrently
+    /// and share these permits, so no window waits on another's slow tail.
+    in_flight: tokio::sync::Semaphore,
     page_size: u32,
     reports_batch: usize,
     reports_limiter: Option<governor::DefaultDirectRateLimiter>,
@@ -352,6 +356,8 @@ impl SystecClient {
             .collect();
         let body = form.encode();
         let client = self.inner.transport.client();
+        // Closed only when the client is dropped, which cannot happen while `self` lives.
+        let _permit = self.inner.in_flight.acquire().await.ok();
         self.inner
             .transport
             .execute(
@@ -411,7 +417,8 @@ impl SystecClient {
                 e.to_string(),
             )),
         };
-        flatten_windows(windows, move |window| {
+        let concurrency = self.inner.concurrency;
+        flatten_windows(windows, concurrency, move |window| {
             let this = this.clone();
             let query = query.clone();
             async move { this.detail_window(&query, window).await }
@@ -606,10 +613,12 @@ fn planned_pages(page: &DetailPage) -> u64 {
     planned.clamp(1, MAX_PAGES_PER_WINDOW)
 }
 
-/// Runs `fetch` for each window in order and flattens the records; an error for a window
-/// is yielded in its place.
+/// Runs `fetch` for the windows (up to `concurrency` at once; their requests share the
+/// client's in-flight permits) and flattens the records in window order; an error for a
+/// window is yielded in its place.
 fn flatten_windows<F, Fut>(
     windows: Result<Vec<DateWindow>, Error>,
+    concurrency: usize,
     fetch: F,
 ) -> impl Stream<Item = Result<DetailMeeting, Error>> + Send + 'static
 where
@@ -619,7 +628,8 @@ where
     match windows {
         Err(e) => stream::once(async { Err(e) }).boxed(),
         Ok(windows) => stream::iter(windows)
-            .then(fetch)
+            .map(fetch)
+            .buffered(concurrency)
             .flat_map(|r| match r {
                 Ok(v) => stream::iter(v.into_iter().map(Ok)).boxed(),
                 Err(e) => stream::once(async { Err(e) }).boxed(),
