@@ -3,6 +3,8 @@
 //! - `cargo xtask ci`: what CI runs (`.ci/run`): fmt check, clippy with warnings denied, the
 //!   whole test suite.
 //! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
+//! - `cargo xtask soak [SECONDS]`: the long fault soak (every transient fault on, many seeds,
+//!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300).
 //!
 //! No dependencies, so it builds in seconds.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("deny") => deny(),
+        Some("soak") => soak(args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -39,7 +42,8 @@ fn print_help() {
         "cargo xtask <command>\n\n\
          commands:\n  \
          ci     fmt check, clippy (-D warnings), the whole test suite: what CI runs\n  \
-         deny   cargo deny --offline check licenses bans sources"
+         deny   cargo deny --offline check licenses bans sources\n  \
+         soak [SECONDS]  the long fault soak against the simulator (default 300 s)"
     );
 }
 
@@ -76,6 +80,25 @@ fn ci() -> Result<(), String> {
         "warnings",
     ])?;
     cargo(TEST_COMMAND)
+}
+
+fn soak(seconds: Option<&str>) -> Result<(), String> {
+    let seconds = seconds.unwrap_or("300");
+    if seconds.parse::<u64>().is_err() {
+        return Err(format!("`{seconds}` is not a number of seconds"));
+    }
+    cargo(&[
+        "run",
+        "--release",
+        "--locked",
+        "-p",
+        "meeting-http",
+        "--example",
+        "soak",
+        "--",
+        "--seconds",
+        seconds,
+    ])
 }
 
 fn deny() -> Result<(), String> {

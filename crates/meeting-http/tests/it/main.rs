@@ -10,6 +10,7 @@
 mod against_sim;
 mod scripted;
 mod secrets;
+mod soak;
 
 use meeting_http::{RetryPolicy, SystecClient};
 use std::time::Duration;

@@ -1,0 +1,24 @@
+//! The short fault soak (the long one: `cargo xtask soak`).
+
+#[path = "../support/soak.rs"]
+#[allow(dead_code, clippy::cast_possible_truncation)]
+mod soak;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_fault_soak_loses_nothing() {
+    let mut report = soak::SoakReport::default();
+    for seed in 1..=4 {
+        soak::run_once(seed * 7919, 400, 0.10, &mut report).await;
+    }
+    println!("{report}");
+    assert!(
+        report.failures.is_empty(),
+        "{report}\n{}",
+        report.failures.join("\n")
+    );
+    assert_eq!(report.records_lost, 0);
+    assert!(
+        report.faults > 0 && report.records_compared > 500,
+        "{report}"
+    );
+}

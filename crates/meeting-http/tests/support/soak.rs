@@ -1,0 +1,200 @@
+//! The fault soak, shared by the short soak test (`tests/it/soak.rs`) and the long one
+//! (`examples/soak.rs`, run by `cargo xtask soak`).
+//!
+//! One run: a simulator with its own seed and every transient fault switched on at a rate
+//! drawn up to `max_rate`; the client fetches `detail` (with participants and calls) and
+//! `hisMeeting` over a range of three months, then `reports` for a sample; the result must be
+//! exactly the simulator's ground truth, or a clear error naming what is missing. A silent
+//! partial result counts as lost records and fails the soak.
+
+use futures::TryStreamExt;
+use meeting_http::{RetryPolicy, SystecClient};
+use meeting_sim::{FaultConfig, FaultKind, Sim, SimConfig};
+use std::time::Duration;
+use systec_model::{DateWindow, DetailQuery};
+
+/// Totals over runs.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SoakReport {
+    pub(crate) runs: u64,
+    pub(crate) runs_exact: u64,
+    pub(crate) runs_failed_clearly: u64,
+    pub(crate) requests: u64,
+    pub(crate) faults: u64,
+    pub(crate) records_compared: u64,
+    pub(crate) records_lost: u64,
+    pub(crate) failures: Vec<String>,
+}
+
+impl std::fmt::Display for SoakReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "runs={} exact={} failed_clearly={} requests={} faults_injected={} records_compared={} records_lost={}",
+            self.runs,
+            self.runs_exact,
+            self.runs_failed_clearly,
+            self.requests,
+            self.faults,
+            self.records_compared,
+            self.records_lost
+        )
+    }
+}
+
+/// splitmix64, for the per-run fault rates.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn rate(seed: u64, kind: u64, max_rate: f64) -> f64 {
+    (mix(seed ^ kind.wrapping_mul(0x1000_0001)) >> 11) as f64 / (1u64 << 53) as f64 * max_rate
+}
+
+/// One soak run; adds to `report`.
+pub(crate) async fn run_once(seed: u64, meetings: usize, max_rate: f64, report: &mut SoakReport) {
+    let mut faults = FaultConfig::none();
+    for (i, kind) in FaultKind::ALL.into_iter().enumerate() {
+        faults = faults.with(kind, rate(seed, i as u64 + 1, max_rate));
+    }
+    faults.seed = seed;
+    faults.slow_delay = Duration::from_millis(1500);
+    faults.retry_after_secs = 0;
+    let sim = Sim::start(SimConfig::new(seed, meetings).with_faults(faults))
+        .await
+        .expect("simulator starts");
+    let client = SystecClient::builder()
+        .base_url(sim.systec_base_url())
+        .credentials_from(sim.credentials())
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(10)
+                .backoff(Duration::from_millis(1), Duration::from_millis(20))
+                .deadline(Duration::from_secs(30)),
+        )
+        .rate_limit(None)
+        .reports_rate_limit(None)
+        .concurrency(6)
+        .page_size(20)
+        .timeouts(
+            Duration::from_millis(400),
+            Duration::from_millis(400),
+            Duration::from_millis(800),
+        )
+        .build()
+        .expect("client builds");
+    let (from, to) = (
+        "2024-01-01".parse().unwrap_or_default(),
+        "2024-03-31".parse().unwrap_or_default(),
+    );
+    report.runs += 1;
+    let detail: Result<Vec<_>, _> = client
+        .detail(
+            DetailQuery::new()
+                .from(from)
+                .to(to)
+                .show_participants(true)
+                .show_telephony_usage(true),
+        )
+        .try_collect()
+        .await;
+    let history: Result<Vec<_>, _> = client.his_meetings(from, to).try_collect().await;
+    let windows: Vec<DateWindow> = DateWindow::new(from, to)
+        .map(|w| w.split_by_month().collect())
+        .unwrap_or_default();
+    // Read the truth after the run: drift added records while it ran.
+    let truth = sim.truth();
+    let mut clean = true;
+    match detail {
+        Ok(got) => {
+            let want: Vec<_> = windows.iter().flat_map(|w| truth.detail(w, None)).collect();
+            report.records_compared += want.len() as u64;
+            let lost = want.iter().filter(|w| !got.contains(w)).count() as u64;
+            let extra = got.len().saturating_sub(want.len() - lost as usize);
+            if lost > 0 || extra > 0 || got != want {
+                report.records_lost += lost.max(1);
+                report.failures.push(format!(
+                    "seed {seed}: detail differs from the truth ({lost} lost, {extra} extra)"
+                ));
+                clean = false;
+            }
+        }
+        Err(e) => {
+            clean = false;
+            judge_error(seed, &e, report);
+        }
+    }
+    match history {
+        Ok(got) => {
+            let want: Vec<_> = windows.iter().flat_map(|w| truth.his_meetings(w)).collect();
+            report.records_compared += want.len() as u64;
+            if got != want {
+                let lost = want.iter().filter(|w| !got.contains(w)).count() as u64;
+                report.records_lost += lost.max(1);
+                report.failures.push(format!(
+                    "seed {seed}: history differs from the truth ({lost} lost)"
+                ));
+                clean = false;
+            }
+        }
+        Err(e) => {
+            clean = false;
+            judge_error(seed, &e, report);
+        }
+    }
+    let sample: Vec<_> = truth.uuids().into_iter().step_by(17).take(40).collect();
+    match client.reports(sample.clone()).await {
+        Ok(got) => {
+            report.records_compared += sample.len() as u64;
+            for (uuid, entry) in sample.iter().zip(&got) {
+                let want = truth.report(uuid.as_str());
+                let same = match (entry, &want) {
+                    (
+                        systec_model::ReportEntry::Stub(a),
+                        Some(systec_model::ReportEntry::Stub(b)),
+                    ) => a == b,
+                    (
+                        systec_model::ReportEntry::Report(a),
+                        Some(systec_model::ReportEntry::Report(b)),
+                    ) => a.uuid == b.uuid,
+                    _ => false,
+                };
+                if !same {
+                    report.records_lost += 1;
+                    report
+                        .failures
+                        .push(format!("seed {seed}: report {uuid} differs"));
+                    clean = false;
+                }
+            }
+        }
+        Err(e) => {
+            clean = false;
+            judge_error(seed, &e, report);
+        }
+    }
+    if clean {
+        report.runs_exact += 1;
+    }
+    report.requests += sim.requests().len() as u64;
+    report.faults += sim.fault_counts().values().sum::<u64>();
+    sim.shutdown().await;
+}
+
+/// An error is acceptable only when it is clear: it names the endpoint and what failed.
+fn judge_error(seed: u64, e: &meeting_http::Error, report: &mut SoakReport) {
+    let text = e.to_string();
+    if text.starts_with("systec.") && e.is_transient()
+        || matches!(e.kind(), meeting_http::ErrorKind::Incomplete { .. })
+    {
+        report.runs_failed_clearly += 1;
+    } else {
+        report
+            .failures
+            .push(format!("seed {seed}: unexpected error: {text}"));
+    }
+}
