@@ -2,13 +2,13 @@
 
 #[path = "../support/soak.rs"]
 #[allow(dead_code, clippy::cast_possible_truncation)]
-mod soak;
+mod common;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn short_fault_soak_loses_nothing() {
-    let mut report = soak::SoakReport::default();
+    let mut report = common::SoakReport::default();
     for seed in 1..=4 {
-        soak::run_once(seed * 7919, 400, 0.10, &mut report).await;
+        common::run_once(seed * 7919, 400, 0.10, &mut report).await;
     }
     println!("{report}");
     assert!(
