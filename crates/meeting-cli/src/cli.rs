@@ -1,0 +1,404 @@
+//! The command line: every flag and subcommand, with help written for a person.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Pull, replay and summarise meeting usage from Systec UMeeting shared rooms and Quanshi (全时).
+#[derive(Debug, Parser)]
+#[command(
+    name = "meeting",
+    version,
+    about,
+    long_about = "Pull, replay and summarise meeting usage from Systec UMeeting shared rooms and Quanshi (全时): who met, for how long, from which room, and what the phone calls cost.",
+    after_help = MAIN_AFTER_HELP_FULL,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const MAIN_AFTER_HELP_FULL: &str = "\
+Examples:
+  meeting demo                                        the whole job against the built-in simulator
+  meeting systec fetch --from 2024-01-01 --to 2024-03-31 -o csv --out q1.csv --csv-bom
+  meeting systec fetch --from 2024-01-01 --to 2024-01-31 --rows calls -o csv   phone bill lines
+  meeting systec fetch --from 2024-01-01 --to 2024-01-31 --save-raw runs/jan   keep every response
+  meeting parse runs/jan                              replay a saved run offline (merged)
+  meeting stats runs/jan --by room                    minutes, participants and phone cost per room
+  meeting quanshi info 56039682 -o json
+
+Output: `-o table` when stdout is a terminal, `-o jsonl` (one neutral meeting per line) when
+it is piped or redirected. JSON and JSON Lines times are UTC (RFC 3339); table and CSV times
+are shown in --tz, and the header names the zone.
+
+Configuration: credentials come from the environment (SYSTEC_API_KEY, SYSTEC_API_SECRET,
+QUANSHI_TOKEN) or from a profile in ~/.config/meeting/config.toml (`meeting config init`),
+never from a flag. Precedence: flags > environment > profile > defaults.
+
+Exit codes:
+  0  success
+  2  usage or configuration error (bad flag, unknown zone, config file refused)
+  3  data error: bad input (a document that does not parse, nothing good written)
+  4  authentication failed (check credentials: `meeting config check`)
+  5  vendor unavailable: network, timeouts, rate limits or retries exhausted
+  6  partial failure: some output written, some windows or documents failed";
+
+/// Flags every command accepts.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Output format [default: table on a terminal, jsonl when piped]
+    #[arg(short = 'o', long = "output", value_enum, global = true)]
+    pub(crate) output: Option<OutputFormat>,
+
+    /// What one table or CSV row is: a meeting, a participant, or a phone call (finance)
+    #[arg(long, value_enum, default_value_t = Rows::Meetings, global = true)]
+    pub(crate) rows: Rows,
+
+    /// Write the output to FILE instead of stdout
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Display zone for table and CSV times and `stats --by day` [default: the system zone]
+    #[arg(long, value_name = "ZONE", global = true)]
+    pub(crate) tz: Option<String>,
+
+    /// Zone in which zone-less vendor times and --from/--to dates are read [default: Asia/Shanghai]
+    #[arg(long, value_name = "ZONE", env = "MEETING_VENDOR_TZ", global = true)]
+    pub(crate) vendor_tz: Option<String>,
+
+    /// Configuration profile to use
+    #[arg(long, value_name = "NAME", env = "MEETING_PROFILE", global = true)]
+    pub(crate) profile: Option<String>,
+
+    /// Configuration file [default: ~/.config/meeting/config.toml]
+    #[arg(long, value_name = "FILE", env = "MEETING_CONFIG", global = true)]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Print the vendor's response bodies (one JSON document per response, in fetch order) instead of the neutral form; json and jsonl only
+    #[arg(long, global = true)]
+    pub(crate) raw: bool,
+
+    /// Save every accepted HTTP response as a record in DIR (an empty or new directory), for `meeting parse DIR`
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) save_raw: Option<PathBuf>,
+
+    /// Mask phone numbers (last 4 digits kept), IP addresses (first octet/group kept) and e-mail addresses (first letter and domain kept) in every output
+    #[arg(long, global = true)]
+    pub(crate) mask_pii: bool,
+
+    /// Files parsed in parallel by `parse` and `stats` [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N", global = true)]
+    pub(crate) jobs: Option<usize>,
+
+    /// More log output on stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides)
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
+    pub(crate) verbose: u8,
+
+    /// No progress and no notes on stderr; errors are still printed
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Never show a progress bar (it is only shown when stderr is a terminal)
+    #[arg(long, global = true)]
+    pub(crate) no_progress: bool,
+
+    /// Colour on stderr and in tables (NO_COLOR turns it off)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub(crate) color: ColorChoice,
+
+    /// Start CSV output with a UTF-8 byte order mark, so Excel and WPS show Chinese names
+    #[arg(long, global = true)]
+    pub(crate) csv_bom: bool,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// A table for people (times in --tz)
+    Table,
+    /// One pretty JSON array of neutral meetings (UTC)
+    Json,
+    /// One neutral meeting per line (UTC)
+    Jsonl,
+    /// Comma-separated values (times in --tz)
+    Csv,
+}
+
+/// What a table or CSV row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Rows {
+    /// One row per meeting
+    Meetings,
+    /// One row per participant
+    Participants,
+    /// One row per phone call (number, direction, billed minutes, exact cost)
+    Calls,
+}
+
+/// Colour choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// When the stream is a terminal and NO_COLOR is not set
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Systec UMeeting shared rooms: fetch (the main job), reports, detail, history
+    #[command(subcommand)]
+    Systec(SystecCommand),
+    /// Quanshi (全时): a reservation by join link, a conference by its temporary id
+    #[command(subcommand)]
+    Quanshi(QuanshiCommand),
+    /// Read saved dumps offline: vendor bodies, --save-raw directories, neutral JSON Lines
+    #[command(after_help = PARSE_HELP)]
+    Parse(ParseArgs),
+    /// Usage per room, host or day: meetings, minutes, participants, phone minutes and exact cost
+    #[command(after_help = STATS_HELP)]
+    Stats(StatsArgs),
+    /// Write a profile (mode 0600) or check the configured credentials
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the neutral JSON Schema (version 1)
+    Schema,
+    /// The whole main job against the built-in simulator: no credentials, loopback only
+    #[command(after_help = DEMO_HELP)]
+    Demo,
+    /// Print a shell completion script
+    #[command(after_help = "Example:\n  meeting completions bash > ~/.local/share/bash-completion/completions/meeting")]
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+const FETCH_HELP: &str = "\
+Fetches, for the whole range, the history (hisMeeting), the details with participants and
+phone calls (detail), then the reports of every meeting seen, and merges them into one record
+per meeting occurrence. Ranges longer than a month are split into calendar months (the
+vendor silently truncates longer ones). Progress is shown on stderr when it is a terminal.
+
+Examples:
+  meeting systec fetch --from 2024-01-01 --to 2024-01-31
+  meeting systec fetch --from 2024-01-01 --to 2024-03-31 --room ROOM-7 -o csv --out q1.csv
+  meeting systec fetch --from 2024-01-01 --to 2024-01-31 --rows calls -o csv --csv-bom
+  meeting systec fetch --from 2024-01-01 --to 2024-01-31 --save-raw runs/jan && meeting parse runs/jan";
+
+const PARSE_HELP: &str = "\
+Inputs: files, directories (their files, sorted by name: a --save-raw run replays in fetch
+order) or `-` for stdin (also when no input is given and stdin is not a terminal). Each may
+hold one JSON document, an array of documents, JSON Lines or concatenated documents; vendor
+bodies of any endpoint, --save-raw records or neutral meetings; gzip or not.
+
+Merging: records of one meeting from several endpoints are merged into one (as `systec fetch`
+does) when --merge is given or when any input is a directory; --no-merge turns that off.
+So `meeting parse DIR` of a `--save-raw DIR` run prints exactly what the live run printed.
+
+Bad documents: each is reported on stderr with its file, line, byte offset and JSON path; the
+good ones are kept, the counts are printed (`parsed N documents, M meetings, K bad`) and the
+exit code is 6 when some meetings were written, 3 when none were.
+
+Examples:
+  meeting parse fixtures/systec/detail.sample.json -o table --tz Asia/Shanghai
+  meeting parse runs/jan --room ROOM-7 --from 2024-01-10 --to 2024-01-20
+  zcat dump.jsonl.gz | meeting parse - -o csv --rows participants";
+
+const STATS_HELP: &str = "\
+Records are merged by key first, so a meeting seen by several endpoints counts once.
+minutes: measured meeting minutes (end - start), summed exactly then rounded;
+phone minutes: the vendor's billed minutes; phone cost: exact decimal sums per currency.
+`--by day` buckets by the start date in --tz.
+
+Examples:
+  meeting stats runs/jan --by room
+  meeting stats runs/jan --by day --tz Asia/Shanghai -o csv";
+
+const DEMO_HELP: &str = "\
+Starts the vendor simulator on 127.0.0.1 (fixed seed, a few hundred meetings over
+January-March 2024), fetches Systec 2024-01-20..2024-02-10 (two calendar months: history,
+detail and reports, merged), looks up one Quanshi join link and one dashboard conference,
+and prints the meetings and a summary per room. Global flags apply (-o, --rows, --tz,
+--save-raw, --mask-pii ...).
+
+Example:
+  cargo run --release -p meeting-cli -- demo";
+
+/// Systec commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum SystecCommand {
+    /// History + detail (participants, phone calls) + reports, merged: the main job
+    #[command(after_help = FETCH_HELP)]
+    Fetch {
+        #[command(flatten)]
+        range: RequiredRange,
+        /// Only this shared room (detail's host_id)
+        #[arg(long, value_name = "ID")]
+        room: Option<String>,
+    },
+    /// Reports (participants with devices and networks) of these meeting UUIDs
+    #[command(after_help = "Example:\n  meeting systec reports 'xQi0Q/qxQr2iNGdamVfpGg==' 'jny6Sttx8NitKXw=='")]
+    Reports {
+        /// Meeting occurrence UUIDs
+        #[arg(required = true, value_name = "UUID")]
+        uuids: Vec<String>,
+    },
+    /// Shared-room meeting details, all pages (default range: today in the vendor zone)
+    #[command(
+        after_help = "Examples:\n  meeting systec detail --from 2024-01-01 --to 2024-01-31 --participants --telephony\n  meeting systec detail --room ROOM-7"
+    )]
+    Detail {
+        /// First day (YYYY-MM-DD, in the vendor zone) [default: today]
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// Last day, inclusive [default: today]
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+        /// Only this shared room (host_id)
+        #[arg(long, value_name = "ID")]
+        room: Option<String>,
+        /// Include participants
+        #[arg(long)]
+        participants: bool,
+        /// Include phone calls and their cost
+        #[arg(long)]
+        telephony: bool,
+    },
+    /// Past meetings (hisMeeting) of a date range
+    #[command(after_help = "Example:\n  meeting systec history --from 2024-01-01 --to 2024-03-31 -o csv")]
+    History {
+        #[command(flatten)]
+        range: RequiredRange,
+    },
+}
+
+/// `--from` and `--to`, both required.
+#[derive(Debug, Args)]
+pub(crate) struct RequiredRange {
+    /// First day (YYYY-MM-DD), read in the vendor zone (--vendor-tz)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: NaiveDate,
+    /// Last day, inclusive (YYYY-MM-DD), read in the vendor zone
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: NaiveDate,
+}
+
+/// Quanshi commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum QuanshiCommand {
+    /// A reservation by the attendee's join link (needs QUANSHI_CONFERENCE_PATH: the vendor does not document it)
+    #[command(after_help = "Example:\n  meeting quanshi conference 'https://quanshi.example/j/123456789'")]
+    Conference {
+        /// The attendee join link (masked in logs and saved records)
+        #[arg(value_name = "JOIN_LINK")]
+        link: String,
+    },
+    /// One conference's statistics by its temporary conference id (dashboard)
+    #[command(after_help = "Example:\n  meeting quanshi info 56039682 -o json")]
+    Info {
+        /// The temporary conference id
+        #[arg(value_name = "TEMP_ID")]
+        temp_id: String,
+    },
+}
+
+/// Filters shared by `parse` and `stats`.
+#[derive(Debug, Args)]
+pub(crate) struct Filters {
+    /// Only meetings starting on or after this day (vendor zone)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) from: Option<NaiveDate>,
+    /// Only meetings starting on or before this day (vendor zone)
+    #[arg(long, value_name = "DATE")]
+    pub(crate) to: Option<NaiveDate>,
+    /// Only this room (its id, name or e-mail)
+    #[arg(long, value_name = "ID")]
+    pub(crate) room: Option<String>,
+}
+
+/// `meeting parse`.
+#[derive(Debug, Args)]
+pub(crate) struct ParseArgs {
+    /// Files, directories or `-` (stdin)
+    #[arg(value_name = "FILE|DIR|-")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Merge records of the same meeting (automatic when an input is a directory)
+    #[arg(long, conflicts_with = "no_merge")]
+    pub(crate) merge: bool,
+    /// Never merge, not even for directories
+    #[arg(long)]
+    pub(crate) no_merge: bool,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
+}
+
+/// `meeting stats`.
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// Files, directories or `-` (stdin)
+    #[arg(value_name = "FILE|DIR|-")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Group by room, host or day (start date in --tz)
+    #[arg(long, value_enum, default_value_t = GroupBy::Room)]
+    pub(crate) by: GroupBy,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
+}
+
+/// Stats grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GroupBy {
+    /// The shared room (Systec) or booked room
+    Room,
+    /// The host account
+    Host,
+    /// The start date in --tz
+    Day,
+}
+
+/// `meeting config`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Write (or update) a profile in the config file, mode 0600
+    #[command(after_help = CONFIG_INIT_HELP)]
+    Init {
+        /// Replace an existing profile of the same name
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the configuration and the Systec credentials with one cheap call
+    #[command(
+        after_help = "Makes one `detail` call (today, page 1, page size 1) to Systec. Quanshi has no call that is\nsafe and cheap enough, so its token is only checked for presence.\n\nExample:\n  meeting config check --profile prod"
+    )]
+    Check,
+}
+
+const CONFIG_INIT_HELP: &str = "\
+Secrets are never flags. `config init` takes them from the environment (SYSTEC_API_KEY,
+SYSTEC_API_SECRET, QUANSHI_TOKEN) when set; otherwise it asks for them on the terminal without
+echo, or, when stdin is not a terminal, reads them as lines in that order (an empty line
+skips one). Base URLs and paths come from SYSTEC_BASE_URL, QUANSHI_BASE_URL,
+QUANSHI_CONFERENCE_PATH and MEETING_VENDOR_TZ when set. The file is written atomically with
+mode 0600; other profiles in it are kept.
+
+Examples:
+  meeting config init --profile prod
+  printf '%s\\n%s\\n%s\\n' \"$KEY\" \"$SECRET\" \"$TOKEN\" | meeting config init --config ./meeting.toml";
+
+impl Cli {
+    /// Parses the process arguments.
+    pub(crate) fn parse_args() -> Self {
+        Cli::parse()
+    }
+}

@@ -1,0 +1,106 @@
+//! Errors and exit codes.
+//!
+//! Every failure becomes one [`CliError`]: a paragraph for a person (what failed, where,
+//! what to do next) and an exit code from the documented table below.
+
+use std::fmt;
+
+/// The process exit code of a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 2: usage or configuration.
+    Usage,
+    /// 3: bad input data.
+    Data,
+    /// 4: authentication.
+    Auth,
+    /// 5: the vendor could not be reached or gave up.
+    Unavailable,
+    /// 6: partial failure.
+    Partial,
+}
+
+impl Exit {
+    /// The numeric code.
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Exit::Usage => 2,
+            Exit::Data => 3,
+            Exit::Auth => 4,
+            Exit::Unavailable => 5,
+            Exit::Partial => 6,
+        }
+    }
+}
+
+/// A failure to report: its exit code and its message paragraph.
+#[derive(Debug)]
+pub(crate) struct CliError {
+    pub(crate) exit: Exit,
+    pub(crate) message: String,
+}
+
+impl CliError {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        CliError {
+            exit,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        CliError::new(Exit::Usage, message)
+    }
+
+    pub(crate) fn data(message: impl Into<String>) -> Self {
+        CliError::new(Exit::Data, message)
+    }
+
+    /// Writing the output failed (a closed pipe is not an error: see `main`).
+    pub(crate) fn io(what: &str, e: &std::io::Error) -> Self {
+        CliError::new(Exit::Data, format!("cannot write {what}: {e}"))
+    }
+
+    /// A vendor call failed: the exit code from its kind, and what to do next.
+    pub(crate) fn http(e: &meeting_http::Error) -> Self {
+        use meeting_http::ErrorKind as K;
+        let vendor = if e.context().endpoint.starts_with("quanshi") {
+            "Quanshi"
+        } else {
+            "Systec"
+        };
+        let (exit, hint) = match e.kind() {
+            K::Authentication { .. } => (
+                Exit::Auth,
+                if vendor == "Quanshi" {
+                    "Check QUANSHI_TOKEN (or the profile's quanshi_token) and run `meeting config check`."
+                } else {
+                    "Check SYSTEC_API_KEY/SYSTEC_API_SECRET (or the profile's systec_api_key/systec_api_secret) and run `meeting config check`."
+                },
+            ),
+            K::InvalidRequest { .. } => (
+                Exit::Usage,
+                "Check the command's arguments and the configured base URLs and paths (`meeting config check`).",
+            ),
+            K::Decode { .. } => (
+                Exit::Data,
+                "The vendor sent something this version cannot read; rerun with --save-raw DIR and report the saved response.",
+            ),
+            _ => (
+                Exit::Unavailable,
+                "The vendor could not be reached or kept failing; check the network, HTTPS_PROXY and the base URL, then try again later (-v shows each attempt).",
+            ),
+        };
+        CliError::new(exit, format!("{vendor} call failed: {e}. {hint}"))
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+pub(crate) type Result<T, E = CliError> = std::result::Result<T, E>;
