@@ -11,6 +11,7 @@ mod errors;
 mod props;
 mod quirks;
 mod requests;
+mod robustness;
 mod roundtrip;
 mod samples;
 mod secrets;

@@ -9,6 +9,7 @@
 mod props;
 mod quirks;
 mod requests;
+mod robustness;
 mod round_trip;
 mod snapshots;
 
