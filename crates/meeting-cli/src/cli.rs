@@ -176,7 +176,9 @@ pub(crate) enum Command {
     #[command(after_help = DEMO_HELP)]
     Demo,
     /// Print a shell completion script
-    #[command(after_help = "Example:\n  meeting completions bash > ~/.local/share/bash-completion/completions/meeting")]
+    #[command(
+        after_help = "Example:\n  meeting completions bash > ~/.local/share/bash-completion/completions/meeting"
+    )]
     Completions {
         /// The shell
         #[arg(value_enum)]
@@ -248,7 +250,9 @@ pub(crate) enum SystecCommand {
         room: Option<String>,
     },
     /// Reports (participants with devices and networks) of these meeting UUIDs
-    #[command(after_help = "Example:\n  meeting systec reports 'xQi0Q/qxQr2iNGdamVfpGg==' 'jny6Sttx8NitKXw=='")]
+    #[command(
+        after_help = "Example:\n  meeting systec reports 'xQi0Q/qxQr2iNGdamVfpGg==' 'jny6Sttx8NitKXw=='"
+    )]
     Reports {
         /// Meeting occurrence UUIDs
         #[arg(required = true, value_name = "UUID")]
@@ -276,7 +280,9 @@ pub(crate) enum SystecCommand {
         telephony: bool,
     },
     /// Past meetings (hisMeeting) of a date range
-    #[command(after_help = "Example:\n  meeting systec history --from 2024-01-01 --to 2024-03-31 -o csv")]
+    #[command(
+        after_help = "Example:\n  meeting systec history --from 2024-01-01 --to 2024-03-31 -o csv"
+    )]
     History {
         #[command(flatten)]
         range: RequiredRange,
@@ -298,7 +304,9 @@ pub(crate) struct RequiredRange {
 #[derive(Debug, Subcommand)]
 pub(crate) enum QuanshiCommand {
     /// A reservation by the attendee's join link (needs QUANSHI_CONFERENCE_PATH: the vendor does not document it)
-    #[command(after_help = "Example:\n  meeting quanshi conference 'https://quanshi.example/j/123456789'")]
+    #[command(
+        after_help = "Example:\n  meeting quanshi conference 'https://quanshi.example/j/123456789'"
+    )]
     Conference {
         /// The attendee join link (masked in logs and saved records)
         #[arg(value_name = "JOIN_LINK")]

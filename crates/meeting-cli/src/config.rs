@@ -229,10 +229,7 @@ pub(crate) fn init(
     force: bool,
     stderr: &mut dyn Write,
 ) -> Result<()> {
-    let mut profiles = match load_file(path) {
-        Ok(p) => p,
-        Err(e) => return Err(e),
-    };
+    let mut profiles = load_file(path)?;
     if profiles.contains_key(profile_name) && !force {
         return Err(CliError::usage(format!(
             "the profile `{profile_name}` already exists in {}; pass --force to replace it",

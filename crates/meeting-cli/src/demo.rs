@@ -5,11 +5,11 @@ use std::io::Write;
 use chrono::NaiveDate;
 use meeting_sim::{Sim, SimConfig};
 
+use crate::App;
 use crate::cli::{GroupBy, OutputFormat};
 use crate::config::{Profile, Settings};
 use crate::error::{CliError, Exit, Result};
 use crate::fetch::{self, Capture, Fetched, Tuning};
-use crate::App;
 
 /// The simulator's seed and size: a few hundred meetings over January–March 2024.
 const SEED: u64 = 7;
@@ -21,7 +21,9 @@ pub(crate) fn run(app: &App<'_>) -> Result<()> {
     let progress = app.progress();
     let capture = if app.g.raw {
         if matches!(app.g.output, Some(OutputFormat::Table | OutputFormat::Csv)) {
-            return Err(CliError::usage("--raw prints vendor JSON bodies: use it with -o json or -o jsonl"));
+            return Err(CliError::usage(
+                "--raw prints vendor JSON bodies: use it with -o json or -o jsonl",
+            ));
         }
         Capture::new(app.g.save_raw.as_deref(), true, progress.clone())?
     } else {

@@ -69,7 +69,8 @@ impl Capture {
         };
         state.seq += 1;
         let seq = state.seq;
-        self.progress.set_message(format!("{seq} responses ({})", raw.endpoint));
+        self.progress
+            .set_message(format!("{seq} responses ({})", raw.endpoint));
         self.progress.tick();
         if let Some(dir) = &self.dir {
             let written = Source::from_name(raw.endpoint)
@@ -129,7 +130,10 @@ impl Capture {
 /// `--save-raw DIR` must be new or empty, so a replay reads exactly one run.
 fn prepare_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| {
-        CliError::usage(format!("cannot create the --save-raw directory {}: {e}", dir.display()))
+        CliError::usage(format!(
+            "cannot create the --save-raw directory {}: {e}",
+            dir.display()
+        ))
     })?;
     let non_empty = std::fs::read_dir(dir)
         .map_err(|e| CliError::usage(format!("cannot read {}: {e}", dir.display())))?
@@ -169,7 +173,11 @@ impl Tuning {
 }
 
 /// The Systec client from the settings.
-pub(crate) fn systec_client(s: &Settings, tuning: Tuning, capture: &Capture) -> Result<SystecClient> {
+pub(crate) fn systec_client(
+    s: &Settings,
+    tuning: Tuning,
+    capture: &Capture,
+) -> Result<SystecClient> {
     let (Some(key), Some(secret)) = (&s.systec_api_key, &s.systec_api_secret) else {
         return Err(CliError::usage(format!(
             "no Systec credentials: set SYSTEC_API_KEY and SYSTEC_API_SECRET, or add them to the profile `{}` in {} with `meeting config init`",
@@ -202,7 +210,11 @@ pub(crate) fn systec_client(s: &Settings, tuning: Tuning, capture: &Capture) -> 
 }
 
 /// The Quanshi client from the settings.
-pub(crate) fn quanshi_client(s: &Settings, tuning: Tuning, capture: &Capture) -> Result<QuanshiClient> {
+pub(crate) fn quanshi_client(
+    s: &Settings,
+    tuning: Tuning,
+    capture: &Capture,
+) -> Result<QuanshiClient> {
     let Some(token) = &s.quanshi_token else {
         return Err(CliError::usage(format!(
             "no Quanshi token: set QUANSHI_TOKEN, or add it to the profile `{}` in {} with `meeting config init`",
@@ -246,7 +258,9 @@ impl Fetched {
 
     /// Whether an authentication failure makes everything else moot.
     fn auth_failed(&self) -> bool {
-        self.errors.iter().any(meeting_http::Error::is_authentication)
+        self.errors
+            .iter()
+            .any(meeting_http::Error::is_authentication)
     }
 }
 
@@ -319,7 +333,11 @@ pub(crate) async fn systec_fetch(
 }
 
 /// `meeting systec detail`.
-pub(crate) async fn systec_detail(client: &SystecClient, ctx: &Context, query: DetailQuery) -> Fetched {
+pub(crate) async fn systec_detail(
+    client: &SystecClient,
+    ctx: &Context,
+    query: DetailQuery,
+) -> Fetched {
     let mut out = Fetched::default();
     let detail = client.detail(query);
     futures::pin_mut!(detail);
@@ -352,7 +370,11 @@ pub(crate) async fn systec_history(
 }
 
 /// `meeting systec reports`.
-pub(crate) async fn systec_reports(client: &SystecClient, ctx: &Context, uuids: &[String]) -> Fetched {
+pub(crate) async fn systec_reports(
+    client: &SystecClient,
+    ctx: &Context,
+    uuids: &[String],
+) -> Fetched {
     let mut out = Fetched::default();
     match client.reports(uuids.iter().map(String::as_str)).await {
         Ok(entries) => entries.normalize_into(ctx, &mut out.meetings),
@@ -362,7 +384,11 @@ pub(crate) async fn systec_reports(client: &SystecClient, ctx: &Context, uuids: 
 }
 
 /// `meeting quanshi conference`.
-pub(crate) async fn quanshi_conference(client: &QuanshiClient, ctx: &Context, link: &str) -> Fetched {
+pub(crate) async fn quanshi_conference(
+    client: &QuanshiClient,
+    ctx: &Context,
+    link: &str,
+) -> Fetched {
     let mut out = Fetched::default();
     match client.conference_by_join_url(link).await {
         Ok(list) => list.normalize_into(ctx, &mut out.meetings),

@@ -77,7 +77,9 @@ fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -126,7 +128,13 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Config(ConfigCommand::Init { force }) => {
             let path = config::config_path(g.config.as_deref())?;
             let profile = g.profile.as_deref().unwrap_or("default");
-            config::init(&path, profile, g.vendor_tz.as_deref(), *force, &mut io::stderr())
+            config::init(
+                &path,
+                profile,
+                g.vendor_tz.as_deref(),
+                *force,
+                &mut io::stderr(),
+            )
         }
         command => {
             let settings = config::resolve(g.config.as_deref(), g.profile.as_deref())?;
@@ -158,7 +166,10 @@ fn open_output(g: &Global) -> Result<Box<dyn Write>> {
     match &g.out {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|e| {
-                CliError::usage(format!("cannot create the output file {}: {e}", path.display()))
+                CliError::usage(format!(
+                    "cannot create the output file {}: {e}",
+                    path.display()
+                ))
             })?;
             Ok(Box::new(io::BufWriter::new(file)))
         }
@@ -175,6 +186,9 @@ fn parse_zone(name: &str, what: &str) -> Result<Tz> {
     })
 }
 
+/// Something written after the meetings, on the same writer (the demo's summary).
+pub(crate) type AfterOutput<'f> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'f;
+
 /// Everything a command needs once flags, environment and profile are resolved.
 pub(crate) struct App<'a> {
     pub(crate) g: &'a Global,
@@ -186,7 +200,11 @@ pub(crate) struct App<'a> {
 
 impl<'a> App<'a> {
     fn new(g: &'a Global, settings: Settings) -> Result<Self> {
-        let vendor_tz = match g.vendor_tz.as_deref().or(settings.profile.vendor_tz.as_deref()) {
+        let vendor_tz = match g
+            .vendor_tz
+            .as_deref()
+            .or(settings.profile.vendor_tz.as_deref())
+        {
             Some(name) => parse_zone(name, "--vendor-tz")?,
             None => meeting_core::DEFAULT_VENDOR_ZONE,
         };
@@ -233,8 +251,8 @@ impl<'a> App<'a> {
     }
 
     pub(crate) fn render(&self) -> Render {
-        let table_color = self.g.out.is_none()
-            && color_enabled(self.g.color, io::stdout().is_terminal());
+        let table_color =
+            self.g.out.is_none() && color_enabled(self.g.color, io::stdout().is_terminal());
         Render {
             format: self.format(),
             rows: self.g.rows,
@@ -264,7 +282,12 @@ impl<'a> App<'a> {
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| CliError::new(Exit::Unavailable, format!("cannot start the async runtime: {e}")))
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Unavailable,
+                    format!("cannot start the async runtime: {e}"),
+                )
+            })
     }
 
     fn capture(&self, progress: &indicatif::ProgressBar) -> Result<Capture> {
@@ -315,16 +338,20 @@ impl<'a> App<'a> {
                     ))
                 }
             }
-            Command::Schema | Command::Completions { .. } | Command::Config(ConfigCommand::Init { .. }) => {
-                Ok(())
-            }
+            Command::Schema
+            | Command::Completions { .. }
+            | Command::Config(ConfigCommand::Init { .. }) => Ok(()),
         }
     }
 
     fn systec(&self, c: &SystecCommand) -> Result<()> {
         let progress = self.progress();
         let capture = self.capture(&progress)?;
-        let client = fetch::systec_client(&self.settings, Tuning::from_settings(&self.settings), &capture)?;
+        let client = fetch::systec_client(
+            &self.settings,
+            Tuning::from_settings(&self.settings),
+            &capture,
+        )?;
         let rt = Self::runtime()?;
         let (fetched, room) = match c {
             SystecCommand::Fetch { range, room } => {
@@ -361,18 +388,24 @@ impl<'a> App<'a> {
                 if let Some(r) = room {
                     q = q.host_id(r.clone());
                 }
-                (rt.block_on(fetch::systec_detail(&client, &self.ctx, q)), None)
+                (
+                    rt.block_on(fetch::systec_detail(&client, &self.ctx, q)),
+                    None,
+                )
             }
             SystecCommand::History { range } => {
                 check_range(range.from, range.to)?;
                 (
-                    rt.block_on(fetch::systec_history(&client, &self.ctx, range.from, range.to)),
+                    rt.block_on(fetch::systec_history(
+                        &client, &self.ctx, range.from, range.to,
+                    )),
                     None,
                 )
             }
-            SystecCommand::Reports { uuids } => {
-                (rt.block_on(fetch::systec_reports(&client, &self.ctx, uuids)), None)
-            }
+            SystecCommand::Reports { uuids } => (
+                rt.block_on(fetch::systec_reports(&client, &self.ctx, uuids)),
+                None,
+            ),
         };
         progress.finish_and_clear();
         self.finish_live(fetched, &capture, room.as_deref())
@@ -381,7 +414,11 @@ impl<'a> App<'a> {
     fn quanshi(&self, c: &QuanshiCommand) -> Result<()> {
         let progress = self.progress();
         let capture = self.capture(&progress)?;
-        let client = fetch::quanshi_client(&self.settings, Tuning::from_settings(&self.settings), &capture)?;
+        let client = fetch::quanshi_client(
+            &self.settings,
+            Tuning::from_settings(&self.settings),
+            &capture,
+        )?;
         let rt = Self::runtime()?;
         let fetched = match c {
             QuanshiCommand::Conference { link } => {
@@ -397,7 +434,12 @@ impl<'a> App<'a> {
 
     /// Merges, filters, writes; then reports failed calls (exit 4/5 when nothing came back,
     /// 6 when some output was written).
-    pub(crate) fn finish_live(&self, fetched: Fetched, capture: &Capture, room: Option<&str>) -> Result<()> {
+    pub(crate) fn finish_live(
+        &self,
+        fetched: Fetched,
+        capture: &Capture,
+        room: Option<&str>,
+    ) -> Result<()> {
         let Fetched { meetings, errors } = fetched;
         if let Some(auth) = errors.iter().find(|e| e.is_authentication()) {
             return Err(CliError::http(auth));
@@ -437,7 +479,7 @@ impl<'a> App<'a> {
     pub(crate) fn emit(
         &self,
         mut meetings: Vec<Meeting>,
-        extra: Option<&dyn Fn(&mut dyn Write) -> io::Result<()>>,
+        extra: Option<&AfterOutput<'_>>,
     ) -> Result<()> {
         if self.g.mask_pii {
             meetings.iter_mut().for_each(mask::mask_meeting);
@@ -466,16 +508,17 @@ impl<'a> App<'a> {
             for raw in bodies {
                 let body = strip_bom(&raw.body);
                 let trimmed = body.trim_ascii();
-                let verbatim_ok = !self.g.mask_pii
-                    && (format == OutputFormat::Json || !trimmed.contains(&b'\n'));
+                let verbatim_ok =
+                    !self.g.mask_pii && (format == OutputFormat::Json || !trimmed.contains(&b'\n'));
                 if verbatim_ok && serde_json::from_slice::<serde::de::IgnoredAny>(trimmed).is_ok() {
                     out.write_all(trimmed)?;
                     writeln!(out)?;
                     continue;
                 }
-                let mut value = serde_json::from_slice::<serde_json::Value>(trimmed).unwrap_or_else(
-                    |_| serde_json::Value::String(String::from_utf8_lossy(trimmed).into_owned()),
-                );
+                let mut value = serde_json::from_slice::<serde_json::Value>(trimmed)
+                    .unwrap_or_else(|_| {
+                        serde_json::Value::String(String::from_utf8_lossy(trimmed).into_owned())
+                    });
                 if self.g.mask_pii {
                     mask::mask_value(None, &mut value);
                 }
@@ -494,7 +537,12 @@ impl<'a> App<'a> {
     }
 
     /// Reads inputs, reports each bad document, prints the counts; merges and filters.
-    fn read_inputs(&self, inputs: &[parse::Input], merge: bool, filters: &Filters) -> Result<(Vec<Meeting>, u64)> {
+    fn read_inputs(
+        &self,
+        inputs: &[parse::Input],
+        merge: bool,
+        filters: &Filters,
+    ) -> Result<(Vec<Meeting>, u64)> {
         if let (Some(f), Some(t)) = (filters.from, filters.to) {
             check_range(f, t)?;
         }
@@ -521,7 +569,11 @@ impl<'a> App<'a> {
         } else {
             self.note(&summary);
         }
-        let meetings = if merge { merge_sorted(meetings) } else { meetings };
+        let meetings = if merge {
+            merge_sorted(meetings)
+        } else {
+            meetings
+        };
         let zone = self.vendor_tz;
         let meetings = meetings
             .into_iter()
@@ -538,7 +590,9 @@ impl<'a> App<'a> {
         if written > 0 {
             Err(CliError::new(
                 Exit::Partial,
-                format!("{bad} bad document(s) skipped (listed above); the {written} good meeting(s) were written"),
+                format!(
+                    "{bad} bad document(s) skipped (listed above); the {written} good meeting(s) were written"
+                ),
             ))
         } else {
             Err(CliError::data(format!(
@@ -568,24 +622,38 @@ impl<'a> App<'a> {
             "config file: {} (profile `{}`){}",
             s.path.display(),
             s.profile_name,
-            if s.path.exists() { "" } else { ", not found: using the environment only" }
+            if s.path.exists() {
+                ""
+            } else {
+                ", not found: using the environment only"
+            }
         )];
-        lines.push(format!("vendor zone: {}   display zone: {}", self.vendor_tz.name(), self.tz.name()));
+        lines.push(format!(
+            "vendor zone: {}   display zone: {}",
+            self.vendor_tz.name(),
+            self.tz.name()
+        ));
         let mut failure = None;
         if s.systec_api_key.is_some() || s.systec_api_secret.is_some() {
             let capture = Capture::new(None, false, indicatif::ProgressBar::hidden())?;
             let client = fetch::systec_client(s, Tuning::from_settings(s), &capture)?;
             let rt = Self::runtime()?;
-            let query = systec_model::detail::DetailQuery::new().page_size(1).page_number(1);
+            let query = systec_model::detail::DetailQuery::new()
+                .page_size(1)
+                .page_number(1);
             match rt.block_on(client.detail_page(&query)) {
-                Ok(_) => lines.push(String::from("systec: OK (credentials accepted; one detail call, page size 1)")),
+                Ok(_) => lines.push(String::from(
+                    "systec: OK (credentials accepted; one detail call, page size 1)",
+                )),
                 Err(e) => {
                     lines.push(format!("systec: FAILED: {e}"));
                     failure = Some(CliError::http(&e));
                 }
             }
         } else {
-            lines.push(String::from("systec: not configured (SYSTEC_API_KEY, SYSTEC_API_SECRET)"));
+            lines.push(String::from(
+                "systec: not configured (SYSTEC_API_KEY, SYSTEC_API_SECRET)",
+            ));
         }
         match (&s.quanshi_token, &s.quanshi_base_url) {
             (Some(_), Some(url)) => lines.push(format!(
@@ -616,7 +684,9 @@ pub(crate) fn write_stats_to(
     total: &stats::Totals,
 ) -> io::Result<()> {
     match render.format {
-        OutputFormat::Table => output::write_grid(out, &stats::grid(by, tz, list, Some(total)), render),
+        OutputFormat::Table => {
+            output::write_grid(out, &stats::grid(by, tz, list, Some(total)), render)
+        }
         OutputFormat::Csv => output::write_grid(out, &stats::grid(by, tz, list, None), render),
         OutputFormat::Json => {
             let by_name = match by {
@@ -676,7 +746,9 @@ pub(crate) fn merge_sorted(meetings: Vec<Meeting>) -> Vec<Meeting> {
 /// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).
 pub(crate) fn room_matches(m: &Meeting, room: &str) -> bool {
     let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);
-    m.room.as_ref().is_some_and(|r| eq(&r.id) || eq(&r.name) || eq(&r.email))
+    m.room
+        .as_ref()
+        .is_some_and(|r| eq(&r.id) || eq(&r.name) || eq(&r.email))
         || m.rooms.iter().any(|r| eq(&r.id) || eq(&r.name))
 }
 
@@ -694,7 +766,10 @@ fn in_range(m: &Meeting, from: Option<NaiveDate>, to: Option<NaiveDate>, zone: T
 
 /// The system zone, or UTC with a note.
 fn system_zone(quiet: bool) -> Tz {
-    match iana_time_zone::get_timezone().ok().and_then(|n| n.parse::<Tz>().ok()) {
+    match iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|n| n.parse::<Tz>().ok())
+    {
         Some(tz) => tz,
         None => {
             if !quiet {

@@ -63,8 +63,7 @@ fn digit_count(s: &str) -> usize {
 
 fn looks_like_phone(s: &str) -> bool {
     digit_count(s) >= 7
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
 }
 

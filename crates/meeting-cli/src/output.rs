@@ -30,7 +30,11 @@ pub(crate) struct Grid {
 }
 
 /// Writes meetings in the chosen format.
-pub(crate) fn write_meetings(w: &mut dyn Write, meetings: &[Meeting], r: &Render) -> io::Result<()> {
+pub(crate) fn write_meetings(
+    w: &mut dyn Write,
+    meetings: &[Meeting],
+    r: &Render,
+) -> io::Result<()> {
     match r.format {
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut *w, meetings).map_err(io::Error::other)?;
@@ -147,7 +151,9 @@ pub(crate) fn participants(m: &Meeting) -> u64 {
 }
 
 /// Exact phone cost per currency, as `0.12 CNY` (several joined by `; `).
-pub(crate) fn cost_label(costs: &std::collections::BTreeMap<String, rust_decimal::Decimal>) -> String {
+pub(crate) fn cost_label(
+    costs: &std::collections::BTreeMap<String, rust_decimal::Decimal>,
+) -> String {
     costs
         .iter()
         .map(|(cur, amount)| format!("{amount} {cur}"))

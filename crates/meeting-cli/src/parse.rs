@@ -55,7 +55,9 @@ pub(crate) fn expand(args: &[PathBuf]) -> Result<(Vec<Input>, bool)> {
         } else if arg.is_dir() {
             saw_dir = true;
             let mut files: Vec<PathBuf> = std::fs::read_dir(arg)
-                .map_err(|e| CliError::data(format!("cannot read the directory {}: {e}", arg.display())))?
+                .map_err(|e| {
+                    CliError::data(format!("cannot read the directory {}: {e}", arg.display()))
+                })?
                 .filter_map(|entry| entry.ok())
                 .map(|entry| entry.path())
                 .filter(|p| {

@@ -1,0 +1,16 @@
+//! End-to-end tests of the `meeting` binary: fixtures (snapshots), the simulator (every
+//! command and format), replay, bad input, secrets, configuration.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+mod config;
+mod fixtures;
+mod live;
+mod offline;
+mod replay;
+mod secrets;

@@ -1,0 +1,234 @@
+//! Offline commands: parse (bad input, gzip, stdin, --jobs), stats, schema, completions, help.
+
+use std::io::Write;
+
+use crate::common::{fixture, meeting, stderr, stdout};
+
+#[test]
+fn bad_lines_are_reported_and_good_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(fixture("systec/his-meeting.sample.json")).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let good_line = serde_json::to_string(&good).unwrap();
+    let bad_path_line = good_line.replacen("\"start_time\":\"", "\"start_time\":\"not a time ", 1);
+    let input =
+        format!("{good_line}\n{{\"status\":200,\"data\":[\n{bad_path_line}\nnot json at all\n");
+    let file = dir.path().join("mixed.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let out = meeting(dir.path())
+        .arg("parse")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("mixed.jsonl: document 2 (line 2"), "{err}");
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("start_time"), "JSON path named: {err}");
+    assert!(
+        err.contains("parsed 4 documents, 3 meetings, 3 bad"),
+        "{err}"
+    );
+    assert_eq!(stdout(&out).lines().count(), 3);
+
+    let only_bad = dir.path().join("bad.json");
+    std::fs::write(&only_bad, "{\"hello\": 1}\n").unwrap();
+    let out = meeting(dir.path())
+        .arg("parse")
+        .arg(&only_bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("parsed 1 documents, 0 meetings, 1 bad"));
+    let missing = meeting(dir.path())
+        .args(["parse", "no/such/file.json"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(stderr(&missing).contains("no/such/file.json"));
+}
+
+#[test]
+fn gzip_stdin_and_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let detail = std::fs::read(fixture("systec/detail.sample.json")).unwrap();
+    let gz = dir.path().join("detail.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&detail).unwrap();
+    enc.finish().unwrap();
+    let plain = meeting(dir.path())
+        .arg("parse")
+        .arg(fixture("systec/detail.sample.json"))
+        .output()
+        .unwrap();
+    let zipped = meeting(dir.path()).arg("parse").arg(&gz).output().unwrap();
+    let piped = meeting(dir.path())
+        .args(["parse", "-"])
+        .write_stdin(detail)
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    assert_eq!(plain.stdout, zipped.stdout);
+    assert_eq!(plain.stdout, piped.stdout);
+
+    let files: Vec<_> = [
+        "systec/detail.sample.json",
+        "systec/reports.sample.json",
+        "systec/his-meeting.sample.json",
+        "quanshi/conference-by-join-url.sample.json",
+        "quanshi/dashboard-conference-info.sample.json",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    let one = meeting(dir.path())
+        .arg("parse")
+        .args(&files)
+        .args(["--jobs", "1"])
+        .output()
+        .unwrap();
+    let four = meeting(dir.path())
+        .arg("parse")
+        .args(&files)
+        .args(["--jobs", "4"])
+        .output()
+        .unwrap();
+    assert!(one.status.success());
+    assert_eq!(one.stdout, four.stdout, "order preserved with --jobs");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&one).lines().next().unwrap()).unwrap();
+    assert_eq!(first["sources"], serde_json::json!(["systec.detail"]));
+}
+
+#[test]
+fn parse_filters_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<_> = [
+        "systec/detail.sample.json",
+        "systec/reports.sample.json",
+        "systec/his-meeting.sample.json",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    let unmerged = meeting(dir.path())
+        .arg("parse")
+        .args(&files)
+        .output()
+        .unwrap();
+    let merged = meeting(dir.path())
+        .args(["parse", "--merge"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(stdout(&merged).lines().count() <= stdout(&unmerged).lines().count());
+    let filtered = meeting(dir.path())
+        .args(["parse", "--from", "2030-01-01"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(filtered.status.success());
+    assert!(filtered.stdout.is_empty());
+    let room = meeting(dir.path())
+        .args(["parse", "--room", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"])
+        .args(&files)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&room).lines().count(), 1);
+}
+
+#[test]
+fn stats_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("systec/detail.sample.json");
+    for (by, format) in [("room", "json"), ("host", "jsonl"), ("day", "csv")] {
+        let out = meeting(dir.path())
+            .args(["stats", "--by", by, "-o", format, "--tz", "UTC"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(!out.stdout.is_empty());
+    }
+    let json = meeting(dir.path())
+        .args(["stats", "-o", "json", "--tz", "UTC"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["by"], "room");
+    assert!(
+        v["total"]["phone_cost"][0]["amount"].is_string(),
+        "exact money: {v}"
+    );
+    // Day buckets follow --tz.
+    let sh = meeting(dir.path())
+        .args(["stats", "--by", "day", "-o", "csv", "--tz", "Asia/Shanghai"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let utc = meeting(dir.path())
+        .args(["stats", "--by", "day", "-o", "csv", "--tz", "UTC"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(stdout(&sh).contains("2017-08-31,"), "{}", stdout(&sh));
+    assert!(stdout(&utc).contains("2017-08-30,"), "{}", stdout(&utc));
+}
+
+#[test]
+fn schema_is_the_committed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = meeting(dir.path()).arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/meeting.v1.json"),
+    )
+    .unwrap();
+    assert_eq!(stdout(&out), committed);
+}
+
+#[test]
+fn completions_and_help() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = meeting(dir.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("meeting"));
+    let help = meeting(dir.path()).arg("--help").output().unwrap();
+    let text = stdout(&help);
+    for needle in ["Exit codes:", "6  partial failure", "jsonl", "meeting demo"] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+    for sub in [
+        ["systec", "fetch"],
+        ["parse", "--help"],
+        ["stats", "--help"],
+        ["config", "init"],
+    ] {
+        let out = meeting(dir.path())
+            .args(sub)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(stdout(&out).contains("Example"), "{sub:?}");
+    }
+    let usage = meeting(dir.path())
+        .args(["parse", "--bogus"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let zone = meeting(dir.path())
+        .args(["parse", "-", "--tz", "Mars/Base"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(zone.status.code(), Some(2));
+    assert!(stderr(&zone).contains("Mars/Base"));
+}

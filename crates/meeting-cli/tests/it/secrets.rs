@@ -1,0 +1,86 @@
+//! Secrets from the environment appear in no output: stdout, stderr at -vvv, saved files.
+
+use meeting_sim::SimConfig;
+
+use crate::common::{TestSim, stderr, stdout};
+
+const KEY: &str = "SENTINEL-KEY-8d1f2c";
+const SECRET: &str = "SENTINEL-SECRET-77aa31";
+const TOKEN: &str = "SENTINEL-TOKEN-31c9e0";
+
+#[test]
+fn secrets_never_echoed() {
+    let mut config = SimConfig::new(11, 120);
+    config.api_key = KEY.to_owned();
+    config.api_secret = SECRET.to_owned();
+    config.token = TOKEN.to_owned();
+    let s = TestSim::start(config);
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    let mut seen = String::new();
+    let fetch = s
+        .meeting(dir.path())
+        .args([
+            "systec",
+            "fetch",
+            "--from",
+            "2024-01-25",
+            "--to",
+            "2024-02-03",
+            "-vvv",
+            "--save-raw",
+        ])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+    assert!(stderr(&fetch).contains("TRACE") || stderr(&fetch).contains("DEBUG"));
+    seen.push_str(&stdout(&fetch));
+    seen.push_str(&stderr(&fetch));
+    let truth = s.handle.truth();
+    let link = truth.quanshi_join_urls()[0].clone();
+    let id = truth.dashboard_ids()[0].clone();
+    for args in [
+        vec![
+            "quanshi",
+            "conference",
+            link.as_str(),
+            "-vvv",
+            "--raw",
+            "-o",
+            "json",
+        ],
+        vec!["quanshi", "info", id.as_str(), "-vvv", "-o", "json"],
+        vec!["config", "check", "-vvv"],
+    ] {
+        let out = s.meeting(dir.path()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        seen.push_str(&stdout(&out));
+        seen.push_str(&stderr(&out));
+    }
+    // A wrong secret: the error must not echo what was sent either.
+    let bad = s
+        .meeting(dir.path())
+        .env("SYSTEC_API_KEY", "SENTINEL-WRONG-KEY-0001")
+        .args([
+            "systec",
+            "history",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-01-02",
+            "-vvv",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(4));
+    let bad_text = format!("{}{}", stdout(&bad), stderr(&bad));
+    assert!(!bad_text.contains("SENTINEL-WRONG-KEY-0001"), "{bad_text}");
+    assert!(!bad_text.contains(SECRET));
+    for entry in std::fs::read_dir(&raw).unwrap() {
+        seen.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for sentinel in [KEY, SECRET, TOKEN] {
+        assert!(!seen.contains(sentinel), "{sentinel} leaked");
+    }
+}
