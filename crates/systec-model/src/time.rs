@@ -132,8 +132,19 @@ macro_rules! string_visitor {
                     fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
                         v.parse().map_err(E::custom)
                     }
+                    // The fixed-width forms are ASCII: parse the raw bytes (serde_json then
+                    // skips validating UTF-8); anything else must be valid text.
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<$ty, E> {
+                        if let Some(t) = $ty::from_fixed(v) {
+                            return Ok(t);
+                        }
+                        match std::str::from_utf8(v) {
+                            Ok(s) => s.parse().map_err(E::custom),
+                            Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(v), &self)),
+                        }
+                    }
                 }
-                deserializer.deserialize_str(V)
+                deserializer.deserialize_bytes(V)
             }
         }
 
@@ -200,20 +211,26 @@ impl From<DateTime<Utc>> for UtcTime {
     }
 }
 
+impl UtcTime {
+    /// The canonical `YYYY-MM-DDTHH:MM:SSZ`, straight from bytes.
+    fn from_fixed(b: &[u8]) -> Option<Self> {
+        if b.len() == 20 && b.get(10) == Some(&b'T') && b.get(19) == Some(&b'Z') {
+            let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
+            return Some(UtcTime {
+                value: d.and_time(t).and_utc(),
+                raw: None,
+            });
+        }
+        None
+    }
+}
+
 impl std::str::FromStr for UtcTime {
     type Err = TimeParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let b = s.as_bytes();
-        if b.len() == 20
-            && b.get(10) == Some(&b'T')
-            && b.get(19) == Some(&b'Z')
-            && let (Some(d), Some(t)) = (fixed_date(b), fixed_time(b, 11))
-        {
-            return Ok(UtcTime {
-                value: d.and_time(t).and_utc(),
-                raw: None,
-            });
+        if let Some(t) = UtcTime::from_fixed(s.as_bytes()) {
+            return Ok(t);
         }
         DateTime::parse_from_rfc3339(s)
             .map(|t| UtcTime {
@@ -358,19 +375,26 @@ impl From<NaiveDateTime> for LocalTime {
     }
 }
 
+impl LocalTime {
+    /// The canonical `YYYY-MM-DD HH:MM:SS`, straight from bytes.
+    fn from_fixed(b: &[u8]) -> Option<Self> {
+        if b.len() == 19 && b.get(10) == Some(&b' ') {
+            let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
+            return Some(LocalTime {
+                value: d.and_time(t),
+                raw: None,
+            });
+        }
+        None
+    }
+}
+
 impl std::str::FromStr for LocalTime {
     type Err = TimeParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let b = s.as_bytes();
-        if b.len() == 19
-            && b.get(10) == Some(&b' ')
-            && let (Some(d), Some(t)) = (fixed_date(b), fixed_time(b, 11))
-        {
-            return Ok(LocalTime {
-                value: d.and_time(t),
-                raw: None,
-            });
+        if let Some(t) = LocalTime::from_fixed(s.as_bytes()) {
+            return Ok(t);
         }
         let value = lenient_local(s).ok_or_else(|| {
             TimeParseError::new("local time", s, "a zone-less time like 2017-08-31 00:00:00")
@@ -426,18 +450,22 @@ impl From<NaiveDate> for WireDate {
     }
 }
 
+impl WireDate {
+    /// The canonical `YYYY-MM-DD`, straight from bytes.
+    fn from_fixed(b: &[u8]) -> Option<Self> {
+        if b.len() == 10 {
+            return fixed_date(b).map(|value| WireDate { value, raw: None });
+        }
+        None
+    }
+}
+
 impl std::str::FromStr for WireDate {
     type Err = TimeParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let b = s.as_bytes();
-        if b.len() == 10
-            && let Some(d) = fixed_date(b)
-        {
-            return Ok(WireDate {
-                value: d,
-                raw: None,
-            });
+        if let Some(d) = WireDate::from_fixed(s.as_bytes()) {
+            return Ok(d);
         }
         let value = lenient_date(s)
             .ok_or_else(|| TimeParseError::new("date", s, "a date like 2018-01-01"))?;

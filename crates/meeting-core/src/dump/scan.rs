@@ -102,12 +102,7 @@ impl<R: Read> Splitter<R> {
     /// Counts newlines up to `to` (relative), so that `lines` is the count before it.
     fn count_to(&mut self, to: usize) {
         if to > self.counted {
-            let n = self
-                .buf
-                .get(self.counted..to)
-                .unwrap_or_default()
-                .iter()
-                .filter(|&&b| b == b'\n')
+            let n = memchr::memchr_iter(b'\n', self.buf.get(self.counted..to).unwrap_or_default())
                 .count();
             self.lines += n as u64;
             self.counted = to;
@@ -196,7 +191,9 @@ impl<R: Read> Splitter<R> {
         let line = self.lines + 1;
         let offset = self.base + start as u64;
         let first = self.buf.get(start).copied();
-        let result = if first == Some(b'{') {
+        let result = if first == Some(b'{') && self.mode == Mode::Lines && !self.in_array {
+            self.scan_line(start)
+        } else if first == Some(b'{') {
             self.scan_document(start)
         } else {
             self.scan_garbage(start)
@@ -226,6 +223,49 @@ impl<R: Read> Splitter<R> {
             start = if discard { self.pos } else { start - keep };
             if !more {
                 return Ok((SegmentKind::Garbage, start, self.pos));
+            }
+        }
+    }
+
+    /// JSON Lines: the document is the rest of the line. A raw newline cannot occur inside a
+    /// JSON string, so the newline (found with `memchr`) ends the document without tracking
+    /// strings and nesting; a line whose last non-blank byte is not `}` is truncated (and a
+    /// line cut after an inner `}` fails to parse, with its position, like any bad document).
+    fn scan_line(&mut self, mut start: usize) -> io::Result<(SegmentKind, usize, usize)> {
+        let mut discarding = false;
+        loop {
+            let rest = self.buf.get(self.pos..).unwrap_or_default();
+            let (found, end) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (true, self.pos + i),
+                None if self.eof => (true, self.buf.len()),
+                None => (false, 0),
+            };
+            if found {
+                self.pos = (end + 1).min(self.buf.len());
+                if discarding {
+                    return Ok((SegmentKind::TooLarge, self.pos, self.pos));
+                }
+                let mut last = end;
+                while last > start && matches!(self.buf.get(last - 1), Some(b' ' | b'\t' | b'\r')) {
+                    last -= 1;
+                }
+                let kind = if last > start && self.buf.get(last - 1) == Some(&b'}') {
+                    SegmentKind::Document
+                } else {
+                    SegmentKind::Truncated
+                };
+                return Ok((kind, start, last));
+            }
+            self.pos = self.buf.len();
+            if self.pos - start > self.max_document {
+                discarding = true;
+            }
+            let keep = if discarding { self.pos } else { start };
+            let before = self.pos;
+            self.refill(keep)?;
+            start = start.saturating_sub(before - self.pos);
+            if discarding {
+                start = 0;
             }
         }
     }
@@ -327,10 +367,7 @@ fn scan(bytes: &[u8], st: &mut State, line_mode: bool) -> Stop {
             }
             // Skip ordinary string bytes quickly.
             let rest = bytes.get(i..).unwrap_or_default();
-            match rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b == b'\n')
-            {
+            match memchr::memchr3(b'"', b'\\', b'\n', rest) {
                 None => return Stop::More,
                 Some(k) => {
                     i += k;

@@ -140,6 +140,10 @@ pub(crate) fn scrub(value: &mut Value) {
 /// Moves the unmapped fields of a wire object into `out`: its `extra` without the explicit
 /// `null`s of typed fields (those are mapped, to "absent") and without secrets.
 pub(crate) fn take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut crate::ExtraFields) {
+    // The usual case: nothing undocumented. Skip building (and tearing down) an iterator.
+    if extra.is_empty() {
+        return;
+    }
     for (k, mut v) in extra {
         if (v.is_null() && typed.contains(&k.as_str())) || is_secret_field(&k) {
             continue;

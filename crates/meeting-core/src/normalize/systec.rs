@@ -339,7 +339,9 @@ impl DayCache {
                 off
             }
         };
-        Some((naive - chrono::Duration::seconds(offset)).and_utc())
+        // Offsets are whole seconds well within a day: a fixed offset always exists.
+        let fixed = chrono::FixedOffset::east_opt(i32::try_from(offset).ok()?)?;
+        Some(naive.checked_sub_offset(fixed)?.and_utc())
     }
 }
 
