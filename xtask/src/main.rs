@@ -3,11 +3,16 @@
 //! - `cargo xtask ci`: what CI runs (`.ci/run`): fmt check, clippy with warnings denied, the
 //!   whole test suite.
 //! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
+//! - `cargo xtask bench [--quick]`: every speed and memory figure beside a baseline measured
+//!   in the same run (see `BENCHMARKS.md`).
+//! - `cargo xtask load [SECONDS]`: sustained load on loopback (rate, errors, memory, tasks).
 //! - `cargo xtask soak [SECONDS]`: the long fault soak (every transient fault on, many seeds,
 //!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300).
 //!
 //! No dependencies, so it builds in seconds.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod bench;
 
 use std::env;
 use std::path::PathBuf;
@@ -22,6 +27,8 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("deny") => deny(),
         Some("soak") => soak(args.get(1).map(String::as_str)),
+        Some("load") => load(args.get(1).map(String::as_str)),
+        Some("bench") => bench::bench(args.iter().any(|a| a == "--quick")),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -43,17 +50,19 @@ fn print_help() {
          commands:\n  \
          ci     fmt check, clippy (-D warnings), the whole test suite: what CI runs\n  \
          deny   cargo deny --offline check licenses bans sources\n  \
-         soak [SECONDS]  the long fault soak against the simulator (default 300 s)"
+         soak [SECONDS]  the long fault soak against the simulator (default 300 s)\n  \
+         load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
+         bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)"
     );
 }
 
 /// The workspace root (the parent of this crate's directory).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-fn cargo(args: &[&str]) -> Result<(), String> {
+pub(crate) fn cargo(args: &[&str]) -> Result<(), String> {
     let cargo = env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     eprintln!("+ cargo {}", args.join(" "));
     let status = Command::new(&cargo)
@@ -95,6 +104,25 @@ fn soak(seconds: Option<&str>) -> Result<(), String> {
         "meeting-http",
         "--example",
         "soak",
+        "--",
+        "--seconds",
+        seconds,
+    ])
+}
+
+fn load(seconds: Option<&str>) -> Result<(), String> {
+    let seconds = seconds.unwrap_or("60");
+    if seconds.parse::<u64>().is_err() {
+        return Err(format!("`{seconds}` is not a number of seconds"));
+    }
+    cargo(&[
+        "run",
+        "--release",
+        "--locked",
+        "-p",
+        "meeting-http",
+        "--example",
+        "load",
         "--",
         "--seconds",
         seconds,
