@@ -347,6 +347,9 @@ pub(crate) struct ParseArgs {
     /// Never merge, not even for directories
     #[arg(long)]
     pub(crate) no_merge: bool,
+    /// Read vendor documents as this endpoint instead of detecting it from their shape (systec.reports, systec.detail, systec.his_meeting, quanshi.conference, quanshi.dashboard)
+    #[arg(long, value_name = "ENDPOINT")]
+    pub(crate) endpoint: Option<meeting_core::Source>,
     #[command(flatten)]
     pub(crate) filters: Filters,
 }
@@ -360,6 +363,9 @@ pub(crate) struct StatsArgs {
     /// Group by room, host or day (start date in --tz)
     #[arg(long, value_enum, default_value_t = GroupBy::Room)]
     pub(crate) by: GroupBy,
+    /// Read vendor documents as this endpoint instead of detecting it from their shape
+    #[arg(long, value_name = "ENDPOINT")]
+    pub(crate) endpoint: Option<meeting_core::Source>,
     #[command(flatten)]
     pub(crate) filters: Filters,
 }

@@ -312,7 +312,8 @@ impl<'a> App<'a> {
                 reject_live_flags(self.g, "parse")?;
                 let (inputs, saw_dir) = parse::expand(&args.inputs)?;
                 let merge = !args.no_merge && (args.merge || saw_dir);
-                let (meetings, bad) = self.read_inputs(&inputs, merge, &args.filters)?;
+                let (meetings, bad) =
+                    self.read_inputs(&inputs, merge, args.endpoint, &args.filters)?;
                 let written = meetings.len();
                 self.emit(meetings, None)?;
                 self.bad_input_exit(bad, written)
@@ -320,7 +321,8 @@ impl<'a> App<'a> {
             Command::Stats(args) => {
                 reject_live_flags(self.g, "stats")?;
                 let (inputs, _) = parse::expand(&args.inputs)?;
-                let (meetings, bad) = self.read_inputs(&inputs, true, &args.filters)?;
+                let (meetings, bad) =
+                    self.read_inputs(&inputs, true, args.endpoint, &args.filters)?;
                 let written = meetings.len();
                 self.write_stats(&meetings, args.by)?;
                 self.bad_input_exit(bad, written)
@@ -541,12 +543,16 @@ impl<'a> App<'a> {
         &self,
         inputs: &[parse::Input],
         merge: bool,
+        endpoint: Option<meeting_core::Source>,
         filters: &Filters,
     ) -> Result<(Vec<Meeting>, u64)> {
         if let (Some(f), Some(t)) = (filters.from, filters.to) {
             check_range(f, t)?;
         }
-        let options = DumpOptions::new().context(self.ctx);
+        let mut options = DumpOptions::new().context(self.ctx);
+        if let Some(endpoint) = endpoint {
+            options = options.endpoint(endpoint);
+        }
         let jobs = self.g.jobs.unwrap_or_else(parse::default_jobs);
         let results = parse::read_all(inputs, &options, jobs);
         let (mut documents, mut bad, mut read) = (0u64, 0u64, 0u64);
