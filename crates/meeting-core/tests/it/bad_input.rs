@@ -694,12 +694,6 @@ proptest! {
         feed_parsers(&bytes)?;
         feed_dump(&bytes)?;
     }
-}
-
-proptest! {
-    // Each case parses several documents five ways: fewer cases keep the binary fast in
-    // debug builds.
-    #![proptest_config(ProptestConfig::with_cases(CASES_JSON))]
 
     #[test]
     fn arbitrary_json_never_panics(docs in prop::collection::vec(arb_document(), 1..4), pretty in any::<bool>()) {
@@ -714,5 +708,3 @@ proptest! {
         feed_dump(texts.join("\n").as_bytes())?;
     }
 }
-
-const CASES_JSON: u32 = 1000;
