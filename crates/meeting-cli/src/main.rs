@@ -312,6 +312,14 @@ impl<'a> App<'a> {
                 reject_live_flags(self.g, "parse")?;
                 let (inputs, saw_dir) = parse::expand(&args.inputs)?;
                 let merge = !args.no_merge && (args.merge || saw_dir);
+                let jobs = self.g.jobs.unwrap_or_else(parse::default_jobs);
+                if !merge
+                    && (jobs == 1 || inputs.len() == 1)
+                    && let Some((bad, written)) =
+                        self.stream_inputs(&inputs, args.endpoint, &args.filters)?
+                {
+                    return self.bad_input_exit(bad, written);
+                }
                 let (meetings, bad) =
                     self.read_inputs(&inputs, merge, args.endpoint, &args.filters)?;
                 let written = meetings.len();
@@ -536,6 +544,89 @@ impl<'a> App<'a> {
         result
             .or_else(ignore_broken_pipe)
             .map_err(|e| CliError::io("the output", &e))
+    }
+
+    /// Without merging, JSON Lines and CSV are written as the documents are read, so memory
+    /// stays bounded by one document however large the dump. Returns the bad documents and
+    /// the meetings written, or `None` when the format needs every meeting first.
+    fn stream_inputs(
+        &self,
+        inputs: &[parse::Input],
+        endpoint: Option<meeting_core::Source>,
+        filters: &Filters,
+    ) -> Result<Option<(u64, usize)>> {
+        if let (Some(f), Some(t)) = (filters.from, filters.to) {
+            check_range(f, t)?;
+        }
+        let render = self.render();
+        let mut out = open_output(self.g)?;
+        let mut options = DumpOptions::new().context(self.ctx);
+        if let Some(endpoint) = endpoint {
+            options = options.endpoint(endpoint);
+        }
+        let zone = self.vendor_tz;
+        let (mut documents, mut bad, mut read, mut written) = (0u64, 0u64, 0u64, 0usize);
+        let result = (|| -> io::Result<bool> {
+            let Some(mut stream) = output::StreamWriter::new(&mut out, &render)? else {
+                return Ok(false);
+            };
+            for input in inputs {
+                let reader = match parse::open(input) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = writeln!(io::stderr().lock(), "bad document: {e}");
+                        documents += 1;
+                        bad += 1;
+                        continue;
+                    }
+                };
+                let name = input.name();
+                let mut dump = meeting_core::read_dump(reader, options.clone());
+                for item in dump.by_ref() {
+                    match item {
+                        Ok(mut m) => {
+                            read += 1;
+                            if filters
+                                .room
+                                .as_deref()
+                                .is_some_and(|r| !room_matches(&m, r))
+                                || !in_range(&m, filters.from, filters.to, zone)
+                            {
+                                continue;
+                            }
+                            if self.g.mask_pii {
+                                mask::mask_meeting(&mut m);
+                            }
+                            stream.write(&m)?;
+                            written += 1;
+                        }
+                        Err(e) => {
+                            let _ = writeln!(io::stderr().lock(), "bad document: {name}: {e}");
+                        }
+                    }
+                }
+                let stats = dump.stats();
+                documents += stats.documents;
+                bad += stats.bad_documents;
+            }
+            stream.finish()?;
+            Ok(true)
+        })();
+        let streamed = match result.or_else(|e| ignore_broken_pipe(e).map(|()| true)) {
+            Ok(streamed) => streamed,
+            Err(e) => return Err(CliError::io("the output", &e)),
+        };
+        if !streamed {
+            return Ok(None);
+        }
+        let _ = out.flush();
+        let summary = format!("parsed {documents} documents, {read} meetings, {bad} bad");
+        if bad > 0 {
+            let _ = writeln!(io::stderr().lock(), "{summary}");
+        } else {
+            self.note(&summary);
+        }
+        Ok(Some((bad, written)))
     }
 
     /// Reads inputs, reports each bad document, prints the counts; merges and filters.

@@ -58,6 +58,83 @@ pub(crate) fn write_meetings(
     }
 }
 
+/// Writes meetings one at a time, as they are read: JSON Lines, or CSV (header once). The
+/// bytes are those [`write_meetings`] writes for the same meetings; memory stays bounded by
+/// one meeting.
+pub(crate) struct StreamWriter<'w> {
+    format: OutputFormat,
+    rows: Rows,
+    tz: Tz,
+    csv: Option<csv::Writer<&'w mut dyn Write>>,
+    json: Option<&'w mut dyn Write>,
+}
+
+impl<'w> StreamWriter<'w> {
+    /// A stream writer, or `None` for formats that need every meeting first (table, JSON
+    /// array).
+    pub(crate) fn new(w: &'w mut dyn Write, r: &Render) -> io::Result<Option<Self>> {
+        match r.format {
+            OutputFormat::Jsonl => Ok(Some(StreamWriter {
+                format: r.format,
+                rows: r.rows,
+                tz: r.tz,
+                csv: None,
+                json: Some(w),
+            })),
+            OutputFormat::Csv => {
+                if r.csv_bom {
+                    w.write_all("\u{feff}".as_bytes())?;
+                }
+                let mut out = csv::Writer::from_writer(w);
+                let empty = grid_for(&[], r.rows, r.tz);
+                out.write_record(&empty.headers).map_err(io::Error::other)?;
+                Ok(Some(StreamWriter {
+                    format: r.format,
+                    rows: r.rows,
+                    tz: r.tz,
+                    csv: Some(out),
+                    json: None,
+                }))
+            }
+            OutputFormat::Json | OutputFormat::Table => Ok(None),
+        }
+    }
+
+    /// Writes one meeting.
+    pub(crate) fn write(&mut self, m: &Meeting) -> io::Result<()> {
+        match (self.format, &mut self.json, &mut self.csv) {
+            (OutputFormat::Jsonl, Some(w), _) => {
+                serde_json::to_writer(&mut **w, m).map_err(io::Error::other)?;
+                writeln!(w)
+            }
+            (_, _, Some(out)) => {
+                for row in grid_for(std::slice::from_ref(m), self.rows, self.tz).rows {
+                    out.write_record(&row).map_err(io::Error::other)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Flushes what is buffered.
+    pub(crate) fn finish(mut self) -> io::Result<()> {
+        match (&mut self.json, &mut self.csv) {
+            (Some(w), _) => w.flush(),
+            (_, Some(out)) => out.flush(),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn grid_for(meetings: &[Meeting], rows: Rows, tz: Tz) -> Grid {
+    match rows {
+        Rows::Meetings => meeting_grid(meetings, tz),
+        Rows::Participants => participant_grid(meetings, tz),
+        Rows::Calls => call_grid(meetings, tz),
+    }
+}
+
 /// Writes a grid as a table or CSV (JSON formats are the caller's business).
 pub(crate) fn write_grid(w: &mut dyn Write, grid: &Grid, r: &Render) -> io::Result<()> {
     if r.format == OutputFormat::Csv {

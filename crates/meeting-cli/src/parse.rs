@@ -18,7 +18,7 @@ pub(crate) enum Input {
 }
 
 impl Input {
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Input::Stdin => String::from("<stdin>"),
             Input::File(p) => p.display().to_string(),
@@ -76,23 +76,27 @@ pub(crate) fn expand(args: &[PathBuf]) -> Result<(Vec<Input>, bool)> {
     Ok((out, saw_dir))
 }
 
-fn read_one(input: &Input, options: &DumpOptions) -> InputResult {
-    let name = input.name();
-    let reader: Box<dyn Read> = match input {
-        Input::Stdin => Box::new(std::io::stdin().lock()),
+/// Opens an input for reading; the error names the input.
+pub(crate) fn open(input: &Input) -> Result<Box<dyn Read>, String> {
+    match input {
+        Input::Stdin => Ok(Box::new(std::io::stdin().lock())),
         Input::File(p) => match std::fs::File::open(p) {
-            Ok(f) => Box::new(std::io::BufReader::with_capacity(256 * 1024, f)),
-            Err(e) => {
-                return InputResult {
-                    errors: vec![format!("{name}: cannot open: {e}")],
-                    documents: 1,
-                    bad: 1,
-                    ..InputResult::default()
-                };
-            }
+            Ok(f) => Ok(Box::new(std::io::BufReader::with_capacity(256 * 1024, f))),
+            Err(e) => Err(format!("{}: cannot open: {e}", input.name())),
         },
-    };
-    read_from(&name, reader, options)
+    }
+}
+
+fn read_one(input: &Input, options: &DumpOptions) -> InputResult {
+    match open(input) {
+        Ok(reader) => read_from(&input.name(), reader, options),
+        Err(e) => InputResult {
+            errors: vec![e],
+            documents: 1,
+            bad: 1,
+            ..InputResult::default()
+        },
+    }
 }
 
 fn read_from(name: &str, reader: Box<dyn Read>, options: &DumpOptions) -> InputResult {
