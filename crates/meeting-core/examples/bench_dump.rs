@@ -8,7 +8,11 @@
 //!
 //! Each is the median MB/s of RUNS passes over the file held in memory (so disk speed is
 //! out of it); the baselines split documents on newlines, as a JSON Lines dump is laid out.
-#![allow(clippy::print_stdout, clippy::print_stderr, clippy::cast_precision_loss)]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_precision_loss
+)]
 
 use meeting_core::{DumpOptions, read_dump};
 use std::hint::black_box;
@@ -25,7 +29,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(5);
     let bytes = std::fs::read(&path)?;
     let mb = bytes.len() as f64 / 1e6;
-    let docs: Vec<&[u8]> = bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty()).collect();
+    let docs: Vec<&[u8]> = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
     let mut results = Vec::new();
     let mut meetings = 0;
     let mut time = |name: &str, f: &mut dyn FnMut() -> usize| {
@@ -54,6 +61,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|d| serde_json::from_slice::<serde::de::IgnoredAny>(d).is_ok())
             .count()
     });
-    println!("file_mb={mb:.1} documents={} meetings={meetings} {}", docs.len(), results.join(" "));
+    println!(
+        "file_mb={mb:.1} documents={} meetings={meetings} {}",
+        docs.len(),
+        results.join(" ")
+    );
     Ok(())
 }

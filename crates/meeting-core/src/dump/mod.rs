@@ -361,11 +361,12 @@ impl<R: Read> Iterator for DumpReader<R> {
                     self.done = true;
                     self.stats.documents += 1;
                     self.stats.bad_documents += 1;
+                    let (line, byte_offset) = self.splitter.here();
                     return Some(Err(DumpError {
                         position: Position {
                             document: self.stats.documents,
-                            line: 0,
-                            byte_offset: 0,
+                            line,
+                            byte_offset,
                         },
                         kind: DumpErrorKind::Io(e),
                     }));

@@ -94,6 +94,14 @@ impl<R: Read> Splitter<R> {
         self.eof && self.pos >= self.buf.len()
     }
 
+    /// Where scanning stands: the 1-based line and the absolute byte offset of the next byte
+    /// (for errors that are not about one document, like a read failing part-way).
+    pub(crate) fn here(&mut self) -> (u64, u64) {
+        let pos = self.pos.min(self.buf.len());
+        self.count_to(pos);
+        (self.lines + 1, self.base + pos as u64)
+    }
+
     /// The bytes of a segment returned by the last [`Splitter::next_segment`].
     pub(crate) fn segment_bytes(&self, seg: &Segment) -> &[u8] {
         self.buf.get(seg.start..seg.end).unwrap_or_default()
