@@ -314,9 +314,8 @@ impl<'a> App<'a> {
                 let merge = !args.no_merge && (args.merge || saw_dir);
                 let jobs = self.g.jobs.unwrap_or_else(parse::default_jobs);
                 if !merge
-                    && (jobs == 1 || inputs.len() == 1)
                     && let Some((bad, written)) =
-                        self.stream_inputs(&inputs, args.endpoint, &args.filters)?
+                        self.stream_inputs(&inputs, args.endpoint, &args.filters, jobs)?
                 {
                     return self.bad_input_exit(bad, written);
                 }
@@ -554,6 +553,7 @@ impl<'a> App<'a> {
         inputs: &[parse::Input],
         endpoint: Option<meeting_core::Source>,
         filters: &Filters,
+        jobs: usize,
     ) -> Result<Option<(u64, usize)>> {
         if let (Some(f), Some(t)) = (filters.from, filters.to) {
             check_range(f, t)?;
@@ -566,6 +566,71 @@ impl<'a> App<'a> {
         }
         let zone = self.vendor_tz;
         let (mut documents, mut bad, mut read, mut written) = (0u64, 0u64, 0u64, 0usize);
+        let mask_pii = self.g.mask_pii;
+        if jobs > 1 && inputs.len() > 1 {
+            if !matches!(render.format, OutputFormat::Jsonl | OutputFormat::Csv) {
+                return Ok(None);
+            }
+            // Several files at once: each worker renders a whole file into memory (parsing
+            // and formatting both in parallel); the files are written in input order as
+            // they complete.
+            let result = (|| -> io::Result<()> {
+                if let Some(header) = output::StreamWriter::new(&mut out, &render)? {
+                    header.finish()?;
+                }
+                let next = std::sync::atomic::AtomicUsize::new(0);
+                let (senders, receivers): (Vec<_>, Vec<_>) = inputs
+                    .iter()
+                    .map(|_| std::sync::mpsc::sync_channel::<parse::Rendered>(1))
+                    .unzip();
+                std::thread::scope(|scope| -> io::Result<()> {
+                    for _ in 0..jobs.min(inputs.len()) {
+                        let (next, senders, options) = (&next, &senders, &options);
+                        scope.spawn(move || {
+                            loop {
+                                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                let (Some(input), Some(tx)) = (inputs.get(i), senders.get(i))
+                                else {
+                                    break;
+                                };
+                                let r = parse::render(
+                                    input,
+                                    options,
+                                    &render,
+                                    |m| {
+                                        filters.room.as_deref().is_none_or(|r| room_matches(m, r))
+                                            && in_range(m, filters.from, filters.to, zone)
+                                    },
+                                    mask_pii,
+                                );
+                                let _ = tx.send(r);
+                            }
+                        });
+                    }
+                    for rx in &receivers {
+                        let Ok(r) = rx.recv() else { continue };
+                        {
+                            let mut stderr = io::stderr().lock();
+                            for e in &r.errors {
+                                let _ = writeln!(stderr, "bad document: {e}");
+                            }
+                        }
+                        out.write_all(&r.bytes)?;
+                        documents += r.documents;
+                        bad += r.bad;
+                        read += r.read;
+                        written += r.written;
+                    }
+                    Ok(())
+                })
+            })();
+            result
+                .or_else(ignore_broken_pipe)
+                .map_err(|e| CliError::io("the output", &e))?;
+            let _ = out.flush();
+            self.report_counts(documents, read, bad);
+            return Ok(Some((bad, written)));
+        }
         let result = (|| -> io::Result<bool> {
             let Some(mut stream) = output::StreamWriter::new(&mut out, &render)? else {
                 return Ok(false);
@@ -620,13 +685,18 @@ impl<'a> App<'a> {
             return Ok(None);
         }
         let _ = out.flush();
+        self.report_counts(documents, read, bad);
+        Ok(Some((bad, written)))
+    }
+
+    /// `parsed N documents, M meetings, K bad` on stderr (a note unless something was bad).
+    fn report_counts(&self, documents: u64, read: u64, bad: u64) {
         let summary = format!("parsed {documents} documents, {read} meetings, {bad} bad");
         if bad > 0 {
             let _ = writeln!(io::stderr().lock(), "{summary}");
         } else {
             self.note(&summary);
         }
-        Ok(Some((bad, written)))
     }
 
     /// Reads inputs, reports each bad document, prints the counts; merges and filters.

@@ -67,12 +67,23 @@ pub(crate) struct StreamWriter<'w> {
     tz: Tz,
     csv: Option<csv::Writer<&'w mut dyn Write>>,
     json: Option<&'w mut dyn Write>,
+    line: Vec<u8>,
 }
 
 impl<'w> StreamWriter<'w> {
     /// A stream writer, or `None` for formats that need every meeting first (table, JSON
     /// array).
     pub(crate) fn new(w: &'w mut dyn Write, r: &Render) -> io::Result<Option<Self>> {
+        Self::with_header(w, r, true)
+    }
+
+    /// As [`StreamWriter::new`]; without the CSV header (and BOM) when `header` is false,
+    /// for a part of the output rendered apart and written after the header.
+    pub(crate) fn with_header(
+        w: &'w mut dyn Write,
+        r: &Render,
+        header: bool,
+    ) -> io::Result<Option<Self>> {
         match r.format {
             OutputFormat::Jsonl => Ok(Some(StreamWriter {
                 format: r.format,
@@ -80,20 +91,24 @@ impl<'w> StreamWriter<'w> {
                 tz: r.tz,
                 csv: None,
                 json: Some(w),
+                line: Vec::with_capacity(4096),
             })),
             OutputFormat::Csv => {
-                if r.csv_bom {
+                if r.csv_bom && header {
                     w.write_all("\u{feff}".as_bytes())?;
                 }
                 let mut out = csv::Writer::from_writer(w);
-                let empty = grid_for(&[], r.rows, r.tz);
-                out.write_record(&empty.headers).map_err(io::Error::other)?;
+                if header {
+                    let empty = grid_for(&[], r.rows, r.tz);
+                    out.write_record(&empty.headers).map_err(io::Error::other)?;
+                }
                 Ok(Some(StreamWriter {
                     format: r.format,
                     rows: r.rows,
                     tz: r.tz,
                     csv: Some(out),
                     json: None,
+                    line: Vec::new(),
                 }))
             }
             OutputFormat::Json | OutputFormat::Table => Ok(None),
@@ -104,8 +119,12 @@ impl<'w> StreamWriter<'w> {
     pub(crate) fn write(&mut self, m: &Meeting) -> io::Result<()> {
         match (self.format, &mut self.json, &mut self.csv) {
             (OutputFormat::Jsonl, Some(w), _) => {
-                serde_json::to_writer(&mut **w, m).map_err(io::Error::other)?;
-                writeln!(w)
+                // serde_json writes many small pieces; collect the line in a reused buffer
+                // and hand the writer one piece.
+                self.line.clear();
+                serde_json::to_writer(&mut self.line, m).map_err(io::Error::other)?;
+                self.line.push(b'\n');
+                w.write_all(&self.line)
             }
             (_, _, Some(out)) => {
                 for row in grid_for(std::slice::from_ref(m), self.rows, self.tz).rows {

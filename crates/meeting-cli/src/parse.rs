@@ -114,6 +114,66 @@ fn read_from(name: &str, reader: Box<dyn Read>, options: &DumpOptions) -> InputR
     out
 }
 
+/// One input rendered apart (for `--jobs`): its output bytes and its report.
+#[derive(Default)]
+pub(crate) struct Rendered {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) errors: Vec<String>,
+    pub(crate) documents: u64,
+    pub(crate) bad: u64,
+    pub(crate) read: u64,
+    pub(crate) written: usize,
+}
+
+/// Reads one input and renders the meetings `keep` accepts (JSON Lines or CSV rows without
+/// the header), masked with `mask_pii`.
+pub(crate) fn render(
+    input: &Input,
+    options: &DumpOptions,
+    r: &crate::output::Render,
+    keep: impl Fn(&Meeting) -> bool,
+    mask_pii: bool,
+) -> Rendered {
+    let mut out = Rendered::default();
+    let reader = match open(input) {
+        Ok(reader) => reader,
+        Err(e) => {
+            out.errors.push(e);
+            out.documents = 1;
+            out.bad = 1;
+            return out;
+        }
+    };
+    let name = input.name();
+    let mut bytes = Vec::new();
+    let mut dump = read_dump(reader, options.clone());
+    if let Ok(Some(mut stream)) = crate::output::StreamWriter::with_header(&mut bytes, r, false) {
+        for item in dump.by_ref() {
+            match item {
+                Ok(mut m) => {
+                    out.read += 1;
+                    if !keep(&m) {
+                        continue;
+                    }
+                    if mask_pii {
+                        crate::mask::mask_meeting(&mut m);
+                    }
+                    if stream.write(&m).is_ok() {
+                        out.written += 1;
+                    }
+                }
+                Err(e) => out.errors.push(format!("{name}: {e}")),
+            }
+        }
+        let _ = stream.finish();
+    }
+    let stats = dump.stats();
+    out.documents = stats.documents;
+    out.bad = stats.bad_documents;
+    out.bytes = bytes;
+    out
+}
+
 /// Reads every input with up to `jobs` threads; results in input order.
 pub(crate) fn read_all(inputs: &[Input], options: &DumpOptions, jobs: usize) -> Vec<InputResult> {
     let jobs = jobs.clamp(1, inputs.len().max(1));
