@@ -84,3 +84,92 @@ fn secrets_never_echoed() {
         assert!(!seen.contains(sentinel), "{sentinel} leaked");
     }
 }
+
+/// Meeting passwords, host links, the phone-bridge link, live-stream passwords and join
+/// passphrases stay in raw output (`--raw`, `--save-raw`: the vendor's own bodies) and never
+/// reach the neutral output in any format, nor stderr at trace level.
+#[test]
+fn meeting_secrets_never_reach_neutral_output() {
+    let s = TestSim::start(SimConfig::new(12, 40));
+    let dir = tempfile::tempdir().unwrap();
+    let truth = s.handle.truth();
+    let mut checked = 0;
+    for link in truth.quanshi_join_urls().iter().take(8) {
+        let conference = truth.quanshi_conference(link).unwrap();
+        let mut secrets: Vec<String> = [
+            conference.pcode1.as_ref().map(|p| p.expose().to_owned()),
+            conference.pcode2.as_ref().map(|p| p.expose().to_owned()),
+            conference
+                .host_join_url
+                .as_ref()
+                .map(|p| p.expose().to_owned()),
+            conference.wcallurl.as_ref().map(|p| p.expose().to_owned()),
+            conference
+                .live_pull_pwd
+                .as_ref()
+                .map(|p| p.expose().to_owned()),
+            conference
+                .cal_extra_info
+                .as_ref()
+                .and_then(|c| c.event_watchword.as_ref())
+                .map(|p| p.expose().to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| s.len() >= 4)
+        .collect();
+        // The attendee link admits anyone: it is not neutral output either.
+        secrets.push(link.clone());
+        let mut seen = String::new();
+        for format in ["json", "jsonl", "csv", "table"] {
+            for rows in ["meetings", "participants"] {
+                let out = s
+                    .meeting(dir.path())
+                    .args([
+                        "quanshi",
+                        "conference",
+                        link.as_str(),
+                        "-vvv",
+                        "-o",
+                        format,
+                        "--rows",
+                        rows,
+                        "--tz",
+                        "UTC",
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", stderr(&out));
+                seen.push_str(&stdout(&out));
+                seen.push_str(&stderr(&out));
+            }
+        }
+        for secret in &secrets {
+            assert!(
+                !seen.contains(secret.as_str()),
+                "a meeting secret leaked: {secret:?}"
+            );
+            checked += 1;
+        }
+        // The raw body is the vendor's own, secrets included, by design.
+        let raw = s
+            .meeting(dir.path())
+            .args([
+                "quanshi",
+                "conference",
+                link.as_str(),
+                "--raw",
+                "-o",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        if let Some(p) = conference.pcode1.as_ref() {
+            assert!(
+                stdout(&raw).contains(p.expose()),
+                "--raw must be the vendor's verbatim body"
+            );
+        }
+    }
+    assert!(checked >= 8 * 4, "only {checked} secrets checked");
+}
