@@ -26,7 +26,14 @@ pub(crate) async fn start_with(meetings: usize, faults: FaultConfig) -> SimHandl
         .unwrap()
 }
 
+/// Installs ring as rustls's provider: needed when reqwest is built with TLS (as it is in a
+/// workspace build, where meeting-http enables it). Idempotent.
+pub(crate) fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub(crate) fn client() -> reqwest::Client {
+    tls_provider();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
