@@ -73,7 +73,7 @@ async fn slow_replies_trip_a_client_timeout() {
     let mut faults = only(FaultKind::Slow);
     faults.slow_delay = Duration::from_secs(2);
     let sim = start_with(20, faults).await;
-    crate::common::tls_provider();
+    tls_provider();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(300))
         .build()
