@@ -4,8 +4,9 @@
 //! The simulator (no faults) and a client with 16 workers send single-page `detail` requests
 //! as fast as the machine allows for SECONDS. Every second it samples resident memory and the
 //! runtime's live tasks. At the end it prints the rate, the errors (must be 0), memory at the
-//! first and last full second, and the live tasks after the workers stopped (must be back to
-//! the idle count: nothing stuck). Exits non-zero on any error or stuck task.
+//! first and last full second, and the live tasks once the workers stopped, the client was
+//! dropped and the simulator shut down (must be back to the idle count: nothing stuck).
+//! Exits non-zero on any error or stuck task.
 #![allow(
     clippy::print_stdout,
     clippy::print_stderr,
@@ -112,17 +113,21 @@ async fn main() -> std::process::ExitCode {
         let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Idle keep-alive connections (the client's pool, the server's connection tasks) are
+    // alive until their owners go: drop the client and stop the simulator, then count.
+    let pooled_tasks = metrics.num_alive_tasks();
+    drop(client);
+    sim.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let after_tasks = metrics.num_alive_tasks();
     let total = ok.load(Ordering::Relaxed);
     let errs = errors.load(Ordering::Relaxed);
     let first = samples.first().map_or(f64::NAN, |s| s.2);
     let last = samples.last().map_or(f64::NAN, |s| s.2);
     println!(
-        "load: {seconds}s, {WORKERS} workers, requests={total} errors={errs} rate={:.0}/s rss_first_s={first:.1}MiB rss_last_s={last:.1}MiB live_tasks_idle={idle_tasks} live_tasks_after={after_tasks}",
+        "load: {seconds}s, {WORKERS} workers, requests={total} errors={errs} rate={:.0}/s rss_first_s={first:.1}MiB rss_last_s={last:.1}MiB live_tasks_idle={idle_tasks} live_tasks_with_pool={pooled_tasks} live_tasks_after_shutdown={after_tasks}",
         total as f64 / elapsed
     );
-    sim.shutdown().await;
     if errs == 0 && after_tasks <= idle_tasks + 1 {
         std::process::ExitCode::SUCCESS
     } else {
