@@ -117,12 +117,29 @@ pub fn is_secret_field(name: &str) -> bool {
     if SECRET_FIELDS.contains(&name) {
         return true;
     }
-    let lower = name.to_ascii_lowercase();
-    [
-        "password", "passwd", "pwd", "passcode", "secret", "token", "joinurl", "pcode",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    // Case-insensitive substring tests without allocating: this runs for every key of every
+    // unmapped value, at any depth.
+    const WORDS: [&[u8]; 8] = [
+        b"password",
+        b"passwd",
+        b"pwd",
+        b"passcode",
+        b"secret",
+        b"token",
+        b"joinurl",
+        b"pcode",
+    ];
+    // Every word starts with p, s, t or j: test the words only where such a letter stands.
+    let bytes = name.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| {
+        matches!(b.to_ascii_lowercase(), b'p' | b's' | b't' | b'j')
+            && bytes.get(i..).is_some_and(|rest| {
+                WORDS.iter().any(|w| {
+                    rest.get(..w.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(w))
+                })
+            })
+    })
 }
 
 /// Removes secret fields from a JSON value, at any depth.
@@ -190,6 +207,43 @@ pub(crate) fn count(m: &mut Meeting, what: &str, v: Option<i64>) -> Option<u64> 
         Err(_) => {
             m.warn(format!("negative {what} {v} ignored"));
             None
+        }
+    }
+}
+
+#[cfg(test)]
+mod secret_field_tests {
+    use super::is_secret_field;
+
+    #[test]
+    fn names_that_say_secret() {
+        for yes in [
+            "pcode1",
+            "PCode2",
+            "hostJoinUrl",
+            "livePullPwd",
+            "eventWatchword",
+            "api_secret",
+            "userPassword",
+            "PASSCODE",
+            "x_token_y",
+            "webRTCUrl",
+            "attendeeJoinUrl",
+        ] {
+            assert!(is_secret_field(yes), "{yes}");
+        }
+        for no in [
+            "title",
+            "DeviceName",
+            "startTime",
+            "participants",
+            "status",
+            "p",
+            "",
+            "tok",
+            "joinConfTags",
+        ] {
+            assert!(!is_secret_field(no), "{no}");
         }
     }
 }
