@@ -92,26 +92,15 @@ fn ci() -> Result<(), String> {
 }
 
 fn soak(seconds: Option<&str>) -> Result<(), String> {
-    let seconds = seconds.unwrap_or("300");
-    if seconds.parse::<u64>().is_err() {
-        return Err(format!("`{seconds}` is not a number of seconds"));
-    }
-    cargo(&[
-        "run",
-        "--release",
-        "--locked",
-        "-p",
-        "meeting-http",
-        "--example",
-        "soak",
-        "--",
-        "--seconds",
-        seconds,
-    ])
+    run_example("soak", seconds.unwrap_or("300"))
 }
 
 fn load(seconds: Option<&str>) -> Result<(), String> {
-    let seconds = seconds.unwrap_or("60");
+    run_example("load", seconds.unwrap_or("60"))
+}
+
+/// Runs one of meeting-http's long examples (release build) for `seconds`.
+fn run_example(example: &str, seconds: &str) -> Result<(), String> {
     if seconds.parse::<u64>().is_err() {
         return Err(format!("`{seconds}` is not a number of seconds"));
     }
@@ -122,7 +111,7 @@ fn load(seconds: Option<&str>) -> Result<(), String> {
         "-p",
         "meeting-http",
         "--example",
-        "load",
+        example,
         "--",
         "--seconds",
         seconds,

@@ -8,12 +8,9 @@ use quanshi_model::{
 use reqwest::StatusCode;
 use reqwest::header::{self, HeaderValue};
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::error::{CallContext, Error, ErrorKind};
-use crate::transport::{
-    self, RateLimit, RawCapture, RetryPolicy, Transport, TransportConfig, Verdict,
-};
+use crate::transport::{self, Transport, TransportConfig, Verdict};
 
 /// Builds a [`QuanshiClient`]. The base URL and the token are required (neither is
 /// documented); the join-link endpoint's path is required only to call it.
@@ -60,49 +57,7 @@ impl QuanshiClientBuilder {
         self
     }
 
-    /// Connect, read and overall timeouts of one request.
-    pub fn timeouts(mut self, connect: Duration, read: Duration, overall: Duration) -> Self {
-        self.transport.connect_timeout = connect;
-        self.transport.read_timeout = read;
-        self.transport.timeout = overall;
-        self
-    }
-
-    /// The retry policy.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.transport.retry = policy;
-        self
-    }
-
-    /// The client-side rate limit (default 10/s); `None` turns it off.
-    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.transport.rate_limit = limit;
-        self
-    }
-
-    /// The `User-Agent` header.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.transport.user_agent = agent.into();
-        self
-    }
-
-    /// A proxy for every request (`HTTPS_PROXY` is honoured without this).
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.transport.proxy = Some(url.into());
-        self
-    }
-
-    /// An extra root certificate (PEM) to trust.
-    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.transport.extra_root_certs.push(pem.into());
-        self
-    }
-
-    /// A hook that receives every response body.
-    pub fn raw_capture(mut self, capture: RawCapture) -> Self {
-        self.transport.capture = Some(capture);
-        self
-    }
+    crate::transport::transport_setters!();
 
     /// Builds the client.
     ///

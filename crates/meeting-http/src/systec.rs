@@ -4,16 +4,13 @@ use bytes::Bytes;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use reqwest::{StatusCode, header};
 use std::sync::Arc;
-use std::time::Duration;
 use systec_model::{
     Credentials, DateWindow, DetailMeeting, DetailPage, DetailQuery, EndpointData, Envelope,
     HisMeeting, HisMeetingQuery, ReportEntry, ReportsQuery,
 };
 
 use crate::error::{CallContext, Error, ErrorKind};
-use crate::transport::{
-    self, RateLimit, RawCapture, RetryPolicy, Transport, TransportConfig, Verdict,
-};
+use crate::transport::{self, RateLimit, Transport, TransportConfig, Verdict};
 
 /// How many recovery walks a `detail` window gets when the server's counts show that page
 /// drift made records slip past (then the window fails with [`ErrorKind::Incomplete`]).
@@ -167,27 +164,6 @@ impl SystecClientBuilder {
         self
     }
 
-    /// Connect, read and overall timeouts of one request (defaults 10 s, 30 s, 60 s).
-    pub fn timeouts(mut self, connect: Duration, read: Duration, overall: Duration) -> Self {
-        self.transport.connect_timeout = connect;
-        self.transport.read_timeout = read;
-        self.transport.timeout = overall;
-        self
-    }
-
-    /// The retry policy (default: 6 attempts, 250 ms base, full jitter, 2 min deadline).
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.transport.retry = policy;
-        self
-    }
-
-    /// The overall client-side rate limit (default 10 requests/s, Zoom v1's overall limit);
-    /// `None` turns it off.
-    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
-        self.transport.rate_limit = limit;
-        self
-    }
-
     /// The extra limit on `reports` calls (default 1/s, Zoom v1's limit on report calls);
     /// `None` turns it off.
     pub fn reports_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
@@ -214,29 +190,7 @@ impl SystecClientBuilder {
         self
     }
 
-    /// The `User-Agent` header.
-    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
-        self.transport.user_agent = agent.into();
-        self
-    }
-
-    /// A proxy for every request (`HTTPS_PROXY` and friends are honoured without this).
-    pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.transport.proxy = Some(url.into());
-        self
-    }
-
-    /// An extra root certificate (PEM) to trust, e.g. a corporate TLS proxy's.
-    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.transport.extra_root_certs.push(pem.into());
-        self
-    }
-
-    /// A hook that receives every response body (for saving what was fetched).
-    pub fn raw_capture(mut self, capture: RawCapture) -> Self {
-        self.transport.capture = Some(capture);
-        self
-    }
+    crate::transport::transport_setters!();
 
     /// Builds the client.
     ///

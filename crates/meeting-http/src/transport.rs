@@ -129,6 +129,63 @@ pub struct RawResponse {
 /// A hook that receives every response body (see [`RawResponse`]).
 pub type RawCapture = Arc<dyn Fn(&RawResponse) + Send + Sync>;
 
+/// The transport setters both client builders share (each builder has a
+/// `transport: TransportConfig` field).
+macro_rules! transport_setters {
+    () => {
+        /// Connect, read and overall timeouts of one request (defaults 10 s, 30 s, 60 s).
+        pub fn timeouts(
+            mut self,
+            connect: std::time::Duration,
+            read: std::time::Duration,
+            overall: std::time::Duration,
+        ) -> Self {
+            self.transport.connect_timeout = connect;
+            self.transport.read_timeout = read;
+            self.transport.timeout = overall;
+            self
+        }
+
+        /// The retry policy (default: 6 attempts, 250 ms base, full jitter, 2 min deadline).
+        pub fn retry(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.transport.retry = policy;
+            self
+        }
+
+        /// The overall client-side rate limit (default 10 requests/s, the overall limit of
+        /// the Zoom v1 API these vendors mirror); `None` turns it off.
+        pub fn rate_limit(mut self, limit: Option<$crate::RateLimit>) -> Self {
+            self.transport.rate_limit = limit;
+            self
+        }
+
+        /// The `User-Agent` header.
+        pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+            self.transport.user_agent = agent.into();
+            self
+        }
+
+        /// A proxy for every request (`HTTPS_PROXY` and friends are honoured without this).
+        pub fn proxy(mut self, url: impl Into<String>) -> Self {
+            self.transport.proxy = Some(url.into());
+            self
+        }
+
+        /// An extra root certificate (PEM) to trust, e.g. a corporate TLS proxy's.
+        pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+            self.transport.extra_root_certs.push(pem.into());
+            self
+        }
+
+        /// A hook that receives every response body (for saving what was fetched).
+        pub fn raw_capture(mut self, capture: $crate::RawCapture) -> Self {
+            self.transport.capture = Some(capture);
+            self
+        }
+    };
+}
+pub(crate) use transport_setters;
+
 /// Transport settings shared by both clients.
 #[derive(Clone)]
 pub(crate) struct TransportConfig {
