@@ -43,7 +43,12 @@ async fn no_secret_in_errors_debug_or_traces() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // A process-wide subscriber, not a thread-local one: other tests of this binary run on
+    // other threads, and a callsite they reach first could keep a cached "never" interest
+    // that a thread-local subscriber does not override (a flaky miss). Installing a global
+    // one recomputes every callsite's interest. Only this test installs one; the other tests'
+    // traces that also land in the buffer carry none of these sentinels.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
 
     let server = MockServer::start().await;
     let bodies = [
