@@ -125,6 +125,61 @@ fn set_span(m: &mut Meeting, start: Option<DateTime<Utc>>, end: Option<DateTime<
     }
 }
 
+/// The fields `reports` and `hisMeeting` share: both are the Zoom-v1 "past meeting" record
+/// of one occurrence (UTC times, `"N分钟"` rounded up, the shared room's account as host).
+struct PastMeeting {
+    source: Source,
+    uuid: Option<systec_model::MeetingUuid>,
+    id: Option<meeting_wire::Id>,
+    host: Option<String>,
+    email: Option<String>,
+    user_type: Option<String>,
+    start_time: Option<systec_model::UtcTime>,
+    end_time: Option<systec_model::UtcTime>,
+    duration: Option<systec_model::VendorDuration>,
+    participant_count: Option<u64>,
+    has_pstn: Option<bool>,
+    has_voip: Option<bool>,
+    has_3rd_party_audio: Option<bool>,
+    has_video: Option<bool>,
+    has_screen_share: Option<bool>,
+    recording: Option<meeting_wire::Flag>,
+}
+
+/// The meeting both `reports` and `hisMeeting` describe: key, numbers, host and room,
+/// `ended`, the measured span, the billed minutes and the features.
+fn past_meeting(p: PastMeeting) -> Meeting {
+    let mut m = new_meeting(p.source);
+    let number = id_text(p.id);
+    systec_key(
+        &mut m,
+        p.uuid.as_ref().map(|u| u.as_str()),
+        number.as_deref(),
+    );
+    m.occurrence_id = p.uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.meeting_number = number;
+    host_and_room(&mut m, p.host, p.email, p.user_type);
+    m.status = Status::Ended;
+    set_span(&mut m, utc(p.start_time), utc(p.end_time));
+    m.billed_minutes = p.duration.as_ref().and_then(|d| d.minutes_rounded_up());
+    if let Some(d) = &p.duration
+        && d.seconds().is_none()
+    {
+        m.warn(format!("unrecognised duration `{d}`: no billed minutes"));
+    }
+    m.participant_count = p.participant_count;
+    m.features = Features {
+        voip: p.has_voip,
+        pstn: p.has_pstn,
+        video: p.has_video,
+        screen_share: p.has_screen_share,
+        recording: p.recording.map(meeting_wire::Flag::is_set),
+        third_party_audio: p.has_3rd_party_audio,
+        secure: None,
+    };
+    m
+}
+
 /// Normalises one full `reports` entry. See the crate docs for every rule.
 pub fn normalize_report(r: Report, _ctx: &Context) -> Meeting {
     let completeness = r.completeness();
@@ -151,30 +206,24 @@ pub fn normalize_report(r: Report, _ctx: &Context) -> Meeting {
         participants,
         extra,
     } = r;
-    let mut m = new_meeting(Source::SystecReports);
-    let number = id_text(id);
-    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
-    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
-    m.meeting_number = number;
-    host_and_room(&mut m, host, email, user_type);
-    m.status = Status::Ended;
-    set_span(&mut m, utc(start_time), utc(end_time));
-    m.billed_minutes = duration.as_ref().and_then(|d| d.minutes_rounded_up());
-    if let Some(d) = &duration
-        && d.seconds().is_none()
-    {
-        m.warn(format!("unrecognised duration `{d}`: no billed minutes"));
-    }
-    m.participant_count = participants_count;
-    m.features = Features {
-        voip: has_voip,
-        pstn: has_pstn,
-        video: has_video,
-        screen_share: has_screen_share,
-        recording: recording.map(meeting_wire::Flag::is_set),
-        third_party_audio: has_3rd_party_audio,
-        secure: None,
-    };
+    let mut m = past_meeting(PastMeeting {
+        source: Source::SystecReports,
+        uuid,
+        id,
+        host,
+        email,
+        user_type,
+        start_time,
+        end_time,
+        duration,
+        participant_count: participants_count,
+        has_pstn,
+        has_voip,
+        has_3rd_party_audio,
+        has_video,
+        has_screen_share,
+        recording,
+    });
     if let systec_model::Completeness::Truncated { listed, total } = completeness {
         m.warn(format!(
             "participants truncated: {listed} of {total} listed"
@@ -272,30 +321,24 @@ pub fn normalize_his_meeting(h: HisMeeting, _ctx: &Context) -> Meeting {
         recording,
         extra,
     } = h;
-    let mut m = new_meeting(Source::SystecHisMeeting);
-    let number = id_text(id);
-    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
-    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
-    m.meeting_number = number;
-    host_and_room(&mut m, host, email, user_type);
-    m.status = Status::Ended;
-    set_span(&mut m, utc(start_time), utc(end_time));
-    m.billed_minutes = duration.as_ref().and_then(|d| d.minutes_rounded_up());
-    if let Some(d) = &duration
-        && d.seconds().is_none()
-    {
-        m.warn(format!("unrecognised duration `{d}`: no billed minutes"));
-    }
-    m.participant_count = participants;
-    m.features = Features {
-        voip: has_voip,
-        pstn: has_pstn,
-        video: has_video,
-        screen_share: has_screen_share,
-        recording: recording.map(meeting_wire::Flag::is_set),
-        third_party_audio: has_3rd_party_audio,
-        secure: None,
-    };
+    let mut m = past_meeting(PastMeeting {
+        source: Source::SystecHisMeeting,
+        uuid,
+        id,
+        host,
+        email,
+        user_type,
+        start_time,
+        end_time,
+        duration,
+        participant_count: participants,
+        has_pstn,
+        has_voip,
+        has_3rd_party_audio,
+        has_video,
+        has_screen_share,
+        recording,
+    });
     let mut ex = ExtraFields::new();
     take_extra(extra, HisMeeting::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecHisMeeting, ex);
