@@ -56,6 +56,24 @@ fn unix(m: &mut Meeting, t: Option<&UnixSeconds>, what: &str) -> Option<DateTime
     }
 }
 
+/// The host (trimmed; absent when nothing is left), as both endpoints send it.
+fn set_host(
+    m: &mut Meeting,
+    id: Option<meeting_wire::Id>,
+    name: Option<String>,
+    email: Option<String>,
+) {
+    let host = Host {
+        id: id_text(id),
+        name: clean(name),
+        email: clean(email),
+        account_type: None,
+    };
+    if !host.is_empty() {
+        m.host = Some(host);
+    }
+}
+
 /// Normalises one conference of the join-link endpoint: a reservation, keyed
 /// `quanshi:conference:<conferenceId>`.
 ///
@@ -115,15 +133,7 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     m.meeting_number = id;
     m.event_id = id_text(event_id);
     m.topic = clean(title);
-    let host = Host {
-        id: id_text(host_id),
-        name: clean(host_name),
-        email: None,
-        account_type: None,
-    };
-    if !host.is_empty() {
-        m.host = Some(host);
-    }
+    set_host(&mut m, host_id, host_name, None);
     let mut ex = ExtraFields::new();
     m.status = match status {
         None => Status::Unknown,
@@ -455,15 +465,7 @@ pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
     m.occurrence_id = id;
     m.event_id = id_text(event_id);
     m.topic = clean(title);
-    let host = Host {
-        id: id_text(host_id),
-        name: clean(host_name),
-        email: clean(host_email),
-        account_type: None,
-    };
-    if !host.is_empty() {
-        m.host = Some(host);
-    }
+    set_host(&mut m, host_id, host_name, host_email);
     let mut ex = ExtraFields::new();
     m.status = match status {
         None => Status::Unknown,
