@@ -99,8 +99,8 @@ impl<'w> StreamWriter<'w> {
                 }
                 let mut out = csv::Writer::from_writer(w);
                 if header {
-                    let empty = grid_for(&[], r.rows, r.tz);
-                    out.write_record(&empty.headers).map_err(io::Error::other)?;
+                    out.write_record(headers_for(r.rows, r.tz))
+                        .map_err(io::Error::other)?;
                 }
                 Ok(Some(StreamWriter {
                     format: r.format,
@@ -127,7 +127,8 @@ impl<'w> StreamWriter<'w> {
                 w.write_all(&self.line)
             }
             (_, _, Some(out)) => {
-                for row in grid_for(std::slice::from_ref(m), self.rows, self.tz).rows {
+                // Only the rows: the header was written once, at the start.
+                for row in rows_for(std::slice::from_ref(m), self.rows, self.tz) {
                     out.write_record(&row).map_err(io::Error::other)?;
                 }
                 Ok(())
@@ -146,11 +147,19 @@ impl<'w> StreamWriter<'w> {
     }
 }
 
-fn grid_for(meetings: &[Meeting], rows: Rows, tz: Tz) -> Grid {
+fn headers_for(rows: Rows, tz: Tz) -> Vec<String> {
     match rows {
-        Rows::Meetings => meeting_grid(meetings, tz),
-        Rows::Participants => participant_grid(meetings, tz),
-        Rows::Calls => call_grid(meetings, tz),
+        Rows::Meetings => meeting_headers(tz),
+        Rows::Participants => participant_headers(tz),
+        Rows::Calls => call_headers(tz),
+    }
+}
+
+fn rows_for(meetings: &[Meeting], rows: Rows, tz: Tz) -> Vec<Vec<String>> {
+    match rows {
+        Rows::Meetings => meeting_rows(meetings, tz),
+        Rows::Participants => participant_rows(meetings, tz),
+        Rows::Calls => call_rows(meetings, tz),
     }
 }
 
@@ -273,7 +282,14 @@ fn short_source(s: meeting_core::Source) -> &'static str {
 }
 
 fn meeting_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    let headers = vec![
+    Grid {
+        headers: meeting_headers(tz),
+        rows: meeting_rows(meetings, tz),
+    }
+}
+
+fn meeting_headers(tz: Tz) -> Vec<String> {
+    vec![
         "key".to_owned(),
         "topic".to_owned(),
         "room".to_owned(),
@@ -287,8 +303,11 @@ fn meeting_grid(meetings: &[Meeting], tz: Tz) -> Grid {
         "calls".to_owned(),
         "phone cost".to_owned(),
         "sources".to_owned(),
-    ];
-    let rows = meetings
+    ]
+}
+
+fn meeting_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
+    meetings
         .iter()
         .map(|m| {
             vec![
@@ -311,12 +330,18 @@ fn meeting_grid(meetings: &[Meeting], tz: Tz) -> Grid {
                     .join("+"),
             ]
         })
-        .collect();
-    Grid { headers, rows }
+        .collect()
 }
 
 fn participant_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    let headers = vec![
+    Grid {
+        headers: participant_headers(tz),
+        rows: participant_rows(meetings, tz),
+    }
+}
+
+fn participant_headers(tz: Tz) -> Vec<String> {
+    vec![
         "meeting key".to_owned(),
         "topic".to_owned(),
         "room".to_owned(),
@@ -329,7 +354,10 @@ fn participant_grid(meetings: &[Meeting], tz: Tz) -> Grid {
         time_header("join", tz),
         time_header("leave", tz),
         "duration".to_owned(),
-    ];
+    ]
+}
+
+fn participant_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in meetings {
         for p in &m.participants {
@@ -349,11 +377,18 @@ fn participant_grid(meetings: &[Meeting], tz: Tz) -> Grid {
             ]);
         }
     }
-    Grid { headers, rows }
+    rows
 }
 
 fn call_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    let headers = vec![
+    Grid {
+        headers: call_headers(tz),
+        rows: call_rows(meetings, tz),
+    }
+}
+
+fn call_headers(tz: Tz) -> Vec<String> {
+    vec![
         "meeting key".to_owned(),
         "topic".to_owned(),
         "room".to_owned(),
@@ -364,7 +399,10 @@ fn call_grid(meetings: &[Meeting], tz: Tz) -> Grid {
         "billed min".to_owned(),
         "cost".to_owned(),
         "currency".to_owned(),
-    ];
+    ]
+}
+
+fn call_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in meetings {
         for c in &m.phone_calls {
@@ -382,5 +420,5 @@ fn call_grid(meetings: &[Meeting], tz: Tz) -> Grid {
             ]);
         }
     }
-    Grid { headers, rows }
+    rows
 }
