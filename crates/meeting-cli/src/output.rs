@@ -277,7 +277,11 @@ fn enum_word<T: serde::Serialize>(v: &T) -> String {
 fn short_source(s: meeting_core::Source) -> &'static str {
     match s {
         meeting_core::Source::SystecHisMeeting => "history",
-        other => other.name().rsplit('.').next().unwrap_or(other.name()),
+        other => other
+            .source_name()
+            .rsplit('.')
+            .next()
+            .unwrap_or(other.source_name()),
     }
 }
 

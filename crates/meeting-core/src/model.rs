@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The version of the neutral schema this crate writes: `schema_version` of every [`Meeting`].
 pub const SCHEMA_VERSION: u32 = 1;
@@ -183,113 +182,14 @@ impl Meeting {
     }
 }
 
-/// The vendor of a record.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Vendor {
-    /// Systec Cloud UMeeting shared rooms.
-    Systec,
-    /// Quanshi (全时).
-    Quanshi,
-}
+pub use meeting_wire::Vendor;
 
-impl fmt::Display for Vendor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Vendor::Systec => "systec",
-            Vendor::Quanshi => "quanshi",
-        })
-    }
-}
-
-/// An endpoint a record was built from. Declared in the order of the names, so sorting
-/// sources sorts their names.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-pub enum Source {
-    /// Quanshi conference by join link: a reservation.
-    #[serde(rename = "quanshi.conference")]
-    QuanshiConference,
-    /// Quanshi dashboard conference info: an occurrence.
-    #[serde(rename = "quanshi.dashboard")]
-    QuanshiDashboard,
-    /// Systec `detail`.
-    #[serde(rename = "systec.detail")]
-    SystecDetail,
-    /// Systec `hisMeeting`.
-    #[serde(rename = "systec.his_meeting")]
-    SystecHisMeeting,
-    /// Systec `reports`.
-    #[serde(rename = "systec.reports")]
-    SystecReports,
-}
-
-impl Source {
-    /// Every source, in name order.
-    pub const ALL: [Source; 5] = [
-        Source::QuanshiConference,
-        Source::QuanshiDashboard,
-        Source::SystecDetail,
-        Source::SystecHisMeeting,
-        Source::SystecReports,
-    ];
-
-    /// The name: `systec.detail`, `quanshi.dashboard`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Source::QuanshiConference => "quanshi.conference",
-            Source::QuanshiDashboard => "quanshi.dashboard",
-            Source::SystecDetail => "systec.detail",
-            Source::SystecHisMeeting => "systec.his_meeting",
-            Source::SystecReports => "systec.reports",
-        }
-    }
-
-    /// The vendor of this endpoint.
-    pub fn vendor(self) -> Vendor {
-        match self {
-            Source::QuanshiConference | Source::QuanshiDashboard => Vendor::Quanshi,
-            _ => Vendor::Systec,
-        }
-    }
-
-    /// Parses a name (`systec.his_meeting`), also accepting the Systec paths (`hisMeeting`)
-    /// and the Quanshi model's endpoint names (`dashboard_conference_info`,
-    /// `conference_by_join_url`).
-    pub fn from_name(name: &str) -> Option<Source> {
-        Some(match name {
-            "quanshi.conference" | "conference_by_join_url" => Source::QuanshiConference,
-            "quanshi.dashboard" | "dashboard_conference_info" => Source::QuanshiDashboard,
-            "systec.detail" | "detail" => Source::SystecDetail,
-            "systec.his_meeting" | "hisMeeting" => Source::SystecHisMeeting,
-            "systec.reports" | "reports" => Source::SystecReports,
-            _ => return None,
-        })
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Source {
-    type Err = UnknownSource;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::from_name(s).ok_or_else(|| UnknownSource(s.chars().take(64).collect()))
-    }
-}
+/// An endpoint a record was built from: the workspace's one typed endpoint id
+/// ([`meeting_wire::EndpointId`]), named `Source` here as in the neutral schema's `sources`.
+pub use meeting_wire::EndpointId as Source;
 
 /// A source name that is not one of [`Source::ALL`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown endpoint `{0}`: expected systec.reports, systec.detail, systec.his_meeting, quanshi.conference or quanshi.dashboard"
-)]
-pub struct UnknownSource(String);
+pub use meeting_wire::UnknownEndpoint as UnknownSource;
 
 /// Where a meeting stands.
 #[derive(

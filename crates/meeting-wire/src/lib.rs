@@ -19,6 +19,8 @@
 //! - [`from_slice`] and [`DecodeError`]: parse with the JSON path, line and column of any
 //!   failure, at full speed on the success path.
 //! - [`diff`]: compare two JSON values and name every difference by key path.
+//! - [`EndpointId`] and [`Vendor`]: the typed endpoint identity every crate shares (wire
+//!   name, `sources` name, documented path).
 //!
 //! ```
 //! meeting_wire::wire_object! {
@@ -47,12 +49,14 @@
 
 mod decode;
 pub mod diff;
+mod endpoint;
 mod flag;
 mod id;
 mod macros;
 mod secret;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
+pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
 pub use flag::Flag;
 pub use id::Id;
 pub use secret::Secret;

@@ -160,7 +160,7 @@ pub enum DumpErrorKind {
     Io(#[source] io::Error),
     /// Not valid JSON of the detected endpoint's shape. Line and column are within the
     /// document.
-    #[error("invalid {} response {error}", endpoint.map_or("vendor", Source::name))]
+    #[error("invalid {} response {error}", endpoint.map_or("vendor", Source::source_name))]
     Decode {
         /// The endpoint it was parsed as.
         endpoint: Option<Source>,
