@@ -10,6 +10,7 @@
 mod common;
 mod config;
 mod fixtures;
+mod golden;
 mod live;
 mod offline;
 mod replay;
