@@ -42,28 +42,22 @@ QUANSHI_TOKEN) or from a profile in ~/.config/meeting/config.toml (`meeting conf
 never from a flag. Precedence: flags > environment > profile > defaults.
 
 Exit codes:
-  0  success
-  2  usage or configuration error (bad flag, unknown zone, config file refused)
-  3  data error: bad input (a document that does not parse, nothing good written)
-  4  authentication failed (check credentials: `meeting config check`)
-  5  vendor unavailable: network, timeouts, rate limits or retries exhausted
-  6  partial failure: some output written, some windows or documents failed";
+  0    success (also when the reader of stdout closed the pipe)
+  1    the output could not be written (disk full, no permission)
+  2    usage or configuration: a bad flag, unknown zone, missing or unreadable input file,
+       missing credentials, a config file readable by others
+  3    bad input data: nothing good to write
+  4    credentials refused by the vendor (`meeting config check`)
+  5    vendor unreachable: network, timeouts, rate limits or retries exhausted
+  6    partial: something failed (a window, a call, a document); the rest was written
+  7    not found: the vendor does not know the id, link or path asked for
+  8    archive busy: another run holds it
+  130  interrupted (Ctrl-C)";
 
-/// Flags every command accepts.
+/// Flags every command accepts (shown under "Global options").
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
-    /// Output format [default: table on a terminal, jsonl when piped]
-    #[arg(short = 'o', long = "output", value_enum, global = true)]
-    pub(crate) output: Option<OutputFormat>,
-
-    /// What one table or CSV row is: a meeting, a participant, or a phone call (finance)
-    #[arg(long, value_enum, default_value_t = Rows::Meetings, global = true)]
-    pub(crate) rows: Rows,
-
-    /// Write the output to FILE instead of stdout
-    #[arg(long, value_name = "FILE", global = true)]
-    pub(crate) out: Option<PathBuf>,
-
     /// Display zone for table and CSV times and `stats --by day` [default: the system zone]
     #[arg(long, value_name = "ZONE", global = true)]
     pub(crate) tz: Option<String>,
@@ -80,22 +74,6 @@ pub(crate) struct Global {
     #[arg(long, value_name = "FILE", env = "MEETING_CONFIG", global = true)]
     pub(crate) config: Option<PathBuf>,
 
-    /// Print the vendor's response bodies (one JSON document per response, in fetch order) instead of the neutral form; json and jsonl only
-    #[arg(long, global = true)]
-    pub(crate) raw: bool,
-
-    /// Save every accepted HTTP response as a record in DIR (an empty or new directory), for `meeting parse DIR`
-    #[arg(long, value_name = "DIR", global = true)]
-    pub(crate) save_raw: Option<PathBuf>,
-
-    /// Mask phone numbers (last 4 digits kept), IP addresses (first octet/group kept) and e-mail addresses (first letter and domain kept) in every output
-    #[arg(long, global = true)]
-    pub(crate) mask_pii: bool,
-
-    /// Files parsed in parallel by `parse` and `stats` [default: the number of CPUs]
-    #[arg(long, short = 'j', value_name = "N", global = true)]
-    pub(crate) jobs: Option<usize>,
-
     /// More log output on stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides)
     #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true)]
     pub(crate) verbose: u8,
@@ -104,17 +82,64 @@ pub(crate) struct Global {
     #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
 
-    /// Never show a progress bar (it is only shown when stderr is a terminal)
-    #[arg(long, global = true)]
-    pub(crate) no_progress: bool,
-
     /// Colour on stderr and in tables (NO_COLOR turns it off)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub(crate) color: ColorChoice,
+}
+
+/// Where and how a command writes its result.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output options")]
+pub(crate) struct OutputArgs {
+    /// Output format [default: table on a terminal, jsonl when piped; with --out, from the extension]
+    #[arg(short = 'o', long = "output", visible_alias = "format", value_enum)]
+    pub(crate) output: Option<OutputFormat>,
+
+    /// Write the output to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// Mask phone numbers (last 4 digits kept), IP addresses (first octet/group kept) and e-mail addresses (first letter and domain kept) in every output
+    #[arg(long)]
+    pub(crate) mask_pii: bool,
 
     /// Start CSV output with a UTF-8 byte order mark, so Excel and WPS show Chinese names
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub(crate) csv_bom: bool,
+}
+
+/// What one table or CSV row is.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output options")]
+pub(crate) struct RowsArg {
+    /// What one table or CSV row is: a meeting, a participant, or a phone call (finance)
+    #[arg(long, value_enum, default_value_t = Rows::Meetings)]
+    pub(crate) rows: Rows,
+}
+
+/// Flags of commands that call a vendor.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Vendor call options")]
+pub(crate) struct LiveArgs {
+    /// Print the vendor's response bodies (one JSON document per response, in fetch order) instead of the neutral form; json and jsonl only
+    #[arg(long)]
+    pub(crate) raw: bool,
+
+    /// Save every accepted HTTP response as a record in DIR (an empty or new directory), for `meeting parse DIR`
+    #[arg(long, value_name = "DIR")]
+    pub(crate) save_raw: Option<PathBuf>,
+
+    /// Never show a progress bar (it is only shown when stderr is a terminal)
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+}
+
+/// Files read in parallel.
+#[derive(Debug, Args)]
+pub(crate) struct JobsArg {
+    /// Files parsed in parallel [default: the number of CPUs]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
 }
 
 /// Output formats.
@@ -171,10 +196,14 @@ pub(crate) enum Command {
     #[command(subcommand)]
     Config(ConfigCommand),
     /// Print the neutral JSON Schema (version 1)
-    Schema,
+    Schema {
+        /// Write the schema to FILE instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// The whole main job against the built-in simulator: no credentials, loopback only
     #[command(after_help = DEMO_HELP)]
-    Demo,
+    Demo(DemoArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  meeting completions bash > ~/.local/share/bash-completion/completions/meeting"
@@ -231,11 +260,23 @@ const DEMO_HELP: &str = "\
 Starts the vendor simulator on 127.0.0.1 (fixed seed, a few hundred meetings over
 January-March 2024), fetches Systec 2024-01-20..2024-02-10 (two calendar months: history,
 detail and reports, merged), looks up one Quanshi join link and one dashboard conference,
-and prints the meetings and a summary per room. Global flags apply (-o, --rows, --tz,
---save-raw, --mask-pii ...).
+and prints the meetings and a summary per room. The output options apply (-o, --rows,
+--save-raw, --mask-pii ...), and --tz.
 
-Example:
-  cargo run --release -p meeting-cli -- demo";
+Examples:
+  meeting demo
+  meeting demo --tz Asia/Shanghai --rows calls -o csv";
+
+/// `meeting demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) rows: RowsArg,
+    #[command(flatten)]
+    pub(crate) live: LiveArgs,
+}
 
 /// Systec commands.
 #[derive(Debug, Subcommand)]
@@ -248,6 +289,12 @@ pub(crate) enum SystecCommand {
         /// Only this shared room (detail's host_id)
         #[arg(long, value_name = "ID")]
         room: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
     /// Reports (participants with devices and networks) of these meeting UUIDs
     #[command(
@@ -257,6 +304,12 @@ pub(crate) enum SystecCommand {
         /// Meeting occurrence UUIDs
         #[arg(required = true, value_name = "UUID")]
         uuids: Vec<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
     /// Shared-room meeting details, all pages (default range: today in the vendor zone)
     #[command(
@@ -278,6 +331,12 @@ pub(crate) enum SystecCommand {
         /// Include phone calls and their cost
         #[arg(long)]
         telephony: bool,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
     /// Past meetings (hisMeeting) of a date range
     #[command(
@@ -286,6 +345,12 @@ pub(crate) enum SystecCommand {
     History {
         #[command(flatten)]
         range: RequiredRange,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
 }
 
@@ -311,6 +376,12 @@ pub(crate) enum QuanshiCommand {
         /// The attendee join link (masked in logs and saved records)
         #[arg(value_name = "JOIN_LINK")]
         link: String,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
     /// One conference's statistics by its temporary conference id (dashboard)
     #[command(after_help = "Example:\n  meeting quanshi info 56039682 -o json")]
@@ -318,6 +389,12 @@ pub(crate) enum QuanshiCommand {
         /// The temporary conference id
         #[arg(value_name = "TEMP_ID")]
         temp_id: String,
+        #[command(flatten)]
+        output: OutputArgs,
+        #[command(flatten)]
+        rows: RowsArg,
+        #[command(flatten)]
+        live: LiveArgs,
     },
 }
 
@@ -352,6 +429,12 @@ pub(crate) struct ParseArgs {
     pub(crate) endpoint: Option<meeting_core::Source>,
     #[command(flatten)]
     pub(crate) filters: Filters,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) rows: RowsArg,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 /// `meeting stats`.
@@ -368,6 +451,10 @@ pub(crate) struct StatsArgs {
     pub(crate) endpoint: Option<meeting_core::Source>,
     #[command(flatten)]
     pub(crate) filters: Filters,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 /// Stats grouping.
@@ -414,5 +501,36 @@ impl Cli {
     /// Parses the process arguments.
     pub(crate) fn parse_args() -> Self {
         Cli::parse()
+    }
+}
+
+impl From<OutputFormat> for meeting_report::Format {
+    fn from(f: OutputFormat) -> Self {
+        match f {
+            OutputFormat::Table => meeting_report::Format::Table,
+            OutputFormat::Json => meeting_report::Format::Json,
+            OutputFormat::Jsonl => meeting_report::Format::Jsonl,
+            OutputFormat::Csv => meeting_report::Format::Csv,
+        }
+    }
+}
+
+impl From<Rows> for meeting_report::Rows {
+    fn from(r: Rows) -> Self {
+        match r {
+            Rows::Meetings => meeting_report::Rows::Meetings,
+            Rows::Participants => meeting_report::Rows::Participants,
+            Rows::Calls => meeting_report::Rows::Calls,
+        }
+    }
+}
+
+impl From<GroupBy> for meeting_core::aggregate::GroupBy {
+    fn from(g: GroupBy) -> Self {
+        match g {
+            GroupBy::Room => meeting_core::aggregate::GroupBy::Room,
+            GroupBy::Host => meeting_core::aggregate::GroupBy::Host,
+            GroupBy::Day => meeting_core::aggregate::GroupBy::Day,
+        }
     }
 }

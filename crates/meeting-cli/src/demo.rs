@@ -3,40 +3,38 @@
 use std::io::Write;
 
 use chrono::NaiveDate;
+use meeting_core::aggregate::{Aggregate, GroupBy};
+use meeting_core::query::merge_sorted;
 use meeting_sim::{Sim, SimConfig};
+use meeting_sync::{Fetched, quanshi, systec};
 
-use crate::App;
-use crate::cli::{GroupBy, OutputFormat};
+use crate::app::App;
+use crate::cli::{DemoArgs, OutputFormat};
+use crate::clients::{self, Tuning};
 use crate::config::{Profile, Settings};
 use crate::error::{CliError, Exit, Result};
-use crate::fetch::{self, Capture, Fetched, Tuning};
+use crate::live::{self, Spinner};
 
 /// The simulator's seed and size: a few hundred meetings over January–March 2024.
 const SEED: u64 = 7;
 const MEETINGS: usize = 300;
 
-pub(crate) fn run(app: &App<'_>) -> Result<()> {
+pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     let from = NaiveDate::from_ymd_opt(2024, 1, 20).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap_or_default();
-    let progress = app.progress();
-    let capture = if app.g.raw {
-        if matches!(app.g.output, Some(OutputFormat::Table | OutputFormat::Csv)) {
-            return Err(CliError::usage(
-                "--raw prints vendor JSON bodies: use it with -o json or -o jsonl",
-            ));
-        }
-        Capture::new(app.g.save_raw.as_deref(), true, progress.clone())?
-    } else {
-        Capture::new(app.g.save_raw.as_deref(), false, progress.clone())?
-    };
-    let rt = App::runtime()?;
+    let progress = app.progress(&args.live);
+    let capture = live::capture(&args.output, &args.live, &progress)?;
     let started = std::time::Instant::now();
-    let (fetched, summary) = rt.block_on(async {
+    let spinner = Spinner(progress.clone());
+    let (fetched, summary) = live::block_on("the demo", async {
         let mut config = SimConfig::new(SEED, MEETINGS);
         config.vendor_zone = app.vendor_tz;
-        let sim = Sim::start(config)
-            .await
-            .map_err(|e| CliError::new(Exit::Unavailable, format!("cannot start the simulator: {e}")))?;
+        let sim = Sim::start(config).await.map_err(|e| {
+            CliError::new(
+                Exit::Unavailable,
+                format!("cannot start the simulator: {e}"),
+            )
+        })?;
         let settings = Settings {
             path: app.settings.path.clone(),
             profile_name: String::from("demo"),
@@ -56,22 +54,26 @@ pub(crate) fn run(app: &App<'_>) -> Result<()> {
             concurrency: None,
             max_attempts: None,
         };
-        let systec = fetch::systec_client(&settings, tuning, &capture)?;
-        let quanshi = fetch::quanshi_client(&settings, tuning, &capture)?;
-        let mut all = fetch::systec_fetch(&systec, &app.ctx, from, to, None, &progress).await;
+        let systec = clients::systec_client(&settings, tuning, &capture)?;
+        let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
+        let mut all = Fetched::default();
+        let range = systec::FetchRange::new(from, to);
+        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |b| all.push(b))
+            .await
+            .map_err(|e| CliError::usage(e.to_string()))?;
         let systec_records = all.meetings.len();
         let truth = sim.truth();
         progress.set_prefix("quanshi");
         let mut quanshi_found = 0;
         if let Some(link) = truth.quanshi_join_urls().first() {
-            let q = fetch::quanshi_conference(&quanshi, &app.ctx, link).await;
-            quanshi_found += q.meetings.len();
-            absorb(&mut all, q);
+            let batch = quanshi::conference(&quanshi, &app.ctx, link).await;
+            quanshi_found += batch.meetings.len();
+            all.push(batch);
         }
         if let Some(id) = truth.dashboard_ids().first() {
-            let q = fetch::quanshi_info(&quanshi, &app.ctx, id).await;
-            quanshi_found += q.meetings.len();
-            absorb(&mut all, q);
+            let batch = quanshi::info(&quanshi, &app.ctx, id).await;
+            quanshi_found += batch.meetings.len();
+            all.push(batch);
         }
         let requests = systec.requests_sent() + quanshi.requests_sent();
         let base = sim.systec_base_url();
@@ -82,40 +84,49 @@ pub(crate) fn run(app: &App<'_>) -> Result<()> {
              Quanshi: {quanshi_found} records (one join link, one dashboard id); {requests} requests",
         );
         Ok::<_, CliError>((all, summary))
-    })?;
+    })??;
     progress.finish_and_clear();
     app.note(&summary);
-    let merged = crate::merge_sorted(fetched.meetings.clone());
+    let merged = merge_sorted(fetched.meetings.clone());
     app.note(&format!(
         "demo: {} meetings after merging by key, in {:.1} s",
         merged.len(),
         started.elapsed().as_secs_f64()
     ));
     // In table mode, a summary per room follows the meetings.
-    if app.render().format == OutputFormat::Table && !app.g.raw {
+    if app.format(&args.output) == OutputFormat::Table && !args.live.raw {
         let mut for_stats = merged;
-        if app.g.mask_pii {
-            for_stats.iter_mut().for_each(crate::mask::mask_meeting);
+        if args.output.mask_pii {
+            for_stats
+                .iter_mut()
+                .for_each(meeting_report::mask::mask_meeting);
         }
-        let (list, total) = crate::stats::compute(&for_stats, GroupBy::Room, app.tz);
-        let render = app.render();
-        let tz = app.tz;
-        let extra = move |w: &mut dyn Write| -> std::io::Result<()> {
+        let agg = Aggregate::compute(&for_stats, GroupBy::Room, app.tz);
+        let render = app.render(&args.output, args.rows.rows);
+        let after = move |w: &mut dyn Write| -> std::io::Result<()> {
             writeln!(w)?;
             writeln!(w, "Summary per room (meeting stats --by room):")?;
-            crate::write_stats_to(w, &render, GroupBy::Room, tz, &list, &total)
+            meeting_report::write_aggregate(w, &agg, &render)
         };
-        let Fetched { meetings, errors } = fetched;
-        if let Some(e) = errors.first() {
+        if let Some(e) = fetched.errors.first() {
             return Err(CliError::http(e));
         }
-        capture.check_saved()?;
-        return app.emit(crate::merge_sorted(meetings), Some(&extra));
+        live::check_saved(&capture)?;
+        return live::emit(
+            app,
+            merge_sorted(fetched.meetings),
+            &args.output,
+            args.rows.rows,
+            Some(&after),
+        );
     }
-    app.finish_live(fetched, &capture, None)
-}
-
-fn absorb(all: &mut Fetched, other: Fetched) {
-    all.meetings.extend(other.meetings);
-    all.errors.extend(other.errors);
+    live::finish(
+        app,
+        fetched,
+        &capture,
+        None,
+        &args.output,
+        args.rows.rows,
+        &args.live,
+    )
 }

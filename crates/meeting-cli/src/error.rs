@@ -8,6 +8,8 @@ use std::fmt;
 /// The process exit code of a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
+    /// 1: the output could not be written.
+    Write,
     /// 2: usage or configuration.
     Usage,
     /// 3: bad input data.
@@ -18,17 +20,28 @@ pub(crate) enum Exit {
     Unavailable,
     /// 6: partial failure.
     Partial,
+    /// 7: the vendor does not know what was asked for.
+    NotFound,
+    /// 8: another run holds the archive.
+    #[allow(dead_code)] // the archive commands are not wired yet
+    Busy,
+    /// 130: interrupted (Ctrl-C).
+    Interrupted,
 }
 
 impl Exit {
     /// The numeric code.
     pub(crate) fn code(self) -> u8 {
         match self {
+            Exit::Write => 1,
             Exit::Usage => 2,
             Exit::Data => 3,
             Exit::Auth => 4,
             Exit::Unavailable => 5,
             Exit::Partial => 6,
+            Exit::NotFound => 7,
+            Exit::Busy => 8,
+            Exit::Interrupted => 130,
         }
     }
 }
@@ -56,9 +69,14 @@ impl CliError {
         CliError::new(Exit::Data, message)
     }
 
-    /// Writing the output failed (a closed pipe is not an error: see `main`).
+    /// Writing the output failed (a closed pipe is not an error: see [`crate::app::Output`]).
     pub(crate) fn io(what: &str, e: &std::io::Error) -> Self {
-        CliError::new(Exit::Data, format!("cannot write {what}: {e}"))
+        CliError::new(Exit::Write, format!("cannot write {what}: {e}"))
+    }
+
+    /// Ctrl-C.
+    pub(crate) fn interrupted(what: &str) -> Self {
+        CliError::new(Exit::Interrupted, format!("interrupted: {what}"))
     }
 
     /// A vendor call failed: the exit code from its kind, and what to do next.
@@ -81,6 +99,13 @@ impl CliError {
             K::InvalidRequest { .. } => (
                 Exit::Usage,
                 "Check the command's arguments and the configured base URLs and paths (`meeting config check`).",
+            ),
+            K::HttpStatus { status: 404, .. }
+            | K::Vendor {
+                status: Some(404), ..
+            } => (
+                Exit::NotFound,
+                "The vendor answered 404 Not Found: check the id or link, and the configured base URL and paths (`meeting config check`). Retrying will not help.",
             ),
             K::Decode { .. } => (
                 Exit::Data,

@@ -123,12 +123,15 @@
 //! Feature `time`: the time fields as `time::OffsetDateTime` (`Meeting::start_time()`, ...).
 #![forbid(unsafe_code)]
 
+pub mod aggregate;
 mod context;
 pub mod dump;
+pub mod inputs;
 pub mod json_schema;
 pub mod merge;
 mod model;
 pub mod normalize;
+pub mod query;
 mod saved;
 #[cfg(feature = "time")]
 mod time_conv;

@@ -9,6 +9,7 @@
 
 mod common;
 mod config;
+mod exit_codes;
 mod fixtures;
 mod golden;
 mod live;

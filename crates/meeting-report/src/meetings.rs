@@ -1,53 +1,33 @@
-//! Renderers: table, JSON, JSON Lines and CSV, with a stable column order.
-//!
-//! - `json`: one pretty JSON array of neutral meetings; `jsonl`: one meeting per line.
-//!   Both are exactly meeting-core's serialisation (UTC, RFC 3339).
-//! - `table` and `csv`: one row per meeting, participant or phone call (`--rows`), times in
-//!   the display zone (`--tz`) as `YYYY-MM-DD HH:MM:SS`, the zone named in the header.
+//! Meetings as a table, JSON, JSON Lines or CSV, with a stable column order.
 
 use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use meeting_core::Meeting;
+use meeting_core::query::{host_label, participant_count, room_label};
 
-use crate::cli::{OutputFormat, Rows};
-
-/// How to render.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Render {
-    pub(crate) format: OutputFormat,
-    pub(crate) rows: Rows,
-    pub(crate) tz: Tz,
-    pub(crate) csv_bom: bool,
-    pub(crate) color: bool,
-}
-
-/// A rectangular result: headers and rows of text.
-pub(crate) struct Grid {
-    pub(crate) headers: Vec<String>,
-    pub(crate) rows: Vec<Vec<String>>,
-}
+use crate::{Format, Grid, RenderOptions, Rows, write_grid};
 
 /// Writes meetings in the chosen format.
-pub(crate) fn write_meetings(
+pub fn write_meetings(
     w: &mut dyn Write,
     meetings: &[Meeting],
-    r: &Render,
+    r: &RenderOptions,
 ) -> io::Result<()> {
     match r.format {
-        OutputFormat::Json => {
+        Format::Json => {
             serde_json::to_writer_pretty(&mut *w, meetings).map_err(io::Error::other)?;
             writeln!(w)
         }
-        OutputFormat::Jsonl => {
+        Format::Jsonl => {
             for m in meetings {
                 serde_json::to_writer(&mut *w, m).map_err(io::Error::other)?;
                 writeln!(w)?;
             }
             Ok(())
         }
-        OutputFormat::Table | OutputFormat::Csv => {
+        Format::Table | Format::Csv => {
             let grid = match r.rows {
                 Rows::Meetings => meeting_grid(meetings, r.tz),
                 Rows::Participants => participant_grid(meetings, r.tz),
@@ -61,8 +41,8 @@ pub(crate) fn write_meetings(
 /// Writes meetings one at a time, as they are read: JSON Lines, or CSV (header once). The
 /// bytes are those [`write_meetings`] writes for the same meetings; memory stays bounded by
 /// one meeting.
-pub(crate) struct StreamWriter<'w> {
-    format: OutputFormat,
+pub struct StreamWriter<'w> {
+    format: Format,
     rows: Rows,
     tz: Tz,
     csv: Option<csv::Writer<&'w mut dyn Write>>,
@@ -73,19 +53,19 @@ pub(crate) struct StreamWriter<'w> {
 impl<'w> StreamWriter<'w> {
     /// A stream writer, or `None` for formats that need every meeting first (table, JSON
     /// array).
-    pub(crate) fn new(w: &'w mut dyn Write, r: &Render) -> io::Result<Option<Self>> {
+    pub fn new(w: &'w mut dyn Write, r: &RenderOptions) -> io::Result<Option<Self>> {
         Self::with_header(w, r, true)
     }
 
     /// As [`StreamWriter::new`]; without the CSV header (and BOM) when `header` is false,
     /// for a part of the output rendered apart and written after the header.
-    pub(crate) fn with_header(
+    pub fn with_header(
         w: &'w mut dyn Write,
-        r: &Render,
+        r: &RenderOptions,
         header: bool,
     ) -> io::Result<Option<Self>> {
         match r.format {
-            OutputFormat::Jsonl => Ok(Some(StreamWriter {
+            Format::Jsonl => Ok(Some(StreamWriter {
                 format: r.format,
                 rows: r.rows,
                 tz: r.tz,
@@ -93,7 +73,7 @@ impl<'w> StreamWriter<'w> {
                 json: Some(w),
                 line: Vec::with_capacity(4096),
             })),
-            OutputFormat::Csv => {
+            Format::Csv => {
                 if r.csv_bom && header {
                     w.write_all("\u{feff}".as_bytes())?;
                 }
@@ -111,14 +91,14 @@ impl<'w> StreamWriter<'w> {
                     line: Vec::new(),
                 }))
             }
-            OutputFormat::Json | OutputFormat::Table => Ok(None),
+            Format::Json | Format::Table => Ok(None),
         }
     }
 
     /// Writes one meeting.
-    pub(crate) fn write(&mut self, m: &Meeting) -> io::Result<()> {
+    pub fn write(&mut self, m: &Meeting) -> io::Result<()> {
         match (self.format, &mut self.json, &mut self.csv) {
-            (OutputFormat::Jsonl, Some(w), _) => {
+            (Format::Jsonl, Some(w), _) => {
                 // serde_json writes many small pieces; collect the line in a reused buffer
                 // and hand the writer one piece.
                 self.line.clear();
@@ -138,7 +118,7 @@ impl<'w> StreamWriter<'w> {
     }
 
     /// Flushes what is buffered.
-    pub(crate) fn finish(mut self) -> io::Result<()> {
+    pub fn finish(mut self) -> io::Result<()> {
         match (&mut self.json, &mut self.csv) {
             (Some(w), _) => w.flush(),
             (_, Some(out)) => out.flush(),
@@ -163,54 +143,18 @@ fn rows_for(meetings: &[Meeting], rows: Rows, tz: Tz) -> Vec<Vec<String>> {
     }
 }
 
-/// Writes a grid as a table or CSV (JSON formats are the caller's business).
-pub(crate) fn write_grid(w: &mut dyn Write, grid: &Grid, r: &Render) -> io::Result<()> {
-    if r.format == OutputFormat::Csv {
-        if r.csv_bom {
-            w.write_all("\u{feff}".as_bytes())?;
-        }
-        let mut out = csv::Writer::from_writer(&mut *w);
-        out.write_record(&grid.headers).map_err(io::Error::other)?;
-        for row in &grid.rows {
-            out.write_record(row).map_err(io::Error::other)?;
-        }
-        out.flush()
-    } else {
-        let mut table = comfy_table::Table::new();
-        table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
-        table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-        if r.color {
-            table.enforce_styling();
-        } else {
-            table.force_no_tty();
-        }
-        table.set_header(grid.headers.iter().map(|h| {
-            let cell = comfy_table::Cell::new(h);
-            if r.color {
-                cell.add_attribute(comfy_table::Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
-        for row in &grid.rows {
-            table.add_row(row);
-        }
-        writeln!(w, "{table}")
-    }
-}
-
 fn time_header(name: &str, tz: Tz) -> String {
     format!("{name} ({})", tz.name())
 }
 
 /// A UTC instant as `YYYY-MM-DD HH:MM:SS` in `tz`.
-pub(crate) fn local(t: Option<DateTime<Utc>>, tz: Tz) -> String {
+pub fn local(t: Option<DateTime<Utc>>, tz: Tz) -> String {
     t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_default()
 }
 
 /// Seconds as `H:MM:SS`.
-pub(crate) fn hms(seconds: Option<u64>) -> String {
+pub fn hms(seconds: Option<u64>) -> String {
     seconds
         .map(|s| format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60))
         .unwrap_or_default()
@@ -224,41 +168,8 @@ fn text(v: Option<&String>) -> String {
     v.cloned().unwrap_or_default()
 }
 
-/// The room shown for a meeting: the Systec room's name (else id), else the booked rooms.
-pub(crate) fn room_label(m: &Meeting) -> String {
-    if let Some(room) = &m.room
-        && let Some(label) = room.name.as_ref().or(room.id.as_ref())
-    {
-        return label.clone();
-    }
-    m.rooms
-        .iter()
-        .filter_map(|r| r.name.as_ref().or(r.id.as_ref()))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The host shown for a meeting: its name, else e-mail, else id.
-pub(crate) fn host_label(m: &Meeting) -> String {
-    m.host
-        .as_ref()
-        .and_then(|h| h.name.as_ref().or(h.email.as_ref()).or(h.id.as_ref()))
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// The number of participants: the vendor's count, else the listed ones.
-pub(crate) fn participants(m: &Meeting) -> u64 {
-    m.participant_count
-        .unwrap_or(m.participants.len() as u64)
-        .max(m.participants.len() as u64)
-}
-
 /// Exact phone cost per currency, as `0.12 CNY` (several joined by `; `).
-pub(crate) fn cost_label(
-    costs: &std::collections::BTreeMap<String, rust_decimal::Decimal>,
-) -> String {
+pub fn cost_label(costs: &std::collections::BTreeMap<String, rust_decimal::Decimal>) -> String {
     costs
         .iter()
         .map(|(cur, amount)| format!("{amount} {cur}"))
@@ -324,7 +235,7 @@ fn meeting_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
                 local(m.end.or(m.scheduled_end), tz),
                 hms(m.duration_seconds),
                 opt(m.billed_minutes),
-                participants(m).to_string(),
+                participant_count(m).to_string(),
                 m.phone_calls.len().to_string(),
                 cost_label(&m.phone_cost()),
                 m.sources

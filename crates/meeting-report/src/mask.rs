@@ -10,8 +10,8 @@
 use meeting_core::Meeting;
 use serde_json::Value;
 
-/// Masks a meeting in place.
-pub(crate) fn mask_meeting(m: &mut Meeting) {
+/// Masks a meeting in place (every field, `vendor_extra` included).
+pub fn mask_meeting(m: &mut Meeting) {
     let Ok(mut value) = serde_json::to_value(&*m) else {
         return;
     };
@@ -22,7 +22,7 @@ pub(crate) fn mask_meeting(m: &mut Meeting) {
 }
 
 /// Masks a JSON value in place.
-pub(crate) fn mask_value(key: Option<&str>, value: &mut Value) {
+pub fn mask_value(key: Option<&str>, value: &mut Value) {
     match value {
         Value::String(s) => {
             if let Some(masked) = mask_text(key, s) {
@@ -68,7 +68,7 @@ fn looks_like_phone(s: &str) -> bool {
 }
 
 /// The masked text, or `None` when `s` is not personal data.
-pub(crate) fn mask_text(key: Option<&str>, s: &str) -> Option<String> {
+pub fn mask_text(key: Option<&str>, s: &str) -> Option<String> {
     let trimmed = s.trim();
     if let Some(m) = mask_email(trimmed) {
         return Some(m);
@@ -85,7 +85,7 @@ pub(crate) fn mask_text(key: Option<&str>, s: &str) -> Option<String> {
 }
 
 /// `+8613716819201` → `+*********9201`.
-pub(crate) fn mask_phone(s: &str) -> String {
+pub fn mask_phone(s: &str) -> String {
     let total = digit_count(s);
     let mut seen = 0;
     s.chars()

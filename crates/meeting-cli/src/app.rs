@@ -1,0 +1,257 @@
+//! What every command shares once flags, environment and profile are resolved: the zones,
+//! notes on stderr, the progress bar, the output format and writer.
+
+use std::io::{self, IsTerminal, Write};
+
+use chrono_tz::Tz;
+use meeting_core::Context;
+use meeting_report::RenderOptions;
+
+use crate::cli::{ColorChoice, Global, LiveArgs, OutputArgs, OutputFormat, Rows};
+use crate::config::Settings;
+use crate::error::{CliError, Exit, Result};
+
+/// Everything a command needs once flags, environment and profile are resolved.
+pub(crate) struct App<'a> {
+    pub(crate) g: &'a Global,
+    pub(crate) settings: Settings,
+    pub(crate) ctx: Context,
+    pub(crate) vendor_tz: Tz,
+    pub(crate) tz: Tz,
+}
+
+impl<'a> App<'a> {
+    pub(crate) fn new(g: &'a Global, settings: Settings) -> Result<Self> {
+        let vendor_tz = match g
+            .vendor_tz
+            .as_deref()
+            .or(settings.profile.vendor_tz.as_deref())
+        {
+            Some(name) => parse_zone(name, "--vendor-tz")?,
+            None => meeting_core::DEFAULT_VENDOR_ZONE,
+        };
+        let tz = match g.tz.as_deref().or(settings.profile.tz.as_deref()) {
+            Some(name) => parse_zone(name, "--tz")?,
+            None => system_zone(g.quiet),
+        };
+        Ok(App {
+            g,
+            settings,
+            ctx: Context::new(vendor_tz),
+            vendor_tz,
+            tz,
+        })
+    }
+
+    /// A note for the operator on stderr (not with `-q`).
+    pub(crate) fn note(&self, text: &str) {
+        if !self.g.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// The output format: `-o`, else from `--out`'s extension, else table on a terminal and
+    /// jsonl when piped.
+    pub(crate) fn format(&self, o: &OutputArgs) -> OutputFormat {
+        format_for(o, io::stdout().is_terminal())
+    }
+
+    /// How to render meetings for these output flags.
+    pub(crate) fn render(&self, o: &OutputArgs, rows: Rows) -> RenderOptions {
+        let color = o.out.is_none() && color_enabled(self.g.color, io::stdout().is_terminal());
+        RenderOptions::new(self.format(o).into(), self.tz)
+            .rows(rows.into())
+            .csv_bom(o.csv_bom)
+            .color(color)
+    }
+
+    /// Writes the command's result to `--out FILE` or stdout through `write`: a closed pipe
+    /// ends quietly (exit 0), any other write failure is exit 1 naming what was written.
+    pub(crate) fn write_output(
+        &self,
+        out: Option<&std::path::Path>,
+        what: &str,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<()> {
+        let mut w = open_output(out)?;
+        write(&mut w)
+            .and_then(|()| w.flush())
+            .or_else(ignore_broken_pipe)
+            .map_err(|e| CliError::io(what, &e))
+    }
+
+    /// A spinner on stderr, only on a terminal and without `-q`/`--no-progress`.
+    pub(crate) fn progress(&self, live: &LiveArgs) -> indicatif::ProgressBar {
+        if self.g.quiet || live.no_progress || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {prefix}: {msg} [{elapsed}]")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    }
+
+    pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                CliError::new(
+                    Exit::Unavailable,
+                    format!("cannot start the async runtime: {e}"),
+                )
+            })
+    }
+}
+
+/// The output format for these flags: `-o`, else `--out`'s extension (`.csv`, `.json`,
+/// `.txt` for a table, anything else JSON Lines), else table on a terminal, jsonl when piped.
+pub(crate) fn format_for(o: &OutputArgs, stdout_is_terminal: bool) -> OutputFormat {
+    if let Some(f) = o.output {
+        return f;
+    }
+    match &o.out {
+        Some(path) => match path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("csv") => OutputFormat::Csv,
+            Some("json") => OutputFormat::Json,
+            Some("txt") => OutputFormat::Table,
+            _ => OutputFormat::Jsonl,
+        },
+        None if stdout_is_terminal => OutputFormat::Table,
+        None => OutputFormat::Jsonl,
+    }
+}
+
+/// Whether to colour a stream: `--color`, `NO_COLOR`, and whether it is a terminal.
+pub(crate) fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// A closed pipe (`meeting parse x | head`) is not a failure.
+pub(crate) fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Ok(())
+    } else {
+        Err(e)
+    }
+}
+
+/// Where output goes: `--out FILE` or stdout (locked, buffered).
+pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Box<dyn Write>> {
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                CliError::new(
+                    Exit::Write,
+                    format!("cannot create the output file {}: {e}", path.display()),
+                )
+            })?;
+            Ok(Box::new(io::BufWriter::new(file)))
+        }
+        None => Ok(Box::new(io::BufWriter::new(io::stdout().lock()))),
+    }
+}
+
+/// A parsed zone name, or a usage error naming the flag.
+pub(crate) fn parse_zone(name: &str, what: &str) -> Result<Tz> {
+    name.trim().parse::<Tz>().map_err(|_| {
+        CliError::usage(format!(
+            "unknown time zone `{name}` for {what}: expected an IANA name like Asia/Shanghai, UTC or America/New_York"
+        ))
+    })
+}
+
+/// The system zone, or UTC with a note.
+fn system_zone(quiet: bool) -> Tz {
+    match iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|n| n.parse::<Tz>().ok())
+    {
+        Some(tz) => tz,
+        None => {
+            if !quiet {
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "note: cannot tell the system time zone; showing times in UTC (use --tz ZONE)"
+                );
+            }
+            Tz::UTC
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn args(output: Option<OutputFormat>, out: Option<&str>) -> OutputArgs {
+        OutputArgs {
+            output,
+            out: out.map(PathBuf::from),
+            mask_pii: false,
+            csv_bom: false,
+        }
+    }
+
+    #[test]
+    fn format_follows_flag_then_extension_then_terminal() {
+        assert_eq!(
+            format_for(&args(Some(OutputFormat::Csv), Some("x.json")), true),
+            OutputFormat::Csv
+        );
+        assert_eq!(
+            format_for(&args(None, Some("x.CSV")), true),
+            OutputFormat::Csv
+        );
+        assert_eq!(
+            format_for(&args(None, Some("x.json")), true),
+            OutputFormat::Json
+        );
+        assert_eq!(
+            format_for(&args(None, Some("x.txt")), false),
+            OutputFormat::Table
+        );
+        assert_eq!(
+            format_for(&args(None, Some("x.out")), true),
+            OutputFormat::Jsonl
+        );
+        assert_eq!(format_for(&args(None, None), true), OutputFormat::Table);
+        assert_eq!(format_for(&args(None, None), false), OutputFormat::Jsonl);
+    }
+
+    #[test]
+    fn colour_rules() {
+        assert!(color_enabled(ColorChoice::Always, false));
+        assert!(!color_enabled(ColorChoice::Never, true));
+        assert!(!color_enabled(ColorChoice::Auto, false));
+    }
+
+    #[test]
+    fn broken_pipe_is_quiet() {
+        assert!(ignore_broken_pipe(io::Error::from(io::ErrorKind::BrokenPipe)).is_ok());
+        assert!(ignore_broken_pipe(io::Error::other("disk full")).is_err());
+    }
+
+    #[test]
+    fn zones_are_named_in_errors() {
+        assert!(parse_zone(" Asia/Shanghai ", "--tz").is_ok());
+        let e = parse_zone("Mars/Base", "--tz").err().map(|e| e.message);
+        assert!(e.is_some_and(|m| m.contains("--tz") && m.contains("Mars/Base")));
+    }
+}

@@ -1,0 +1,322 @@
+//! `meeting systec ...` and `meeting quanshi ...`: call a job of `meeting-sync`, then merge,
+//! filter and render what it fetched.
+
+use std::io::Write;
+
+use meeting_core::Meeting;
+use meeting_core::query::{Filter, merge_sorted};
+use meeting_sync::{Capture, Fetched, Progress, quanshi, systec};
+use systec_model::detail::DetailQuery;
+
+use crate::app::App;
+use crate::cli::{LiveArgs, OutputArgs, OutputFormat, QuanshiCommand, Rows, SystecCommand};
+use crate::clients::{self, Tuning};
+use crate::error::{CliError, Exit, Result};
+use crate::offline::check_range;
+
+/// A job's progress on the spinner.
+pub(crate) struct Spinner(pub(crate) indicatif::ProgressBar);
+
+impl Progress for Spinner {
+    fn phase(&self, name: &str) {
+        self.0.set_prefix(name.to_owned());
+    }
+}
+
+/// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.
+pub(crate) fn capture(
+    o: &OutputArgs,
+    live: &LiveArgs,
+    progress: &indicatif::ProgressBar,
+) -> Result<Capture> {
+    if live.raw {
+        match o.output {
+            None | Some(OutputFormat::Json | OutputFormat::Jsonl) => {}
+            Some(_) => {
+                return Err(CliError::usage(
+                    "--raw prints vendor JSON bodies: use it with -o json or -o jsonl",
+                ));
+            }
+        }
+    }
+    let pb = progress.clone();
+    let mut capture = Capture::none()
+        .keep_raw(live.raw)
+        .observe(std::sync::Arc::new(move |seq, endpoint| {
+            pb.set_message(format!("{seq} responses ({endpoint})"));
+            pb.tick();
+        }));
+    if let Some(dir) = &live.save_raw {
+        capture = capture
+            .save_to(dir)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+    }
+    Ok(capture)
+}
+
+/// Runs a future on a new runtime; Ctrl-C stops it with exit 130.
+pub(crate) fn block_on<T>(what: &str, future: impl Future<Output = T>) -> Result<T> {
+    let rt = App::runtime()?;
+    rt.block_on(async {
+        // Biased: the Ctrl-C handler is installed (first poll) before the job starts.
+        tokio::select! {
+            biased;
+            _ = tokio::signal::ctrl_c() => Err(CliError::interrupted(&format!(
+                "{what} stopped; nothing was written (a --save-raw directory holds the responses received so far)"
+            ))),
+            value = future => Ok(value),
+        }
+    })
+}
+
+pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
+    let (output, rows, live) = match c {
+        SystecCommand::Fetch {
+            output, rows, live, ..
+        }
+        | SystecCommand::Reports {
+            output, rows, live, ..
+        }
+        | SystecCommand::Detail {
+            output, rows, live, ..
+        }
+        | SystecCommand::History {
+            output, rows, live, ..
+        } => (output, rows, live),
+    };
+    let progress = app.progress(live);
+    let capture = capture(output, live, &progress)?;
+    let client = clients::systec_client(
+        &app.settings,
+        Tuning::from_settings(&app.settings),
+        &capture,
+    )?;
+    let ctx = &app.ctx;
+    let spinner = Spinner(progress.clone());
+    let mut fetched = Fetched::default();
+    let mut room = None;
+    match c {
+        SystecCommand::Fetch { range, room: r, .. } => {
+            check_range(range.from, range.to)?;
+            let mut job = systec::FetchRange::new(range.from, range.to);
+            if let Some(r) = r {
+                job = job.room(r.clone());
+            }
+            room.clone_from(r);
+            let summary = block_on(
+                "the fetch",
+                systec::fetch_range(&client, ctx, &job, &spinner, &mut |b| fetched.push(b)),
+            )?
+            .map_err(|e| CliError::usage(e.to_string()))?;
+            fetched.summary = summary;
+        }
+        SystecCommand::Detail {
+            from,
+            to,
+            room,
+            participants,
+            telephony,
+            ..
+        } => {
+            let mut q = DetailQuery::new()
+                .show_participants(*participants)
+                .show_telephony_usage(*telephony);
+            if let Some(f) = from {
+                q = q.from(*f);
+            }
+            if let Some(t) = to {
+                q = q.to(*t);
+            }
+            if let (Some(f), Some(t)) = (from, to) {
+                check_range(*f, *t)?;
+            }
+            if let Some(r) = room {
+                q = q.host_id(r.clone());
+            }
+            fetched.push(block_on("the fetch", systec::detail(&client, ctx, q))?);
+        }
+        SystecCommand::History { range, .. } => {
+            check_range(range.from, range.to)?;
+            block_on(
+                "the fetch",
+                systec::history(&client, ctx, range.from, range.to, &mut |b| fetched.push(b)),
+            )?
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        }
+        SystecCommand::Reports { uuids, .. } => {
+            fetched.push(block_on("the fetch", systec::reports(&client, ctx, uuids))?);
+        }
+    }
+    progress.finish_and_clear();
+    finish(
+        app,
+        fetched,
+        &capture,
+        room.as_deref(),
+        output,
+        rows.rows,
+        live,
+    )
+}
+
+pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
+    let (output, rows, live) = match c {
+        QuanshiCommand::Conference {
+            output, rows, live, ..
+        }
+        | QuanshiCommand::Info {
+            output, rows, live, ..
+        } => (output, rows, live),
+    };
+    let progress = app.progress(live);
+    let capture = capture(output, live, &progress)?;
+    let client = clients::quanshi_client(
+        &app.settings,
+        Tuning::from_settings(&app.settings),
+        &capture,
+    )?;
+    let mut fetched = Fetched::default();
+    let batch = match c {
+        QuanshiCommand::Conference { link, .. } => {
+            block_on("the lookup", quanshi::conference(&client, &app.ctx, link))?
+        }
+        QuanshiCommand::Info { temp_id, .. } => {
+            block_on("the lookup", quanshi::info(&client, &app.ctx, temp_id))?
+        }
+    };
+    if batch.is_complete() && batch.meetings.is_empty() {
+        progress.finish_and_clear();
+        let what = match c {
+            QuanshiCommand::Conference { .. } => "no reservation has this join link",
+            QuanshiCommand::Info { .. } => "no conference has this temporary id",
+        };
+        return Err(CliError::new(
+            Exit::NotFound,
+            format!("Quanshi: {what}. Check the link or id; retrying will not help."),
+        ));
+    }
+    fetched.push(batch);
+    progress.finish_and_clear();
+    finish(app, fetched, &capture, None, output, rows.rows, live)
+}
+
+/// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
+/// when some output was written).
+pub(crate) fn finish(
+    app: &App<'_>,
+    fetched: Fetched,
+    capture: &Capture,
+    room: Option<&str>,
+    output: &OutputArgs,
+    rows: Rows,
+    live: &LiveArgs,
+) -> Result<()> {
+    finish_with(app, fetched, capture, room, output, rows, live, None)
+}
+
+/// Something written after the meetings, on the same writer (the demo's summary).
+pub(crate) type After<'f> = dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'f;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn finish_with(
+    app: &App<'_>,
+    fetched: Fetched,
+    capture: &Capture,
+    room: Option<&str>,
+    output: &OutputArgs,
+    rows: Rows,
+    live: &LiveArgs,
+    after: Option<&After<'_>>,
+) -> Result<()> {
+    let Fetched {
+        meetings, errors, ..
+    } = fetched;
+    if let Some(auth) = errors.iter().find(|e| e.is_authentication()) {
+        return Err(CliError::http(auth));
+    }
+    if meetings.is_empty()
+        && let Some(first) = errors.first()
+    {
+        check_saved(capture)?;
+        return Err(CliError::http(first));
+    }
+    let filter = room.map_or_else(
+        || Filter::new(app.vendor_tz),
+        |r| Filter::new(app.vendor_tz).room(r),
+    );
+    let meetings: Vec<Meeting> = merge_sorted(meetings)
+        .into_iter()
+        .filter(|m| filter.matches(m))
+        .collect();
+    if live.raw {
+        let bodies = capture.take_raw();
+        let format = match output.output {
+            Some(OutputFormat::Jsonl) => meeting_report::Format::Jsonl,
+            Some(OutputFormat::Json) => meeting_report::Format::Json,
+            _ if app.format(output) == OutputFormat::Jsonl => meeting_report::Format::Jsonl,
+            _ => meeting_report::Format::Json,
+        };
+        app.write_output(output.out.as_deref(), "the output", |w| {
+            meeting_report::write_raw_bodies(
+                w,
+                bodies.iter().map(Vec::as_slice),
+                format,
+                output.mask_pii,
+            )
+        })?;
+    } else {
+        emit(app, meetings, output, rows, after)?;
+    }
+    check_saved(capture)?;
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let details: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
+    Err(CliError::new(
+        Exit::Partial,
+        format!(
+            "{} call(s) failed, so the output above is incomplete:\n{}\nRerun the failed range later (-v shows each attempt).",
+            errors.len(),
+            details.join("\n")
+        ),
+    ))
+}
+
+/// Writes meetings in the chosen format (masked with `--mask-pii`); `after` runs after on
+/// the same writer.
+pub(crate) fn emit(
+    app: &App<'_>,
+    mut meetings: Vec<Meeting>,
+    output: &OutputArgs,
+    rows: Rows,
+    after: Option<&After<'_>>,
+) -> Result<()> {
+    if output.mask_pii {
+        meetings
+            .iter_mut()
+            .for_each(meeting_report::mask::mask_meeting);
+    }
+    let render = app.render(output, rows);
+    app.write_output(output.out.as_deref(), "the output", |w| {
+        meeting_report::write_meetings(w, &meetings, &render)?;
+        match after {
+            Some(f) => f(w),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Failures to write saved records make the run partial.
+pub(crate) fn check_saved(capture: &Capture) -> Result<()> {
+    let errors = capture.write_errors();
+    match errors.first() {
+        None => Ok(()),
+        Some(first) => Err(CliError::new(
+            Exit::Partial,
+            format!(
+                "could not save {} raw response(s), first: {first}. The replay directory is incomplete.",
+                errors.len()
+            ),
+        )),
+    }
+}

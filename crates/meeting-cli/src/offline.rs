@@ -1,0 +1,220 @@
+//! `meeting parse` and `meeting stats`: saved dumps, read with `meeting-core`, rendered with
+//! `meeting-report`.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use meeting_core::aggregate::Aggregate;
+use meeting_core::inputs::{
+    Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input,
+};
+use meeting_core::query::{Filter, merge_sorted};
+use meeting_core::{DumpOptions, Meeting};
+
+use crate::app::App;
+use crate::cli::{Filters, ParseArgs, StatsArgs};
+use crate::error::{CliError, Exit, Result};
+
+/// `--from` after `--to` is a usage error.
+pub(crate) fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if from > to {
+        return Err(CliError::usage(format!(
+            "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
+        )));
+    }
+    Ok(())
+}
+
+/// The filter of `--from/--to/--room` (dates in the vendor zone).
+pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
+    let mut filter = Filter::new(app.vendor_tz);
+    filter.from = f.from;
+    filter.to = f.to;
+    if let Some(room) = &f.room {
+        filter = filter.room(room.clone());
+    }
+    if let (Some(from), Some(to)) = (f.from, f.to) {
+        check_range(from, to)?;
+    }
+    Ok(filter)
+}
+
+/// The inputs of `parse` and `stats`: stdin when none is given and stdin is not a terminal;
+/// a missing or unreadable path is a usage error, found before any output; skipped directory
+/// entries are named on stderr.
+fn inputs(app: &App<'_>, args: &[PathBuf]) -> Result<Expanded> {
+    let args: Vec<PathBuf> = if args.is_empty() {
+        if io::stdin().is_terminal() {
+            return Err(CliError::usage(
+                "no input: give files, directories or `-` for stdin (see `meeting parse --help`)",
+            ));
+        }
+        vec![PathBuf::from("-")]
+    } else {
+        args.to_vec()
+    };
+    let expanded = expand(&args).map_err(|e| CliError::usage(e.to_string()))?;
+    for s in &expanded.skipped {
+        app.note(&format!("skipped {}: {}", s.path.display(), s.reason));
+    }
+    Ok(expanded)
+}
+
+fn dump_options(app: &App<'_>, endpoint: Option<meeting_core::Source>) -> DumpOptions {
+    let options = DumpOptions::new().context(app.ctx);
+    match endpoint {
+        Some(endpoint) => options.endpoint(endpoint),
+        None => options,
+    }
+}
+
+pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
+    let expanded = inputs(app, &args.inputs)?;
+    let merge = !args.no_merge && (args.merge || expanded.saw_dir);
+    let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
+    let filter = filter(app, &args.filters)?;
+    let options = dump_options(app, args.endpoint);
+    if !merge {
+        // Without merging, JSON Lines and CSV are written as the documents are read, so
+        // memory stays bounded by one document however large the dump.
+        let render = app.render(&args.output, args.rows.rows);
+        let mut counts = None;
+        app.write_output(args.output.out.as_deref(), "the output", |w| {
+            counts = meeting_report::stream_inputs(
+                w,
+                &expanded.inputs,
+                &options,
+                &render,
+                &|m| filter.matches(m),
+                args.output.mask_pii,
+                jobs,
+                &mut |e| report_bad(e),
+            )?;
+            Ok(())
+        })?;
+        if let Some(c) = counts {
+            report_counts(app, c.documents, c.read, c.bad);
+            return bad_input_exit(c.bad, c.written);
+        }
+    }
+    let (meetings, bad) = read_all(app, &expanded, &options, jobs, merge, &filter);
+    let written = meetings.len() as u64;
+    crate::live::emit(app, meetings, &args.output, args.rows.rows, None)?;
+    bad_input_exit(bad, written)
+}
+
+pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
+    let expanded = inputs(app, &args.inputs)?;
+    let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
+    let filter = filter(app, &args.filters)?;
+    let options = dump_options(app, args.endpoint);
+    let (mut meetings, bad) = read_all(app, &expanded, &options, jobs, true, &filter);
+    let written = meetings.len() as u64;
+    if args.output.mask_pii {
+        meetings
+            .iter_mut()
+            .for_each(meeting_report::mask::mask_meeting);
+    }
+    let agg = Aggregate::compute(&meetings, args.by.into(), app.tz);
+    let render = app.render(&args.output, crate::cli::Rows::Meetings);
+    app.write_output(args.output.out.as_deref(), "the output", |w| {
+        meeting_report::write_aggregate(w, &agg, &render)
+    })?;
+    bad_input_exit(bad, written)
+}
+
+fn report_bad(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "bad document: {message}");
+}
+
+/// Reads every input (in parallel, results in input order), reports each bad document and
+/// the counts, merges when asked, filters.
+fn read_all(
+    app: &App<'_>,
+    expanded: &Expanded,
+    options: &DumpOptions,
+    jobs: usize,
+    merge: bool,
+    filter: &Filter,
+) -> (Vec<Meeting>, u64) {
+    let (mut documents, mut bad, mut read) = (0u64, 0u64, 0u64);
+    let mut meetings = Vec::new();
+    let _ = for_each_ordered(
+        &expanded.inputs,
+        jobs,
+        |input| read_input(input, options),
+        |r: InputResult| -> std::result::Result<(), ()> {
+            documents += r.documents;
+            bad += r.bad;
+            read += r.meetings.len() as u64;
+            r.errors.iter().for_each(|e| report_bad(e));
+            meetings.extend(r.meetings);
+            Ok(())
+        },
+    );
+    report_counts(app, documents, read, bad);
+    let meetings = if merge {
+        merge_sorted(meetings)
+    } else {
+        meetings
+    };
+    let meetings = meetings.into_iter().filter(|m| filter.matches(m)).collect();
+    (meetings, bad)
+}
+
+/// `parsed N documents, M meetings, K bad` on stderr (a note unless something was bad).
+fn report_counts(app: &App<'_>, documents: u64, read: u64, bad: u64) {
+    let summary = format!("parsed {documents} documents, {read} meetings, {bad} bad");
+    if bad > 0 {
+        let _ = writeln!(io::stderr().lock(), "{summary}");
+    } else {
+        app.note(&summary);
+    }
+}
+
+/// Exit 6 when some documents were bad and some meetings written, 3 when none were.
+fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
+    if bad == 0 {
+        return Ok(());
+    }
+    if written > 0 {
+        Err(CliError::new(
+            Exit::Partial,
+            format!(
+                "{bad} bad document(s) skipped (listed above); the {written} good meeting(s) were written"
+            ),
+        ))
+    } else {
+        Err(CliError::data(format!(
+            "{bad} bad document(s) (listed above) and no meeting to write: check that the input is a saved Systec or Quanshi response, a --save-raw record or neutral JSON Lines"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_for_bad_input() {
+        assert!(bad_input_exit(0, 0).is_ok());
+        assert_eq!(
+            bad_input_exit(1, 5).err().map(|e| e.exit),
+            Some(Exit::Partial)
+        );
+        assert_eq!(bad_input_exit(1, 0).err().map(|e| e.exit), Some(Exit::Data));
+    }
+
+    #[test]
+    fn inverted_range_is_usage() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        assert!(check_range(d("2024-01-01"), d("2024-01-01")).is_ok());
+        assert_eq!(
+            check_range(d("2024-01-02"), d("2024-01-01"))
+                .err()
+                .map(|e| e.exit),
+            Some(Exit::Usage)
+        );
+    }
+}

@@ -1,0 +1,271 @@
+//! Pure queries on meetings that every output shares: which meetings a [`Filter`] keeps, the
+//! output order, and the labels (room, host) and counts that tables and aggregates show.
+//!
+//! ```
+//! use meeting_core::query::{Filter, sort_for_output};
+//! use meeting_core::{Meeting, Source, Vendor};
+//!
+//! let mut m = Meeting::new(Vendor::Systec, Source::SystecHisMeeting, "systec:a");
+//! m.start = "2024-01-31T16:30:00Z".parse().ok();
+//! // 2024-02-01 00:30 in Shanghai: a February meeting there, a January one in UTC.
+//! let feb = Filter::new(chrono_tz::Asia::Shanghai).from("2024-02-01".parse()?);
+//! assert!(feb.matches(&m));
+//! assert!(!Filter::new(chrono_tz::UTC).from("2024-02-01".parse()?).matches(&m));
+//! let mut list = vec![m];
+//! sort_for_output(&mut list);
+//! # Ok::<(), chrono::ParseError>(())
+//! ```
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::{Meeting, Vendor};
+
+/// Which meetings to keep: a date span (whole days in a zone), rooms, hosts and a vendor.
+///
+/// Every condition that is set must hold; within rooms (or hosts) any one may match. Dates
+/// are compared with the meeting's start (else its scheduled start) in the filter's zone; a
+/// meeting with neither is kept only when no date is set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Filter {
+    /// First day kept (inclusive), in [`Filter::zone`].
+    pub from: Option<NaiveDate>,
+    /// Last day kept (inclusive), in [`Filter::zone`].
+    pub to: Option<NaiveDate>,
+    /// The zone the days are read in.
+    pub zone: Tz,
+    /// Rooms kept, by id, name or e-mail (Systec) or booked room id or name (Quanshi).
+    pub rooms: Vec<String>,
+    /// Hosts kept, by id, name or e-mail.
+    pub hosts: Vec<String>,
+    /// The vendor kept.
+    pub vendor: Option<Vendor>,
+}
+
+impl Filter {
+    /// A filter that keeps everything, reading dates in `zone`.
+    pub fn new(zone: Tz) -> Self {
+        Filter {
+            from: None,
+            to: None,
+            zone,
+            rooms: Vec::new(),
+            hosts: Vec::new(),
+            vendor: None,
+        }
+    }
+
+    /// Keeps meetings starting on or after `day`.
+    #[must_use]
+    pub fn from(mut self, day: NaiveDate) -> Self {
+        self.from = Some(day);
+        self
+    }
+
+    /// Keeps meetings starting on or before `day`.
+    #[must_use]
+    pub fn to(mut self, day: NaiveDate) -> Self {
+        self.to = Some(day);
+        self
+    }
+
+    /// Keeps meetings in this room too (repeatable: any one matches).
+    #[must_use]
+    pub fn room(mut self, room: impl Into<String>) -> Self {
+        self.rooms.push(room.into());
+        self
+    }
+
+    /// Keeps meetings of this host too (repeatable: any one matches).
+    #[must_use]
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        self.hosts.push(host.into());
+        self
+    }
+
+    /// Keeps only this vendor's meetings.
+    #[must_use]
+    pub fn vendor(mut self, vendor: Vendor) -> Self {
+        self.vendor = Some(vendor);
+        self
+    }
+
+    /// Whether no condition is set.
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none()
+            && self.to.is_none()
+            && self.rooms.is_empty()
+            && self.hosts.is_empty()
+            && self.vendor.is_none()
+    }
+
+    /// Whether the span is empty (`from` after `to`).
+    pub fn is_inverted(&self) -> bool {
+        matches!((self.from, self.to), (Some(f), Some(t)) if f > t)
+    }
+
+    /// Whether `m` passes every condition.
+    pub fn matches(&self, m: &Meeting) -> bool {
+        self.vendor.is_none_or(|v| m.vendor == v)
+            && (self.rooms.is_empty() || self.rooms.iter().any(|r| room_matches(m, r)))
+            && (self.hosts.is_empty() || self.hosts.iter().any(|h| host_matches(m, h)))
+            && self.in_span(m)
+    }
+
+    fn in_span(&self, m: &Meeting) -> bool {
+        if self.from.is_none() && self.to.is_none() {
+            return true;
+        }
+        let Some(start) = m.start.or(m.scheduled_start) else {
+            return false;
+        };
+        let day = start.with_timezone(&self.zone).date_naive();
+        self.from.is_none_or(|f| day >= f) && self.to.is_none_or(|t| day <= t)
+    }
+}
+
+/// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).
+pub fn room_matches(m: &Meeting, room: &str) -> bool {
+    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);
+    m.room
+        .as_ref()
+        .is_some_and(|r| eq(&r.id) || eq(&r.name) || eq(&r.email))
+        || m.rooms.iter().any(|r| eq(&r.id) || eq(&r.name))
+}
+
+/// Whether `m`'s host is `host` by id, name or e-mail.
+pub fn host_matches(m: &Meeting, host: &str) -> bool {
+    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == host);
+    m.host
+        .as_ref()
+        .is_some_and(|h| eq(&h.id) || eq(&h.name) || eq(&h.email))
+}
+
+/// The time a meeting sorts and buckets by: its start, else its scheduled start.
+pub fn sort_time(m: &Meeting) -> Option<DateTime<Utc>> {
+    m.start.or(m.scheduled_start)
+}
+
+/// The output order: by start (else scheduled start; meetings with neither last). Stable, so
+/// meetings that start together keep their order (after [`crate::merge::merge`], key order).
+pub fn output_order(a: &Meeting, b: &Meeting) -> Ordering {
+    match (sort_time(a), sort_time(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// Sorts meetings into the output order (see [`output_order`]).
+pub fn sort_for_output(meetings: &mut [Meeting]) {
+    meetings.sort_by(output_order);
+}
+
+/// Merged by key ([`crate::merge::merge`]: one record per occurrence) and sorted into the
+/// output order: what live commands, `parse --merge` and `stats` work on.
+pub fn merge_sorted(meetings: Vec<Meeting>) -> Vec<Meeting> {
+    let mut merged = crate::merge::merge(meetings);
+    sort_for_output(&mut merged);
+    merged
+}
+
+/// The room shown for a meeting: the Systec room's name (else id), else the booked rooms
+/// (names, else ids) joined by `, `; empty when none is known.
+pub fn room_label(m: &Meeting) -> String {
+    if let Some(room) = &m.room
+        && let Some(label) = room.name.as_ref().or(room.id.as_ref())
+    {
+        return label.clone();
+    }
+    m.rooms
+        .iter()
+        .filter_map(|r| r.name.as_ref().or(r.id.as_ref()))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The host shown for a meeting: its name, else e-mail, else id; empty when unknown.
+pub fn host_label(m: &Meeting) -> String {
+    m.host
+        .as_ref()
+        .and_then(|h| h.name.as_ref().or(h.email.as_ref()).or(h.id.as_ref()))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The number of participants: the vendor's count, else the listed ones (whichever is
+/// larger).
+pub fn participant_count(m: &Meeting) -> u64 {
+    let listed = m.participants.len() as u64;
+    m.participant_count.unwrap_or(listed).max(listed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Host, Room, Source};
+
+    fn meeting(key: &str, start: Option<&str>) -> Meeting {
+        let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, key);
+        m.start = start.and_then(|s| s.parse().ok());
+        m
+    }
+
+    #[test]
+    fn filter_conditions() {
+        let mut m = meeting("systec:a", Some("2024-01-31T23:30:00Z"));
+        m.room = Some(Room {
+            id: Some("R1".into()),
+            name: Some("room04".into()),
+            email: None,
+        });
+        m.host = Some(Host {
+            name: Some("room04".into()),
+            email: Some("r4@example.com".into()),
+            ..Host::default()
+        });
+        let sh = chrono_tz::Asia::Shanghai;
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        assert!(Filter::new(sh).is_empty());
+        assert!(Filter::new(sh).matches(&m));
+        assert!(Filter::new(sh).room("R1").matches(&m));
+        assert!(Filter::new(sh).room("nope").room("room04").matches(&m));
+        assert!(!Filter::new(sh).room("nope").matches(&m));
+        assert!(Filter::new(sh).host("r4@example.com").matches(&m));
+        assert!(!Filter::new(sh).host("someone").matches(&m));
+        assert!(!Filter::new(sh).vendor(Vendor::Quanshi).matches(&m));
+        assert!(Filter::new(sh).from(day("2024-02-01")).matches(&m));
+        assert!(
+            !Filter::new(chrono_tz::UTC)
+                .from(day("2024-02-01"))
+                .matches(&m)
+        );
+        assert!(!Filter::new(sh).to(day("2024-01-30")).is_inverted());
+        assert!(
+            Filter::new(sh)
+                .from(day("2024-02-02"))
+                .to(day("2024-02-01"))
+                .is_inverted()
+        );
+        let undated = meeting("systec:b", None);
+        assert!(Filter::new(sh).matches(&undated));
+        assert!(!Filter::new(sh).to(day("2030-01-01")).matches(&undated));
+    }
+
+    #[test]
+    fn output_order_puts_undated_last() {
+        let mut list = vec![
+            meeting("c", None),
+            meeting("b", Some("2024-01-02T00:00:00Z")),
+            meeting("a", Some("2024-01-01T00:00:00Z")),
+        ];
+        sort_for_output(&mut list);
+        let keys: Vec<&str> = list.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,122 @@
+//! Every output of the meeting-usage toolkit, as a library: the renderers that turn neutral
+//! meetings ([`meeting_core::Meeting`]) and aggregates ([`meeting_core::aggregate::Aggregate`])
+//! into a table for people, CSV, JSON and JSON Lines, and the masking of personal data
+//! (`--mask-pii`). The `meeting` CLI is a thin layer over this crate; any program can render
+//! the same bytes.
+//!
+//! - [`write_meetings`]: a whole list in one format; [`StreamWriter`]: meeting by meeting
+//!   (JSON Lines and CSV) with memory bounded by one meeting; [`stream_inputs`]: many dump
+//!   files read in parallel and written in input order.
+//! - [`write_aggregate`]: `meeting stats` output.
+//! - [`write_raw_bodies`]: vendor bodies verbatim (`--raw`).
+//! - [`mask`]: personal data masked for `--mask-pii`.
+//!
+//! JSON and JSON Lines are exactly meeting-core's serialisation (UTC, RFC 3339); table and
+//! CSV times are shown in the options' zone as `YYYY-MM-DD HH:MM:SS`, the zone named in the
+//! header. This crate does no HTTP and no argument parsing.
+//!
+//! ```
+//! use meeting_report::{Format, RenderOptions, write_meetings};
+//! use meeting_core::{Meeting, Source, Vendor};
+//!
+//! let mut m = Meeting::new(Vendor::Systec, Source::SystecHisMeeting, "systec:abc");
+//! m.topic = Some("周会".into());
+//! let mut out = Vec::new();
+//! write_meetings(&mut out, &[m], &RenderOptions::new(Format::Csv, chrono_tz::Asia::Shanghai))?;
+//! let csv = String::from_utf8(out)?;
+//! assert!(csv.starts_with("key,topic,room,host,status,start (Asia/Shanghai)"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod mask;
+mod meetings;
+mod raw;
+mod stats;
+mod stream;
+mod table;
+
+pub use meetings::{StreamWriter, cost_label, hms, local, write_meetings};
+pub use raw::write_raw_bodies;
+pub use stats::{aggregate_grid, write_aggregate};
+pub use stream::{StreamCounts, stream_inputs};
+pub use table::{Grid, write_grid};
+
+use chrono_tz::Tz;
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// A table for people (times in the options' zone).
+    Table,
+    /// One pretty JSON array of neutral meetings (UTC).
+    Json,
+    /// One neutral meeting per line (UTC).
+    Jsonl,
+    /// Comma-separated values (times in the options' zone).
+    Csv,
+}
+
+/// What a table or CSV row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Rows {
+    /// One row per meeting.
+    #[default]
+    Meetings,
+    /// One row per participant.
+    Participants,
+    /// One row per phone call (number, direction, billed minutes, exact cost).
+    Calls,
+}
+
+/// How to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RenderOptions {
+    /// The format.
+    pub format: Format,
+    /// What a table or CSV row is.
+    pub rows: Rows,
+    /// The zone table and CSV times are shown in.
+    pub tz: Tz,
+    /// Start CSV with a UTF-8 byte order mark.
+    pub csv_bom: bool,
+    /// Colour (bold headers) in tables.
+    pub color: bool,
+}
+
+impl RenderOptions {
+    /// Options for a format and a display zone: meeting rows, no BOM, no colour.
+    pub fn new(format: Format, tz: Tz) -> Self {
+        RenderOptions {
+            format,
+            rows: Rows::Meetings,
+            tz,
+            csv_bom: false,
+            color: false,
+        }
+    }
+
+    /// What a row is.
+    #[must_use]
+    pub fn rows(mut self, rows: Rows) -> Self {
+        self.rows = rows;
+        self
+    }
+
+    /// Start CSV with a UTF-8 byte order mark.
+    #[must_use]
+    pub fn csv_bom(mut self, on: bool) -> Self {
+        self.csv_bom = on;
+        self
+    }
+
+    /// Colour in tables.
+    #[must_use]
+    pub fn color(mut self, on: bool) -> Self {
+        self.color = on;
+        self
+    }
+}

@@ -1,0 +1,51 @@
+//! Rectangular results (headers and rows of text) as a table or CSV.
+
+use std::io::{self, Write};
+
+use crate::{Format, RenderOptions};
+
+/// A rectangular result: headers and rows of text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grid {
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows, each as long as the headers.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Writes a grid as CSV (with `--csv-bom`'s BOM when asked) or, for any other format, as a
+/// table.
+pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Result<()> {
+    if r.format == Format::Csv {
+        if r.csv_bom {
+            w.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut out = csv::Writer::from_writer(&mut *w);
+        out.write_record(&grid.headers).map_err(io::Error::other)?;
+        for row in &grid.rows {
+            out.write_record(row).map_err(io::Error::other)?;
+        }
+        out.flush()
+    } else {
+        let mut table = comfy_table::Table::new();
+        table.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+        table.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        if r.color {
+            table.enforce_styling();
+        } else {
+            table.force_no_tty();
+        }
+        table.set_header(grid.headers.iter().map(|h| {
+            let cell = comfy_table::Cell::new(h);
+            if r.color {
+                cell.add_attribute(comfy_table::Attribute::Bold)
+            } else {
+                cell
+            }
+        }));
+        for row in &grid.rows {
+            table.add_row(row);
+        }
+        writeln!(w, "{table}")
+    }
+}

@@ -1,0 +1,127 @@
+//! What every job yields: batches of normalised records as they arrive (a month window, a
+//! reports call, one lookup), and a run summary at the end.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use meeting_core::{Meeting, Source};
+use systec_model::DateWindow;
+
+/// One unit of a job's work, handed over as soon as it is done: the records of one
+/// endpoint for one window (or one call), normalised, and what failed in it.
+///
+/// An archive commits per batch; the CLI collects them, merges and renders.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Batch {
+    /// The endpoint the records came from.
+    pub endpoint: Source,
+    /// The month window, for windowed endpoints (`detail`, `hisMeeting`).
+    pub window: Option<DateWindow>,
+    /// The records received, normalised (one per vendor record; not merged).
+    pub meetings: Vec<Meeting>,
+    /// Calls that failed after retries; the records above are what was received anyway.
+    pub failures: Vec<meeting_http::Error>,
+}
+
+impl Batch {
+    /// A batch of `endpoint`.
+    pub fn new(endpoint: Source, window: Option<DateWindow>) -> Self {
+        Batch {
+            endpoint,
+            window,
+            meetings: Vec::new(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// Whether nothing failed.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// What a job did, for people and for cron (`--summary FILE`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RunSummary {
+    /// The dates asked (vendor zone), for range jobs.
+    pub span: Option<(NaiveDate, NaiveDate)>,
+    /// Batches (windows or calls) completed without a failure.
+    pub batches_done: u64,
+    /// Batches with at least one failed call.
+    pub batches_failed: u64,
+    /// HTTP requests sent (retries included).
+    pub requests: u64,
+    /// Records received per endpoint.
+    pub records: BTreeMap<Source, u64>,
+    /// Calls that failed after retries.
+    pub failures: u64,
+}
+
+impl RunSummary {
+    /// Counts a batch.
+    pub fn count(&mut self, batch: &Batch) {
+        if batch.is_complete() {
+            self.batches_done += 1;
+        } else {
+            self.batches_failed += 1;
+        }
+        *self.records.entry(batch.endpoint).or_default() += batch.meetings.len() as u64;
+        self.failures += batch.failures.len() as u64;
+    }
+
+    /// Records received in all.
+    pub fn total_records(&self) -> u64 {
+        self.records.values().sum()
+    }
+}
+
+/// A whole job's result, collected: every record (not merged) and every failed call.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct Fetched {
+    /// The records received, normalised, in arrival order.
+    pub meetings: Vec<Meeting>,
+    /// Calls that failed after retries.
+    pub errors: Vec<meeting_http::Error>,
+    /// The run summary.
+    pub summary: RunSummary,
+}
+
+impl Fetched {
+    /// Adds a batch.
+    pub fn push(&mut self, batch: Batch) {
+        self.summary.count(&batch);
+        for e in &batch.failures {
+            tracing::warn!(error = %e, "call failed");
+        }
+        self.meetings.extend(batch.meetings);
+        self.errors.extend(batch.failures);
+    }
+
+    /// Whether a call was refused for its credentials (everything else is then moot).
+    pub fn auth_failed(&self) -> bool {
+        self.errors
+            .iter()
+            .any(meeting_http::Error::is_authentication)
+    }
+}
+
+/// What a job tells the person waiting: the phase it is in (`systec history`, ...).
+pub trait Progress: Send + Sync {
+    /// A new phase starts.
+    fn phase(&self, name: &str) {
+        let _ = name;
+    }
+    /// A batch is done.
+    fn batch(&self, batch: &Batch) {
+        let _ = batch;
+    }
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {}

@@ -1,0 +1,38 @@
+//! The jobs meeting-usage operators run, as a library: usable from the `meeting` CLI, a
+//! scheduler, or any program, with no command line involved (as cargo's `ops` are to
+//! `cargo`).
+//!
+//! - [`systec::fetch_range`]: the main job. For a range of vendor-zone dates, the history
+//!   (`hisMeeting`), the details with participants and phone calls (`detail`), then the
+//!   reports of every occurrence seen, handed over [`Batch`] by batch (one month window of one
+//!   endpoint at a time) so that a caller can commit as it goes, and a [`RunSummary`] at the
+//!   end. [`systec::detail`], [`systec::history`], [`systec::reports`]: one endpoint.
+//! - [`quanshi::conference`], [`quanshi::info`], [`quanshi::lookups`]: one or many lookups.
+//! - [`Capture`]: keep what was fetched (save-raw runs that `meeting parse DIR` replays, raw
+//!   bodies for `--raw`, a progress observer).
+//!
+//! Jobs take built clients ([`meeting_http::SystecClient`], [`meeting_http::QuanshiClient`])
+//! and a [`meeting_core::Context`] (the vendor zone), and return normalised, unmerged
+//! records: merge them with [`meeting_core::query::merge_sorted`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use meeting_sync::{Fetched, Quiet, systec};
+//! let client = meeting_http::SystecClient::builder().credentials("key", "secret").build()?;
+//! let ctx = meeting_core::Context::default();
+//! let range = systec::FetchRange::new("2024-01-01".parse()?, "2024-03-31".parse()?);
+//! let mut fetched = Fetched::default();
+//! let summary = systec::fetch_range(&client, &ctx, &range, &Quiet, &mut |b| fetched.push(b)).await?;
+//! let meetings = meeting_core::query::merge_sorted(fetched.meetings);
+//! println!("{} meetings from {} requests", meetings.len(), summary.requests);
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+mod capture;
+mod job;
+pub mod quanshi;
+pub mod systec;
+
+pub use capture::{Capture, CaptureError, ResponseObserver};
+pub use job::{Batch, Fetched, Progress, Quiet, RunSummary};

@@ -1,0 +1,246 @@
+//! Systec jobs: the main job ([`fetch_range`]: history, detail with participants and phone
+//! calls, then the reports of every occurrence seen) and the single-endpoint ranges.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use futures::{StreamExt, stream};
+use meeting_core::normalize::{normalize_detail_meeting, normalize_his_meeting};
+use meeting_core::{Context, Normalize, Source};
+use meeting_http::SystecClient;
+use systec_model::DateWindow;
+use systec_model::detail::DetailQuery;
+
+use crate::job::{Batch, Progress, RunSummary};
+
+/// Month windows fetched at once (the client's own in-flight limit bounds the requests).
+const WINDOWS_IN_FLIGHT: usize = 4;
+
+/// A job that cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JobError {
+    /// The range is empty (`from` after `to`).
+    #[error("the range {from}..{to} is empty: the first day is after the last")]
+    EmptyRange {
+        /// First day asked.
+        from: NaiveDate,
+        /// Last day asked.
+        to: NaiveDate,
+    },
+}
+
+/// The main job's parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FetchRange {
+    /// First day (inclusive, vendor zone).
+    pub from: NaiveDate,
+    /// Last day (inclusive, vendor zone).
+    pub to: NaiveDate,
+    /// Only this shared room (detail's `host_id`); history is then not used for the reports.
+    pub room: Option<String>,
+}
+
+impl FetchRange {
+    /// The range `from..=to` (vendor-zone dates).
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Self {
+        FetchRange {
+            from,
+            to,
+            room: None,
+        }
+    }
+
+    /// Only this shared room.
+    #[must_use]
+    pub fn room(mut self, room: impl Into<String>) -> Self {
+        self.room = Some(room.into());
+        self
+    }
+
+    fn windows(&self) -> Result<Vec<DateWindow>, JobError> {
+        DateWindow::new(self.from, self.to)
+            .map(|w| w.split_by_month().collect())
+            .map_err(|_| JobError::EmptyRange {
+                from: self.from,
+                to: self.to,
+            })
+    }
+}
+
+/// Hands batches to the caller and counts them.
+struct Sink<'a> {
+    summary: RunSummary,
+    auth_failed: bool,
+    progress: &'a dyn Progress,
+    on_batch: &'a mut (dyn FnMut(Batch) + Send),
+}
+
+impl Sink<'_> {
+    fn push(&mut self, batch: Batch) {
+        self.summary.count(&batch);
+        self.auth_failed |= batch
+            .failures
+            .iter()
+            .any(meeting_http::Error::is_authentication);
+        self.progress.batch(&batch);
+        (self.on_batch)(batch);
+    }
+}
+
+/// The main job: for the whole range, the history (`hisMeeting`), the details with
+/// participants and phone calls (`detail`), then the reports of every occurrence seen, each
+/// handed to `on_batch` as soon as it is done (history and detail one month window at a
+/// time, in date order). Records are normalised, not merged: merge them by key
+/// ([`meeting_core::query::merge_sorted`]) for one record per occurrence.
+///
+/// A failed window or call is reported in its batch and the job goes on; a refusal of the
+/// credentials stops it after the phase it happened in.
+pub async fn fetch_range(
+    client: &SystecClient,
+    ctx: &Context,
+    range: &FetchRange,
+    progress: &dyn Progress,
+    on_batch: &mut (dyn FnMut(Batch) + Send),
+) -> Result<RunSummary, JobError> {
+    let windows = range.windows()?;
+    let requests_before = client.requests_sent();
+    let mut sink = Sink {
+        summary: RunSummary {
+            span: Some((range.from, range.to)),
+            ..RunSummary::default()
+        },
+        auth_failed: false,
+        progress,
+        on_batch,
+    };
+    let mut uuids: BTreeSet<String> = BTreeSet::new();
+
+    progress.phase("systec history");
+    let mut history = stream::iter(windows.iter().copied())
+        .map(|w| async move { (w, client.his_meeting_window(w).await) })
+        .buffered(WINDOWS_IN_FLIGHT);
+    while let Some((window, result)) = history.next().await {
+        let mut batch = Batch::new(Source::SystecHisMeeting, Some(window));
+        match result {
+            Ok(records) => {
+                for h in records {
+                    if range.room.is_none()
+                        && let Some(u) = &h.uuid
+                    {
+                        uuids.insert(u.as_str().to_owned());
+                    }
+                    batch.meetings.push(normalize_his_meeting(h, ctx));
+                }
+            }
+            Err(e) => batch.failures.push(e),
+        }
+        sink.push(batch);
+    }
+    drop(history);
+
+    if !sink.auth_failed {
+        progress.phase("systec detail");
+        let mut query = DetailQuery::new()
+            .show_participants(true)
+            .show_telephony_usage(true);
+        if let Some(room) = &range.room {
+            query = query.host_id(room.clone());
+        }
+        let mut detail = stream::iter(windows.iter().copied())
+            .map(|w| {
+                let query = query.clone().window(w);
+                async move { (w, detail_batch(client, ctx, query, Some(w)).await) }
+            })
+            .buffered(WINDOWS_IN_FLIGHT);
+        while let Some((_, (batch, seen))) = detail.next().await {
+            uuids.extend(seen);
+            sink.push(batch);
+        }
+    }
+
+    if !sink.auth_failed {
+        progress.phase("systec reports");
+        if !uuids.is_empty() {
+            sink.push(reports_batch(client, ctx, uuids.iter().map(String::as_str)).await);
+        }
+    }
+    let mut summary = sink.summary;
+    summary.requests = client.requests_sent().saturating_sub(requests_before);
+    Ok(summary)
+}
+
+/// Every record of a detail query (all pages; the client splits ranges longer than a month),
+/// as one batch, with the UUIDs seen.
+async fn detail_batch(
+    client: &SystecClient,
+    ctx: &Context,
+    query: DetailQuery,
+    window: Option<DateWindow>,
+) -> (Batch, Vec<String>) {
+    let mut batch = Batch::new(Source::SystecDetail, window);
+    let mut seen = Vec::new();
+    let detail = client.detail(query);
+    futures::pin_mut!(detail);
+    while let Some(item) = detail.next().await {
+        match item {
+            Ok(d) => {
+                if let Some(u) = &d.uuid {
+                    seen.push(u.as_str().to_owned());
+                }
+                batch.meetings.push(normalize_detail_meeting(d, ctx));
+            }
+            Err(e) => batch.failures.push(e),
+        }
+    }
+    (batch, seen)
+}
+
+async fn reports_batch<'u>(
+    client: &SystecClient,
+    ctx: &Context,
+    uuids: impl IntoIterator<Item = &'u str>,
+) -> Batch {
+    let mut batch = Batch::new(Source::SystecReports, None);
+    match client.reports(uuids).await {
+        Ok(entries) => entries.normalize_into(ctx, &mut batch.meetings),
+        Err(e) => batch.failures.push(e),
+    }
+    batch
+}
+
+/// `detail` for a query (all pages, every window of its range), as one batch.
+pub async fn detail(client: &SystecClient, ctx: &Context, query: DetailQuery) -> Batch {
+    detail_batch(client, ctx, query, None).await.0
+}
+
+/// `hisMeeting` for a range, one batch per month window (in date order).
+pub async fn history(
+    client: &SystecClient,
+    ctx: &Context,
+    from: NaiveDate,
+    to: NaiveDate,
+    on_batch: &mut (dyn FnMut(Batch) + Send),
+) -> Result<(), JobError> {
+    let windows = FetchRange::new(from, to).windows()?;
+    let mut history = stream::iter(windows)
+        .map(|w| async move { (w, client.his_meeting_window(w).await) })
+        .buffered(WINDOWS_IN_FLIGHT);
+    while let Some((window, result)) = history.next().await {
+        let mut batch = Batch::new(Source::SystecHisMeeting, Some(window));
+        match result {
+            Ok(records) => batch
+                .meetings
+                .extend(records.into_iter().map(|h| normalize_his_meeting(h, ctx))),
+            Err(e) => batch.failures.push(e),
+        }
+        on_batch(batch);
+    }
+    Ok(())
+}
+
+/// `reports` for these UUIDs, as one batch.
+pub async fn reports(client: &SystecClient, ctx: &Context, uuids: &[String]) -> Batch {
+    reports_batch(client, ctx, uuids.iter().map(String::as_str)).await
+}
