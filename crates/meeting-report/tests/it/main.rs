@@ -1,0 +1,140 @@
+//! meeting-report over the vendors' documented samples.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+
+use meeting_core::aggregate::{Aggregate, GroupBy};
+use meeting_core::inputs::{Input, read_input};
+use meeting_core::query::merge_sorted;
+use meeting_core::{DumpOptions, Meeting};
+use meeting_report::{Format, RenderOptions, Rows, stream_inputs, write_aggregate, write_meetings};
+
+fn samples() -> Vec<Input> {
+    [
+        "systec/detail.sample.json",
+        "systec/his-meeting.sample.json",
+        "systec/reports.sample.json",
+        "quanshi/conference-by-join-url.sample.json",
+        "quanshi/dashboard-conference-info.sample.json",
+    ]
+    .iter()
+    .map(|f| {
+        Input::File(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures")).join(f))
+    })
+    .collect()
+}
+
+fn meetings() -> Vec<Meeting> {
+    let options = DumpOptions::new();
+    merge_sorted(
+        samples()
+            .iter()
+            .flat_map(|i| read_input(i, &options).meetings)
+            .collect(),
+    )
+}
+
+/// Streaming with several jobs writes exactly the bytes one job writes, and the bytes of
+/// the whole-list renderer.
+#[test]
+fn streamed_output_is_the_same_whatever_the_jobs() {
+    let options = DumpOptions::new();
+    for format in [Format::Jsonl, Format::Csv] {
+        for rows in [Rows::Meetings, Rows::Participants, Rows::Calls] {
+            let r = RenderOptions::new(format, chrono_tz::Asia::Shanghai).rows(rows);
+            let mut outputs = Vec::new();
+            for jobs in [1, 2, 4] {
+                let mut out = Vec::new();
+                let counts = stream_inputs(
+                    &mut out,
+                    &samples(),
+                    &options,
+                    &r,
+                    &|_| true,
+                    false,
+                    jobs,
+                    &mut |e| panic!("{e}"),
+                )
+                .unwrap()
+                .unwrap();
+                assert_eq!(counts.bad, 0);
+                outputs.push(out);
+            }
+            assert!(
+                outputs.windows(2).all(|w| w[0] == w[1]),
+                "{format:?} {rows:?}"
+            );
+            let all: Vec<Meeting> = samples()
+                .iter()
+                .flat_map(|i| read_input(i, &options).meetings)
+                .collect();
+            let mut whole = Vec::new();
+            write_meetings(&mut whole, &all, &r).unwrap();
+            assert_eq!(outputs[0], whole, "{format:?} {rows:?}");
+        }
+    }
+    let table = RenderOptions::new(Format::Table, chrono_tz::UTC);
+    assert!(
+        stream_inputs(
+            &mut Vec::new(),
+            &samples(),
+            &options,
+            &table,
+            &|_| true,
+            false,
+            1,
+            &mut |_| {}
+        )
+        .unwrap()
+        .is_none()
+    );
+}
+
+#[test]
+fn aggregate_json_has_groups_and_an_exact_total() {
+    let agg = Aggregate::compute(&meetings(), GroupBy::Day, chrono_tz::Asia::Shanghai);
+    let mut out = Vec::new();
+    write_aggregate(
+        &mut out,
+        &agg,
+        &RenderOptions::new(Format::Json, chrono_tz::Asia::Shanghai),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["by"], "day");
+    assert_eq!(v["tz"], "Asia/Shanghai");
+    assert_eq!(v["total"]["group"], "TOTAL");
+    let groups = v["groups"].as_array().unwrap();
+    let sum: u64 = groups.iter().map(|g| g["meetings"].as_u64().unwrap()).sum();
+    assert_eq!(v["total"]["meetings"].as_u64(), Some(sum));
+    let mut csv = Vec::new();
+    write_aggregate(
+        &mut csv,
+        &agg,
+        &RenderOptions::new(Format::Csv, chrono_tz::Asia::Shanghai),
+    )
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("day (Asia/Shanghai),meetings,minutes"));
+    assert!(!csv.contains("TOTAL"), "CSV rows are the groups only");
+}
+
+#[test]
+fn raw_bodies_are_verbatim_or_one_line_each() {
+    let body = b"{\n  \"status\": 200,\n  \"data\": []\n}";
+    let mut json = Vec::new();
+    meeting_report::write_raw_bodies(&mut json, [&body[..]], Format::Json, false).unwrap();
+    assert_eq!(json, [&body[..], b"\n"].concat());
+    let mut lines = Vec::new();
+    meeting_report::write_raw_bodies(&mut lines, [&body[..], b"not json"], Format::Jsonl, false)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(lines).unwrap(),
+        "{\"data\":[],\"status\":200}\n\"not json\"\n"
+    );
+}
