@@ -58,9 +58,13 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
         let mut all = Fetched::default();
         let range = systec::FetchRange::new(from, to);
-        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |b| all.push(b))
-            .await
-            .map_err(|e| CliError::usage(e.to_string()))?;
+        capture.start_run("demo", Some((from, to)), Some(app.vendor_tz.name()));
+        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |b| {
+            capture.record_batch(&b);
+            all.push(b);
+        })
+        .await
+        .map_err(|e| CliError::usage(e.to_string()))?;
         let systec_records = all.meetings.len();
         let truth = sim.truth();
         progress.set_prefix("quanshi");
@@ -68,13 +72,16 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         if let Some(link) = truth.quanshi_join_urls().first() {
             let batch = quanshi::conference(&quanshi, &app.ctx, link).await;
             quanshi_found += batch.meetings.len();
+            capture.record_batch(&batch);
             all.push(batch);
         }
         if let Some(id) = truth.dashboard_ids().first() {
             let batch = quanshi::info(&quanshi, &app.ctx, id).await;
             quanshi_found += batch.meetings.len();
+            capture.record_batch(&batch);
             all.push(batch);
         }
+        capture.finish_run(all.errors.is_empty());
         let requests = systec.requests_sent() + quanshi.requests_sent();
         let base = sim.systec_base_url();
         sim.shutdown().await;

@@ -95,6 +95,17 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let spinner = Spinner(progress.clone());
     let mut fetched = Fetched::default();
     let mut room = None;
+    let (job, span) = match c {
+        SystecCommand::Fetch { range, .. } => ("systec fetch", Some((range.from, range.to))),
+        SystecCommand::History { range, .. } => ("systec history", Some((range.from, range.to))),
+        SystecCommand::Detail { from, to, .. } => ("systec detail", from.zip(*to)),
+        SystecCommand::Reports { .. } => ("systec reports", None),
+    };
+    capture.start_run(job, span, Some(app.vendor_tz.name()));
+    let mut on_batch = |b: meeting_sync::Batch| {
+        capture.record_batch(&b);
+        fetched.push(b);
+    };
     match c {
         SystecCommand::Fetch { range, room: r, .. } => {
             check_range(range.from, range.to)?;
@@ -103,12 +114,11 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
                 job = job.room(r.clone());
             }
             room.clone_from(r);
-            let summary = block_on(
+            block_on(
                 "the fetch",
-                systec::fetch_range(&client, ctx, &job, &spinner, &mut |b| fetched.push(b)),
+                systec::fetch_range(&client, ctx, &job, &spinner, &mut on_batch),
             )?
             .map_err(|e| CliError::usage(e.to_string()))?;
-            fetched.summary = summary;
         }
         SystecCommand::Detail {
             from,
@@ -133,20 +143,21 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             if let Some(r) = room {
                 q = q.host_id(r.clone());
             }
-            fetched.push(block_on("the fetch", systec::detail(&client, ctx, q))?);
+            on_batch(block_on("the fetch", systec::detail(&client, ctx, q))?);
         }
         SystecCommand::History { range, .. } => {
             check_range(range.from, range.to)?;
             block_on(
                 "the fetch",
-                systec::history(&client, ctx, range.from, range.to, &mut |b| fetched.push(b)),
+                systec::history(&client, ctx, range.from, range.to, &mut on_batch),
             )?
             .map_err(|e| CliError::usage(e.to_string()))?;
         }
         SystecCommand::Reports { uuids, .. } => {
-            fetched.push(block_on("the fetch", systec::reports(&client, ctx, uuids))?);
+            on_batch(block_on("the fetch", systec::reports(&client, ctx, uuids))?);
         }
     }
+    capture.finish_run(fetched.errors.is_empty());
     progress.finish_and_clear();
     finish(
         app,
@@ -176,6 +187,14 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
         &capture,
     )?;
     let mut fetched = Fetched::default();
+    capture.start_run(
+        match c {
+            QuanshiCommand::Conference { .. } => "quanshi conference",
+            QuanshiCommand::Info { .. } => "quanshi info",
+        },
+        None,
+        None,
+    );
     let batch = match c {
         QuanshiCommand::Conference { link, .. } => {
             block_on("the lookup", quanshi::conference(&client, &app.ctx, link))?
@@ -184,6 +203,8 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             block_on("the lookup", quanshi::info(&client, &app.ctx, temp_id))?
         }
     };
+    capture.record_batch(&batch);
+    capture.finish_run(batch.is_complete());
     if batch.is_complete() && batch.meetings.is_empty() {
         progress.finish_and_clear();
         let what = match c {

@@ -10,6 +10,7 @@ use meeting_core::inputs::{
     Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input,
 };
 use meeting_core::query::{Filter, merge_sorted};
+use meeting_core::run::{MANIFEST_FILE, RunManifest};
 use meeting_core::{DumpOptions, Meeting};
 
 use crate::app::App;
@@ -58,7 +59,41 @@ fn inputs(app: &App<'_>, args: &[PathBuf]) -> Result<Expanded> {
     for s in &expanded.skipped {
         app.note(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
+    for dir in &expanded.without_manifest {
+        app.note(&format!(
+            "note: {} holds no run manifest ({MANIFEST_FILE}): read as it is (an older save-raw run, or dumps collected by hand)",
+            dir.display()
+        ));
+    }
     Ok(expanded)
+}
+
+/// The saved runs among the inputs that did not complete, each with what is missing.
+fn incomplete_runs(expanded: &Expanded) -> Result<Vec<String>> {
+    let mut gaps = Vec::new();
+    for path in &expanded.manifests {
+        let manifest = RunManifest::read(path).map_err(|e| CliError::data(e.to_string()))?;
+        if let Some(g) = manifest.gaps() {
+            let dir = path.parent().unwrap_or(path);
+            gaps.push(format!("{}: {g}", dir.display()));
+        }
+    }
+    Ok(gaps)
+}
+
+/// Exit 6 after the output when a saved run read was not complete.
+fn partial_runs_exit(gaps: &[String]) -> Result<()> {
+    if gaps.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        Exit::Partial,
+        format!(
+            "the output above is partial: {} saved run(s) did not complete:\n  - {}",
+            gaps.len(),
+            gaps.join("\n  - ")
+        ),
+    ))
 }
 
 fn dump_options(app: &App<'_>, endpoint: Option<meeting_core::Source>) -> DumpOptions {
@@ -71,6 +106,7 @@ fn dump_options(app: &App<'_>, endpoint: Option<meeting_core::Source>) -> DumpOp
 
 pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     let expanded = inputs(app, &args.inputs)?;
+    let gaps = incomplete_runs(&expanded)?;
     let merge = !args.no_merge && (args.merge || expanded.saw_dir);
     let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
     let filter = filter(app, &args.filters)?;
@@ -95,17 +131,18 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         })?;
         if let Some(c) = counts {
             report_counts(app, c.documents, c.read, c.bad);
-            return bad_input_exit(c.bad, c.written);
+            return bad_input_exit(c.bad, c.written).and(partial_runs_exit(&gaps));
         }
     }
     let (meetings, bad) = read_all(app, &expanded, &options, jobs, merge, &filter);
     let written = meetings.len() as u64;
     crate::live::emit(app, meetings, &args.output, args.rows.rows, None)?;
-    bad_input_exit(bad, written)
+    bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
 pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let expanded = inputs(app, &args.inputs)?;
+    let gaps = incomplete_runs(&expanded)?;
     let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
     let filter = filter(app, &args.filters)?;
     let options = dump_options(app, args.endpoint);
@@ -121,7 +158,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     app.write_output(args.output.out.as_deref(), "the output", |w| {
         meeting_report::write_aggregate(w, &agg, &render)
     })?;
-    bad_input_exit(bad, written)
+    bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
 fn report_bad(message: &str) {

@@ -111,6 +111,12 @@ pub struct Expanded {
     pub saw_dir: bool,
     /// Directory entries not read, in walk order.
     pub skipped: Vec<Skipped>,
+    /// Run manifests found in directories ([`crate::run::MANIFEST_FILE`]): not read as
+    /// dumps, but they say whether each saved run is complete.
+    pub manifests: Vec<PathBuf>,
+    /// Directories given that hold no run manifest anywhere below them (an older save-raw
+    /// run, or dumps collected by hand).
+    pub without_manifest: Vec<PathBuf>,
 }
 
 /// An input that cannot be read at all.
@@ -135,8 +141,8 @@ pub enum InputError {
 
 /// Expands command-line inputs: `-` is stdin; a directory becomes every file below it, walked
 /// recursively with each directory's entries in name order (hidden entries, pipes, sockets,
-/// devices, broken links and empty files skipped and listed in [`Expanded::skipped`]); a file
-/// is read as it is. A path that does not exist or cannot be opened is an error, found before
+/// devices, broken links and empty files skipped and listed in [`Expanded::skipped`]; run
+/// manifests listed in [`Expanded::manifests`]); a file is read as it is. A path that does not exist or cannot be opened is an error, found before
 /// anything is read.
 pub fn expand(args: &[PathBuf]) -> Result<Expanded, InputError> {
     let mut out = Expanded::default();
@@ -154,7 +160,11 @@ pub fn expand(args: &[PathBuf]) -> Result<Expanded, InputError> {
         })?;
         if meta.is_dir() {
             out.saw_dir = true;
+            let before = out.manifests.len();
             walk(arg, &mut out, &mut Vec::new())?;
+            if out.manifests.len() == before {
+                out.without_manifest.push(arg.clone());
+            }
         } else {
             // Checked now, so a typo fails before any output is written.
             std::fs::File::open(arg).map_err(|source| InputError::Unreadable {
@@ -213,6 +223,11 @@ fn walk(dir: &Path, out: &mut Expanded, ancestors: &mut Vec<PathBuf>) -> Result<
             walk(&path, out, ancestors)?;
         } else if !meta.is_file() {
             out.skipped.push(skip(SkipReason::NotAFile));
+        } else if path
+            .file_name()
+            .is_some_and(|n| n == crate::run::MANIFEST_FILE)
+        {
+            out.manifests.push(path);
         } else if meta.len() == 0 {
             out.skipped.push(skip(SkipReason::Empty));
         } else {

@@ -132,6 +132,7 @@ pub mod merge;
 mod model;
 pub mod normalize;
 pub mod query;
+pub mod run;
 mod saved;
 #[cfg(feature = "time")]
 mod time_conv;

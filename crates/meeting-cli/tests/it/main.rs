@@ -15,4 +15,5 @@ mod golden;
 mod live;
 mod offline;
 mod replay;
+mod saveraw;
 mod secrets;
