@@ -97,6 +97,7 @@ pub(crate) fn load_file(path: &Path) -> Result<BTreeMap<String, Profile>> {
             )));
         }
     };
+    check_not_writable_by_others(path)?;
     let profiles: BTreeMap<String, Profile> = toml::from_str(&text).map_err(|e| {
         CliError::usage(format!(
             "the config file {} is not valid: {}. Fix it or rewrite the profile with `meeting config init --force`.",
@@ -129,6 +130,46 @@ fn check_private(path: &Path) -> Result<()> {
 
 #[cfg(not(unix))]
 fn check_private(_path: &Path) -> Result<()> {
+    Ok(())
+}
+
+/// Refuses a config file, or a directory holding it, that group or others can write, as
+/// ssh does: whatever it holds today, someone else could point the base URLs elsewhere and
+/// receive the credentials from the environment.
+#[cfg(unix)]
+fn check_not_writable_by_others(path: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let writable = |p: &Path| {
+        std::fs::metadata(p)
+            .map(|m| m.permissions().mode())
+            .ok()
+            .filter(|mode| mode & 0o022 != 0)
+    };
+    if let Some(mode) = writable(path) {
+        return Err(CliError::usage(format!(
+            "refusing to read {p}: group or others can write it (mode {m:03o}), so they could redirect your credentials. Run `chmod go-w {p}` and try again.",
+            p = path.display(),
+            m = mode & 0o777
+        )));
+    }
+    let dir = match path.parent() {
+        Some(d) if d.as_os_str().is_empty() => Path::new("."),
+        Some(d) => d,
+        None => return Ok(()),
+    };
+    if let Some(mode) = writable(dir) {
+        return Err(CliError::usage(format!(
+            "refusing to read {p}: its directory {d} is writable by group or others (mode {m:03o}), so they could replace the file. Run `chmod go-w {d}` or keep the config elsewhere (--config, MEETING_CONFIG).",
+            p = path.display(),
+            d = dir.display(),
+            m = mode & 0o777
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_not_writable_by_others(_path: &Path) -> Result<()> {
     Ok(())
 }
 

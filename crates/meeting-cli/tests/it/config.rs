@@ -106,3 +106,47 @@ fn init_then_check_against_the_simulator() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("sim"));
 }
+
+/// A config file (or its directory) that others can write is refused whatever it holds: it
+/// could point the base URL elsewhere and the credentials from the environment would follow.
+#[cfg(unix)]
+#[test]
+fn config_writable_by_others_is_refused_even_without_secrets() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "[default]\nsystec_base_url = \"http://127.0.0.2:9/\"\n",
+    )
+    .unwrap();
+    let run = || {
+        meeting(dir.path())
+            .env("SYSTEC_API_KEY", "k")
+            .env("SYSTEC_API_SECRET", "s")
+            .args([
+                "systec",
+                "history",
+                "--from",
+                "2024-01-01",
+                "--to",
+                "2024-01-02",
+            ])
+            .output()
+            .unwrap()
+    };
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = run();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("chmod go-w {}", path.display())),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = run();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("its directory"), "{}", stderr(&out));
+}
