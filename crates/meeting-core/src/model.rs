@@ -27,6 +27,7 @@ pub type ExtraFields = BTreeMap<String, serde_json::Value>;
     title = "Meeting",
     description = "A meeting in the vendor-neutral schema, version 1."
 )]
+#[non_exhaustive]
 pub struct Meeting {
     /// Always 1 (the schema version).
     #[schemars(range(min = 1, max = 1))]
@@ -224,6 +225,7 @@ pub enum Status {
 /// The meeting's host.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Host {
     /// The vendor's user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,6 +255,7 @@ impl Host {
 /// `reports`/`hisMeeting` `host` and `email` (the room's account).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Room {
     /// The shared room's id (`detail`'s `host_id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -275,6 +278,7 @@ impl Room {
 /// One participant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Participant {
     /// The vendor's participant id (Systec `id`; empty ids are absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -372,6 +376,7 @@ pub enum Invitation {
 /// One phone call of a meeting.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PhoneCall {
     /// The phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -522,6 +527,7 @@ mod decimal_string {
 /// A booked meeting room (Quanshi `detailHouseList` / `houseList`), with its devices.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct BookedRoom {
     /// The room's id (`DeviceId`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,6 +558,7 @@ pub struct BookedRoom {
 /// A device of a booked room.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Device {
     /// The device's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -599,6 +606,7 @@ pub enum Approval {
 /// What a meeting used (absent: the vendor did not say).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Features {
     /// Computer audio.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -633,6 +641,7 @@ impl Features {
 /// Connection counts (Quanshi dashboard).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Connections {
     /// Computer-audio connections (`voipCnt`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
