@@ -39,12 +39,15 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod classify;
 mod error;
 mod quanshi;
 mod systec;
 mod transport;
+mod windows;
 
 pub use error::{CallContext, Error, ErrorKind};
 pub use quanshi::{QuanshiClient, QuanshiClientBuilder};
-pub use systec::{SystecClient, SystecClientBuilder};
+pub use systec::{ReportsBatch, SystecClient, SystecClientBuilder};
 pub use transport::{RateLimit, RawCapture, RawResponse, RetryPolicy};
+pub use windows::WindowFetch;

@@ -8,6 +8,7 @@
 )]
 
 mod against_sim;
+mod engine;
 mod scripted;
 mod secrets;
 mod soak;
