@@ -9,6 +9,7 @@
 
 mod against_sim;
 mod engine;
+mod partial;
 mod scripted;
 mod secrets;
 mod soak;
