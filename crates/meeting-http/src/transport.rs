@@ -624,4 +624,46 @@ mod tests {
             assert!(check_scheme(&u.parse().unwrap()).is_err(), "{u}");
         }
     }
+
+    #[test]
+    fn endpoint_urls_stay_under_the_base() {
+        let ctx = CallContext::new(meeting_wire::EndpointId::QuanshiConference);
+        let base = base_url("https://api.example.com/gateway/v1", &ctx).unwrap();
+        assert_eq!(base.as_str(), "https://api.example.com/gateway/v1/");
+        let join = |p: &str| endpoint_url(&base, p, &ctx).map(|u| u.to_string());
+        assert_eq!(
+            join("conf/byJoinUrl").unwrap(),
+            "https://api.example.com/gateway/v1/conf/byJoinUrl"
+        );
+        assert_eq!(
+            join("/conf/byJoinUrl").unwrap(),
+            "https://api.example.com/gateway/v1/conf/byJoinUrl"
+        );
+        assert_eq!(
+            join("https://api.example.com/other").unwrap(),
+            "https://api.example.com/other"
+        );
+        for refused in [
+            "http://api.example.com/other",
+            "https://api.example.com:8443/other",
+            "https://elsewhere.example.com/other",
+            "//elsewhere.example.com/other",
+            "http://127.0.0.1/other",
+            "ftp://api.example.com/other",
+        ] {
+            let err = join(refused).unwrap_err();
+            assert!(
+                err.to_string().contains("must be relative"),
+                "{refused}: {err}"
+            );
+        }
+        for bad in [
+            "",
+            "not a url",
+            "http://user:pw@127.0.0.1/",
+            "http://10.0.0.1/",
+        ] {
+            assert!(base_url(bad, &ctx).is_err(), "{bad}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ mod partial;
 mod scripted;
 mod secrets;
 mod soak;
+mod transport;
 
 use meeting_http::{RetryPolicy, SystecClient};
 use std::time::Duration;
