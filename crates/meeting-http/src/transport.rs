@@ -263,11 +263,11 @@ pub(crate) fn base_url(raw: &str, ctx: &CallContext) -> Result<reqwest::Url, Err
     }
     let base: reqwest::Url = base
         .parse()
-        .map_err(|e| Error::invalid(ctx.clone(), format!("invalid base URL `{raw}`: {e}")))?;
+        .map_err(|e| Error::invalid(ctx.clone(), format!("invalid base URL: {e}")))?;
     if base.cannot_be_a_base() || base.host().is_none() {
         return Err(Error::invalid(
             ctx.clone(),
-            format!("invalid base URL `{raw}`: it has no host"),
+            "invalid base URL: it has no host",
         ));
     }
     if !base.username().is_empty() || base.password().is_some() {
@@ -293,12 +293,13 @@ pub(crate) fn endpoint_url(
 ) -> Result<reqwest::Url, Error> {
     let what = ctx.endpoint;
     let path = path.trim();
+    let shown = crate::error::mask_secrets(path);
     let absolute = path.starts_with("//") || reqwest::Url::parse(path).is_ok();
     let url = if absolute {
         let url = base.join(path).map_err(|e| {
             Error::invalid(
                 ctx.clone(),
-                format!("invalid path for {what} `{path}`: {e}"),
+                format!("invalid path for {what} `{shown}`: {e}"),
             )
         })?;
         let same_host = url.host_str() == base.host_str()
@@ -308,7 +309,7 @@ pub(crate) fn endpoint_url(
                 ctx.clone(),
                 format!(
                     "the path for {what} must be relative to the base URL, got the absolute URL `{}`: an absolute URL is accepted only over https on the base URL's host ({})",
-                    crate::error::mask_secrets(path),
+                    shown,
                     base.host_str().unwrap_or("?")
                 ),
             ));
@@ -318,7 +319,7 @@ pub(crate) fn endpoint_url(
         base.join(path.trim_start_matches('/')).map_err(|e| {
             Error::invalid(
                 ctx.clone(),
-                format!("invalid path for {what} `{path}`: {e}"),
+                format!("invalid path for {what} `{shown}`: {e}"),
             )
         })?
     };

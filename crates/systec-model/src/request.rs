@@ -53,6 +53,17 @@ impl Endpoint {
     }
 }
 
+impl From<Endpoint> for meeting_wire::EndpointId {
+    /// The workspace's typed endpoint id of this endpoint.
+    fn from(endpoint: Endpoint) -> Self {
+        match endpoint {
+            Endpoint::Reports => meeting_wire::EndpointId::SystecReports,
+            Endpoint::Detail => meeting_wire::EndpointId::SystecDetail,
+            Endpoint::HisMeeting => meeting_wire::EndpointId::SystecHisMeeting,
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.source_name())

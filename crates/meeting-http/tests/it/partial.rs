@@ -354,3 +354,17 @@ proptest! {
         prop_assert!(failed > 0, "seed {}: nothing failed", seed);
     }
 }
+
+/// The public types a caller moves across tasks.
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<WindowFetch<DetailMeeting>>();
+    check::<WindowFetch<systec_model::HisMeeting>>();
+    check::<meeting_http::ReportsBatch>();
+    check::<meeting_http::Error>();
+    check::<meeting_http::CallContext>();
+    check::<meeting_http::RawResponse>();
+    check::<SystecClient>();
+    check::<meeting_http::QuanshiClient>();
+}

@@ -283,3 +283,36 @@ async fn env_proxy_is_not_used_for_loopback() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
     assert!(proxy.seen().is_empty(), "{:?}", proxy.seen());
 }
+
+/// The refusals a user sees, word for word: where (client, endpoint), what, and why.
+#[test]
+fn refusal_messages() {
+    let quanshi = |path: &str| {
+        QuanshiClient::builder()
+            .base_url("https://api.quanshi.example/gateway/")
+            .token("tok-SECRET")
+            .conference_path(path)
+            .build()
+            .unwrap_err()
+            .to_string()
+    };
+    let systec = |base: &str| {
+        SystecClient::builder()
+            .base_url(base)
+            .credentials("k", "s")
+            .build()
+            .unwrap_err()
+            .to_string()
+    };
+    let messages = [
+        quanshi("http://api.quanshi.example/conf"),
+        quanshi("https://127.0.0.2/conf"),
+        quanshi("//evil.example/conf?token=tok-SECRET"),
+        systec("http://api.systeccloud.com/umeeting/share/"),
+        systec("https://user:pw@api.systeccloud.com/umeeting/share/"),
+        systec("ftp://127.0.0.1/"),
+    ]
+    .join("\n");
+    assert!(!messages.contains("tok-SECRET"));
+    insta::assert_snapshot!(messages);
+}
