@@ -29,7 +29,8 @@
 //!   overall deadline, per page. Bad credentials, bad parameters and other vendor errors fail
 //!   at once with the vendor's status and message.
 //! - **Rate limits**: a client-side limit (governor), conservative by default: 10 requests/s
-//!   overall and 1/s for `reports`, as the Zoom v1 API this one mirrors allowed.
+//!   overall and 1/s for the report-style calls (`reports` and `hisMeeting`), as the Zoom v1
+//!   API this one mirrors allowed.
 //! - **Transport**: HTTPS required except for loopback; every endpoint URL is checked at build
 //!   time (a configured path must be relative; an absolute one is accepted only over HTTPS on
 //!   the base URL's host); redirects to another host not followed; a loopback base URL never

@@ -173,7 +173,8 @@ impl SystecClientBuilder {
         self
     }
 
-    /// The extra limit on `reports` calls (default 1/s, Zoom v1's limit on report calls);
+    /// The extra limit on the report-style calls, `reports` and `hisMeeting`, together
+    /// (default 1/s, Zoom v1's limit on report calls, which `hisMeeting` belongs to as well);
     /// `None` turns it off.
     pub fn reports_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.reports_rate_limit = limit;
@@ -522,6 +523,9 @@ impl SystecClient {
                 ctx,
                 "the window spans more than one calendar month; the vendor would silently return only its last month",
             ));
+        }
+        if let Some(limiter) = &self.inner.reports_limiter {
+            limiter.until_ready().await;
         }
         self.call(ctx, &HisMeetingQuery::new(window)).await
     }
