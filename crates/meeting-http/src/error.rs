@@ -1,13 +1,21 @@
 //! Errors: what failed, where (endpoint, window, page), and why.
 
+use meeting_wire::{EndpointId, Vendor};
 use std::fmt;
 use std::time::Duration;
 use systec_model::DateWindow;
 
 /// Which call failed: the endpoint and, for range calls, the window and page.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallContext {
-    /// `systec.detail`, `quanshi.dashboard`, ...
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The endpoint called; `None` for a client's configuration refused at build time.
+    pub endpoint_id: Option<EndpointId>,
+    /// The endpoint's source name (`systec.detail`, `quanshi.dashboard`, ...), or the vendor's
+    /// name (`systec`, `quanshi`) for a configuration error: the string form of
+    /// [`endpoint_id`](Self::endpoint_id), kept for callers written before it (meeting-cli).
     pub endpoint: &'static str,
     /// The date window, for `detail` and `hisMeeting`.
     pub window: Option<DateWindow>,
@@ -18,10 +26,27 @@ pub struct CallContext {
 }
 
 impl CallContext {
-    pub(crate) fn new(endpoint: &'static str) -> Self {
+    /// The context of a call to `endpoint`.
+    pub(crate) fn new(endpoint: EndpointId) -> Self {
         CallContext {
-            endpoint,
-            ..CallContext::default()
+            vendor: endpoint.vendor(),
+            endpoint_id: Some(endpoint),
+            endpoint: endpoint.source_name(),
+            window: None,
+            page: None,
+            batch: None,
+        }
+    }
+
+    /// The context of building a client of `vendor` (no endpoint called yet).
+    pub(crate) fn build(vendor: Vendor) -> Self {
+        CallContext {
+            vendor,
+            endpoint_id: None,
+            endpoint: vendor.name(),
+            window: None,
+            page: None,
+            batch: None,
         }
     }
 
@@ -43,7 +68,10 @@ impl CallContext {
 
 impl fmt::Display for CallContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.endpoint)?;
+        f.write_str(match self.endpoint_id {
+            Some(e) => e.source_name(),
+            None => self.vendor.name(),
+        })?;
         let mut parts = Vec::new();
         if let Some(w) = self.window {
             parts.push(format!("{}..{}", w.from(), w.to()));

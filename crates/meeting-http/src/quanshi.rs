@@ -1,16 +1,14 @@
 //! The Quanshi (全时) conference open API client.
 
-use bytes::Bytes;
+use meeting_wire::{ApiRequest, EndpointId, Vendor};
 use quanshi_model::{
-    ConferenceByJoinUrlRequest, DashboardConferenceInfoRequest, JoinLink, Request, Token,
+    Auth, ConferenceByJoinUrlRequest, DashboardConferenceInfoRequest, JoinLink, Token,
     TokenPlacement,
 };
-use reqwest::StatusCode;
-use reqwest::header::{self, HeaderValue};
 use std::sync::Arc;
 
 use crate::error::{CallContext, Error, ErrorKind};
-use crate::transport::{self, Transport, TransportConfig, Verdict};
+use crate::transport::{self, Transport, TransportConfig};
 
 /// Builds a [`QuanshiClient`]. The base URL and the token are required (neither is
 /// documented); the join-link endpoint's path is required only to call it.
@@ -64,7 +62,7 @@ impl QuanshiClientBuilder {
     /// # Errors
     /// [`ErrorKind::InvalidRequest`]: no base URL or token, a bad or non-HTTPS URL.
     pub fn build(self) -> Result<QuanshiClient, Error> {
-        let ctx = CallContext::new("quanshi");
+        let ctx = CallContext::build(Vendor::Quanshi);
         let base = self.base_url.ok_or_else(|| {
             Error::invalid(
                 ctx.clone(),
@@ -77,30 +75,28 @@ impl QuanshiClientBuilder {
         if token.expose().is_empty() {
             return Err(Error::invalid(ctx, "the token must not be empty"));
         }
-        let mut base = base;
-        if !base.ends_with('/') {
-            base.push('/');
-        }
-        let base: reqwest::Url = base
-            .parse()
-            .map_err(|e| Error::invalid(ctx.clone(), format!("invalid base URL: {e}")))?;
-        transport::check_scheme(&base).map_err(|m| Error::invalid(ctx.clone(), m))?;
-        let join = |path: &str| {
-            base.join(path.trim_start_matches('/'))
-                .map_err(|e| Error::invalid(ctx.clone(), format!("invalid path `{path}`: {e}")))
-        };
-        let dashboard_url = join(
-            self.dashboard_path
-                .as_deref()
-                .unwrap_or(quanshi_model::dashboard_conference_info::PATH),
-        )?;
-        let conference_url = self.conference_path.as_deref().map(join).transpose()?;
-        let transport = Transport::new(self.transport).map_err(|m| Error::invalid(ctx, m))?;
+        let base = transport::base_url(&base, &ctx)?;
+        let dashboard = EndpointId::QuanshiDashboard;
+        let dashboard_path = self
+            .dashboard_path
+            .as_deref()
+            .or(dashboard.default_path())
+            .unwrap_or(quanshi_model::dashboard_conference_info::PATH);
+        let dashboard_url =
+            transport::endpoint_url(&base, dashboard_path, &CallContext::new(dashboard))?;
+        let conference = EndpointId::QuanshiConference;
+        let conference_url = self
+            .conference_path
+            .as_deref()
+            .or(conference.default_path())
+            .map(|p| transport::endpoint_url(&base, p, &CallContext::new(conference)))
+            .transpose()?;
+        let transport =
+            Transport::new(self.transport, &base).map_err(|m| Error::invalid(ctx, m))?;
         Ok(QuanshiClient {
             inner: Arc::new(Inner {
                 transport,
-                token,
-                placement: self.placement,
+                auth: Auth::new(token, self.placement),
                 conference_url,
                 dashboard_url,
             }),
@@ -116,8 +112,7 @@ pub struct QuanshiClient {
 
 struct Inner {
     transport: Transport,
-    token: Token,
-    placement: TokenPlacement,
+    auth: Auth,
     conference_url: Option<reqwest::Url>,
     dashboard_url: reqwest::Url,
 }
@@ -126,7 +121,7 @@ impl std::fmt::Debug for QuanshiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QuanshiClient")
             .field("dashboard_url", &self.inner.dashboard_url.as_str())
-            .field("token", &self.inner.token)
+            .field("token", &self.inner.auth.token)
             .finish_non_exhaustive()
     }
 }
@@ -142,44 +137,38 @@ impl QuanshiClient {
         self.inner.transport.requests_sent()
     }
 
-    async fn call<R: Request>(
-        &self,
-        context: CallContext,
-        url: &reqwest::Url,
-        request: &R,
-        params: Vec<(String, String)>,
-    ) -> Result<quanshi_model::Envelope<R::Result>, Error> {
-        let body = serde_json::to_vec(&request.body(&self.inner.token, self.inner.placement))
-            .map_err(|e| Error::invalid(context.clone(), e.to_string()))?;
-        let token_header = match self.inner.placement.header(&self.inner.token) {
-            Some((name, value)) => {
-                let mut v = HeaderValue::from_str(value).map_err(|_| {
-                    Error::invalid(context.clone(), "the token is not a valid header value")
-                })?;
-                v.set_sensitive(true);
-                Some((name, v))
+    /// The URL of a Quanshi endpoint: `None` for another vendor's, or for the join-link
+    /// endpoint when its path was not configured.
+    fn url(&self, endpoint: EndpointId) -> Option<&reqwest::Url> {
+        match endpoint {
+            EndpointId::QuanshiConference => self.inner.conference_url.as_ref(),
+            EndpointId::QuanshiDashboard => Some(&self.inner.dashboard_url),
+            EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+                None
             }
-            None => None,
-        };
-        let client = self.inner.transport.client();
+        }
+    }
+
+    /// Sends one request through the shared call path.
+    async fn call<R>(&self, context: CallContext, request: &R) -> Result<R::Response, Error>
+    where
+        R: ApiRequest<Auth = Auth>,
+    {
+        let url = self.url(R::ENDPOINT).ok_or_else(|| {
+            Error::invalid(
+                context.clone(),
+                match R::ENDPOINT {
+                    EndpointId::QuanshiConference => "the join-link endpoint's path is not configured (the vendor does not document it)",
+                    EndpointId::QuanshiDashboard
+                    | EndpointId::SystecDetail
+                    | EndpointId::SystecHisMeeting
+                    | EndpointId::SystecReports => "not an endpoint of the Quanshi client",
+                },
+            )
+        })?;
         self.inner
             .transport
-            .execute(
-                context,
-                &params,
-                || {
-                    let mut rb = client
-                        .post(url.clone())
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .header(header::ACCEPT, "application/json")
-                        .body(body.clone());
-                    if let Some((name, v)) = &token_header {
-                        rb = rb.header(*name, v.clone());
-                    }
-                    rb
-                },
-                |status, bytes| judge::<R>(status, bytes),
-            )
+            .call(context, url, &self.inner.auth, request)
             .await
     }
 
@@ -193,18 +182,11 @@ impl QuanshiClient {
         &self,
         attendee_join_url: &str,
     ) -> Result<Vec<quanshi_model::Conference>, Error> {
-        let ctx = CallContext::new("quanshi.conference");
-        let url = self.inner.conference_url.as_ref().ok_or_else(|| {
-            Error::invalid(
-                ctx.clone(),
-                "the join-link endpoint's path is not configured (the vendor does not document it)",
-            )
-        })?;
+        let ctx = CallContext::new(EndpointId::QuanshiConference);
         let link = JoinLink::new(attendee_join_url);
-        let params = vec![("attendeeJoinUrl".to_owned(), link.masked())];
         tracing::debug!(link = %link, "quanshi conference by join link");
         let envelope = self
-            .call(ctx, url, &ConferenceByJoinUrlRequest::new(link), params)
+            .call(ctx, &ConferenceByJoinUrlRequest::new(link))
             .await?;
         Ok(envelope.result.map(|r| r.into_value()).unwrap_or_default())
     }
@@ -217,15 +199,11 @@ impl QuanshiClient {
         &self,
         temp_conference_id: &str,
     ) -> Result<quanshi_model::DashboardConference, Error> {
-        let ctx = CallContext::new("quanshi.dashboard");
-        let params = vec![("tempConferenceId".to_owned(), temp_conference_id.to_owned())];
-        let url = self.inner.dashboard_url.clone();
+        let ctx = CallContext::new(EndpointId::QuanshiDashboard);
         let envelope = self
             .call(
                 ctx.clone(),
-                &url,
                 &DashboardConferenceInfoRequest::new(temp_conference_id),
-                params,
             )
             .await?;
         envelope.result.ok_or_else(|| {
@@ -240,63 +218,5 @@ impl QuanshiClient {
                 ctx,
             )
         })
-    }
-}
-
-/// Judges a Quanshi answer.
-fn judge<R: Request>(
-    status: StatusCode,
-    body: &Bytes,
-) -> Verdict<quanshi_model::Envelope<R::Result>> {
-    let parsed = R::parse_response(body);
-    if status != StatusCode::OK {
-        let says = match &parsed {
-            Err(quanshi_model::Error::Vendor(v)) => {
-                v.status == 429 || v.msg.as_deref().is_some_and(transport::says_rate_limit)
-            }
-            _ => false,
-        } || transport::says_rate_limit(&String::from_utf8_lossy(body));
-        return transport::judge_http_status(status, body, says);
-    }
-    match parsed {
-        Ok(envelope) => Verdict::Ok(envelope),
-        Err(quanshi_model::Error::Vendor(v)) => {
-            let message = v.msg.clone().unwrap_or_default();
-            if v.status == 429 || transport::says_rate_limit(&message) {
-                Verdict::Fail {
-                    kind: ErrorKind::RateLimited { message },
-                    retry: true,
-                }
-            } else if matches!(v.status, 401 | 403) || transport::says_bad_credentials(&message) {
-                Verdict::Fail {
-                    kind: ErrorKind::Authentication {
-                        message: format!("status {}: {message}", v.status),
-                    },
-                    retry: false,
-                }
-            } else {
-                Verdict::Fail {
-                    kind: ErrorKind::Vendor {
-                        status: Some(v.status),
-                        code: None,
-                        message,
-                        request_id: v.request_id,
-                    },
-                    retry: false,
-                }
-            }
-        }
-        Err(e) => match e.as_decode() {
-            Some(d) => transport::judge_decode(d, body),
-            None => Verdict::Fail {
-                kind: ErrorKind::Vendor {
-                    status: None,
-                    code: None,
-                    message: e.to_string(),
-                    request_id: None,
-                },
-                retry: false,
-            },
-        },
     }
 }

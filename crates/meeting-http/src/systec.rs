@@ -1,16 +1,16 @@
 //! The Systec Cloud UMeeting client.
 
-use bytes::Bytes;
-use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use reqwest::{StatusCode, header};
+use futures::stream::{self, Stream, StreamExt};
+use meeting_wire::{ApiRequest, EndpointId, Vendor};
 use std::sync::Arc;
 use systec_model::{
-    Credentials, DateWindow, DetailMeeting, DetailPage, DetailQuery, EndpointData, Envelope,
-    HisMeeting, HisMeetingQuery, ReportEntry, ReportsQuery,
+    Credentials, DateWindow, DetailMeeting, DetailPage, DetailQuery, HisMeeting, HisMeetingQuery,
+    ReportEntry, ReportsQuery,
 };
 
 use crate::error::{CallContext, Error, ErrorKind};
-use crate::transport::{self, RateLimit, Transport, TransportConfig, Verdict};
+use crate::transport::{self, RateLimit, Transport, TransportConfig};
+use crate::windows::{self, WindowFetch};
 
 /// How many recovery walks a `detail` window gets when the server's counts show that page
 /// drift made records slip past (then the window fails with [`ErrorKind::Incomplete`]).
@@ -124,6 +124,7 @@ pub struct SystecClientBuilder {
     page_size: u32,
     reports_batch: usize,
     reports_rate_limit: Option<RateLimit>,
+    vendor_tz: chrono_tz::Tz,
 }
 
 impl Default for SystecClientBuilder {
@@ -136,6 +137,7 @@ impl Default for SystecClientBuilder {
             page_size: systec_model::detail::DEFAULT_PAGE_SIZE,
             reports_batch: 10,
             reports_rate_limit: RateLimit::per_second(1),
+            vendor_tz: chrono_tz::Asia::Shanghai,
         }
     }
 }
@@ -164,7 +166,15 @@ impl SystecClientBuilder {
         self
     }
 
-    /// The extra limit on `reports` calls (default 1/s, Zoom v1's limit on report calls);
+    /// The vendor's zone (default `Asia/Shanghai`): "today", the default date of a `detail`
+    /// query without `from`/`to`, is today in this zone, as the vendor reads its dates.
+    pub fn vendor_tz(mut self, tz: chrono_tz::Tz) -> Self {
+        self.vendor_tz = tz;
+        self
+    }
+
+    /// The extra limit on the report-style calls, `reports` and `hisMeeting`, together
+    /// (default 1/s, Zoom v1's limit on report calls, which `hisMeeting` belongs to as well);
     /// `None` turns it off.
     pub fn reports_rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.reports_rate_limit = limit;
@@ -198,7 +208,7 @@ impl SystecClientBuilder {
     /// [`ErrorKind::InvalidRequest`]: no credentials, a bad or non-HTTPS base URL, a bad
     /// proxy or certificate.
     pub fn build(self) -> Result<SystecClient, Error> {
-        let ctx = CallContext::new("systec");
+        let ctx = CallContext::build(Vendor::Systec);
         let credentials = self.credentials.ok_or_else(|| {
             Error::invalid(ctx.clone(), "no credentials: set api_key and api_secret")
         })?;
@@ -208,28 +218,26 @@ impl SystecClientBuilder {
                 "api_key and api_secret must not be empty",
             ));
         }
-        let mut base = self.base_url;
-        if !base.ends_with('/') {
-            base.push('/');
-        }
-        let base: reqwest::Url = base
-            .parse()
-            .map_err(|e| Error::invalid(ctx.clone(), format!("invalid base URL: {e}")))?;
-        transport::check_scheme(&base).map_err(|m| Error::invalid(ctx.clone(), m))?;
-        let url = |e: systec_model::Endpoint| {
-            base.join(e.path())
-                .map_err(|err| Error::invalid(ctx.clone(), format!("invalid base URL: {err}")))
+        let base = transport::base_url(&self.base_url, &ctx)?;
+        let url = |e: EndpointId| {
+            let ctx = CallContext::new(e);
+            let path = e.default_path().ok_or_else(|| {
+                Error::invalid(ctx.clone(), "the endpoint has no documented path")
+            })?;
+            transport::endpoint_url(&base, path, &ctx)
         };
-        let urls = [
-            url(systec_model::Endpoint::Reports)?,
-            url(systec_model::Endpoint::Detail)?,
-            url(systec_model::Endpoint::HisMeeting)?,
-        ];
-        let transport = Transport::new(self.transport).map_err(|m| Error::invalid(ctx, m))?;
+        let urls = Urls {
+            reports: url(EndpointId::SystecReports)?,
+            detail: url(EndpointId::SystecDetail)?,
+            his_meeting: url(EndpointId::SystecHisMeeting)?,
+        };
+        let transport =
+            Transport::new(self.transport, &base).map_err(|m| Error::invalid(ctx, m))?;
         Ok(SystecClient {
             inner: Arc::new(Inner {
                 transport,
                 credentials,
+                base,
                 urls,
                 concurrency: self.concurrency,
                 in_flight: tokio::sync::Semaphore::new(self.concurrency),
@@ -240,6 +248,7 @@ impl SystecClientBuilder {
                         governor::Quota::per_second(l.per_second).allow_burst(l.burst),
                     )
                 }),
+                vendor_tz: self.vendor_tz,
             }),
         })
     }
@@ -247,19 +256,28 @@ impl SystecClientBuilder {
 
 /// An async client for the Systec shared-room API. Cheap to clone (shared state).
 ///
-/// Range calls ([`detail`](Self::detail), [`his_meetings`](Self::his_meetings)) split the
-/// range into windows of at most one calendar month (`systec_model::month_windows`), so the
-/// vendor never silently truncates; `detail` follows every page with bounded concurrency.
+/// Range calls split the range into windows of at most one calendar month
+/// (`systec_model::month_windows`), so the vendor never silently truncates. The window calls
+/// ([`detail_windows`](Self::detail_windows), [`his_meeting_windows`](Self::his_meeting_windows))
+/// yield each window with everything received and what failed; the flat calls
+/// ([`detail`](Self::detail), [`his_meetings`](Self::his_meetings)) are built on them.
 #[derive(Clone)]
 pub struct SystecClient {
     inner: Arc<Inner>,
 }
 
+/// The URL of each endpoint, checked at build time.
+struct Urls {
+    reports: reqwest::Url,
+    detail: reqwest::Url,
+    his_meeting: reqwest::Url,
+}
+
 struct Inner {
     transport: Transport,
     credentials: Credentials,
-    /// reports, detail, hisMeeting.
-    urls: [reqwest::Url; 3],
+    base: reqwest::Url,
+    urls: Urls,
     concurrency: usize,
     /// Requests in flight across every range call of this client: windows run concurrently
     /// and share these permits, so no window waits on another's slow tail.
@@ -267,18 +285,27 @@ struct Inner {
     page_size: u32,
     reports_batch: usize,
     reports_limiter: Option<governor::DefaultDirectRateLimiter>,
+    vendor_tz: chrono_tz::Tz,
 }
 
 impl std::fmt::Debug for SystecClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SystecClient")
-            .field(
-                "base_url",
-                &self.inner.urls[1].as_str().trim_end_matches("detail"),
-            )
+            .field("base_url", &self.inner.base.as_str())
             .field("credentials", &self.inner.credentials)
             .finish_non_exhaustive()
     }
+}
+
+/// A batch of the `reports` call: the UUIDs asked, and the answer or why it failed.
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct ReportsBatch {
+    /// The UUIDs sent in this request, in order.
+    pub uuids: Vec<String>,
+    /// The entries (a full report or a stub per UUID), or the failure after retries, with
+    /// its context (batch); [`ErrorKind::Incomplete`] when fewer entries came than UUIDs sent.
+    pub result: Result<Vec<ReportEntry>, Error>,
 }
 
 impl SystecClient {
@@ -292,40 +319,36 @@ impl SystecClient {
         self.inner.transport.requests_sent()
     }
 
-    /// POSTs a form and parses the answer as `T`'s envelope.
-    async fn call<T: EndpointData>(
-        &self,
-        context: CallContext,
-        form: systec_model::Form,
-    ) -> Result<T, Error> {
-        let url = match T::ENDPOINT {
-            systec_model::Endpoint::Reports => &self.inner.urls[0],
-            systec_model::Endpoint::Detail => &self.inner.urls[1],
-            _ => &self.inner.urls[2],
-        };
-        let params: Vec<(String, String)> = form
-            .public_pairs()
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect();
-        let body = form.encode();
-        let client = self.inner.transport.client();
+    /// Today in the vendor's zone (see [`SystecClientBuilder::vendor_tz`]).
+    fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now()
+            .with_timezone(&self.inner.vendor_tz)
+            .date_naive()
+    }
+
+    /// The URL of a Systec endpoint; `None` for another vendor's.
+    fn url(&self, endpoint: EndpointId) -> Option<&reqwest::Url> {
+        match endpoint {
+            EndpointId::SystecReports => Some(&self.inner.urls.reports),
+            EndpointId::SystecDetail => Some(&self.inner.urls.detail),
+            EndpointId::SystecHisMeeting => Some(&self.inner.urls.his_meeting),
+            EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => None,
+        }
+    }
+
+    /// Sends one request through the shared call path, under the in-flight limit.
+    async fn call<R>(&self, context: CallContext, request: &R) -> Result<R::Response, Error>
+    where
+        R: ApiRequest<Auth = Credentials>,
+    {
+        let url = self.url(R::ENDPOINT).ok_or_else(|| {
+            Error::invalid(context.clone(), "not an endpoint of the Systec client")
+        })?;
         // Closed only when the client is dropped, which cannot happen while `self` lives.
         let _permit = self.inner.in_flight.acquire().await.ok();
         self.inner
             .transport
-            .execute(
-                context,
-                &params,
-                || {
-                    client
-                        .post(url.clone())
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .header(header::ACCEPT, "application/json")
-                        .body(body.clone())
-                },
-                judge::<T>,
-            )
+            .call(context, url, &self.inner.credentials, request)
             .await
     }
 
@@ -334,63 +357,79 @@ impl SystecClient {
     /// # Errors
     /// See [`ErrorKind`]; an invalid query fails before sending.
     pub async fn detail_page(&self, query: &DetailQuery) -> Result<DetailPage, Error> {
-        let mut ctx = CallContext::new("systec.detail");
+        let mut ctx = CallContext::new(EndpointId::SystecDetail);
         if let (Some(f), Some(t)) = (query.from, query.to)
             && let Ok(w) = DateWindow::new(f, t)
         {
             ctx = ctx.window(w);
         }
         ctx = ctx.page(u64::from(query.page_number.unwrap_or(1)));
-        let form = query
-            .to_form(&self.inner.credentials)
-            .map_err(|e| Error::invalid(ctx.clone(), e.to_string()))?;
-        self.call::<DetailPage>(ctx, form).await
+        self.call(ctx, query).await
     }
 
-    /// Every meeting of `detail` over the query's whole range (`from`/`to`, default today),
-    /// window by window and page by page, in the vendor's order, without duplicates.
+    /// `detail` over the query's whole range (`from`/`to`, default today in the vendor's
+    /// zone), one [`WindowFetch`] per month window, in date order, each yielded when all its
+    /// pages are done.
     ///
     /// The query's `page_number` is ignored; its `page_size` (else the client's) is used.
-    /// Pages of a window are fetched with bounded concurrency. Page drift (records inserted or
-    /// removed between page fetches) is handled: duplicates are dropped by `uuid`; when the
-    /// server's own `total_record` shows records slipped past, the window is fetched again, and
-    /// if that does not cure it, the stream yields [`ErrorKind::Incomplete`] for that window —
-    /// never a silent gap. An error for one window is yielded in its place; later windows
+    /// Windows and their pages are fetched concurrently under the client's one in-flight
+    /// limit. A failed page (after retries) is listed in the window's `failures` with its page;
+    /// the other pages' records are kept. Page drift (records inserted or removed between
+    /// page fetches) is handled: duplicates are dropped by `uuid`; when every page arrived but
+    /// the server's own `total_record` shows records slipped past, the window is walked again,
+    /// and if that does not cure it, [`ErrorKind::Incomplete`] is listed — never a silent gap.
+    pub fn detail_windows(
+        &self,
+        query: DetailQuery,
+    ) -> impl Stream<Item = WindowFetch<DetailMeeting>> + Send + '_ {
+        self.detail_windows_owned(query)
+    }
+
+    fn detail_windows_owned(
+        &self,
+        query: DetailQuery,
+    ) -> impl Stream<Item = WindowFetch<DetailMeeting>> + Send + 'static {
+        let today = self.today();
+        let (from, to) = (query.from.unwrap_or(today), query.to.unwrap_or(today));
+        let this = self.clone();
+        windows::fetch_windows(
+            EndpointId::SystecDetail,
+            from,
+            to,
+            self.inner.concurrency,
+            move |window| {
+                let this = this.clone();
+                let query = query.clone();
+                async move { this.detail_window(&query, window).await }
+            },
+        )
+    }
+
+    /// Every meeting of `detail` over the query's whole range, flattened from
+    /// [`detail_windows`](Self::detail_windows): each window's records, in order, then an
+    /// `Err` for each of its failures (a failed page, or [`ErrorKind::Incomplete`]). On a
+    /// partial failure the stream yields everything received *and* the errors; later windows
     /// are still fetched.
     pub fn detail(
         &self,
         query: DetailQuery,
     ) -> impl Stream<Item = Result<DetailMeeting, Error>> + Send + 'static {
-        let today = chrono::Utc::now().date_naive();
-        let (from, to) = (query.from.unwrap_or(today), query.to.unwrap_or(today));
-        let this = self.clone();
-        let windows = match DateWindow::new(from, to) {
-            Ok(w) => Ok(w.split_by_month().collect::<Vec<_>>()),
-            Err(e) => Err(Error::invalid(
-                CallContext::new("systec.detail"),
-                e.to_string(),
-            )),
-        };
-        let concurrency = self.inner.concurrency;
-        flatten_windows(windows, concurrency, move |window| {
-            let this = this.clone();
-            let query = query.clone();
-            async move { this.detail_window(&query, window).await }
-        })
+        windows::flatten(self.detail_windows_owned(query))
     }
 
-    /// All records of one compliant window, verified against the server's counts.
+    /// All records of one compliant window, with the pages that failed.
     ///
-    /// A first walk fetches page 1, then the other pages with bounded concurrency. If the
-    /// server's latest `total_record` is larger than the distinct records received (records
-    /// were inserted between page fetches and slipped past), recovery walks re-fetch pages
-    /// from the first, one at a time, until the count is reached; at most
+    /// A first walk fetches page 1, then the other pages with bounded concurrency. If every
+    /// page arrived and the server's latest `total_record` is larger than the distinct records
+    /// received (records were inserted between page fetches and slipped past), recovery walks
+    /// re-fetch pages from the first, one at a time, until the count is reached; at most
     /// [`DRIFT_REFETCHES`] walks, then [`ErrorKind::Incomplete`].
     async fn detail_window(
         &self,
         template: &DetailQuery,
         window: DateWindow,
-    ) -> Result<Vec<DetailMeeting>, Error> {
+    ) -> WindowFetch<DetailMeeting> {
+        let mut fetch = WindowFetch::new(EndpointId::SystecDetail, window);
         let page_size = template.page_size.unwrap_or(self.inner.page_size);
         let query = |page: u64| {
             template
@@ -400,7 +439,13 @@ impl SystecClient {
                 .page_number(u32::try_from(page).unwrap_or(u32::MAX))
         };
         let mut acc = Accumulator::default();
-        let first = self.detail_page(&query(1)).await?;
+        let first = match self.detail_page(&query(1)).await {
+            Ok(page) => page,
+            Err(e) => {
+                fetch.failures.push(e);
+                return fetch;
+            }
+        };
         let mut expected = first.total_record.unwrap_or(0);
         let mut planned = planned_pages(&first);
         acc.integrate(first.meetings, true);
@@ -408,22 +453,27 @@ impl SystecClient {
         while fetched_to < planned {
             let numbers: Vec<u64> = (fetched_to + 1..=planned).collect();
             fetched_to = planned;
-            let batch: Vec<DetailPage> = stream::iter(numbers)
+            let pages: Vec<Result<DetailPage, Error>> = stream::iter(numbers)
                 .map(|n| {
                     let q = query(n);
                     async move { self.detail_page(&q).await }
                 })
                 .buffered(self.inner.concurrency)
-                .try_collect()
-                .await?;
-            for page in batch {
-                expected = page.total_record.unwrap_or(expected);
-                planned = planned.max(planned_pages(&page));
-                acc.integrate(page.meetings, true);
+                .collect()
+                .await;
+            for page in pages {
+                match page {
+                    Ok(page) => {
+                        expected = page.total_record.unwrap_or(expected);
+                        planned = planned.max(planned_pages(&page));
+                        acc.integrate(page.meetings, true);
+                    }
+                    Err(e) => fetch.failures.push(e),
+                }
             }
         }
         let mut walks = 0;
-        while acc.len() < expected && walks < DRIFT_REFETCHES {
+        while fetch.failures.is_empty() && acc.len() < expected && walks < DRIFT_REFETCHES {
             walks += 1;
             tracing::debug!(
                 window = %format!("{}..{}", window.from(), window.to()),
@@ -434,24 +484,31 @@ impl SystecClient {
             );
             let mut n = 1;
             while n <= planned && acc.len() < expected {
-                let page = self.detail_page(&query(n)).await?;
-                expected = page.total_record.unwrap_or(expected);
-                planned = planned.max(planned_pages(&page));
-                acc.integrate(page.meetings, false);
+                match self.detail_page(&query(n)).await {
+                    Ok(page) => {
+                        expected = page.total_record.unwrap_or(expected);
+                        planned = planned.max(planned_pages(&page));
+                        acc.integrate(page.meetings, false);
+                    }
+                    Err(e) => {
+                        fetch.failures.push(e);
+                        break;
+                    }
+                }
                 n += 1;
             }
         }
-        if acc.len() >= expected {
-            Ok(acc.into_records())
-        } else {
-            Err(Error::new(
+        if fetch.failures.is_empty() && acc.len() < expected {
+            fetch.failures.push(Error::new(
                 ErrorKind::Incomplete {
                     expected,
                     received: acc.len(),
                 },
-                CallContext::new("systec.detail").window(window),
-            ))
+                CallContext::new(EndpointId::SystecDetail).window(window),
+            ));
         }
+        fetch.records = acc.into_records();
+        fetch
     }
 
     /// Past meetings of one window, exactly as asked.
@@ -460,55 +517,70 @@ impl SystecClient {
     /// [`ErrorKind::InvalidRequest`] for a window longer than one calendar month (the vendor
     /// would silently return only its last month: use [`his_meetings`](Self::his_meetings)).
     pub async fn his_meeting_window(&self, window: DateWindow) -> Result<Vec<HisMeeting>, Error> {
-        let ctx = CallContext::new("systec.his_meeting").window(window);
+        let ctx = CallContext::new(EndpointId::SystecHisMeeting).window(window);
         if !window.is_compliant() {
             return Err(Error::invalid(
                 ctx,
                 "the window spans more than one calendar month; the vendor would silently return only its last month",
             ));
         }
-        let form = HisMeetingQuery::new(window)
-            .to_form(&self.inner.credentials)
-            .map_err(|e| Error::invalid(ctx.clone(), e.to_string()))?;
-        self.call::<Vec<HisMeeting>>(ctx, form).await
+        if let Some(limiter) = &self.inner.reports_limiter {
+            limiter.until_ready().await;
+        }
+        self.call(ctx, &HisMeetingQuery::new(window)).await
     }
 
-    /// Every past meeting from `from` to `to` (inclusive dates in the vendor's zone), window
-    /// by window (at most `concurrency` windows in flight), in order.
+    /// `hisMeeting` from `from` to `to` (inclusive dates in the vendor's zone), one
+    /// [`WindowFetch`] per month window, in date order (windows fetched concurrently under
+    /// the client's in-flight limit). A failed window has no records and its failure listed.
+    pub fn his_meeting_windows(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> impl Stream<Item = WindowFetch<HisMeeting>> + Send + '_ {
+        self.his_meeting_windows_owned(from, to)
+    }
+
+    fn his_meeting_windows_owned(
+        &self,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> impl Stream<Item = WindowFetch<HisMeeting>> + Send + 'static {
+        let this = self.clone();
+        windows::fetch_windows(
+            EndpointId::SystecHisMeeting,
+            from,
+            to,
+            self.inner.concurrency,
+            move |window| {
+                let this = this.clone();
+                async move {
+                    let mut fetch = WindowFetch::new(EndpointId::SystecHisMeeting, window);
+                    match this.his_meeting_window(window).await {
+                        Ok(records) => fetch.records = records,
+                        Err(e) => fetch.failures.push(e),
+                    }
+                    fetch
+                }
+            },
+        )
+    }
+
+    /// Every past meeting from `from` to `to`, flattened from
+    /// [`his_meeting_windows`](Self::his_meeting_windows): records in order, and an `Err` in
+    /// place of each failed window; later windows are still fetched.
     pub fn his_meetings(
         &self,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> impl Stream<Item = Result<HisMeeting, Error>> + Send + 'static {
-        let this = self.clone();
-        let windows = DateWindow::new(from, to)
-            .map(|w| w.split_by_month().collect::<Vec<_>>())
-            .map_err(|e| Error::invalid(CallContext::new("systec.his_meeting"), e.to_string()));
-        let concurrency = self.inner.concurrency;
-        match windows {
-            Err(e) => stream::once(async { Err(e) }).boxed(),
-            Ok(windows) => stream::iter(windows)
-                .map(move |w| {
-                    let this = this.clone();
-                    async move { this.his_meeting_window(w).await }
-                })
-                .buffered(concurrency)
-                .flat_map(|r| match r {
-                    Ok(v) => stream::iter(v.into_iter().map(Ok)).boxed(),
-                    Err(e) => stream::once(async { Err(e) }).boxed(),
-                })
-                .boxed(),
-        }
+        windows::flatten(self.his_meeting_windows_owned(from, to))
     }
 
-    /// Reports for these UUIDs, in order: a full report, or a stub for a meeting without one.
-    /// UUIDs are sent in batches (at most `concurrency` in flight, and at most the reports
-    /// rate limit per second).
-    ///
-    /// # Errors
-    /// The first failing batch's error; [`ErrorKind::Incomplete`] when a batch comes back
-    /// with fewer entries than UUIDs sent.
-    pub async fn reports<I, U>(&self, uuids: I) -> Result<Vec<ReportEntry>, Error>
+    /// `reports` for these UUIDs, one [`ReportsBatch`] per request, in order. UUIDs are sent
+    /// in batches (the client's batch size; at most `concurrency` in flight, and at most the
+    /// reports rate limit per second). A failed batch does not stop the others.
+    pub fn reports_batches<I, U>(&self, uuids: I) -> impl Stream<Item = ReportsBatch> + Send + '_
     where
         I: IntoIterator<Item = U>,
         U: Into<systec_model::MeetingUuid>,
@@ -518,12 +590,36 @@ impl SystecClient {
             .chunks(self.inner.reports_batch)
             .map(<[_]>::to_vec)
             .collect();
-        let results: Vec<Vec<ReportEntry>> = stream::iter(batches.into_iter().enumerate())
-            .map(|(i, batch)| async move { self.reports_batch(i, batch).await })
+        stream::iter(batches.into_iter().enumerate())
+            .map(move |(i, batch)| async move {
+                let asked = batch.iter().map(|u| u.as_str().to_owned()).collect();
+                ReportsBatch {
+                    uuids: asked,
+                    result: self.reports_batch(i, batch).await,
+                }
+            })
             .buffered(self.inner.concurrency)
-            .try_collect()
-            .await?;
-        Ok(results.into_iter().flatten().collect())
+    }
+
+    /// Reports for these UUIDs, in order: a full report, or a stub for a meeting without one.
+    /// Built on [`reports_batches`](Self::reports_batches).
+    ///
+    /// # Errors
+    /// On a partial failure, the error of the first failed batch (in order; the other
+    /// batches' entries are not returned: use [`reports_batches`](Self::reports_batches) to
+    /// keep them); [`ErrorKind::Incomplete`] when a batch comes back with fewer entries than
+    /// UUIDs sent.
+    pub async fn reports<I, U>(&self, uuids: I) -> Result<Vec<ReportEntry>, Error>
+    where
+        I: IntoIterator<Item = U>,
+        U: Into<systec_model::MeetingUuid>,
+    {
+        let batches: Vec<ReportsBatch> = self.reports_batches(uuids).collect().await;
+        let mut entries = Vec::new();
+        for batch in batches {
+            entries.extend(batch.result?);
+        }
+        Ok(entries)
     }
 
     /// One `reports` request.
@@ -532,15 +628,13 @@ impl SystecClient {
         index: usize,
         batch: Vec<systec_model::MeetingUuid>,
     ) -> Result<Vec<ReportEntry>, Error> {
-        let ctx = CallContext::new("systec.reports").batch(index);
+        let ctx = CallContext::new(EndpointId::SystecReports).batch(index);
         let sent = batch.len() as u64;
-        let form = ReportsQuery::new(batch)
-            .to_form(&self.inner.credentials)
-            .map_err(|e| Error::invalid(ctx.clone(), e.to_string()))?;
+        let query = ReportsQuery::new(batch);
         if let Some(limiter) = &self.inner.reports_limiter {
             limiter.until_ready().await;
         }
-        let entries = self.call::<Vec<ReportEntry>>(ctx.clone(), form).await?;
+        let entries = self.call(ctx.clone(), &query).await?;
         if (entries.len() as u64) < sent {
             return Err(Error::new(
                 ErrorKind::Incomplete {
@@ -565,89 +659,4 @@ fn planned_pages(page: &DetailPage) -> u64 {
         None => current,
     };
     planned.clamp(1, MAX_PAGES_PER_WINDOW)
-}
-
-/// Runs `fetch` for the windows (up to `concurrency` at once; their requests share the
-/// client's in-flight permits) and flattens the records in window order; an error for a
-/// window is yielded in its place.
-fn flatten_windows<F, Fut>(
-    windows: Result<Vec<DateWindow>, Error>,
-    concurrency: usize,
-    fetch: F,
-) -> impl Stream<Item = Result<DetailMeeting, Error>> + Send + 'static
-where
-    F: Fn(DateWindow) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<DetailMeeting>, Error>> + Send + 'static,
-{
-    match windows {
-        Err(e) => stream::once(async { Err(e) }).boxed(),
-        Ok(windows) => stream::iter(windows)
-            .map(fetch)
-            .buffered(concurrency)
-            .flat_map(|r| match r {
-                Ok(v) => stream::iter(v.into_iter().map(Ok)).boxed(),
-                Err(e) => stream::once(async { Err(e) }).boxed(),
-            })
-            .boxed(),
-    }
-}
-
-/// Judges a Systec answer.
-fn judge<T: EndpointData>(status: StatusCode, body: &Bytes) -> Verdict<T> {
-    if status != StatusCode::OK {
-        // The vendor family answers rate limits with 403 and a message saying so.
-        let vendor = match Envelope::<T>::from_slice(body) {
-            Err(systec_model::Error::Vendor { error, .. }) => Some(error),
-            _ => None,
-        };
-        let says = vendor
-            .as_ref()
-            .is_some_and(|v| v.is_rate_limit() || transport::says_rate_limit(&v.message))
-            || transport::says_rate_limit(&String::from_utf8_lossy(body));
-        return transport::judge_http_status(status, body, says);
-    }
-    match Envelope::<T>::from_slice(body) {
-        Ok(envelope) => Verdict::Ok(envelope.data),
-        Err(systec_model::Error::Vendor { error, .. }) => {
-            if error.is_rate_limit() || transport::says_rate_limit(&error.message) {
-                Verdict::Fail {
-                    kind: ErrorKind::RateLimited {
-                        message: error.message,
-                    },
-                    retry: true,
-                }
-            } else if matches!(error.status, Some(401 | 403))
-                || matches!(error.code, Some(401 | 403))
-                || transport::says_bad_credentials(&error.message)
-            {
-                Verdict::Fail {
-                    kind: ErrorKind::Authentication {
-                        message: error.to_string(),
-                    },
-                    retry: false,
-                }
-            } else {
-                Verdict::Fail {
-                    kind: ErrorKind::Vendor {
-                        status: error.status,
-                        code: error.code,
-                        message: error.message,
-                        request_id: None,
-                    },
-                    // The vendor's own 5xx-like statuses are transient too.
-                    retry: matches!(error.status, Some(500..=599)),
-                }
-            }
-        }
-        Err(systec_model::Error::Decode { error, .. }) => transport::judge_decode(&error, body),
-        Err(other) => Verdict::Fail {
-            kind: ErrorKind::Vendor {
-                status: None,
-                code: None,
-                message: other.to_string(),
-                request_id: None,
-            },
-            retry: false,
-        },
-    }
 }

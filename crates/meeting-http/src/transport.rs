@@ -1,16 +1,20 @@
 //! The shared HTTP layer: one configured `reqwest::Client`, the retry loop, the rate limit,
-//! raw capture and tracing. Both vendor clients are thin layers over it.
+//! raw capture and tracing, the base-URL and endpoint-URL checks. Both vendor clients are thin
+//! layers over it: every call of either goes through [`Transport::call`].
 
 use bytes::Bytes;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use reqwest::{StatusCode, header};
+use reqwest::header;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
-use crate::error::{CallContext, Error, ErrorKind, excerpt};
+use meeting_wire::ApiRequest;
+
+use crate::classify::{Verdict, classify};
+use crate::error::{CallContext, Error, ErrorKind};
 
 /// How transient failures are retried: exponential backoff with full jitter, `Retry-After`
 /// honoured, bounded attempts and an overall deadline, per call (one page, one batch).
@@ -111,7 +115,10 @@ impl RateLimit {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct RawResponse {
-    /// `systec.detail`, `quanshi.dashboard`, ...
+    /// The endpoint called.
+    pub endpoint_id: meeting_wire::EndpointId,
+    /// Its source name (`systec.detail`, `quanshi.dashboard`, ...): the string form of
+    /// [`endpoint_id`](Self::endpoint_id), kept for callers written before it (meeting-cli).
     pub endpoint: &'static str,
     /// The request parameters, secrets removed, in request order.
     pub params: Vec<(String, String)>,
@@ -223,28 +230,107 @@ fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+pub(crate) fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 /// Whether `url` is HTTPS, or HTTP to a loopback address (for tests and the simulator).
 pub(crate) fn check_scheme(url: &reqwest::Url) -> Result<(), String> {
     match url.scheme() {
         "https" => Ok(()),
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                None => false,
-            };
-            if loopback {
-                Ok(())
-            } else {
-                Err(format!(
-                    "refusing plain HTTP to {}: credentials would travel unencrypted (HTTPS is required except for loopback addresses)",
-                    url.host_str().unwrap_or("?")
-                ))
-            }
-        }
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(format!(
+            "refusing plain HTTP to {}: credentials would travel unencrypted (HTTPS is required except for loopback addresses)",
+            url.host_str().unwrap_or("?")
+        )),
         other => Err(format!("unsupported URL scheme `{other}` (use https)")),
     }
+}
+
+/// The one base-URL normalisation both clients use: a trailing `/` added (so endpoint paths
+/// are joined below it, never in place of its last segment), parsed, HTTPS required except
+/// for loopback.
+pub(crate) fn base_url(raw: &str, ctx: &CallContext) -> Result<reqwest::Url, Error> {
+    let mut base = raw.trim().to_owned();
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let base: reqwest::Url = base
+        .parse()
+        .map_err(|e| Error::invalid(ctx.clone(), format!("invalid base URL: {e}")))?;
+    if base.cannot_be_a_base() || base.host().is_none() {
+        return Err(Error::invalid(
+            ctx.clone(),
+            "invalid base URL: it has no host",
+        ));
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(Error::invalid(
+            ctx.clone(),
+            "the base URL must not carry a user name or password",
+        ));
+    }
+    check_scheme(&base).map_err(|m| Error::invalid(ctx.clone(), m))?;
+    Ok(base)
+}
+
+/// The URL of one endpoint: `path` joined to `base`, checked like every URL the client calls.
+///
+/// `path` must be relative (a leading `/` is ignored, so `/a/b` stays under the base's
+/// prefix). An absolute URL (or a scheme-relative `//host/...`) is accepted only when it is
+/// HTTPS on the base's own host and port; anything else is refused, so a configured path can
+/// never send the credentials to another host or in plain text.
+pub(crate) fn endpoint_url(
+    base: &reqwest::Url,
+    path: &str,
+    ctx: &CallContext,
+) -> Result<reqwest::Url, Error> {
+    let what = ctx.endpoint;
+    let path = path.trim();
+    let shown = crate::error::mask_secrets(path);
+    let absolute = path.starts_with("//") || reqwest::Url::parse(path).is_ok();
+    let url = if absolute {
+        let url = base.join(path).map_err(|e| {
+            Error::invalid(
+                ctx.clone(),
+                format!("invalid path for {what} `{shown}`: {e}"),
+            )
+        })?;
+        let same_host = url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default();
+        if url.scheme() != "https" || !same_host {
+            return Err(Error::invalid(
+                ctx.clone(),
+                format!(
+                    "the path for {what} must be relative to the base URL, got the absolute URL `{}`: an absolute URL is accepted only over https on the base URL's host ({})",
+                    shown,
+                    base.host_str().unwrap_or("?")
+                ),
+            ));
+        }
+        url
+    } else {
+        base.join(path.trim_start_matches('/')).map_err(|e| {
+            Error::invalid(
+                ctx.clone(),
+                format!("invalid path for {what} `{shown}`: {e}"),
+            )
+        })?
+    };
+    check_scheme(&url).map_err(|m| Error::invalid(ctx.clone(), m))?;
+    if url.host_str() != base.host_str() {
+        return Err(Error::invalid(
+            ctx.clone(),
+            format!("the path for {what} leaves the base URL's host"),
+        ));
+    }
+    Ok(url)
 }
 
 /// The configured HTTP client and the per-client state around it.
@@ -256,16 +342,11 @@ pub(crate) struct Transport {
     seed: AtomicU64,
 }
 
-/// How a body was judged by the endpoint's parser.
-pub(crate) enum Verdict<T> {
-    /// The call's result.
-    Ok(T),
-    /// A failure, and whether another attempt may succeed.
-    Fail { kind: ErrorKind, retry: bool },
-}
-
 impl Transport {
-    pub(crate) fn new(config: TransportConfig) -> Result<Self, String> {
+    /// The client for a base URL: one on loopback is built with `.no_proxy()` (reqwest would
+    /// otherwise send loopback traffic, credentials included, through `HTTP_PROXY` or a
+    /// configured proxy); any other honours the configured proxy, else the environment's.
+    pub(crate) fn new(config: TransportConfig, base: &reqwest::Url) -> Result<Self, String> {
         install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
@@ -288,7 +369,9 @@ impl Transport {
                     attempt.follow()
                 }
             }));
-        if let Some(proxy) = &config.proxy {
+        if is_loopback(base) {
+            builder = builder.no_proxy();
+        } else if let Some(proxy) = &config.proxy {
             let proxy = reqwest::Proxy::all(proxy)
                 .map_err(|e| format!("invalid proxy: {}", e.without_url()))?;
             builder = builder.proxy(proxy);
@@ -317,10 +400,6 @@ impl Transport {
         })
     }
 
-    pub(crate) fn client(&self) -> &reqwest::Client {
-        &self.client
-    }
-
     /// Requests sent so far (every attempt counts).
     pub(crate) fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
@@ -339,15 +418,47 @@ impl Transport {
         r
     }
 
-    /// Sends the request `make()` builds until `judge` accepts an answer, a permanent failure
-    /// occurs, or the retry policy is exhausted.
-    pub(crate) async fn execute<T>(
+    /// The one call path of both clients: encodes `request`, POSTs it to `url` until
+    /// [`classify`] accepts an answer, a permanent failure occurs, or the retry policy is
+    /// exhausted. Every attempt's body goes to the raw-capture hook with the public
+    /// parameters only.
+    pub(crate) async fn call<R: ApiRequest>(
         &self,
         context: CallContext,
-        params: &[(String, String)],
-        make: impl Fn() -> reqwest::RequestBuilder,
-        judge: impl Fn(StatusCode, &Bytes) -> Verdict<T>,
-    ) -> Result<T, Error> {
+        url: &reqwest::Url,
+        auth: &R::Auth,
+        request: &R,
+    ) -> Result<R::Response, Error> {
+        let encoded = request
+            .encode(auth)
+            .map_err(|e| Error::invalid(context.clone(), e.to_string()))?;
+        let mut headers = header::HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(encoded.body().content_type()),
+        );
+        headers.insert(
+            header::ACCEPT,
+            header::HeaderValue::from_static("application/json"),
+        );
+        for (name, value) in encoded.secret_headers() {
+            let mut v = header::HeaderValue::from_str(value.expose()).map_err(|_| {
+                Error::invalid(
+                    context.clone(),
+                    format!("the `{name}` value is not a valid header value"),
+                )
+            })?;
+            v.set_sensitive(true);
+            let name = header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::invalid(
+                    context.clone(),
+                    format!("`{name}` is not a valid header name"),
+                )
+            })?;
+            headers.insert(name, v);
+        }
+        let body = Bytes::copy_from_slice(encoded.body().expose());
+        let vendor = R::ENDPOINT.vendor();
         let policy = self.config.retry;
         let started = Instant::now();
         let mut attempt = 0u32;
@@ -358,9 +469,10 @@ impl Transport {
             }
             let span = tracing::debug_span!(
                 "meeting_http.call",
-                endpoint = context.endpoint,
+                endpoint = R::ENDPOINT.source_name(),
                 window = context.window.map(|w| format!("{}..{}", w.from(), w.to())),
                 page = context.page,
+                batch = context.batch,
                 attempt,
                 status = tracing::field::Empty,
                 latency_ms = tracing::field::Empty,
@@ -368,7 +480,14 @@ impl Transport {
             let sent = Instant::now();
             self.requests.fetch_add(1, Ordering::Relaxed);
             let outcome = async {
-                match make().send().await {
+                let send = self
+                    .client
+                    .post(url.clone())
+                    .headers(headers.clone())
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match send {
                     Err(e) => Err(transport_kind(&e)),
                     Ok(resp) => {
                         let status = resp.status();
@@ -391,12 +510,13 @@ impl Transport {
                 Err(kind) => (kind, true, None),
                 Ok((status, after, body)) => {
                     span.record("status", status.as_u16());
-                    let verdict = judge(status, &body);
+                    let verdict = classify(vendor, status, R::parse_response(&body), &body);
                     let accepted = matches!(verdict, Verdict::Ok(_));
                     if let Some(capture) = &self.config.capture {
                         capture(&RawResponse {
-                            endpoint: context.endpoint,
-                            params: params.to_vec(),
+                            endpoint_id: R::ENDPOINT,
+                            endpoint: R::ENDPOINT.source_name(),
+                            params: encoded.public_params().to_vec(),
                             fetched_at: chrono::Utc::now(),
                             http_status: status.as_u16(),
                             body: body.clone(),
@@ -470,119 +590,6 @@ fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// The verdict for an HTTP status other than 200 (the body may still say "rate limit").
-pub(crate) fn judge_http_status<T>(
-    status: StatusCode,
-    body: &Bytes,
-    says_rate_limit: bool,
-) -> Verdict<T> {
-    let code = status.as_u16();
-    let body_excerpt = excerpt(body, 0, 200);
-    if says_rate_limit || code == 429 {
-        return Verdict::Fail {
-            kind: ErrorKind::RateLimited {
-                message: if body_excerpt.is_empty() {
-                    format!("HTTP {code}")
-                } else {
-                    body_excerpt
-                },
-            },
-            retry: true,
-        };
-    }
-    match code {
-        401 | 403 => Verdict::Fail {
-            kind: ErrorKind::Authentication {
-                message: if body_excerpt.is_empty() {
-                    format!("HTTP {code}")
-                } else {
-                    format!("HTTP {code}: {body_excerpt}")
-                },
-            },
-            retry: false,
-        },
-        408 | 500..=599 => Verdict::Fail {
-            kind: ErrorKind::HttpStatus {
-                status: code,
-                body_excerpt,
-            },
-            retry: true,
-        },
-        _ => Verdict::Fail {
-            kind: ErrorKind::HttpStatus {
-                status: code,
-                body_excerpt,
-            },
-            retry: false,
-        },
-    }
-}
-
-/// The verdict for a located decode error: a body that ends early was cut off in transit
-/// (retry); anything else is the vendor's shape changing (do not).
-pub(crate) fn judge_decode<T>(error: &meeting_wire::DecodeError, body: &Bytes) -> Verdict<T> {
-    let truncated = error.kind() == meeting_wire::DecodeErrorKind::Eof;
-    let at = line_col_offset(body, error.line(), error.column());
-    Verdict::Fail {
-        kind: ErrorKind::Decode {
-            path: error.path().to_owned(),
-            line: error.line(),
-            column: error.column(),
-            message: error.message().to_owned(),
-            excerpt: excerpt(body, at, 80),
-        },
-        retry: truncated,
-    }
-}
-
-/// Byte offset of a 1-based line and column.
-fn line_col_offset(body: &[u8], line: usize, column: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    let mut offset = 0;
-    for (i, l) in body.split(|b| *b == b'\n').enumerate() {
-        if i + 1 == line {
-            return offset + column.saturating_sub(1).min(l.len());
-        }
-        offset += l.len() + 1;
-    }
-    offset
-}
-
-/// Whether a vendor message says "rate limit" in any of the ways the vendors do.
-pub(crate) fn says_rate_limit(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("rate limit")
-        || m.contains("rate-limit")
-        || m.contains("ratelimit")
-        || m.contains("too many requests")
-        || ["频繁", "限流", "频率", "超过限制"]
-            .iter()
-            .any(|w| message.contains(w))
-}
-
-/// Whether a vendor message says the credentials or token are wrong.
-pub(crate) fn says_bad_credentials(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "api_key",
-        "api_secret",
-        "apikey",
-        "api key",
-        "secret",
-        "credential",
-        "unauthori",
-        "token",
-        "authentication",
-    ]
-    .iter()
-    .any(|w| m.contains(w))
-        || ["认证", "鉴权", "密钥", "未授权", "未登录", "签名"]
-            .iter()
-            .any(|w| message.contains(w))
-}
-
 /// Shared by the clients' tests.
 #[cfg(test)]
 mod tests {
@@ -616,6 +623,48 @@ mod tests {
             "http://localhost.evil.com/",
         ] {
             assert!(check_scheme(&u.parse().unwrap()).is_err(), "{u}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls_stay_under_the_base() {
+        let ctx = CallContext::new(meeting_wire::EndpointId::QuanshiConference);
+        let base = base_url("https://api.example.com/gateway/v1", &ctx).unwrap();
+        assert_eq!(base.as_str(), "https://api.example.com/gateway/v1/");
+        let join = |p: &str| endpoint_url(&base, p, &ctx).map(|u| u.to_string());
+        assert_eq!(
+            join("conf/byJoinUrl").unwrap(),
+            "https://api.example.com/gateway/v1/conf/byJoinUrl"
+        );
+        assert_eq!(
+            join("/conf/byJoinUrl").unwrap(),
+            "https://api.example.com/gateway/v1/conf/byJoinUrl"
+        );
+        assert_eq!(
+            join("https://api.example.com/other").unwrap(),
+            "https://api.example.com/other"
+        );
+        for refused in [
+            "http://api.example.com/other",
+            "https://api.example.com:8443/other",
+            "https://elsewhere.example.com/other",
+            "//elsewhere.example.com/other",
+            "http://127.0.0.1/other",
+            "ftp://api.example.com/other",
+        ] {
+            let err = join(refused).unwrap_err();
+            assert!(
+                err.to_string().contains("must be relative"),
+                "{refused}: {err}"
+            );
+        }
+        for bad in [
+            "",
+            "not a url",
+            "http://user:pw@127.0.0.1/",
+            "http://10.0.0.1/",
+        ] {
+            assert!(base_url(bad, &ctx).is_err(), "{bad}");
         }
     }
 }

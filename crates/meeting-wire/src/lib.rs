@@ -21,6 +21,8 @@
 //! - [`diff`]: compare two JSON values and name every difference by key path.
 //! - [`EndpointId`] and [`Vendor`]: the typed endpoint identity every crate shares (wire
 //!   name, `sources` name, documented path).
+//! - [`ApiRequest`]: the one request trait both model crates implement (endpoint, encoding,
+//!   body with secrets, public parameters, response parser).
 //!
 //! ```
 //! meeting_wire::wire_object! {
@@ -53,12 +55,14 @@ mod endpoint;
 mod flag;
 mod id;
 mod macros;
+mod request;
 mod secret;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
 pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
 pub use flag::Flag;
 pub use id::Id;
+pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};
 pub use secret::Secret;
 
 /// Fields of a wire object that its type does not name, verbatim, keyed by their wire name.

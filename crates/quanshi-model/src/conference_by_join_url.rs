@@ -60,6 +60,32 @@ impl Request for ConferenceByJoinUrlRequest {
     }
 }
 
+impl meeting_wire::ApiRequest for ConferenceByJoinUrlRequest {
+    const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::QuanshiConference;
+    const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Json;
+    type Auth = crate::request::Auth;
+    type Response = Envelope<ConferenceList>;
+    type EncodeError = serde_json::Error;
+
+    fn encode(
+        &self,
+        auth: &crate::request::Auth,
+    ) -> Result<meeting_wire::Encoded, serde_json::Error> {
+        crate::request::encode(
+            self,
+            auth,
+            vec![(
+                "attendeeJoinUrl".to_owned(),
+                self.attendee_join_url.masked(),
+            )],
+        )
+    }
+
+    fn parse_response(bytes: &[u8]) -> Result<Self::Response, meeting_wire::ResponseError> {
+        <Self as Request>::parse_response(bytes).map_err(crate::request::response_error)
+    }
+}
+
 /// The whole response of this endpoint.
 pub type ConferenceByJoinUrlResponse = Envelope<ConferenceList>;
 

@@ -62,6 +62,32 @@ impl Request for DashboardConferenceInfoRequest {
     }
 }
 
+impl meeting_wire::ApiRequest for DashboardConferenceInfoRequest {
+    const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::QuanshiDashboard;
+    const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Json;
+    type Auth = crate::request::Auth;
+    type Response = Envelope<DashboardConference>;
+    type EncodeError = serde_json::Error;
+
+    fn encode(
+        &self,
+        auth: &crate::request::Auth,
+    ) -> Result<meeting_wire::Encoded, serde_json::Error> {
+        crate::request::encode(
+            self,
+            auth,
+            vec![(
+                "tempConferenceId".to_owned(),
+                self.temp_conference_id.clone(),
+            )],
+        )
+    }
+
+    fn parse_response(bytes: &[u8]) -> Result<Self::Response, meeting_wire::ResponseError> {
+        <Self as Request>::parse_response(bytes).map_err(crate::request::response_error)
+    }
+}
+
 /// The whole response of this endpoint.
 pub type DashboardConferenceInfoResponse = Envelope<DashboardConference>;
 

@@ -114,6 +114,6 @@ pub use envelope::{Envelope, Payload};
 pub use error::{Error, VendorError};
 pub use link::JoinLink;
 pub use meeting_wire::{DecodeError, Extra, Flag, Id, Secret};
-pub use request::Request;
+pub use request::{Auth, Request};
 pub use scalar::NumberOrText;
 pub use time::{TimeError, UnixMillis, UnixSeconds, ZoneName};

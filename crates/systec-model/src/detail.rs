@@ -19,6 +19,8 @@ impl EndpointData for DetailPage {
     const ENDPOINT: Endpoint = Endpoint::Detail;
 }
 
+crate::request::api_request!(DetailQuery, SystecDetail, DetailPage);
+
 /// Parses a `detail` response body.
 ///
 /// # Errors

@@ -17,6 +17,8 @@ impl EndpointData for Vec<HisMeeting> {
     const ENDPOINT: Endpoint = Endpoint::HisMeeting;
 }
 
+crate::request::api_request!(HisMeetingQuery, SystecHisMeeting, Vec<HisMeeting>);
+
 /// Parses a `hisMeeting` response body.
 ///
 /// # Errors

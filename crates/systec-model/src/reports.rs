@@ -21,6 +21,8 @@ impl EndpointData for Vec<ReportEntry> {
     const ENDPOINT: Endpoint = Endpoint::Reports;
 }
 
+crate::request::api_request!(ReportsQuery, SystecReports, Vec<ReportEntry>);
+
 /// Parses a `reports` response body.
 ///
 /// # Errors

@@ -53,6 +53,17 @@ impl Endpoint {
     }
 }
 
+impl From<Endpoint> for meeting_wire::EndpointId {
+    /// The workspace's typed endpoint id of this endpoint.
+    fn from(endpoint: Endpoint) -> Self {
+        match endpoint {
+            Endpoint::Reports => meeting_wire::EndpointId::SystecReports,
+            Endpoint::Detail => meeting_wire::EndpointId::SystecDetail,
+            Endpoint::HisMeeting => meeting_wire::EndpointId::SystecHisMeeting,
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.source_name())
@@ -121,6 +132,16 @@ impl Form {
         &self.params
     }
 
+    /// The request as the one HTTP call path sends it: this form's body (credentials inside)
+    /// and its public parameters (credentials left out).
+    pub fn into_encoded(self) -> meeting_wire::Encoded {
+        let body = self.encode().into_bytes();
+        self.params.into_iter().fold(
+            meeting_wire::Encoded::new(meeting_wire::Encoding::Form, body),
+            |e, (k, v)| e.public_param(k, v),
+        )
+    }
+
     /// The value of one non-secret parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.params
@@ -161,4 +182,118 @@ pub enum RequestError {
     /// A UUID that is empty or contains a list separator.
     #[error("invalid meeting UUID {0:?}: it is empty or contains a comma")]
     BadUuid(String),
+}
+
+/// A parse error in the vendor-neutral shape of [`meeting_wire::ApiRequest`].
+pub(crate) fn response_error(error: crate::Error) -> meeting_wire::ResponseError {
+    match error {
+        crate::Error::Decode { error, .. } => meeting_wire::ResponseError::Decode(error),
+        crate::Error::Vendor { error, .. } => meeting_wire::ResponseError::Vendor(
+            meeting_wire::VendorAnswer::new(error.status, error.code, error.message, None),
+        ),
+    }
+}
+
+/// Implements [`meeting_wire::ApiRequest`] for a query type whose `to_form` builds its body.
+macro_rules! api_request {
+    ($query:ty, $endpoint:ident, $data:ty) => {
+        impl meeting_wire::ApiRequest for $query {
+            const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::$endpoint;
+            const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Form;
+            type Auth = $crate::Credentials;
+            type Response = $data;
+            type EncodeError = $crate::RequestError;
+
+            fn encode(
+                &self,
+                credentials: &$crate::Credentials,
+            ) -> Result<meeting_wire::Encoded, $crate::RequestError> {
+                Ok(self.to_form(credentials)?.into_encoded())
+            }
+
+            fn parse_response(bytes: &[u8]) -> Result<$data, meeting_wire::ResponseError> {
+                $crate::Envelope::<$data>::from_slice(bytes)
+                    .map(|e| e.data)
+                    .map_err($crate::request::response_error)
+            }
+        }
+    };
+}
+pub(crate) use api_request;
+
+#[cfg(test)]
+mod tests {
+    use crate::{DateWindow, DetailQuery, HisMeetingQuery, ReportsQuery};
+    use meeting_wire::{ApiRequest, Encoding, EndpointId, ResponseError};
+
+    fn creds() -> super::Credentials {
+        super::Credentials::new("K-123", "S-456")
+    }
+
+    #[test]
+    fn every_query_is_an_api_request_with_secrets_only_in_the_body() {
+        let jan = DateWindow::new(
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 31).unwrap(),
+        )
+        .unwrap();
+        let detail = DetailQuery::new()
+            .window(jan)
+            .page_number(2)
+            .encode(&creds())
+            .unwrap();
+        let his = HisMeetingQuery::new(jan).encode(&creds()).unwrap();
+        let reports = ReportsQuery::new(["a/b+c=", "d"]).encode(&creds()).unwrap();
+        for e in [&detail, &his, &reports] {
+            assert_eq!(e.body().encoding(), Encoding::Form);
+            let body = String::from_utf8(e.body().expose().to_vec()).unwrap();
+            assert!(
+                body.starts_with("api_key=K-123&api_secret=S-456&"),
+                "{body}"
+            );
+            let public = format!("{:?}", e.public_params());
+            assert!(!public.contains("K-123") && !public.contains("S-456"));
+            assert!(!format!("{e:?}").contains("K-123"));
+            assert!(e.secret_headers().is_empty());
+        }
+        assert_eq!(
+            detail.public_params(),
+            [
+                ("from".to_owned(), "2024-01-01".to_owned()),
+                ("to".to_owned(), "2024-01-31".to_owned()),
+                ("page_number".to_owned(), "2".to_owned())
+            ]
+        );
+        assert_eq!(reports.public_params()[0].1, "a/b+c=,d");
+        assert_eq!(DetailQuery::ENDPOINT, EndpointId::SystecDetail);
+        assert_eq!(HisMeetingQuery::ENDPOINT, EndpointId::SystecHisMeeting);
+        assert_eq!(ReportsQuery::ENDPOINT, EndpointId::SystecReports);
+        assert!(
+            ReportsQuery::new(Vec::<String>::new())
+                .encode(&creds())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn responses_parse_through_the_trait() {
+        let ok = br#"{"status":200,"message":"OK","data":[{"id":"1579334441"}]}"#;
+        assert_eq!(ReportsQuery::parse_response(ok).unwrap().len(), 1);
+        let vendor = br#"{"status":503,"message":"busy"}"#;
+        match ReportsQuery::parse_response(vendor) {
+            Err(ResponseError::Vendor(v)) => {
+                assert_eq!((v.status, v.message.as_str()), (Some(503), "busy"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let zoom = br#"{"error":{"code":403,"message":"rate limit"}}"#;
+        assert!(matches!(
+            HisMeetingQuery::parse_response(zoom),
+            Err(ResponseError::Vendor(v)) if v.code == Some(403)
+        ));
+        assert!(matches!(
+            DetailQuery::parse_response(br#"{"status":200,"data":{"meetings":[{"uuid":1}"#),
+            Err(ResponseError::Decode(_))
+        ));
+    }
 }

@@ -8,9 +8,12 @@
 )]
 
 mod against_sim;
+mod engine;
+mod partial;
 mod scripted;
 mod secrets;
 mod soak;
+mod transport;
 
 use meeting_http::{RetryPolicy, SystecClient};
 use std::time::Duration;
