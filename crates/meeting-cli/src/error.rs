@@ -82,10 +82,9 @@ impl CliError {
     /// A vendor call failed: the exit code from its kind, and what to do next.
     pub(crate) fn http(e: &meeting_http::Error) -> Self {
         use meeting_http::ErrorKind as K;
-        let vendor = if e.context().endpoint.starts_with("quanshi") {
-            "Quanshi"
-        } else {
-            "Systec"
+        let vendor = match e.context().vendor {
+            meeting_core::Vendor::Quanshi => "Quanshi",
+            meeting_core::Vendor::Systec => "Systec",
         };
         let (exit, hint) = match e.kind() {
             K::Authentication { .. } => (

@@ -12,11 +12,7 @@ pub struct CallContext {
     /// The vendor.
     pub vendor: Vendor,
     /// The endpoint called; `None` for a client's configuration refused at build time.
-    pub endpoint_id: Option<EndpointId>,
-    /// The endpoint's source name (`systec.detail`, `quanshi.dashboard`, ...), or the vendor's
-    /// name (`systec`, `quanshi`) for a configuration error: the string form of
-    /// [`endpoint_id`](Self::endpoint_id), kept for callers written before it (meeting-cli).
-    pub endpoint: &'static str,
+    pub endpoint: Option<EndpointId>,
     /// The date window, for `detail` and `hisMeeting`.
     pub window: Option<DateWindow>,
     /// The page, for `detail`.
@@ -30,8 +26,7 @@ impl CallContext {
     pub(crate) fn new(endpoint: EndpointId) -> Self {
         CallContext {
             vendor: endpoint.vendor(),
-            endpoint_id: Some(endpoint),
-            endpoint: endpoint.source_name(),
+            endpoint: Some(endpoint),
             window: None,
             page: None,
             batch: None,
@@ -42,8 +37,7 @@ impl CallContext {
     pub(crate) fn build(vendor: Vendor) -> Self {
         CallContext {
             vendor,
-            endpoint_id: None,
-            endpoint: vendor.name(),
+            endpoint: None,
             window: None,
             page: None,
             batch: None,
@@ -66,12 +60,20 @@ impl CallContext {
     }
 }
 
-impl fmt::Display for CallContext {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.endpoint_id {
+impl CallContext {
+    /// The endpoint's source name (`systec.detail`), or the vendor's name for a configuration
+    /// error.
+    pub fn label(&self) -> &'static str {
+        match self.endpoint {
             Some(e) => e.source_name(),
             None => self.vendor.name(),
-        })?;
+        }
+    }
+}
+
+impl fmt::Display for CallContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())?;
         let mut parts = Vec::new();
         if let Some(w) = self.window {
             parts.push(format!("{}..{}", w.from(), w.to()));

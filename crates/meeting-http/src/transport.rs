@@ -116,10 +116,7 @@ impl RateLimit {
 #[non_exhaustive]
 pub struct RawResponse {
     /// The endpoint called.
-    pub endpoint_id: meeting_wire::EndpointId,
-    /// Its source name (`systec.detail`, `quanshi.dashboard`, ...): the string form of
-    /// [`endpoint_id`](Self::endpoint_id), kept for callers written before it (meeting-cli).
-    pub endpoint: &'static str,
+    pub endpoint: meeting_wire::EndpointId,
     /// The request parameters, secrets removed, in request order.
     pub params: Vec<(String, String)>,
     /// When the body arrived.
@@ -291,7 +288,7 @@ pub(crate) fn endpoint_url(
     path: &str,
     ctx: &CallContext,
 ) -> Result<reqwest::Url, Error> {
-    let what = ctx.endpoint;
+    let what = ctx.label();
     let path = path.trim();
     let shown = crate::error::mask_secrets(path);
     let absolute = path.starts_with("//") || reqwest::Url::parse(path).is_ok();
@@ -514,8 +511,7 @@ impl Transport {
                     let accepted = matches!(verdict, Verdict::Ok(_));
                     if let Some(capture) = &self.config.capture {
                         capture(&RawResponse {
-                            endpoint_id: R::ENDPOINT,
-                            endpoint: R::ENDPOINT.source_name(),
+                            endpoint: R::ENDPOINT,
                             params: encoded.public_params().to_vec(),
                             fetched_at: chrono::Utc::now(),
                             http_status: status.as_u16(),

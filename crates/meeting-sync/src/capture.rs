@@ -210,24 +210,23 @@ impl Capture {
         };
         state.seq += 1;
         let seq = state.seq;
-        let source = Source::from_name(raw.endpoint);
-        if let (Some(observer), Some(source)) = (&self.observer, source) {
+        let source: Source = raw.endpoint;
+        if let Some(observer) = &self.observer {
             observer(seq, source);
         }
         if let Some(dir) = &self.dir {
-            let written = source
-                .ok_or_else(|| format!("unknown endpoint {}", raw.endpoint))
-                .and_then(|source| {
-                    let record = SavedResponse::new(
-                        source,
-                        raw.params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                        raw.fetched_at,
-                        raw.http_status,
-                        &raw.body,
-                    );
-                    let mut text = serde_json::to_vec(&record).map_err(|e| e.to_string())?;
+            let record = SavedResponse::new(
+                source,
+                raw.params.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                raw.fetched_at,
+                raw.http_status,
+                &raw.body,
+            );
+            let written = serde_json::to_vec(&record)
+                .map_err(|e| e.to_string())
+                .and_then(|mut text| {
                     text.push(b'\n');
-                    write_atomically(dir, &format!("{seq:06}-{}.json", raw.endpoint), &text)
+                    write_atomically(dir, &format!("{seq:06}-{source}.json"), &text)
                 });
             if let Err(e) = written {
                 state.write_errors.push(e);

@@ -78,7 +78,7 @@ async fn raw_capture_and_errors_carry_the_typed_endpoint() {
     let window = systec_model::DateWindow::new(d("2024-01-01"), d("2024-01-31")).unwrap();
     systec.his_meeting_window(window).await.unwrap();
     let err = systec.reports(["u1"]).await.unwrap_err();
-    assert_eq!(err.context().endpoint_id, Some(EndpointId::SystecReports));
+    assert_eq!(err.context().endpoint, Some(EndpointId::SystecReports));
     assert_eq!(err.context().batch, Some(0));
     let quanshi = QuanshiClient::builder()
         .base_url(format!("{}/q", server.uri()))
@@ -92,7 +92,7 @@ async fn raw_capture_and_errors_carry_the_typed_endpoint() {
     let seen = seen.lock().unwrap();
     let ids: Vec<_> = seen
         .iter()
-        .map(|r| (r.endpoint_id, r.endpoint, r.accepted))
+        .map(|r| (r.endpoint, r.endpoint.source_name(), r.accepted))
         .collect();
     assert_eq!(
         ids,

@@ -59,7 +59,7 @@ async fn a_failed_detail_page_keeps_the_windows_other_pages() {
     assert_eq!(w.failures.len(), 1);
     let ctx = w.failures[0].context();
     assert_eq!(
-        (ctx.endpoint_id, ctx.window, ctx.page),
+        (ctx.endpoint, ctx.window, ctx.page),
         (Some(EndpointId::SystecDetail), Some(w.window), Some(2))
     );
     assert!(matches!(
@@ -203,7 +203,7 @@ async fn a_failed_reports_batch_keeps_the_other_batches() {
     assert_eq!(batches[0].result.as_ref().unwrap().len(), 2);
     let err = batches[1].result.as_ref().unwrap_err();
     assert_eq!(
-        (err.context().endpoint_id, err.context().batch),
+        (err.context().endpoint, err.context().batch),
         (Some(EndpointId::SystecReports), Some(1))
     );
     assert_eq!(batches[2].result.as_ref().unwrap().len(), 1);
@@ -264,7 +264,7 @@ async fn keeps_everything_received(seed: u64) -> (usize, usize) {
             .iter()
             .map(|e| {
                 let ctx = e.context();
-                assert_eq!(ctx.endpoint_id, Some(EndpointId::SystecDetail));
+                assert_eq!(ctx.endpoint, Some(EndpointId::SystecDetail));
                 assert_eq!(ctx.window, Some(w.window));
                 assert!(e.is_transient(), "{e}");
                 ctx.page.expect("a failed page names its page")
