@@ -10,5 +10,6 @@ mod common;
 mod determinism;
 mod dump;
 mod faults;
+mod golden;
 mod quanshi;
 mod systec;
