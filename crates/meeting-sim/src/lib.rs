@@ -117,8 +117,15 @@
 //! served window), [`Truth::his_meetings`], [`Truth::report`] (with the **whole** participant
 //! list), [`Truth::uuids`], [`Truth::rooms`], [`Truth::quanshi_conference`],
 //! [`Truth::dashboard`], and the known links and ids. Records added by page drift are
-//! included. [`SimHandle::requests`] is the request log (endpoint, parameters without
-//! secrets, HTTP and vendor status, fault); [`SimHandle::fault_counts`] counts faults.
+//! included. [`SimHandle::requests`] is the request log (endpoint as a
+//! [`meeting_wire::EndpointId`], parameters without secrets, HTTP and vendor status, fault);
+//! [`SimHandle::fault_counts`] counts faults.
+//!
+//! The request log is bounded, for long runs (soak tests, a served demo): it keeps the newest
+//! [`SimConfig::request_log_cap`] records (default [`DEFAULT_REQUEST_LOG_CAP`]), counts what
+//! it dropped ([`SimHandle::requests_dropped`]) and can be emptied at any time
+//! ([`SimHandle::clear_requests`]); [`RequestRecord::seq`] and
+//! [`SimHandle::requests_answered`] count every request regardless.
 //!
 //! # Faults
 //!
@@ -172,24 +179,26 @@
 #![forbid(unsafe_code)]
 
 mod config;
-mod data;
 pub mod dump;
 mod faults;
 mod quanshi;
+mod reply;
 mod rng;
 mod server;
 mod systec;
+mod text;
 mod truth;
 
 pub use config::{
     ConfigError, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_QUANSHI_CONFERENCE_PATH,
-    DEFAULT_QUANSHI_PREFIX, DEFAULT_TOKEN, DataConfig, FaultConfig, FaultKind,
-    QUANSHI_DASHBOARD_PATH, SimConfig, parse_duration,
+    DEFAULT_QUANSHI_PREFIX, DEFAULT_REQUEST_LOG_CAP, DEFAULT_TOKEN, DataConfig, FaultConfig,
+    FaultKind, QUANSHI_DASHBOARD_PATH, SimConfig, parse_duration,
 };
+pub use meeting_wire::EndpointId;
+pub use server::RequestRecord;
 pub use truth::{RoomInfo, Truth};
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use systec_model::{Credentials, DateWindow};
@@ -197,64 +206,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::server::{Shared, lock};
-
-/// One of the simulated endpoints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SimEndpoint {
-    /// Systec `POST umeeting/share/reports`.
-    SystecReports,
-    /// Systec `POST umeeting/share/detail`.
-    SystecDetail,
-    /// Systec `POST umeeting/share/hisMeeting`.
-    SystecHisMeeting,
-    /// Quanshi conference by join link (invented path, see [`DEFAULT_QUANSHI_CONFERENCE_PATH`]).
-    QuanshiConference,
-    /// Quanshi `POST confopenapi/admin/dashboard/conference/info`.
-    QuanshiDashboard,
-}
-
-impl SimEndpoint {
-    /// The source name: `systec.reports`, `systec.detail`, `systec.his_meeting`,
-    /// `quanshi.conference`, `quanshi.dashboard`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SimEndpoint::SystecReports => "systec.reports",
-            SimEndpoint::SystecDetail => "systec.detail",
-            SimEndpoint::SystecHisMeeting => "systec.his_meeting",
-            SimEndpoint::QuanshiConference => "quanshi.conference",
-            SimEndpoint::QuanshiDashboard => "quanshi.dashboard",
-        }
-    }
-}
-
-impl fmt::Display for SimEndpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One request the simulator answered, for tests to inspect.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RequestRecord {
-    /// Arrival order, from 0 (in the order answers were decided).
-    pub seq: u64,
-    /// The endpoint called.
-    pub endpoint: SimEndpoint,
-    /// The request's parameters without secrets (`api_key`, `api_secret`, `token` are
-    /// removed), in the order sent.
-    pub params: Vec<(String, String)>,
-    /// The HTTP status sent; `None` when the connection was dropped.
-    pub http_status: Option<u16>,
-    /// The vendor status inside the body (Systec `status`, Quanshi `status`), when a normal
-    /// answer was sent.
-    pub vendor_status: Option<i64>,
-    /// The fault that replaced or delayed the answer.
-    pub fault: Option<FaultKind>,
-    /// Whether page drift added a meeting before this `detail` page.
-    pub drift: bool,
-}
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -339,14 +290,16 @@ fn validate(config: &SimConfig) -> Result<(), ConfigError> {
 fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Shared, ConfigError> {
     let d = &config.data;
     let window = DateWindow::new(d.from, d.to).map_err(|e| ConfigError::BadData(e.to_string()))?;
-    let generator = data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
-    let systec = data::SystecData::generate(generator, d.meetings);
-    let quanshi = quanshi::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
+    let generator =
+        systec::data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
+    let systec = systec::data::SystecData::generate(generator, d.meetings);
+    let quanshi =
+        quanshi::data::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
     Ok(Shared {
         faults: Mutex::new(faults::FaultState::new(config.faults.seed)),
         systec: RwLock::new(systec),
         quanshi,
-        log: Mutex::new(Vec::new()),
+        log: Mutex::new(server::RequestLog::new(config.request_log_cap)),
         shutdown,
         config,
     })
@@ -419,14 +372,31 @@ impl SimHandle {
         }
     }
 
-    /// Every request answered so far, in order.
+    /// The requests answered so far, oldest first: all of them, unless more than
+    /// [`SimConfig::request_log_cap`] were answered since the start or the last
+    /// [`SimHandle::clear_requests`], in which case the newest `cap` (see
+    /// [`SimHandle::requests_dropped`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).records()
     }
 
-    /// Forgets the request log (fault counters are kept).
+    /// Forgets the logged requests, so a long run can keep its log small (fault counters,
+    /// [`SimHandle::requests_answered`] and [`SimHandle::requests_dropped`] are kept;
+    /// [`RequestRecord::seq`] keeps counting).
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// How many log entries the cap ([`SimConfig::request_log_cap`]) has dropped since the
+    /// start (the oldest go first). Entries forgotten by [`SimHandle::clear_requests`] are
+    /// not counted.
+    pub fn requests_dropped(&self) -> u64 {
+        lock(&self.shared.log).dropped()
+    }
+
+    /// How many requests were answered since the start (logged or not).
+    pub fn requests_answered(&self) -> u64 {
+        lock(&self.shared.log).total()
     }
 
     /// Faults injected so far, per kind (kinds never injected are absent).

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use systec_model::{DateWindow, DetailMeeting, HisMeeting, MeetingUuid, ReportEntry};
 
 use crate::server::{Shared, read};
-use crate::systec;
+use crate::systec::answer as systec;
 
 /// The ground truth of a running simulator, read at the time of each call (so it includes
 /// meetings added by page drift up to then). Get one with

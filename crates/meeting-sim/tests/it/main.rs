@@ -11,5 +11,6 @@ mod determinism;
 mod dump;
 mod faults;
 mod golden;
+mod log;
 mod quanshi;
 mod systec;

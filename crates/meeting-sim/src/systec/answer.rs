@@ -1,9 +1,12 @@
-//! The Systec endpoints as pure functions: parameters in, model types out.
+//! Answering the Systec endpoints, as pure functions over [`SystecData`]: form parameters
+//! in, model types out.
 // Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
 #![allow(clippy::field_reassign_with_default)]
 
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
 use systec_model::detail::DEFAULT_PAGE_SIZE;
 use systec_model::{
     CallType, DateWindow, DetailMeeting, DetailPage, DetailParticipant, Flag, HisMeeting, Id,
@@ -11,7 +14,27 @@ use systec_model::{
     UtcTime, VendorDuration, WireDate, Yuan,
 };
 
-use crate::data::{Occurrence, Room, SystecData};
+use crate::reply::Reply;
+use crate::systec::data::{Occurrence, Room, SystecData};
+
+/// A Systec failure envelope: `{"status": N, "message": "...", "data": null}`.
+pub(crate) fn error(http: StatusCode, status: i64, message: &str) -> Reply {
+    #[derive(Serialize)]
+    struct ErrorEnvelope<'a> {
+        status: i64,
+        message: &'a str,
+        data: Option<()>,
+    }
+    Reply::json(
+        http,
+        status,
+        &ErrorEnvelope {
+            status,
+            message,
+            data: None,
+        },
+    )
+}
 
 /// Participants listed per report page, as the vendor does.
 pub(crate) const REPORT_PAGE_SIZE: usize = 100;

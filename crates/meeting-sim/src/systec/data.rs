@@ -1,4 +1,5 @@
 //! The Systec data: shared rooms and meeting occurrences, generated deterministically.
+//! Nothing here knows the wire: [`super::answer`] turns it into the model types.
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use systec_model::DateWindow;
 
 use crate::rng::{SplitMix64, mix};
+use crate::text::{random_chars, random_name};
 
 /// A Systec shared room (公共会议室).
 #[derive(Clone, Debug)]
@@ -92,21 +94,6 @@ impl Occurrence {
     }
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "林", "罗", "叶",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "大红", "小明", "建国", "晓燕",
-];
-const LATIN_FIRST: &[&str] = &[
-    "Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Iris", "Jack", "Kevin",
-    "Lily", "Mia", "Nate",
-];
-const LATIN_LAST: &[&str] = &[
-    "Wang", "Li", "Zhang", "Chen", "Liu", "Lin", "Smith", "Ye", "Zhou",
-];
 const DEVICES: &[&str] = &[
     "Windows",
     "Mac",
@@ -149,13 +136,6 @@ const SCHEDULED: &[u64] = &[30, 40, 45, 60, 60, 90, 120, 120, 180];
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// `n` random characters of `alphabet`.
-pub(crate) fn random_chars(rng: &mut SplitMix64, alphabet: &[u8], n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(rng.pick(alphabet)))
-        .collect::<String>()
-}
-
 /// A 24-character occurrence UUID: 16 random bytes in standard base64 (`+`, `/`, `==`).
 pub(crate) fn random_uuid(rng: &mut SplitMix64) -> String {
     let mut s = random_chars(rng, BASE64, 21);
@@ -163,21 +143,6 @@ pub(crate) fn random_uuid(rng: &mut SplitMix64) -> String {
     s.push(char::from(rng.pick(b"AQgw")));
     s.push_str("==");
     s
-}
-
-/// A display name: Chinese, Latin, or a device-style name.
-pub(crate) fn random_name(rng: &mut SplitMix64) -> String {
-    match rng.below(10) {
-        0..=4 => format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
-        5..=7 => format!("{} {}", rng.pick(LATIN_FIRST), rng.pick(LATIN_LAST)),
-        8 => format!("{}{}的 iPhone", rng.pick(SURNAMES), rng.pick(GIVEN)),
-        _ => format!("{}'s MacBook", rng.pick(LATIN_FIRST)),
-    }
-}
-
-/// A Chinese name.
-pub(crate) fn chinese_name(rng: &mut SplitMix64) -> String {
-    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
 /// Generates occurrences from a seed, one independent stream per index.
