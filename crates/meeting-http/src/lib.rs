@@ -48,3 +48,7 @@ pub use error::{CallContext, Error, ErrorKind};
 pub use quanshi::{QuanshiClient, QuanshiClientBuilder};
 pub use systec::{SystecClient, SystecClientBuilder};
 pub use transport::{RateLimit, RawCapture, RawResponse, RetryPolicy};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

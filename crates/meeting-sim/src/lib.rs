@@ -427,3 +427,7 @@ impl Drop for SimHandle {
         }
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
