@@ -85,6 +85,14 @@ impl SimConfig {
         config
     }
 
+    /// Adds (or not) the accounting cases to the generated data: see
+    /// [`DataConfig::accounting_cases`] and the crate docs, "Accounting cases". Off by default.
+    #[must_use]
+    pub fn with_accounting_cases(mut self, on: bool) -> Self {
+        self.data.accounting_cases = on;
+        self
+    }
+
     /// Sets how many request records the log keeps (see [`SimConfig::request_log_cap`]).
     #[must_use]
     pub fn with_request_log_cap(mut self, cap: usize) -> Self {
@@ -116,6 +124,12 @@ pub struct DataConfig {
     pub rooms: usize,
     /// The number of Quanshi reservations (and as many dashboard conferences).
     pub quanshi_conferences: usize,
+    /// Adds the accounting cases (off by default, so the default data stays as it was):
+    /// report stubs, a `detail`-only meeting, rejoining participants, a stub that matches
+    /// nothing, multi-room, cancelled and scheduled Quanshi bookings, `houseList` and
+    /// `detailHouseList` that differ, an occurrence sharing its reservation's `eventId`. See
+    /// the crate docs, "Accounting cases".
+    pub accounting_cases: bool,
 }
 
 impl Default for DataConfig {
@@ -127,6 +141,7 @@ impl Default for DataConfig {
             to: NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default(),
             rooms: 8,
             quanshi_conferences: 50,
+            accounting_cases: false,
         }
     }
 }

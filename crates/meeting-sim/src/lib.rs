@@ -178,6 +178,7 @@
 //! Data is generated lazily in batches of 1,000 meetings, so memory stays small.
 #![forbid(unsafe_code)]
 
+mod accounting;
 mod config;
 pub mod dump;
 mod faults;
@@ -189,6 +190,7 @@ mod systec;
 mod text;
 mod truth;
 
+pub use accounting::{Accounting, Figures, RoomAccount, RoomKey};
 pub use config::{
     ConfigError, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_QUANSHI_CONFERENCE_PATH,
     DEFAULT_QUANSHI_PREFIX, DEFAULT_REQUEST_LOG_CAP, DEFAULT_TOKEN, DataConfig, FaultConfig,
@@ -292,7 +294,10 @@ fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Sh
     let window = DateWindow::new(d.from, d.to).map_err(|e| ConfigError::BadData(e.to_string()))?;
     let generator =
         systec::data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
-    let systec = systec::data::SystecData::generate(generator, d.meetings);
+    let mut systec = systec::data::SystecData::generate(generator, d.meetings);
+    if d.accounting_cases {
+        systec::cases::add(&mut systec, d.seed, &config.vendor_zone);
+    }
     let quanshi =
         quanshi::data::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
     Ok(Shared {

@@ -102,13 +102,43 @@ impl QuanshiData {
             dashboards.insert(temp.clone(), d);
             temp_ids.push(temp);
         }
-        QuanshiData {
+        let mut data = QuanshiData {
             conferences,
             join_urls,
             dashboards,
             temp_ids,
             clock_base_ms: (first + span) * 1000,
             requests: AtomicU64::new(0),
+        };
+        if config.data.accounting_cases {
+            crate::quanshi::cases::add(&mut data, seed, first);
+        }
+        data
+    }
+
+    /// Adds a reservation (after the generated ones; an attendee link already known is
+    /// replaced).
+    pub(crate) fn insert_conference(&mut self, c: Conference) {
+        let url = c
+            .attendee_join_url
+            .as_ref()
+            .map(|u| u.expose().to_owned())
+            .unwrap_or_default();
+        if self.conferences.insert(url.clone(), c).is_none() {
+            self.join_urls.push(url);
+        }
+    }
+
+    /// Adds a dashboard conference (after the generated ones; a temporary id already known
+    /// is replaced).
+    pub(crate) fn insert_dashboard(&mut self, d: DashboardConference) {
+        let temp = d
+            .temp_conference_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        if self.dashboards.insert(temp.clone(), d).is_none() {
+            self.temp_ids.push(temp);
         }
     }
 
@@ -137,11 +167,11 @@ fn link(rng: &mut SplitMix64) -> String {
     format!("https://mtest.qsh1.cn/k/{}", random_chars(rng, BASE62, 11))
 }
 
-fn num(n: i64) -> NumberOrText {
+pub(crate) fn num(n: i64) -> NumberOrText {
     NumberOrText::Number(serde_json::Number::from(n))
 }
 
-fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference {
+pub(crate) fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference {
     let mut rng = SplitMix64::new(mix(seed ^ 0x0051_A451, i));
     let start = first + i64::try_from(rng.below(u64::try_from(span).unwrap_or(1))).unwrap_or(0);
     let start = start - start % 300;
@@ -397,7 +427,7 @@ fn attendee(rng: &mut SplitMix64, k: u64, host_id: i64) -> Attendee {
     a
 }
 
-fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
+pub(crate) fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
     let mut rng = SplitMix64::new(mix(seed ^ 0xDA5B_0A2D, i));
     let start = first + i64::try_from(rng.below(u64::try_from(span).unwrap_or(1))).unwrap_or(0);
     let live = rng.chance(0.15);

@@ -2,4 +2,5 @@
 //! [`data`] generates them; [`answer`] reads requests and builds the envelopes.
 
 pub(crate) mod answer;
+pub(crate) mod cases;
 pub(crate) mod data;

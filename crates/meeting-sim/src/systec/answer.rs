@@ -15,7 +15,7 @@ use systec_model::{
 };
 
 use crate::reply::Reply;
-use crate::systec::data::{Occurrence, Room, SystecData};
+use crate::systec::data::{Listing, Occurrence, Room, SystecData};
 
 /// A Systec failure envelope: `{"status": N, "message": "...", "data": null}`.
 pub(crate) fn error(http: StatusCode, status: i64, message: &str) -> Reply {
@@ -342,11 +342,13 @@ fn fill_room(
     *user_type = Some(String::from("Corp"));
 }
 
-/// The `reports` answer: entries in request order; unknown UUIDs are left out.
+/// The `reports` answer: entries in request order; unknown UUIDs (and `detail`-only
+/// occurrences) are left out.
 pub(crate) fn reports(data: &SystecData, uuids: &[String]) -> Vec<ReportEntry> {
     uuids
         .iter()
         .filter_map(|u| data.by_uuid.get(u))
+        .filter(|o| o.listing != Listing::DetailOnly)
         .map(|o| report_entry(o, data.rooms.get(o.room), REPORT_PAGE_SIZE))
         .collect()
 }
@@ -375,7 +377,7 @@ pub(crate) fn his_meeting(o: &Occurrence, room: Option<&Room>) -> HisMeeting {
 /// The `hisMeeting` answer: ended occurrences of the served window, in start order.
 pub(crate) fn his_meetings(data: &SystecData, zone: &Tz, window: &DateWindow) -> Vec<HisMeeting> {
     data.in_window(&window.vendor_served(), zone, None, None)
-        .filter(|o| o.end.is_some())
+        .filter(|o| o.end.is_some() && o.listing == Listing::All)
         .map(|o| his_meeting(o, data.rooms.get(o.room)))
         .collect()
 }

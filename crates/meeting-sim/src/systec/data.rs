@@ -61,6 +61,19 @@ impl Call {
     }
 }
 
+/// Which endpoints list an occurrence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// `detail`, `hisMeeting` (once ended) and `reports`: every generated meeting.
+    All,
+    /// `detail` only: `hisMeeting` does not list it and `reports` leaves its UUID out (an
+    /// accounting case).
+    DetailOnly,
+    /// `reports` only, as a stub: neither `detail` nor `hisMeeting` lists it (an accounting
+    /// case: a stub that matches no occurrence).
+    ReportsOnly,
+}
+
 /// One meeting occurrence (one `uuid`).
 #[derive(Clone, Debug)]
 pub(crate) struct Occurrence {
@@ -78,6 +91,8 @@ pub(crate) struct Occurrence {
     pub(crate) recording: bool,
     pub(crate) participants: Vec<Person>,
     pub(crate) calls: Vec<Call>,
+    /// Which endpoints list it.
+    pub(crate) listing: Listing,
 }
 
 impl Occurrence {
@@ -178,6 +193,11 @@ impl Generator {
             zone,
             numbers,
         }
+    }
+
+    /// The first day of the data range (vendor zone).
+    pub(crate) fn first_day(&self) -> NaiveDate {
+        self.from
     }
 
     /// The shared rooms.
@@ -311,6 +331,7 @@ impl Generator {
             recording: rng.chance(0.1),
             participants,
             calls,
+            listing: Listing::All,
         }
     }
 }
@@ -352,8 +373,8 @@ impl SystecData {
         }
     }
 
-    /// The occurrences whose start's local date (vendor zone) is in `window`, optionally
-    /// of one room and one uuid, in serving order.
+    /// The occurrences `detail` lists whose start's local date (vendor zone) is in
+    /// `window`, optionally of one room and one uuid, in serving order.
     pub(crate) fn in_window<'a>(
         &'a self,
         window: &DateWindow,
@@ -369,9 +390,26 @@ impl SystecData {
             .unwrap_or_default()
             .iter()
             .filter(move |m| {
-                host_id.is_none_or(|h| self.rooms.get(m.room).is_some_and(|r| r.host_id == h))
+                m.listing != Listing::ReportsOnly
+                    && host_id
+                        .is_none_or(|h| self.rooms.get(m.room).is_some_and(|r| r.host_id == h))
                     && uuid.is_none_or(|u| m.uuid == u)
             })
+    }
+
+    /// Adds one occurrence (a new UUID is drawn from `rng` while the UUID is taken), in
+    /// serving order.
+    pub(crate) fn insert(&mut self, mut occurrence: Occurrence, rng: &mut SplitMix64) {
+        while self.by_uuid.contains_key(&occurrence.uuid) {
+            occurrence.uuid = random_uuid(rng);
+        }
+        let occurrence = Arc::new(occurrence);
+        let at = self
+            .meetings
+            .partition_point(|m| (m.start, &m.uuid) < (occurrence.start, &occurrence.uuid));
+        self.by_uuid
+            .insert(occurrence.uuid.clone(), Arc::clone(&occurrence));
+        self.meetings.insert(at, occurrence);
     }
 
     /// Page drift: inserts a new, ended meeting that sorts before every generated meeting
@@ -385,16 +423,7 @@ impl SystecData {
         let room = host_id
             .and_then(|h| self.rooms.iter().position(|r| r.host_id == h))
             .unwrap_or_else(|| usize::try_from(rng.below(self.rooms.len() as u64)).unwrap_or(0));
-        let mut occurrence = self.generator.build(&mut rng, local, room, false);
-        while self.by_uuid.contains_key(&occurrence.uuid) {
-            occurrence.uuid = random_uuid(&mut rng);
-        }
-        let occurrence = Arc::new(occurrence);
-        let at = self
-            .meetings
-            .partition_point(|m| (m.start, &m.uuid) < (occurrence.start, &occurrence.uuid));
-        self.by_uuid
-            .insert(occurrence.uuid.clone(), Arc::clone(&occurrence));
-        self.meetings.insert(at, occurrence);
+        let occurrence = self.generator.build(&mut rng, local, room, false);
+        self.insert(occurrence, &mut rng);
     }
 }

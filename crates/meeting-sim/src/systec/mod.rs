@@ -2,4 +2,5 @@
 //! reads form parameters and builds `detail`, `hisMeeting` and `reports` answers.
 
 pub(crate) mod answer;
+pub(crate) mod cases;
 pub(crate) mod data;

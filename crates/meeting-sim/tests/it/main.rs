@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod accounting;
 mod common;
 mod determinism;
 mod dump;
