@@ -116,7 +116,8 @@
 //! [`Truth::detail`] (full records with participants and calls, in serving order, for the
 //! served window), [`Truth::his_meetings`], [`Truth::report`] (with the **whole** participant
 //! list), [`Truth::uuids`], [`Truth::rooms`], [`Truth::quanshi_conference`],
-//! [`Truth::dashboard`], and the known links and ids. Records added by page drift are
+//! [`Truth::dashboard`], the known links and ids, and the accounting figures
+//! ([`Truth::accounting`], below). Records added by page drift are
 //! included. [`SimHandle::requests`] is the request log (endpoint as a
 //! [`meeting_wire::EndpointId`], parameters without secrets, HTTP and vendor status, fault);
 //! [`SimHandle::fault_counts`] counts faults.
@@ -126,6 +127,64 @@
 //! it dropped ([`SimHandle::requests_dropped`]) and can be emptied at any time
 //! ([`SimHandle::clear_requests`]); [`RequestRecord::seq`] and
 //! [`SimHandle::requests_answered`] count every request regardless.
+//!
+//! # Accounting cases
+//!
+//! [`SimConfig::with_accounting_cases`] (off by default, so the default data and every byte
+//! served from it stay as they were) adds fixed records whose figures are known by hand, on
+//! the data range's first day, after the generated ones:
+//!
+//! - **Systec** (rooms 1–6): report stubs for a meeting with one participant, one with none
+//!   and a live one; a meeting only `detail` lists (`hisMeeting` does not, `reports` leaves its
+//!   UUID out) in a room whose account name other meetings give (one is added there); a
+//!   meeting where one person joins three times (five participant rows, three persons, with a
+//!   call in and a call out); and an occurrence only `reports` knows, as a stub whose meeting
+//!   number (`999000001`) matches no listed occurrence.
+//! - **Quanshi** (rooms `DeviceId` 6701–6705): a reservation that booked several rooms, whose
+//!   `houseList` (6701, 6702) and `detailHouseList` (6701 renamed, 6703) differ, and whose
+//!   `eventId` (990001) its dashboard occurrence shares; a cancelled booking; a scheduled one;
+//!   an ended reservation without an occurrence; a live occurrence without a reservation.
+//!
+//! The tables of times, participants and calls are in the source (`src/systec/cases.rs`,
+//! `src/quanshi/cases.rs`); `tests/it/accounting.rs` checks the truth against them.
+//!
+//! # Ground truth for accounting
+//!
+//! [`Truth::accounting`] applies the design's accounting rules to everything the simulator
+//! holds (generated data, drifted meetings, the accounting cases when on) and returns an
+//! [`Accounting`]: [`Figures`] in total, per room ([`RoomKey`]) and for meetings in no room,
+//! plus report-stub counts. The definitions:
+//!
+//! - **Room identity**: a Systec room is its account name, trimmed (`"7 "` → `7`; `detail`'s
+//!   `host_id` resolves to it, so a `detail`-only meeting is counted under its name). A
+//!   Quanshi room is its `DeviceId`: the rooms of a reservation are the union of `houseList`
+//!   and `detailHouseList` by `DeviceId` (the `detailHouseList` name wins), whatever their
+//!   approval status; entries without a `DeviceId` cannot be identified and are not rooms.
+//! - **Meetings held**: occurrences `live` or `ended`. Every Systec occurrence `detail` or
+//!   `hisMeeting` lists (the simulator has no future Systec meetings); every Quanshi dashboard
+//!   occurrence with status 2 or 4. A Quanshi reservation whose `eventId` an occurrence shares
+//!   is not counted: it lends that occurrence its rooms. A reservation alone counts as held
+//!   when its status is 4 (ended), as **scheduled** when 1, **cancelled** when 0, else
+//!   **unknown**. A meeting in several rooms counts once in each room and once in the total.
+//! - **Measured seconds** (and [`Figures::measured_minutes`]): end − start of what happened;
+//!   for a Quanshi occurrence without an end (live: `stopTime` 0), its `confDuration`;
+//!   nothing for a live Systec meeting or a Quanshi reservation counted alone (a booking's
+//!   times are not a measurement).
+//! - **Billed minutes**: the vendor's own figure, Systec's `"N分钟"` (end − start rounded up),
+//!   for ended meetings `hisMeeting`/`reports` list; none for a `detail`-only meeting (`detail`
+//!   gives only the scheduled length) and none from Quanshi (it gives no billed figure).
+//! - **Attendees**: distinct persons per meeting, summed over meetings. Systec: by user id
+//!   when `reports` has a full report (over its whole participant list, not only the 100
+//!   listed), else by trimmed name (the stubs' and `detail`-only meetings' participants are
+//!   known from `detail`, which gives names only). Quanshi: the dashboard's `attendeeCnt`;
+//!   `attendList` is the invitation list and never counts; a reservation counted alone has
+//!   no attendance record (0).
+//! - **Phone calls, minutes, cost**: the `telephony_usage` rows of Systec meetings held, their
+//!   billed minutes (rounded up) and their exact cost in yuan (0.06 per minute out, 0.04 in).
+//!   Quanshi gives no calls (its `pstnCnt` is a connection count).
+//! - **Stubs**: the occurrences `reports` answers with a stub (ended with fewer than two
+//!   participants, or live); **unmatched** when no occurrence `detail` or `hisMeeting` lists
+//!   has the stub's meeting number and lacks a full report. Stubs are never meetings.
 //!
 //! # Faults
 //!
@@ -169,6 +228,14 @@
 //! - Demo credentials ([`DEFAULT_API_KEY`], [`DEFAULT_API_SECRET`], [`DEFAULT_TOKEN`]) are
 //!   not secrets; the binary takes others with `--api-key`, `--api-secret`, `--token` (or the
 //!   `MEETING_SIM_*` environment variables).
+//!
+//! # Layout
+//!
+//! `server` routes (an exhaustive match on [`EndpointId`]: no endpoint can be served another's
+//! answer), checks credentials, injects faults and keeps the request log; `systec/` and
+//! `quanshi/` each hold `data` (generation), `cases` (the accounting cases) and `answer`
+//! (parameters in, model types out); `truth` and `accounting` read the data; `reply`, `rng`,
+//! `text`, `config` and `faults` are leaves. No module imports one that imports it back.
 //!
 //! # Dumps
 //!
