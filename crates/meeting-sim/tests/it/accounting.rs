@@ -257,3 +257,71 @@ async fn the_cases_are_added_to_the_default_data_only_when_asked() {
     off.shutdown().await;
     on.shutdown().await;
 }
+
+/// The truth of the generated (default) Systec data agrees with what the endpoints serve:
+/// meetings held per room from `detail`, billed minutes from `hisMeeting`, calls, minutes and
+/// exact cost from `detail`'s telephony usage.
+#[tokio::test]
+async fn the_truth_reconciles_with_what_is_served() {
+    let mut config = config(400);
+    config.data.quanshi_conferences = 0;
+    let sim = Sim::start(config).await.unwrap();
+    let names: std::collections::BTreeMap<String, String> = sim
+        .truth()
+        .rooms()
+        .into_iter()
+        .map(|r| (r.host_id, r.name.trim().to_owned()))
+        .collect();
+    let mut held = std::collections::BTreeMap::<String, u64>::new();
+    let (mut calls, mut minutes, mut cost, mut billed) = (0u64, 0u64, Decimal::ZERO, 0u64);
+    for (from, to) in [
+        ("2024-01-01", "2024-01-31"),
+        ("2024-02-01", "2024-02-29"),
+        ("2024-03-01", "2024-03-31"),
+    ] {
+        let params = [
+            ("from", from),
+            ("to", to),
+            ("show_telephony_usage", "true"),
+            ("page_size", "1000"),
+        ];
+        let page = json(&systec(&sim, "detail", &params).await);
+        for m in page["data"]["meetings"].as_array().unwrap() {
+            let room = &names[m["host_id"].as_str().unwrap()];
+            *held.entry(room.clone()).or_default() += 1;
+            for call in m["telephony_usage"].as_array().unwrap() {
+                calls += 1;
+                minutes += call["duration"].as_u64().unwrap();
+                cost += call["total"].to_string().parse::<Decimal>().unwrap();
+            }
+        }
+        let his = json(&systec(&sim, "hisMeeting", &[("from", from), ("to", to)]).await);
+        for h in his["data"].as_array().unwrap() {
+            let text = h["duration"].as_str().unwrap();
+            billed += text.trim_end_matches("分钟").parse::<u64>().unwrap();
+        }
+    }
+    let a = sim.truth().accounting();
+    assert_eq!(a.total.meetings_held, 400);
+    assert_eq!(a.total.billed_minutes, billed);
+    assert_eq!(
+        (
+            a.total.phone_calls,
+            a.total.phone_minutes,
+            a.total.phone_cost
+        ),
+        (calls, minutes, cost)
+    );
+    assert!(calls > 0 && cost > Decimal::ZERO);
+    let per_room: std::collections::BTreeMap<String, u64> = a
+        .rooms
+        .iter()
+        .map(|(key, r)| match key {
+            RoomKey::Systec(name) => (name.clone(), r.figures.meetings_held),
+            other => panic!("no Quanshi data was generated: {other:?}"),
+        })
+        .collect();
+    assert_eq!(per_room, held);
+    assert_eq!(row(&a.without_room), row(&Figures::default()));
+    sim.shutdown().await;
+}
