@@ -365,8 +365,12 @@ fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Sh
     if d.accounting_cases {
         systec::cases::add(&mut systec, d.seed, &config.vendor_zone);
     }
-    let quanshi =
+    let mut quanshi =
         quanshi::data::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
+    if d.accounting_cases {
+        let first = quanshi::data::day_start(window.from(), &config.vendor_zone);
+        quanshi::cases::add(&mut quanshi, d.seed, first);
+    }
     Ok(Shared {
         faults: Mutex::new(faults::FaultState::new(config.faults.seed)),
         systec: RwLock::new(systec),

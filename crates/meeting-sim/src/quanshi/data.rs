@@ -3,7 +3,8 @@
 // Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
 #![allow(clippy::field_reassign_with_default)]
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
 use quanshi_model::{
     ApprovalStatus, Attendee, AttendeeStatus, CalExtraInfo, CalType, ConfMode, ConfNodeType,
     Conference, ConferenceStatus, DashboardConference, DashboardStatus, DetailHouse, Device,
@@ -68,11 +69,7 @@ impl QuanshiData {
         config: &SimConfig,
     ) -> Self {
         let zone = config.vendor_zone;
-        let start_of = |day| {
-            systec_model::resolve_local(chrono::NaiveDate::and_time(&day, NaiveTime::MIN), &zone)
-                .earliest()
-                .timestamp()
-        };
+        let start_of = |day| day_start(day, &zone);
         let first = start_of(window.from());
         let span = (start_of(window.to()) - first).max(0) + 86_400;
         let mut conferences = BTreeMap::new();
@@ -102,18 +99,14 @@ impl QuanshiData {
             dashboards.insert(temp.clone(), d);
             temp_ids.push(temp);
         }
-        let mut data = QuanshiData {
+        QuanshiData {
             conferences,
             join_urls,
             dashboards,
             temp_ids,
             clock_base_ms: (first + span) * 1000,
             requests: AtomicU64::new(0),
-        };
-        if config.data.accounting_cases {
-            crate::quanshi::cases::add(&mut data, seed, first);
         }
-        data
     }
 
     /// Adds a reservation (after the generated ones; an attendee link already known is
@@ -154,6 +147,13 @@ impl QuanshiData {
         let id = format!("{}.{:09}.{}", ts / 1000, rng.below(1_000_000_000), n);
         (id, ts, format!("{}.{:03}ms", micros / 1000, micros % 1000))
     }
+}
+
+/// 00:00 of `day` in `zone`, in Unix seconds.
+pub(crate) fn day_start(day: NaiveDate, zone: &Tz) -> i64 {
+    systec_model::resolve_local(day.and_time(NaiveTime::MIN), zone)
+        .earliest()
+        .timestamp()
 }
 
 fn digits(rng: &mut SplitMix64, n: usize) -> String {
