@@ -148,3 +148,7 @@ pub use normalize::Normalize;
 pub use saved::{SAVED_RESPONSE_VERSION, SavedResponse};
 #[cfg(feature = "time")]
 pub use time_conv::to_offset_date_time;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -70,3 +70,7 @@ pub use quanshi::{QuanshiClient, QuanshiClientBuilder};
 pub use systec::{ReportsBatch, SystecClient, SystecClientBuilder};
 pub use transport::{RateLimit, RawCapture, RawResponse, RetryPolicy};
 pub use windows::WindowFetch;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -120,3 +120,7 @@ impl RenderOptions {
         self
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -19,6 +19,9 @@ pub const DEFAULT_QUANSHI_PREFIX: &str = "/quanshi/";
 /// The default path (relative to the Quanshi prefix) of the conference-by-join-link
 /// endpoint. **Invented**: the vendor's doc leaves the path empty.
 pub const DEFAULT_QUANSHI_CONFERENCE_PATH: &str = "confopenapi/conference/queryByAttendeeJoinUrl";
+/// How many request records [`SimHandle::requests`](crate::SimHandle::requests) keeps by
+/// default (the newest; older ones are dropped and counted).
+pub const DEFAULT_REQUEST_LOG_CAP: usize = 100_000;
 /// The documented path (relative to the Quanshi prefix) of the dashboard endpoint.
 pub const QUANSHI_DASHBOARD_PATH: &str = "confopenapi/admin/dashboard/conference/info";
 
@@ -50,6 +53,9 @@ pub struct SimConfig {
     pub today: Option<NaiveDate>,
     /// The address to bind: loopback only (default `127.0.0.1:0`, any free port).
     pub addr: SocketAddr,
+    /// How many request records the log keeps (the newest); 0 keeps none. Default
+    /// [`DEFAULT_REQUEST_LOG_CAP`].
+    pub request_log_cap: usize,
 }
 
 impl Default for SimConfig {
@@ -65,6 +71,7 @@ impl Default for SimConfig {
             faults: FaultConfig::default(),
             today: None,
             addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            request_log_cap: DEFAULT_REQUEST_LOG_CAP,
         }
     }
 }
@@ -76,6 +83,21 @@ impl SimConfig {
         config.data.seed = seed;
         config.data.meetings = meetings;
         config
+    }
+
+    /// Adds (or not) the accounting cases to the generated data: see
+    /// [`DataConfig::accounting_cases`] and the crate docs, "Accounting cases". Off by default.
+    #[must_use]
+    pub fn with_accounting_cases(mut self, on: bool) -> Self {
+        self.data.accounting_cases = on;
+        self
+    }
+
+    /// Sets how many request records the log keeps (see [`SimConfig::request_log_cap`]).
+    #[must_use]
+    pub fn with_request_log_cap(mut self, cap: usize) -> Self {
+        self.request_log_cap = cap;
+        self
     }
 
     /// Sets the faults.
@@ -102,6 +124,12 @@ pub struct DataConfig {
     pub rooms: usize,
     /// The number of Quanshi reservations (and as many dashboard conferences).
     pub quanshi_conferences: usize,
+    /// Adds the accounting cases (off by default, so the default data stays as it was):
+    /// report stubs, a `detail`-only meeting, rejoining participants, a stub that matches
+    /// nothing, multi-room, cancelled and scheduled Quanshi bookings, `houseList` and
+    /// `detailHouseList` that differ, an occurrence sharing its reservation's `eventId`. See
+    /// the crate docs, "Accounting cases".
+    pub accounting_cases: bool,
 }
 
 impl Default for DataConfig {
@@ -113,6 +141,7 @@ impl Default for DataConfig {
             to: NaiveDate::from_ymd_opt(2024, 3, 31).unwrap_or_default(),
             rooms: 8,
             quanshi_conferences: 50,
+            accounting_cases: false,
         }
     }
 }

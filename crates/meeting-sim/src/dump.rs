@@ -12,10 +12,11 @@ use std::str::FromStr;
 use systec_model::{DateWindow, Envelope, WireDate};
 
 use crate::config::SimConfig;
-use crate::data::{Generator, SystecData};
-use crate::quanshi::{self, QuanshiData};
+use crate::quanshi::answer as quanshi;
+use crate::quanshi::data::QuanshiData;
 use crate::rng::mix;
-use crate::systec::{self, DetailParams, RequestedWindow};
+use crate::systec::answer::{self as systec, DetailParams, RequestedWindow};
+use crate::systec::data::{Generator, SystecData};
 
 /// Meetings per generated batch.
 const BATCH: usize = 1000;

@@ -116,9 +116,75 @@
 //! [`Truth::detail`] (full records with participants and calls, in serving order, for the
 //! served window), [`Truth::his_meetings`], [`Truth::report`] (with the **whole** participant
 //! list), [`Truth::uuids`], [`Truth::rooms`], [`Truth::quanshi_conference`],
-//! [`Truth::dashboard`], and the known links and ids. Records added by page drift are
-//! included. [`SimHandle::requests`] is the request log (endpoint, parameters without
-//! secrets, HTTP and vendor status, fault); [`SimHandle::fault_counts`] counts faults.
+//! [`Truth::dashboard`], the known links and ids, and the accounting figures
+//! ([`Truth::accounting`], below). Records added by page drift are
+//! included. [`SimHandle::requests`] is the request log (endpoint as a
+//! [`meeting_wire::EndpointId`], parameters without secrets, HTTP and vendor status, fault);
+//! [`SimHandle::fault_counts`] counts faults.
+//!
+//! The request log is bounded, for long runs (soak tests, a served demo): it keeps the newest
+//! [`SimConfig::request_log_cap`] records (default [`DEFAULT_REQUEST_LOG_CAP`]), counts what
+//! it dropped ([`SimHandle::requests_dropped`]) and can be emptied at any time
+//! ([`SimHandle::clear_requests`]); [`RequestRecord::seq`] and
+//! [`SimHandle::requests_answered`] count every request regardless.
+//!
+//! # Accounting cases
+//!
+//! [`SimConfig::with_accounting_cases`] (off by default, so the default data and every byte
+//! served from it stay as they were) adds fixed records whose figures are known by hand, on
+//! the data range's first day, after the generated ones:
+//!
+//! - **Systec** (rooms 1–6): report stubs for a meeting with one participant, one with none
+//!   and a live one; a meeting only `detail` lists (`hisMeeting` does not, `reports` leaves its
+//!   UUID out) in a room whose account name other meetings give (one is added there); a
+//!   meeting where one person joins three times (five participant rows, three persons, with a
+//!   call in and a call out); and an occurrence only `reports` knows, as a stub whose meeting
+//!   number (`999000001`) matches no listed occurrence.
+//! - **Quanshi** (rooms `DeviceId` 6701–6705): a reservation that booked several rooms, whose
+//!   `houseList` (6701, 6702) and `detailHouseList` (6701 renamed, 6703) differ, and whose
+//!   `eventId` (990001) its dashboard occurrence shares; a cancelled booking; a scheduled one;
+//!   an ended reservation without an occurrence; a live occurrence without a reservation.
+//!
+//! The tables of times, participants and calls are in the source (`src/systec/cases.rs`,
+//! `src/quanshi/cases.rs`); `tests/it/accounting.rs` checks the truth against them.
+//!
+//! # Ground truth for accounting
+//!
+//! [`Truth::accounting`] applies the design's accounting rules to everything the simulator
+//! holds (generated data, drifted meetings, the accounting cases when on) and returns an
+//! [`Accounting`]: [`Figures`] in total, per room ([`RoomKey`]) and for meetings in no room,
+//! plus report-stub counts. The definitions:
+//!
+//! - **Room identity**: a Systec room is its account name, trimmed (`"7 "` → `7`; `detail`'s
+//!   `host_id` resolves to it, so a `detail`-only meeting is counted under its name). A
+//!   Quanshi room is its `DeviceId`: the rooms of a reservation are the union of `houseList`
+//!   and `detailHouseList` by `DeviceId` (the `detailHouseList` name wins), whatever their
+//!   approval status; entries without a `DeviceId` cannot be identified and are not rooms.
+//! - **Meetings held**: occurrences `live` or `ended`. Every Systec occurrence `detail` or
+//!   `hisMeeting` lists (the simulator has no future Systec meetings); every Quanshi dashboard
+//!   occurrence with status 2 or 4. A Quanshi reservation whose `eventId` an occurrence shares
+//!   is not counted: it lends that occurrence its rooms. A reservation alone counts as held
+//!   when its status is 4 (ended), as **scheduled** when 1, **cancelled** when 0, else
+//!   **unknown**. A meeting in several rooms counts once in each room and once in the total.
+//! - **Measured seconds** (and [`Figures::measured_minutes`]): end − start of what happened;
+//!   for a Quanshi occurrence without an end (live: `stopTime` 0), its `confDuration`;
+//!   nothing for a live Systec meeting or a Quanshi reservation counted alone (a booking's
+//!   times are not a measurement).
+//! - **Billed minutes**: the vendor's own figure, Systec's `"N分钟"` (end − start rounded up),
+//!   for ended meetings `hisMeeting`/`reports` list; none for a `detail`-only meeting (`detail`
+//!   gives only the scheduled length) and none from Quanshi (it gives no billed figure).
+//! - **Attendees**: distinct persons per meeting, summed over meetings. Systec: by user id
+//!   when `reports` has a full report (over its whole participant list, not only the 100
+//!   listed), else by trimmed name (the stubs' and `detail`-only meetings' participants are
+//!   known from `detail`, which gives names only). Quanshi: the dashboard's `attendeeCnt`;
+//!   `attendList` is the invitation list and never counts; a reservation counted alone has
+//!   no attendance record (0).
+//! - **Phone calls, minutes, cost**: the `telephony_usage` rows of Systec meetings held, their
+//!   billed minutes (rounded up) and their exact cost in yuan (0.06 per minute out, 0.04 in).
+//!   Quanshi gives no calls (its `pstnCnt` is a connection count).
+//! - **Stubs**: the occurrences `reports` answers with a stub (ended with fewer than two
+//!   participants, or live); **unmatched** when no occurrence `detail` or `hisMeeting` lists
+//!   has the stub's meeting number and lacks a full report. Stubs are never meetings.
 //!
 //! # Faults
 //!
@@ -163,6 +229,14 @@
 //!   not secrets; the binary takes others with `--api-key`, `--api-secret`, `--token` (or the
 //!   `MEETING_SIM_*` environment variables).
 //!
+//! # Layout
+//!
+//! `server` routes (an exhaustive match on [`EndpointId`]: no endpoint can be served another's
+//! answer), checks credentials, injects faults and keeps the request log; `systec/` and
+//! `quanshi/` each hold `data` (generation), `cases` (the accounting cases) and `answer`
+//! (parameters in, model types out); `truth` and `accounting` read the data; `reply`, `rng`,
+//! `text`, `config` and `faults` are leaves. No module imports one that imports it back.
+//!
 //! # Dumps
 //!
 //! [`dump::write_dump`] (and `meeting-sim gen`) writes JSON Lines, one raw response body per
@@ -171,25 +245,29 @@
 //! Data is generated lazily in batches of 1,000 meetings, so memory stays small.
 #![forbid(unsafe_code)]
 
+mod accounting;
 mod config;
-mod data;
 pub mod dump;
 mod faults;
 mod quanshi;
+mod reply;
 mod rng;
 mod server;
 mod systec;
+mod text;
 mod truth;
 
+pub use accounting::{Accounting, Figures, RoomAccount, RoomKey};
 pub use config::{
     ConfigError, DEFAULT_API_KEY, DEFAULT_API_SECRET, DEFAULT_QUANSHI_CONFERENCE_PATH,
-    DEFAULT_QUANSHI_PREFIX, DEFAULT_TOKEN, DataConfig, FaultConfig, FaultKind,
-    QUANSHI_DASHBOARD_PATH, SimConfig, parse_duration,
+    DEFAULT_QUANSHI_PREFIX, DEFAULT_REQUEST_LOG_CAP, DEFAULT_TOKEN, DataConfig, FaultConfig,
+    FaultKind, QUANSHI_DASHBOARD_PATH, SimConfig, parse_duration,
 };
+pub use meeting_wire::EndpointId;
+pub use server::RequestRecord;
 pub use truth::{RoomInfo, Truth};
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, RwLock};
 use systec_model::{Credentials, DateWindow};
@@ -197,64 +275,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::server::{Shared, lock};
-
-/// One of the simulated endpoints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum SimEndpoint {
-    /// Systec `POST umeeting/share/reports`.
-    SystecReports,
-    /// Systec `POST umeeting/share/detail`.
-    SystecDetail,
-    /// Systec `POST umeeting/share/hisMeeting`.
-    SystecHisMeeting,
-    /// Quanshi conference by join link (invented path, see [`DEFAULT_QUANSHI_CONFERENCE_PATH`]).
-    QuanshiConference,
-    /// Quanshi `POST confopenapi/admin/dashboard/conference/info`.
-    QuanshiDashboard,
-}
-
-impl SimEndpoint {
-    /// The source name: `systec.reports`, `systec.detail`, `systec.his_meeting`,
-    /// `quanshi.conference`, `quanshi.dashboard`.
-    pub fn name(self) -> &'static str {
-        match self {
-            SimEndpoint::SystecReports => "systec.reports",
-            SimEndpoint::SystecDetail => "systec.detail",
-            SimEndpoint::SystecHisMeeting => "systec.his_meeting",
-            SimEndpoint::QuanshiConference => "quanshi.conference",
-            SimEndpoint::QuanshiDashboard => "quanshi.dashboard",
-        }
-    }
-}
-
-impl fmt::Display for SimEndpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One request the simulator answered, for tests to inspect.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RequestRecord {
-    /// Arrival order, from 0 (in the order answers were decided).
-    pub seq: u64,
-    /// The endpoint called.
-    pub endpoint: SimEndpoint,
-    /// The request's parameters without secrets (`api_key`, `api_secret`, `token` are
-    /// removed), in the order sent.
-    pub params: Vec<(String, String)>,
-    /// The HTTP status sent; `None` when the connection was dropped.
-    pub http_status: Option<u16>,
-    /// The vendor status inside the body (Systec `status`, Quanshi `status`), when a normal
-    /// answer was sent.
-    pub vendor_status: Option<i64>,
-    /// The fault that replaced or delayed the answer.
-    pub fault: Option<FaultKind>,
-    /// Whether page drift added a meeting before this `detail` page.
-    pub drift: bool,
-}
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -339,14 +359,23 @@ fn validate(config: &SimConfig) -> Result<(), ConfigError> {
 fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Shared, ConfigError> {
     let d = &config.data;
     let window = DateWindow::new(d.from, d.to).map_err(|e| ConfigError::BadData(e.to_string()))?;
-    let generator = data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
-    let systec = data::SystecData::generate(generator, d.meetings);
-    let quanshi = quanshi::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
+    let generator =
+        systec::data::Generator::new(d.seed, d.meetings, window, d.rooms, config.vendor_zone);
+    let mut systec = systec::data::SystecData::generate(generator, d.meetings);
+    if d.accounting_cases {
+        systec::cases::add(&mut systec, d.seed, &config.vendor_zone);
+    }
+    let mut quanshi =
+        quanshi::data::QuanshiData::generate(d.seed, d.quanshi_conferences, window, &config);
+    if d.accounting_cases {
+        let first = quanshi::data::day_start(window.from(), &config.vendor_zone);
+        quanshi::cases::add(&mut quanshi, d.seed, first);
+    }
     Ok(Shared {
         faults: Mutex::new(faults::FaultState::new(config.faults.seed)),
         systec: RwLock::new(systec),
         quanshi,
-        log: Mutex::new(Vec::new()),
+        log: Mutex::new(server::RequestLog::new(config.request_log_cap)),
         shutdown,
         config,
     })
@@ -419,14 +448,31 @@ impl SimHandle {
         }
     }
 
-    /// Every request answered so far, in order.
+    /// The requests answered so far, oldest first: all of them, unless more than
+    /// [`SimConfig::request_log_cap`] were answered since the start or the last
+    /// [`SimHandle::clear_requests`], in which case the newest `cap` (see
+    /// [`SimHandle::requests_dropped`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).records()
     }
 
-    /// Forgets the request log (fault counters are kept).
+    /// Forgets the logged requests, so a long run can keep its log small (fault counters,
+    /// [`SimHandle::requests_answered`] and [`SimHandle::requests_dropped`] are kept;
+    /// [`RequestRecord::seq`] keeps counting).
     pub fn clear_requests(&self) {
         lock(&self.shared.log).clear();
+    }
+
+    /// How many log entries the cap ([`SimConfig::request_log_cap`]) has dropped since the
+    /// start (the oldest go first). Entries forgotten by [`SimHandle::clear_requests`] are
+    /// not counted.
+    pub fn requests_dropped(&self) -> u64 {
+        lock(&self.shared.log).dropped()
+    }
+
+    /// How many requests were answered since the start (logged or not).
+    pub fn requests_answered(&self) -> u64 {
+        lock(&self.shared.log).total()
     }
 
     /// Faults injected so far, per kind (kinds never injected are absent).
@@ -457,3 +503,7 @@ impl Drop for SimHandle {
         }
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -62,6 +62,10 @@ struct ServeArgs {
     /// The Quanshi token the simulator expects (a demo value, not a secret).
     #[arg(long, env = "MEETING_SIM_TOKEN", default_value = meeting_sim::DEFAULT_TOKEN)]
     token: String,
+    /// Add the accounting cases (stubs, a detail-only meeting, rejoining participants,
+    /// multi-room, cancelled and scheduled Quanshi bookings, ...) to the generated data.
+    #[arg(long)]
+    accounting_cases: bool,
     /// Path prefix of the Quanshi API.
     #[arg(long, default_value = meeting_sim::DEFAULT_QUANSHI_PREFIX)]
     quanshi_prefix: String,
@@ -110,6 +114,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     faults.seed = args.seed;
     let mut config = SimConfig::new(args.seed, args.meetings).with_faults(faults);
     config.data.quanshi_conferences = args.quanshi;
+    config.data.accounting_cases = args.accounting_cases;
     config.addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), args.port);
     config.api_key = args.api_key;
     config.api_secret = args.api_secret;

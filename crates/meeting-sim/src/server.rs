@@ -1,26 +1,107 @@
-//! The HTTP server: routes, credentials, faults, the request log.
+//! The HTTP server: routes, credentials, faults and the request log. What an endpoint answers
+//! is decided in [`crate::systec::answer`] and [`crate::quanshi::answer`]; this module only
+//! routes to them, by an exhaustive match on [`EndpointId`].
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
+use meeting_wire::EndpointId;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use systec_model::Envelope;
 use tokio::sync::watch;
 
 use crate::config::{FaultKind, SimConfig};
-use crate::data::SystecData;
 use crate::faults::{self, FaultState};
-use crate::quanshi::{self, QuanshiData};
-use crate::systec::{self, BadRequest, DetailParams, Params};
-use crate::{RequestRecord, SimEndpoint};
+use crate::quanshi::answer::{self as quanshi, QuanshiRequest};
+use crate::quanshi::data::QuanshiData;
+use crate::reply::{Reply, json_type};
+use crate::systec::answer::{self as systec, BadRequest, DetailParams, Params};
+use crate::systec::data::SystecData;
+
+/// One request the simulator answered, for tests to inspect.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RequestRecord {
+    /// Arrival order, from 0 (in the order answers were decided). It keeps counting across
+    /// [`SimHandle::clear_requests`](crate::SimHandle::clear_requests) and entries dropped
+    /// by the log's cap, so it is also the number of requests answered before this one.
+    pub seq: u64,
+    /// The endpoint called.
+    pub endpoint: EndpointId,
+    /// The request's parameters without secrets (`api_key`, `api_secret`, `token` are
+    /// removed), in the order sent.
+    pub params: Vec<(String, String)>,
+    /// The HTTP status sent; `None` when the connection was dropped.
+    pub http_status: Option<u16>,
+    /// The vendor status inside the body (Systec `status`, Quanshi `status`), when a normal
+    /// answer was sent.
+    pub vendor_status: Option<i64>,
+    /// The fault that replaced or delayed the answer.
+    pub fault: Option<FaultKind>,
+    /// Whether page drift added a meeting before this `detail` page.
+    pub drift: bool,
+}
+
+/// The bounded request log: the newest `cap` records; older ones are dropped and counted.
+#[derive(Debug)]
+pub(crate) struct RequestLog {
+    entries: VecDeque<RequestRecord>,
+    cap: usize,
+    next_seq: u64,
+    dropped: u64,
+}
+
+impl RequestLog {
+    pub(crate) fn new(cap: usize) -> Self {
+        RequestLog {
+            entries: VecDeque::new(),
+            cap,
+            next_seq: 0,
+            dropped: 0,
+        }
+    }
+
+    fn push(&mut self, make: impl FnOnce(u64) -> RequestRecord) {
+        let record = make(self.next_seq);
+        self.next_seq += 1;
+        if self.cap == 0 {
+            self.dropped += 1;
+            return;
+        }
+        while self.entries.len() >= self.cap {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(record);
+    }
+
+    /// The records kept, oldest first.
+    pub(crate) fn records(&self) -> Vec<RequestRecord> {
+        self.entries.iter().cloned().collect()
+    }
+
+    /// Records dropped by the cap since the start (clearing does not count as dropping).
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Requests answered since the start.
+    pub(crate) fn total(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Forgets the kept records (the counters stay).
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -29,7 +110,7 @@ pub(crate) struct Shared {
     pub(crate) systec: RwLock<SystecData>,
     pub(crate) quanshi: QuanshiData,
     pub(crate) faults: Mutex<FaultState>,
-    pub(crate) log: Mutex<Vec<RequestRecord>>,
+    pub(crate) log: Mutex<RequestLog>,
     pub(crate) shutdown: watch::Receiver<bool>,
 }
 
@@ -56,112 +137,64 @@ impl Shared {
     }
 }
 
-/// A normal (unfaulted) answer.
-pub(crate) struct Reply {
-    pub(crate) http: StatusCode,
-    pub(crate) body: Bytes,
-    pub(crate) vendor_status: Option<i64>,
-}
-
-impl Reply {
-    pub(crate) fn json<T: Serialize>(http: StatusCode, vendor_status: i64, value: &T) -> Reply {
-        match serde_json::to_vec(value) {
-            Ok(body) => Reply {
-                http,
-                body: Bytes::from(body),
-                vendor_status: Some(vendor_status),
-            },
-            Err(_) => Reply {
-                http: StatusCode::INTERNAL_SERVER_ERROR,
-                body: Bytes::from_static(b"serialisation failed"),
-                vendor_status: None,
-            },
+/// The path of `endpoint` under this configuration. Systec: `/umeeting/share/` and the
+/// documented name; Quanshi: the configured prefix and path.
+pub(crate) fn path(config: &SimConfig, endpoint: EndpointId) -> String {
+    match endpoint {
+        EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+            format!("/umeeting/share/{}", endpoint.wire_name())
+        }
+        EndpointId::QuanshiConference => {
+            format!(
+                "{}{}",
+                config.quanshi_prefix, config.quanshi_conference_path
+            )
+        }
+        EndpointId::QuanshiDashboard => {
+            format!(
+                "{}{}",
+                config.quanshi_prefix,
+                crate::config::QUANSHI_DASHBOARD_PATH
+            )
         }
     }
-
-    fn into_response(self) -> Response {
-        let mut resp = Response::new(Body::from(self.body));
-        *resp.status_mut() = self.http;
-        resp.headers_mut().insert(header::CONTENT_TYPE, json_type());
-        resp
-    }
 }
 
-fn json_type() -> HeaderValue {
-    HeaderValue::from_static("application/json;charset=UTF-8")
-}
-
-/// A Systec failure envelope: `{"status": N, "message": "...", "data": null}`.
-pub(crate) fn systec_error(http: StatusCode, status: i64, message: &str) -> Reply {
-    #[derive(Serialize)]
-    struct ErrorEnvelope<'a> {
-        status: i64,
-        message: &'a str,
-        data: Option<()>,
-    }
-    Reply::json(
-        http,
-        status,
-        &ErrorEnvelope {
-            status,
-            message,
-            data: None,
-        },
-    )
-}
-
-/// The router for `config`.
+/// The router for `config`: one route per endpoint, each bound to its own endpoint id.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let prefix = shared.config.quanshi_prefix.clone();
-    let conference = format!("{prefix}{}", shared.config.quanshi_conference_path);
-    let dashboard = format!("{prefix}{}", crate::config::QUANSHI_DASHBOARD_PATH);
-    Router::new()
-        .route(
-            "/umeeting/share/reports",
-            post(
-                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                    systec_call(s, SimEndpoint::SystecReports, f)
-                },
+    let mut router = Router::new();
+    for endpoint in EndpointId::ALL {
+        let at = path(&shared.config, endpoint);
+        router = match endpoint {
+            EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+                router.route(
+                    &at,
+                    post(
+                        move |s: State<Arc<Shared>>,
+                              f: Result<Form<Vec<(String, String)>>, FormRejection>| {
+                            systec_call(s, endpoint, f)
+                        },
+                    ),
+                )
+            }
+            EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => router.route(
+                &at,
+                post(move |s: State<Arc<Shared>>, h: HeaderMap, b: Bytes| {
+                    quanshi_call(s, endpoint, h, b)
+                }),
             ),
-        )
-        .route(
-            "/umeeting/share/detail",
-            post(
-                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                    systec_call(s, SimEndpoint::SystecDetail, f)
-                },
-            ),
-        )
-        .route(
-            "/umeeting/share/hisMeeting",
-            post(
-                |s: State<Arc<Shared>>, f: Result<Form<Vec<(String, String)>>, FormRejection>| {
-                    systec_call(s, SimEndpoint::SystecHisMeeting, f)
-                },
-            ),
-        )
-        .route(
-            &conference,
-            post(|s: State<Arc<Shared>>, h: HeaderMap, b: Bytes| {
-                quanshi_call(s, SimEndpoint::QuanshiConference, h, b)
-            }),
-        )
-        .route(
-            &dashboard,
-            post(|s: State<Arc<Shared>>, h: HeaderMap, b: Bytes| {
-                quanshi_call(s, SimEndpoint::QuanshiDashboard, h, b)
-            }),
-        )
-        .with_state(shared)
+        };
+    }
+    router.with_state(shared)
 }
 
 async fn systec_call(
     State(shared): State<Arc<Shared>>,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(pairs)) = form else {
-        let reply = systec_error(
+        let reply = systec::error(
             StatusCode::BAD_REQUEST,
             400,
             "expected an application/x-www-form-urlencoded body",
@@ -178,27 +211,27 @@ async fn systec_call(
     let key_ok = params.get("api_key") == Some(shared.config.api_key.as_str());
     let secret_ok = params.get("api_secret") == Some(shared.config.api_secret.as_str());
     if !(key_ok && secret_ok) {
-        let reply = systec_error(StatusCode::OK, 401, "Invalid api_key or api_secret.");
+        let reply = systec::error(StatusCode::OK, 401, "Invalid api_key or api_secret.");
         return finish_unfaulted(&shared, endpoint, public, reply);
     }
     let decision =
-        lock(&shared.faults).decide(&shared.config.faults, endpoint == SimEndpoint::SystecDetail);
+        lock(&shared.faults).decide(&shared.config.faults, endpoint == EndpointId::SystecDetail);
     let reply = match systec_answer(&shared, endpoint, &params, decision.drift) {
         Ok(reply) => reply,
-        Err(BadRequest(message)) => systec_error(StatusCode::OK, 400, &message),
+        Err(BadRequest(message)) => systec::error(StatusCode::OK, 400, &message),
     };
     finish(&shared, endpoint, public, reply, decision).await
 }
 
 fn systec_answer(
     shared: &Shared,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     params: &Params<'_>,
     drift: bool,
 ) -> Result<Reply, BadRequest> {
     let zone = shared.config.vendor_zone;
     Ok(match endpoint {
-        SimEndpoint::SystecDetail => {
+        EndpointId::SystecDetail => {
             let q = DetailParams::parse(params, shared.today())?;
             if drift {
                 write(&shared.systec).insert_drift(&q.window.served(), q.host_id.as_deref());
@@ -206,48 +239,59 @@ fn systec_answer(
             let page = systec::detail_page(&read(&shared.systec), &zone, &q);
             Reply::json(StatusCode::OK, 200, &Envelope::ok(page))
         }
-        SimEndpoint::SystecHisMeeting => {
+        EndpointId::SystecHisMeeting => {
             let w = systec::his_meeting_params(params)?;
             let list = systec::his_meetings(&read(&shared.systec), &zone, &w.requested);
             Reply::json(StatusCode::OK, 200, &Envelope::ok(list))
         }
-        _ => {
+        EndpointId::SystecReports => {
             let uuids = systec::reports_params(params)?;
             let list = systec::reports(&read(&shared.systec), &uuids);
             Reply::json(StatusCode::OK, 200, &Envelope::ok(list))
+        }
+        // Never routed here (see `router`); answered as an unknown path, never as another
+        // endpoint's answer.
+        EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => {
+            systec::error(StatusCode::NOT_FOUND, 404, "not a Systec endpoint")
         }
     })
 }
 
 async fn quanshi_call(
     State(shared): State<Arc<Shared>>,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = quanshi::QuanshiRequest::read(&headers, &body);
+    let request = QuanshiRequest::read(&headers, &body);
     let public = request.public_params();
     if !request.token_is(&shared.config.token) {
         let reply = quanshi::error_reply(&shared.quanshi, 401, "token invalid");
         return finish_unfaulted(&shared, endpoint, public, reply);
     }
     let decision = lock(&shared.faults).decide(&shared.config.faults, false);
-    let reply = quanshi::answer(&shared.quanshi, endpoint, &request);
+    let data = &shared.quanshi;
+    let reply = match endpoint {
+        EndpointId::QuanshiConference => quanshi::conference(data, &request),
+        EndpointId::QuanshiDashboard => quanshi::dashboard(data, &request),
+        // Never routed here (see `router`).
+        EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+            quanshi::error_reply(data, 404, "not a Quanshi endpoint")
+        }
+    };
     finish(&shared, endpoint, public, reply, decision).await
 }
 
 fn record(
     shared: &Shared,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     params: Vec<(String, String)>,
     http_status: Option<u16>,
     vendor_status: Option<i64>,
     fault: Option<FaultKind>,
     drift: bool,
 ) {
-    let mut log = lock(&shared.log);
-    let seq = log.len() as u64;
-    log.push(RequestRecord {
+    lock(&shared.log).push(|seq| RequestRecord {
         seq,
         endpoint,
         params,
@@ -260,7 +304,7 @@ fn record(
 
 fn finish_unfaulted(
     shared: &Shared,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     params: Vec<(String, String)>,
     reply: Reply,
 ) -> Response {
@@ -290,7 +334,7 @@ async fn pause(shared: &Shared, delay: Duration) {
 
 async fn finish(
     shared: &Shared,
-    endpoint: SimEndpoint,
+    endpoint: EndpointId,
     params: Vec<(String, String)>,
     reply: Reply,
     decision: faults::Decision,
@@ -298,7 +342,8 @@ async fn finish(
     pause(shared, decision.delay).await;
     let config = &shared.config.faults;
     let (response, http, vendor) = match decision.fault {
-        None => {
+        // `drift` changes the data before the page and is never the fault of a decision.
+        None | Some(FaultKind::Drift) => {
             let (h, v) = (reply.http.as_u16(), reply.vendor_status);
             (reply.into_response(), Some(h), v)
         }
@@ -322,9 +367,7 @@ async fn finish(
             (resp, Some(status), None)
         }
         Some(FaultKind::Drop) => (faults::dropped(), None, None),
-        Some(FaultKind::Truncate) | Some(_) => {
-            (faults::truncated(&reply.body, json_type()), Some(200), None)
-        }
+        Some(FaultKind::Truncate) => (faults::truncated(&reply.body, json_type()), Some(200), None),
     };
     record(
         shared,

@@ -4,8 +4,10 @@ use quanshi_model::{Conference, DashboardConference};
 use std::sync::Arc;
 use systec_model::{DateWindow, DetailMeeting, HisMeeting, MeetingUuid, ReportEntry};
 
+use crate::accounting::{self, Accounting};
 use crate::server::{Shared, read};
-use crate::systec;
+use crate::systec::answer as systec;
+use crate::systec::data::Listing;
 
 /// The ground truth of a running simulator, read at the time of each call (so it includes
 /// meetings added by page drift up to then). Get one with
@@ -46,15 +48,18 @@ impl Truth {
     }
 
     /// The `reports` entry of one occurrence, with its **whole** participant list (the
-    /// endpoint lists only the first 100); `None` for an unknown UUID.
+    /// endpoint lists only the first 100); `None` for a UUID `reports` leaves out (unknown,
+    /// or the `detail`-only accounting case).
     pub fn report(&self, uuid: &str) -> Option<ReportEntry> {
         let data = read(&self.shared.systec);
         data.by_uuid
             .get(uuid)
+            .filter(|o| o.listing != Listing::DetailOnly)
             .map(|o| systec::report_entry(o, data.rooms.get(o.room), usize::MAX))
     }
 
-    /// Every occurrence UUID, in serving order (start time, then UUID).
+    /// Every occurrence UUID, in serving order (start time, then UUID), the accounting cases'
+    /// `detail`-only and `reports`-only occurrences included.
     pub fn uuids(&self) -> Vec<MeetingUuid> {
         read(&self.shared.systec)
             .meetings
@@ -84,6 +89,15 @@ impl Truth {
                 email: r.email.clone(),
             })
             .collect()
+    }
+
+    /// The accounting ground truth of everything held now (drifted meetings included): per
+    /// room and in total, meetings held, measured and billed minutes, attendees, phone calls,
+    /// minutes and cost, scheduled and cancelled bookings, report stubs. The definitions are
+    /// in the crate docs, "Ground truth for accounting".
+    pub fn accounting(&self) -> Accounting {
+        let systec = read(&self.shared.systec);
+        accounting::compute(&systec, &self.shared.quanshi)
     }
 
     /// The Quanshi reservation behind an attendee join link.

@@ -36,3 +36,7 @@ pub mod systec;
 
 pub use capture::{Capture, CaptureError, ResponseObserver};
 pub use job::{Batch, Fetched, Progress, Quiet, RunSummary};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -77,3 +77,7 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

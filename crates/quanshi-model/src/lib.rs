@@ -117,3 +117,7 @@ pub use meeting_wire::{DecodeError, Extra, Flag, Id, Secret};
 pub use request::{Auth, Request};
 pub use scalar::NumberOrText;
 pub use time::{TimeError, UnixMillis, UnixSeconds, ZoneName};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -114,3 +114,7 @@ impl fmt::Debug for MeetingUuid {
         write!(f, "MeetingUuid({:?})", self.0)
     }
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

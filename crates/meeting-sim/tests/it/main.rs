@@ -6,9 +6,12 @@
     clippy::indexing_slicing
 )]
 
+mod accounting;
 mod common;
 mod determinism;
 mod dump;
 mod faults;
+mod golden;
+mod log;
 mod quanshi;
 mod systec;

@@ -1,9 +1,12 @@
-//! The Systec endpoints as pure functions: parameters in, model types out.
+//! Answering the Systec endpoints, as pure functions over [`SystecData`]: form parameters
+//! in, model types out.
 // Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
 #![allow(clippy::field_reassign_with_default)]
 
+use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
 use systec_model::detail::DEFAULT_PAGE_SIZE;
 use systec_model::{
     CallType, DateWindow, DetailMeeting, DetailPage, DetailParticipant, Flag, HisMeeting, Id,
@@ -11,7 +14,27 @@ use systec_model::{
     UtcTime, VendorDuration, WireDate, Yuan,
 };
 
-use crate::data::{Occurrence, Room, SystecData};
+use crate::reply::Reply;
+use crate::systec::data::{Listing, Occurrence, Room, SystecData};
+
+/// A Systec failure envelope: `{"status": N, "message": "...", "data": null}`.
+pub(crate) fn error(http: StatusCode, status: i64, message: &str) -> Reply {
+    #[derive(Serialize)]
+    struct ErrorEnvelope<'a> {
+        status: i64,
+        message: &'a str,
+        data: Option<()>,
+    }
+    Reply::json(
+        http,
+        status,
+        &ErrorEnvelope {
+            status,
+            message,
+            data: None,
+        },
+    )
+}
 
 /// Participants listed per report page, as the vendor does.
 pub(crate) const REPORT_PAGE_SIZE: usize = 100;
@@ -319,11 +342,13 @@ fn fill_room(
     *user_type = Some(String::from("Corp"));
 }
 
-/// The `reports` answer: entries in request order; unknown UUIDs are left out.
+/// The `reports` answer: entries in request order; unknown UUIDs (and `detail`-only
+/// occurrences) are left out.
 pub(crate) fn reports(data: &SystecData, uuids: &[String]) -> Vec<ReportEntry> {
     uuids
         .iter()
         .filter_map(|u| data.by_uuid.get(u))
+        .filter(|o| o.listing != Listing::DetailOnly)
         .map(|o| report_entry(o, data.rooms.get(o.room), REPORT_PAGE_SIZE))
         .collect()
 }
@@ -352,7 +377,7 @@ pub(crate) fn his_meeting(o: &Occurrence, room: Option<&Room>) -> HisMeeting {
 /// The `hisMeeting` answer: ended occurrences of the served window, in start order.
 pub(crate) fn his_meetings(data: &SystecData, zone: &Tz, window: &DateWindow) -> Vec<HisMeeting> {
     data.in_window(&window.vendor_served(), zone, None, None)
-        .filter(|o| o.end.is_some())
+        .filter(|o| o.end.is_some() && o.listing == Listing::All)
         .map(|o| his_meeting(o, data.rooms.get(o.room)))
         .collect()
 }

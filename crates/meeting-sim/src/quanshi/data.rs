@@ -1,25 +1,23 @@
-//! The Quanshi endpoints: reservations by join link, dashboard conferences by temporary id.
+//! The Quanshi data: reservations (by attendee join link) and dashboard conferences (by
+//! temporary id), generated deterministically, and the deterministic envelope clock.
 // Wire objects are built from `Default` (every field optional, plus `extra`), then filled.
 #![allow(clippy::field_reassign_with_default)]
 
-use axum::http::{HeaderMap, StatusCode};
-use bytes::Bytes;
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
 use quanshi_model::{
     ApprovalStatus, Attendee, AttendeeStatus, CalExtraInfo, CalType, ConfMode, ConfNodeType,
     Conference, ConferenceStatus, DashboardConference, DashboardStatus, DetailHouse, Device,
-    DeviceType, Embedded, Envelope, Flag, Id, JoinLink, JoinLogin, NumberOrText, RequestDuration,
-    RoomRole, Secret, SubDevice, UnixMillis, UnixSeconds, UserType, ZoneName,
+    DeviceType, Embedded, Flag, Id, JoinLink, JoinLogin, NumberOrText, RoomRole, Secret, SubDevice,
+    UnixSeconds, UserType, ZoneName,
 };
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use systec_model::DateWindow;
 
-use crate::SimEndpoint;
 use crate::config::SimConfig;
-use crate::data::{chinese_name, random_chars, random_name};
 use crate::rng::{SplitMix64, mix};
-use crate::server::Reply;
+use crate::text::{chinese_name, random_chars, random_name};
 
 const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const HEX: &[u8] = b"0123456789abcdef";
@@ -71,11 +69,7 @@ impl QuanshiData {
         config: &SimConfig,
     ) -> Self {
         let zone = config.vendor_zone;
-        let start_of = |day| {
-            systec_model::resolve_local(chrono::NaiveDate::and_time(&day, NaiveTime::MIN), &zone)
-                .earliest()
-                .timestamp()
-        };
+        let start_of = |day| day_start(day, &zone);
         let first = start_of(window.from());
         let span = (start_of(window.to()) - first).max(0) + 86_400;
         let mut conferences = BTreeMap::new();
@@ -115,9 +109,35 @@ impl QuanshiData {
         }
     }
 
+    /// Adds a reservation (after the generated ones; an attendee link already known is
+    /// replaced).
+    pub(crate) fn insert_conference(&mut self, c: Conference) {
+        let url = c
+            .attendee_join_url
+            .as_ref()
+            .map(|u| u.expose().to_owned())
+            .unwrap_or_default();
+        if self.conferences.insert(url.clone(), c).is_none() {
+            self.join_urls.push(url);
+        }
+    }
+
+    /// Adds a dashboard conference (after the generated ones; a temporary id already known
+    /// is replaced).
+    pub(crate) fn insert_dashboard(&mut self, d: DashboardConference) {
+        let temp = d
+            .temp_conference_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        if self.dashboards.insert(temp.clone(), d).is_none() {
+            self.temp_ids.push(temp);
+        }
+    }
+
     /// The deterministic envelope metadata of the next answer: request id, timestamp in ms,
     /// processing time.
-    fn next_meta(&self) -> (String, i64, String) {
+    pub(crate) fn next_meta(&self) -> (String, i64, String) {
         let n = self.requests.fetch_add(1, Ordering::Relaxed);
         let mut rng = SplitMix64::new(mix(0x9E5, n));
         let ts = self.clock_base_ms
@@ -127,6 +147,13 @@ impl QuanshiData {
         let id = format!("{}.{:09}.{}", ts / 1000, rng.below(1_000_000_000), n);
         (id, ts, format!("{}.{:03}ms", micros / 1000, micros % 1000))
     }
+}
+
+/// 00:00 of `day` in `zone`, in Unix seconds.
+pub(crate) fn day_start(day: NaiveDate, zone: &Tz) -> i64 {
+    systec_model::resolve_local(day.and_time(NaiveTime::MIN), zone)
+        .earliest()
+        .timestamp()
 }
 
 fn digits(rng: &mut SplitMix64, n: usize) -> String {
@@ -140,11 +167,11 @@ fn link(rng: &mut SplitMix64) -> String {
     format!("https://mtest.qsh1.cn/k/{}", random_chars(rng, BASE62, 11))
 }
 
-fn num(n: i64) -> NumberOrText {
+pub(crate) fn num(n: i64) -> NumberOrText {
     NumberOrText::Number(serde_json::Number::from(n))
 }
 
-fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference {
+pub(crate) fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference {
     let mut rng = SplitMix64::new(mix(seed ^ 0x0051_A451, i));
     let start = first + i64::try_from(rng.below(u64::try_from(span).unwrap_or(1))).unwrap_or(0);
     let start = start - start % 300;
@@ -400,7 +427,7 @@ fn attendee(rng: &mut SplitMix64, k: u64, host_id: i64) -> Attendee {
     a
 }
 
-fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
+pub(crate) fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
     let mut rng = SplitMix64::new(mix(seed ^ 0xDA5B_0A2D, i));
     let start = first + i64::try_from(rng.below(u64::try_from(span).unwrap_or(1))).unwrap_or(0);
     let live = rng.chance(0.15);
@@ -455,139 +482,4 @@ fn dashboard(seed: u64, i: u64, first: i64, span: i64) -> DashboardConference {
     d.raw_attendee_cnt = Some(attendees + i64::try_from(rng.below(3)).unwrap_or(0));
     d.raw_pstn_cnt = Some(pstn);
     d
-}
-
-/// A Quanshi request as read: the token (header first, then body) and the JSON body.
-pub(crate) struct QuanshiRequest {
-    token: Option<String>,
-    body: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-impl QuanshiRequest {
-    /// Reads the `token` header and the JSON body (never fails: a bad body is `None`).
-    pub(crate) fn read(headers: &HeaderMap, body: &Bytes) -> Self {
-        let body = match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(serde_json::Value::Object(map)) => Some(map),
-            _ => None,
-        };
-        let token = match headers.get("token") {
-            Some(v) => v.to_str().ok().map(str::to_owned),
-            None => body
-                .as_ref()
-                .and_then(|b| b.get("token"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-        };
-        QuanshiRequest { token, body }
-    }
-
-    /// The body's fields without `token`, as text.
-    pub(crate) fn public_params(&self) -> Vec<(String, String)> {
-        self.body
-            .iter()
-            .flatten()
-            .filter(|(k, _)| k.as_str() != "token")
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                )
-            })
-            .collect()
-    }
-
-    /// Whether the token is the expected one.
-    pub(crate) fn token_is(&self, expected: &str) -> bool {
-        self.token.as_deref() == Some(expected)
-    }
-
-    fn text(&self, name: &str) -> Option<String> {
-        match self.body.as_ref()?.get(name)? {
-            serde_json::Value::String(s) => Some(s.trim().to_owned()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
-    }
-}
-
-impl QuanshiData {
-    fn envelope<T>(
-        &self,
-        status: i64,
-        result: Option<T>,
-        msg: Option<&str>,
-        both_ids: bool,
-    ) -> Envelope<T> {
-        let (id, ts, took) = self.next_meta();
-        let mut e = Envelope {
-            status,
-            result,
-            msg: None,
-            request_id: None,
-            reqid: None,
-            timestamp: None,
-            request_duration: None,
-            extra: quanshi_model::Extra::new(),
-        };
-        e.status = status;
-        e.msg = msg.map(str::to_owned);
-        if both_ids {
-            e.request_id = Some(format!("uniformserver-127.0.0.1-{id}"));
-            e.reqid = Some(format!("confopenapiserver-127.0.0.1-{id}"));
-        } else {
-            e.request_id = Some(format!("rtsas-127001-{id}"));
-        }
-        e.timestamp = Some(UnixMillis::number(ts));
-        e.request_duration = Some(RequestDuration::new(took));
-        e
-    }
-}
-
-/// A failure envelope (`result` null).
-pub(crate) fn error_reply(data: &QuanshiData, status: i64, msg: &str) -> Reply {
-    let mut e = data.envelope::<()>(status, None, Some(msg), false);
-    e.extra
-        .insert(String::from("result"), serde_json::Value::Null);
-    Reply::json(StatusCode::OK, status, &e)
-}
-
-/// The conference-by-join-link success envelope for `url` (an empty list when unknown).
-pub(crate) fn conference_envelope(
-    data: &QuanshiData,
-    url: &str,
-) -> Envelope<quanshi_model::ConferenceList> {
-    let found: Vec<Conference> = data.conferences.get(url).cloned().into_iter().collect();
-    data.envelope(0, Some(Embedded::inline(found)), None, true)
-}
-
-/// The dashboard envelope for `id`: the record, or status 404 "conference not found".
-pub(crate) fn dashboard_envelope(data: &QuanshiData, id: &str) -> Envelope<DashboardConference> {
-    match data.dashboards.get(id) {
-        Some(d) => data.envelope(0, Some(d.clone()), Some("success"), false),
-        None => {
-            let mut e = data.envelope(404, None, Some("conference not found"), false);
-            e.extra
-                .insert(String::from("result"), serde_json::Value::Null);
-            e
-        }
-    }
-}
-
-/// The normal answer of a Quanshi endpoint.
-pub(crate) fn answer(data: &QuanshiData, endpoint: SimEndpoint, req: &QuanshiRequest) -> Reply {
-    if req.body.is_none() {
-        return error_reply(data, 400, "invalid request body: expected a JSON object");
-    }
-    if endpoint == SimEndpoint::QuanshiConference {
-        let Some(url) = req.text("attendeeJoinUrl").filter(|u| !u.is_empty()) else {
-            return error_reply(data, 400, "attendeeJoinUrl is required");
-        };
-        Reply::json(StatusCode::OK, 0, &conference_envelope(data, &url))
-    } else {
-        let Some(id) = req.text("tempConferenceId").filter(|u| !u.is_empty()) else {
-            return error_reply(data, 400, "tempConferenceId is required");
-        };
-        let e = dashboard_envelope(data, &id);
-        Reply::json(StatusCode::OK, e.status, &e)
-    }
 }

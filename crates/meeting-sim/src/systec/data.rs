@@ -1,4 +1,5 @@
 //! The Systec data: shared rooms and meeting occurrences, generated deterministically.
+//! Nothing here knows the wire: [`super::answer`] turns it into the model types.
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -8,6 +9,7 @@ use std::sync::Arc;
 use systec_model::DateWindow;
 
 use crate::rng::{SplitMix64, mix};
+use crate::text::{random_chars, random_name};
 
 /// A Systec shared room (公共会议室).
 #[derive(Clone, Debug)]
@@ -59,6 +61,19 @@ impl Call {
     }
 }
 
+/// Which endpoints list an occurrence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Listing {
+    /// `detail`, `hisMeeting` (once ended) and `reports`: every generated meeting.
+    All,
+    /// `detail` only: `hisMeeting` does not list it and `reports` leaves its UUID out (an
+    /// accounting case).
+    DetailOnly,
+    /// `reports` only, as a stub: neither `detail` nor `hisMeeting` lists it (an accounting
+    /// case: a stub that matches no occurrence).
+    ReportsOnly,
+}
+
 /// One meeting occurrence (one `uuid`).
 #[derive(Clone, Debug)]
 pub(crate) struct Occurrence {
@@ -76,6 +91,8 @@ pub(crate) struct Occurrence {
     pub(crate) recording: bool,
     pub(crate) participants: Vec<Person>,
     pub(crate) calls: Vec<Call>,
+    /// Which endpoints list it.
+    pub(crate) listing: Listing,
 }
 
 impl Occurrence {
@@ -92,21 +109,6 @@ impl Occurrence {
     }
 }
 
-const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "林", "罗", "叶",
-];
-const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
-    "涛", "明", "超", "秀兰", "霞", "大红", "小明", "建国", "晓燕",
-];
-const LATIN_FIRST: &[&str] = &[
-    "Alice", "Bob", "Carol", "David", "Emma", "Frank", "Grace", "Henry", "Iris", "Jack", "Kevin",
-    "Lily", "Mia", "Nate",
-];
-const LATIN_LAST: &[&str] = &[
-    "Wang", "Li", "Zhang", "Chen", "Liu", "Lin", "Smith", "Ye", "Zhou",
-];
 const DEVICES: &[&str] = &[
     "Windows",
     "Mac",
@@ -149,13 +151,6 @@ const SCHEDULED: &[u64] = &[30, 40, 45, 60, 60, 90, 120, 120, 180];
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const BASE64_URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// `n` random characters of `alphabet`.
-pub(crate) fn random_chars(rng: &mut SplitMix64, alphabet: &[u8], n: usize) -> String {
-    (0..n)
-        .map(|_| char::from(rng.pick(alphabet)))
-        .collect::<String>()
-}
-
 /// A 24-character occurrence UUID: 16 random bytes in standard base64 (`+`, `/`, `==`).
 pub(crate) fn random_uuid(rng: &mut SplitMix64) -> String {
     let mut s = random_chars(rng, BASE64, 21);
@@ -163,21 +158,6 @@ pub(crate) fn random_uuid(rng: &mut SplitMix64) -> String {
     s.push(char::from(rng.pick(b"AQgw")));
     s.push_str("==");
     s
-}
-
-/// A display name: Chinese, Latin, or a device-style name.
-pub(crate) fn random_name(rng: &mut SplitMix64) -> String {
-    match rng.below(10) {
-        0..=4 => format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN)),
-        5..=7 => format!("{} {}", rng.pick(LATIN_FIRST), rng.pick(LATIN_LAST)),
-        8 => format!("{}{}的 iPhone", rng.pick(SURNAMES), rng.pick(GIVEN)),
-        _ => format!("{}'s MacBook", rng.pick(LATIN_FIRST)),
-    }
-}
-
-/// A Chinese name.
-pub(crate) fn chinese_name(rng: &mut SplitMix64) -> String {
-    format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
 /// Generates occurrences from a seed, one independent stream per index.
@@ -213,6 +193,11 @@ impl Generator {
             zone,
             numbers,
         }
+    }
+
+    /// The first day of the data range (vendor zone).
+    pub(crate) fn first_day(&self) -> NaiveDate {
+        self.from
     }
 
     /// The shared rooms.
@@ -346,6 +331,7 @@ impl Generator {
             recording: rng.chance(0.1),
             participants,
             calls,
+            listing: Listing::All,
         }
     }
 }
@@ -387,8 +373,8 @@ impl SystecData {
         }
     }
 
-    /// The occurrences whose start's local date (vendor zone) is in `window`, optionally
-    /// of one room and one uuid, in serving order.
+    /// The occurrences `detail` lists whose start's local date (vendor zone) is in
+    /// `window`, optionally of one room and one uuid, in serving order.
     pub(crate) fn in_window<'a>(
         &'a self,
         window: &DateWindow,
@@ -404,9 +390,26 @@ impl SystecData {
             .unwrap_or_default()
             .iter()
             .filter(move |m| {
-                host_id.is_none_or(|h| self.rooms.get(m.room).is_some_and(|r| r.host_id == h))
+                m.listing != Listing::ReportsOnly
+                    && host_id
+                        .is_none_or(|h| self.rooms.get(m.room).is_some_and(|r| r.host_id == h))
                     && uuid.is_none_or(|u| m.uuid == u)
             })
+    }
+
+    /// Adds one occurrence (a new UUID is drawn from `rng` while the UUID is taken), in
+    /// serving order.
+    pub(crate) fn insert(&mut self, mut occurrence: Occurrence, rng: &mut SplitMix64) {
+        while self.by_uuid.contains_key(&occurrence.uuid) {
+            occurrence.uuid = random_uuid(rng);
+        }
+        let occurrence = Arc::new(occurrence);
+        let at = self
+            .meetings
+            .partition_point(|m| (m.start, &m.uuid) < (occurrence.start, &occurrence.uuid));
+        self.by_uuid
+            .insert(occurrence.uuid.clone(), Arc::clone(&occurrence));
+        self.meetings.insert(at, occurrence);
     }
 
     /// Page drift: inserts a new, ended meeting that sorts before every generated meeting
@@ -420,16 +423,7 @@ impl SystecData {
         let room = host_id
             .and_then(|h| self.rooms.iter().position(|r| r.host_id == h))
             .unwrap_or_else(|| usize::try_from(rng.below(self.rooms.len() as u64)).unwrap_or(0));
-        let mut occurrence = self.generator.build(&mut rng, local, room, false);
-        while self.by_uuid.contains_key(&occurrence.uuid) {
-            occurrence.uuid = random_uuid(&mut rng);
-        }
-        let occurrence = Arc::new(occurrence);
-        let at = self
-            .meetings
-            .partition_point(|m| (m.start, &m.uuid) < (occurrence.start, &occurrence.uuid));
-        self.by_uuid
-            .insert(occurrence.uuid.clone(), Arc::clone(&occurrence));
-        self.meetings.insert(at, occurrence);
+        let occurrence = self.generator.build(&mut rng, local, room, false);
+        self.insert(occurrence, &mut rng);
     }
 }
