@@ -23,8 +23,12 @@ pub(crate) fn config_check(app: &App<'_>) -> Result<()> {
     ));
     let mut failure = None;
     if s.systec_api_key.is_some() || s.systec_api_secret.is_some() {
-        let client =
-            clients::systec_client(s, Tuning::from_settings(s), &meeting_sync::Capture::none())?;
+        let client = clients::systec_client(
+            s,
+            Tuning::from_settings(s),
+            &meeting_sync::Capture::none(),
+            app.vendor_tz,
+        )?;
         let query = systec_model::detail::DetailQuery::new()
             .page_size(1)
             .page_number(1);

@@ -35,6 +35,7 @@ pub(crate) fn systec_client(
     s: &Settings,
     tuning: Tuning,
     capture: &Capture,
+    vendor_tz: chrono_tz::Tz,
 ) -> Result<SystecClient> {
     let (Some(key), Some(secret)) = (&s.systec_api_key, &s.systec_api_secret) else {
         return Err(CliError::usage(format!(
@@ -45,6 +46,7 @@ pub(crate) fn systec_client(
     };
     let mut b = SystecClient::builder()
         .credentials(key.clone(), secret.clone())
+        .vendor_tz(vendor_tz)
         .raw_capture(capture.hook());
     if let Some(url) = &s.systec_base_url {
         b = b.base_url(url.clone());

@@ -54,7 +54,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             concurrency: None,
             max_attempts: None,
         };
-        let systec = clients::systec_client(&settings, tuning, &capture)?;
+        let systec = clients::systec_client(&settings, tuning, &capture, app.vendor_tz)?;
         let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
         let mut all = Fetched::default();
         let range = systec::FetchRange::new(from, to);

@@ -90,6 +90,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         &app.settings,
         Tuning::from_settings(&app.settings),
         &capture,
+        app.vendor_tz,
     )?;
     let ctx = &app.ctx;
     let spinner = Spinner(progress.clone());
@@ -143,7 +144,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             if let Some(r) = room {
                 q = q.host_id(r.clone());
             }
-            on_batch(block_on("the fetch", systec::detail(&client, ctx, q))?);
+            block_on("the fetch", systec::detail(&client, ctx, q, &mut on_batch))?;
         }
         SystecCommand::History { range, .. } => {
             check_range(range.from, range.to)?;
@@ -154,7 +155,10 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             .map_err(|e| CliError::usage(e.to_string()))?;
         }
         SystecCommand::Reports { uuids, .. } => {
-            on_batch(block_on("the fetch", systec::reports(&client, ctx, uuids))?);
+            block_on(
+                "the fetch",
+                systec::reports(&client, ctx, uuids, &mut on_batch),
+            )?;
         }
     }
     capture.finish_run(fetched.errors.is_empty());

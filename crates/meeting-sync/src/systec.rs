@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use futures::{StreamExt, stream};
+use futures::StreamExt;
 use meeting_core::normalize::{normalize_detail_meeting, normalize_his_meeting};
 use meeting_core::{Context, Normalize, Source};
 use meeting_http::SystecClient;
@@ -12,9 +12,6 @@ use systec_model::DateWindow;
 use systec_model::detail::DetailQuery;
 
 use crate::job::{Batch, Progress, RunSummary};
-
-/// Month windows fetched at once (the client's own in-flight limit bounds the requests).
-const WINDOWS_IN_FLIGHT: usize = 4;
 
 /// A job that cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +56,8 @@ impl FetchRange {
         self
     }
 
-    fn windows(&self) -> Result<Vec<DateWindow>, JobError> {
+    /// The month windows of the range; an error when it is empty.
+    pub fn windows(&self) -> Result<Vec<DateWindow>, JobError> {
         DateWindow::new(self.from, self.to)
             .map(|w| w.split_by_month().collect())
             .map_err(|_| JobError::EmptyRange {
@@ -104,7 +102,7 @@ pub async fn fetch_range(
     progress: &dyn Progress,
     on_batch: &mut (dyn FnMut(Batch) + Send),
 ) -> Result<RunSummary, JobError> {
-    let windows = range.windows()?;
+    range.windows()?;
     let requests_before = client.requests_sent();
     let mut sink = Sink {
         summary: RunSummary {
@@ -118,52 +116,53 @@ pub async fn fetch_range(
     let mut uuids: BTreeSet<String> = BTreeSet::new();
 
     progress.phase("systec history");
-    let mut history = stream::iter(windows.iter().copied())
-        .map(|w| async move { (w, client.his_meeting_window(w).await) })
-        .buffered(WINDOWS_IN_FLIGHT);
-    while let Some((window, result)) = history.next().await {
-        let mut batch = Batch::new(Source::SystecHisMeeting, Some(window));
-        match result {
-            Ok(records) => {
-                for h in records {
-                    if range.room.is_none()
-                        && let Some(u) = &h.uuid
-                    {
-                        uuids.insert(u.as_str().to_owned());
-                    }
-                    batch.meetings.push(normalize_his_meeting(h, ctx));
-                }
+    let history = client.his_meeting_windows(range.from, range.to);
+    futures::pin_mut!(history);
+    while let Some(w) = history.next().await {
+        let mut batch = Batch::new(Source::SystecHisMeeting, Some(w.window));
+        for h in w.records {
+            if range.room.is_none()
+                && let Some(u) = &h.uuid
+            {
+                uuids.insert(u.as_str().to_owned());
             }
-            Err(e) => batch.failures.push(e),
+            batch.meetings.push(normalize_his_meeting(h, ctx));
         }
+        batch.failures = w.failures;
         sink.push(batch);
     }
-    drop(history);
 
     if !sink.auth_failed {
         progress.phase("systec detail");
         let mut query = DetailQuery::new()
+            .from(range.from)
+            .to(range.to)
             .show_participants(true)
             .show_telephony_usage(true);
         if let Some(room) = &range.room {
             query = query.host_id(room.clone());
         }
-        let mut detail = stream::iter(windows.iter().copied())
-            .map(|w| {
-                let query = query.clone().window(w);
-                async move { (w, detail_batch(client, ctx, query, Some(w)).await) }
-            })
-            .buffered(WINDOWS_IN_FLIGHT);
-        while let Some((_, (batch, seen))) = detail.next().await {
-            uuids.extend(seen);
+        let detail = client.detail_windows(query);
+        futures::pin_mut!(detail);
+        while let Some(w) = detail.next().await {
+            let mut batch = Batch::new(Source::SystecDetail, Some(w.window));
+            for d in w.records {
+                if let Some(u) = &d.uuid {
+                    uuids.insert(u.as_str().to_owned());
+                }
+                batch.meetings.push(normalize_detail_meeting(d, ctx));
+            }
+            batch.failures = w.failures;
             sink.push(batch);
         }
     }
 
     if !sink.auth_failed {
         progress.phase("systec reports");
-        if !uuids.is_empty() {
-            sink.push(reports_batch(client, ctx, uuids.iter().map(String::as_str)).await);
+        let reports = client.reports_batches(uuids.iter().map(String::as_str));
+        futures::pin_mut!(reports);
+        while let Some(r) = reports.next().await {
+            sink.push(reports_batch(r, ctx));
         }
     }
     let mut summary = sink.summary;
@@ -171,48 +170,36 @@ pub async fn fetch_range(
     Ok(summary)
 }
 
-/// Every record of a detail query (all pages; the client splits ranges longer than a month),
-/// as one batch, with the UUIDs seen.
-async fn detail_batch(
-    client: &SystecClient,
-    ctx: &Context,
-    query: DetailQuery,
-    window: Option<DateWindow>,
-) -> (Batch, Vec<String>) {
-    let mut batch = Batch::new(Source::SystecDetail, window);
-    let mut seen = Vec::new();
-    let detail = client.detail(query);
-    futures::pin_mut!(detail);
-    while let Some(item) = detail.next().await {
-        match item {
-            Ok(d) => {
-                if let Some(u) = &d.uuid {
-                    seen.push(u.as_str().to_owned());
-                }
-                batch.meetings.push(normalize_detail_meeting(d, ctx));
-            }
-            Err(e) => batch.failures.push(e),
-        }
-    }
-    (batch, seen)
-}
-
-async fn reports_batch<'u>(
-    client: &SystecClient,
-    ctx: &Context,
-    uuids: impl IntoIterator<Item = &'u str>,
-) -> Batch {
+/// One reports request as a batch: its entries normalised, or its failure.
+fn reports_batch(r: meeting_http::ReportsBatch, ctx: &Context) -> Batch {
     let mut batch = Batch::new(Source::SystecReports, None);
-    match client.reports(uuids).await {
+    match r.result {
         Ok(entries) => entries.normalize_into(ctx, &mut batch.meetings),
         Err(e) => batch.failures.push(e),
     }
     batch
 }
 
-/// `detail` for a query (all pages, every window of its range), as one batch.
-pub async fn detail(client: &SystecClient, ctx: &Context, query: DetailQuery) -> Batch {
-    detail_batch(client, ctx, query, None).await.0
+/// `detail` for a query (all pages), one batch per month window of its range (in date
+/// order; without dates, today in the vendor zone).
+pub async fn detail(
+    client: &SystecClient,
+    ctx: &Context,
+    query: DetailQuery,
+    on_batch: &mut (dyn FnMut(Batch) + Send),
+) {
+    let detail = client.detail_windows(query);
+    futures::pin_mut!(detail);
+    while let Some(w) = detail.next().await {
+        let mut batch = Batch::new(Source::SystecDetail, Some(w.window));
+        batch.meetings.extend(
+            w.records
+                .into_iter()
+                .map(|d| normalize_detail_meeting(d, ctx)),
+        );
+        batch.failures = w.failures;
+        on_batch(batch);
+    }
 }
 
 /// `hisMeeting` for a range, one batch per month window (in date order).
@@ -223,24 +210,31 @@ pub async fn history(
     to: NaiveDate,
     on_batch: &mut (dyn FnMut(Batch) + Send),
 ) -> Result<(), JobError> {
-    let windows = FetchRange::new(from, to).windows()?;
-    let mut history = stream::iter(windows)
-        .map(|w| async move { (w, client.his_meeting_window(w).await) })
-        .buffered(WINDOWS_IN_FLIGHT);
-    while let Some((window, result)) = history.next().await {
-        let mut batch = Batch::new(Source::SystecHisMeeting, Some(window));
-        match result {
-            Ok(records) => batch
-                .meetings
-                .extend(records.into_iter().map(|h| normalize_his_meeting(h, ctx))),
-            Err(e) => batch.failures.push(e),
-        }
+    FetchRange::new(from, to).windows()?;
+    let history = client.his_meeting_windows(from, to);
+    futures::pin_mut!(history);
+    while let Some(w) = history.next().await {
+        let mut batch = Batch::new(Source::SystecHisMeeting, Some(w.window));
+        batch
+            .meetings
+            .extend(w.records.into_iter().map(|h| normalize_his_meeting(h, ctx)));
+        batch.failures = w.failures;
         on_batch(batch);
     }
     Ok(())
 }
 
-/// `reports` for these UUIDs, as one batch.
-pub async fn reports(client: &SystecClient, ctx: &Context, uuids: &[String]) -> Batch {
-    reports_batch(client, ctx, uuids.iter().map(String::as_str)).await
+/// `reports` for these UUIDs, one batch per request (a failed request does not lose the
+/// others).
+pub async fn reports(
+    client: &SystecClient,
+    ctx: &Context,
+    uuids: &[String],
+    on_batch: &mut (dyn FnMut(Batch) + Send),
+) {
+    let reports = client.reports_batches(uuids.iter().map(String::as_str));
+    futures::pin_mut!(reports);
+    while let Some(r) = reports.next().await {
+        on_batch(reports_batch(r, ctx));
+    }
 }

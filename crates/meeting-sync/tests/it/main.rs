@@ -49,17 +49,23 @@ async fn fetch_range_hands_over_window_batches_in_order() {
         .map(|b| (b.endpoint, b.window.map(|w| w.from())))
         .collect();
     assert_eq!(
-        shape,
+        shape[..4],
         [
             (Source::SystecHisMeeting, Some(day("2024-01-20"))),
             (Source::SystecHisMeeting, Some(day("2024-02-01"))),
             (Source::SystecDetail, Some(day("2024-01-20"))),
             (Source::SystecDetail, Some(day("2024-02-01"))),
-            (Source::SystecReports, None),
         ]
     );
+    // Then one batch per reports request.
+    assert!(shape.len() > 4);
+    assert!(
+        shape[4..]
+            .iter()
+            .all(|s| *s == (Source::SystecReports, None))
+    );
     assert!(batches.iter().all(Batch::is_complete));
-    assert_eq!(summary.batches_done, 5);
+    assert_eq!(summary.batches_done, batches.len() as u64);
     assert_eq!(summary.batches_failed, 0);
     assert_eq!(summary.span, Some((day("2024-01-20"), day("2024-02-10"))));
     let received: usize = batches.iter().map(|b| b.meetings.len()).sum();
@@ -164,4 +170,44 @@ fn lookups_read_links_and_ids() {
         !format!("{list:?}").contains("q.example"),
         "links never printed"
     );
+}
+
+/// Under heavy faults, what was received is kept and what failed is named batch by batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_batches_keep_what_was_received() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config =
+        SimConfig::new(11, 400).with_faults(meeting_sim::FaultConfig::parse("5xx=0.4").unwrap());
+    let sim = Sim::start(config).await.unwrap();
+    let client = SystecClient::builder()
+        .base_url(sim.systec_base_url())
+        .credentials(sim.api_key(), sim.api_secret())
+        .rate_limit(RateLimit::per_second(0))
+        .reports_rate_limit(RateLimit::per_second(0))
+        .retry(meeting_http::RetryPolicy::default().max_attempts(1))
+        .build()
+        .unwrap();
+    let mut fetched = Fetched::default();
+    let range = systec::FetchRange::new(day("2024-01-01"), day("2024-03-31"));
+    let summary = systec::fetch_range(
+        &client,
+        &meeting_core::Context::default(),
+        &range,
+        &Quiet,
+        &mut |b| fetched.push(b),
+    )
+    .await
+    .unwrap();
+    assert!(summary.batches_failed > 0, "{summary:?}");
+    assert!(summary.batches_done > 0, "{summary:?}");
+    assert_eq!(summary.failures, fetched.errors.len() as u64);
+    assert!(!fetched.meetings.is_empty(), "received records are kept");
+    for e in &fetched.errors {
+        let ctx = e.context();
+        assert!(
+            ctx.window.is_some() || ctx.batch.is_some(),
+            "every failure names its window or batch: {e}"
+        );
+    }
+    sim.shutdown().await;
 }
