@@ -43,6 +43,31 @@ impl<'a> App<'a> {
         })
     }
 
+    /// Today in the vendor zone: the default end of ranges and the base of `--since 7d`.
+    pub(crate) fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now()
+            .with_timezone(&self.vendor_tz)
+            .date_naive()
+    }
+
+    /// The span of filter flags (open ends unbounded), or `None` when none was given.
+    pub(crate) fn span(
+        &self,
+        dates: &crate::dates::DateArgs,
+    ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
+        dates.resolve(self.today(), true).map_err(CliError::usage)
+    }
+
+    /// The span of a required range (clap makes sure one of its flags is given).
+    pub(crate) fn required_span(
+        &self,
+        dates: &crate::dates::DateArgs,
+    ) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
+        dates.resolve(self.today(), false).map_err(CliError::usage)?.ok_or_else(|| {
+            CliError::usage("give the days: --from DATE [--to DATE], --month YYYY-MM, --last-month or --since DATE|Nd")
+        })
+    }
+
     /// A note for the operator on stderr (not with `-q`).
     pub(crate) fn note(&self, text: &str) {
         if !self.g.quiet {
@@ -137,7 +162,9 @@ pub(crate) fn color_enabled(choice: ColorChoice, is_terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            is_terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
         }
     }
 }
@@ -253,5 +280,42 @@ mod tests {
         assert!(parse_zone(" Asia/Shanghai ", "--tz").is_ok());
         let e = parse_zone("Mars/Base", "--tz").err().map(|e| e.message);
         assert!(e.is_some_and(|m| m.contains("--tz") && m.contains("Mars/Base")));
+    }
+}
+
+/// Text from vendors or files made safe for a terminal: control characters (ESC, BEL, CR,
+/// other C0 and C1 codes, bidi overrides) shown as `\u{1b}` escapes, so a topic or a file
+/// name cannot move the cursor, retitle the window or hide text. Newlines and tabs stay.
+pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(super::escape("周会 plain"), "周会 plain");
+        assert_eq!(
+            super::escape("a\u{1b}]0;pwned\u{7}b"),
+            "a\\u{1b}]0;pwned\\u{7}b"
+        );
+        assert_eq!(super::escape("x\ry"), "x\\u{d}y");
+        assert_eq!(super::escape("\u{202e}abc"), "\\u{202e}abc");
+        assert_eq!(super::escape("line\nnext\tcol"), "line\nnext\tcol");
     }
 }

@@ -65,8 +65,121 @@ pub(crate) fn config_check(app: &App<'_>) -> Result<()> {
     app.write_output(None, "the output", |w| {
         lines.iter().try_for_each(|l| writeln!(w, "{l}"))
     })?;
+    if failure.is_none() && s.systec_api_key.is_none() && s.quanshi_token.is_none() {
+        return Err(CliError::usage(
+            "nothing is configured: set SYSTEC_API_KEY and SYSTEC_API_SECRET (or QUANSHI_TOKEN and QUANSHI_BASE_URL), or run `meeting config init`",
+        ));
+    }
     match failure {
         Some(f) => Err(f),
         None => Ok(()),
     }
+}
+
+/// `meeting config list`: profiles, the active one, and where each setting comes from.
+pub(crate) fn config_list(app: &App<'_>) -> Result<()> {
+    let s = &app.settings;
+    let profiles = crate::config::load_file(&s.path)?;
+    let p = &s.profile;
+    let mut lines = vec![format!(
+        "config file: {}{}",
+        s.path.display(),
+        if s.path.exists() { "" } else { " (not found)" }
+    )];
+    let names: Vec<String> = profiles
+        .keys()
+        .map(|n| {
+            if *n == s.profile_name {
+                format!("{n} (active)")
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    lines.push(format!(
+        "profiles: {}",
+        if names.is_empty() {
+            format!("none (active: {})", s.profile_name)
+        } else {
+            names.join(", ")
+        }
+    ));
+    let origin = |var: &str, in_profile: bool| {
+        if crate::config::env(var).is_some() {
+            format!("environment {var}")
+        } else if in_profile {
+            format!("profile `{}`", s.profile_name)
+        } else {
+            String::from("not set")
+        }
+    };
+    let secret = |name: &str, var: &str, in_profile: bool| {
+        let from = origin(var, in_profile);
+        let state = if from == "not set" { "unset" } else { "set" };
+        format!("{name:<24} {state:<6} ({from})")
+    };
+    let value = |name: &str, var: &str, v: Option<&String>, in_profile: bool| {
+        let from = origin(var, in_profile);
+        format!("{name:<24} {} ({from})", v.map_or("-", String::as_str))
+    };
+    lines.push(secret(
+        "systec_api_key",
+        "SYSTEC_API_KEY",
+        p.systec_api_key.is_some(),
+    ));
+    lines.push(secret(
+        "systec_api_secret",
+        "SYSTEC_API_SECRET",
+        p.systec_api_secret.is_some(),
+    ));
+    lines.push(value(
+        "systec_base_url",
+        "SYSTEC_BASE_URL",
+        s.systec_base_url.as_ref(),
+        p.systec_base_url.is_some(),
+    ));
+    lines.push(secret(
+        "quanshi_token",
+        "QUANSHI_TOKEN",
+        p.quanshi_token.is_some(),
+    ));
+    lines.push(value(
+        "quanshi_base_url",
+        "QUANSHI_BASE_URL",
+        s.quanshi_base_url.as_ref(),
+        p.quanshi_base_url.is_some(),
+    ));
+    lines.push(value(
+        "quanshi_conference_path",
+        "QUANSHI_CONFERENCE_PATH",
+        s.quanshi_conference_path.as_ref(),
+        p.quanshi_conference_path.is_some(),
+    ));
+    lines.push(format!(
+        "{:<24} {} ({})",
+        "vendor_tz",
+        app.vendor_tz.name(),
+        if app.g.vendor_tz.is_some() {
+            String::from("--vendor-tz or MEETING_VENDOR_TZ")
+        } else if p.vendor_tz.is_some() {
+            format!("profile `{}`", s.profile_name)
+        } else {
+            String::from("default")
+        }
+    ));
+    lines.push(format!(
+        "{:<24} {} ({})",
+        "tz",
+        app.tz.name(),
+        if app.g.tz.is_some() {
+            String::from("--tz")
+        } else if p.tz.is_some() {
+            format!("profile `{}`", s.profile_name)
+        } else {
+            String::from("system zone")
+        }
+    ));
+    app.write_output(None, "the output", |w| {
+        lines.iter().try_for_each(|l| writeln!(w, "{l}"))
+    })
 }

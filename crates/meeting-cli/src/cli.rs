@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::dates;
+
 /// Pull, replay and summarise meeting usage from Systec UMeeting shared rooms and Quanshi (全时).
 #[derive(Debug, Parser)]
 #[command(
@@ -14,6 +16,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Pull, replay and summarise meeting usage from Systec UMeeting shared rooms and Quanshi (全时): who met, for how long, from which room, and what the phone calls cost.",
     after_help = MAIN_AFTER_HELP_FULL,
     propagate_version = true,
+    arg_required_else_help = true,
     max_term_width = 100
 )]
 pub(crate) struct Cli {
@@ -37,9 +40,21 @@ Output: `-o table` when stdout is a terminal, `-o jsonl` (one neutral meeting pe
 it is piped or redirected. JSON and JSON Lines times are UTC (RFC 3339); table and CSV times
 are shown in --tz, and the header names the zone.
 
-Configuration: credentials come from the environment (SYSTEC_API_KEY, SYSTEC_API_SECRET,
-QUANSHI_TOKEN) or from a profile in ~/.config/meeting/config.toml (`meeting config init`),
-never from a flag. Precedence: flags > environment > profile > defaults.
+Configuration: credentials come from the environment or from a profile in
+~/.config/meeting/config.toml (`meeting config init`, `meeting config list`), never from a
+flag. Precedence: flags > environment > profile > defaults.
+
+Environment:
+  SYSTEC_API_KEY, SYSTEC_API_SECRET   Systec credentials
+  SYSTEC_BASE_URL                     Systec base URL [default: the vendor's documented one]
+  QUANSHI_TOKEN                       Quanshi token
+  QUANSHI_BASE_URL                    Quanshi base URL (the vendor documents none)
+  QUANSHI_CONFERENCE_PATH             the join-link endpoint's path (undocumented)
+  MEETING_CONFIG, MEETING_PROFILE     config file and profile
+  MEETING_VENDOR_TZ                   vendor zone [default: Asia/Shanghai]
+  HTTPS_PROXY, HTTP_PROXY             proxy for non-loopback vendors
+  NO_COLOR, TERM=dumb                 no colour
+  RUST_LOG                            log filter (overrides -v)
 
 Exit codes:
   0    success (also when the reader of stdout closed the pipe)
@@ -317,10 +332,10 @@ pub(crate) enum SystecCommand {
     )]
     Detail {
         /// First day (YYYY-MM-DD, in the vendor zone) [default: today]
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
         from: Option<NaiveDate>,
         /// Last day, inclusive [default: today]
-        #[arg(long, value_name = "DATE")]
+        #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
         to: Option<NaiveDate>,
         /// Only this shared room (host_id)
         #[arg(long, value_name = "ID")]
@@ -354,15 +369,38 @@ pub(crate) enum SystecCommand {
     },
 }
 
-/// `--from` and `--to`, both required.
+/// The days of a vendor range: `--from [--to]`, `--month`, `--last-month` or `--since`
+/// (one of them is required; `--to` defaults to today in the vendor zone).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Dates")]
 pub(crate) struct RequiredRange {
     /// First day (YYYY-MM-DD), read in the vendor zone (--vendor-tz)
-    #[arg(long, value_name = "DATE")]
-    pub(crate) from: NaiveDate,
-    /// Last day, inclusive (YYYY-MM-DD), read in the vendor zone
-    #[arg(long, value_name = "DATE")]
-    pub(crate) to: NaiveDate,
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date, required_unless_present_any = ["month", "last_month", "since"])]
+    pub(crate) from: Option<NaiveDate>,
+    /// Last day, inclusive (YYYY-MM-DD) [default: today]
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date, conflicts_with_all = ["month", "last_month"])]
+    pub(crate) to: Option<NaiveDate>,
+    /// A whole calendar month (YYYY-MM)
+    #[arg(long, value_name = "YYYY-MM", value_parser = dates::parse_month, conflicts_with_all = ["from", "last_month", "since"])]
+    pub(crate) month: Option<NaiveDate>,
+    /// The previous calendar month
+    #[arg(long, conflicts_with_all = ["from", "since"])]
+    pub(crate) last_month: bool,
+    /// From this day (YYYY-MM-DD), or the last N days with Nd (7d: today and the six days before)
+    #[arg(long, value_name = "DATE|Nd", value_parser = dates::parse_since, conflicts_with = "from")]
+    pub(crate) since: Option<dates::Since>,
+}
+
+impl RequiredRange {
+    pub(crate) fn args(&self) -> dates::DateArgs {
+        dates::DateArgs {
+            from: self.from,
+            to: self.to,
+            month: self.month,
+            last_month: self.last_month,
+            since: self.since,
+        }
+    }
 }
 
 /// Quanshi commands.
@@ -400,16 +438,41 @@ pub(crate) enum QuanshiCommand {
 
 /// Filters shared by `parse` and `stats`.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Filters")]
 pub(crate) struct Filters {
-    /// Only meetings starting on or after this day (vendor zone)
-    #[arg(long, value_name = "DATE")]
+    /// Only meetings starting on or after this day (YYYY-MM-DD, vendor zone)
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
     pub(crate) from: Option<NaiveDate>,
-    /// Only meetings starting on or before this day (vendor zone)
-    #[arg(long, value_name = "DATE")]
+    /// Only meetings starting on or before this day [default with --from/--since: today]
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date, conflicts_with_all = ["month", "last_month"])]
     pub(crate) to: Option<NaiveDate>,
-    /// Only this room (its id, name or e-mail)
-    #[arg(long, value_name = "ID")]
-    pub(crate) room: Option<String>,
+    /// Only meetings of this calendar month (YYYY-MM)
+    #[arg(long, value_name = "YYYY-MM", value_parser = dates::parse_month, conflicts_with_all = ["from", "last_month", "since"])]
+    pub(crate) month: Option<NaiveDate>,
+    /// Only meetings of the previous calendar month
+    #[arg(long, conflicts_with_all = ["from", "since"])]
+    pub(crate) last_month: bool,
+    /// Only meetings from this day (YYYY-MM-DD), or of the last N days with Nd (7d)
+    #[arg(long, value_name = "DATE|Nd", value_parser = dates::parse_since, conflicts_with = "from")]
+    pub(crate) since: Option<dates::Since>,
+    /// Only this room (its id, name or e-mail); repeat for several
+    #[arg(long, value_name = "ROOM")]
+    pub(crate) room: Vec<String>,
+    /// Only this host (id, name or e-mail); repeat for several
+    #[arg(long, value_name = "HOST")]
+    pub(crate) host: Vec<String>,
+}
+
+impl Filters {
+    pub(crate) fn dates(&self) -> dates::DateArgs {
+        dates::DateArgs {
+            from: self.from,
+            to: self.to,
+            month: self.month,
+            last_month: self.last_month,
+            since: self.since,
+        }
+    }
 }
 
 /// `meeting parse`.
@@ -483,6 +546,9 @@ pub(crate) enum ConfigCommand {
         after_help = "Makes one `detail` call (today, page 1, page size 1) to Systec. Quanshi has no call that is\nsafe and cheap enough, so its token is only checked for presence.\n\nExample:\n  meeting config check --profile prod"
     )]
     Check,
+    /// The profiles in the config file, the active one, and where each setting comes from (secrets shown as set or unset only)
+    #[command(after_help = "Example:\n  meeting config list --profile prod")]
+    List,
 }
 
 const CONFIG_INIT_HELP: &str = "\

@@ -97,9 +97,18 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let mut fetched = Fetched::default();
     let mut room = None;
     let (job, span) = match c {
-        SystecCommand::Fetch { range, .. } => ("systec fetch", Some((range.from, range.to))),
-        SystecCommand::History { range, .. } => ("systec history", Some((range.from, range.to))),
-        SystecCommand::Detail { from, to, .. } => ("systec detail", from.zip(*to)),
+        SystecCommand::Fetch { range, .. } => {
+            ("systec fetch", Some(app.required_span(&range.args())?))
+        }
+        SystecCommand::History { range, .. } => {
+            ("systec history", Some(app.required_span(&range.args())?))
+        }
+        SystecCommand::Detail { from, to, .. } => {
+            if let (Some(f), Some(t)) = (from, to) {
+                check_range(*f, *t)?;
+            }
+            ("systec detail", from.zip(*to))
+        }
         SystecCommand::Reports { .. } => ("systec reports", None),
     };
     capture.start_run(job, span, Some(app.vendor_tz.name()));
@@ -108,9 +117,9 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         fetched.push(b);
     };
     match c {
-        SystecCommand::Fetch { range, room: r, .. } => {
-            check_range(range.from, range.to)?;
-            let mut job = systec::FetchRange::new(range.from, range.to);
+        SystecCommand::Fetch { room: r, .. } => {
+            let (from, to) = span.unwrap_or_default();
+            let mut job = systec::FetchRange::new(from, to);
             if let Some(r) = r {
                 job = job.room(r.clone());
             }
@@ -138,19 +147,16 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             if let Some(t) = to {
                 q = q.to(*t);
             }
-            if let (Some(f), Some(t)) = (from, to) {
-                check_range(*f, *t)?;
-            }
             if let Some(r) = room {
                 q = q.host_id(r.clone());
             }
             block_on("the fetch", systec::detail(&client, ctx, q, &mut on_batch))?;
         }
-        SystecCommand::History { range, .. } => {
-            check_range(range.from, range.to)?;
+        SystecCommand::History { .. } => {
+            let (from, to) = span.unwrap_or_default();
             block_on(
                 "the fetch",
-                systec::history(&client, ctx, range.from, range.to, &mut on_batch),
+                systec::history(&client, ctx, from, to, &mut on_batch),
             )?
             .map_err(|e| CliError::usage(e.to_string()))?;
         }

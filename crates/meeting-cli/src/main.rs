@@ -43,6 +43,7 @@ mod check;
 mod cli;
 mod clients;
 mod config;
+mod dates;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
@@ -71,7 +72,7 @@ fn main() -> ExitCode {
             } else {
                 "error:"
             };
-            let _ = writeln!(stderr, "{prefix} {}", e.message);
+            let _ = writeln!(stderr, "{prefix} {}", app::escape(&e.message));
             ExitCode::from(e.exit.code())
         }
     }
@@ -148,6 +149,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Parse(args) => offline::parse(app, args),
         Command::Stats(args) => offline::stats(app, args),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
+        Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {
             #[cfg(feature = "demo")]
             {

@@ -27,16 +27,18 @@ pub(crate) fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
     Ok(())
 }
 
-/// The filter of `--from/--to/--room` (dates in the vendor zone).
+/// The filter of the date flags, `--room` and `--host` (dates in the vendor zone).
 pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
     let mut filter = Filter::new(app.vendor_tz);
-    filter.from = f.from;
-    filter.to = f.to;
-    if let Some(room) = &f.room {
+    if let Some((from, to)) = app.span(&f.dates())? {
+        filter.from = (from != NaiveDate::MIN).then_some(from);
+        filter.to = (to != NaiveDate::MAX).then_some(to);
+    }
+    for room in &f.room {
         filter = filter.room(room.clone());
     }
-    if let (Some(from), Some(to)) = (f.from, f.to) {
-        check_range(from, to)?;
+    for host in &f.host {
+        filter = filter.host(host.clone());
     }
     Ok(filter)
 }
@@ -116,6 +118,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         // memory stays bounded by one document however large the dump.
         let render = app.render(&args.output, args.rows.rows);
         let mut counts = None;
+        let mut bad = BadReporter::default();
         app.write_output(args.output.out.as_deref(), "the output", |w| {
             counts = meeting_report::stream_inputs(
                 w,
@@ -125,7 +128,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
                 &|m| filter.matches(m),
                 args.output.mask_pii,
                 jobs,
-                &mut |e| report_bad(e),
+                &mut |e| bad.report(e),
             )?;
             Ok(())
         })?;
@@ -161,8 +164,29 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
-fn report_bad(message: &str) {
-    let _ = writeln!(io::stderr().lock(), "bad document: {message}");
+/// Bad documents shown in full; the rest are counted.
+const BAD_SHOWN: u64 = 20;
+
+/// Reports bad documents on stderr: the first [`BAD_SHOWN`] in full, then only counted (the
+/// total is in the closing `parsed ...` line).
+#[derive(Default)]
+struct BadReporter {
+    seen: u64,
+}
+
+impl BadReporter {
+    fn report(&mut self, message: &str) {
+        self.seen += 1;
+        let mut stderr = io::stderr().lock();
+        if self.seen <= BAD_SHOWN {
+            let _ = writeln!(stderr, "bad document: {}", crate::app::escape(message));
+        } else if self.seen == BAD_SHOWN + 1 {
+            let _ = writeln!(
+                stderr,
+                "bad document: ... more bad documents are not shown one by one; the count follows"
+            );
+        }
+    }
 }
 
 /// Reads every input (in parallel, results in input order), reports each bad document and
@@ -177,6 +201,7 @@ fn read_all(
 ) -> (Vec<Meeting>, u64) {
     let (mut documents, mut bad, mut read) = (0u64, 0u64, 0u64);
     let mut meetings = Vec::new();
+    let mut reporter = BadReporter::default();
     let _ = for_each_ordered(
         &expanded.inputs,
         jobs,
@@ -185,7 +210,7 @@ fn read_all(
             documents += r.documents;
             bad += r.bad;
             read += r.meetings.len() as u64;
-            r.errors.iter().for_each(|e| report_bad(e));
+            r.errors.iter().for_each(|e| reporter.report(e));
             meetings.extend(r.meetings);
             Ok(())
         },

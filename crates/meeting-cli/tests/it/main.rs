@@ -14,6 +14,7 @@ mod fixtures;
 mod golden;
 mod live;
 mod offline;
+mod operator;
 mod replay;
 mod saveraw;
 mod secrets;

@@ -1,0 +1,179 @@
+//! The CLI as operators with gh/kubectl/aws habits expect it.
+
+use crate::common::{fixture, meeting, sim, stderr, stdout};
+
+#[test]
+fn bare_meeting_prints_the_help_with_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = meeting(dir.path()).output().unwrap();
+    let text = format!("{}{}", stdout(&bare), stderr(&bare));
+    assert!(text.contains("Usage: meeting"), "{text}");
+    let help = stdout(&meeting(dir.path()).arg("--help").output().unwrap());
+    for var in [
+        "SYSTEC_API_KEY",
+        "SYSTEC_BASE_URL",
+        "QUANSHI_TOKEN",
+        "QUANSHI_CONFERENCE_PATH",
+        "MEETING_PROFILE",
+        "MEETING_VENDOR_TZ",
+    ] {
+        assert!(help.contains(var), "{var} missing from --help");
+    }
+    // Global options in their own section; the command's own options apart.
+    let parse = stdout(
+        &meeting(dir.path())
+            .args(["parse", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(parse.contains("Global options:"), "{parse}");
+    assert!(parse.contains("Output options:"), "{parse}");
+    let demo = stdout(
+        &meeting(dir.path())
+            .args(["demo", "--help"])
+            .output()
+            .unwrap(),
+    );
+    assert!(demo.contains("  meeting demo"), "{demo}");
+    assert!(!demo.contains("cargo run"), "{demo}");
+}
+
+#[test]
+fn dates_as_operators_type_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("systec/his-meeting.sample.json");
+    let f = f.to_str().unwrap();
+    let all = stdout(
+        &meeting(dir.path())
+            .args(["parse", f, "-o", "jsonl"])
+            .output()
+            .unwrap(),
+    );
+    let month = meeting(dir.path())
+        .args(["parse", f, "-o", "jsonl", "--since", "2018-01-03"])
+        .output()
+        .unwrap();
+    assert!(month.status.success(), "{}", stderr(&month));
+    let month = stdout(&month);
+    assert!(!month.is_empty() && month.lines().count() < all.lines().count());
+    assert!(month.lines().all(|l| l.contains("\"start\":\"2018-01-")));
+    let since = meeting(dir.path())
+        .args(["parse", f, "-o", "jsonl", "--since", "2018-05-01"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&since)
+            .lines()
+            .all(|l| l.contains("\"start\":\"2018-05-"))
+    );
+    for (bad, expected) in [
+        ("2024-02-30", "no day 30"),
+        ("2024-01", "--month 2024-01"),
+        ("soon", "YYYY-MM-DD"),
+    ] {
+        let out = meeting(dir.path())
+            .args(["parse", f, "--from", bad])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr(&out).contains(expected), "{bad}: {}", stderr(&out));
+    }
+    let both = meeting(dir.path())
+        .args(["parse", f, "--month", "2018-01", "--from", "2018-01-01"])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    // A live range needs one way of saying its days, and --to defaults to today.
+    let none = meeting(dir.path())
+        .args(["systec", "fetch"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2));
+}
+
+#[test]
+fn rooms_and_hosts_are_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("systec/his-meeting.sample.json");
+    let f = f.to_str().unwrap();
+    let count = |args: &[&str]| {
+        let out = meeting(dir.path())
+            .args(["parse", f, "-o", "jsonl"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).lines().count()
+    };
+    let all = count(&[]);
+    let one = count(&["--room", "test03"]);
+    let two = count(&["--room", "test03", "--room", "test05"]);
+    assert_eq!((one, two, all), (2, 3, 3));
+    assert_eq!(count(&["--host", "test05", "--host", "nobody"]), 1);
+    assert_eq!(count(&["--host", "nobody"]), 0);
+}
+
+#[test]
+fn bad_documents_are_capped_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = meeting(dir.path())
+        .args(["parse", "-"])
+        .write_stdin("not json\n".repeat(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    let shown = err
+        .lines()
+        .filter(|l| l.starts_with("bad document"))
+        .count();
+    assert!(shown <= 21, "{shown} lines: {err}");
+    assert!(
+        err.contains("parsed 60 documents, 0 meetings, 60 bad"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_check_fails_when_nothing_is_configured_and_list_shows_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = meeting(dir.path())
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(2), "{}", stderr(&check));
+    assert!(stderr(&check).contains("nothing is configured"));
+    let list = sim()
+        .meeting(dir.path())
+        .env("SYSTEC_API_SECRET", "sentinel-secret-value")
+        .args(["config", "list"])
+        .output()
+        .unwrap();
+    assert!(list.status.success(), "{}", stderr(&list));
+    let text = stdout(&list);
+    assert!(text.contains("systec_api_secret"), "{text}");
+    assert!(
+        text.contains("set    (environment SYSTEC_API_SECRET)"),
+        "{text}"
+    );
+    assert!(text.contains("default (active)"), "{text}");
+    assert!(
+        !text.contains("sentinel-secret-value"),
+        "secrets are never shown"
+    );
+}
+
+#[test]
+fn control_characters_in_errors_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = dir.path().join("evil\u{1b}]0;pwned\u{7}.json");
+    let out = meeting(dir.path())
+        .arg("parse")
+        .arg(&name)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("\\u{1b}"), "{err:?}");
+}
