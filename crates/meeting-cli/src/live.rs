@@ -18,8 +18,27 @@ use crate::offline::check_range;
 pub(crate) struct Spinner(pub(crate) indicatif::ProgressBar);
 
 impl Progress for Spinner {
-    fn phase(&self, name: &str) {
-        self.0.set_prefix(name.to_owned());
+    fn phase(&self, name: &str, total: Option<u64>) {
+        let pb = &self.0;
+        pb.set_prefix(name.to_owned());
+        pb.set_position(0);
+        match total {
+            Some(n) => {
+                pb.set_length(n);
+                pb.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{spinner} {prefix}: {pos}/{len} [{bar:24}] {msg} [{elapsed}, ETA {eta}]",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+            }
+            None => pb.unset_length(),
+        }
+    }
+
+    fn advance(&self, units: u64) {
+        self.0.inc(units);
     }
 }
 
@@ -43,7 +62,7 @@ pub(crate) fn capture(
     let mut capture = Capture::none()
         .keep_raw(live.raw)
         .observe(std::sync::Arc::new(move |seq, endpoint| {
-            pb.set_message(format!("{seq} responses ({endpoint})"));
+            pb.set_message(format!("{seq} responses, last {endpoint}"));
             pb.tick();
         }));
     if let Some(dir) = &live.save_raw {
@@ -168,6 +187,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         }
     }
     capture.finish_run(fetched.errors.is_empty());
+    fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
     finish(
         app,
@@ -227,6 +247,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
         ));
     }
     fetched.push(batch);
+    fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
     finish(app, fetched, &capture, None, output, rows.rows, live)
 }
@@ -260,7 +281,10 @@ pub(crate) fn finish_with(
     after: Option<&After<'_>>,
 ) -> Result<()> {
     let Fetched {
-        meetings, errors, ..
+        meetings,
+        errors,
+        summary,
+        ..
     } = fetched;
     if let Some(auth) = errors.iter().find(|e| e.is_authentication()) {
         return Err(CliError::http(auth));
@@ -279,6 +303,28 @@ pub(crate) fn finish_with(
         .into_iter()
         .filter(|m| filter.matches(m))
         .collect();
+    let batches = summary.batches_done + summary.batches_failed;
+    let written = if live.raw {
+        format!("{} response bodies", capture.responses())
+    } else {
+        format!("{} meetings", meetings.len())
+    };
+    app.note(&format!(
+        "fetched {} records in {} requests ({} of {batches} windows or calls complete); wrote {written}{}{}",
+        summary.total_records(),
+        summary.requests,
+        summary.batches_done,
+        output
+            .out
+            .as_ref()
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default(),
+        if meetings.is_empty() && !live.raw {
+            ": nothing matched (check the dates, the room and the profile)"
+        } else {
+            ""
+        },
+    ));
     if live.raw {
         let bodies = capture.take_raw();
         let format = match output.output {

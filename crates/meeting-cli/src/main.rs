@@ -84,16 +84,16 @@ fn init_logging(verbose: u8, ansi: bool) {
     let filter = match (rust_log, verbose) {
         (Some(spec), _) => tracing_subscriber::EnvFilter::new(spec),
         (None, 0) => return,
-        (None, v) => {
-            let level = match v {
-                1 => "info",
-                2 => "debug",
-                _ => "trace",
-            };
-            tracing_subscriber::EnvFilter::new(format!(
-                "warn,meeting={level},meeting_http={level},meeting_core={level},meeting_sync={level},meeting_sim={level}"
-            ))
-        }
+        // -v: the steps and a summary; -vv: each call too; -vvv: bodies' sizes and timings.
+        (None, 1) => tracing_subscriber::EnvFilter::new(
+            "warn,meeting=info,meeting_sync=info,meeting_core=info,meeting_http=warn",
+        ),
+        (None, 2) => tracing_subscriber::EnvFilter::new(
+            "warn,meeting=debug,meeting_sync=debug,meeting_core=debug,meeting_http=debug",
+        ),
+        (None, _) => tracing_subscriber::EnvFilter::new(
+            "warn,meeting=trace,meeting_sync=trace,meeting_core=trace,meeting_http=trace,meeting_sim=debug",
+        ),
     };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

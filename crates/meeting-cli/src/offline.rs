@@ -134,12 +134,14 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         })?;
         if let Some(c) = counts {
             report_counts(app, c.documents, c.read, c.bad);
+            report_written(app, c.written, "meetings", args.output.out.as_deref());
             return bad_input_exit(c.bad, c.written).and(partial_runs_exit(&gaps));
         }
     }
     let (meetings, bad) = read_all(app, &expanded, &options, jobs, merge, &filter);
     let written = meetings.len() as u64;
     crate::live::emit(app, meetings, &args.output, args.rows.rows, None)?;
+    report_written(app, written, "meetings", args.output.out.as_deref());
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
@@ -161,6 +163,12 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     app.write_output(args.output.out.as_deref(), "the output", |w| {
         meeting_report::write_aggregate(w, &agg, &render)
     })?;
+    report_written(
+        app,
+        agg.groups.len() as u64,
+        &format!("groups of {} meetings", agg.total.meetings),
+        args.output.out.as_deref(),
+    );
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
@@ -232,6 +240,20 @@ fn report_counts(app: &App<'_>, documents: u64, read: u64, bad: u64) {
         let _ = writeln!(io::stderr().lock(), "{summary}");
     } else {
         app.note(&summary);
+    }
+}
+
+/// `wrote N meetings[ to FILE]` on stderr, or that nothing matched.
+fn report_written(app: &App<'_>, n: u64, what: &str, out: Option<&std::path::Path>) {
+    let to = out
+        .map(|p| format!(" to {}", p.display()))
+        .unwrap_or_default();
+    if n == 0 {
+        app.note(&format!(
+            "wrote nothing{to}: no meeting matched (check the inputs and the filters)"
+        ));
+    } else {
+        app.note(&format!("wrote {n} {what}{to}"));
     }
 }
 

@@ -507,6 +507,7 @@ impl Transport {
                 Err(kind) => (kind, true, None),
                 Ok((status, after, body)) => {
                     span.record("status", status.as_u16());
+                    tracing::trace!(parent: &span, bytes = body.len(), "body received");
                     let verdict = classify(vendor, status, R::parse_response(&body), &body);
                     let accepted = matches!(verdict, Verdict::Ok(_));
                     if let Some(capture) = &self.config.capture {

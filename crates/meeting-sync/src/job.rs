@@ -108,11 +108,17 @@ impl Fetched {
     }
 }
 
-/// What a job tells the person waiting: the phase it is in (`systec history`, ...).
+/// What a job tells the person waiting: the phase it is in (`systec history`, ...), how
+/// much of it there is, and how much is done.
 pub trait Progress: Send + Sync {
-    /// A new phase starts.
-    fn phase(&self, name: &str) {
-        let _ = name;
+    /// A new phase starts, with its size in units when known (month windows, or UUIDs for
+    /// reports).
+    fn phase(&self, name: &str, total: Option<u64>) {
+        let _ = (name, total);
+    }
+    /// `units` more of the phase are done.
+    fn advance(&self, units: u64) {
+        let _ = units;
     }
     /// A batch is done.
     fn batch(&self, batch: &Batch) {

@@ -77,6 +77,13 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn push(&mut self, batch: Batch) {
+        tracing::info!(
+            endpoint = %batch.endpoint,
+            window = %batch.window.map(|w| format!("{}..{}", w.from(), w.to())).unwrap_or_default(),
+            records = batch.meetings.len(),
+            failures = batch.failures.len(),
+            "batch done"
+        );
         self.summary.count(&batch);
         self.auth_failed |= batch
             .failures
@@ -102,7 +109,7 @@ pub async fn fetch_range(
     progress: &dyn Progress,
     on_batch: &mut (dyn FnMut(Batch) + Send),
 ) -> Result<RunSummary, JobError> {
-    range.windows()?;
+    let windows = range.windows()?.len() as u64;
     let requests_before = client.requests_sent();
     let mut sink = Sink {
         summary: RunSummary {
@@ -115,7 +122,8 @@ pub async fn fetch_range(
     };
     let mut uuids: BTreeSet<String> = BTreeSet::new();
 
-    progress.phase("systec history");
+    tracing::info!(from = %range.from, to = %range.to, windows, "systec fetch: history");
+    progress.phase("systec history", Some(windows));
     let history = client.his_meeting_windows(range.from, range.to);
     futures::pin_mut!(history);
     while let Some(w) = history.next().await {
@@ -130,10 +138,12 @@ pub async fn fetch_range(
         }
         batch.failures = w.failures;
         sink.push(batch);
+        progress.advance(1);
     }
 
     if !sink.auth_failed {
-        progress.phase("systec detail");
+        tracing::info!("systec fetch: detail");
+        progress.phase("systec detail", Some(windows));
         let mut query = DetailQuery::new()
             .from(range.from)
             .to(range.to)
@@ -154,19 +164,30 @@ pub async fn fetch_range(
             }
             batch.failures = w.failures;
             sink.push(batch);
+            progress.advance(1);
         }
     }
 
     if !sink.auth_failed {
-        progress.phase("systec reports");
+        tracing::info!(uuids = uuids.len(), "systec fetch: reports");
+        progress.phase("systec reports", Some(uuids.len() as u64));
         let reports = client.reports_batches(uuids.iter().map(String::as_str));
         futures::pin_mut!(reports);
         while let Some(r) = reports.next().await {
+            let asked = r.uuids.len() as u64;
             sink.push(reports_batch(r, ctx));
+            progress.advance(asked);
         }
     }
     let mut summary = sink.summary;
     summary.requests = client.requests_sent().saturating_sub(requests_before);
+    tracing::info!(
+        records = summary.total_records(),
+        requests = summary.requests,
+        batches_done = summary.batches_done,
+        batches_failed = summary.batches_failed,
+        "systec fetch done"
+    );
     Ok(summary)
 }
 

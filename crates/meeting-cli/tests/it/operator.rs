@@ -177,3 +177,101 @@ fn control_characters_in_errors_are_escaped() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
     assert!(err.contains("\\u{1b}"), "{err:?}");
 }
+
+#[test]
+fn verbosity_levels_and_one_line_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = sim();
+    let run = |flags: &[&str]| {
+        let out = s
+            .meeting(dir.path())
+            .args(flags)
+            .args([
+                "systec",
+                "fetch",
+                "--from",
+                "2024-01-20",
+                "--to",
+                "2024-01-25",
+                "-o",
+                "jsonl",
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let quiet = run(&[]);
+    assert!(
+        quiet.contains("fetched ") && quiet.contains(" requests"),
+        "{quiet}"
+    );
+    assert!(!quiet.contains("batch done"), "{quiet}");
+    let v = run(&["-v"]);
+    assert!(
+        v.contains("systec fetch: history") && v.contains("batch done"),
+        "{v}"
+    );
+    assert!(
+        !v.contains("meeting_http"),
+        "-v does not show each call: {v}"
+    );
+    let vv = run(&["-vv"]);
+    assert!(vv.contains("meeting_http"), "-vv shows each call: {vv}");
+    let vvv = run(&["-vvv"]);
+    assert!(
+        vvv.contains("body received") && vvv.contains("bytes="),
+        "{vvv}"
+    );
+    for text in [&v, &vv, &vvv] {
+        assert!(!text.contains(s.handle.api_secret()), "never a secret");
+    }
+    let q = s
+        .meeting(dir.path())
+        .args([
+            "-q",
+            "systec",
+            "fetch",
+            "--from",
+            "2024-01-20",
+            "--to",
+            "2024-01-25",
+            "-o",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert!(q.stderr.is_empty(), "{}", stderr(&q));
+
+    // Writing to a file is confirmed; an empty result says so.
+    let out_file = dir.path().join("jan.csv");
+    let out = meeting(dir.path())
+        .args([
+            "parse",
+            fixture("systec/his-meeting.sample.json").to_str().unwrap(),
+            "--out",
+        ])
+        .arg(&out_file)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains(&format!("wrote 3 meetings to {}", out_file.display())),
+        "{}",
+        stderr(&out)
+    );
+    let none = meeting(dir.path())
+        .args([
+            "parse",
+            fixture("systec/his-meeting.sample.json").to_str().unwrap(),
+            "--room",
+            "nowhere",
+        ])
+        .output()
+        .unwrap();
+    assert!(none.status.success());
+    assert!(
+        stderr(&none).contains("no meeting matched"),
+        "{}",
+        stderr(&none)
+    );
+}
