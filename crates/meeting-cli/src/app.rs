@@ -81,13 +81,35 @@ impl<'a> App<'a> {
         format_for(o, io::stdout().is_terminal())
     }
 
-    /// How to render meetings for these output flags.
+    /// How to render for these output flags (aggregates: no row options).
     pub(crate) fn render(&self, o: &OutputArgs, rows: Rows) -> RenderOptions {
         let color = o.out.is_none() && color_enabled(self.g.color, io::stdout().is_terminal());
-        RenderOptions::new(self.format(o).into(), self.tz)
+        let format = self.format(o);
+        let columns = if format == OutputFormat::Wide {
+            meeting_report::Columns::All
+        } else {
+            meeting_report::Columns::Default
+        };
+        RenderOptions::new(format.into(), self.tz)
             .rows(rows.into())
             .csv_bom(o.csv_bom)
             .color(color)
+            .columns(columns)
+    }
+
+    /// How to render meetings: the output flags and `--rows`, `--columns`, `--no-headers`.
+    pub(crate) fn render_rows(
+        &self,
+        o: &OutputArgs,
+        r: &crate::cli::RowsArg,
+    ) -> Result<RenderOptions> {
+        let mut options = self.render(o, r.rows).headers(!r.no_headers);
+        if !r.columns.is_empty() {
+            meeting_report::check_columns(r.rows.into(), &r.columns)
+                .map_err(|e| CliError::usage(format!("--columns: {e}")))?;
+            options = options.columns(meeting_report::Columns::Only(r.columns.clone()));
+        }
+        Ok(options)
     }
 
     /// Writes the command's result to `--out FILE` or stdout through `write`: a closed pipe

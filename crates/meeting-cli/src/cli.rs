@@ -123,13 +123,32 @@ pub(crate) struct OutputArgs {
     pub(crate) csv_bom: bool,
 }
 
-/// What one table or CSV row is.
+/// What one table or CSV row is, which columns, in what order.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output options")]
 pub(crate) struct RowsArg {
     /// What one table or CSV row is: a meeting, a participant, or a phone call (finance)
     #[arg(long, value_enum, default_value_t = Rows::Meetings)]
     pub(crate) rows: Rows,
+    /// Columns of the table or CSV, by id, comma-separated [default: tables a set that fits 100 columns, CSV all; -o wide: all]
+    #[arg(long, value_name = "ID,...", value_delimiter = ',')]
+    pub(crate) columns: Vec<String>,
+    /// Sort meetings by start, room, host, topic, duration, participants, phone_cost or key [default: start]
+    #[arg(long, value_name = "FIELD", value_parser = parse_sort)]
+    pub(crate) sort: Option<meeting_core::query::SortKey>,
+    /// No header row in tables and CSV
+    #[arg(long)]
+    pub(crate) no_headers: bool,
+}
+
+fn parse_sort(s: &str) -> Result<meeting_core::query::SortKey, String> {
+    meeting_core::query::SortKey::from_name(s.trim()).ok_or_else(|| {
+        let names: Vec<&str> = meeting_core::query::SortKey::ALL
+            .iter()
+            .map(|(_, n)| *n)
+            .collect();
+        format!("expected one of {}", names.join(", "))
+    })
 }
 
 /// Flags of commands that call a vendor.
@@ -160,8 +179,10 @@ pub(crate) struct JobsArg {
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum OutputFormat {
-    /// A table for people (times in --tz)
+    /// A table for people (times in --tz), with the columns that fit a 100-column terminal
     Table,
+    /// A table with every column
+    Wide,
     /// One pretty JSON array of neutral meetings (UTC)
     Json,
     /// One neutral meeting per line (UTC)
@@ -573,7 +594,7 @@ impl Cli {
 impl From<OutputFormat> for meeting_report::Format {
     fn from(f: OutputFormat) -> Self {
         match f {
-            OutputFormat::Table => meeting_report::Format::Table,
+            OutputFormat::Table | OutputFormat::Wide => meeting_report::Format::Table,
             OutputFormat::Json => meeting_report::Format::Json,
             OutputFormat::Jsonl => meeting_report::Format::Jsonl,
             OutputFormat::Csv => meeting_report::Format::Csv,

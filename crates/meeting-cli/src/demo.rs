@@ -101,7 +101,11 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         started.elapsed().as_secs_f64()
     ));
     // In table mode, a summary per room follows the meetings.
-    if app.format(&args.output) == OutputFormat::Table && !args.live.raw {
+    if matches!(
+        app.format(&args.output),
+        OutputFormat::Table | OutputFormat::Wide
+    ) && !args.live.raw
+    {
         let mut for_stats = merged;
         if args.output.mask_pii {
             for_stats
@@ -123,7 +127,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             app,
             merge_sorted(fetched.meetings),
             &args.output,
-            args.rows.rows,
+            &args.rows,
             Some(&after),
         );
     }
@@ -133,7 +137,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         &capture,
         None,
         &args.output,
-        args.rows.rows,
+        &args.rows,
         &args.live,
     )
 }

@@ -9,7 +9,7 @@ use meeting_sync::{Capture, Fetched, Progress, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
 use crate::app::App;
-use crate::cli::{LiveArgs, OutputArgs, OutputFormat, QuanshiCommand, Rows, SystecCommand};
+use crate::cli::{LiveArgs, OutputArgs, OutputFormat, QuanshiCommand, RowsArg, SystecCommand};
 use crate::clients::{self, Tuning};
 use crate::error::{CliError, Exit, Result};
 use crate::offline::check_range;
@@ -189,15 +189,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     capture.finish_run(fetched.errors.is_empty());
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
-    finish(
-        app,
-        fetched,
-        &capture,
-        room.as_deref(),
-        output,
-        rows.rows,
-        live,
-    )
+    finish(app, fetched, &capture, room.as_deref(), output, rows, live)
 }
 
 pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
@@ -249,7 +241,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
     fetched.push(batch);
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
-    finish(app, fetched, &capture, None, output, rows.rows, live)
+    finish(app, fetched, &capture, None, output, rows, live)
 }
 
 /// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
@@ -260,7 +252,7 @@ pub(crate) fn finish(
     capture: &Capture,
     room: Option<&str>,
     output: &OutputArgs,
-    rows: Rows,
+    rows: &RowsArg,
     live: &LiveArgs,
 ) -> Result<()> {
     finish_with(app, fetched, capture, room, output, rows, live, None)
@@ -276,7 +268,7 @@ pub(crate) fn finish_with(
     capture: &Capture,
     room: Option<&str>,
     output: &OutputArgs,
-    rows: Rows,
+    rows: &RowsArg,
     live: &LiveArgs,
     after: Option<&After<'_>>,
 ) -> Result<()> {
@@ -365,15 +357,18 @@ pub(crate) fn emit(
     app: &App<'_>,
     mut meetings: Vec<Meeting>,
     output: &OutputArgs,
-    rows: Rows,
+    rows: &RowsArg,
     after: Option<&After<'_>>,
 ) -> Result<()> {
+    let render = app.render_rows(output, rows)?;
+    if let Some(key) = rows.sort {
+        meeting_core::query::sort_by(&mut meetings, key);
+    }
     if output.mask_pii {
         meetings
             .iter_mut()
             .for_each(meeting_report::mask::mask_meeting);
     }
-    let render = app.render(output, rows);
     app.write_output(output.out.as_deref(), "the output", |w| {
         meeting_report::write_meetings(w, &meetings, &render)?;
         match after {

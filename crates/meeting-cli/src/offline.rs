@@ -113,10 +113,10 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
     let filter = filter(app, &args.filters)?;
     let options = dump_options(app, args.endpoint);
-    if !merge {
-        // Without merging, JSON Lines and CSV are written as the documents are read, so
-        // memory stays bounded by one document however large the dump.
-        let render = app.render(&args.output, args.rows.rows);
+    if !merge && args.rows.sort.is_none() {
+        // Without merging or sorting, JSON Lines and CSV are written as the documents are
+        // read, so memory stays bounded by one document however large the dump.
+        let render = app.render_rows(&args.output, &args.rows)?;
         let mut counts = None;
         let mut bad = BadReporter::default();
         app.write_output(args.output.out.as_deref(), "the output", |w| {
@@ -140,7 +140,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     }
     let (meetings, bad) = read_all(app, &expanded, &options, jobs, merge, &filter);
     let written = meetings.len() as u64;
-    crate::live::emit(app, meetings, &args.output, args.rows.rows, None)?;
+    crate::live::emit(app, meetings, &args.output, &args.rows, None)?;
     report_written(app, written, "meetings", args.output.out.as_deref());
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }

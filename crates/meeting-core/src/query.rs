@@ -165,6 +165,67 @@ pub fn sort_for_output(meetings: &mut [Meeting]) {
     meetings.sort_by(output_order);
 }
 
+/// A field meetings can be sorted by (`--sort`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SortKey {
+    /// Start (else scheduled start), meetings without one last: the output order.
+    Start,
+    /// Room label.
+    Room,
+    /// Host label.
+    Host,
+    /// Topic.
+    Topic,
+    /// Measured duration, longest first.
+    Duration,
+    /// Participants, most first.
+    Participants,
+    /// Phone cost (all currencies added), highest first.
+    PhoneCost,
+    /// Key.
+    Key,
+}
+
+impl SortKey {
+    /// Every key with its name.
+    pub const ALL: [(SortKey, &'static str); 8] = [
+        (SortKey::Start, "start"),
+        (SortKey::Room, "room"),
+        (SortKey::Host, "host"),
+        (SortKey::Topic, "topic"),
+        (SortKey::Duration, "duration"),
+        (SortKey::Participants, "participants"),
+        (SortKey::PhoneCost, "phone_cost"),
+        (SortKey::Key, "key"),
+    ];
+
+    /// The key named `name`.
+    pub fn from_name(name: &str) -> Option<SortKey> {
+        SortKey::ALL
+            .iter()
+            .find(|(_, n)| *n == name)
+            .map(|(k, _)| *k)
+    }
+}
+
+/// Sorts meetings by `key` (stable: ties keep the output order they had).
+pub fn sort_by(meetings: &mut [Meeting], key: SortKey) {
+    let cost = |m: &Meeting| -> rust_decimal::Decimal { m.phone_cost().values().copied().sum() };
+    match key {
+        SortKey::Start => meetings.sort_by(output_order),
+        SortKey::Room => meetings.sort_by_cached_key(room_label),
+        SortKey::Host => meetings.sort_by_cached_key(host_label),
+        SortKey::Topic => meetings.sort_by_cached_key(|m| m.topic.clone()),
+        SortKey::Duration => meetings.sort_by_key(|m| std::cmp::Reverse(m.duration_seconds)),
+        SortKey::Participants => {
+            meetings.sort_by_key(|m| std::cmp::Reverse(participant_count(m)));
+        }
+        SortKey::PhoneCost => meetings.sort_by_cached_key(|m| std::cmp::Reverse(cost(m))),
+        SortKey::Key => meetings.sort_by(|a, b| a.key.cmp(&b.key)),
+    }
+}
+
 /// Merged by key ([`crate::merge::merge`]: one record per occurrence) and sorted into the
 /// output order: what live commands, `parse --merge` and `stats` work on.
 pub fn merge_sorted(meetings: Vec<Meeting>) -> Vec<Meeting> {

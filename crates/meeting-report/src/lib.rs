@@ -29,6 +29,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod columns;
 pub mod mask;
 mod meetings;
 mod raw;
@@ -36,6 +37,7 @@ mod stats;
 mod stream;
 mod table;
 
+pub use columns::{Columns, check_columns, column_ids, default_columns};
 pub use meetings::{StreamWriter, cost_label, hms, local, write_meetings};
 pub use raw::write_raw_bodies;
 pub use stats::{aggregate_grid, write_aggregate};
@@ -72,7 +74,7 @@ pub enum Rows {
 }
 
 /// How to render.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RenderOptions {
     /// The format.
@@ -85,6 +87,10 @@ pub struct RenderOptions {
     pub csv_bom: bool,
     /// Colour (bold headers) in tables.
     pub color: bool,
+    /// Which columns tables and CSV show.
+    pub columns: Columns,
+    /// Whether tables and CSV start with a header row.
+    pub headers: bool,
 }
 
 impl RenderOptions {
@@ -96,7 +102,23 @@ impl RenderOptions {
             tz,
             csv_bom: false,
             color: false,
+            columns: Columns::Default,
+            headers: true,
         }
+    }
+
+    /// Which columns tables and CSV show.
+    #[must_use]
+    pub fn columns(mut self, columns: Columns) -> Self {
+        self.columns = columns;
+        self
+    }
+
+    /// Whether tables and CSV start with a header row.
+    #[must_use]
+    pub fn headers(mut self, on: bool) -> Self {
+        self.headers = on;
+        self
     }
 
     /// What a row is.

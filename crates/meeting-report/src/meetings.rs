@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use meeting_core::Meeting;
 use meeting_core::query::{host_label, participant_count, room_label};
 
+use crate::columns::{project, selection};
 use crate::{Format, Grid, RenderOptions, Rows, write_grid};
 
 /// Writes meetings in the chosen format.
@@ -33,6 +34,15 @@ pub fn write_meetings(
                 Rows::Participants => participant_grid(meetings, r.tz),
                 Rows::Calls => call_grid(meetings, r.tz),
             };
+            let sel = selection(r);
+            let grid = Grid {
+                headers: project(grid.headers, sel.as_deref()),
+                rows: grid
+                    .rows
+                    .into_iter()
+                    .map(|row| project(row, sel.as_deref()))
+                    .collect(),
+            };
             write_grid(w, &grid, r)
         }
     }
@@ -48,6 +58,7 @@ pub struct StreamWriter<'w> {
     csv: Option<csv::Writer<&'w mut dyn Write>>,
     json: Option<&'w mut dyn Write>,
     line: Vec<u8>,
+    selection: Option<Vec<usize>>,
 }
 
 impl<'w> StreamWriter<'w> {
@@ -72,14 +83,16 @@ impl<'w> StreamWriter<'w> {
                 csv: None,
                 json: Some(w),
                 line: Vec::with_capacity(4096),
+                selection: None,
             })),
             Format::Csv => {
                 if r.csv_bom && header {
                     w.write_all("\u{feff}".as_bytes())?;
                 }
                 let mut out = csv::Writer::from_writer(w);
-                if header {
-                    out.write_record(headers_for(r.rows, r.tz))
+                let sel = selection(r);
+                if header && r.headers {
+                    out.write_record(project(headers_for(r.rows, r.tz), sel.as_deref()))
                         .map_err(io::Error::other)?;
                 }
                 Ok(Some(StreamWriter {
@@ -89,6 +102,7 @@ impl<'w> StreamWriter<'w> {
                     csv: Some(out),
                     json: None,
                     line: Vec::new(),
+                    selection: sel,
                 }))
             }
             Format::Json | Format::Table => Ok(None),
@@ -109,7 +123,8 @@ impl<'w> StreamWriter<'w> {
             (_, _, Some(out)) => {
                 // Only the rows: the header was written once, at the start.
                 for row in rows_for(std::slice::from_ref(m), self.rows, self.tz) {
-                    out.write_record(&row).map_err(io::Error::other)?;
+                    out.write_record(project(row, self.selection.as_deref()))
+                        .map_err(io::Error::other)?;
                 }
                 Ok(())
             }

@@ -21,7 +21,9 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
             w.write_all("\u{feff}".as_bytes())?;
         }
         let mut out = csv::Writer::from_writer(&mut *w);
-        out.write_record(&grid.headers).map_err(io::Error::other)?;
+        if r.headers {
+            out.write_record(&grid.headers).map_err(io::Error::other)?;
+        }
         for row in &grid.rows {
             out.write_record(row).map_err(io::Error::other)?;
         }
@@ -35,14 +37,16 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
         } else {
             table.force_no_tty();
         }
-        table.set_header(grid.headers.iter().map(|h| {
-            let cell = comfy_table::Cell::new(h);
-            if r.color {
-                cell.add_attribute(comfy_table::Attribute::Bold)
-            } else {
-                cell
-            }
-        }));
+        if r.headers {
+            table.set_header(grid.headers.iter().map(|h| {
+                let cell = comfy_table::Cell::new(h);
+                if r.color {
+                    cell.add_attribute(comfy_table::Attribute::Bold)
+                } else {
+                    cell
+                }
+            }));
+        }
         for row in &grid.rows {
             table.add_row(row);
         }

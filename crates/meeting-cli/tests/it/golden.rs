@@ -86,12 +86,29 @@ fn golden_fixture_outputs() {
             run_into(&mut text, dir.path(), &["parse", f, "-o", fmt]);
         }
         for rows in ["meetings", "participants", "calls"] {
-            for fmt in ["csv", "table"] {
+            for fmt in ["csv", "table", "wide"] {
                 let mut args = vec!["parse", f, "-o", fmt, "--rows", rows];
                 args.extend(tz);
                 run_into(&mut text, dir.path(), &args);
             }
         }
+        run_into(
+            &mut text,
+            dir.path(),
+            &[
+                "parse",
+                f,
+                "-o",
+                "csv",
+                "--columns",
+                "key,start,phone_cost",
+                "--no-headers",
+                "--sort",
+                "key",
+                "--tz",
+                "UTC",
+            ],
+        );
         run_into(
             &mut text,
             dir.path(),

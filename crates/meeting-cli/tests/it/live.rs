@@ -178,7 +178,7 @@ fn detail_history_reports() {
             "--to",
             "2024-02-05",
             "-o",
-            "table",
+            "wide",
             "--tz",
             "UTC",
         ])
@@ -223,7 +223,7 @@ fn quanshi_conference_and_info() {
 
     let out = s
         .meeting(dir.path())
-        .args(["quanshi", "info", &id, "-o", "table", "--tz", "UTC"])
+        .args(["quanshi", "info", &id, "-o", "wide", "--tz", "UTC"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -393,7 +393,7 @@ fn demo_runs() {
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
     let out = crate::common::meeting(dir.path())
-        .args(["demo", "-o", "table", "--tz", "Asia/Shanghai"])
+        .args(["demo", "-o", "wide", "--tz", "Asia/Shanghai"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
