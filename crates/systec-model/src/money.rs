@@ -1,17 +1,33 @@
-//! Money: the telephony `total`, exact.
+//! Money: the telephony `total`, exact from the wire text.
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserialize, Deserializer, Visitor};
+use serde::de::{Deserialize, Deserializer, Error as _};
 use serde::ser::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use std::fmt;
-use std::str::FromStr;
+
+/// The largest mantissa a [`Decimal`] holds: 2^96 − 1.
+const MAX_MANTISSA: u128 = (1u128 << 96) - 1;
+/// The largest scale (fractional digits) a [`Decimal`] holds.
+const MAX_SCALE: u32 = 28;
 
 /// An amount of money in yuan (CNY) as `detail`'s `telephony_usage[].total` sends it:
 /// a JSON number such as `0.12`.
 ///
-/// The amount is an exact [`Decimal`] built from the number's shortest round-trip text
-/// (`0.12` is 0.12, never 0.11999999999999999556), so sums are exact. The wire form (integer,
-/// float or a numeric string) is kept and serialised back unchanged.
+/// The amount is an exact [`Decimal`] read from the number's own text on the wire (through
+/// serde_json's `RawValue`, never through `f64`): `0.12` is 0.12, `18446744073709551616` is
+/// that integer, `1.5e3` is 1500. A number a `Decimal` cannot hold exactly (more than 28
+/// fractional digits that are not trailing zeros, a mantissa beyond 96 bits, `1e-400`) is an
+/// error naming the text, and — through the parsers' located errors — the field's JSON path;
+/// it is never rounded.
+///
+/// The vendor documents a number; a numeric string (`"0.12"`) is accepted too, as a
+/// tolerance. Either way the wire text is kept and serialised back byte for byte (to
+/// serde_json; other serialisers see serde_json's raw-value struct).
+///
+/// Deserialising works with serde_json's own deserializers (`from_slice`, `from_str`,
+/// `from_reader`, `from_value`, and through `serde_path_to_error`), not inside
+/// `#[serde(flatten)]` or untagged enums, which buffer values and lose the text.
 ///
 /// ```
 /// use systec_model::Yuan;
@@ -19,21 +35,23 @@ use std::str::FromStr;
 /// let a: Yuan = serde_json::from_str("0.1")?;
 /// let b: Yuan = serde_json::from_str("0.2")?;
 /// assert_eq!(a.amount() + b.amount(), Decimal::new(3, 1)); // 0.3, exactly
+/// let big: Yuan = serde_json::from_str("18446744073709551616")?;
+/// assert_eq!(big.amount().to_string(), "18446744073709551616");
+/// assert_eq!(serde_json::to_string(&big)?, "18446744073709551616");
+/// assert!(serde_json::from_str::<Yuan>("1e-400").is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone)]
 pub struct Yuan {
     amount: Decimal,
-    raw: Raw,
+    /// The wire text: a JSON number, or a JSON string holding one.
+    raw: Box<RawValue>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Raw {
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    /// Sent as a string; the text is the decimal's own rendering.
-    Text,
+impl PartialEq for Yuan {
+    fn eq(&self, other: &Self) -> bool {
+        self.amount == other.amount && self.raw.get() == other.raw.get()
+    }
 }
 
 impl Yuan {
@@ -42,51 +60,180 @@ impl Yuan {
         self.amount
     }
 
+    /// The text as it came on the wire (a JSON number like `0.12`, or a JSON string holding
+    /// one, quotes included).
+    pub fn wire_text(&self) -> &str {
+        self.raw.get()
+    }
+
     /// The currency: always `CNY` (the doc: 单位元).
     pub const CURRENCY: &'static str = "CNY";
 
-    /// An amount that will be sent as a JSON number (float form, as the vendor does).
+    /// An amount that will be sent as a JSON number written as the decimal's own text
+    /// (`Decimal::new(12, 2)` is sent as `0.12`).
     ///
     /// # Errors
-    /// When the amount has no exact `f64` twin whose shortest text gives it back.
+    /// Never for a finite decimal; kept fallible so that the wire form can change.
     pub fn from_decimal(amount: Decimal) -> Result<Self, MoneyError> {
-        let float: f64 = amount
-            .to_string()
-            .parse()
-            .map_err(|_| MoneyError::range(&amount))?;
-        let back = decimal_from_f64(float)?;
-        if back == amount {
-            Ok(Yuan {
-                amount,
-                raw: Raw::Float(float),
-            })
+        let raw = RawValue::from_string(amount.to_string())
+            .map_err(|_| MoneyError::new(amount.to_string(), "not a JSON number"))?;
+        Ok(Yuan { amount, raw })
+    }
+
+    /// Reads an amount from its wire text: a JSON number (`0.12`, `-1`, `1.5E+3`) or a JSON
+    /// string holding one (`"0.12"`), kept verbatim for serialising back.
+    ///
+    /// # Errors
+    /// When the text is neither, or its value has no exact `Decimal`.
+    pub fn from_wire_text(text: &str) -> Result<Self, MoneyError> {
+        let raw = RawValue::from_string(text.to_owned())
+            .map_err(|_| MoneyError::new(text, "not a JSON value"))?;
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: Box<RawValue>) -> Result<Self, MoneyError> {
+        let text = raw.get();
+        let amount = if text.starts_with('"') {
+            let inner: String = serde_json::from_str(text)
+                .map_err(|_| MoneyError::new(text, "not a JSON string"))?;
+            parse_exact(&inner).map_err(|why| MoneyError::new(text, why))?
         } else {
-            Err(MoneyError::range(&amount))
-        }
+            parse_exact(text).map_err(|why| MoneyError::new(text, why))?
+        };
+        Ok(Yuan { amount, raw })
     }
 }
 
-/// A money value that cannot be represented exactly.
+/// A money value that is not a number, or cannot be represented exactly by a decimal.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("money amount {0} is out of range or not exactly representable")]
-pub struct MoneyError(String);
+#[error("money amount `{text}` {why}")]
+pub struct MoneyError {
+    text: String,
+    why: &'static str,
+}
 
 impl MoneyError {
-    fn range(what: &dyn fmt::Display) -> Self {
-        MoneyError(what.to_string())
+    fn new(text: impl Into<String>, why: &'static str) -> Self {
+        let mut text: String = text.into();
+        if text.len() > 80 {
+            let mut cut = 60;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str("...");
+        }
+        MoneyError { text, why }
+    }
+
+    /// The offending text (shortened past 80 bytes).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 
-/// The exact decimal of an `f64`'s shortest round-trip text (Rust's `Display` for `f64` is
-/// the shortest text that parses back to the same float, and never uses an exponent).
-fn decimal_from_f64(v: f64) -> Result<Decimal, MoneyError> {
-    if !v.is_finite() {
-        return Err(MoneyError::range(&v));
+/// Parses the JSON number grammar (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) into an
+/// exact [`Decimal`], or says why it cannot. Work is linear in the text; no rounding.
+fn parse_exact(text: &str) -> Result<Decimal, &'static str> {
+    const NOT_A_NUMBER: &str = "is not a number (expected a decimal like 0.12)";
+    const INEXACT: &str = "cannot be held exactly by a decimal (at most 28 fractional digits and a 96-bit mantissa): refusing to round";
+    let b = text.as_bytes();
+    let mut i = 0;
+    let negative = b.first() == Some(&b'-');
+    if negative {
+        i += 1;
     }
-    let text = v.to_string();
-    Decimal::from_str(&text)
-        .map(|d| d.normalize())
-        .map_err(|_| MoneyError::range(&v))
+    let int_start = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    let int_digits = b.get(int_start..i).unwrap_or_default();
+    if int_digits.is_empty() || (int_digits.len() > 1 && int_digits.first() == Some(&b'0')) {
+        return Err(NOT_A_NUMBER);
+    }
+    let mut frac_digits: &[u8] = &[];
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let s = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        frac_digits = b.get(s..i).unwrap_or_default();
+        if frac_digits.is_empty() {
+            return Err(NOT_A_NUMBER);
+        }
+    }
+    // The exponent, saturated: anything beyond ±10^6 is out of a decimal's reach anyway.
+    let mut exp: i64 = 0;
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let exp_negative = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let s = i;
+        while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
+            exp = (exp * 10 + i64::from(d - b'0')).min(1_000_000);
+            i += 1;
+        }
+        if i == s {
+            return Err(NOT_A_NUMBER);
+        }
+        if exp_negative {
+            exp = -exp;
+        }
+    }
+    if i != b.len() {
+        return Err(NOT_A_NUMBER);
+    }
+    // value = digits × 10^(−scale), digits = int ++ frac without leading zeros.
+    let all = int_digits.iter().chain(frac_digits).copied();
+    let significant: Vec<u8> = all.skip_while(|&d| d == b'0').collect();
+    let frac_len = i64::try_from(frac_digits.len()).map_err(|_| INEXACT)?;
+    let mut scale = frac_len - exp;
+    let mut digits: &[u8] = &significant;
+    if digits.is_empty() {
+        // Zero, whatever the exponent: keep the scale where a decimal can.
+        let scale = u32::try_from(scale.clamp(0, i64::from(MAX_SCALE))).unwrap_or(0);
+        let mut zero = Decimal::ZERO;
+        zero.set_sign_negative(negative);
+        zero.rescale(scale);
+        return Ok(zero);
+    }
+    // Trailing zeros can go while the scale is too large (0.1000…0 with 40 zeros is 0.1).
+    while scale > i64::from(MAX_SCALE) && digits.last() == Some(&b'0') {
+        digits = digits.get(..digits.len() - 1).unwrap_or_default();
+        scale -= 1;
+    }
+    if scale > i64::from(MAX_SCALE) {
+        return Err(INEXACT);
+    }
+    // A negative scale is a power of ten to multiply by.
+    let zeros = usize::try_from((-scale).max(0)).map_err(|_| INEXACT)?;
+    if digits.len() + zeros > 29 {
+        return Err(INEXACT);
+    }
+    let mut mantissa: u128 = 0;
+    for &d in digits {
+        mantissa = mantissa * 10 + u128::from(d - b'0');
+    }
+    for _ in 0..zeros {
+        mantissa *= 10;
+    }
+    if mantissa > MAX_MANTISSA {
+        return Err(INEXACT);
+    }
+    let scale = u32::try_from(scale.max(0)).map_err(|_| INEXACT)?;
+    let signed = i128::try_from(mantissa).map_err(|_| INEXACT)?;
+    let signed = if negative { -signed } else { signed };
+    Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| INEXACT)
 }
 
 impl fmt::Display for Yuan {
@@ -103,59 +250,29 @@ impl fmt::Debug for Yuan {
 
 impl Serialize for Yuan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.raw {
-            Raw::Unsigned(n) => serializer.serialize_u64(n),
-            Raw::Signed(n) => serializer.serialize_i64(n),
-            Raw::Float(f) => serializer.serialize_f64(f),
-            Raw::Text => serializer.collect_str(&self.amount),
-        }
+        self.raw.serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Yuan {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Yuan;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an amount of money (a number like 0.12)")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Yuan, E> {
-                Ok(Yuan {
-                    amount: Decimal::from(v),
-                    raw: Raw::Unsigned(v),
-                })
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Yuan, E> {
-                Ok(Yuan {
-                    amount: Decimal::from(v),
-                    raw: Raw::Signed(v),
-                })
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Yuan, E> {
-                Ok(Yuan {
-                    amount: decimal_from_f64(v).map_err(E::custom)?,
-                    raw: Raw::Float(v),
-                })
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Yuan, E> {
-                let amount = Decimal::from_str(v.trim())
-                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))?;
-                // Keep the text form only where the decimal writes it back identically.
-                if amount.to_string() == v {
-                    Ok(Yuan {
-                        amount,
-                        raw: Raw::Text,
-                    })
-                } else {
-                    Err(E::invalid_value(
-                        de::Unexpected::Str(v),
-                        &"a plain decimal string like \"0.12\"",
-                    ))
-                }
-            }
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        if !(text.starts_with('"')
+            || text.starts_with('-')
+            || text.starts_with(|c: char| c.is_ascii_digit()))
+        {
+            let kind = match text.as_bytes().first() {
+                Some(b't' | b'f') => "a boolean",
+                Some(b'[') => "an array",
+                Some(b'{') => "an object",
+                _ => "null",
+            };
+            return Err(D::Error::custom(format_args!(
+                "invalid type: {kind}, expected an amount of money (a number like 0.12)"
+            )));
         }
-        deserializer.deserialize_any(V)
+        Yuan::from_raw(raw).map_err(D::Error::custom)
     }
 }
 
@@ -164,24 +281,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exact_from_floats() {
+    fn exact_from_the_text() {
         for (json, text) in [
             ("0.12", "0.12"),
             ("0.1", "0.1"),
             ("1", "1"),
-            ("1.0", "1"),
+            ("1.0", "1.0"),
             ("123456.78", "123456.78"),
             ("\"0.06\"", "0.06"),
+            ("18446744073709551616", "18446744073709551616"),
+            ("1.5e3", "1500"),
+            ("15E-1", "1.5"),
+            ("-0.5", "-0.5"),
+            ("0e-400", "0.0000000000000000000000000000"),
+            (
+                "1.00000000000000000000000000000000000",
+                "1.0000000000000000000000000000",
+            ),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
         ] {
             let y: Yuan = serde_json::from_str(json).unwrap();
             assert_eq!(y.amount().to_string(), text, "{json}");
-            let back = serde_json::to_string(&y).unwrap();
-            assert_eq!(
-                serde_json::from_str::<serde_json::Value>(&back).unwrap(),
-                serde_json::from_str::<serde_json::Value>(json).unwrap()
-            );
+            assert_eq!(serde_json::to_string(&y).unwrap(), json);
         }
-        assert!(serde_json::from_str::<Yuan>("1e300").is_err());
-        assert!(serde_json::from_str::<Yuan>("\"abc\"").is_err());
+        for bad in [
+            "1e-400",
+            "1e300",
+            "79228162514264337593543950336",
+            "0.12345678901234567890123456789",
+            "\"abc\"",
+            "\" 1\"",
+            "\"01\"",
+            "true",
+            "null",
+        ] {
+            assert!(serde_json::from_str::<Yuan>(bad).is_err(), "{bad}");
+        }
     }
 }
