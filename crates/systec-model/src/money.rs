@@ -263,10 +263,10 @@ impl<'de> Deserialize<'de> for Yuan {
             || text.starts_with(|c: char| c.is_ascii_digit()))
         {
             let kind = match text.as_bytes().first() {
-                Some(b't' | b'f') => "a boolean",
-                Some(b'[') => "an array",
-                Some(b'{') => "an object",
-                _ => "null",
+                Some(b't' | b'f') => format!("boolean `{text}`"),
+                Some(b'[') => String::from("sequence"),
+                Some(b'{') => String::from("map"),
+                _ => String::from("null"),
             };
             return Err(D::Error::custom(format_args!(
                 "invalid type: {kind}, expected an amount of money (a number like 0.12)"
