@@ -23,6 +23,17 @@
 //! A bad document (malformed, truncated, of an unknown shape, a vendor failure answer) is an
 //! `Err` item carrying its position; reading goes on with the next document, and
 //! [`DumpReader::stats`] counts documents, meetings and bad documents.
+//!
+//! Nothing is lost silently, and garbage is never scanned without bound:
+//!
+//! - an input that ends inside a top-level array (`[doc,doc` or `[doc,doc,` and the end) gives
+//!   its documents, then a [`DumpErrorKind::UnclosedArray`] error at the end of the input;
+//! - an input whose first byte cannot start JSON (NUL, binary, an HTML page) fails at once
+//!   with [`DumpErrorKind::NotJson`], and reading stops;
+//! - later, a NUL byte (never valid JSON, not even in a string) ends the document it is in
+//!   (which then fails to parse, located), and a NUL byte or a line of non-JSON text longer
+//!   than 64 KiB between documents is [`DumpErrorKind::Binary`], and reading stops. So an
+//!   endless stream like `/dev/zero` ends with an error after a bounded amount of input.
 
 mod scan;
 mod sniff;

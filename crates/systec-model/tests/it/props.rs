@@ -99,11 +99,16 @@ proptest! {
         let digits = format!("{}{}", mantissa.unsigned_abs(), fraction.map(|f| format!("{f:03}")).unwrap_or_default());
         let shift = exp - if fraction.is_some() { 3 } else { 0 };
         let parsed = serde_json::from_str::<Yuan>(&text);
-        let exact = if shift >= 0 {
-            format!("{digits}{}", "0".repeat(usize::try_from(shift).unwrap()))
-                .parse::<rust_decimal::Decimal>()
+        let trimmed = digits.trim_end_matches('0');
+        let (m, sh) = if trimmed.is_empty() {
+            (0i128, 0)
         } else {
-            rust_decimal::Decimal::from_str_exact(&format!("0.{}{digits}", "0".repeat(usize::try_from(-shift).unwrap())))
+            (trimmed.parse::<i128>().unwrap(), shift + i32::try_from(digits.len() - trimmed.len()).unwrap())
+        };
+        let exact = if sh >= 0 {
+            format!("{m}{}", "0".repeat(usize::try_from(sh).unwrap())).parse::<rust_decimal::Decimal>()
+        } else {
+            rust_decimal::Decimal::try_from_i128_with_scale(m, (-sh).unsigned_abs())
         };
         match parsed {
             Ok(y) => {
