@@ -129,6 +129,7 @@ pub mod json_schema;
 pub mod merge;
 mod model;
 pub mod normalize;
+pub mod pii;
 mod saved;
 #[cfg(feature = "time")]
 mod time_conv;
