@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 use serde::de::{Deserialize, Deserializer, Error as _};
-use serde::ser::{Serialize, Serializer};
+use serde::ser::{Error as _, Serialize, Serializer};
 use serde_json::value::RawValue;
 use std::fmt;
 
@@ -22,8 +22,11 @@ const MAX_SCALE: u32 = 28;
 /// it is never rounded.
 ///
 /// The vendor documents a number; a numeric string (`"0.12"`) is accepted too, as a
-/// tolerance. Either way the wire text is kept and serialised back byte for byte (to
-/// serde_json; other serialisers see serde_json's raw-value struct).
+/// tolerance. Either way the layout of the wire text (digits after the point, exponent as
+/// written, quotes) is kept beside the amount, so the value is serialised back byte for
+/// byte (`0.10` stays `0.10`, `1.5E+03` stays `1.5E+03`): to serde_json as the number's
+/// raw text; other serialisers see serde_json's raw-value struct. `Yuan` stays `Copy`. An
+/// exponent written with more than 9 digits is refused.
 ///
 /// Deserialising works with serde_json's own deserializers (`from_slice`, `from_str`,
 /// `from_reader`, `from_value`, and through `serde_path_to_error`), not inside
@@ -41,16 +44,102 @@ const MAX_SCALE: u32 = 28;
 /// assert!(serde_json::from_str::<Yuan>("1e-400").is_err());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Yuan {
     amount: Decimal,
-    /// The wire text: a JSON number, or a JSON string holding one.
-    raw: Box<RawValue>,
+    /// How the wire wrote it: with the exact amount, enough to write the same text back.
+    form: Form,
 }
 
-impl PartialEq for Yuan {
-    fn eq(&self, other: &Self) -> bool {
-        self.amount == other.amount && self.raw.get() == other.raw.get()
+/// The layout of a number's wire text, apart from its value: `-`, the count of digits
+/// after the point, the exponent as written, and whether it came as a JSON string. With
+/// the exact amount it gives back the text byte for byte (`0.10`, `1.5E+03`, `"0.30"`).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Form {
+    quoted: bool,
+    negative: bool,
+    frac_len: u32,
+    exp: Option<Exponent>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Exponent {
+    upper: bool,
+    sign: ExpSign,
+    /// The exponent's absolute value.
+    value: u32,
+    /// How many digits it was written with (leading zeros included).
+    width: u8,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ExpSign {
+    None,
+    Plus,
+    Minus,
+}
+
+impl Form {
+    /// The wire text of `amount` in this form.
+    fn render(&self, amount: Decimal) -> String {
+        let m = amount.mantissa().unsigned_abs();
+        let exp = self.exp.map_or(0, |e| match e.sign {
+            ExpSign::Minus => -i64::from(e.value),
+            _ => i64::from(e.value),
+        });
+        // The digits as written (point and exponent removed) are m × 10^k.
+        let k = i64::from(self.frac_len) - exp - i64::from(amount.scale());
+        let mut digits = m.to_string();
+        if m == 0 {
+            digits = String::from("0");
+        } else if k >= 0 {
+            digits.extend(std::iter::repeat_n('0', usize::try_from(k).unwrap_or(0)));
+        } else {
+            let cut = usize::try_from(-k)
+                .unwrap_or(0)
+                .min(digits.len().saturating_sub(1));
+            digits.truncate(digits.len() - cut);
+        }
+        let frac_len = usize::try_from(self.frac_len).unwrap_or(0);
+        let mut out = String::with_capacity(digits.len() + frac_len + 8);
+        if self.quoted {
+            out.push('"');
+        }
+        if self.negative {
+            out.push('-');
+        }
+        if digits.len() <= frac_len {
+            out.push('0');
+            if frac_len > 0 {
+                out.push('.');
+                out.extend(std::iter::repeat_n('0', frac_len - digits.len()));
+                out.push_str(&digits);
+            }
+        } else {
+            let (int, frac) = digits.split_at(digits.len() - frac_len);
+            out.push_str(int);
+            if frac_len > 0 {
+                out.push('.');
+                out.push_str(frac);
+            }
+        }
+        if let Some(e) = self.exp {
+            out.push(if e.upper { 'E' } else { 'e' });
+            match e.sign {
+                ExpSign::None => {}
+                ExpSign::Plus => out.push('+'),
+                ExpSign::Minus => out.push('-'),
+            }
+            out.push_str(&format!(
+                "{:0width$}",
+                e.value,
+                width = usize::from(e.width)
+            ));
+        }
+        if self.quoted {
+            out.push('"');
+        }
+        out
     }
 }
 
@@ -61,9 +150,9 @@ impl Yuan {
     }
 
     /// The text as it came on the wire (a JSON number like `0.12`, or a JSON string holding
-    /// one, quotes included).
-    pub fn wire_text(&self) -> &str {
-        self.raw.get()
+    /// one, quotes included), rebuilt exactly from the amount and the form it was written in.
+    pub fn wire_text(&self) -> String {
+        self.form.render(self.amount)
     }
 
     /// The currency: always `CNY` (the doc: 单位元).
@@ -75,9 +164,14 @@ impl Yuan {
     /// # Errors
     /// Never for a finite decimal; kept fallible so that the wire form can change.
     pub fn from_decimal(amount: Decimal) -> Result<Self, MoneyError> {
-        let raw = RawValue::from_string(amount.to_string())
-            .map_err(|_| MoneyError::new(amount.to_string(), "not a JSON number"))?;
-        Ok(Yuan { amount, raw })
+        Ok(Yuan {
+            amount,
+            form: Form {
+                negative: amount.is_sign_negative(),
+                frac_len: amount.scale(),
+                ..Form::default()
+            },
+        })
     }
 
     /// Reads an amount from its wire text: a JSON number (`0.12`, `-1`, `1.5E+3`) or a JSON
@@ -86,21 +180,27 @@ impl Yuan {
     /// # Errors
     /// When the text is neither, or its value has no exact `Decimal`.
     pub fn from_wire_text(text: &str) -> Result<Self, MoneyError> {
-        let raw = RawValue::from_string(text.to_owned())
-            .map_err(|_| MoneyError::new(text, "not a JSON value"))?;
-        Self::from_raw(raw)
-    }
-
-    fn from_raw(raw: Box<RawValue>) -> Result<Self, MoneyError> {
-        let text = raw.get();
-        let amount = if text.starts_with('"') {
-            let inner: String = serde_json::from_str(text)
-                .map_err(|_| MoneyError::new(text, "not a JSON string"))?;
-            parse_exact(&inner).map_err(|why| MoneyError::new(text, why))?
+        let (amount, form) = if text.starts_with('"') {
+            // Only a plain string: no escapes, so the text is rebuilt exactly.
+            let inner = text
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .filter(|t| !t.contains(['"', '\\']))
+                .ok_or_else(|| {
+                    MoneyError::new(text, "is not a plain JSON string holding a number")
+                })?;
+            let (amount, form) = parse_exact(inner).map_err(|why| MoneyError::new(text, why))?;
+            (
+                amount,
+                Form {
+                    quoted: true,
+                    ..form
+                },
+            )
         } else {
             parse_exact(text).map_err(|why| MoneyError::new(text, why))?
         };
-        Ok(Yuan { amount, raw })
+        Ok(Yuan { amount, form })
     }
 }
 
@@ -134,7 +234,7 @@ impl MoneyError {
 
 /// Parses the JSON number grammar (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) into an
 /// exact [`Decimal`], or says why it cannot. Work is linear in the text; no rounding.
-fn parse_exact(text: &str) -> Result<Decimal, &'static str> {
+fn parse_exact(text: &str) -> Result<(Decimal, Form), &'static str> {
     const NOT_A_NUMBER: &str = "is not a number (expected a decimal like 0.12)";
     const INEXACT: &str = "cannot be held exactly by a decimal (at most 28 fractional digits and a 96-bit mantissa): refusing to round";
     let b = text.as_bytes();
@@ -163,36 +263,55 @@ fn parse_exact(text: &str) -> Result<Decimal, &'static str> {
             return Err(NOT_A_NUMBER);
         }
     }
-    // The exponent, saturated: anything beyond ±10^6 is out of a decimal's reach anyway.
+    // The exponent: at most 9 digits (leading zeros included), so it is kept exactly.
     let mut exp: i64 = 0;
-    if matches!(b.get(i), Some(b'e' | b'E')) {
+    let mut exponent = None;
+    if let Some(&marker) = b.get(i).filter(|c| matches!(c, b'e' | b'E')) {
         i += 1;
-        let exp_negative = match b.get(i) {
+        let sign = match b.get(i) {
             Some(b'-') => {
                 i += 1;
-                true
+                ExpSign::Minus
             }
             Some(b'+') => {
                 i += 1;
-                false
+                ExpSign::Plus
             }
-            _ => false,
+            _ => ExpSign::None,
         };
         let s = i;
+        let mut value: u32 = 0;
         while let Some(d) = b.get(i).filter(|d| d.is_ascii_digit()) {
-            exp = (exp * 10 + i64::from(d - b'0')).min(1_000_000);
+            if i - s >= 9 {
+                return Err("has an exponent of more than 9 digits");
+            }
+            value = value * 10 + u32::from(d - b'0');
             i += 1;
         }
         if i == s {
             return Err(NOT_A_NUMBER);
         }
-        if exp_negative {
-            exp = -exp;
-        }
+        exp = if sign == ExpSign::Minus {
+            -i64::from(value)
+        } else {
+            i64::from(value)
+        };
+        exponent = Some(Exponent {
+            upper: marker == b'E',
+            sign,
+            value,
+            width: u8::try_from(i - s).unwrap_or(9),
+        });
     }
     if i != b.len() {
         return Err(NOT_A_NUMBER);
     }
+    let form = Form {
+        quoted: false,
+        negative,
+        frac_len: u32::try_from(frac_digits.len()).map_err(|_| INEXACT)?,
+        exp: exponent,
+    };
     // value = digits × 10^(−scale), digits = int ++ frac without leading zeros.
     let all = int_digits.iter().chain(frac_digits).copied();
     let significant: Vec<u8> = all.skip_while(|&d| d == b'0').collect();
@@ -205,7 +324,7 @@ fn parse_exact(text: &str) -> Result<Decimal, &'static str> {
         let mut zero = Decimal::ZERO;
         zero.set_sign_negative(negative);
         zero.rescale(scale);
-        return Ok(zero);
+        return Ok((zero, form));
     }
     // Trailing zeros can go while the scale is too large (0.1000…0 with 40 zeros is 0.1).
     while scale > i64::from(MAX_SCALE) && digits.last() == Some(&b'0') {
@@ -233,7 +352,8 @@ fn parse_exact(text: &str) -> Result<Decimal, &'static str> {
     let scale = u32::try_from(scale.max(0)).map_err(|_| INEXACT)?;
     let signed = i128::try_from(mantissa).map_err(|_| INEXACT)?;
     let signed = if negative { -signed } else { signed };
-    Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| INEXACT)
+    let amount = Decimal::try_from_i128_with_scale(signed, scale).map_err(|_| INEXACT)?;
+    Ok((amount, form))
 }
 
 impl fmt::Display for Yuan {
@@ -250,7 +370,8 @@ impl fmt::Debug for Yuan {
 
 impl Serialize for Yuan {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(serializer)
+        let raw = RawValue::from_string(self.wire_text()).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
     }
 }
 
@@ -272,7 +393,7 @@ impl<'de> Deserialize<'de> for Yuan {
                 "invalid type: {kind}, expected an amount of money (a number like 0.12)"
             )));
         }
-        Yuan::from_raw(raw).map_err(D::Error::custom)
+        Yuan::from_wire_text(text).map_err(D::Error::custom)
     }
 }
 

@@ -133,6 +133,18 @@ proptest! {
     }
 
     #[test]
+    fn accepted_money_text_is_written_back_byte_for_byte(
+        text in "-?(0|[1-9][0-9]{0,12})(\\.[0-9]{1,30})?([eE][+-]?[0-9]{1,3})?",
+        quoted in any::<bool>(),
+    ) {
+        let json = if quoted { format!("\"{text}\"") } else { text };
+        if let Ok(y) = serde_json::from_str::<Yuan>(&json) {
+            prop_assert_eq!(serde_json::to_string(&y).unwrap(), json.clone());
+            prop_assert_eq!(y.wire_text(), json);
+        }
+    }
+
+    #[test]
     fn money_text_never_panics(text in "[-+0-9.eE\"a ]{0,40}") {
         let _ = serde_json::from_str::<Yuan>(&text);
         let _ = Yuan::from_wire_text(&text);
