@@ -158,12 +158,14 @@ impl Yuan {
     /// The currency: always `CNY` (the doc: 单位元).
     pub const CURRENCY: &'static str = "CNY";
 
-    /// An amount that will be sent as a JSON number written as the decimal's own text
-    /// (`Decimal::new(12, 2)` is sent as `0.12`).
+    /// An amount that will be sent as a JSON number in its shortest exact text, trailing
+    /// zeros dropped (`Decimal::new(30, 2)` is sent as `0.3`), as the vendor's float form
+    /// does; [`Yuan::amount`] gives back that same normalised decimal.
     ///
     /// # Errors
     /// Never for a finite decimal; kept fallible so that the wire form can change.
     pub fn from_decimal(amount: Decimal) -> Result<Self, MoneyError> {
+        let amount = amount.normalize();
         Ok(Yuan {
             amount,
             form: Form {
