@@ -56,10 +56,15 @@ fn is_switch(folded: &str) -> bool {
         "expires",
         "expiresin",
     ];
+    // A prefix marks a switch about a password, passphrase or link only: `openToken` or
+    // `isvSecret` may well be the credential itself.
+    const CREDENTIALS: [&str; 6] = ["token", "secret", "key", "credential", "cookie", "auth"];
     PREFIXES.iter().any(|p| {
-        folded
-            .strip_prefix(p)
-            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with("sue"))
+        folded.strip_prefix(p).is_some_and(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with("sue")
+                && !CREDENTIALS.iter().any(|c| rest.contains(c))
+        })
     }) || SUFFIXES
         .iter()
         .any(|s| folded.len() > s.len() && folded.ends_with(s))
@@ -88,8 +93,8 @@ fn is_switch(folded: &str) -> bool {
 ///   `licensekey`; `令牌`, `密钥`, `秘钥`.
 ///
 /// Except switches about a secret (a flag or a kind, never the secret itself): a name
-/// starting with `open`, `enable`, `is`, `has`, `need`, `require`, `allow` or `switch`, or
-/// ending in `enabled`, `switch`, `flag`, `required`, `type`, `length` or `expires`
+/// starting with `open`, `enable`, `is`, `has`, `need`, `require`, `allow` or `switch` (and
+/// not naming a token, secret, key, credential, cookie or auth), or ending in `enabled`, `switch`, `flag`, `required`, `type`, `length` or `expires`
 /// (`openWatchword`, `passwordEnabled`, `tokenType`).
 ///
 /// ```
@@ -627,7 +632,9 @@ impl Pseudonymizer {
     }
 
     /// A pseudonymizer whose key is derived from a passphrase (`--mask-key`): the same
-    /// passphrase gives the same pseudonyms on every run and machine.
+    /// passphrase gives the same pseudonyms on every run and machine. The derivation is one
+    /// fast keyed hash, not a password hash: use a long random passphrase, since whoever
+    /// guesses it can link pseudonyms back to candidate names.
     pub fn from_passphrase(passphrase: &str) -> Self {
         let mut h = SipHasher13::new_with_key(b"meeting-usage/ps");
         h.write(passphrase.as_bytes());
@@ -793,6 +800,9 @@ mod tests {
             "hostKey",
             "rtmpUrl",
             "pushUrl",
+            "openToken",
+            "isvSecret",
+            "hasAccessKey",
             "会议密码",
             "入会口令",
         ] {
@@ -813,6 +823,7 @@ mod tests {
             "tokenType",
             "passwordEnabled",
             "needPassword",
+            "isPwd",
             "key",
             "status",
             "live",
