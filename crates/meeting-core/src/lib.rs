@@ -131,6 +131,7 @@ pub mod json_schema;
 pub mod merge;
 mod model;
 pub mod normalize;
+pub mod pii;
 pub mod query;
 pub mod run;
 mod saved;

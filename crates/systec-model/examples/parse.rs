@@ -73,7 +73,7 @@ fn main() -> ExitCode {
                 let cost: rust_decimal::Decimal = m
                     .telephony_usage()
                     .iter()
-                    .filter_map(|c| c.total.map(|t| t.amount()))
+                    .filter_map(|c| c.total.as_ref().map(|t| t.amount()))
                     .sum();
                 println!(
                     "meeting {}  room {}  {:?}  {} (local)  booked {} min  participants {}  calls {} costing {cost} CNY",

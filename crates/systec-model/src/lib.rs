@@ -30,7 +30,7 @@
 //! let meeting = &page.meetings()[0];
 //! assert_eq!(meeting.meeting_id.as_ref().unwrap().to_string(), "1790001234");
 //! assert_eq!(meeting.duration, Some(120)); // scheduled minutes, not measured
-//! let cost = meeting.telephony_usage()[0].total.unwrap().amount();
+//! let cost = meeting.telephony_usage()[0].total.as_ref().unwrap().amount();
 //! assert_eq!(cost.to_string(), "0.12"); // exact
 //! assert!(page.is_last_page());
 //!

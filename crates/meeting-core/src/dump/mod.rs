@@ -23,6 +23,17 @@
 //! A bad document (malformed, truncated, of an unknown shape, a vendor failure answer) is an
 //! `Err` item carrying its position; reading goes on with the next document, and
 //! [`DumpReader::stats`] counts documents, meetings and bad documents.
+//!
+//! Nothing is lost silently, and garbage is never scanned without bound:
+//!
+//! - an input that ends inside a top-level array (`[doc,doc` or `[doc,doc,` and the end) gives
+//!   its documents, then a [`DumpErrorKind::UnclosedArray`] error at the end of the input;
+//! - an input whose first byte cannot start JSON (NUL, binary, an HTML page) fails at once
+//!   with [`DumpErrorKind::NotJson`], and reading stops;
+//! - later, a NUL byte (never valid JSON, not even in a string) ends the document it is in
+//!   (which then fails to parse, located), and a NUL byte or a line of non-JSON text longer
+//!   than 64 KiB between documents is [`DumpErrorKind::Binary`], and reading stops. So an
+//!   endless stream like `/dev/zero` ends with an error after a bounded amount of input.
 
 mod scan;
 mod sniff;
@@ -203,6 +214,28 @@ pub enum DumpErrorKind {
         /// Cut by the end of a line (JSON Lines) rather than the end of the input.
         at_line_end: bool,
     },
+    /// The input ends inside a top-level JSON array (`[doc,doc` or `[doc,doc,` and then
+    /// nothing): the documents before the cut were read; whatever followed it is lost.
+    #[error(
+        "truncated input: the top-level JSON array is not closed by `]` before the end of the input (the documents before the cut were read)"
+    )]
+    UnclosedArray,
+    /// The input does not start like JSON (binary data, NUL bytes, an HTML page): reading
+    /// stops at once.
+    #[error(
+        "not JSON: the input starts with `{excerpt}`, which cannot start a JSON document; reading stopped"
+    )]
+    NotJson {
+        /// The first bytes, control and non-UTF-8 bytes escaped (`\x00`).
+        excerpt: String,
+    },
+    /// Binary data after the first document (a NUL byte outside any document, or a line of
+    /// non-JSON text longer than 64 KiB): reading stops.
+    #[error("binary data, not JSON (`{excerpt}`): reading stopped")]
+    Binary {
+        /// The bytes around the first NUL (or the start of the long line), escaped.
+        excerpt: String,
+    },
     /// The document is larger than [`DumpOptions::max_document_bytes`].
     #[error("document larger than the limit of {limit} bytes: skipped")]
     TooLarge {
@@ -242,6 +275,29 @@ fn excerpt(bytes: &[u8]) -> String {
         .filter(|c| !c.is_control())
         .take(40)
         .collect()
+}
+
+/// The first bytes of `bytes`, with control and non-UTF-8 bytes escaped (`\x00`), so an
+/// error message stays one readable line.
+fn escaped_excerpt(bytes: &[u8]) -> String {
+    let head = bytes.get(..16).unwrap_or(bytes);
+    let mut out = String::new();
+    for chunk in head.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                out.extend(c.escape_default());
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    if bytes.len() > head.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The input, decompressed when it starts with the gzip magic bytes.
@@ -393,7 +449,17 @@ impl<R: Read> Iterator for DumpReader<R> {
                 SegmentKind::TooLarge => Err(DumpErrorKind::TooLarge {
                     limit: self.options.max_document_bytes,
                 }),
+                SegmentKind::UnclosedArray => Err(DumpErrorKind::UnclosedArray),
+                SegmentKind::NotJson => Err(DumpErrorKind::NotJson {
+                    excerpt: escaped_excerpt(bytes),
+                }),
+                SegmentKind::Binary => Err(DumpErrorKind::Binary {
+                    excerpt: escaped_excerpt(bytes),
+                }),
             };
+            if seg.kind.is_fatal() {
+                self.done = true;
+            }
             match result {
                 Ok(()) => {
                     self.pending = out.into_iter();

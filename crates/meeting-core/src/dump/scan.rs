@@ -11,6 +11,11 @@ const CHUNK: usize = 64 * 1024;
 
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
+/// The longest line of non-JSON text skipped as one bad segment: beyond it, the input is
+/// taken for binary data and reading stops (an endless stream without newlines, like
+/// `/dev/zero`, ends after a bounded amount of input).
+pub(crate) const MAX_GARBAGE_LINE: usize = 64 * 1024;
+
 /// What a segment of the input is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SegmentKind {
@@ -22,6 +27,21 @@ pub(crate) enum SegmentKind {
     Truncated,
     /// A document longer than the limit (its bytes were discarded).
     TooLarge,
+    /// The input ended inside a top-level JSON array (no `]`): the documents before were
+    /// read, what followed the cut is lost. The segment is empty, at the end of the input.
+    UnclosedArray,
+    /// The first byte of the input cannot start a JSON document (reading stops).
+    NotJson,
+    /// Binary data: a NUL byte in a segment that is not a document, or a line of non-JSON
+    /// text longer than [`MAX_GARBAGE_LINE`] (reading stops). Its bytes are an excerpt.
+    Binary,
+}
+
+impl SegmentKind {
+    /// Whether reading stops after this segment.
+    pub(crate) fn is_fatal(self) -> bool {
+        matches!(self, SegmentKind::NotJson | SegmentKind::Binary)
+    }
 }
 
 /// How documents are laid out, decided from the first complete document.
@@ -70,6 +90,12 @@ pub(crate) struct Splitter<R> {
     eof: bool,
     mode: Mode,
     in_array: bool,
+    /// Whether a segment has been returned (the first one is checked for a JSON start).
+    started: bool,
+    /// Absolute offset up to which the input was searched for NUL bytes.
+    nul_searched: u64,
+    /// Absolute offset of the first NUL byte found (and not yet passed).
+    nul_found: Option<u64>,
     max_document: usize,
 }
 
@@ -85,6 +111,9 @@ impl<R: Read> Splitter<R> {
             eof: false,
             mode: Mode::Undecided,
             in_array: false,
+            started: false,
+            nul_searched: 0,
+            nul_found: None,
             max_document: max_document.max(1),
         }
     }
@@ -114,6 +143,32 @@ impl<R: Read> Splitter<R> {
                 .count();
             self.lines += n as u64;
             self.counted = to;
+        }
+    }
+
+    /// The index in `buf` of the first NUL byte at or after `pos`, or `buf.len()`. NUL is
+    /// never valid in JSON (not even inside a string), so a document ends there: an endless
+    /// run of zeros inside a string or a line cannot keep the scanner busy. Each byte is
+    /// searched once (one `memchr` per chunk), whatever the number of documents.
+    fn nul_limit(&mut self) -> usize {
+        let here = self.base + self.pos as u64;
+        if self.nul_found.is_some_and(|n| n < here) {
+            self.nul_found = None;
+        }
+        if self.nul_found.is_none() {
+            let from = self.nul_searched.max(here);
+            let rel = usize::try_from(from - self.base).unwrap_or(usize::MAX);
+            let tail = self.buf.get(rel..).unwrap_or_default();
+            if let Some(i) = memchr::memchr(0, tail) {
+                self.nul_found = Some(from + i as u64);
+            }
+            self.nul_searched = self.base + self.buf.len() as u64;
+        }
+        match self.nul_found {
+            Some(n) => usize::try_from(n - self.base)
+                .unwrap_or(self.buf.len())
+                .min(self.buf.len()),
+            None => self.buf.len(),
         }
     }
 
@@ -161,6 +216,19 @@ impl<R: Read> Splitter<R> {
                 let keep = self.pos;
                 match self.refill(keep) {
                     Ok(true) => continue,
+                    Ok(false) if self.in_array => {
+                        // `[doc,doc` or `[doc,doc,` and then the end: cut short.
+                        self.in_array = false;
+                        self.count_to(self.pos);
+                        let pos = self.pos;
+                        return Some(Ok(Segment {
+                            kind: SegmentKind::UnclosedArray,
+                            offset: self.base + pos as u64,
+                            line: self.lines + 1,
+                            start: pos,
+                            end: pos,
+                        }));
+                    }
                     Ok(false) => return None,
                     Err(e) => return Some(Err(e)),
                 }
@@ -198,8 +266,24 @@ impl<R: Read> Splitter<R> {
         self.count_to(start);
         let line = self.lines + 1;
         let offset = self.base + start as u64;
+        let opening = !self.started;
+        if opening {
+            // Enough of the start to show it in an error.
+            while self.buf.len() < start + 16 && !self.eof {
+                if let Err(e) = self.refill(0) {
+                    return Some(Err(e));
+                }
+            }
+        }
         let first = self.buf.get(start).copied();
-        let result = if first == Some(b'{') && self.mode == Mode::Lines && !self.in_array {
+        self.started = true;
+        let result = if opening && !first.is_some_and(can_start_json) {
+            // Not JSON at all (binary, NUL, an HTML page): say so at once and stop, rather
+            // than scanning an input of unknown length for a line end.
+            let end = self.buf.len().min(start + 16);
+            self.pos = self.buf.len();
+            Ok((SegmentKind::NotJson, start, end))
+        } else if first == Some(b'{') && self.mode == Mode::Lines && !self.in_array {
             self.scan_line(start)
         } else if first == Some(b'{') {
             self.scan_document(start)
@@ -216,13 +300,34 @@ impl<R: Read> Splitter<R> {
     }
 
     /// Skips to the end of the line (or input): a segment that is not a document. Only a
-    /// bounded excerpt of a long one is kept.
+    /// bounded excerpt of a long one is kept. A NUL byte, or more than
+    /// [`MAX_GARBAGE_LINE`] bytes without a line end, make it [`SegmentKind::Binary`].
     fn scan_garbage(&mut self, mut start: usize) -> io::Result<(SegmentKind, usize, usize)> {
+        // Garbage runs to the end of its line, so it may swallow an array's `]`: the array's
+        // structure is lost (this segment is reported), so its end is not looked for.
+        self.in_array = false;
+        let mut scanned = 0usize;
         loop {
             let rest = self.buf.get(self.pos..).unwrap_or_default();
-            if let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            let newline = memchr::memchr(b'\n', rest);
+            let upto = rest
+                .get(..newline.unwrap_or(rest.len()))
+                .unwrap_or_default();
+            if let Some(nul) = memchr::memchr(0, upto) {
+                let at = self.pos + nul;
+                let from = start.max(at.saturating_sub(8));
+                self.pos = self.buf.len();
+                return Ok((SegmentKind::Binary, from, (at + 8).min(self.buf.len())));
+            }
+            if let Some(i) = newline {
                 self.pos += i + 1;
                 return Ok((SegmentKind::Garbage, start, self.pos - 1));
+            }
+            scanned += rest.len();
+            if scanned > MAX_GARBAGE_LINE {
+                let end = self.buf.len().min(start + 16);
+                self.pos = self.buf.len();
+                return Ok((SegmentKind::Binary, start, end));
             }
             self.pos = self.buf.len();
             let discard = self.pos - start > 256;
@@ -242,9 +347,19 @@ impl<R: Read> Splitter<R> {
     fn scan_line(&mut self, mut start: usize) -> io::Result<(SegmentKind, usize, usize)> {
         let mut discarding = false;
         loop {
-            let rest = self.buf.get(self.pos..).unwrap_or_default();
+            let limit = self.nul_limit();
+            let rest = self.buf.get(self.pos..limit).unwrap_or_default();
             let (found, end) = match memchr::memchr(b'\n', rest) {
                 Some(i) => (true, self.pos + i),
+                None if limit < self.buf.len() => {
+                    // A NUL byte: the line's document ends there (the parser says where);
+                    // what follows is scanned as binary data.
+                    self.pos = limit;
+                    if discarding {
+                        return Ok((SegmentKind::TooLarge, self.pos, self.pos));
+                    }
+                    return Ok((SegmentKind::Document, start, limit + 1));
+                }
                 None if self.eof => (true, self.buf.len()),
                 None => (false, 0),
             };
@@ -284,11 +399,17 @@ impl<R: Read> Splitter<R> {
         let mut discarding = false;
         loop {
             let line_mode = self.mode == Mode::Lines;
-            match scan(
-                self.buf.get(self.pos..).unwrap_or_default(),
+            let limit = self.nul_limit();
+            let stop = scan(
+                self.buf.get(self.pos..limit).unwrap_or_default(),
                 &mut st,
                 line_mode,
-            ) {
+            );
+            let stop = match stop {
+                Stop::More if limit < self.buf.len() => Stop::Invalid(limit - self.pos),
+                other => other,
+            };
+            match stop {
                 Stop::End(i) => {
                     self.pos += i;
                     if discarding {
@@ -296,6 +417,16 @@ impl<R: Read> Splitter<R> {
                     }
                     self.decide_mode(&st);
                     return Ok((SegmentKind::Document, start, self.pos));
+                }
+                Stop::Invalid(i) => {
+                    // A control byte outside any string: not JSON. The document ends there
+                    // and the parser says where; the rest is scanned as what it is (a NUL
+                    // run is binary data and stops the reading).
+                    self.pos += i;
+                    if discarding {
+                        return Ok((SegmentKind::TooLarge, self.pos, self.pos));
+                    }
+                    return Ok((SegmentKind::Document, start, self.pos + 1));
                 }
                 Stop::Newline(i) => {
                     // JSON Lines: the line ended inside the document.
@@ -320,6 +451,9 @@ impl<R: Read> Splitter<R> {
                         start = 0;
                     }
                     if !more {
+                        // The truncation is reported once, for the document and the
+                        // array it was in.
+                        self.in_array = false;
                         let kind = if discarding {
                             SegmentKind::TooLarge
                         } else {
@@ -359,6 +493,16 @@ enum Stop {
     Newline(usize),
     /// The bytes ran out inside the document.
     More,
+    /// A control byte that JSON never allows outside a string, at this index.
+    Invalid(usize),
+}
+
+/// Whether `b` can be the first byte of a JSON text.
+fn can_start_json(b: u8) -> bool {
+    matches!(
+        b,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    )
 }
 
 /// The hot loop: advances `st` over `bytes`.
@@ -408,6 +552,7 @@ fn scan(bytes: &[u8], st: &mut State, line_mode: bool) -> Stop {
                         return Stop::Newline(i);
                     }
                 }
+                0x00..=0x08 | 0x0B | 0x0C | 0x0E..=0x1F | 0x7F => return Stop::Invalid(i),
                 _ => {}
             }
             i += 1;

@@ -91,12 +91,11 @@ pub(crate) fn id_text(id: Option<meeting_wire::Id>) -> Option<String> {
     }
 }
 
-/// Field names that grant access to a meeting or an account. They never reach a
-/// `Meeting`, not even in `vendor_extra`, at any depth: the documented ones (Quanshi
-/// `pcode1`, `pcode2`, `hostJoinUrl`, `wcallurl`, `livePullPwd`, `eventWatchword`, the attendee
-/// links `attendeeJoinUrl` and `webRTCUrl`, the live-stream link `livePullUrl`, the
-/// credentials `token`, `api_key`, `api_secret`), and any key whose lower-cased name contains
-/// `password`, `passwd`, `pwd`, `passcode`, `secret`, `token` or `joinurl`.
+/// The documented field names that grant access to a meeting or an account (Quanshi
+/// `pcode1`, `pcode2`, `hostJoinUrl`, `wcallurl`, `livePullPwd`, `eventWatchword`, the
+/// attendee links `attendeeJoinUrl` and `webRTCUrl`, the live-stream link `livePullUrl`, the
+/// credentials `token`, `api_key`, `api_secret`). They are examples of the families
+/// [`crate::pii::is_secret_key`] matches, which is the rule.
 pub const SECRET_FIELDS: &[&str] = &[
     "pcode1",
     "pcode2",
@@ -112,46 +111,17 @@ pub const SECRET_FIELDS: &[&str] = &[
     "api_secret",
 ];
 
-/// Whether a field with this name must never reach a `Meeting`.
+/// Whether a field with this name must never reach a `Meeting`, not even in
+/// `vendor_extra`, at any depth: [`crate::pii::is_secret_key`] (names folded: case, `_`,
+/// `-` ignored; password, link, watchword and token families).
 pub fn is_secret_field(name: &str) -> bool {
-    if SECRET_FIELDS.contains(&name) {
-        return true;
-    }
-    // Case-insensitive substring tests without allocating: this runs for every key of every
-    // unmapped value, at any depth.
-    const WORDS: [&[u8]; 8] = [
-        b"password",
-        b"passwd",
-        b"pwd",
-        b"passcode",
-        b"secret",
-        b"token",
-        b"joinurl",
-        b"pcode",
-    ];
-    // Every word starts with p, s, t or j: test the words only where such a letter stands.
-    let bytes = name.as_bytes();
-    bytes.iter().enumerate().any(|(i, b)| {
-        matches!(b.to_ascii_lowercase(), b'p' | b's' | b't' | b'j')
-            && bytes.get(i..).is_some_and(|rest| {
-                WORDS.iter().any(|w| {
-                    rest.get(..w.len())
-                        .is_some_and(|head| head.eq_ignore_ascii_case(w))
-                })
-            })
-    })
+    crate::pii::is_secret_key(name)
 }
 
-/// Removes secret fields from a JSON value, at any depth.
+/// Removes secrets from a JSON value, at any depth, JSON held in strings included
+/// ([`crate::pii::strip_secrets`]).
 pub(crate) fn scrub(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| !is_secret_field(k));
-            map.values_mut().for_each(scrub);
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub),
-        _ => {}
-    }
+    crate::pii::strip_secrets(value);
 }
 
 /// Moves the unmapped fields of a wire object into `out`: its `extra` without the explicit
@@ -229,6 +199,9 @@ mod secret_field_tests {
             "x_token_y",
             "webRTCUrl",
             "attendeeJoinUrl",
+            "host_join_url",
+            "livePullURL",
+            "watchword",
         ] {
             assert!(is_secret_field(yes), "{yes}");
         }
@@ -244,6 +217,9 @@ mod secret_field_tests {
             "joinConfTags",
         ] {
             assert!(!is_secret_field(no), "{no}");
+        }
+        for documented in super::SECRET_FIELDS {
+            assert!(is_secret_field(documented), "{documented}");
         }
     }
 }

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 /// Files of `fixtures/bad/` that are not inputs.
 const NOT_INPUTS: &[&str] = &["README.md", "generate.py"];
 
-/// The `good-*` files: (name, documents, meetings, bad documents) expected.
+/// The `good-*` files, and the `partial-*` ones (good documents, then a cut): (name, documents, meetings, bad documents) expected.
 const GOOD: &[(&str, u64, u64, u64)] = &[
     // The hisMeeting sample (3 occurrences), pretty-printed, after a UTF-8 BOM.
     ("good-bom-before-dump.json", 1, 3, 0),
@@ -26,6 +26,12 @@ const GOOD: &[(&str, u64, u64, u64)] = &[
     ("good-mixed-vendors.jsonl", 5, 6, 0),
     // 5 good documents (6 meetings) and 7 bad lines; the blank line is no document.
     ("good-mixed-with-bad-lines.jsonl", 12, 6, 7),
+    // Three dashboard bodies in an array without `]`, then the "truncated input" error.
+    ("partial-array-unclosed.json", 4, 3, 1),
+    // The same, compact, with a trailing comma before the end.
+    ("partial-array-trailing-comma.json", 4, 3, 1),
+    // One dashboard line, then NUL bytes: one "binary data" error, and reading stops.
+    ("partial-nul-after-document.jsonl", 2, 1, 1),
 ];
 
 fn bad_dir() -> PathBuf {
@@ -64,7 +70,8 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
 }
 
 fn is_good(name: &str) -> bool {
-    name.rsplit('/').next().unwrap_or(name).starts_with("good-")
+    let base = name.rsplit('/').next().unwrap_or(name);
+    base.starts_with("good-") || base.starts_with("partial-")
 }
 
 struct Read {
@@ -701,5 +708,141 @@ proptest! {
         }
         // All of them as one dump.
         feed_dump(texts.join("\n").as_bytes())?;
+    }
+}
+
+/// An endless input of one repeated byte that counts how much was read.
+struct Endless {
+    byte: u8,
+    read: u64,
+}
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        buf.fill(self.byte);
+        self.read += buf.len() as u64;
+        Ok(buf.len())
+    }
+}
+
+/// `prefix`, then `byte` forever; reading must end with an error after a bounded amount.
+fn read_endless(prefix: &[u8], byte: u8) -> (Read, u64) {
+    let mut tail = Endless { byte, read: 0 };
+    let mut reader = read_dump(
+        std::io::Read::chain(prefix, &mut tail),
+        DumpOptions::default(),
+    );
+    let mut meetings = Vec::new();
+    let mut errors = Vec::new();
+    for item in reader.by_ref() {
+        match item {
+            Ok(m) => meetings.push(m),
+            Err(e) => errors.push(e),
+        }
+    }
+    let stats = reader.stats();
+    drop(reader);
+    (
+        Read {
+            meetings,
+            errors,
+            stats,
+        },
+        tail.read,
+    )
+}
+
+#[test]
+fn endless_binary_input_ends_with_an_error_after_a_bounded_read() {
+    // `meeting parse /dev/zero`: fails at once.
+    let (r, read) = read_endless(b"", 0);
+    assert_eq!(r.errors.len(), 1, "{}", render(&r));
+    assert!(
+        matches!(r.errors[0].kind(), DumpErrorKind::NotJson { .. }),
+        "{}",
+        r.errors[0]
+    );
+    assert!(
+        r.errors[0].to_string().contains("\\u{0}"),
+        "{}",
+        r.errors[0]
+    );
+    assert!(read <= 1 << 20, "read {read} bytes");
+
+    // Good lines, then zeros: the meetings, then one "binary data" error.
+    let line = b"{\"status\":0,\"result\":{\"tempConferenceId\":\"1\"}}\n";
+    let (r, read) = read_endless(line, 0);
+    assert_eq!(r.meetings.len(), 1, "{}", render(&r));
+    assert_eq!(r.errors.len(), 1, "{}", render(&r));
+    assert!(
+        matches!(r.errors[0].kind(), DumpErrorKind::Binary { .. }),
+        "{}",
+        r.errors[0]
+    );
+    assert!(read <= 1 << 20, "read {read} bytes");
+
+    // Text without a line end, forever: bounded by the garbage-line limit.
+    let (r, read) = read_endless(line, b'x');
+    assert_eq!(r.meetings.len(), 1, "{}", render(&r));
+    assert!(
+        matches!(
+            r.errors.last().unwrap().kind(),
+            DumpErrorKind::Binary { .. }
+        ),
+        "{}",
+        render(&r)
+    );
+    assert!(read <= 1 << 20, "read {read} bytes");
+
+    // An opened document, then zeros (in a stream and in JSON Lines): the NUL ends it.
+    for prefix in [
+        &b"{\"status\":0,"[..],
+        b"{\"a\":1}{\"status\":0,",
+        b"{\"a\":1}\n{\"b\":[1,",
+    ] {
+        let (r, read) = read_endless(prefix, 0);
+        assert!(!r.errors.is_empty(), "{}", render(&r));
+        assert!(read <= 1 << 20, "read {read} bytes");
+        for e in &r.errors {
+            check_error("endless", e, &r.stats);
+        }
+    }
+}
+
+#[test]
+fn an_unclosed_array_is_reported_after_its_documents() {
+    let doc = r#"{"status":0,"result":{"tempConferenceId":"1"}}"#;
+    for (input, meetings) in [
+        (format!("[{doc},{doc},{doc}"), 3),
+        (format!("[{doc},{doc},{doc},"), 3),
+        (format!("[{doc},\n{doc},\n{doc},\n  \n"), 3),
+        (String::from("["), 0),
+        (format!("\u{feff}[ {doc} , "), 1),
+    ] {
+        let r = read(input.as_bytes(), DumpOptions::default());
+        assert_eq!(r.meetings.len(), meetings, "{input}: {}", render(&r));
+        assert_eq!(r.errors.len(), 1, "{input}: {}", render(&r));
+        assert!(
+            matches!(r.errors[0].kind(), DumpErrorKind::UnclosedArray),
+            "{}",
+            r.errors[0]
+        );
+        check_error("unclosed", &r.errors[0], &r.stats);
+        assert_eq!(r.errors[0].position().byte_offset, input.len() as u64);
+    }
+    // Closed arrays, and an array cut inside its last document (reported once).
+    for (input, meetings, errors) in [
+        (format!("[{doc},{doc}]"), 2, 0),
+        (format!("[{doc},{doc}]\n[{doc}]"), 3, 0),
+        (String::from("[]"), 0, 0),
+        (format!("[{doc},{}", &doc[..20]), 1, 1),
+    ] {
+        let r = read(input.as_bytes(), DumpOptions::default());
+        assert_eq!(
+            (r.meetings.len(), r.errors.len()),
+            (meetings, errors),
+            "{input}: {}",
+            render(&r)
+        );
     }
 }

@@ -11,6 +11,7 @@ mod common;
 mod dump;
 mod fixtures;
 mod merge;
+mod pii;
 mod props;
 mod rules;
 mod schema;

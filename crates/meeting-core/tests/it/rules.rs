@@ -363,3 +363,33 @@ fn booked_rooms_with_devices() {
     assert_eq!(h.rooms[0].approval, Some(Approval::Rejected));
     assert_eq!(h.rooms[0].devices[0].id.as_deref(), Some("7"));
 }
+
+#[test]
+fn secrets_by_structure_never_reach_a_meeting() {
+    // Hostile spellings of the documented secrets, nested, and inside JSON held in strings.
+    let c = conference(&conf(
+        r#"{"conferenceId":"1",
+        "host_join_url":"https://x/SENTINEL-a","HOST-JOIN-URL":"https://x/SENTINEL-b",
+        "livePullURL":"https://live/SENTINEL-c","live_stream_address":"rtmp://SENTINEL-d",
+        "watchword":"SENTINEL-e","Pcode1":"SENTINEL-f","p_code_2":"SENTINEL-g",
+        "x_api_KEY":"SENTINEL-h","Authorization":"Bearer SENTINEL-i",
+        "meta":"{\"pcode1\":\"SENTINEL-j\",\"ok\":1,\"inner\":\"[{\\\"token\\\":\\\"SENTINEL-k\\\"}]\"}",
+        "links":[{"joinLink":"SENTINEL-l","name":"kept"}],
+        "share":"https://x/j?id=1&pwd=SENTINEL-m",
+        "会议密码":"SENTINEL-n",
+        "attendList":[{"user":"1","userProfile":{"WebRTC_URL":"SENTINEL-o","title":"ok"}}]}"#,
+    ));
+    let d = dashboard(&dash(
+        r#"{"tempConferenceId":"1","hostJoinURL":"SENTINEL-p","calExtraInfo":"{\"eventWatchword\":\"SENTINEL-q\"}"}"#,
+    ));
+    for m in c.iter().chain(&d) {
+        let text = serde_json::to_string(m).unwrap();
+        assert!(!text.contains("SENTINEL"), "{text}");
+        assert!(!format!("{m:?}").contains("SENTINEL"));
+    }
+    let extra = &c[0].vendor_extra[&Source::QuanshiConference];
+    let meta: serde_json::Value = serde_json::from_str(extra["meta"].as_str().unwrap()).unwrap();
+    assert_eq!(meta["ok"], 1);
+    assert_eq!(extra["links"][0]["name"], "kept");
+    assert_eq!(extra["share"], "https://x/j?id=1&pwd=[redacted]");
+}

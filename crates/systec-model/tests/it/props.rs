@@ -66,6 +66,91 @@ proptest! {
     }
 
     #[test]
+    fn any_decimal_text_round_trips_exactly(
+        mantissa in -(1i128 << 96) + 1..(1i128 << 96),
+        scale in 0u32..=28,
+        quoted in any::<bool>(),
+    ) {
+        let d = rust_decimal::Decimal::from_i128_with_scale(mantissa, scale);
+        let text = d.to_string();
+        let json = if quoted { format!("\"{text}\"") } else { text.clone() };
+        let y: Yuan = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(y.amount(), d);
+        prop_assert_eq!(y.amount().to_string(), text);
+        prop_assert_eq!(&serde_json::to_string(&y).unwrap(), &json);
+        // Through the located parser too, inside a detail body.
+        let body = format!(r#"{{"status":200,"data":{{"meetings":[{{"telephony_usage":[{{"total":{json}}}]}}]}}}}"#);
+        let r = detail::parse_response(body.as_bytes()).unwrap();
+        let back = serde_json::to_string(&r.data).unwrap();
+        prop_assert!(back.contains(&format!("\"total\":{json}")), "{}", back);
+    }
+
+    #[test]
+    fn exponent_forms_are_exact_or_refused(
+        mantissa in -1_000_000_000i64..1_000_000_000,
+        fraction in prop::option::of(0u32..1000),
+        exp in -60i32..60,
+        upper in any::<bool>(),
+    ) {
+        let frac = fraction.map(|f| format!(".{f:03}")).unwrap_or_default();
+        let e = if upper { 'E' } else { 'e' };
+        let text = format!("{mantissa}{frac}{e}{exp}");
+        // The exact value: digits × 10^(exp − fraction digits), as a big-integer string.
+        let digits = format!("{}{}", mantissa.unsigned_abs(), fraction.map(|f| format!("{f:03}")).unwrap_or_default());
+        let shift = exp - if fraction.is_some() { 3 } else { 0 };
+        let parsed = serde_json::from_str::<Yuan>(&text);
+        let trimmed = digits.trim_end_matches('0');
+        let (m, sh) = if trimmed.is_empty() {
+            (0i128, 0)
+        } else {
+            (trimmed.parse::<i128>().unwrap(), shift + i32::try_from(digits.len() - trimmed.len()).unwrap())
+        };
+        let exact = if sh >= 0 {
+            format!("{m}{}", "0".repeat(usize::try_from(sh).unwrap())).parse::<rust_decimal::Decimal>()
+        } else {
+            rust_decimal::Decimal::try_from_i128_with_scale(m, (-sh).unsigned_abs())
+        };
+        match parsed {
+            Ok(y) => {
+                let mut want = exact.unwrap();
+                want.set_sign_negative(mantissa < 0);
+                prop_assert_eq!(y.amount().normalize(), want.normalize());
+                prop_assert_eq!(serde_json::to_string(&y).unwrap(), text);
+            }
+            Err(err) => {
+                // Refused only when a decimal truly cannot hold it.
+                let refused = err.to_string();
+                prop_assert!(refused.contains("refusing to round"), "{}", refused);
+                // D × 10^shift with D's trailing zeros moved into the exponent.
+                let d = digits.trim_start_matches('0');
+                let stripped = d.trim_end_matches('0');
+                let shift = shift + i32::try_from(d.len() - stripped.len()).unwrap();
+                let width = i32::try_from(stripped.len()).unwrap() + shift.max(0);
+                prop_assert!(!d.is_empty(), "zero refused: {}", text);
+                prop_assert!(shift < -28 || width >= 29, "{} refused: {}", text, refused);
+            }
+        }
+    }
+
+    #[test]
+    fn accepted_money_text_is_written_back_byte_for_byte(
+        text in "-?(0|[1-9][0-9]{0,12})(\\.[0-9]{1,30})?([eE][+-]?[0-9]{1,3})?",
+        quoted in any::<bool>(),
+    ) {
+        let json = if quoted { format!("\"{text}\"") } else { text };
+        if let Ok(y) = serde_json::from_str::<Yuan>(&json) {
+            prop_assert_eq!(serde_json::to_string(&y).unwrap(), json.clone());
+            prop_assert_eq!(y.wire_text(), json);
+        }
+    }
+
+    #[test]
+    fn money_text_never_panics(text in "[-+0-9.eE\"a ]{0,40}") {
+        let _ = serde_json::from_str::<Yuan>(&text);
+        let _ = Yuan::from_wire_text(&text);
+    }
+
+    #[test]
     fn money_is_the_shortest_decimal(cents in 0u64..100_000_000) {
         let value = cents as f64 / 100.0;
         let json = serde_json::to_string(&value).unwrap();

@@ -222,7 +222,10 @@ fn telephony_costs_are_exact_yuan() {
         .unwrap()
         .data;
     let calls = d.meetings()[0].telephony_usage();
-    let total: Decimal = calls.iter().map(|c| c.total.unwrap().amount()).sum();
+    let total: Decimal = calls
+        .iter()
+        .map(|c| c.total.as_ref().unwrap().amount())
+        .sum();
     assert_eq!(total.to_string(), "1.48"); // 0.12 + 0.1 + 0.2 + 1 + 0.06, never 1.4800000000000002
     assert_eq!(calls[0].call_type, Some(CallType::CallOut));
     assert_eq!(calls[1].call_type, Some(CallType::CallIn));
@@ -364,4 +367,72 @@ fn dst_gaps_and_overlaps_do_not_panic() {
         t.in_zone(&ny).earliest().to_rfc3339(),
         "2024-03-10T07:30:00+00:00"
     );
+}
+
+#[test]
+fn money_is_exact_from_the_wire_text() {
+    let bytes = fixture("quirks/detail-money-exact.json");
+    let d = detail::parse_response(&bytes).unwrap().data;
+    let calls = d.meetings()[0].telephony_usage();
+    let amounts: Vec<String> = calls
+        .iter()
+        .map(|c| c.total.as_ref().unwrap().amount().to_string())
+        .collect();
+    assert_eq!(
+        amounts,
+        [
+            "18446744073709551616", // u64::MAX + 1: not 18446744073709552000
+            "0.1234567890123456789012345678",
+            "1500",
+            "0.12",
+            "100",
+            "-0.12",
+            "0.30",
+            "0.10",
+            "0.0000000000000000000000000000", // 0e-400 is exactly zero
+        ]
+    );
+    let sum: Decimal = calls[2..8]
+        .iter()
+        .map(|c| c.total.as_ref().unwrap().amount())
+        .sum();
+    assert_eq!(sum.to_string(), "1600.40");
+    // Serialised back, byte for byte: every amount keeps its wire text.
+    let text = std::str::from_utf8(&bytes).unwrap();
+    for c in calls {
+        let wire = c.total.as_ref().unwrap().wire_text();
+        assert!(text.contains(&format!("\"total\":{wire}}}")), "{wire}");
+        let back = serde_json::to_string(c).unwrap();
+        assert!(back.ends_with(&format!("\"total\":{wire}}}")), "{back}");
+    }
+}
+
+#[test]
+fn money_a_decimal_cannot_hold_is_an_error_naming_the_field_and_the_text() {
+    for (total, shown) in [
+        ("1e-400", "`1e-400`"),
+        (
+            "0.123456789012345678901234567891",
+            "`0.123456789012345678901234567891`",
+        ),
+        (
+            "79228162514264337593543950336",
+            "`79228162514264337593543950336`",
+        ),
+        ("1e29", "`1e29`"),
+        ("\"1e-400\"", "`\"1e-400\"`"),
+    ] {
+        let body = format!(
+            r#"{{"status":200,"data":{{"meetings":[{{"uuid":"u","telephony_usage":[{{"duration":1}},{{"total":{total}}}]}}]}}}}"#
+        );
+        let err = detail::parse_response(body.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`data.meetings[0].telephony_usage[1].total`"),
+            "{err}"
+        );
+        assert!(err.contains(shown), "{err}");
+        assert!(err.contains("refusing to round"), "{err}");
+    }
 }
