@@ -90,9 +90,13 @@ impl<'a> App<'a> {
         } else {
             meeting_report::Columns::Default
         };
+        // CSV written to a file is bound for a spreadsheet: a BOM (Excel and WPS need it for
+        // Chinese) and formulas neutralised. CSV on stdout is data for programs.
+        let spreadsheet = o.out.is_some() && format == OutputFormat::Csv;
         RenderOptions::new(format.into(), self.tz)
             .rows(rows.into())
-            .csv_bom(o.csv_bom)
+            .csv_bom(o.csv_bom || (spreadsheet && !o.no_bom))
+            .spreadsheet(spreadsheet)
             .color(color)
             .columns(columns)
     }
@@ -125,6 +129,22 @@ impl<'a> App<'a> {
             .and_then(|()| w.flush())
             .or_else(ignore_broken_pipe)
             .map_err(|e| CliError::io(what, &e))
+    }
+
+    /// The masker of `--mask-pii`: the `--mask-key` passphrase, else a random key per run.
+    pub(crate) fn masker(&self, o: &OutputArgs) -> Result<Option<meeting_report::mask::Masker>> {
+        if !o.mask_pii {
+            return Ok(None);
+        }
+        let names = match &o.mask_key {
+            Some(key) => meeting_core::pii::Pseudonymizer::from_passphrase(key),
+            None => meeting_core::pii::Pseudonymizer::random().map_err(|e| {
+                CliError::usage(format!(
+                    "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
+                ))
+            })?,
+        };
+        Ok(Some(meeting_report::mask::Masker::new(names)))
     }
 
     /// A spinner on stderr, only on a terminal and without `-q`/`--no-progress`.
@@ -254,6 +274,8 @@ mod tests {
             output,
             out: out.map(PathBuf::from),
             mask_pii: false,
+            mask_key: None,
+            no_bom: false,
             csv_bom: false,
         }
     }
@@ -305,26 +327,19 @@ mod tests {
     }
 }
 
-/// Text from vendors or files made safe for a terminal: control characters (ESC, BEL, CR,
-/// other C0 and C1 codes, bidi overrides) shown as `\u{1b}` escapes, so a topic or a file
-/// name cannot move the cursor, retitle the window or hide text. Newlines and tabs stay.
+/// A message made safe for a terminal, line by line: control characters from vendors or
+/// files (ESC, BEL, CR, bidi overrides, ...) are shown as escapes
+/// ([`meeting_core::pii::escape_control`]); the message's own line breaks stay.
 pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !text.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(text);
+    use std::borrow::Cow;
+    let lines: Vec<Cow<'_, str>> = text
+        .split('\n')
+        .map(meeting_core::pii::escape_control)
+        .collect();
+    if lines.iter().all(|l| matches!(l, Cow::Borrowed(_))) {
+        return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if unsafe_char(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
+    Cow::Owned(lines.join("\n"))
 }
 
 #[cfg(test)]
@@ -336,7 +351,7 @@ mod escape_tests {
             super::escape("a\u{1b}]0;pwned\u{7}b"),
             "a\\u{1b}]0;pwned\\u{7}b"
         );
-        assert_eq!(super::escape("x\ry"), "x\\u{d}y");
+        assert_eq!(super::escape("x\ry"), "x\\ry");
         assert_eq!(super::escape("\u{202e}abc"), "\\u{202e}abc");
         assert_eq!(super::escape("line\nnext\tcol"), "line\nnext\tcol");
     }

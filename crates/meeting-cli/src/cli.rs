@@ -114,13 +114,27 @@ pub(crate) struct OutputArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
 
-    /// Mask phone numbers (last 4 digits kept), IP addresses (first octet/group kept) and e-mail addresses (first letter and domain kept) in every output
+    /// Mask personal data in every output: names and user ids become pseudonyms, phone numbers keep their country code and last 4 digits, IP addresses their first two octets, e-mails their domain (a room's mailbox is kept); totals are computed first
     #[arg(long)]
     pub(crate) mask_pii: bool,
 
-    /// Start CSV output with a UTF-8 byte order mark, so Excel and WPS show Chinese names
-    #[arg(long)]
+    /// The pseudonym key for --mask-pii, so the same person gets the same pseudonym across runs [default: random per run]
+    #[arg(
+        long,
+        value_name = "KEY",
+        requires = "mask_pii",
+        env = "MEETING_MASK_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) mask_key: Option<String>,
+
+    /// Start CSV on stdout with a UTF-8 byte order mark, so Excel and WPS show Chinese names (CSV written with --out gets one anyway)
+    #[arg(long, conflicts_with = "no_bom")]
     pub(crate) csv_bom: bool,
+
+    /// No byte order mark in CSV written with --out
+    #[arg(long)]
+    pub(crate) no_bom: bool,
 }
 
 /// What one table or CSV row is, which columns, in what order.
@@ -158,6 +172,10 @@ pub(crate) struct LiveArgs {
     /// Print the vendor's response bodies (one JSON document per response, in fetch order) instead of the neutral form; json and jsonl only
     #[arg(long)]
     pub(crate) raw: bool,
+
+    /// With --raw, print meeting passwords, host and live links and tokens instead of [redacted]
+    #[arg(long, requires = "raw")]
+    pub(crate) show_secrets: bool,
 
     /// Save every accepted HTTP response as a record in DIR (an empty or new directory), for `meeting parse DIR`
     #[arg(long, value_name = "DIR")]

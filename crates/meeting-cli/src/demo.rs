@@ -106,13 +106,10 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         OutputFormat::Table | OutputFormat::Wide
     ) && !args.live.raw
     {
-        let mut for_stats = merged;
-        if args.output.mask_pii {
-            for_stats
-                .iter_mut()
-                .for_each(meeting_report::mask::mask_meeting);
+        let mut agg = Aggregate::compute(&merged, GroupBy::Room, app.tz);
+        if let Some(masker) = app.masker(&args.output)? {
+            masker.mask_aggregate(&mut agg, &merged);
         }
-        let agg = Aggregate::compute(&for_stats, GroupBy::Room, app.tz);
         let render = app.render(&args.output, args.rows.rows);
         let after = move |w: &mut dyn Write| -> std::io::Result<()> {
             writeln!(w)?;

@@ -325,12 +325,14 @@ pub(crate) fn finish_with(
             _ if app.format(output) == OutputFormat::Jsonl => meeting_report::Format::Jsonl,
             _ => meeting_report::Format::Json,
         };
+        let masker = app.masker(output)?;
         app.write_output(output.out.as_deref(), "the output", |w| {
             meeting_report::write_raw_bodies(
                 w,
                 bodies.iter().map(Vec::as_slice),
                 format,
-                output.mask_pii,
+                masker.as_ref(),
+                live.show_secrets,
             )
         })?;
     } else {
@@ -364,10 +366,8 @@ pub(crate) fn emit(
     if let Some(key) = rows.sort {
         meeting_core::query::sort_by(&mut meetings, key);
     }
-    if output.mask_pii {
-        meetings
-            .iter_mut()
-            .for_each(meeting_report::mask::mask_meeting);
+    if let Some(masker) = app.masker(output)? {
+        meetings.iter_mut().for_each(|m| masker.mask_meeting(m));
     }
     app.write_output(output.out.as_deref(), "the output", |w| {
         meeting_report::write_meetings(w, &meetings, &render)?;

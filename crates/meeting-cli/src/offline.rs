@@ -117,6 +117,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         // Without merging or sorting, JSON Lines and CSV are written as the documents are
         // read, so memory stays bounded by one document however large the dump.
         let render = app.render_rows(&args.output, &args.rows)?;
+        let masker = app.masker(&args.output)?;
         let mut counts = None;
         let mut bad = BadReporter::default();
         app.write_output(args.output.out.as_deref(), "the output", |w| {
@@ -126,7 +127,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
                 &options,
                 &render,
                 &|m| filter.matches(m),
-                args.output.mask_pii,
+                masker.as_ref(),
                 jobs,
                 &mut |e| bad.report(e),
             )?;
@@ -151,14 +152,13 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
     let filter = filter(app, &args.filters)?;
     let options = dump_options(app, args.endpoint);
-    let (mut meetings, bad) = read_all(app, &expanded, &options, jobs, true, &filter);
+    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, &filter);
     let written = meetings.len() as u64;
-    if args.output.mask_pii {
-        meetings
-            .iter_mut()
-            .for_each(meeting_report::mask::mask_meeting);
+    // Totals first, masking after: masking never changes a figure.
+    let mut agg = Aggregate::compute(&meetings, args.by.into(), app.tz);
+    if let Some(masker) = app.masker(&args.output)? {
+        masker.mask_aggregate(&mut agg, &meetings);
     }
-    let agg = Aggregate::compute(&meetings, args.by.into(), app.tz);
     let render = app.render(&args.output, crate::cli::Rows::Meetings);
     app.write_output(args.output.out.as_deref(), "the output", |w| {
         meeting_report::write_aggregate(w, &agg, &render)

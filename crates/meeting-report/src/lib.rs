@@ -91,6 +91,11 @@ pub struct RenderOptions {
     pub columns: Columns,
     /// Whether tables and CSV start with a header row.
     pub headers: bool,
+    /// CSV bound for a spreadsheet (written to a file): a text cell that a spreadsheet
+    /// would run as a formula (`=`, `+`, `-`, `@`, TAB or CR first, and not a plain number)
+    /// gets a `'` in front ([`meeting_core::pii::neutralize_formula`]). Off for CSV that
+    /// programs read (stdout, exports).
+    pub spreadsheet: bool,
 }
 
 impl RenderOptions {
@@ -104,7 +109,15 @@ impl RenderOptions {
             color: false,
             columns: Columns::Default,
             headers: true,
+            spreadsheet: false,
         }
+    }
+
+    /// CSV bound for a spreadsheet: formulas neutralised (see [`RenderOptions::spreadsheet`]).
+    #[must_use]
+    pub fn spreadsheet(mut self, on: bool) -> Self {
+        self.spreadsheet = on;
+        self
     }
 
     /// Which columns tables and CSV show.

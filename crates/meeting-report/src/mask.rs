@@ -1,145 +1,323 @@
-//! `--mask-pii`: phone numbers keep their last 4 digits, IP addresses their first octet
-//! (IPv4) or group (IPv6), e-mail addresses their first letter and domain.
+//! `--mask-pii`: the design's one masking table, applied at output (after aggregation, so
+//! totals never change), on the pure primitives of [`meeting_core::pii`].
 //!
-//! Masking works on JSON values, so it applies the same way to neutral meetings (every
-//! field, `vendor_extra` included) and to raw vendor bodies. E-mail and IP addresses are
-//! recognised by their content anywhere; phone numbers by the field that holds them
-//! (`number`, `phone_number`, any key naming a phone or mobile, and participant names that
-//! are just a phone number), so meeting numbers are left alone.
+//! | what | becomes |
+//! |---|---|
+//! | participant names, person hosts | a keyed pseudonym, `person-3f9a1c…` (the same person, the same pseudonym, for one key) |
+//! | user ids | a keyed pseudonym, `user-…` |
+//! | phone numbers | country code and last four digits, `+86 ****5670` |
+//! | IP addresses | the first two octets, `116.12.*.*` |
+//! | e-mail addresses | the domain, `***@example.com`, except a room's account mailbox (room identity, never masked) |
+//! | free text (topics, warnings, any other string) | phone numbers and e-mails found by pattern masked |
+//!
+//! Rooms (names, ids, the shared room's account that hosts its meetings) are not personal
+//! data and are kept, so per-room figures stay readable. Vendor fields kept verbatim
+//! (`vendor_extra`) and raw vendor bodies are walked as JSON: IP and e-mail values by their
+//! shape, phone numbers by their key or by pattern, names and user ids by their key.
+
+use std::collections::BTreeSet;
 
 use meeting_core::Meeting;
+use meeting_core::pii::{Pseudonymizer, mask_email, mask_ip, mask_phone, mask_text};
 use serde_json::Value;
 
-/// Masks a meeting in place (every field, `vendor_extra` included).
-pub fn mask_meeting(m: &mut Meeting) {
-    let Ok(mut value) = serde_json::to_value(&*m) else {
-        return;
-    };
-    mask_value(None, &mut value);
-    if let Ok(masked) = serde_json::from_value::<Meeting>(value) {
-        *m = masked;
-    }
+/// Masks personal data with one pseudonym key (see the module docs).
+#[derive(Clone, Debug)]
+pub struct Masker {
+    names: Pseudonymizer,
 }
 
-/// Masks a JSON value in place.
-pub fn mask_value(key: Option<&str>, value: &mut Value) {
-    match value {
-        Value::String(s) => {
-            if let Some(masked) = mask_text(key, s) {
-                *s = masked;
+impl Masker {
+    /// A masker with this pseudonym key (random per run, or from `--mask-key`, or the
+    /// archive's).
+    pub fn new(names: Pseudonymizer) -> Self {
+        Masker { names }
+    }
+
+    /// Masks a meeting in place.
+    pub fn mask_meeting(&self, m: &mut Meeting) {
+        let rooms = room_identity(m);
+        let keep = |s: &str| rooms.contains(s.trim());
+        if let Some(topic) = &mut m.topic {
+            mask_in_place(topic, mask_text);
+        }
+        if let Some(h) = &mut m.host {
+            let is_room =
+                h.name.as_deref().is_some_and(keep) || h.email.as_deref().is_some_and(keep);
+            if !is_room {
+                if let Some(name) = &mut h.name {
+                    *name = self.names.person(name);
+                }
+                if let Some(id) = &mut h.id {
+                    *id = self.names.user(id);
+                }
+                if let Some(email) = &mut h.email {
+                    *email = mask_email(email);
+                }
             }
         }
-        Value::Number(n) if key.is_some_and(is_phone_key) => {
-            let text = n.to_string();
-            if digit_count(&text) >= 5 {
-                *value = Value::String(mask_phone(&text));
+        for p in &mut m.participants {
+            if let Some(name) = &mut p.name {
+                *name = self.names.person(name);
+            }
+            if let Some(id) = &mut p.user_id {
+                *id = self.names.user(id);
+            }
+            if let Some(ip) = &mut p.ip {
+                *ip = mask_ip(ip);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| mask_value(key, v)),
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                mask_value(Some(k), v);
+        for c in &mut m.phone_calls {
+            if let Some(number) = &mut c.number {
+                *number = mask_phone(number);
             }
         }
-        _ => {}
-    }
-}
-
-fn is_phone_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower == "number"
-        || lower == "tel"
-        || lower.ends_with("_tel")
-        || ((lower.contains("phone") || lower.contains("mobile"))
-            && !lower.contains("name")
-            && !lower.contains("mail")
-            && !lower.contains("count")
-            && !lower.contains("cnt"))
-}
-
-fn digit_count(s: &str) -> usize {
-    s.chars().filter(char::is_ascii_digit).count()
-}
-
-fn looks_like_phone(s: &str) -> bool {
-    digit_count(s) >= 7
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
-}
-
-/// The masked text, or `None` when `s` is not personal data.
-pub fn mask_text(key: Option<&str>, s: &str) -> Option<String> {
-    let trimmed = s.trim();
-    if let Some(m) = mask_email(trimmed) {
-        return Some(m);
-    }
-    if let Ok(ip) = trimmed.parse::<std::net::IpAddr>() {
-        return Some(mask_ip(ip));
-    }
-    let phone_key = key.is_some_and(is_phone_key);
-    let name_key = key.is_some_and(|k| k.to_ascii_lowercase().contains("name"));
-    if (phone_key && digit_count(trimmed) >= 5) || (name_key && looks_like_phone(trimmed)) {
-        return Some(mask_phone(trimmed));
-    }
-    None
-}
-
-/// `+8613716819201` → `+*********9201`.
-pub fn mask_phone(s: &str) -> String {
-    let total = digit_count(s);
-    let mut seen = 0;
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_digit() {
-                seen += 1;
-                if seen + 4 > total { c } else { '*' }
-            } else {
-                c
+        for w in &mut m.warnings {
+            mask_in_place(w, mask_text);
+        }
+        for extra in m.vendor_extra.values_mut() {
+            for (key, value) in extra.iter_mut() {
+                self.mask_value_keeping(Some(key), value, &rooms);
             }
-        })
+        }
+    }
+
+    /// Masks the group labels of an aggregate: hosts that are persons get their pseudonym
+    /// (a host that is a room's account, as Systec shared rooms are, stays); rooms and days
+    /// are not personal data. The figures are untouched: mask after aggregating.
+    pub fn mask_aggregate(
+        &self,
+        agg: &mut meeting_core::aggregate::Aggregate,
+        meetings: &[Meeting],
+    ) {
+        if agg.by != meeting_core::aggregate::GroupBy::Host {
+            return;
+        }
+        let rooms: BTreeSet<String> = meetings.iter().flat_map(room_identity).collect();
+        for g in &mut agg.groups {
+            if g.group != meeting_core::aggregate::UNKNOWN_GROUP && !rooms.contains(g.group.trim())
+            {
+                g.group = self.names.person(&g.group);
+            }
+        }
+        agg.groups.sort_by(|a, b| a.group.cmp(&b.group));
+    }
+
+    /// Masks a JSON value in place (raw vendor bodies with `--raw --mask-pii`).
+    pub fn mask_value(&self, key: Option<&str>, value: &mut Value) {
+        self.mask_value_keeping(key, value, &BTreeSet::new());
+    }
+
+    fn mask_value_keeping(&self, key: Option<&str>, value: &mut Value, keep: &BTreeSet<String>) {
+        match value {
+            Value::String(s) => {
+                if keep.contains(s.trim()) {
+                    return;
+                }
+                if let Some(masked) = self.mask_string(key, s) {
+                    *s = masked;
+                }
+            }
+            Value::Number(n) if key.is_some_and(is_phone_key) => {
+                let text = n.to_string();
+                if text.len() >= 5 {
+                    *value = Value::String(mask_phone(&text));
+                }
+            }
+            Value::Array(items) => items
+                .iter_mut()
+                .for_each(|v| self.mask_value_keeping(key, v, keep)),
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    self.mask_value_keeping(Some(k), v, keep);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The masked string, or `None` when it is not personal data.
+    fn mask_string(&self, key: Option<&str>, s: &str) -> Option<String> {
+        let t = s.trim();
+        if t.is_empty() {
+            return None;
+        }
+        if t.parse::<std::net::IpAddr>().is_ok() {
+            return Some(mask_ip(t));
+        }
+        if looks_like_email(t) {
+            return Some(mask_email(t));
+        }
+        let k = key.map(normalized).unwrap_or_default();
+        if is_phone_key(&k) {
+            return Some(mask_phone(t));
+        }
+        if is_person_key(&k) {
+            return Some(self.names.person(t));
+        }
+        if is_user_id_key(&k) {
+            return Some(self.names.user(t));
+        }
+        match mask_text(s) {
+            std::borrow::Cow::Owned(masked) => Some(masked),
+            std::borrow::Cow::Borrowed(_) => None,
+        }
+    }
+}
+
+/// The room's identity in a meeting (names, ids and account mailboxes of its rooms), kept
+/// unmasked.
+fn room_identity(m: &Meeting) -> BTreeSet<String> {
+    let mut keep = BTreeSet::new();
+    if let Some(r) = &m.room {
+        keep.extend(
+            [&r.id, &r.name, &r.email]
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim().to_owned()),
+        );
+    }
+    for r in &m.rooms {
+        keep.extend(
+            [&r.id, &r.name]
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim().to_owned()),
+        );
+    }
+    keep.remove("");
+    keep
+}
+
+fn mask_in_place(s: &mut String, f: impl Fn(&str) -> std::borrow::Cow<'_, str>) {
+    if let std::borrow::Cow::Owned(masked) = f(s) {
+        *s = masked;
+    }
+}
+
+fn normalized(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
+        .flat_map(char::to_lowercase)
         .collect()
 }
 
-fn mask_ip(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => format!("{}.*.*.*", v4.octets()[0]),
-        std::net::IpAddr::V6(v6) => format!("{:x}:*", v6.segments()[0]),
-    }
+fn is_phone_key(key: &str) -> bool {
+    let k = normalized(key);
+    k == "number"
+        || k == "tel"
+        || k.ends_with("tel")
+        || ((k.contains("phone") || k.contains("mobile"))
+            && !k.contains("name")
+            && !k.contains("mail")
+            && !k.contains("count")
+            && !k.contains("cnt")
+            && !k.contains("type"))
 }
 
-/// `shareroom7@systec.com.cn` → `s***@systec.com.cn`.
-fn mask_email(s: &str) -> Option<String> {
-    let (local, domain) = s.split_once('@')?;
-    if local.is_empty()
-        || domain.is_empty()
-        || !domain.contains('.')
-        || s.chars().any(char::is_whitespace)
-        || domain.contains('@')
-    {
-        return None;
-    }
-    let first = local.chars().next()?;
-    Some(format!("{first}***@{domain}"))
+/// Keys whose value names a person (participants, attendees, creators).
+fn is_person_key(k: &str) -> bool {
+    matches!(
+        k,
+        "name"
+            | "username"
+            | "nickname"
+            | "realname"
+            | "displayname"
+            | "attendeename"
+            | "participantname"
+            | "creatorname"
+            | "hostname"
+            | "createname"
+            | "ownername"
+    )
+}
+
+fn is_user_id_key(k: &str) -> bool {
+    matches!(
+        k,
+        "userid" | "uid" | "accountid" | "creatorid" | "hostid_user"
+    )
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace)
 }
 
 #[cfg(test)]
+#[allow(clippy::field_reassign_with_default)] // non-exhaustive types: no struct literals
 mod tests {
     use super::*;
+    use meeting_core::{Host, Participant, PhoneCall, Room, Source, Vendor};
+
+    fn masker() -> Masker {
+        Masker::new(Pseudonymizer::from_passphrase("test"))
+    }
 
     #[test]
-    fn masks() {
-        assert_eq!(mask_phone("+8613716819201"), "+*********9201");
-        assert_eq!(mask_text(None, "10.2.3.4").as_deref(), Some("10.*.*.*"));
-        assert_eq!(mask_text(None, "2001:db8::1").as_deref(), Some("2001:*"));
+    fn the_table() {
+        let mut m = Meeting::new(Vendor::Systec, Source::SystecReports, "systec:a");
+        m.topic = Some("call 张三 13912345670".into());
+        let mut room = Room::default();
+        room.name = Some("room04".into());
+        room.email = Some("room04@corp.example".into());
+        m.room = Some(room);
+        let mut host = Host::default();
+        host.name = Some("room04".into());
+        host.email = Some("room04@corp.example".into());
+        m.host = Some(host);
+        let mut p = Participant::default();
+        p.name = Some("张三(13912345670)".into());
+        p.user_id = Some("u-1".into());
+        p.ip = Some("116.12.34.56".into());
+        m.participants = vec![p];
+        let mut call = PhoneCall::default();
+        call.number = Some("+8613912345670".into());
+        m.phone_calls = vec![call];
+        let mut again = m.clone();
+        masker().mask_meeting(&mut m);
+        assert_eq!(m.topic.as_deref(), Some("call 张三 ****5670"));
+        let host = m.host.as_ref().map(|h| (h.name.clone(), h.email.clone()));
         assert_eq!(
-            mask_text(None, "shareroom7@systec.com.cn").as_deref(),
-            Some("s***@systec.com.cn")
+            host,
+            Some((Some("room04".into()), Some("room04@corp.example".into()))),
+            "a room's account is room identity"
         );
-        assert_eq!(mask_text(Some("meeting_number"), "1571106323"), None);
-        assert_eq!(
-            mask_text(Some("number"), "13716819201").as_deref(),
-            Some("*******9201")
+        let p = &m.participants[0];
+        assert!(
+            p.name
+                .as_deref()
+                .is_some_and(|n| n.starts_with("person-") && !n.contains("5670"))
         );
-        assert_eq!(mask_text(Some("topic"), "Weekly 1.2.3"), None);
+        assert!(p.user_id.as_deref().is_some_and(|n| n.starts_with("user-")));
+        assert_eq!(p.ip.as_deref(), Some("116.12.*.*"));
+        assert_eq!(m.phone_calls[0].number.as_deref(), Some("+86 ****5670"));
+        masker().mask_meeting(&mut again);
+        assert_eq!(m, again, "one key, one pseudonym per person");
+    }
+
+    #[test]
+    fn raw_values_by_shape_and_key() {
+        let mut v = serde_json::json!({
+            "ip": "10.2.3.4",
+            "email": "zhang@example.com",
+            "phone_number": 13912345670u64,
+            "name": "李四",
+            "meeting_number": 1571106323u64,
+            "topic": "周会",
+        });
+        masker().mask_value(None, &mut v);
+        assert_eq!(v["ip"], "10.2.*.*");
+        assert_eq!(v["email"], "***@example.com");
+        assert_eq!(v["phone_number"], "****5670");
+        assert!(v["name"].as_str().is_some_and(|n| n.starts_with("person-")));
+        assert_eq!(v["meeting_number"], 1571106323u64);
+        assert_eq!(v["topic"], "周会");
     }
 }

@@ -59,6 +59,7 @@ pub struct StreamWriter<'w> {
     json: Option<&'w mut dyn Write>,
     line: Vec<u8>,
     selection: Option<Vec<usize>>,
+    spreadsheet: bool,
 }
 
 impl<'w> StreamWriter<'w> {
@@ -84,6 +85,7 @@ impl<'w> StreamWriter<'w> {
                 json: Some(w),
                 line: Vec::with_capacity(4096),
                 selection: None,
+                spreadsheet: false,
             })),
             Format::Csv => {
                 if r.csv_bom && header {
@@ -103,6 +105,7 @@ impl<'w> StreamWriter<'w> {
                     json: None,
                     line: Vec::new(),
                     selection: sel,
+                    spreadsheet: r.spreadsheet,
                 }))
             }
             Format::Json | Format::Table => Ok(None),
@@ -123,8 +126,19 @@ impl<'w> StreamWriter<'w> {
             (_, _, Some(out)) => {
                 // Only the rows: the header was written once, at the start.
                 for row in rows_for(std::slice::from_ref(m), self.rows, self.tz) {
-                    out.write_record(project(row, self.selection.as_deref()))
-                        .map_err(io::Error::other)?;
+                    let row = project(row, self.selection.as_deref());
+                    if self.spreadsheet {
+                        let cells = row.iter().map(|c| {
+                            crate::table::csv_cell(
+                                c,
+                                &RenderOptions::new(Format::Csv, self.tz).spreadsheet(true),
+                            )
+                            .into_owned()
+                        });
+                        out.write_record(cells).map_err(io::Error::other)?;
+                    } else {
+                        out.write_record(row).map_err(io::Error::other)?;
+                    }
                 }
                 Ok(())
             }

@@ -32,7 +32,7 @@ impl StreamCounts {
     }
 }
 
-/// Reads `inputs` in order and writes the meetings `keep` accepts (masked with `mask_pii`)
+/// Reads `inputs` in order and writes the meetings `keep` accepts (masked with `mask`)
 /// as they are read, without merging. Each bad document (or input that cannot be opened) is
 /// handed to `on_error` as a located message. Returns `None`, writing nothing, for formats
 /// that need every meeting first (table, JSON array).
@@ -46,7 +46,7 @@ pub fn stream_inputs(
     options: &DumpOptions,
     r: &RenderOptions,
     keep: &(dyn Fn(&Meeting) -> bool + Sync),
-    mask_pii: bool,
+    mask: Option<&crate::mask::Masker>,
     jobs: usize,
     on_error: &mut dyn FnMut(&str),
 ) -> io::Result<Option<StreamCounts>> {
@@ -64,7 +64,7 @@ pub fn stream_inputs(
                 let mut errors = Vec::new();
                 let c = match StreamWriter::with_header(&mut bytes, r, false) {
                     Ok(Some(mut stream)) => {
-                        let c = render_one(&mut stream, input, options, keep, mask_pii, &mut |e| {
+                        let c = render_one(&mut stream, input, options, keep, mask, &mut |e| {
                             errors.push(e.to_owned());
                         });
                         stream.finish().and(c)
@@ -93,7 +93,7 @@ pub fn stream_inputs(
             input,
             options,
             keep,
-            mask_pii,
+            mask,
             on_error,
         )?);
     }
@@ -107,7 +107,7 @@ fn render_one(
     input: &Input,
     options: &DumpOptions,
     keep: &(dyn Fn(&Meeting) -> bool + Sync),
-    mask_pii: bool,
+    mask: Option<&crate::mask::Masker>,
     on_error: &mut dyn FnMut(&str),
 ) -> io::Result<StreamCounts> {
     let mut counts = StreamCounts::default();
@@ -129,8 +129,8 @@ fn render_one(
                 if !keep(&m) {
                     continue;
                 }
-                if mask_pii {
-                    crate::mask::mask_meeting(&mut m);
+                if let Some(masker) = mask {
+                    masker.mask_meeting(&mut m);
                 }
                 stream.write(&m)?;
                 counts.written += 1;

@@ -2,7 +2,20 @@
 
 use std::io::{self, Write};
 
+use std::borrow::Cow;
+
+use meeting_core::pii::{escape_control, neutralize_formula};
+
 use crate::{Format, RenderOptions};
+
+/// A CSV cell: neutralised when bound for a spreadsheet and not a plain number.
+pub(crate) fn csv_cell<'a>(cell: &'a str, r: &RenderOptions) -> Cow<'a, str> {
+    if r.spreadsheet && cell.parse::<f64>().is_err() {
+        neutralize_formula(cell)
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
 
 /// A rectangular result: headers and rows of text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,7 +38,8 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
             out.write_record(&grid.headers).map_err(io::Error::other)?;
         }
         for row in &grid.rows {
-            out.write_record(row).map_err(io::Error::other)?;
+            out.write_record(row.iter().map(|c| csv_cell(c, r).into_owned()))
+                .map_err(io::Error::other)?;
         }
         out.flush()
     } else {
@@ -47,8 +61,9 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
                 }
             }));
         }
+        // Vendor text on a terminal: control characters are shown, never obeyed.
         for row in &grid.rows {
-            table.add_row(row);
+            table.add_row(row.iter().map(|c| escape_control(c).into_owned()));
         }
         writeln!(w, "{table}")
     }

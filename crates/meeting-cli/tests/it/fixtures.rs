@@ -74,7 +74,9 @@ fn reports_csv_masked() {
         "participants",
         "--tz",
         "UTC",
-        "--mask-pii"
+        "--mask-pii",
+        "--mask-key",
+        "fixture"
     ]));
 }
 

@@ -112,7 +112,15 @@ fn golden_fixture_outputs() {
         run_into(
             &mut text,
             dir.path(),
-            &["parse", f, "-o", "jsonl", "--mask-pii"],
+            &[
+                "parse",
+                f,
+                "-o",
+                "jsonl",
+                "--mask-pii",
+                "--mask-key",
+                "golden",
+            ],
         );
         run_into(
             &mut text,
@@ -125,6 +133,8 @@ fn golden_fixture_outputs() {
                 "--rows",
                 "participants",
                 "--mask-pii",
+                "--mask-key",
+                "golden",
                 "--tz",
                 "UTC",
             ],
@@ -225,7 +235,17 @@ fn golden_replay_outputs() {
     run_into(
         &mut text,
         d,
-        &["parse", raw, "-o", "csv", "--mask-pii", "--tz", "UTC"],
+        &[
+            "parse",
+            raw,
+            "-o",
+            "csv",
+            "--mask-pii",
+            "--mask-key",
+            "golden",
+            "--tz",
+            "UTC",
+        ],
     );
     for by in ["room", "host", "day"] {
         for fmt in ["table", "csv", "json"] {

@@ -275,3 +275,50 @@ fn verbosity_levels_and_one_line_summaries() {
         stderr(&none)
     );
 }
+
+#[test]
+fn csv_to_a_file_is_spreadsheet_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("evil.json");
+    let body = std::fs::read_to_string(fixture("systec/his-meeting.sample.json"))
+        .unwrap()
+        .replace("test03", "=1+2");
+    std::fs::write(&input, body).unwrap();
+    let file = dir.path().join("out.csv");
+    let out = meeting(dir.path())
+        .arg("parse")
+        .arg(&input)
+        .arg("--out")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a BOM for Excel and WPS"
+    );
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.contains(",'=1+2,"), "{text}");
+    let no_bom = dir.path().join("plain.csv");
+    meeting(dir.path())
+        .arg("parse")
+        .arg(&input)
+        .args(["--no-bom", "--out"])
+        .arg(&no_bom)
+        .output()
+        .unwrap();
+    assert!(!std::fs::read(&no_bom).unwrap().starts_with(b"\xef\xbb\xbf"));
+    // CSV on stdout is data for programs: no BOM, nothing changed.
+    let piped = meeting(dir.path())
+        .arg("parse")
+        .arg(&input)
+        .args(["-o", "csv"])
+        .output()
+        .unwrap();
+    let piped = stdout(&piped);
+    assert!(
+        !piped.starts_with('\u{feff}') && piped.contains(",=1+2,"),
+        "{piped}"
+    );
+}

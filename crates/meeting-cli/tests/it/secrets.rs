@@ -151,23 +151,29 @@ fn meeting_secrets_never_reach_neutral_output() {
             );
             checked += 1;
         }
-        // The raw body is the vendor's own, secrets included, by design.
-        let raw = s
-            .meeting(dir.path())
-            .args([
-                "quanshi",
-                "conference",
-                link.as_str(),
-                "--raw",
-                "-o",
-                "json",
-            ])
-            .output()
-            .unwrap();
+        // The raw body hides its secrets unless --show-secrets asks for the verbatim body.
+        let raw = |extra: &[&str]| {
+            let out = s
+                .meeting(dir.path())
+                .args([
+                    "quanshi",
+                    "conference",
+                    link.as_str(),
+                    "--raw",
+                    "-o",
+                    "json",
+                ])
+                .args(extra)
+                .output()
+                .unwrap();
+            stdout(&out)
+        };
         if let Some(p) = conference.pcode1.as_ref() {
+            assert!(!raw(&[]).contains(p.expose()), "--raw masks secrets");
+            assert!(!raw(&["--mask-pii"]).contains(p.expose()));
             assert!(
-                stdout(&raw).contains(p.expose()),
-                "--raw must be the vendor's verbatim body"
+                raw(&["--show-secrets"]).contains(p.expose()),
+                "--raw --show-secrets is the vendor's verbatim body"
             );
         }
     }

@@ -56,7 +56,7 @@ fn streamed_output_is_the_same_whatever_the_jobs() {
                     &options,
                     &r,
                     &|_| true,
-                    false,
+                    None,
                     jobs,
                     &mut |e| panic!("{e}"),
                 )
@@ -86,7 +86,7 @@ fn streamed_output_is_the_same_whatever_the_jobs() {
             &options,
             &table,
             &|_| true,
-            false,
+            None,
             1,
             &mut |_| {}
         )
@@ -128,13 +128,81 @@ fn aggregate_json_has_groups_and_an_exact_total() {
 fn raw_bodies_are_verbatim_or_one_line_each() {
     let body = b"{\n  \"status\": 200,\n  \"data\": []\n}";
     let mut json = Vec::new();
-    meeting_report::write_raw_bodies(&mut json, [&body[..]], Format::Json, false).unwrap();
+    meeting_report::write_raw_bodies(&mut json, [&body[..]], Format::Json, None, false).unwrap();
     assert_eq!(json, [&body[..], b"\n"].concat());
     let mut lines = Vec::new();
-    meeting_report::write_raw_bodies(&mut lines, [&body[..], b"not json"], Format::Jsonl, false)
-        .unwrap();
+    meeting_report::write_raw_bodies(
+        &mut lines,
+        [&body[..], b"not json"],
+        Format::Jsonl,
+        None,
+        false,
+    )
+    .unwrap();
     assert_eq!(
         String::from_utf8(lines).unwrap(),
         "{\"data\":[],\"status\":200}\n\"not json\"\n"
+    );
+}
+
+/// `--raw` never shows a meeting password or a host link unless asked.
+#[test]
+fn raw_bodies_hide_secrets_unless_asked() {
+    let body = br#"{"result":[{"pcode1":"123456","hostJoinUrl":"https://q.example/h/1","extra":"{\"watchword\":\"abc\"}","topic":"t"}]}"#;
+    let mut out = Vec::new();
+    meeting_report::write_raw_bodies(&mut out, [&body[..]], Format::Jsonl, None, false).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for secret in ["123456", "q.example/h/1", "abc"] {
+        assert!(!text.contains(secret), "{secret}: {text}");
+    }
+    assert!(
+        text.contains("[redacted]") && text.contains("\"topic\":\"t\""),
+        "{text}"
+    );
+    let mut shown = Vec::new();
+    meeting_report::write_raw_bodies(&mut shown, [&body[..]], Format::Json, None, true).unwrap();
+    assert_eq!(shown, [&body[..], b"\n"].concat());
+}
+
+/// CSV bound for a spreadsheet neutralises formulas in text cells, never in numbers.
+#[test]
+fn spreadsheet_csv_neutralises_formulas() {
+    let mut m = Meeting::new(
+        meeting_core::Vendor::Systec,
+        meeting_core::Source::SystecHisMeeting,
+        "systec:x",
+    );
+    m.topic = Some("=HYPERLINK(\"http://evil\")".into());
+    let r = RenderOptions::new(Format::Csv, chrono_tz::UTC).spreadsheet(true);
+    let mut out = Vec::new();
+    write_meetings(&mut out, std::slice::from_ref(&m), &r).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("'=HYPERLINK"), "{text}");
+    let mut plain = Vec::new();
+    write_meetings(
+        &mut plain,
+        &[m],
+        &RenderOptions::new(Format::Csv, chrono_tz::UTC),
+    )
+    .unwrap();
+    assert!(!String::from_utf8(plain).unwrap().contains("'="));
+    // A table shows control characters instead of obeying them.
+    let mut t = Meeting::new(
+        meeting_core::Vendor::Systec,
+        meeting_core::Source::SystecHisMeeting,
+        "systec:y",
+    );
+    t.topic = Some("a\u{1b}[31mred\u{7}".into());
+    let mut table = Vec::new();
+    write_meetings(
+        &mut table,
+        &[t],
+        &RenderOptions::new(Format::Table, chrono_tz::UTC),
+    )
+    .unwrap();
+    let table = String::from_utf8(table).unwrap();
+    assert!(
+        !table.contains('\u{1b}') && table.contains("\\u{1b}"),
+        "{table}"
     );
 }
