@@ -476,8 +476,8 @@ impl Archive {
             .map_err(db("info"))?;
         let mut stmt = c
             .prepare(
-                "SELECT profile, vendor, substr(start_at, 1, 7), count(*) FROM meetings
-                 GROUP BY 1, 2, 3 ORDER BY 1, 2, (3 IS NULL), 3",
+                "SELECT profile, vendor, substr(start_at, 1, 7) AS month, count(*) FROM meetings
+                 GROUP BY profile, vendor, month ORDER BY profile, vendor, (month IS NULL), month",
             )
             .map_err(db("info"))?;
         let meetings = stmt
