@@ -81,6 +81,7 @@ impl StoreError {
         StoreError::new(kind, what).with_source(err)
     }
 
+    #[allow(clippy::needless_pass_by_value)] // used as `map_err(|e| sqlite(.., e))`
     pub(crate) fn sqlite(what: impl Into<String>, err: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
         let kind = match err.sqlite_error_code() {

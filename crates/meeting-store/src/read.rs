@@ -25,6 +25,9 @@ pub struct Archive {
     conn: Connection,
 }
 
+/// A stored raw response row.
+type RawRow = (i64, String, String, String, u16, String, Vec<u8>);
+
 /// A room as the archive knows it: the latest name and every name it was seen under.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
@@ -220,15 +223,7 @@ impl Archive {
             .next()
             .map_err(|e| self.err(StoreError::sqlite("cannot read raw responses", e)))?
         {
-            let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<(
-                i64,
-                String,
-                String,
-                String,
-                u16,
-                String,
-                Vec<u8>,
-            )> {
+            let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<RawRow> {
                 Ok((
                     row.get(0)?,
                     row.get(1)?,
@@ -262,7 +257,7 @@ impl Archive {
                     })?);
                 }
                 Some((b't', text)) => {
-                    saved.body_text = Some(String::from_utf8_lossy(text).into_owned())
+                    saved.body_text = Some(String::from_utf8_lossy(text).into_owned());
                 }
                 _ => {
                     return Err(
@@ -714,12 +709,13 @@ impl Iterator for Meetings<'_> {
     type Item = Result<Meeting>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.buffer.is_empty() && !self.done {
-            if let Err(e) = self.fill() {
-                self.done = true;
-                self.end_snapshot();
-                return Some(Err(e.at(&self.archive.path)));
-            }
+        if self.buffer.is_empty()
+            && !self.done
+            && let Err(e) = self.fill()
+        {
+            self.done = true;
+            self.end_snapshot();
+            return Some(Err(e.at(&self.archive.path)));
         }
         match self.buffer.pop_front() {
             Some(m) => Some(Ok(m)),

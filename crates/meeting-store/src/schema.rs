@@ -150,19 +150,20 @@ CREATE TABLE raw_responses (
 /// Creates `path` with mode 0600 if it does not exist (its parent directory with 0700),
 /// so the archive's mode does not depend on the umask.
 fn create_private(path: &Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !parent.exists() {
-            let mut builder = fs::DirBuilder::new();
-            builder.recursive(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o700);
-            }
-            builder
-                .create(parent)
-                .map_err(|e| StoreError::io("cannot create the archive's directory", e).at(path))?;
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
         }
+        builder
+            .create(parent)
+            .map_err(|e| StoreError::io("cannot create the archive's directory", e).at(path))?;
     }
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -26,7 +26,7 @@ fn a_quarter_of_simulator_data_equals_the_merge_in_memory() {
     assert!(months.len() >= 3, "{months:?}");
     let (_dir, path) = temp_archive();
     let summary = load(&path, observe(&records, "acme", 0));
-    let expected: Vec<Meeting> = merge(records.clone())
+    let expected: Vec<Meeting> = merge(records)
         .into_iter()
         .filter(|m| !m.is_stub())
         .collect();
@@ -141,8 +141,8 @@ fn report_stubs_are_kept_apart_never_as_meetings() {
         &path,
         vec![
             Observation::new("acme", at(1), stub.clone()),
-            Observation::new("acme", at(2), stub2.clone()),
-            Observation::new("acme", at(3), stub.clone()),
+            Observation::new("acme", at(2), stub2),
+            Observation::new("acme", at(3), stub),
         ],
     );
     assert_eq!((s.new, s.stubs_new), (0, 2));

@@ -73,7 +73,7 @@ proptest! {
             let part = assignment.get(i % assignment.len()).copied().unwrap_or(0);
             parts[part].push(o.clone());
         }
-        let reference = archive_of(&[all.clone()]);
+        let reference = archive_of(std::slice::from_ref(all));
         let shuffled: Vec<Vec<Observation>> = order.iter().map(|&i| parts[i].clone()).collect();
         let reversed: Vec<Vec<Observation>> = shuffled.iter().rev().cloned().collect();
         prop_assert!(archive_of(&shuffled) == reference);
