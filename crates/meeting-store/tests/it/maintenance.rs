@@ -276,3 +276,38 @@ fn purge_deletes_meetings_and_raw_bodies_before_a_date() {
     assert_eq!(archive.raw_responses().unwrap().len(), 1);
     assert_eq!(archive.check().unwrap(), []);
 }
+
+/// A second writer waits for the lock (5 s), then fails clearly; the archive is unchanged.
+#[test]
+fn a_second_writer_fails_with_busy() {
+    let records = sample();
+    let (_dir, path) = temp_archive();
+    load(&path, observe(&records[..10], "acme", 0));
+    let before = all_meetings(&path);
+    let other = Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writer = Writer::open(&path).unwrap();
+    let err = writer
+        .load(observe(&records[10..20], "acme", 100))
+        .unwrap_err();
+    assert_eq!(*err.kind(), meeting_store::ErrorKind::Busy, "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(all_meetings(&path), before);
+    // Once the lock is free the same writer goes on.
+    assert!(
+        writer
+            .load(observe(&records[10..20], "acme", 100))
+            .unwrap()
+            .new
+            > 0
+    );
+}
+
+#[test]
+fn public_types_can_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Writer>();
+    send_sync::<meeting_store::StoreError>();
+    send::<Archive>();
+}

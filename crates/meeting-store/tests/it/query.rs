@@ -127,3 +127,49 @@ fn a_stream_reads_one_snapshot() {
     writer.close().unwrap();
     assert!(all_meetings(&path).len() > expected.len());
 }
+
+mod paging {
+    use meeting_core::{Meeting, Source, Vendor};
+    use meeting_store::{Observation, Query};
+    use proptest::prelude::*;
+
+    use crate::common::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+
+        /// Many equal starts, missing starts, more rows than a page: keyset paging neither
+        /// skips nor repeats a meeting, and the time filters agree with a plain filter.
+        #[test]
+        fn pages_neither_skip_nor_repeat(
+            rows in proptest::collection::btree_map(0u32..5000, proptest::option::of(0i64..20), 0..700),
+            from in 0i64..20,
+            span in 0i64..20,
+        ) {
+            let meetings: Vec<Meeting> = rows
+                .iter()
+                .map(|(k, start)| {
+                    let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, format!("systec:{k}"));
+                    m.start = start.map(|s| at(s * 60));
+                    m
+                })
+                .collect();
+            let (_dir, path) = temp_archive();
+            load(&path, meetings.iter().cloned().map(|m| Observation::new("p", at(0), m)).collect());
+            let mut expected = meetings.clone();
+            expected.sort_by(|a, b| (a.start.is_none(), a.start, &a.key).cmp(&(b.start.is_none(), b.start, &b.key)));
+            prop_assert_eq!(all_meetings(&path), expected.clone());
+            let archive = meeting_store::Archive::open_read_only(&path).unwrap();
+            let mut q = Query::all();
+            q.from = Some(at(from * 60));
+            q.to = Some(at((from + span) * 60));
+            let got: Vec<String> = archive.meetings(&q).map(|m| m.unwrap().key).collect();
+            let want: Vec<String> = expected
+                .iter()
+                .filter(|m| m.start.is_some_and(|s| s >= at(from * 60) && s < at((from + span) * 60)))
+                .map(|m| m.key.clone())
+                .collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+}
