@@ -173,11 +173,12 @@ fn create_private(path: &Path) -> Result<()> {
         options.mode(0o600);
     }
     match options.open(path) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => return Err(StoreError::io("cannot create the archive", e).at(path)),
+        // The umask may have taken bits away: set the mode itself.
+        Ok(_) => set_private(path),
+        // An existing file is not touched (not even its mode) before its version is checked.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::io("cannot create the archive", e).at(path)),
     }
-    set_private(path)
 }
 
 /// Sets mode 0600 on `path` (no-op off Unix).

@@ -156,7 +156,7 @@ mod paging {
                 .collect();
             let (_dir, path) = temp_archive();
             load(&path, meetings.iter().cloned().map(|m| Observation::new("p", at(0), m)).collect());
-            let mut expected = meetings.clone();
+            let mut expected = meetings;
             expected.sort_by(|a, b| (a.start.is_none(), a.start, &a.key).cmp(&(b.start.is_none(), b.start, &b.key)));
             prop_assert_eq!(all_meetings(&path), expected.clone());
             let archive = meeting_store::Archive::open_read_only(&path).unwrap();
