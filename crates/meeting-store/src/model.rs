@@ -119,6 +119,9 @@ pub struct RunManifest {
     /// Windows that failed (what they got is committed, the cursor did not move).
     #[serde(default)]
     pub windows_failed: Vec<Window>,
+    /// What the run's loads changed, summed (the caller adds each window's summary).
+    #[serde(default)]
+    pub counts: LoadSummary,
     /// Whether the run finished every window.
     pub complete: bool,
     /// When it started.
@@ -143,6 +146,7 @@ impl RunManifest {
             zone: None,
             windows_done: Vec::new(),
             windows_failed: Vec::new(),
+            counts: LoadSummary::default(),
             complete: false,
             started_at,
             finished_at: None,
@@ -212,7 +216,8 @@ impl WindowCommit {
 }
 
 /// What a load changed, counted in meetings (distinct keys) and stubs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 #[non_exhaustive]
 pub struct LoadSummary {
     /// Meetings that were not in the archive.

@@ -41,6 +41,7 @@ fn a_window_commits_observations_run_and_cursor_together() {
     ));
     let summary = writer.commit_window(commit).unwrap();
     assert!(summary.new > 0);
+    run.counts.add(&summary);
     // The second window fails: its records are committed, the cursor does not move.
     run.windows_failed.push(Window::new(
         Vendor::Systec,

@@ -104,7 +104,21 @@ fn a_newer_archive_is_refused_and_left_untouched() {
         .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
+    #[cfg(unix)]
+    let mode_before = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::metadata(&path).unwrap().permissions().mode()
+    };
     let err = Writer::open(&path).unwrap_err();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode(),
+            mode_before
+        );
+    }
     assert_eq!(
         *err.kind(),
         ErrorKind::NewerVersion {
