@@ -292,6 +292,8 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
         )
         .at(path));
     }
+    // Every statement of the write path stays prepared.
+    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF;")
         .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
     migrate(&conn, path, version)?;

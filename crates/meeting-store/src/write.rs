@@ -49,12 +49,15 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
         }
         seen.insert(meeting.key.clone());
         let held: Option<(String, String, String)> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT fetched_at, record, profile FROM observations WHERE key = ?1 AND source = ?2",
-                params![meeting.key, source.source_name()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()
+            .and_then(|mut s| {
+                s.query_row(params![meeting.key, source.source_name()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
             .map_err(db("cannot read an observation"))?;
         let newer = match &held {
             None => true,
@@ -67,17 +70,19 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
             .as_ref()
             .is_some_and(|(f, r, p)| *f == fetched && *r == record && *p == obs.profile);
         if newer {
-            conn.execute(
+            conn.prepare_cached(
                 "INSERT OR REPLACE INTO observations (key, source, profile, fetched_at, record)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+            )
+            .and_then(|mut s| {
+                s.execute(params![
                     meeting.key,
                     source.source_name(),
                     obs.profile,
                     fetched,
                     record
-                ],
-            )
+                ])
+            })
             .map_err(db("cannot store an observation"))?;
             affected.insert(meeting.key.clone());
         } else if !same {
@@ -202,10 +207,8 @@ pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting,
 /// Rebuilds the meeting `key` and its child rows; collects the room ids it touches.
 fn rebuild(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<Change> {
     let held: Option<String> = conn
-        .query_row("SELECT record FROM meetings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()
+        .prepare_cached("SELECT record FROM meetings WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
         .map_err(db("cannot read a meeting"))?;
     if held.is_some() {
         room_ids_of(conn, key, rooms)?;
