@@ -1,0 +1,149 @@
+//! The meeting archive: one SQLite file of vendor **observations** and the meetings rebuilt
+//! from them, with run manifests, sync cursors and (optionally) the verbatim vendor
+//! responses. A library: no HTTP, no argument parsing. The CLI's `meeting archive ...`
+//! commands and the sync job call it.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use meeting_core::{Meeting, Source, Vendor};
+//! use meeting_store::{Archive, Observation, Query, Writer};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("archive.sqlite");
+//! let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:u1==");
+//! m.topic = Some("Weekly".into());
+//! let fetched = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+//!
+//! let writer = Writer::open(&path)?; // creates the file (0600), WAL, schema v1
+//! let summary = writer.load(vec![Observation::new("acme", fetched, m.clone())])?;
+//! assert_eq!(summary.new, 1);
+//! // The same data again changes nothing.
+//! assert_eq!(writer.load(vec![Observation::new("acme", fetched, m)])?.unchanged, 1);
+//! writer.close()?;
+//!
+//! let archive = Archive::open_read_only(&path)?; // never creates, never writes
+//! let meetings: Vec<Meeting> = archive.meetings(&Query::all()).collect::<Result<_, _>>()?;
+//! assert_eq!(meetings[0].topic.as_deref(), Some("Weekly"));
+//! assert!(archive.check()?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Where
+//!
+//! [`resolve_archive_path`]: `--archive PATH`, else `MEETING_ARCHIVE` (when not empty), else
+//! [`default_archive_path`] (`etcetera`'s user data directory:
+//! `~/.local/share/meeting/archive.sqlite` on Linux, `$XDG_DATA_HOME` honoured). A pure
+//! function of the flag and the variable's value.
+//!
+//! # The file
+//!
+//! SQLite compiled in (rusqlite `bundled`), WAL with `synchronous=FULL` (a commit survives
+//! power loss, not only a killed process). The file is created by this crate with mode 0600
+//! before SQLite opens it (its directory, if created, 0700), and the `-wal`/`-shm` sidecars
+//! are set to 0600 after opening, whatever the umask. [`Archive::backup`] (`VACUUM INTO`)
+//! writes one consistent 0600 file, the WAL folded in.
+//!
+//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 1).
+//! It is read before anything is written: an archive newer than this build is refused
+//! ([`ErrorKind::NewerVersion`]) and its bytes are left as they were; an older one is
+//! migrated forward by [`Writer::open`], one step per version, in one transaction (the
+//! migrations are a list of SQL steps; v2 is one more entry). A read-only open of an older
+//! archive fails with [`ErrorKind::NeedsMigration`] rather than writing. A file that is not
+//! SQLite (or is damaged), or a SQLite database of another program (version 0 with
+//! tables), is [`ErrorKind::NotAnArchive`], naming the path; it is never re-created.
+//! Read commands use [`Archive::open_read_only`]: a missing file is
+//! [`ErrorKind::NotFound`], and nothing is created.
+//!
+//! # Tables (schema 1)
+//!
+//! | table | one row per | what |
+//! |---|---|---|
+//! | `observations` | `(key, source)` | the newest single-source record seen: `profile`, `fetched_at`, `record` (the normalised [`Meeting`](meeting_core::Meeting) as JSON) |
+//! | `meetings` | `key` | the merge of the key's observations (`record`, JSON) and queryable columns: vendor, profile, `observed_at`, status, `start_at`, `end_at`, `scheduled_start_at`, topic, host id/name/e-mail, room id/name, duration, billed minutes, participant count, phone cost total and currency |
+//! | `participants`, `phone_calls`, `booked_rooms` | `(key, idx)` | the merged record's lists, in its order |
+//! | `rooms` | room id | the latest name and when the room was first and last seen |
+//! | `room_aliases` | `(room id, name)` | every name the room was seen under (the current one too) |
+//! | `report_stubs` | `(key, record)` | Systec report stubs (`systec:stub:...`): never meetings |
+//! | `runs` | run id | the [`RunManifest`] as JSON, with its start, finish and `complete` flag |
+//! | `sync_cursors` | `(profile, vendor)` | the last fully committed vendor day and the run that set it |
+//! | `raw_responses` | response | optional verbatim bodies: endpoint, parameters, fetch time, request window end, status, body (zlib, secrets removed) |
+//!
+//! Times are stored as RFC 3339 UTC with six fractional digits (`2024-01-02T03:04:05.000000Z`),
+//! so text order is time order; money as decimal text with its currency.
+//!
+//! # The rules
+//!
+//! - **Observations, not last-writer-wins.** Each record loaded is an observation of one
+//!   `(key, source)`. The archive keeps the greatest observation of each by
+//!   `(fetched_at, record JSON, profile)`: the newest wins, and ties are broken by the
+//!   record's bytes, so the result does not depend on the order of loading. The meeting is
+//!   then rebuilt from the key's current observations with
+//!   [`meeting_core::merge::merge`]. Loading the same data twice changes nothing; loading A
+//!   then B equals B then A (a property test over random splits and orders of simulator
+//!   data checks it); the archive always equals the merge of the newest observations.
+//! - **Profile and observation time of a meeting**: those of its newest observation (ties:
+//!   the greater profile name). A query by profile selects on that.
+//! - **Stubs** go to `report_stubs`, never to `meetings`. Meeting numbers repeat, so stubs
+//!   are never merged; a stub identical to one held (same key, same JSON) is the same stub
+//!   (its latest fetch time kept), so reloading adds none.
+//! - **Rooms.** Every name a room id was seen under (the Systec room of a meeting, or a
+//!   booked room with an id) is an alias; the room's name is the alias of the meeting
+//!   observed last (ties: the greater name). Derived from the meetings held, so it is
+//!   order-independent too; a purge forgets names seen only in purged meetings.
+//! - **One writer.** [`Writer`] owns the read-write connection on a dedicated thread fed by
+//!   a channel (not inside async tasks; its calls block: use `spawn_blocking` from async
+//!   code). Each call is ONE `BEGIN IMMEDIATE` transaction:
+//!   [`Writer::commit_window`] commits a window's observations, its raw responses, the run
+//!   manifest and (when the window completed) the cursor together, so a killed sync loses
+//!   at most the window in flight. A second writer waits up to 5 s for the lock, then fails
+//!   with [`ErrorKind::Busy`]. A failed call rolls back: the archive is as before.
+//! - **Cursors** are stored as given (the sync job decides when a window is complete);
+//!   [`Archive::check`] verifies each names a stored run of its profile with a completed
+//!   window of its vendor ending on the cursor's day.
+//! - **Raw responses** are kept with secrets removed by key name, at any depth
+//!   ([`is_raw_secret_field`]): every name `meeting_core::normalize::is_secret_field` flags
+//!   (passwords, `pcode*`, passcodes, secrets, tokens, credentials, join links), and names
+//!   ending in `url` that also say `join`, `host`, `live`, `call` or `webrtc` (host,
+//!   live-stream and phone-bridge links). Request parameters are stored as
+//!   [`SavedResponse`](meeting_core::SavedResponse) keeps them (credentials already dropped).
+//! - **Purge** ([`Writer::purge`]) deletes meetings that started (else were scheduled to
+//!   start) before a date, with their observations and child rows; stubs before it; raw
+//!   responses whose request window (`to`, `end_date`, `endDate` or `date` parameter) ended
+//!   before that day, or without a window, fetched before it. Meetings with no time at all
+//!   are kept. Run manifests and cursors are kept.
+//!
+//! # Reading
+//!
+//! [`Archive::meetings`] streams the meetings matching a [`Query`] (`from`/`to` on the
+//! start, rooms by id, name or alias, hosts by name, id or e-mail, vendor, profiles) in
+//! output order: start ascending, meetings without a start last, then key. It reads pages
+//! of 256 rows by keyset pagination inside one read transaction (one snapshot, memory
+//! bounded by a page). [`Archive::check`] runs SQLite's `integrity_check` and the
+//! invariants listed there; [`Archive::info`] reports size, version, meetings per
+//! profile, vendor and month (of the start, UTC), the last finished run, cursors and runs
+//! with gaps.
+#![forbid(unsafe_code)]
+
+mod codec;
+mod error;
+mod model;
+mod path;
+mod read;
+mod schema;
+mod write;
+mod writer;
+
+pub use codec::is_raw_secret_field;
+pub use error::{ErrorKind, Result, StoreError};
+pub use model::{
+    Cursor, Info, LoadSummary, MonthCount, Observation, Problem, PurgeSummary, Query, RawResponse,
+    RunManifest, Window, WindowCommit,
+};
+pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
+pub use read::{Archive, Meetings, RoomRecord};
+pub use schema::SCHEMA_VERSION;
+pub use writer::Writer;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,356 @@
+//! The archive's public data: observations, runs, cursors, summaries, queries, reports.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use meeting_core::{Meeting, SavedResponse, Source, Vendor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, StoreError};
+
+/// One record from a vendor: a single-source [`Meeting`] (or report stub) as normalised,
+/// the profile it was fetched under and when it was fetched.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Observation {
+    /// The profile (vendor account) it was fetched under.
+    pub profile: String,
+    /// When the vendor's response was received.
+    pub fetched_at: DateTime<Utc>,
+    /// The normalised record; it has exactly one source.
+    pub meeting: Meeting,
+}
+
+impl Observation {
+    /// An observation of `meeting` (one source) fetched under `profile` at `fetched_at`.
+    pub fn new(profile: impl Into<String>, fetched_at: DateTime<Utc>, meeting: Meeting) -> Self {
+        Observation {
+            profile: profile.into(),
+            fetched_at,
+            meeting,
+        }
+    }
+
+    /// The observation's single source.
+    ///
+    /// # Errors
+    /// `BadRecord` when the meeting has no source or several (a merged record is not an
+    /// observation).
+    pub fn source(&self) -> Result<Source> {
+        let mut sources = self.meeting.sources.clone();
+        sources.sort();
+        sources.dedup();
+        match sources.as_slice() {
+            [one] => Ok(*one),
+            other => Err(StoreError::bad_record(format!(
+                "observation of {}: expected exactly one source, found {} ({})",
+                self.meeting.key,
+                other.len(),
+                other
+                    .iter()
+                    .map(|s| s.source_name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+}
+
+/// A vendor response kept verbatim (secrets removed, compressed) for audit and replay.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RawResponse {
+    /// The profile it was fetched under.
+    pub profile: String,
+    /// The saved response (its body is scrubbed of secrets before it is stored).
+    pub response: SavedResponse,
+}
+
+impl RawResponse {
+    /// A raw response fetched under `profile`.
+    pub fn new(profile: impl Into<String>, response: SavedResponse) -> Self {
+        RawResponse {
+            profile: profile.into(),
+            response,
+        }
+    }
+}
+
+/// One vendor date window of a run (vendor-zone dates, both inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Window {
+    /// The vendor fetched.
+    pub vendor: Vendor,
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day.
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// A window of `vendor` from `from` to `to`.
+    pub fn new(vendor: Vendor, from: NaiveDate, to: NaiveDate) -> Self {
+        Window { vendor, from, to }
+    }
+}
+
+/// The manifest of a run (a sync, a fetch with `--save-raw`, an import): what was asked,
+/// which windows were committed and which failed, whether it finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RunManifest {
+    /// The run's id (unique in the archive).
+    pub id: String,
+    /// The profile it ran under.
+    pub profile: String,
+    /// The first day of the asked span (report zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_from: Option<NaiveDate>,
+    /// The last day of the asked span (report zone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_to: Option<NaiveDate>,
+    /// The report zone of the span (IANA name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
+    /// Windows committed completely.
+    #[serde(default)]
+    pub windows_done: Vec<Window>,
+    /// Windows that failed (what they got is committed, the cursor did not move).
+    #[serde(default)]
+    pub windows_failed: Vec<Window>,
+    /// What the run's loads changed, summed (the caller adds each window's summary).
+    #[serde(default)]
+    pub counts: LoadSummary,
+    /// Whether the run finished every window.
+    pub complete: bool,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it finished (absent while it runs or if it was killed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl RunManifest {
+    /// A new, incomplete run.
+    pub fn new(
+        id: impl Into<String>,
+        profile: impl Into<String>,
+        started_at: DateTime<Utc>,
+    ) -> Self {
+        RunManifest {
+            id: id.into(),
+            profile: profile.into(),
+            span_from: None,
+            span_to: None,
+            zone: None,
+            windows_done: Vec::new(),
+            windows_failed: Vec::new(),
+            counts: LoadSummary::default(),
+            complete: false,
+            started_at,
+            finished_at: None,
+        }
+    }
+
+    /// Whether the run has a gap: not complete, or a failed window.
+    pub fn has_gaps(&self) -> bool {
+        !self.complete || !self.windows_failed.is_empty()
+    }
+}
+
+/// A sync cursor: for one (profile, vendor), the last vendor day of the unbroken run of
+/// complete windows, and the run that moved it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Cursor {
+    /// The profile.
+    pub profile: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The last fully committed vendor day.
+    pub through: NaiveDate,
+    /// The run whose window ends at `through`.
+    pub run_id: String,
+}
+
+impl Cursor {
+    /// A cursor of `profile` and `vendor` at `through`, set by run `run_id`.
+    pub fn new(
+        profile: impl Into<String>,
+        vendor: Vendor,
+        through: NaiveDate,
+        run_id: impl Into<String>,
+    ) -> Self {
+        Cursor {
+            profile: profile.into(),
+            vendor,
+            through,
+            run_id: run_id.into(),
+        }
+    }
+}
+
+/// What one window commits, in one transaction.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct WindowCommit {
+    /// The observations fetched.
+    pub observations: Vec<Observation>,
+    /// The verbatim responses to keep (optional).
+    pub raw: Vec<RawResponse>,
+    /// The run manifest as it stands after this window.
+    pub run: Option<RunManifest>,
+    /// The cursor to set (only when the window completed).
+    pub cursor: Option<Cursor>,
+}
+
+impl WindowCommit {
+    /// A commit of `observations` alone.
+    pub fn new(observations: Vec<Observation>) -> Self {
+        WindowCommit {
+            observations,
+            ..WindowCommit::default()
+        }
+    }
+}
+
+/// What a load changed, counted in meetings (distinct keys) and stubs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct LoadSummary {
+    /// Meetings that were not in the archive.
+    pub new: u64,
+    /// Meetings whose merged record changed.
+    pub updated: u64,
+    /// Meetings given whose merged record did not change.
+    pub unchanged: u64,
+    /// Report stubs not seen before.
+    pub stubs_new: u64,
+    /// Observations ignored because the archive holds a newer one of the same (key, source).
+    pub stale_observations: u64,
+    /// Raw responses stored.
+    pub raw_responses: u64,
+}
+
+impl LoadSummary {
+    /// Adds `other`'s counts to this one.
+    pub fn add(&mut self, other: &LoadSummary) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.stubs_new += other.stubs_new;
+        self.stale_observations += other.stale_observations;
+        self.raw_responses += other.raw_responses;
+    }
+}
+
+/// What a purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct PurgeSummary {
+    /// Meetings deleted (with their observations, participants, calls and booked rooms).
+    pub meetings: u64,
+    /// Observations deleted.
+    pub observations: u64,
+    /// Report stubs deleted.
+    pub stubs: u64,
+    /// Raw responses deleted.
+    pub raw_responses: u64,
+}
+
+/// Which meetings a read returns. Empty lists and `None` mean "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Query {
+    /// Meetings starting at or after this instant (meetings without a start are excluded
+    /// when `from` or `to` is set).
+    pub from: Option<DateTime<Utc>>,
+    /// Meetings starting before this instant (exclusive).
+    pub to: Option<DateTime<Utc>>,
+    /// Rooms, each matched against the room id, its current name, any of its aliases, and
+    /// the id or name of a booked (Quanshi) room.
+    pub rooms: Vec<String>,
+    /// Hosts, each matched against the host's name, id or e-mail.
+    pub hosts: Vec<String>,
+    /// Only this vendor.
+    pub vendor: Option<Vendor>,
+    /// Only these profiles.
+    pub profiles: Vec<String>,
+}
+
+impl Query {
+    /// Every meeting.
+    pub fn all() -> Self {
+        Query::default()
+    }
+}
+
+/// One problem found by [`Archive::check`](crate::Archive::check).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The meeting concerned, if any.
+    pub key: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    pub(crate) fn new(key: Option<&str>, message: impl Into<String>) -> Self {
+        Problem {
+            key: key.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.key {
+            Some(key) => write!(f, "{key}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Meetings of one (profile, vendor, month of the start in UTC).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct MonthCount {
+    /// The profile.
+    pub profile: String,
+    /// The vendor (`systec`, `quanshi`).
+    pub vendor: String,
+    /// `YYYY-MM` of the start in UTC; `None` for meetings without a start.
+    pub month: Option<String>,
+    /// Meetings.
+    pub meetings: u64,
+}
+
+/// What [`Archive::info`](crate::Archive::info) reports.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Info {
+    /// The archive file.
+    pub path: PathBuf,
+    /// Bytes on disk: the file plus its `-wal` sidecar.
+    pub size_bytes: u64,
+    /// The schema version (`PRAGMA user_version`).
+    pub schema_version: i64,
+    /// Meetings per profile, vendor and month.
+    pub meetings: Vec<MonthCount>,
+    /// Report stubs held.
+    pub stubs: u64,
+    /// Observations held.
+    pub observations: u64,
+    /// Raw responses held.
+    pub raw_responses: u64,
+    /// When the last run finished.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// The sync cursors.
+    pub cursors: BTreeMap<String, NaiveDate>,
+    /// Runs that are not complete or have failed windows.
+    pub runs_with_gaps: Vec<RunManifest>,
+}

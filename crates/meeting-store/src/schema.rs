@@ -1,0 +1,370 @@
+//! Opening the file, the schema and its forward migrations.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{ErrorKind, Result, StoreError};
+
+/// The schema version this build writes (`PRAGMA user_version`).
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a writer waits for another writer's lock before failing with `Busy`.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Forward migrations: entry `i` takes the schema from version `i` to `i + 1`. Version 2
+/// is added by appending its SQL here; each runs in the migration transaction.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// Version 1.
+const V1: &str = r"
+CREATE TABLE observations (
+    key         TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    profile     TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    record      TEXT NOT NULL,
+    PRIMARY KEY (key, source)
+) WITHOUT ROWID;
+
+CREATE TABLE meetings (
+    key                 TEXT PRIMARY KEY NOT NULL,
+    vendor              TEXT NOT NULL,
+    profile             TEXT NOT NULL,
+    observed_at         TEXT NOT NULL,
+    status              TEXT NOT NULL,
+    start_at            TEXT,
+    end_at              TEXT,
+    scheduled_start_at  TEXT,
+    topic               TEXT,
+    host_id             TEXT,
+    host_name           TEXT,
+    host_email          TEXT,
+    room_id             TEXT,
+    room_name           TEXT,
+    duration_seconds    INTEGER,
+    billed_minutes      INTEGER,
+    participant_count   INTEGER,
+    phone_cost          TEXT,
+    phone_cost_currency TEXT,
+    record              TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX meetings_order ON meetings ((start_at IS NULL), start_at, key);
+CREATE INDEX meetings_room ON meetings (room_id);
+CREATE INDEX meetings_room_name ON meetings (room_name);
+
+CREATE TABLE participants (
+    key              TEXT NOT NULL,
+    idx              INTEGER NOT NULL,
+    id               TEXT,
+    user_id          TEXT,
+    name             TEXT,
+    kind             TEXT NOT NULL,
+    join_at          TEXT,
+    leave_at         TEXT,
+    duration_seconds INTEGER,
+    PRIMARY KEY (key, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE phone_calls (
+    key              TEXT NOT NULL,
+    idx              INTEGER NOT NULL,
+    number           TEXT,
+    direction        TEXT,
+    start_at         TEXT,
+    end_at           TEXT,
+    duration_seconds INTEGER,
+    billed_minutes   INTEGER,
+    cost             TEXT,
+    cost_currency    TEXT,
+    PRIMARY KEY (key, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE booked_rooms (
+    key      TEXT NOT NULL,
+    idx      INTEGER NOT NULL,
+    id       TEXT,
+    name     TEXT,
+    role     TEXT,
+    approval TEXT,
+    PRIMARY KEY (key, idx)
+) WITHOUT ROWID;
+CREATE INDEX booked_rooms_id ON booked_rooms (id);
+
+CREATE TABLE rooms (
+    id          TEXT PRIMARY KEY NOT NULL,
+    name        TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE room_aliases (
+    room_id     TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    first_seen  TEXT NOT NULL,
+    last_seen   TEXT NOT NULL,
+    PRIMARY KEY (room_id, name)
+) WITHOUT ROWID;
+CREATE INDEX room_aliases_name ON room_aliases (name);
+
+CREATE TABLE report_stubs (
+    key         TEXT NOT NULL,
+    record      TEXT NOT NULL,
+    profile     TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    start_at    TEXT,
+    PRIMARY KEY (key, record)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+    id          TEXT PRIMARY KEY NOT NULL,
+    profile     TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    complete    INTEGER NOT NULL,
+    manifest    TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sync_cursors (
+    profile     TEXT NOT NULL,
+    vendor      TEXT NOT NULL,
+    through     TEXT NOT NULL,
+    run_id      TEXT NOT NULL,
+    PRIMARY KEY (profile, vendor)
+) WITHOUT ROWID;
+
+CREATE TABLE raw_responses (
+    id          INTEGER PRIMARY KEY,
+    profile     TEXT NOT NULL,
+    endpoint    TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL,
+    window_end  TEXT,
+    http_status INTEGER NOT NULL,
+    params      TEXT NOT NULL,
+    body        BLOB NOT NULL
+);
+";
+
+/// Creates `path` with mode 0600 if it does not exist (its parent directory with 0700),
+/// so the archive's mode does not depend on the umask.
+fn create_private(path: &Path) -> Result<()> {
+    if let Some(parent) = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && !p.exists())
+    {
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(parent)
+            .map_err(|e| StoreError::io("cannot create the archive's directory", e).at(path))?;
+    }
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        // The umask may have taken bits away: set the mode itself.
+        Ok(_) => set_private(path),
+        // An existing file is not touched (not even its mode) before its version is checked.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::io("cannot create the archive", e).at(path)),
+    }
+}
+
+/// Sets mode 0600 on `path` (no-op off Unix).
+pub(crate) fn set_private(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| StoreError::io("cannot make the file private (0600)", e).at(path))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// The `-wal` and `-shm` sidecars of `path`.
+pub(crate) fn sidecars(path: &Path) -> [std::path::PathBuf; 2] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    [with("-wal"), with("-shm")]
+}
+
+fn user_version(conn: &Connection, path: &Path) -> Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| not_an_archive(e, path))
+}
+
+fn table_count(conn: &Connection, path: &Path) -> Result<i64> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .map_err(|e| not_an_archive(e, path))
+}
+
+fn not_an_archive(e: rusqlite::Error, path: &Path) -> StoreError {
+    let err = StoreError::sqlite("cannot read the archive", e);
+    if *err.kind() == ErrorKind::NotAnArchive {
+        StoreError::new(
+            ErrorKind::NotAnArchive,
+            "not a meeting archive: the file is not a SQLite database or is damaged",
+        )
+        .at(path)
+    } else {
+        err.at(path)
+    }
+}
+
+/// Checks the schema version of an open archive. `Ok(version)` when this build can use it.
+fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> {
+    let version = user_version(conn, path)?;
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::new(
+            ErrorKind::NewerVersion {
+                found: version,
+                supported: SCHEMA_VERSION,
+            },
+            format!(
+                "written by a newer version of this program (schema {version}; this build knows up to {SCHEMA_VERSION}): refusing to use it; it was not modified"
+            ),
+        )
+        .at(path));
+    }
+    if version == 0 && table_count(conn, path)? > 0 {
+        return Err(StoreError::new(
+            ErrorKind::NotAnArchive,
+            "not a meeting archive: a SQLite database without a meeting-archive schema version",
+        )
+        .at(path));
+    }
+    if version < SCHEMA_VERSION && !writable {
+        if version == 0 {
+            return Err(StoreError::new(
+                ErrorKind::NotAnArchive,
+                "not a meeting archive: an empty SQLite file",
+            )
+            .at(path));
+        }
+        return Err(StoreError::new(
+            ErrorKind::NeedsMigration {
+                found: version,
+                supported: SCHEMA_VERSION,
+            },
+            format!(
+                "schema {version} is older than this build's {SCHEMA_VERSION}: open it for writing once (e.g. `meeting archive check`) to migrate it"
+            ),
+        )
+        .at(path));
+    }
+    Ok(version)
+}
+
+/// Opens (creating if missing) the archive for writing: version checked before anything
+/// is written, then WAL, `synchronous=FULL`, migrations, modes 0600.
+pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
+    create_private(path)?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::sqlite("cannot open the archive", e).at(path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
+    // Read-only checks first: nothing is written to a file we refuse.
+    let version = check_version(&conn, path, true)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+        .map_err(|e| not_an_archive(e, path))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::new(
+            ErrorKind::Database,
+            format!("cannot switch the archive to WAL (journal mode is {mode})"),
+        )
+        .at(path));
+    }
+    // Every statement of the write path stays prepared.
+    conn.set_prepared_statement_cache_capacity(64);
+    // A 64 MiB page cache for the writer: a window's rebuild touches the same pages again
+    // and again, and the default 2 MiB spills and re-reads them.
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;",
+    )
+    .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
+    migrate(&conn, path, version)?;
+    set_private(path)?;
+    for sidecar in sidecars(path) {
+        if sidecar.exists() {
+            set_private(&sidecar)?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Applies the migrations from `from` to [`SCHEMA_VERSION`] in one transaction (taken
+/// with the write lock, and the version read again under it).
+fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
+    if from >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| StoreError::sqlite("cannot lock the archive to migrate it", e).at(path))?;
+    let result = (|| {
+        let now = check_version(conn, path, true)?;
+        let start = usize::try_from(now).unwrap_or(0);
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(start) {
+            conn.execute_batch(sql).map_err(|e| {
+                StoreError::sqlite(format!("migration to schema {} failed", i + 1), e).at(path)
+            })?;
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+            .map_err(|e| StoreError::sqlite("cannot set the schema version", e).at(path))
+    })();
+    match result {
+        Ok(()) => conn
+            .execute_batch("COMMIT")
+            .map_err(|e| StoreError::sqlite("cannot commit the migration", e).at(path)),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Opens an existing archive read-only; never creates it.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(_) => {
+            return Err(StoreError::new(ErrorKind::NotAnArchive, "not a file").at(path));
+        }
+        Err(e) => {
+            let err = StoreError::io("cannot open the archive", e);
+            let err = if *err.kind() == ErrorKind::NotFound {
+                StoreError::new(
+                    ErrorKind::NotFound,
+                    "not found: no archive there (it is created by `meeting sync` or `meeting archive import`)",
+                )
+            } else {
+                err
+            };
+            return Err(err.at(path));
+        }
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::sqlite("cannot open the archive", e).at(path))?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
+    check_version(&conn, path, false)?;
+    Ok(conn)
+}

@@ -1,0 +1,532 @@
+//! The write path: what one transaction does with a [`WindowCommit`] or a purge.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use meeting_core::Meeting;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::codec::{compress, parse_record, record_text, scrub, time_text};
+use crate::error::{Result, StoreError};
+use crate::model::{Cursor, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit};
+
+fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
+    move |e| StoreError::sqlite(what, e)
+}
+
+/// The lower-case word a serde enum serialises to.
+pub(crate) fn enum_text<T: Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// How a rebuilt meeting compares with what was stored.
+enum Change {
+    New,
+    Updated,
+    Unchanged,
+}
+
+/// Applies one commit inside the caller's transaction.
+pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSummary> {
+    let mut summary = LoadSummary::default();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut affected: BTreeSet<String> = BTreeSet::new();
+    for obs in &commit.observations {
+        let source = obs.source()?;
+        let mut meeting = obs.meeting.clone();
+        meeting.sources = vec![source];
+        let record = record_text(&meeting)?;
+        let fetched = time_text(obs.fetched_at);
+        if meeting.is_stub() {
+            if store_stub(conn, &meeting, &record, &obs.profile, &fetched)? {
+                summary.stubs_new += 1;
+            }
+            continue;
+        }
+        seen.insert(meeting.key.clone());
+        let held: Option<(String, String, String)> = conn
+            .prepare_cached(
+                "SELECT fetched_at, record, profile FROM observations WHERE key = ?1 AND source = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![meeting.key, source.source_name()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()
+            })
+            .map_err(db("cannot read an observation"))?;
+        let newer = match &held {
+            None => true,
+            Some((f, r, p)) => {
+                (fetched.as_str(), record.as_str(), obs.profile.as_str())
+                    > (f.as_str(), r.as_str(), p.as_str())
+            }
+        };
+        let same = held
+            .as_ref()
+            .is_some_and(|(f, r, p)| *f == fetched && *r == record && *p == obs.profile);
+        if newer {
+            conn.prepare_cached(
+                "INSERT OR REPLACE INTO observations (key, source, profile, fetched_at, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    meeting.key,
+                    source.source_name(),
+                    obs.profile,
+                    fetched,
+                    record
+                ])
+            })
+            .map_err(db("cannot store an observation"))?;
+            affected.insert(meeting.key.clone());
+        } else if !same {
+            summary.stale_observations += 1;
+        }
+    }
+    let mut rooms: BTreeSet<String> = BTreeSet::new();
+    for key in &seen {
+        if !affected.contains(key) {
+            summary.unchanged += 1;
+            continue;
+        }
+        match rebuild(conn, key, &mut rooms)? {
+            Change::New => summary.new += 1,
+            Change::Updated => summary.updated += 1,
+            Change::Unchanged => summary.unchanged += 1,
+        }
+    }
+    rebuild_rooms(conn, &rooms)?;
+    for raw in &commit.raw {
+        store_raw(conn, raw)?;
+        summary.raw_responses += 1;
+    }
+    if let Some(run) = &commit.run {
+        store_run(conn, run)?;
+    }
+    if let Some(cursor) = &commit.cursor {
+        store_cursor(conn, cursor)?;
+    }
+    Ok(summary)
+}
+
+/// Stores a stub; `true` when it was not held.
+fn store_stub(
+    conn: &Connection,
+    stub: &Meeting,
+    record: &str,
+    profile: &str,
+    fetched: &str,
+) -> Result<bool> {
+    let exists = conn
+        .query_row(
+            "SELECT 1 FROM report_stubs WHERE key = ?1 AND record = ?2",
+            params![stub.key, record],
+            |_| Ok(()),
+        )
+        .optional()
+        .map_err(db("cannot read a report stub"))?
+        .is_some();
+    conn.execute(
+        "INSERT INTO report_stubs (key, record, profile, fetched_at, start_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (key, record) DO UPDATE SET profile = excluded.profile,
+             fetched_at = excluded.fetched_at
+         WHERE (excluded.fetched_at, excluded.profile)
+             > (report_stubs.fetched_at, report_stubs.profile)",
+        params![
+            stub.key,
+            record,
+            profile,
+            fetched,
+            stub.start.or(stub.scheduled_start).map(time_text)
+        ],
+    )
+    .map_err(db("cannot store a report stub"))?;
+    Ok(!exists)
+}
+
+/// One stored observation.
+pub(crate) struct StoredObservation {
+    pub(crate) profile: String,
+    pub(crate) fetched_at: String,
+    pub(crate) record: String,
+}
+
+/// The current observations of `key`, by source.
+pub(crate) fn observations_of(conn: &Connection, key: &str) -> Result<Vec<StoredObservation>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT profile, fetched_at, record FROM observations WHERE key = ?1 ORDER BY source",
+        )
+        .map_err(db("cannot read observations"))?;
+    let rows = stmt
+        .query_map([key], |r| {
+            Ok(StoredObservation {
+                profile: r.get(0)?,
+                fetched_at: r.get(1)?,
+                record: r.get(2)?,
+            })
+        })
+        .map_err(db("cannot read observations"))?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db("cannot read observations"))
+}
+
+/// The meeting `key` rebuilt from its observations: the merged record, its profile (of the
+/// newest observation; ties by profile name) and when it was last observed.
+pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting, String, String)>> {
+    let observations = observations_of(conn, key)?;
+    let Some(newest) = observations
+        .iter()
+        .max_by(|a, b| (&a.fetched_at, &a.profile).cmp(&(&b.fetched_at, &b.profile)))
+    else {
+        return Ok(None);
+    };
+    let profile = newest.profile.clone();
+    let observed = newest.fetched_at.clone();
+    let mut records = Vec::with_capacity(observations.len());
+    for o in &observations {
+        records.push(parse_record(&o.record, &format!("observation of {key}"))?);
+    }
+    let mut merged = meeting_core::merge::merge(records);
+    if merged.len() != 1 {
+        return Err(StoreError::bad_record(format!(
+            "{key}: its observations merge into {} records, expected one",
+            merged.len()
+        )));
+    }
+    Ok(merged.pop().map(|m| (m, profile, observed)))
+}
+
+/// Rebuilds the meeting `key` and its child rows; collects the room ids it touches.
+fn rebuild(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<Change> {
+    let held: Option<String> = conn
+        .prepare_cached("SELECT record FROM meetings WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(db("cannot read a meeting"))?;
+    if held.is_some() {
+        room_ids_of(conn, key, rooms)?;
+    }
+    let Some((meeting, profile, observed)) = merged_of(conn, key)? else {
+        delete_meeting(conn, key)?;
+        return Ok(Change::Updated);
+    };
+    let record = record_text(&meeting)?;
+    delete_meeting(conn, key)?;
+    insert_meeting(conn, &meeting, &record, &profile, &observed)?;
+    room_ids_of(conn, key, rooms)?;
+    Ok(match held {
+        None => Change::New,
+        Some(old) if old == record => Change::Unchanged,
+        Some(_) => Change::Updated,
+    })
+}
+
+/// The room ids a stored meeting refers to (its room and its booked rooms).
+fn room_ids_of(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT room_id FROM meetings WHERE key = ?1 AND room_id IS NOT NULL
+             UNION SELECT id FROM booked_rooms WHERE key = ?1 AND id IS NOT NULL",
+        )
+        .map_err(db("cannot read rooms"))?;
+    let ids = stmt
+        .query_map([key], |r| r.get::<_, String>(0))
+        .map_err(db("cannot read rooms"))?;
+    for id in ids {
+        rooms.insert(id.map_err(db("cannot read rooms"))?);
+    }
+    Ok(())
+}
+
+/// Deletes a meeting row and its child rows.
+pub(crate) fn delete_meeting(conn: &Connection, key: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM meetings WHERE key = ?1",
+        "DELETE FROM participants WHERE key = ?1",
+        "DELETE FROM phone_calls WHERE key = ?1",
+        "DELETE FROM booked_rooms WHERE key = ?1",
+    ] {
+        conn.prepare_cached(sql)
+            .and_then(|mut s| s.execute([key]))
+            .map_err(db("cannot delete a meeting"))?;
+    }
+    Ok(())
+}
+
+fn u64_sql(v: Option<u64>) -> Option<i64> {
+    v.map(|n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn insert_meeting(
+    conn: &Connection,
+    m: &Meeting,
+    record: &str,
+    profile: &str,
+    observed: &str,
+) -> Result<()> {
+    let cost = m.phone_cost();
+    let (cost_amount, cost_currency) = match cost.iter().next() {
+        Some((currency, amount)) if cost.len() == 1 => {
+            (Some(amount.to_string()), Some(currency.clone()))
+        }
+        _ => (None, None),
+    };
+    let host = m.host.as_ref();
+    let room = m.room.as_ref();
+    conn.prepare_cached(
+        "INSERT INTO meetings (key, vendor, profile, observed_at, status, start_at, end_at,
+             scheduled_start_at, topic, host_id, host_name, host_email, room_id, room_name,
+             duration_seconds, billed_minutes, participant_count, phone_cost,
+             phone_cost_currency, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            m.key,
+            m.vendor.name(),
+            profile,
+            observed,
+            enum_text(&m.status),
+            m.start.map(time_text),
+            m.end.map(time_text),
+            m.scheduled_start.map(time_text),
+            m.topic,
+            host.and_then(|h| h.id.clone()),
+            host.and_then(|h| h.name.clone()),
+            host.and_then(|h| h.email.clone()),
+            room.and_then(|r| r.id.clone()),
+            room.and_then(|r| r.name.clone()),
+            u64_sql(m.duration_seconds),
+            u64_sql(m.billed_minutes),
+            u64_sql(m.participant_count),
+            cost_amount,
+            cost_currency,
+            record,
+        ])
+    })
+    .map_err(db("cannot store a meeting"))?;
+    for (i, p) in m.participants.iter().enumerate() {
+        conn.prepare_cached(
+            "INSERT INTO participants (key, idx, id, user_id, name, kind, join_at, leave_at,
+                 duration_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                m.key,
+                i64::try_from(i).unwrap_or(i64::MAX),
+                p.id,
+                p.user_id,
+                p.name,
+                enum_text(&p.kind).unwrap_or_default(),
+                p.join.map(time_text),
+                p.leave.map(time_text),
+                u64_sql(p.duration_seconds),
+            ])
+        })
+        .map_err(db("cannot store a participant"))?;
+    }
+    for (i, c) in m.phone_calls.iter().enumerate() {
+        conn.prepare_cached(
+            "INSERT INTO phone_calls (key, idx, number, direction, start_at, end_at,
+                 duration_seconds, billed_minutes, cost, cost_currency)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                m.key,
+                i64::try_from(i).unwrap_or(i64::MAX),
+                c.number,
+                c.direction.as_ref().and_then(enum_text),
+                c.start.map(time_text),
+                c.end.map(time_text),
+                u64_sql(c.duration_seconds),
+                u64_sql(c.billed_minutes),
+                c.cost.as_ref().map(|m| m.amount.to_string()),
+                c.cost.as_ref().map(|m| m.currency.clone()),
+            ])
+        })
+        .map_err(db("cannot store a phone call"))?;
+    }
+    for (i, r) in m.rooms.iter().enumerate() {
+        conn.prepare_cached(
+            "INSERT INTO booked_rooms (key, idx, id, name, role, approval)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                m.key,
+                i64::try_from(i).unwrap_or(i64::MAX),
+                r.id,
+                r.name,
+                r.role.as_ref().and_then(enum_text),
+                r.approval.as_ref().and_then(enum_text),
+            ])
+        })
+        .map_err(db("cannot store a booked room"))?;
+    }
+    Ok(())
+}
+
+/// Rebuilds `rooms` and `room_aliases` of the given room ids from the meetings held: every
+/// name a room was seen under is an alias (with the first and last observation time of
+/// the meetings carrying it); the room's name is the alias seen last (ties: the greater
+/// name).
+pub(crate) fn rebuild_rooms(conn: &Connection, ids: &BTreeSet<String>) -> Result<()> {
+    for id in ids {
+        conn.execute("DELETE FROM room_aliases WHERE room_id = ?1", [id])
+            .map_err(db("cannot update room aliases"))?;
+        conn.execute(
+            "INSERT INTO room_aliases (room_id, name, first_seen, last_seen)
+             SELECT ?1, name, min(observed_at), max(observed_at) FROM (
+                 SELECT room_name AS name, observed_at FROM meetings
+                     WHERE room_id = ?1 AND room_name IS NOT NULL
+                 UNION ALL
+                 SELECT b.name, m.observed_at FROM booked_rooms b JOIN meetings m ON m.key = b.key
+                     WHERE b.id = ?1 AND b.name IS NOT NULL)
+             GROUP BY name",
+            [id],
+        )
+        .map_err(db("cannot update room aliases"))?;
+        conn.execute("DELETE FROM rooms WHERE id = ?1", [id])
+            .map_err(db("cannot update rooms"))?;
+        conn.execute(
+            "INSERT INTO rooms (id, name, first_seen, last_seen)
+             SELECT ?1,
+                 (SELECT name FROM room_aliases WHERE room_id = ?1
+                     ORDER BY last_seen DESC, name DESC LIMIT 1),
+                 min(first_seen), max(last_seen)
+             FROM room_aliases WHERE room_id = ?1 HAVING count(*) > 0",
+            [id],
+        )
+        .map_err(db("cannot update rooms"))?;
+    }
+    Ok(())
+}
+
+/// The last day of the request window named by a raw response's parameters, if any.
+fn window_end(raw: &RawResponse) -> Option<String> {
+    ["to", "end_date", "endDate", "date"].iter().find_map(|k| {
+        raw.response
+            .params
+            .get(*k)
+            .and_then(|v| v.trim().parse::<NaiveDate>().ok())
+            .map(|d| d.to_string())
+    })
+}
+
+fn store_raw(conn: &Connection, raw: &RawResponse) -> Result<()> {
+    let mut saved = raw.response.clone();
+    if let Some(body) = saved.body.as_mut() {
+        scrub(body);
+    }
+    let body = match (&saved.body, &saved.body_text) {
+        (Some(v), _) => serde_json::to_vec(v)
+            .map_err(|e| StoreError::bad_record(format!("raw response: {e}")))?,
+        (None, Some(t)) => t.as_bytes().to_vec(),
+        (None, None) => Vec::new(),
+    };
+    // The kind of body is kept in the first byte: `j` JSON, `t` text.
+    let mut tagged = Vec::with_capacity(body.len() + 1);
+    tagged.push(if saved.body.is_some() { b'j' } else { b't' });
+    tagged.extend_from_slice(&body);
+    let params = serde_json::to_string(&saved.params)
+        .map_err(|e| StoreError::bad_record(format!("raw response parameters: {e}")))?;
+    conn.execute(
+        "INSERT INTO raw_responses (profile, endpoint, fetched_at, window_end, http_status,
+             params, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            raw.profile,
+            saved.endpoint.source_name(),
+            time_text(saved.fetched_at),
+            window_end(raw),
+            saved.http_status,
+            params,
+            compress(&tagged)?,
+        ],
+    )
+    .map_err(db("cannot store a raw response"))?;
+    Ok(())
+}
+
+fn store_run(conn: &Connection, run: &RunManifest) -> Result<()> {
+    let manifest = serde_json::to_string(run)
+        .map_err(|e| StoreError::bad_record(format!("run {}: {e}", run.id)))?;
+    conn.execute(
+        "INSERT OR REPLACE INTO runs (id, profile, started_at, finished_at, complete, manifest)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            run.id,
+            run.profile,
+            time_text(run.started_at),
+            run.finished_at.map(time_text),
+            run.complete,
+            manifest
+        ],
+    )
+    .map_err(db("cannot store a run manifest"))?;
+    Ok(())
+}
+
+fn store_cursor(conn: &Connection, cursor: &Cursor) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_cursors (profile, vendor, through, run_id)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![
+            cursor.profile,
+            cursor.vendor.name(),
+            cursor.through.to_string(),
+            cursor.run_id
+        ],
+    )
+    .map_err(db("cannot store a sync cursor"))?;
+    Ok(())
+}
+
+/// Deletes meetings (by their start, else their scheduled start) before `before`, their
+/// observations and child rows, stubs before it and raw responses whose window ended
+/// before its day (or, without a window, fetched before it).
+pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSummary> {
+    let cut = time_text(before);
+    let day = before.date_naive().to_string();
+    let mut summary = PurgeSummary::default();
+    let keys: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT key FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1")
+            .map_err(db("cannot select meetings to purge"))?;
+        let rows = stmt
+            .query_map([&cut], |r| r.get(0))
+            .map_err(db("cannot select meetings to purge"))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(db("cannot select meetings to purge"))?
+    };
+    let mut rooms = BTreeSet::new();
+    for key in &keys {
+        room_ids_of(conn, key, &mut rooms)?;
+        delete_meeting(conn, key)?;
+        let n = conn
+            .execute("DELETE FROM observations WHERE key = ?1", [key])
+            .map_err(db("cannot purge observations"))?;
+        summary.observations += n as u64;
+        summary.meetings += 1;
+    }
+    rebuild_rooms(conn, &rooms)?;
+    summary.stubs = conn
+        .execute("DELETE FROM report_stubs WHERE start_at < ?1", [&cut])
+        .map_err(db("cannot purge report stubs"))? as u64;
+    summary.raw_responses = conn
+        .execute(
+            "DELETE FROM raw_responses WHERE window_end < ?1
+                 OR (window_end IS NULL AND fetched_at < ?2)",
+            [&day, &cut],
+        )
+        .map_err(db("cannot purge raw responses"))? as u64;
+    Ok(summary)
+}

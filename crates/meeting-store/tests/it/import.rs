@@ -1,0 +1,198 @@
+//! Loading: equal to meeting-core's merge, idempotent, newest observation wins, stubs apart.
+
+use meeting_core::merge::merge;
+use meeting_core::{Meeting, Source, Vendor};
+use meeting_store::{Archive, Observation, Writer};
+
+use crate::common::*;
+
+/// About a quarter of simulator data (the simulator's January–March 2024 windows) of every
+/// endpoint, imported, gives exactly `merge` of the same records.
+#[test]
+fn a_quarter_of_simulator_data_equals_the_merge_in_memory() {
+    let records = sim_all(5_500_000, 11);
+    // Identical stubs (same key, same record) are one stub: see the crate docs.
+    let stubs = records
+        .iter()
+        .filter(|m| m.is_stub())
+        .map(|m| serde_json::to_string(m).unwrap())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(stubs > 0, "the simulator's reports carry stubs");
+    let months: std::collections::BTreeSet<String> = records
+        .iter()
+        .filter_map(|m| m.start.map(|s| s.format("%Y-%m").to_string()))
+        .collect();
+    assert!(months.len() >= 3, "{months:?}");
+    let (_dir, path) = temp_archive();
+    let summary = load(&path, observe(&records, "acme", 0));
+    let expected: Vec<Meeting> = merge(records)
+        .into_iter()
+        .filter(|m| !m.is_stub())
+        .collect();
+    assert_eq!(summary.new, u64::try_from(expected.len()).unwrap());
+    assert_eq!(summary.updated + summary.unchanged, 0);
+    let got = by_key(all_meetings(&path));
+    assert_eq!(got.len(), expected.len());
+    assert!(got == expected, "the archive differs from merge()");
+    let archive = Archive::open_read_only(&path).unwrap();
+    assert_eq!(archive.stubs().unwrap().len(), stubs);
+    assert_eq!(archive.check().unwrap(), []);
+    let info = archive.info().unwrap();
+    assert_eq!(
+        info.meetings.iter().map(|c| c.meetings).sum::<u64>(),
+        u64::try_from(expected.len()).unwrap()
+    );
+    assert!(info.meetings.iter().all(|c| c.profile == "acme"));
+}
+
+#[test]
+fn loading_the_same_data_twice_changes_nothing() {
+    let records = sim_all(300_000, 3);
+    let (_dir, path) = temp_archive();
+    let first = load(&path, observe(&records, "acme", 0));
+    let before = all_meetings(&path);
+    let bytes_before = std::fs::read(&path).ok();
+    let second = load(&path, observe(&records, "acme", 0));
+    assert_eq!(second.new + second.updated, 0);
+    assert_eq!(second.unchanged, first.new);
+    assert_eq!(second.stubs_new, 0);
+    assert_eq!(second.stale_observations, 0);
+    assert_eq!(all_meetings(&path), before);
+    let _ = bytes_before;
+    assert_eq!(Archive::open_read_only(&path).unwrap().check().unwrap(), []);
+}
+
+fn detail(key: &str, topic: &str) -> Meeting {
+    let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, key);
+    m.topic = Some(topic.into());
+    m.start = Some(at(100));
+    m
+}
+
+#[test]
+fn the_newest_observation_of_a_key_and_source_wins_whatever_the_order() {
+    let (_dir, path) = temp_archive();
+    let writer = Writer::open(&path).unwrap();
+    let s = writer
+        .load(vec![Observation::new(
+            "acme",
+            at(10),
+            detail("systec:a", "Old topic"),
+        )])
+        .unwrap();
+    assert_eq!((s.new, s.updated, s.unchanged), (1, 0, 0));
+    // A corrected topic, fetched later, wins.
+    let s = writer
+        .load(vec![Observation::new(
+            "acme",
+            at(20),
+            detail("systec:a", "Corrected"),
+        )])
+        .unwrap();
+    assert_eq!((s.new, s.updated, s.unchanged), (0, 1, 0));
+    // The old one arriving late does not bring the old topic back.
+    let s = writer
+        .load(vec![Observation::new(
+            "acme",
+            at(10),
+            detail("systec:a", "Old topic"),
+        )])
+        .unwrap();
+    assert_eq!(
+        (s.new, s.updated, s.unchanged, s.stale_observations),
+        (0, 0, 1, 1)
+    );
+    // Another source of the same key merges with it.
+    let mut report = Meeting::new(Vendor::Systec, Source::SystecReports, "systec:a");
+    report.participant_count = Some(4);
+    let s = writer
+        .load(vec![Observation::new("other", at(5), report)])
+        .unwrap();
+    assert_eq!((s.new, s.updated), (0, 1));
+    writer.close().unwrap();
+    let got = all_meetings(&path);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].topic.as_deref(), Some("Corrected"));
+    assert_eq!(got[0].participant_count, Some(4));
+    assert_eq!(
+        got[0].sources,
+        [Source::SystecDetail, Source::SystecReports]
+    );
+    let archive = Archive::open_read_only(&path).unwrap();
+    let obs = archive.observations("systec:a").unwrap();
+    assert_eq!(obs.len(), 2);
+    assert_eq!(obs[0].fetched_at, at(20));
+    assert_eq!(archive.check().unwrap(), []);
+}
+
+#[test]
+fn report_stubs_are_kept_apart_never_as_meetings() {
+    let mut stub = Meeting::new(
+        Vendor::Systec,
+        Source::SystecReports,
+        "systec:stub:1571106323",
+    );
+    stub.meeting_number = Some("1571106323".into());
+    let mut stub2 = stub.clone();
+    stub2.participant_count = Some(2);
+    let (_dir, path) = temp_archive();
+    let s = load(
+        &path,
+        vec![
+            Observation::new("acme", at(1), stub.clone()),
+            Observation::new("acme", at(2), stub2),
+            Observation::new("acme", at(3), stub),
+        ],
+    );
+    assert_eq!((s.new, s.stubs_new), (0, 2));
+    assert!(all_meetings(&path).is_empty());
+    let archive = Archive::open_read_only(&path).unwrap();
+    assert_eq!(archive.stubs().unwrap().len(), 2);
+    assert_eq!(archive.check().unwrap(), []);
+}
+
+#[test]
+fn a_merged_record_is_not_an_observation() {
+    let mut m = detail("systec:b", "x");
+    m.sources.push(Source::SystecReports);
+    let (dir, path) = temp_archive();
+    let writer = Writer::open(&path).unwrap();
+    let err = writer
+        .load(vec![Observation::new("acme", at(1), m)])
+        .unwrap_err();
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: observation of systec:b: expected exactly one source, found 2 (systec.detail, systec.reports)");
+}
+
+#[test]
+fn rooms_keep_the_latest_name_and_older_names_as_aliases() {
+    let room = |key: &str, name: &str, fetched: i64, start: i64| {
+        let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, key);
+        m.room = Some(meeting_core::Room::default());
+        if let Some(r) = m.room.as_mut() {
+            r.id = Some("ROOM-7".into());
+            r.name = Some(name.into());
+        }
+        m.start = Some(at(start));
+        Observation::new("acme", at(fetched), m)
+    };
+    let (_dir, path) = temp_archive();
+    load(
+        &path,
+        vec![
+            room("systec:1", "Room 7", 10, 0),
+            room("systec:2", "Board room", 30, 50),
+            room("systec:3", "Room 7", 20, 100),
+        ],
+    );
+    let archive = Archive::open_read_only(&path).unwrap();
+    let rooms = archive.rooms().unwrap();
+    assert_eq!(rooms.len(), 1);
+    assert_eq!(rooms[0].name, "Board room");
+    assert_eq!(rooms[0].aliases, ["Board room", "Room 7"]);
+    // Querying by the old name finds every meeting of the room.
+    let mut q = meeting_store::Query::all();
+    q.rooms = vec!["Room 7".into()];
+    let keys: Vec<String> = archive.meetings(&q).map(|m| m.unwrap().key).collect();
+    assert_eq!(keys, ["systec:1", "systec:2", "systec:3"]);
+}

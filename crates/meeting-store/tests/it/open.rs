@@ -1,0 +1,224 @@
+//! Opening: paths, modes, versions, corrupt files, read-only never creates.
+
+use std::ffi::OsStr;
+use std::path::Path;
+
+use meeting_store::{Archive, ErrorKind, Writer, resolve_archive_path};
+use rusqlite::Connection;
+
+use crate::common::*;
+
+#[test]
+fn the_flag_wins_over_the_environment_which_wins_over_the_default() {
+    let flag =
+        resolve_archive_path(Some(Path::new("/x/a.sqlite")), Some(OsStr::new("/y/b"))).unwrap();
+    assert_eq!(flag, Path::new("/x/a.sqlite"));
+    let env = resolve_archive_path(None, Some(OsStr::new("/y/b"))).unwrap();
+    assert_eq!(env, Path::new("/y/b"));
+    // An empty variable is unset.
+    let default = resolve_archive_path(None, Some(OsStr::new(""))).unwrap();
+    assert!(
+        default.ends_with("meeting/archive.sqlite"),
+        "{}",
+        default.display()
+    );
+    assert_eq!(default, meeting_store::default_archive_path().unwrap());
+}
+
+#[test]
+fn read_only_never_creates_the_archive() {
+    let (dir, path) = temp_archive();
+    let err = Archive::open_read_only(&path).unwrap_err();
+    assert_eq!(*err.kind(), ErrorKind::NotFound);
+    assert_eq!(err.path(), Some(path.as_path()));
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: not found: no archive there (it is created by `meeting sync` or `meeting archive import`)");
+    assert!(!path.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn read_only_opening_writes_nothing() {
+    let (_dir, path) = temp_archive();
+    load(&path, observe(&sim_all(60_000, 1)[..20], "acme", 0));
+    let before = std::fs::read(&path).unwrap();
+    let archive = Archive::open_read_only(&path).unwrap();
+    assert_eq!(archive.meetings(&meeting_store::Query::all()).count(), 20);
+    assert_eq!(archive.check().unwrap(), []);
+    drop(archive);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_archive_and_its_sidecars_are_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("archive.sqlite");
+    let writer = Writer::open(&path).unwrap();
+    writer
+        .load(observe(&sim_all(60_000, 1)[..5], "acme", 0))
+        .unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600);
+    for suffix in ["-wal", "-shm"] {
+        let sidecar = dir
+            .path()
+            .join("nested")
+            .join(format!("archive.sqlite{suffix}"));
+        assert!(sidecar.exists(), "{suffix} exists while the writer is open");
+        assert_eq!(mode(&sidecar), 0o600, "{suffix}");
+    }
+    assert_eq!(mode(&dir.path().join("nested")), 0o700);
+    let backup = dir.path().join("backup.sqlite");
+    Archive::open_read_only(&path)
+        .unwrap()
+        .backup(&backup)
+        .unwrap();
+    assert_eq!(mode(&backup), 0o600);
+    writer.close().unwrap();
+}
+
+#[test]
+fn wal_and_synchronous_full() {
+    let (_dir, path) = temp_archive();
+    let writer = Writer::open(&path).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    writer.close().unwrap();
+}
+
+/// An archive whose schema is newer than this build: refused, bytes unchanged.
+#[test]
+fn a_newer_archive_is_refused_and_left_untouched() {
+    let (dir, path) = temp_archive();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE meetings (key TEXT PRIMARY KEY, future TEXT);
+             INSERT INTO meetings VALUES ('systec:x', 'from the future');
+             PRAGMA user_version = 99;",
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    #[cfg(unix)]
+    let mode_before = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        std::fs::metadata(&path).unwrap().permissions().mode()
+    };
+    let err = Writer::open(&path).unwrap_err();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode(),
+            mode_before
+        );
+    }
+    assert_eq!(
+        *err.kind(),
+        ErrorKind::NewerVersion {
+            found: 99,
+            supported: meeting_store::SCHEMA_VERSION
+        }
+    );
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 1): refusing to use it; it was not modified");
+    let err = Archive::open_read_only(&path).unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NewerVersion { .. }));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_gets_a_clear_error_naming_it() {
+    let (dir, path) = temp_archive();
+    std::fs::write(&path, b"meeting dump, not a database\n".repeat(200)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let write = Writer::open(&path).unwrap_err();
+    let read = Archive::open_read_only(&path).unwrap_err();
+    assert_eq!(*write.kind(), ErrorKind::NotAnArchive);
+    assert_eq!(*read.kind(), ErrorKind::NotAnArchive);
+    assert_eq!(write.to_string(), read.to_string());
+    insta::assert_snapshot!(redact(&write.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: not a meeting archive: the file is not a SQLite database or is damaged");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "never re-created");
+}
+
+#[test]
+fn a_damaged_archive_is_an_error_or_a_check_problem_never_a_panic() {
+    let (_dir, path) = temp_archive();
+    load(&path, observe(&sim_all(60_000, 1), "acme", 0));
+    let mut bytes = std::fs::read(&path).unwrap();
+    // Garble everything after the first page (the header stays valid).
+    for b in bytes.iter_mut().skip(4096) {
+        *b = b.wrapping_mul(31).wrapping_add(7);
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    match Archive::open_read_only(&path) {
+        Err(e) => assert!(
+            matches!(e.kind(), ErrorKind::NotAnArchive | ErrorKind::Database),
+            "{e}"
+        ),
+        Ok(archive) => match archive.check() {
+            Ok(problems) => assert!(!problems.is_empty()),
+            Err(e) => assert!(
+                matches!(e.kind(), ErrorKind::NotAnArchive | ErrorKind::Database),
+                "{e}"
+            ),
+        },
+    }
+}
+
+#[test]
+fn another_programs_sqlite_database_is_not_an_archive() {
+    let (dir, path) = temp_archive();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let err = Writer::open(&path).unwrap_err();
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: not a meeting archive: a SQLite database without a meeting-archive schema version");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+/// A version-1 archive written by raw SQL (the frozen v1 schema in `fixtures/v1.sql`) is
+/// opened, migrated to the current version, and its data read back.
+#[test]
+fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
+    let (_dir, path) = temp_archive();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../fixtures/v1.sql"))
+            .unwrap();
+    }
+    // Read-only opening of an older archive refuses; the current version is 1, so there
+    // is nothing to migrate yet and it opens.
+    let writer = Writer::open(&path).unwrap();
+    writer.close().unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, meeting_store::SCHEMA_VERSION);
+    let archive = Archive::open_read_only(&path).unwrap();
+    let got = all_meetings(&path);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].key, "systec:v1==");
+    assert_eq!(got[0].topic.as_deref(), Some("Weekly"));
+    assert_eq!(archive.check().unwrap(), []);
+}
+
+/// A fresh file (version 0) is created at the current version.
+#[test]
+fn a_new_archive_gets_the_current_version() {
+    let (_dir, path) = temp_archive();
+    Writer::open(&path).unwrap().close().unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, meeting_store::SCHEMA_VERSION);
+}
