@@ -246,6 +246,14 @@ pub(crate) enum Command {
     /// Usage per room, host or day: meetings, minutes, participants, phone minutes and exact cost
     #[command(after_help = STATS_HELP)]
     Stats(StatsArgs),
+    /// Meetings from the archive or from files, merged, filtered, in any output format
+    #[command(
+        after_help = "Examples:\n  meeting list --archive --month 2024-01 --room room04\n  meeting list runs/jan -o csv --out jan.csv"
+    )]
+    List(ListArgs),
+    /// The archive: import saved runs, check, info, backup, purge
+    #[command(subcommand)]
+    Archive(ArchiveCommand),
     /// Write a profile (mode 0600) or check the configured credentials
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -557,6 +565,84 @@ pub(crate) struct StatsArgs {
     pub(crate) output: OutputArgs,
     #[command(flatten)]
     pub(crate) jobs: JobsArg,
+    #[command(flatten)]
+    pub(crate) archive: ArchiveInput,
+}
+
+/// `--archive [PATH]` as the input instead of files.
+#[derive(Debug, Args)]
+pub(crate) struct ArchiveInput {
+    /// Read the archive instead of files: PATH, else MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "", conflicts_with = "inputs")]
+    pub(crate) archive: Option<PathBuf>,
+}
+
+/// `meeting list`.
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    /// Files, directories or `-` (stdin); or --archive
+    #[arg(value_name = "FILE|DIR|-")]
+    pub(crate) inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) archive: ArchiveInput,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
+    #[command(flatten)]
+    pub(crate) output: OutputArgs,
+    #[command(flatten)]
+    pub(crate) rows: RowsArg,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
+}
+
+/// `meeting archive`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ArchiveCommand {
+    /// Load saved dumps and --save-raw runs into the archive (merged by key: loading twice changes nothing)
+    #[command(
+        after_help = "Examples:\n  meeting archive import runs/jan runs/feb\n  meeting archive import q1.jsonl --archive ./finance.sqlite --profile acme"
+    )]
+    Import {
+        /// Files, directories or `-` (stdin)
+        #[arg(value_name = "FILE|DIR|-", required = true)]
+        inputs: Vec<PathBuf>,
+        /// The archive [default: MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
+    /// SQLite's integrity check and the archive's own invariants
+    Check {
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
+    /// Path, size, schema version, meetings per profile, vendor and month, last sync, gaps
+    Info {
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+        /// Print it as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// One consistent copy of the archive in one file (VACUUM INTO)
+    Backup {
+        /// The new file (must not exist)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
+    /// Delete meetings that started before DATE, with their records and raw bodies (the archive holds personal data)
+    Purge {
+        /// First day kept (YYYY-MM-DD, UTC)
+        #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
+        before: NaiveDate,
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
 }
 
 /// Stats grouping.

@@ -8,8 +8,9 @@
 //! | module | commands |
 //! |---|---|
 //! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` |
-//! | `offline` | `parse`, `stats` |
-//! | `check` | `config check` (`config init` is in `config`) |
+//! | `offline` | `parse`, `stats`, `list` |
+//! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
+//! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
 //!
 //! # Decisions
@@ -39,6 +40,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod archive;
 mod check;
 mod cli;
 mod clients;
@@ -148,6 +150,8 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Quanshi(c) => live::quanshi(app, c),
         Command::Parse(args) => offline::parse(app, args),
         Command::Stats(args) => offline::stats(app, args),
+        Command::List(args) => offline::list(app, args),
+        Command::Archive(c) => archive::run(app, c),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
         Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {

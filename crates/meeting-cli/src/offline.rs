@@ -146,13 +146,59 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
-pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
-    let expanded = inputs(app, &args.inputs)?;
+/// Merged, filtered meetings from `--archive` or from files; the bad documents and the
+/// saved runs that did not complete.
+fn merged_input(
+    app: &App<'_>,
+    inputs_args: &[PathBuf],
+    archive: Option<&std::path::Path>,
+    filters: &Filters,
+    endpoint: Option<meeting_core::Source>,
+    jobs: &crate::cli::JobsArg,
+) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
+    let filter = filter(app, filters)?;
+    if let Some(flag) = archive {
+        let meetings = crate::archive::read(Some(flag), &filter)?;
+        return Ok((meetings, 0, Vec::new()));
+    }
+    let expanded = inputs(app, inputs_args)?;
     let gaps = incomplete_runs(&expanded)?;
-    let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
-    let filter = filter(app, &args.filters)?;
-    let options = dump_options(app, args.endpoint);
+    let jobs = jobs.jobs.unwrap_or_else(default_jobs);
+    let options = dump_options(app, endpoint);
     let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, &filter);
+    Ok((meetings, bad, gaps))
+}
+
+/// `meeting list`: merged meetings from the archive or files.
+pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
+    let (meetings, bad, gaps) = merged_input(
+        app,
+        &args.inputs,
+        args.archive.archive.as_deref(),
+        &args.filters,
+        None,
+        &args.jobs,
+    )?;
+    // Report stubs are annotations, not meetings (the archive keeps them apart too).
+    let meetings: Vec<Meeting> = meetings
+        .into_iter()
+        .filter(|m| !meeting_core::query::is_report_stub(m))
+        .collect();
+    let written = meetings.len() as u64;
+    crate::live::emit(app, meetings, &args.output, &args.rows, None)?;
+    report_written(app, written, "meetings", args.output.out.as_deref());
+    bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
+}
+
+pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
+    let (meetings, bad, gaps) = merged_input(
+        app,
+        &args.inputs,
+        args.archive.archive.as_deref(),
+        &args.filters,
+        args.endpoint,
+        &args.jobs,
+    )?;
     let written = meetings.len() as u64;
     // Totals first, masking after: masking never changes a figure.
     let mut agg = Aggregate::compute(&meetings, args.by.into(), app.tz);

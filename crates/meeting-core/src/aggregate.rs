@@ -157,7 +157,8 @@ pub struct Aggregate {
 }
 
 impl Aggregate {
-    /// Groups and totals `meetings` (which should be merged: see the module docs).
+    /// Groups and totals `meetings` (which should be merged: see the module docs). Report
+    /// stubs ([`crate::query::is_report_stub`]) are not meetings and are not counted.
     pub fn compute<'a>(
         meetings: impl IntoIterator<Item = &'a Meeting>,
         by: GroupBy,
@@ -166,6 +167,9 @@ impl Aggregate {
         let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
         let mut total = Totals::new(TOTAL_GROUP);
         for m in meetings {
+            if crate::query::is_report_stub(m) {
+                continue;
+            }
             let g = by.group_of(m, zone);
             groups
                 .entry(g)

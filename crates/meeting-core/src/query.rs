@@ -144,6 +144,13 @@ pub fn host_matches(m: &Meeting, host: &str) -> bool {
         .is_some_and(|h| eq(&h.id) || eq(&h.name) || eq(&h.email))
 }
 
+/// Whether a record is a Systec report stub (`systec:stub:<meeting number>`: the vendor has
+/// no report for that meeting). Stubs annotate occurrences; they are never meetings, so
+/// aggregates and the archive never count them.
+pub fn is_report_stub(m: &Meeting) -> bool {
+    m.key.starts_with("systec:stub:")
+}
+
 /// The time a meeting sorts and buckets by: its start, else its scheduled start.
 pub fn sort_time(m: &Meeting) -> Option<DateTime<Utc>> {
     m.start.or(m.scheduled_start)

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod archive;
 mod common;
 mod config;
 mod exit_codes;

@@ -1,0 +1,272 @@
+//! `meeting archive ...`, and the archive as the input of `stats` and `list`: thin calls into
+//! `meeting-store`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use meeting_core::query::Filter;
+use meeting_core::run::RunManifest;
+use meeting_core::{DumpOptions, Meeting, read_dump};
+use meeting_store::{Archive, ErrorKind, Observation, Query, StoreError, Writer};
+
+use crate::app::App;
+use crate::cli::ArchiveCommand;
+use crate::error::{CliError, Exit, Result};
+
+/// The archive's path: the flag (an empty `--archive` means the default), else
+/// `MEETING_ARCHIVE`, else the user data directory.
+pub(crate) fn path(flag: Option<&Path>) -> Result<PathBuf> {
+    let flag = flag.filter(|p| !p.as_os_str().is_empty());
+    let env = std::env::var_os(meeting_store::ARCHIVE_ENV);
+    meeting_store::resolve_archive_path(flag, env.as_deref()).map_err(|e| store_error(&e))
+}
+
+/// A store error as an exit code and a message.
+pub(crate) fn store_error(e: &StoreError) -> CliError {
+    let exit = match e.kind() {
+        ErrorKind::Busy => Exit::Busy,
+        ErrorKind::NotAnArchive => Exit::Data,
+        ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
+            Exit::Usage
+        }
+        _ => Exit::Data,
+    };
+    let hint = match e.kind() {
+        ErrorKind::NotFound => {
+            " Create it with `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
+        }
+        ErrorKind::Busy => " Another run is writing to it: try again when it has finished.",
+        _ => "",
+    };
+    CliError::new(exit, format!("{e}{hint}"))
+}
+
+/// The archive's query for a filter: whole days of the filter's zone as UTC instants.
+fn query(filter: &Filter) -> Query {
+    let instant = |day: NaiveDate| -> Option<DateTime<Utc>> {
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        filter
+            .zone
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let mut q = Query::all();
+    q.from = filter.from.and_then(instant);
+    q.to = filter.to.and_then(|d| d.succ_opt()).and_then(instant);
+    q.rooms.clone_from(&filter.rooms);
+    q.hosts.clone_from(&filter.hosts);
+    q.vendor = filter.vendor;
+    q
+}
+
+/// The archive's meetings that pass `filter`, in the output order.
+pub(crate) fn read(flag: Option<&Path>, filter: &Filter) -> Result<Vec<Meeting>> {
+    let path = path(flag)?;
+    let archive = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+    archive
+        .meetings(&query(filter))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| store_error(&e))
+}
+
+pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
+    match c {
+        ArchiveCommand::Import { inputs, archive } => import(app, inputs, archive.as_deref()),
+        ArchiveCommand::Check { archive } => {
+            let path = path(archive.as_deref())?;
+            let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+            let problems = a.check().map_err(|e| store_error(&e))?;
+            app.write_output(None, "the output", |w| {
+                for p in &problems {
+                    writeln!(w, "{}", crate::app::escape(&p.to_string()))?;
+                }
+                Ok(())
+            })?;
+            if problems.is_empty() {
+                app.note(&format!(
+                    "{}: ok (integrity and invariants)",
+                    path.display()
+                ));
+                Ok(())
+            } else {
+                Err(CliError::data(format!(
+                    "{}: {} problem(s), listed above",
+                    path.display(),
+                    problems.len()
+                )))
+            }
+        }
+        ArchiveCommand::Info { archive, json } => {
+            let path = path(archive.as_deref())?;
+            let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+            let info = a.info().map_err(|e| store_error(&e))?;
+            app.write_output(None, "the output", |w| {
+                if *json {
+                    serde_json::to_writer_pretty(&mut *w, &info).map_err(std::io::Error::other)?;
+                    return writeln!(w);
+                }
+                writeln!(w, "archive:        {}", info.path.display())?;
+                writeln!(w, "size:           {} bytes", info.size_bytes)?;
+                writeln!(w, "schema version: {}", info.schema_version)?;
+                writeln!(w, "observations:   {}", info.observations)?;
+                writeln!(w, "report stubs:   {}", info.stubs)?;
+                writeln!(w, "raw responses:  {}", info.raw_responses)?;
+                writeln!(
+                    w,
+                    "last sync:      {}",
+                    info.last_sync
+                        .map_or_else(|| String::from("never"), |t| t.to_rfc3339())
+                )?;
+                for (k, v) in &info.cursors {
+                    writeln!(w, "cursor:         {k} through {v}")?;
+                }
+                writeln!(w, "meetings per profile, vendor and month (UTC):")?;
+                for m in &info.meetings {
+                    writeln!(
+                        w,
+                        "  {:<12} {:<8} {:<8} {}",
+                        m.profile,
+                        m.vendor,
+                        m.month.as_deref().unwrap_or("(no start)"),
+                        m.meetings
+                    )?;
+                }
+                for r in &info.runs_with_gaps {
+                    writeln!(w, "gap: run {} ({}) is not complete", r.id, r.profile)?;
+                }
+                Ok(())
+            })
+        }
+        ArchiveCommand::Backup { file, archive } => {
+            let path = path(archive.as_deref())?;
+            let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+            a.backup(file).map_err(|e| store_error(&e))?;
+            app.note(&format!(
+                "backed up {} to {}",
+                path.display(),
+                file.display()
+            ));
+            Ok(())
+        }
+        ArchiveCommand::Purge { before, archive } => {
+            let path = path(archive.as_deref())?;
+            if !path.exists() {
+                return Err(CliError::usage(format!(
+                    "no archive at {}: nothing to purge",
+                    path.display()
+                )));
+            }
+            let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
+            let cut = before
+                .and_hms_opt(0, 0, 0)
+                .map(|t| Utc.from_utc_datetime(&t));
+            let Some(cut) = cut else {
+                return Err(CliError::usage(format!(
+                    "--before {before}: not a valid day"
+                )));
+            };
+            let summary = writer.purge(cut).map_err(|e| store_error(&e))?;
+            writer.close().map_err(|e| store_error(&e))?;
+            app.note(&format!(
+                "purged {} meetings, {} observations, {} report stubs and {} raw responses before {before}",
+                summary.meetings, summary.observations, summary.stubs, summary.raw_responses
+            ));
+            Ok(())
+        }
+    }
+}
+
+/// `meeting archive import`: every record of the inputs is an observation, fetched when its
+/// file was last written (a save-raw run's records keep their fetch order that way); runs'
+/// manifests are recorded with their gaps.
+fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>) -> Result<()> {
+    let expanded =
+        meeting_core::inputs::expand(inputs).map_err(|e| CliError::usage(e.to_string()))?;
+    for s in &expanded.skipped {
+        app.note(&format!("skipped {}: {}", s.path.display(), s.reason));
+    }
+    let path = path(archive)?;
+    let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
+    let profile = app.settings.profile_name.clone();
+    let options = DumpOptions::new().context(app.ctx);
+    let mut total = meeting_store::LoadSummary::default();
+    let (mut records, mut bad) = (0u64, 0u64);
+    for input in &expanded.inputs {
+        let fetched_at = match input {
+            meeting_core::inputs::Input::File(p) => std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .map(DateTime::<Utc>::from)
+                .unwrap_or_else(|_| Utc::now()),
+            meeting_core::inputs::Input::Stdin => Utc::now(),
+        };
+        let reader = input.open().map_err(|e| CliError::usage(e.to_string()))?;
+        let mut observations = Vec::new();
+        let mut dump = read_dump(reader, options.clone());
+        for item in dump.by_ref() {
+            match item {
+                Ok(m) => observations.push(Observation::new(profile.clone(), fetched_at, m)),
+                Err(e) => {
+                    bad += 1;
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "bad document: {}",
+                        crate::app::escape(&format!("{}: {e}", input.name()))
+                    );
+                }
+            }
+        }
+        records += observations.len() as u64;
+        let summary = writer.load(observations).map_err(|e| store_error(&e))?;
+        total.add(&summary);
+    }
+    let mut gaps = 0;
+    for manifest_path in &expanded.manifests {
+        let manifest =
+            RunManifest::read(manifest_path).map_err(|e| CliError::data(e.to_string()))?;
+        let id = manifest_path.parent().map_or_else(
+            || manifest_path.display().to_string(),
+            |d| d.display().to_string(),
+        );
+        let mut run = meeting_store::RunManifest::new(id, profile.clone(), manifest.started_at);
+        if let Some(span) = manifest.span {
+            run.span_from = Some(span.from);
+            run.span_to = Some(span.to);
+        }
+        run.zone = manifest.zone.clone();
+        run.complete = manifest.complete;
+        run.finished_at = manifest.finished_at;
+        if manifest.gaps().is_some() {
+            gaps += 1;
+        }
+        let mut commit = meeting_store::WindowCommit::new(Vec::new());
+        commit.run = Some(run);
+        writer.commit_window(commit).map_err(|e| store_error(&e))?;
+    }
+    writer.close().map_err(|e| store_error(&e))?;
+    app.note(&format!(
+        "imported {records} records into {}: {} new, {} updated, {} unchanged meetings; {} new report stubs{}",
+        path.display(),
+        total.new,
+        total.updated,
+        total.unchanged,
+        total.stubs_new,
+        if gaps > 0 {
+            format!("; {gaps} run(s) with gaps recorded")
+        } else {
+            String::new()
+        }
+    ));
+    if bad > 0 {
+        return Err(CliError::new(
+            if records > 0 {
+                Exit::Partial
+            } else {
+                Exit::Data
+            },
+            format!("{bad} bad document(s) skipped (listed above)"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The archive from the operator's side: import saved runs, get the same numbers as from the
+//! files (and the simulator's ground truth), check, info, backup, purge.
+
+use crate::common::{meeting, sim, stderr, stdout};
+
+#[test]
+fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("q1");
+    let db = dir.path().join("archive.sqlite");
+    let s = sim();
+    let fetch = s
+        .meeting(dir.path())
+        .args([
+            "systec",
+            "fetch",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "-o",
+            "jsonl",
+            "--save-raw",
+        ])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+
+    let import = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&raw)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let held = s.handle.truth().meeting_count();
+    assert!(
+        stderr(&import).contains(&format!(": {held} new, ")),
+        "{held}: {}",
+        stderr(&import)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    for by in ["room", "host", "day"] {
+        let files = meeting(dir.path())
+            .args(["stats", "--by", by, "-o", "json", "--tz", "Asia/Shanghai"])
+            .arg(&raw)
+            .output()
+            .unwrap();
+        let archived = meeting(dir.path())
+            .args([
+                "stats",
+                "--by",
+                by,
+                "-o",
+                "json",
+                "--tz",
+                "Asia/Shanghai",
+                "--archive",
+            ])
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(archived.status.success(), "{}", stderr(&archived));
+        assert_eq!(stdout(&files), stdout(&archived), "stats --by {by}");
+    }
+    // The total is the simulator's: every occurrence once, no report stub counted.
+    let total = meeting(dir.path())
+        .args(["stats", "-o", "json", "--tz", "UTC", "--archive"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let total: serde_json::Value = serde_json::from_slice(&total.stdout).unwrap();
+    assert_eq!(
+        total["total"]["meetings"].as_u64(),
+        Some(s.handle.truth().meeting_count() as u64)
+    );
+    // Filters give the same meetings from either side.
+    let args = ["--month", "2024-02", "--room", "room04", "-o", "jsonl"];
+    let from_files = meeting(dir.path())
+        .arg("list")
+        .arg(&raw)
+        .args(args)
+        .output()
+        .unwrap();
+    let from_archive = meeting(dir.path())
+        .arg("list")
+        .args(args)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(!from_files.stdout.is_empty());
+    assert_eq!(stdout(&from_files), stdout(&from_archive));
+
+    // Importing the same run again changes nothing.
+    let again = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&raw)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&again).contains(": 0 new, 0 updated"),
+        "{}",
+        stderr(&again)
+    );
+
+    let check = meeting(dir.path())
+        .args(["archive", "check", "--archive"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+    let info = meeting(dir.path())
+        .args(["archive", "info", "--json", "--archive"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["schema_version"], 1);
+    let backup = dir.path().join("backup.sqlite");
+    let out = meeting(dir.path())
+        .args(["archive", "backup"])
+        .arg(&backup)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let purge = meeting(dir.path())
+        .args(["archive", "purge", "--before", "2024-02-01", "--archive"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(purge.status.success(), "{}", stderr(&purge));
+    let jan = meeting(dir.path())
+        .args([
+            "list",
+            "--month",
+            "2024-01",
+            "-o",
+            "jsonl",
+            "--tz",
+            "UTC",
+            "--archive",
+        ])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        jan.status.success() && jan.stdout.is_empty(),
+        "{}",
+        stderr(&jan)
+    );
+}
+
+#[test]
+fn read_commands_never_create_an_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.sqlite");
+    for args in [
+        vec!["stats", "--archive"],
+        vec!["list", "--archive"],
+        vec!["archive", "info", "--archive"],
+        vec!["archive", "check", "--archive"],
+    ] {
+        let out = meeting(dir.path()).args(&args).arg(&db).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("archive import"), "{}", stderr(&out));
+        assert!(!db.exists());
+    }
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, "not a database at all, just text").unwrap();
+    let out = meeting(dir.path())
+        .args(["stats", "--archive"])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&junk).unwrap(),
+        "not a database at all, just text"
+    );
+}
