@@ -4,6 +4,18 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
+use crate::error::{CliError, Result};
+
+/// `--from` after `--to` is a usage error.
+pub(crate) fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
+    if from > to {
+        return Err(CliError::usage(format!(
+            "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
+        )));
+    }
+    Ok(())
+}
+
 /// A calendar day, `YYYY-MM-DD`.
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let t = s.trim();

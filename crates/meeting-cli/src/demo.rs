@@ -120,7 +120,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             return Err(CliError::http(e));
         }
         live::check_saved(&capture)?;
-        return live::emit(
+        return crate::output::emit(
             app,
             merge_sorted(fetched.meetings),
             &args.output,

@@ -1,8 +1,6 @@
 //! `meeting systec ...` and `meeting quanshi ...`: call a job of `meeting-sync`, then merge,
 //! filter and render what it fetched.
 
-use std::io::Write;
-
 use meeting_core::Meeting;
 use meeting_core::query::{Filter, merge_sorted};
 use meeting_sync::{Capture, Fetched, Progress, quanshi, systec};
@@ -11,8 +9,9 @@ use systec_model::detail::DetailQuery;
 use crate::app::App;
 use crate::cli::{LiveArgs, OutputArgs, OutputFormat, QuanshiCommand, RowsArg, SystecCommand};
 use crate::clients::{self, Tuning};
+use crate::dates::check_range;
 use crate::error::{CliError, Exit, Result};
-use crate::offline::check_range;
+use crate::output::{After, emit};
 
 /// A job's progress on the spinner.
 pub(crate) struct Spinner(pub(crate) indicatif::ProgressBar);
@@ -258,9 +257,6 @@ pub(crate) fn finish(
     finish_with(app, fetched, capture, room, output, rows, live, None)
 }
 
-/// Something written after the meetings, on the same writer (the demo's summary).
-pub(crate) type After<'f> = dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'f;
-
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn finish_with(
     app: &App<'_>,
@@ -351,31 +347,6 @@ pub(crate) fn finish_with(
             details.join("\n")
         ),
     ))
-}
-
-/// Writes meetings in the chosen format (masked with `--mask-pii`); `after` runs after on
-/// the same writer.
-pub(crate) fn emit(
-    app: &App<'_>,
-    mut meetings: Vec<Meeting>,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    after: Option<&After<'_>>,
-) -> Result<()> {
-    let render = app.render_rows(output, rows)?;
-    if let Some(key) = rows.sort {
-        meeting_core::query::sort_by(&mut meetings, key);
-    }
-    if let Some(masker) = app.masker(output)? {
-        meetings.iter_mut().for_each(|m| masker.mask_meeting(m));
-    }
-    app.write_output(output.out.as_deref(), "the output", |w| {
-        meeting_report::write_meetings(w, &meetings, &render)?;
-        match after {
-            Some(f) => f(w),
-            None => Ok(()),
-        }
-    })
 }
 
 /// Failures to write saved records make the run partial.

@@ -51,6 +51,7 @@ mod demo;
 mod error;
 mod live;
 mod offline;
+mod output;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;

@@ -4,6 +4,8 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
+#[cfg(test)]
+use crate::dates::check_range;
 use chrono::NaiveDate;
 use meeting_core::aggregate::Aggregate;
 use meeting_core::inputs::{
@@ -16,16 +18,6 @@ use meeting_core::{DumpOptions, Meeting};
 use crate::app::App;
 use crate::cli::{Filters, ParseArgs, StatsArgs};
 use crate::error::{CliError, Exit, Result};
-
-/// `--from` after `--to` is a usage error.
-pub(crate) fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
-    if from > to {
-        return Err(CliError::usage(format!(
-            "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
-        )));
-    }
-    Ok(())
-}
 
 /// The filter of the date flags, `--room` and `--host` (dates in the vendor zone).
 pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
@@ -141,7 +133,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     }
     let (meetings, bad) = read_all(app, &expanded, &options, jobs, merge, &filter);
     let written = meetings.len() as u64;
-    crate::live::emit(app, meetings, &args.output, &args.rows, None)?;
+    crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
     report_written(app, written, "meetings", args.output.out.as_deref());
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
@@ -185,7 +177,7 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
         .filter(|m| !meeting_core::query::is_report_stub(m))
         .collect();
     let written = meetings.len() as u64;
-    crate::live::emit(app, meetings, &args.output, &args.rows, None)?;
+    crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
     report_written(app, written, "meetings", args.output.out.as_deref());
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
