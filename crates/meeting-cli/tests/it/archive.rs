@@ -191,3 +191,33 @@ fn read_commands_never_create_an_archive() {
         "not a database at all, just text"
     );
 }
+
+/// A second writer waits a bounded time, then exits 8 with a clear message.
+#[test]
+fn eight_when_another_run_holds_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.sqlite");
+    let f = crate::common::fixture("systec/his-meeting.sample.json");
+    let first = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&f)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(first.status.success(), "{}", stderr(&first));
+    // Another program holds the write lock.
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let second = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&f)
+        .arg("--archive")
+        .arg(&db)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    holder.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(second.status.code(), Some(8), "{}", stderr(&second));
+    assert!(stderr(&second).contains("try again"), "{}", stderr(&second));
+}
