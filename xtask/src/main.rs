@@ -1,7 +1,8 @@
 //! Project automation, run as `cargo xtask <command>` (alias in `.cargo/config.toml`).
 //!
 //! - `cargo xtask ci`: what CI runs (`.ci/run`): fmt check, clippy with warnings denied, the
-//!   whole test suite.
+//!   whole test suite, rustdoc with warnings denied, every crate packaged.
+//! - `cargo xtask man`: the man pages of `meeting` (clap_mangen) into `target/man`.
 //! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
 //! - `cargo xtask bench [--quick]`: every speed and memory figure beside a baseline measured
 //!   in the same run (see `BENCHMARKS.md`).
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Some("soak") => soak(args.get(1).map(String::as_str)),
         Some("load") => load(args.get(1).map(String::as_str)),
         Some("bench") => bench::bench(args.iter().any(|a| a == "--quick")),
+        Some("man") => man(),
         Some("help" | "-h" | "--help") | None => {
             print_help();
             Ok(())
@@ -52,7 +54,8 @@ fn print_help() {
          deny   cargo deny --offline check licenses bans sources\n  \
          soak [SECONDS]  the long fault soak against the simulator (default 300 s)\n  \
          load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
-         bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)"
+         bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)\n  \
+         man    the man pages of `meeting` into target/man"
     );
 }
 
@@ -88,7 +91,42 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
-    cargo(TEST_COMMAND)
+    cargo(TEST_COMMAND)?;
+    // As `.ci/run`: rustdoc with warnings denied, then every crate packaged on its own.
+    let status = Command::new(env::var("CARGO").unwrap_or_else(|_| String::from("cargo")))
+        .args(["doc", "--workspace", "--no-deps", "--locked"])
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not run cargo doc: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo doc` failed ({status})"));
+    }
+    cargo(&[
+        "package",
+        "--workspace",
+        "--locked",
+        "--no-verify",
+        "--allow-dirty",
+    ])
+}
+
+/// The man pages into `target/man` (the binary writes them with clap_mangen).
+fn man() -> Result<(), String> {
+    let dir = root().join("target").join("man");
+    let dir_text = dir.display().to_string();
+    cargo(&[
+        "run",
+        "--quiet",
+        "--locked",
+        "-p",
+        "meeting-cli",
+        "--",
+        "manpages",
+        &dir_text,
+    ])?;
+    eprintln!("xtask man: wrote the man pages into {dir_text} (man -l {dir_text}/meeting.1)");
+    Ok(())
 }
 
 fn soak(seconds: Option<&str>) -> Result<(), String> {

@@ -266,6 +266,13 @@ pub(crate) enum Command {
     /// The whole main job against the built-in simulator: no credentials, loopback only
     #[command(after_help = DEMO_HELP)]
     Demo(DemoArgs),
+    /// Write the man pages (meeting.1 and one per subcommand) into DIR (`cargo xtask man`)
+    #[command(hide = true)]
+    Manpages {
+        /// The directory (created if missing)
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Print a shell completion script
     #[command(
         after_help = "Example:\n  meeting completions bash > ~/.local/share/bash-completion/completions/meeting"

@@ -30,6 +30,21 @@ impl Tuning {
     }
 }
 
+/// A base URL must be an http(s) URL; otherwise a usage error naming where it came from.
+fn check_base_url(url: &str, var: &str, key: &str) -> Result<()> {
+    let t = url.trim();
+    let rest = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(()),
+        _ => Err(CliError::usage(format!(
+            "{var} (or the profile's {key}) is `{}`, which is not a URL: expected https://host/path/ (plain http only on this machine, 127.0.0.1)",
+            crate::app::escape(t)
+        ))),
+    }
+}
+
 /// The Systec client from the settings.
 pub(crate) fn systec_client(
     s: &Settings,
@@ -49,6 +64,7 @@ pub(crate) fn systec_client(
         .vendor_tz(vendor_tz)
         .raw_capture(capture.hook());
     if let Some(url) = &s.systec_base_url {
+        check_base_url(url, "SYSTEC_BASE_URL", "systec_base_url")?;
         b = b.base_url(url.clone());
     }
     if let Some(n) = tuning.rate_limit {
@@ -87,6 +103,7 @@ pub(crate) fn quanshi_client(
             "no Quanshi base URL (the vendor documents none): set QUANSHI_BASE_URL or the profile's quanshi_base_url",
         ));
     };
+    check_base_url(base, "QUANSHI_BASE_URL", "quanshi_base_url")?;
     let mut b = QuanshiClient::builder()
         .base_url(base.clone())
         .token(token.clone())
@@ -101,4 +118,24 @@ pub(crate) fn quanshi_client(
         b = b.retry(meeting_http::RetryPolicy::default().max_attempts(n));
     }
     b.build().map_err(|e| CliError::http(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_base_url;
+
+    #[test]
+    fn base_urls_name_their_variable() {
+        assert!(check_base_url("https://api.example/umeeting/share/", "V", "k").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080/", "V", "k").is_ok());
+        let e = check_base_url("not-a-url", "SYSTEC_BASE_URL", "systec_base_url")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(
+            e.contains("SYSTEC_BASE_URL") && e.contains("not-a-url"),
+            "{e}"
+        );
+        assert!(check_base_url("https://", "V", "k").is_err());
+    }
 }

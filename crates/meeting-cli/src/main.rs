@@ -118,6 +118,7 @@ fn run(cli: &Cli) -> Result<()> {
             clap_complete::generate(*shell, &mut Cli::command(), "meeting", &mut script);
             write_plain(None, "the completions", &script)
         }
+        Command::Manpages { dir } => write_manpages(dir),
         Command::Config(ConfigCommand::Init { force }) => {
             let path = config::config_path(g.config.as_deref())?;
             let profile = g.profile.as_deref().unwrap_or("default");
@@ -135,6 +136,30 @@ fn run(cli: &Cli) -> Result<()> {
             dispatch(&app, command)
         }
     }
+}
+
+/// `meeting.1` and `meeting-<command>[-<subcommand>].1` for every visible command.
+fn write_manpages(dir: &std::path::Path) -> Result<()> {
+    fn render(dir: &std::path::Path, cmd: &clap::Command, name: &str) -> Result<()> {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd.clone())
+            .title(name.to_uppercase())
+            .render(&mut page)
+            .map_err(|e| CliError::io("a man page", &e))?;
+        let path = dir.join(format!("{name}.1"));
+        std::fs::write(&path, page).map_err(|e| CliError::io(&path.display().to_string(), &e))?;
+        for sub in cmd
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            render(dir, sub, &format!("{name}-{}", sub.get_name()))?;
+        }
+        Ok(())
+    }
+    std::fs::create_dir_all(dir).map_err(|e| CliError::io(&dir.display().to_string(), &e))?;
+    let mut cmd = Cli::command();
+    cmd.build();
+    render(dir, &cmd, "meeting")
 }
 
 fn write_plain(out: Option<&std::path::Path>, what: &str, bytes: &[u8]) -> Result<()> {
@@ -169,6 +194,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
             }
         }
         Command::Schema { .. }
+        | Command::Manpages { .. }
         | Command::Completions { .. }
         | Command::Config(ConfigCommand::Init { .. }) => Ok(()),
     }

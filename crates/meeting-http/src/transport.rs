@@ -504,7 +504,12 @@ impl Transport {
                 u64::try_from(latency.as_millis()).unwrap_or(u64::MAX),
             );
             let (kind, retry, after) = match outcome {
-                Err(kind) => (kind, true, None),
+                // A host name that does not resolve will not resolve on the next attempt:
+                // fail at once instead of waiting through the retries.
+                Err(kind) => {
+                    let retry = !is_unresolved(&kind);
+                    (kind, retry, None)
+                }
                 Ok((status, after, body)) => {
                     span.record("status", status.as_u16());
                     tracing::trace!(parent: &span, bytes = body.len(), "body received");
@@ -574,6 +579,21 @@ fn transport_kind(e: &reqwest::Error) -> ErrorKind {
         message.push_str(&cause);
     }
     ErrorKind::Transport { message }
+}
+
+/// Whether a transport failure is a host name that does not resolve (DNS): permanent for
+/// this call, so never retried.
+fn is_unresolved(kind: &ErrorKind) -> bool {
+    match kind {
+        ErrorKind::Transport { message } => {
+            let m = message.to_ascii_lowercase();
+            m.contains("dns error")
+                || m.contains("failed to lookup address")
+                || m.contains("name or service not known")
+                || m.contains("no such host")
+        }
+        _ => false,
+    }
 }
 
 /// `Retry-After` in seconds or as an HTTP date.
@@ -663,5 +683,25 @@ mod tests {
         ] {
             assert!(base_url(bad, &ctx).is_err(), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod dns_tests {
+    use super::*;
+
+    #[test]
+    fn unresolved_hosts_are_not_retried() {
+        let dns = ErrorKind::Transport {
+            message: String::from(
+                "could not connect: dns error: failed to lookup address information: Name or service not known",
+            ),
+        };
+        assert!(is_unresolved(&dns));
+        let refused = ErrorKind::Transport {
+            message: String::from("could not connect: Connection refused (os error 111)"),
+        };
+        assert!(!is_unresolved(&refused));
+        assert!(!is_unresolved(&ErrorKind::Timeout));
     }
 }

@@ -322,3 +322,61 @@ fn csv_to_a_file_is_spreadsheet_bound() {
         "{piped}"
     );
 }
+
+/// Completions and man pages follow the commands: every (visible) subcommand appears.
+#[test]
+fn completions_and_man_pages_cover_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands = [
+        (
+            "systec",
+            ["fetch", "detail", "history", "reports"].as_slice(),
+        ),
+        ("quanshi", ["conference", "info"].as_slice()),
+        ("config", ["init", "check", "list"].as_slice()),
+        (
+            "archive",
+            ["import", "check", "info", "backup", "purge"].as_slice(),
+        ),
+        ("parse", [].as_slice()),
+        ("stats", [].as_slice()),
+        ("list", [].as_slice()),
+        ("demo", [].as_slice()),
+        ("schema", [].as_slice()),
+        ("completions", [].as_slice()),
+    ];
+    let bash = stdout(
+        &meeting(dir.path())
+            .args(["completions", "bash"])
+            .output()
+            .unwrap(),
+    );
+    let man = dir.path().join("man");
+    let out = meeting(dir.path())
+        .arg("manpages")
+        .arg(&man)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (top, subs) in commands {
+        assert!(
+            bash.contains(&format!("meeting__subcmd__{top}")),
+            "completions lack {top}"
+        );
+        assert!(
+            man.join(format!("meeting-{top}.1")).exists(),
+            "no man page for {top}"
+        );
+        for sub in subs {
+            assert!(
+                bash.contains(&format!("meeting__subcmd__{top}__subcmd__{sub}")),
+                "completions lack {top} {sub}"
+            );
+            assert!(
+                man.join(format!("meeting-{top}-{sub}.1")).exists(),
+                "no man page for {top} {sub}"
+            );
+        }
+    }
+    assert!(man.join("meeting.1").exists());
+}
