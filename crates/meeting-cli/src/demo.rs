@@ -95,9 +95,13 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     progress.finish_and_clear();
     app.note(&summary);
     let merged = merge_sorted(fetched.meetings.clone());
+    let stubs = merged
+        .iter()
+        .filter(|m| meeting_core::query::is_report_stub(m))
+        .count();
     app.note(&format!(
-        "demo: {} meetings after merging by key, in {:.1} s",
-        merged.len(),
+        "demo: {} meetings after merging by key ({stubs} report stub(s) beside them, not counted), in {:.1} s",
+        merged.len() - stubs,
         started.elapsed().as_secs_f64()
     ));
     // In table mode, a summary per room follows the meetings.
