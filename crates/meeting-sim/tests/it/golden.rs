@@ -99,7 +99,9 @@ async fn served_bytes_are_unchanged() {
     sim.shutdown().await;
     assert_eq!(
         (h.0, h.1),
-        (2_185_984_249_102_544_896, 3_554_122),
+        // Money is no longer written through f64: a whole amount is `1`, not `1.0` (3 in
+        // the served bodies, 2 in the dumps), the only change since the restructuring.
+        (12_627_517_428_710_298_418, 3_554_116),
         "served bytes changed"
     );
 }
@@ -114,7 +116,7 @@ fn dump_bytes_are_unchanged() {
     }
     assert_eq!(
         (h.0, h.1),
-        (17_623_027_352_815_108_966, 2_205_283),
+        (580_049_038_678_665_282, 2_205_279),
         "dump bytes changed"
     );
 }
