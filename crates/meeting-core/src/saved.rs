@@ -23,7 +23,7 @@ use crate::Source;
 pub const SAVED_RESPONSE_VERSION: u32 = 1;
 
 /// One saved HTTP response.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedResponse {
     /// The record format version (1).
@@ -37,12 +37,27 @@ pub struct SavedResponse {
     pub fetched_at: DateTime<Utc>,
     /// The HTTP status.
     pub http_status: u16,
-    /// The body, when it is JSON.
+    /// The body, when it is JSON: its exact text (BOM stripped), never re-encoded, so a
+    /// number keeps every digit the vendor sent (money included) and a replay reads exactly
+    /// what the live run read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<serde_json::Value>,
+    pub body: Option<Box<serde_json::value::RawValue>>,
     /// The body verbatim, when it is not JSON (lossily decoded when not UTF-8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
+}
+
+impl PartialEq for SavedResponse {
+    /// Equal when every field is, the body compared as its exact text.
+    fn eq(&self, other: &Self) -> bool {
+        self.saved_response == other.saved_response
+            && self.endpoint == other.endpoint
+            && self.params == other.params
+            && self.fetched_at == other.fetched_at
+            && self.http_status == other.http_status
+            && self.body.as_ref().map(|b| b.get()) == other.body.as_ref().map(|b| b.get())
+            && self.body_text == other.body_text
+    }
 }
 
 /// Parameter names dropped from saved records: credentials.
@@ -67,7 +82,11 @@ impl SavedResponse {
     ///     br#"{"status":200,"message":"OK","data":{"meetings":[]}}"#,
     /// );
     /// let json = serde_json::to_string(&rec)?;
-    /// assert_eq!(json, r#"{"saved_response":1,"endpoint":"systec.detail","params":{"from":"2024-01-01"},"fetched_at":"2026-11-22T01:02:03Z","http_status":200,"body":{"data":{"meetings":[]},"message":"OK","status":200}}"#);
+    /// assert_eq!(json, r#"{"saved_response":1,"endpoint":"systec.detail","params":{"from":"2024-01-01"},"fetched_at":"2026-11-22T01:02:03Z","http_status":200,"body":{"status":200,"message":"OK","data":{"meetings":[]}}}"#);
+    /// // The body's numbers keep every digit: money never goes through f64.
+    /// let exact = SavedResponse::new(Source::SystecDetail, [("from", "2024-01-01")],
+    ///     "2026-11-22T01:02:03Z".parse().unwrap(), 200, br#"{"total":18446744073709551616.10}"#);
+    /// assert!(serde_json::to_string(&exact)?.contains("18446744073709551616.10"));
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn new<I, K, V>(
@@ -99,9 +118,11 @@ impl SavedResponse {
             })
             .collect();
         let stripped = meeting_wire::strip_bom(body);
-        let (body, body_text) = match serde_json::from_slice::<serde_json::Value>(stripped) {
-            Ok(v) => (Some(v), None),
-            Err(_) => (None, Some(String::from_utf8_lossy(body).into_owned())),
+        let text = std::str::from_utf8(stripped).ok().map(str::trim);
+        let raw = text.and_then(|t| serde_json::value::RawValue::from_string(t.to_owned()).ok());
+        let (body, body_text) = match raw {
+            Some(raw) => (Some(raw), None),
+            None => (None, Some(String::from_utf8_lossy(body).into_owned())),
         };
         SavedResponse {
             saved_response: SAVED_RESPONSE_VERSION,

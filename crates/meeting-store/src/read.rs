@@ -252,9 +252,11 @@ impl Archive {
             saved.body_text = None;
             match body.split_first() {
                 Some((b'j', json)) => {
-                    saved.body = Some(serde_json::from_slice(json).map_err(|e| {
-                        self.err(StoreError::bad_record(format!("{what}: body: {e}")))
-                    })?);
+                    saved.body = Some(
+                        serde_json::from_slice::<Box<serde_json::value::RawValue>>(json).map_err(
+                            |e| self.err(StoreError::bad_record(format!("{what}: body: {e}"))),
+                        )?,
+                    );
                 }
                 Some((b't', text)) => {
                     saved.body_text = Some(String::from_utf8_lossy(text).into_owned());

@@ -423,13 +423,21 @@ fn window_end(raw: &RawResponse) -> Option<String> {
 }
 
 fn store_raw(conn: &Connection, raw: &RawResponse) -> Result<()> {
-    let mut saved = raw.response.clone();
-    if let Some(body) = saved.body.as_mut() {
-        scrub(body);
-    }
+    let saved = &raw.response;
     let body = match (&saved.body, &saved.body_text) {
-        (Some(v), _) => serde_json::to_vec(v)
-            .map_err(|e| StoreError::bad_record(format!("raw response: {e}")))?,
+        (Some(raw_body), _) => {
+            // Secrets removed; a body without any keeps its exact text.
+            let mut v: serde_json::Value = serde_json::from_str(raw_body.get())
+                .map_err(|e| StoreError::bad_record(format!("raw response: {e}")))?;
+            let before = v.clone();
+            scrub(&mut v);
+            if v == before {
+                raw_body.get().as_bytes().to_vec()
+            } else {
+                serde_json::to_vec(&v)
+                    .map_err(|e| StoreError::bad_record(format!("raw response: {e}")))?
+            }
+        }
         (None, Some(t)) => t.as_bytes().to_vec(),
         (None, None) => Vec::new(),
     };

@@ -79,7 +79,7 @@ fn replay_with_empty_window() {
     for name in &names {
         let text = std::fs::read_to_string(raw.join(name)).unwrap();
         let rec: meeting_core::SavedResponse = serde_json::from_str(&text).unwrap();
-        let body = rec.body.unwrap();
+        let body: serde_json::Value = serde_json::from_str(rec.body.unwrap().get()).unwrap();
         let empty = body["data"].as_array().is_some_and(Vec::is_empty)
             || body["data"]["meetings"]
                 .as_array()
