@@ -173,7 +173,7 @@ pub(crate) struct LiveArgs {
     #[arg(long)]
     pub(crate) raw: bool,
 
-    /// With --raw, print meeting passwords, host and live links and tokens instead of [redacted]
+    /// With --raw, print meeting passwords, host and live links and tokens instead of `[redacted]`
     #[arg(long, requires = "raw")]
     pub(crate) show_secrets: bool,
 

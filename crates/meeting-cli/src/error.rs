@@ -69,7 +69,7 @@ impl CliError {
         CliError::new(Exit::Data, message)
     }
 
-    /// Writing the output failed (a closed pipe is not an error: see [`crate::app::Output`]).
+    /// Writing the output failed (a closed pipe is not an error: see [`crate::app::ignore_broken_pipe`]).
     pub(crate) fn io(what: &str, e: &std::io::Error) -> Self {
         CliError::new(Exit::Write, format!("cannot write {what}: {e}"))
     }
