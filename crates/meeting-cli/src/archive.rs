@@ -73,7 +73,11 @@ pub(crate) fn read(flag: Option<&Path>, filter: &Filter) -> Result<Vec<Meeting>>
 
 pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
     match c {
-        ArchiveCommand::Import { inputs, archive } => import(app, inputs, archive.as_deref()),
+        ArchiveCommand::Import {
+            inputs,
+            archive,
+            keep_raw,
+        } => import(app, inputs, archive.as_deref(), *keep_raw),
         ArchiveCommand::Check { archive } => {
             let path = path(archive.as_deref())?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
@@ -178,10 +182,30 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
     }
 }
 
-/// `meeting archive import`: every record of the inputs is an observation, fetched when its
-/// file was last written (a save-raw run's records keep their fetch order that way); runs'
-/// manifests are recorded with their gaps.
-fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>) -> Result<()> {
+/// Saved-response records (`--save-raw`) are small: one response per file.
+const RECORD_MAX_BYTES: u64 = 64 << 20;
+
+/// A `--save-raw` record file (`000001-systec.detail.json`), parsed, or `None` for anything
+/// else (a dump, a large file).
+fn saved_record(path: &Path) -> Option<(Vec<u8>, meeting_core::SavedResponse)> {
+    let name = path.file_name()?.to_str()?;
+    let (seq, _) = name.split_once('-')?;
+    if seq.len() != 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if std::fs::metadata(path).ok()?.len() > RECORD_MAX_BYTES {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    let record = serde_json::from_slice(&bytes).ok()?;
+    Some((bytes, record))
+}
+
+/// `meeting archive import`: every record of the inputs is an observation, fetched when the
+/// vendor answered (a save-raw record says when; for other files, when the file was last
+/// written); with `keep_raw`, save-raw records' bodies are kept too; runs' manifests are
+/// recorded with their gaps.
+fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: bool) -> Result<()> {
     let expanded =
         meeting_core::inputs::expand(inputs).map_err(|e| CliError::usage(e.to_string()))?;
     for s in &expanded.skipped {
@@ -194,14 +218,28 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>) -> Result<(
     let mut total = meeting_store::LoadSummary::default();
     let (mut records, mut bad) = (0u64, 0u64);
     for input in &expanded.inputs {
-        let fetched_at = match input {
-            meeting_core::inputs::Input::File(p) => std::fs::metadata(p)
+        let record = match input {
+            meeting_core::inputs::Input::File(p) => saved_record(p),
+            meeting_core::inputs::Input::Stdin => None,
+        };
+        let fetched_at = match (&record, input) {
+            (Some((_, r)), _) => r.fetched_at,
+            (None, meeting_core::inputs::Input::File(p)) => std::fs::metadata(p)
                 .and_then(|m| m.modified())
                 .map(DateTime::<Utc>::from)
                 .unwrap_or_else(|_| Utc::now()),
-            meeting_core::inputs::Input::Stdin => Utc::now(),
+            (None, meeting_core::inputs::Input::Stdin) => Utc::now(),
         };
-        let reader = input.open().map_err(|e| CliError::usage(e.to_string()))?;
+        let (reader, raw): (Box<dyn std::io::Read>, _) = match record {
+            Some((bytes, r)) => (
+                Box::new(std::io::Cursor::new(bytes)),
+                keep_raw.then(|| meeting_store::RawResponse::new(profile.clone(), r)),
+            ),
+            None => (
+                input.open().map_err(|e| CliError::usage(e.to_string()))?,
+                None,
+            ),
+        };
         let mut observations = Vec::new();
         let mut dump = read_dump(reader, options.clone());
         for item in dump.by_ref() {
@@ -218,7 +256,9 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>) -> Result<(
             }
         }
         records += observations.len() as u64;
-        let summary = writer.load(observations).map_err(|e| store_error(&e))?;
+        let mut commit = meeting_store::WindowCommit::new(observations);
+        commit.raw.extend(raw);
+        let summary = writer.commit_window(commit).map_err(|e| store_error(&e))?;
         total.add(&summary);
     }
     let mut gaps = 0;
@@ -246,12 +286,13 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>) -> Result<(
     }
     writer.close().map_err(|e| store_error(&e))?;
     app.note(&format!(
-        "imported {records} records into {}: {} new, {} updated, {} unchanged meetings; {} new report stubs{}",
+        "imported {records} records into {}: {} new, {} updated, {} unchanged meetings; {} new report stubs; {} raw responses kept{}",
         path.display(),
         total.new,
         total.updated,
         total.unchanged,
         total.stubs_new,
+        total.raw_responses,
         if gaps > 0 {
             format!("; {gaps} run(s) with gaps recorded")
         } else {

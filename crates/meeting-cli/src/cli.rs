@@ -616,6 +616,9 @@ pub(crate) enum ArchiveCommand {
         /// The archive [default: MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite]
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
+        /// Also keep the verbatim vendor bodies of --save-raw records (compressed, secrets removed), so the archive can be replayed
+        #[arg(long)]
+        keep_raw: bool,
     },
     /// SQLite's integrity check and the archive's own invariants
     Check {

@@ -127,6 +127,25 @@ fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
         .unwrap();
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
     assert_eq!(info["schema_version"], 1);
+    assert_eq!(info["raw_responses"], 0, "bodies are kept only when asked");
+    // With --keep-raw, every saved body is kept (secrets removed) beside the observations.
+    let kept_db = dir.path().join("kept.sqlite");
+    let kept = meeting(dir.path())
+        .args(["archive", "import", "--keep-raw"])
+        .arg(&raw)
+        .arg("--archive")
+        .arg(&kept_db)
+        .output()
+        .unwrap();
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    let records = std::fs::read_dir(&raw).unwrap().count() as u64 - 1; // the manifest
+    let info = meeting(dir.path())
+        .args(["archive", "info", "--json", "--archive"])
+        .arg(&kept_db)
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(info["raw_responses"].as_u64(), Some(records));
     let backup = dir.path().join("backup.sqlite");
     let out = meeting(dir.path())
         .args(["archive", "backup"])
