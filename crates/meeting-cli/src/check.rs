@@ -113,48 +113,60 @@ pub(crate) fn config_list(app: &App<'_>) -> Result<()> {
             String::from("not set")
         }
     };
-    let secret = |name: &str, var: &str, in_profile: bool| {
+    // (name, variable, resolved value, set in the profile, secret: shown as set/unset only)
+    let settings: [(&str, &str, Option<&String>, bool, bool); 6] = [
+        (
+            "systec_api_key",
+            "SYSTEC_API_KEY",
+            s.systec_api_key.as_ref(),
+            p.systec_api_key.is_some(),
+            true,
+        ),
+        (
+            "systec_api_secret",
+            "SYSTEC_API_SECRET",
+            s.systec_api_secret.as_ref(),
+            p.systec_api_secret.is_some(),
+            true,
+        ),
+        (
+            "systec_base_url",
+            "SYSTEC_BASE_URL",
+            s.systec_base_url.as_ref(),
+            p.systec_base_url.is_some(),
+            false,
+        ),
+        (
+            "quanshi_token",
+            "QUANSHI_TOKEN",
+            s.quanshi_token.as_ref(),
+            p.quanshi_token.is_some(),
+            true,
+        ),
+        (
+            "quanshi_base_url",
+            "QUANSHI_BASE_URL",
+            s.quanshi_base_url.as_ref(),
+            p.quanshi_base_url.is_some(),
+            false,
+        ),
+        (
+            "quanshi_conference_path",
+            "QUANSHI_CONFERENCE_PATH",
+            s.quanshi_conference_path.as_ref(),
+            p.quanshi_conference_path.is_some(),
+            false,
+        ),
+    ];
+    for (name, var, value, in_profile, secret) in settings {
         let from = origin(var, in_profile);
-        let state = if from == "not set" { "unset" } else { "set" };
-        format!("{name:<24} {state:<6} ({from})")
-    };
-    let value = |name: &str, var: &str, v: Option<&String>, in_profile: bool| {
-        let from = origin(var, in_profile);
-        format!("{name:<24} {} ({from})", v.map_or("-", String::as_str))
-    };
-    lines.push(secret(
-        "systec_api_key",
-        "SYSTEC_API_KEY",
-        p.systec_api_key.is_some(),
-    ));
-    lines.push(secret(
-        "systec_api_secret",
-        "SYSTEC_API_SECRET",
-        p.systec_api_secret.is_some(),
-    ));
-    lines.push(value(
-        "systec_base_url",
-        "SYSTEC_BASE_URL",
-        s.systec_base_url.as_ref(),
-        p.systec_base_url.is_some(),
-    ));
-    lines.push(secret(
-        "quanshi_token",
-        "QUANSHI_TOKEN",
-        p.quanshi_token.is_some(),
-    ));
-    lines.push(value(
-        "quanshi_base_url",
-        "QUANSHI_BASE_URL",
-        s.quanshi_base_url.as_ref(),
-        p.quanshi_base_url.is_some(),
-    ));
-    lines.push(value(
-        "quanshi_conference_path",
-        "QUANSHI_CONFERENCE_PATH",
-        s.quanshi_conference_path.as_ref(),
-        p.quanshi_conference_path.is_some(),
-    ));
+        let shown = if secret {
+            format!("{:<6}", if value.is_some() { "set" } else { "unset" })
+        } else {
+            value.map_or_else(|| String::from("-"), Clone::clone)
+        };
+        lines.push(format!("{name:<24} {shown} ({from})"));
+    }
     lines.push(format!(
         "{:<24} {} ({})",
         "vendor_tz",

@@ -354,7 +354,7 @@ pub(crate) enum SystecCommand {
     #[command(after_help = FETCH_HELP)]
     Fetch {
         #[command(flatten)]
-        range: RequiredRange,
+        range: DateFlags,
         /// Only this shared room (detail's host_id)
         #[arg(long, value_name = "ID")]
         room: Option<String>,
@@ -413,7 +413,7 @@ pub(crate) enum SystecCommand {
     )]
     History {
         #[command(flatten)]
-        range: RequiredRange,
+        range: DateFlags,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -423,15 +423,16 @@ pub(crate) enum SystecCommand {
     },
 }
 
-/// The days of a vendor range: `--from [--to]`, `--month`, `--last-month` or `--since`
-/// (one of them is required; `--to` defaults to today in the vendor zone).
+/// The date flags, shared by vendor ranges and filters: `--from [--to]`, `--month`,
+/// `--last-month` or `--since`. A vendor range needs one of them (checked when it runs);
+/// its open end is today in the vendor zone, a filter's is unbounded.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Dates")]
-pub(crate) struct RequiredRange {
+pub(crate) struct DateFlags {
     /// First day (YYYY-MM-DD), read in the vendor zone (--vendor-tz)
-    #[arg(long, value_name = "DATE", value_parser = dates::parse_date, required_unless_present_any = ["month", "last_month", "since"])]
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
     pub(crate) from: Option<NaiveDate>,
-    /// Last day, inclusive (YYYY-MM-DD) [default: today]
+    /// Last day, inclusive (YYYY-MM-DD) [default: today for a vendor range, open for a filter]
     #[arg(long, value_name = "DATE", value_parser = dates::parse_date, conflicts_with_all = ["month", "last_month"])]
     pub(crate) to: Option<NaiveDate>,
     /// A whole calendar month (YYYY-MM)
@@ -445,7 +446,7 @@ pub(crate) struct RequiredRange {
     pub(crate) since: Option<dates::Since>,
 }
 
-impl RequiredRange {
+impl DateFlags {
     pub(crate) fn args(&self) -> dates::DateArgs {
         dates::DateArgs {
             from: self.from,
@@ -490,43 +491,18 @@ pub(crate) enum QuanshiCommand {
     },
 }
 
-/// Filters shared by `parse` and `stats`.
+/// Filters shared by `parse`, `stats` and `list`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Filters")]
 pub(crate) struct Filters {
-    /// Only meetings starting on or after this day (YYYY-MM-DD, vendor zone)
-    #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
-    pub(crate) from: Option<NaiveDate>,
-    /// Only meetings starting on or before this day [default with --from/--since: today]
-    #[arg(long, value_name = "DATE", value_parser = dates::parse_date, conflicts_with_all = ["month", "last_month"])]
-    pub(crate) to: Option<NaiveDate>,
-    /// Only meetings of this calendar month (YYYY-MM)
-    #[arg(long, value_name = "YYYY-MM", value_parser = dates::parse_month, conflicts_with_all = ["from", "last_month", "since"])]
-    pub(crate) month: Option<NaiveDate>,
-    /// Only meetings of the previous calendar month
-    #[arg(long, conflicts_with_all = ["from", "since"])]
-    pub(crate) last_month: bool,
-    /// Only meetings from this day (YYYY-MM-DD), or of the last N days with Nd (7d)
-    #[arg(long, value_name = "DATE|Nd", value_parser = dates::parse_since, conflicts_with = "from")]
-    pub(crate) since: Option<dates::Since>,
+    #[command(flatten)]
+    pub(crate) dates: DateFlags,
     /// Only this room (its id, name or e-mail); repeat for several
     #[arg(long, value_name = "ROOM")]
     pub(crate) room: Vec<String>,
     /// Only this host (id, name or e-mail); repeat for several
     #[arg(long, value_name = "HOST")]
     pub(crate) host: Vec<String>,
-}
-
-impl Filters {
-    pub(crate) fn dates(&self) -> dates::DateArgs {
-        dates::DateArgs {
-            from: self.from,
-            to: self.to,
-            month: self.month,
-            last_month: self.last_month,
-            since: self.since,
-        }
-    }
 }
 
 /// `meeting parse`.

@@ -102,18 +102,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             output, rows, live, ..
         } => (output, rows, live),
     };
-    let progress = app.progress(live);
-    let capture = capture(output, live, &progress)?;
-    let client = clients::systec_client(
-        &app.settings,
-        Tuning::from_settings(&app.settings),
-        &capture,
-        app.vendor_tz,
-    )?;
-    let ctx = &app.ctx;
-    let spinner = Spinner(progress.clone());
-    let mut fetched = Fetched::default();
-    let mut room = None;
+    // The days first: a usage error is found before credentials or the network.
     let (job, span) = match c {
         SystecCommand::Fetch { range, .. } => {
             ("systec fetch", Some(app.required_span(&range.args())?))
@@ -129,6 +118,19 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         }
         SystecCommand::Reports { .. } => ("systec reports", None),
     };
+    let progress = app.progress(live);
+    let capture = capture(output, live, &progress)?;
+    let client = clients::systec_client(
+        &app.settings,
+        Tuning::from_settings(&app.settings),
+        &capture,
+        app.vendor_tz,
+    )?;
+    let ctx = &app.ctx;
+    let spinner = Spinner(progress.clone());
+    let mut fetched = Fetched::default();
+    let mut room = None;
+
     capture.start_run(job, span, Some(app.vendor_tz.name()));
     let mut on_batch = |b: meeting_sync::Batch| {
         capture.record_batch(&b);

@@ -22,7 +22,7 @@ use crate::error::{CliError, Exit, Result};
 /// The filter of the date flags, `--room` and `--host` (dates in the vendor zone).
 pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
     let mut filter = Filter::new(app.vendor_tz);
-    if let Some((from, to)) = app.span(&f.dates())? {
+    if let Some((from, to)) = app.span(&f.dates.args())? {
         filter.from = (from != NaiveDate::MIN).then_some(from);
         filter.to = (to != NaiveDate::MAX).then_some(to);
     }

@@ -24,6 +24,17 @@ pub(crate) fn meeting(dir: &Path) -> Command {
     cmd
 }
 
+/// `meeting` as a plain process, with the same clean environment (for redirections and
+/// signals that assert_cmd does not offer).
+pub(crate) fn plain(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("meeting"));
+    cmd.env_clear()
+        .env("NO_COLOR", "1")
+        .env("MEETING_CONFIG", dir.join("config.toml"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
 /// A running simulator with its own runtime.
 pub(crate) struct TestSim {
     pub(crate) handle: SimHandle,

@@ -3,20 +3,10 @@
 
 use std::process::Stdio;
 
-use crate::common::{fixture, meeting, sim, stderr};
+use crate::common::{fixture, meeting, plain, sim, stderr};
 
 fn code(out: &std::process::Output) -> Option<i32> {
     out.status.code()
-}
-
-/// `meeting` as a plain process (for redirections assert_cmd does not offer).
-fn plain(dir: &std::path::Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("meeting"));
-    cmd.env_clear()
-        .env("NO_COLOR", "1")
-        .env("MEETING_CONFIG", dir.join("config.toml"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd
 }
 
 #[test]
@@ -119,58 +109,8 @@ fn three_for_bad_input_and_six_for_partial() {
     assert_eq!(code(&partial), Some(6), "{}", stderr(&partial));
 }
 
-#[test]
-fn four_when_credentials_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = sim()
-        .meeting(dir.path())
-        .env("SYSTEC_API_SECRET", "wrong")
-        .args([
-            "systec",
-            "history",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-01-31",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), Some(4), "{}", stderr(&out));
-}
-
-#[test]
-fn five_when_the_vendor_cannot_be_reached() {
-    let dir = tempfile::tempdir().unwrap();
-    // A port nothing listens on (the listener is dropped before the call).
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    std::fs::write(
-        dir.path().join("config.toml"),
-        "[default]\nmax_attempts = 1\n",
-    )
-    .unwrap();
-    let out = meeting(dir.path())
-        .env("SYSTEC_API_KEY", "k")
-        .env("SYSTEC_API_SECRET", "s")
-        .env(
-            "SYSTEC_BASE_URL",
-            format!("http://127.0.0.1:{port}/umeeting/share/"),
-        )
-        .args([
-            "systec",
-            "history",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-01-31",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(code(&out), Some(5), "{}", stderr(&out));
-}
+// 4 (credentials refused) and 5 (unreachable): `live::auth_failure_exit_4` and
+// `live::unavailable_exit_5`.
 
 #[test]
 fn seven_when_the_vendor_does_not_know_the_id() {

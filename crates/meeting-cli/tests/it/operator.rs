@@ -89,6 +89,7 @@ fn dates_as_operators_type_them() {
         .output()
         .unwrap();
     assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("give the days"), "{}", stderr(&none));
 }
 
 #[test]

@@ -2,14 +2,11 @@
 
 use std::process::Stdio;
 
-use crate::common::{fixture, meeting, sim, stderr};
+use crate::common::{fixture, meeting, plain, sim, stderr};
 
 /// `meeting` as a plain process against a server that accepts and never answers.
 fn hanging_fetch(dir: &std::path::Path, raw: &std::path::Path, port: u16) -> std::process::Child {
-    std::process::Command::new(assert_cmd::cargo::cargo_bin("meeting"))
-        .env_clear()
-        .env("NO_COLOR", "1")
-        .env("MEETING_CONFIG", dir.join("config.toml"))
+    plain(dir)
         .env("SYSTEC_API_KEY", "k")
         .env("SYSTEC_API_SECRET", "s")
         .env(
