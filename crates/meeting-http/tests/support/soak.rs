@@ -61,27 +61,25 @@ fn rate(seed: u64, kind: u64, max_rate: f64) -> f64 {
     (mix(seed ^ kind.wrapping_mul(0x1000_0001)) >> 11) as f64 / (1u64 << 53) as f64 * max_rate
 }
 
-/// One soak run; adds to `report`.
-pub(crate) async fn run_once(seed: u64, meetings: usize, max_rate: f64, report: &mut SoakReport) {
+/// Every transient fault on, each at its own rate up to `max_rate` (drawn from the seed and
+/// `offset`), slow replies short and `Retry-After` zero so a run stays quick.
+fn every_fault(seed: u64, offset: u64, max_rate: f64) -> FaultConfig {
     let mut faults = FaultConfig::none();
     for (i, kind) in FaultKind::ALL.into_iter().enumerate() {
-        faults = faults.with(kind, rate(seed, i as u64 + 1, max_rate));
+        faults = faults.with(kind, rate(seed, i as u64 + offset, max_rate));
     }
     faults.seed = seed;
     faults.slow_delay = Duration::from_millis(1500);
     faults.retry_after_secs = 0;
-    let sim = Sim::start(SimConfig::new(seed, meetings).with_faults(faults))
-        .await
-        .expect("simulator starts");
-    let client = SystecClient::builder()
+    faults
+}
+
+/// The soak's client against `sim`: no rate limits, small pages, short timeouts (the caller
+/// sets the retry policy).
+fn soak_client(sim: &meeting_sim::SimHandle) -> meeting_http::SystecClientBuilder {
+    SystecClient::builder()
         .base_url(sim.systec_base_url())
         .credentials_from(sim.credentials())
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(10)
-                .backoff(Duration::from_millis(1), Duration::from_millis(20))
-                .deadline(Duration::from_secs(30)),
-        )
         .rate_limit(None)
         .reports_rate_limit(None)
         .concurrency(6)
@@ -90,6 +88,21 @@ pub(crate) async fn run_once(seed: u64, meetings: usize, max_rate: f64, report: 
             Duration::from_millis(400),
             Duration::from_millis(400),
             Duration::from_millis(800),
+        )
+}
+
+/// One soak run; adds to `report`.
+pub(crate) async fn run_once(seed: u64, meetings: usize, max_rate: f64, report: &mut SoakReport) {
+    let faults = every_fault(seed, 1, max_rate);
+    let sim = Sim::start(SimConfig::new(seed, meetings).with_faults(faults))
+        .await
+        .expect("simulator starts");
+    let client = soak_client(&sim)
+        .retry(
+            RetryPolicy::default()
+                .max_attempts(10)
+                .backoff(Duration::from_millis(1), Duration::from_millis(20))
+                .deadline(Duration::from_secs(30)),
         )
         .build()
         .expect("client builds");
@@ -225,36 +238,18 @@ pub(crate) async fn run_partial(
     max_rate: f64,
     report: &mut SoakReport,
 ) {
-    let mut faults = FaultConfig::none();
-    for (i, kind) in FaultKind::ALL.into_iter().enumerate() {
-        faults = faults.with(kind, rate(seed, i as u64 + 11, max_rate));
-    }
-    faults = faults.with(FaultKind::ServerError, 0.5);
-    faults.seed = seed;
-    faults.slow_delay = Duration::from_millis(1500);
-    faults.retry_after_secs = 0;
+    let faults = every_fault(seed, 11, max_rate).with(FaultKind::ServerError, 0.5);
     let sim = Sim::start(SimConfig::new(seed, meetings).with_faults(faults))
         .await
         .expect("simulator starts");
-    let client = SystecClient::builder()
-        .base_url(sim.systec_base_url())
-        .credentials_from(sim.credentials())
+    let client = soak_client(&sim)
         .retry(
             RetryPolicy::default()
                 .max_attempts(2)
                 .backoff(Duration::from_millis(1), Duration::from_millis(5))
                 .deadline(Duration::from_secs(10)),
         )
-        .rate_limit(None)
-        .reports_rate_limit(None)
-        .concurrency(6)
-        .page_size(20)
         .reports_batch_size(5)
-        .timeouts(
-            Duration::from_millis(400),
-            Duration::from_millis(400),
-            Duration::from_millis(800),
-        )
         .build()
         .expect("client builds");
     let (from, to) = (
