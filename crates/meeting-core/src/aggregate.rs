@@ -1,16 +1,36 @@
-//! Usage totals per room, host or day: the typed API behind `meeting stats` (and the coming
+//! Usage totals per room, host or day: the typed API behind `meeting stats` (and the
 //! reports), shared by every output so that every renderer shows the same numbers.
 //!
 //! Give it merged meetings (one record per occurrence: [`crate::query::merge_sorted`]) so
-//! nothing counts twice. `minutes` is the measured length (end − start) summed in seconds,
-//! then rounded to the nearest minute; `phone_minutes` is the vendor's billed minutes of the
-//! calls; the phone cost is an exact decimal sum per currency (never a float).
+//! nothing counts twice. The design's accounting rules:
+//!
+//! - **Meetings** are occurrences held (`live` or `ended`). Bookings still `scheduled`,
+//!   `cancelled` ones and records whose status is `unknown` are counted in their own
+//!   columns, never in the meetings, minutes or attendance. Report stubs are not meetings.
+//! - A Quanshi occurrence (`quanshi:temp:`) and its reservation (`quanshi:conference:`, the
+//!   same `eventId`) count once: the occurrence is the meeting and the reservation lends it
+//!   its rooms and invitees. A reservation alone counts as held only when its status says it
+//!   took place.
+//! - **Measured** seconds are `duration_seconds` (end − start; Quanshi `confDuration` where
+//!   the end is missing), summed, then rounded to the nearest minute; **billed** minutes are
+//!   the vendor's own figure, summed.
+//! - **Attendees** are distinct persons per meeting (by user id, else trimmed name): a
+//!   person who rejoins is one attendee, their minutes the union of their intervals. Rows
+//!   the vendor did not list (a truncated report) count as persons of their own. Where the
+//!   vendor lists no one it gives a count (Quanshi `attendeeCnt`, Systec `participants`).
+//!   Invitees (Quanshi `attendList`, participants with an invitation answer) are counted as
+//!   invitees, never as attendees.
+//! - **Per room**, a meeting in several rooms (a multi-room Quanshi booking) counts once in
+//!   each room; the total counts it once.
+//! - Phone calls, their billed minutes and their exact cost (a decimal sum per currency,
+//!   never a float) of the meetings held.
 //!
 //! ```
 //! use meeting_core::aggregate::{Aggregate, GroupBy};
-//! use meeting_core::{Meeting, Source, Vendor};
+//! use meeting_core::{Meeting, Source, Status, Vendor};
 //!
 //! let mut m = Meeting::new(Vendor::Systec, Source::SystecReports, "systec:a");
+//! m.status = Status::Ended;
 //! m.duration_seconds = Some(90);
 //! let agg = Aggregate::compute(&[m], GroupBy::Room, chrono_tz::Asia::Shanghai);
 //! assert_eq!(agg.groups[0].group, "(unknown)");
@@ -24,8 +44,8 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::query::{host_label, participant_count, room_label, sort_time};
-use crate::{Meeting, Money};
+use crate::query::{host_label, room_labels, sort_time};
+use crate::{Meeting, Money, Status, Vendor};
 
 /// What meetings are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -50,20 +70,34 @@ impl GroupBy {
         }
     }
 
-    /// The group of a meeting; `(unknown)` when the meeting does not say.
+    /// The group of a meeting; `(unknown)` when the meeting does not say. A meeting in
+    /// several rooms is in the first one here; [`GroupBy::groups_of`] gives them all.
     pub fn group_of(self, m: &Meeting, zone: Tz) -> String {
-        let label = match self {
-            GroupBy::Room => room_label(m),
-            GroupBy::Host => host_label(m),
-            GroupBy::Day => sort_time(m)
-                .map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string())
-                .unwrap_or_default(),
+        self.groups_of(m, zone)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| String::from(UNKNOWN_GROUP))
+    }
+
+    /// Every group a meeting counts in (several rooms for a multi-room booking), each once;
+    /// `(unknown)` when the meeting does not say.
+    pub fn groups_of(self, m: &Meeting, zone: Tz) -> Vec<String> {
+        let mut labels = match self {
+            GroupBy::Room => room_labels(m),
+            GroupBy::Host => vec![host_label(m)],
+            GroupBy::Day => vec![
+                sort_time(m)
+                    .map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            ],
         };
-        if label.is_empty() {
-            String::from(UNKNOWN_GROUP)
-        } else {
-            label
+        labels.retain(|l| !l.is_empty());
+        labels.sort();
+        labels.dedup();
+        if labels.is_empty() {
+            labels.push(String::from(UNKNOWN_GROUP));
         }
+        labels
     }
 }
 
@@ -73,28 +107,43 @@ pub const UNKNOWN_GROUP: &str = "(unknown)";
 /// The label of the grand total.
 pub const TOTAL_GROUP: &str = "TOTAL";
 
-/// One group's totals (serialised as in `meeting stats -o json`).
+/// One group's totals (serialised as in `meeting stats -o json`). See the module docs for
+/// what each figure counts.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Totals {
     /// The group's label.
     pub group: String,
-    /// Meetings counted.
+    /// Meetings held (`live` or `ended`).
     pub meetings: u64,
-    /// Measured minutes: `duration_seconds` rounded to the nearest minute.
+    /// Measured minutes: the measured seconds rounded to the nearest minute.
     pub minutes: u64,
-    /// Measured seconds.
+    /// Measured seconds (end − start).
     pub duration_seconds: u64,
-    /// Participants ([`participant_count`] summed).
-    pub participants: u64,
+    /// The vendor's billed minutes of the meetings.
+    pub billed_minutes: u64,
+    /// Attendees: distinct persons per meeting, summed.
+    pub attendees: u64,
+    /// Attendee minutes: each person's intervals united, rounded to the nearest minute.
+    pub attendee_minutes: u64,
+    /// Invitees (Quanshi `attendList`).
+    pub invitees: u64,
     /// Phone calls.
     pub phone_calls: u64,
     /// The vendor's billed minutes of the phone calls.
     pub phone_minutes: u64,
     /// The exact phone cost per currency, in currency order.
     pub phone_cost: Vec<Money>,
+    /// Bookings still scheduled (not counted as meetings).
+    pub scheduled: u64,
+    /// Cancelled bookings (not counted as meetings).
+    pub cancelled: u64,
+    /// Records whose status is not known (not counted as meetings).
+    pub unknown: u64,
     #[serde(skip)]
     cost: BTreeMap<String, Decimal>,
+    #[serde(skip)]
+    attendee_seconds: u64,
 }
 
 impl Totals {
@@ -106,11 +155,35 @@ impl Totals {
         }
     }
 
-    /// Adds one meeting (call [`Totals::finish`] after the last).
+    /// Adds one meeting (call [`Totals::finish`] after the last). A Quanshi reservation
+    /// counted with its occurrence is not added on its own: see [`Aggregate::compute`].
     pub fn add(&mut self, m: &Meeting) {
+        self.add_with(m, &Lent::default());
+    }
+
+    fn add_with(&mut self, m: &Meeting, lent: &Lent) {
+        match m.status {
+            Status::Live | Status::Ended => {}
+            Status::Scheduled => {
+                self.scheduled += 1;
+                return;
+            }
+            Status::Cancelled => {
+                self.cancelled += 1;
+                return;
+            }
+            Status::Unknown => {
+                self.unknown += 1;
+                return;
+            }
+        }
         self.meetings += 1;
         self.duration_seconds += m.duration_seconds.unwrap_or(0);
-        self.participants += participant_count(m);
+        self.billed_minutes += m.billed_minutes.unwrap_or(0);
+        let (persons, seconds) = attendance(m);
+        self.attendees += persons;
+        self.attendee_seconds += seconds;
+        self.invitees += invitees(m) + lent.invitees;
         self.phone_calls += m.phone_calls.len() as u64;
         self.phone_minutes += m
             .phone_calls
@@ -128,9 +201,11 @@ impl Totals {
         &self.cost
     }
 
-    /// Computes the derived figures (`minutes`, `phone_cost`) from the sums.
+    /// Computes the derived figures (`minutes`, `attendee_minutes`, `phone_cost`) from the
+    /// sums.
     pub fn finish(&mut self) {
         self.minutes = (self.duration_seconds + 30) / 60;
+        self.attendee_minutes = (self.attendee_seconds + 30) / 60;
         self.phone_cost = self
             .cost
             .iter()
@@ -140,6 +215,75 @@ impl Totals {
             })
             .collect();
     }
+}
+
+/// What a Quanshi reservation lends the occurrence of its event.
+#[derive(Clone, Debug, Default)]
+struct Lent {
+    rooms: Vec<String>,
+    invitees: u64,
+}
+
+/// Whether a participant row is an invitation (Quanshi `attendList`), not attendance.
+fn is_invitee(p: &crate::Participant) -> bool {
+    p.invitation.is_some()
+}
+
+/// The invitees of a meeting.
+fn invitees(m: &Meeting) -> u64 {
+    m.participants.iter().filter(|p| is_invitee(p)).count() as u64
+}
+
+/// Distinct persons of a meeting and their united attendance in seconds (see the module
+/// docs).
+pub fn attendance(m: &Meeting) -> (u64, u64) {
+    let rows: Vec<&crate::Participant> =
+        m.participants.iter().filter(|p| !is_invitee(p)).collect();
+    if rows.is_empty() {
+        return (m.participant_count.unwrap_or(0), 0);
+    }
+    let mut persons: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    for (i, p) in rows.iter().enumerate() {
+        let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
+            (Some(id), _) => format!("id:{id}"),
+            (None, Some(name)) if !name.is_empty() => format!("name:{name}"),
+            _ => format!("row:{i}"),
+        };
+        let spans = persons.entry(who).or_default();
+        if let (Some(j), Some(l)) = (p.join, p.leave)
+            && l >= j
+        {
+            spans.push((j.timestamp(), l.timestamp()));
+        }
+    }
+    let listed = rows.len() as u64;
+    let unlisted = match m.vendor {
+        Vendor::Systec => m.participant_count.unwrap_or(listed).saturating_sub(listed),
+        _ => 0,
+    };
+    let seconds = persons.values_mut().map(|spans| union_seconds(spans)).sum();
+    (persons.len() as u64 + unlisted, seconds)
+}
+
+/// The length of the union of intervals, in seconds.
+fn union_seconds(spans: &mut [(i64, i64)]) -> u64 {
+    spans.sort_unstable();
+    let mut total: i64 = 0;
+    let mut current: Option<(i64, i64)> = None;
+    for &(a, b) in spans.iter() {
+        current = match current {
+            Some((s, e)) if a <= e => Some((s, e.max(b))),
+            Some((s, e)) => {
+                total += e - s;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((s, e)) = current {
+        total += e - s;
+    }
+    u64::try_from(total).unwrap_or(0)
 }
 
 /// Totals per group and in all, for one grouping and zone.
@@ -158,24 +302,44 @@ pub struct Aggregate {
 
 impl Aggregate {
     /// Groups and totals `meetings` (which should be merged: see the module docs). Report
-    /// stubs ([`crate::query::is_report_stub`]) are not meetings and are not counted.
+    /// stubs ([`crate::query::is_report_stub`]) are not meetings and are not counted; a
+    /// Quanshi reservation whose event has an occurrence among `meetings` is counted through
+    /// that occurrence.
     pub fn compute<'a>(
         meetings: impl IntoIterator<Item = &'a Meeting>,
         by: GroupBy,
         zone: Tz,
     ) -> Self {
+        let meetings: Vec<&Meeting> = meetings
+            .into_iter()
+            .filter(|m| !crate::query::is_report_stub(m))
+            .collect();
+        let lent = lent_by_events(&meetings);
         let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
         let mut total = Totals::new(TOTAL_GROUP);
+        let none = Lent::default();
         for m in meetings {
-            if crate::query::is_report_stub(m) {
+            if is_reservation(m) && m.event_id.as_ref().is_some_and(|e| lent.contains_key(e)) {
                 continue;
             }
-            let g = by.group_of(m, zone);
-            groups
-                .entry(g)
-                .or_insert_with_key(|g| Totals::new(g.clone()))
-                .add(m);
-            total.add(m);
+            let lends = match (is_occurrence(m), &m.event_id) {
+                (true, Some(e)) => lent.get(e).unwrap_or(&none),
+                _ => &none,
+            };
+            let mut labels = by.groups_of(m, zone);
+            if by == GroupBy::Room && !lends.rooms.is_empty() {
+                labels.retain(|l| l != UNKNOWN_GROUP);
+                labels.extend(lends.rooms.iter().cloned());
+                labels.sort();
+                labels.dedup();
+            }
+            for g in labels {
+                groups
+                    .entry(g)
+                    .or_insert_with_key(|g| Totals::new(g.clone()))
+                    .add_with(m, lends);
+            }
+            total.add_with(m, lends);
         }
         total.finish();
         let mut groups: Vec<Totals> = groups.into_values().collect();
@@ -189,14 +353,45 @@ impl Aggregate {
     }
 }
 
+/// Whether `m` is a Quanshi reservation (a booking).
+fn is_reservation(m: &Meeting) -> bool {
+    m.key.starts_with("quanshi:conference:")
+}
+
+/// Whether `m` is a Quanshi occurrence.
+fn is_occurrence(m: &Meeting) -> bool {
+    m.key.starts_with("quanshi:temp:")
+}
+
+/// Per Quanshi event that has an occurrence: what its reservations lend it (rooms and
+/// invitees).
+fn lent_by_events(meetings: &[&Meeting]) -> BTreeMap<String, Lent> {
+    let mut out: BTreeMap<String, Lent> = BTreeMap::new();
+    for m in meetings.iter().filter(|m| is_occurrence(m)) {
+        if let Some(e) = &m.event_id {
+            out.entry(e.clone()).or_default();
+        }
+    }
+    for m in meetings.iter().filter(|m| is_reservation(m)) {
+        if let Some(lent) = m.event_id.as_ref().and_then(|e| out.get_mut(e)) {
+            lent.rooms.extend(room_labels(m));
+            lent.rooms.sort();
+            lent.rooms.dedup();
+            lent.invitees += invitees(m);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{PhoneCall, Room, Source, Vendor};
+    use crate::{PhoneCall, Room, Source};
 
     #[test]
     fn totals_are_exact_and_grouped() {
         let mut a = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+        a.status = Status::Ended;
         a.room = Some(Room {
             name: Some("room04".into()),
             ..Room::default()

@@ -1,5 +1,6 @@
 //! The normalisation context: the vendor zone.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// What normalisation needs to know beyond the vendor's data.
@@ -17,9 +18,14 @@ use chrono_tz::Tz;
 /// assert_eq!(ny.vendor_zone(), chrono_tz::America::New_York);
 /// # Ok::<(), meeting_core::UnknownZone>(())
 /// ```
+///
+/// The **observation time** ([`Context::observed_at`]) is when the data was fetched, where
+/// the reader knows it only from outside the data (a bare vendor body saved to a file: its
+/// modification time). A saved-response record's own `fetched_at` takes precedence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Context {
     vendor_zone: Tz,
+    observed_at: Option<DateTime<Utc>>,
 }
 
 /// The default vendor zone.
@@ -29,6 +35,7 @@ impl Default for Context {
     fn default() -> Self {
         Context {
             vendor_zone: DEFAULT_VENDOR_ZONE,
+            observed_at: None,
         }
     }
 }
@@ -36,7 +43,23 @@ impl Default for Context {
 impl Context {
     /// A context whose vendor zone is `zone`.
     pub fn new(zone: Tz) -> Self {
-        Context { vendor_zone: zone }
+        Context {
+            vendor_zone: zone,
+            observed_at: None,
+        }
+    }
+
+    /// The same context with the observation time of bare vendor bodies set (see the type's
+    /// docs); `None` when unknown.
+    #[must_use]
+    pub fn with_observed_at(mut self, at: Option<DateTime<Utc>>) -> Self {
+        self.observed_at = at;
+        self
+    }
+
+    /// When the data read under this context was fetched, if known from outside the data.
+    pub fn observed_at(&self) -> Option<DateTime<Utc>> {
+        self.observed_at
     }
 
     /// A context whose vendor zone is the IANA zone named `name` (`Asia/Shanghai`).

@@ -126,6 +126,7 @@
 pub mod aggregate;
 mod context;
 pub mod dump;
+pub mod identity;
 pub mod inputs;
 pub mod json_schema;
 pub mod merge;
@@ -142,8 +143,8 @@ pub use context::{Context, DEFAULT_VENDOR_ZONE, UnknownZone};
 pub use dump::{DumpError, DumpErrorKind, DumpOptions, DumpReader, DumpStats, Position, read_dump};
 pub use model::{
     Approval, BookedRoom, CallDirection, Connections, Device, ExtraFields, Features, Host,
-    Invitation, Meeting, Money, Participant, ParticipantKind, PhoneCall, Room, RoomRole,
-    SCHEMA_VERSION, Source, Status, UnknownSource, Vendor,
+    Invitation, Meeting, Money, OLDEST_SCHEMA_VERSION, Participant, ParticipantKind, PhoneCall,
+    ReportState, Room, RoomRole, SCHEMA_VERSION, Source, Status, UnknownSource, Vendor,
 };
 pub use normalize::Normalize;
 pub use saved::{SAVED_RESPONSE_VERSION, SavedResponse};

@@ -6,18 +6,37 @@
 //!
 //! # What is merged
 //!
-//! Records with the same [`Meeting::key`] are merged. Systec report stubs
-//! (`systec:stub:<number>`) are **never** merged: meeting numbers repeat across
-//! occurrences, so each stub stays its own record. Quanshi reservations
+//! Records with the same [`Meeting::key`] are merged. Quanshi reservations
 //! (`quanshi:conference:`) and occurrences (`quanshi:temp:`) have different keys and are
-//! therefore never merged with each other (version 1).
+//! never merged with each other: how they are counted together is the aggregate's rule
+//! ([`crate::aggregate`]).
 //!
-//! # Duplicates from one source
+//! # Observations
 //!
-//! The same record fetched twice from the same endpoint (e.g. page drift in `detail`) is
-//! not combined field by field: the "most complete" one is kept — the one that is greatest
-//! by (status is final, number of participants, number of phone calls, number of warnings,
-//! its JSON text). Choosing a maximum is independent of input order.
+//! Every record is an observation of its `(key, sources)` with the time it was fetched
+//! ([`Meeting::observed_at`]). The newest observation replaces the older ones; records
+//! observed at the same time (or both without a time, as bare vendor bodies are) keep the
+//! "most complete": the greatest by (status is final, number of participants, number of
+//! phone calls, number of warnings, its JSON text). So a corrected topic wins, a warning
+//! clears when a complete page is fetched later, and the result does not depend on the
+//! order of the input.
+//!
+//! # Report stubs
+//!
+//! A Systec report stub (`systec:stub:<meeting number>`: the vendor has no report, because
+//! the meeting had fewer than two participants or had not ended) is never a meeting. It
+//! annotates the occurrences of the input set with its meeting number that lack a full
+//! report, restricted to the UUIDs of the request that answered it when known
+//! ([`Meeting::stub_scope`]: a live fetch, a save-raw record); never by position. An
+//! annotated occurrence gets `report: none` and `systec.reports` in its `sources`. A stub
+//! that matches no occurrence is counted ([`Merged::unmatched_stubs`]) and not output.
+//! Every other Systec occurrence says `report: full` when a full report is merged in, else
+//! `not_fetched`.
+//!
+//! # Rooms
+//!
+//! After merging, rooms are resolved to one identity and one label across the input set
+//! ([`crate::identity::resolve_rooms`]).
 //!
 //! # Conflict rules, field by field
 //!
@@ -48,6 +67,9 @@
 //! | `features.*` | `true` if any source says true, else `false` if any says false, else absent |
 //! | `connections.*` | the maximum of the counts given |
 //! | `warnings` | union, sorted, deduplicated |
+//! | `report` | `full` over `none` over `not_fetched` |
+//! | `profile` | R, H, D |
+//! | `observed_at` | per source, the newest |
 //! | `vendor_extra` | per source: each source keeps its own map; for the same source the higher-ranked record's map wins key by key |
 
 use std::cmp::Ordering;
@@ -56,7 +78,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::seconds_between;
-use crate::{Connections, Features, Host, Meeting, Participant, Room, Source, Status};
+use crate::{
+    Connections, Features, Host, Meeting, Participant, ReportState, Room, Source, Status,
+};
 
 /// Collects meetings and merges those with the same key; see the module docs for the rules.
 ///
@@ -79,8 +103,20 @@ use crate::{Connections, Features, Host, Meeting, Participant, Room, Source, Sta
 pub struct Merger {
     /// Per key, one record per distinct `sources` list.
     by_key: BTreeMap<String, BTreeMap<Vec<Source>, Meeting>>,
-    /// Records never merged (stubs), in arrival order until `finish` sorts them.
-    unmerged: Vec<Meeting>,
+    /// Report stubs, per (meeting number, request scope): the newest.
+    stubs: BTreeMap<(String, Option<Vec<String>>), Meeting>,
+}
+
+/// What [`Merger::finish_with_stubs`] returns: the meetings and what became of the stubs.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Merged {
+    /// One record per key, sorted by key; stubs are not among them.
+    pub meetings: Vec<Meeting>,
+    /// Distinct report stubs read.
+    pub stubs: u64,
+    /// The meeting numbers of the stubs that matched no occurrence.
+    pub unmatched_stubs: Vec<String>,
 }
 
 impl Merger {
@@ -89,18 +125,31 @@ impl Merger {
         Merger::default()
     }
 
-    /// Adds one meeting.
+    /// Adds one meeting (or report stub).
     pub fn push(&mut self, mut meeting: Meeting) {
-        if meeting.is_stub() {
-            self.unmerged.push(meeting);
-            return;
-        }
         meeting.sources.sort();
         meeting.sources.dedup();
+        if meeting.is_stub() {
+            let id = (
+                meeting.meeting_number.clone().unwrap_or_default(),
+                meeting.stub_scope().map(<[String]>::to_vec),
+            );
+            match self.stubs.get_mut(&id) {
+                Some(held) => {
+                    if observation_cmp(&meeting, held) == Ordering::Greater {
+                        *held = meeting;
+                    }
+                }
+                None => {
+                    self.stubs.insert(id, meeting);
+                }
+            }
+            return;
+        }
         let slots = self.by_key.entry(meeting.key.clone()).or_default();
         match slots.get_mut(&meeting.sources) {
             Some(held) => {
-                if completeness_cmp(&meeting, held) == Ordering::Greater {
+                if observation_cmp(&meeting, held) == Ordering::Greater {
                     *held = meeting;
                 }
             }
@@ -110,9 +159,9 @@ impl Merger {
         }
     }
 
-    /// The number of distinct records held (keys plus unmerged stubs).
+    /// The number of distinct records held (keys plus distinct stubs).
     pub fn len(&self) -> usize {
-        self.by_key.len() + self.unmerged.len()
+        self.by_key.len() + self.stubs.len()
     }
 
     /// Whether nothing was pushed.
@@ -120,23 +169,108 @@ impl Merger {
         self.len() == 0
     }
 
-    /// The merged meetings, sorted by key (stubs with the same key by their JSON text).
+    /// The merged meetings, sorted by key, stubs attached (see the module docs).
     pub fn finish(self) -> Vec<Meeting> {
+        self.finish_with_stubs().meetings
+    }
+
+    /// The merged meetings, sorted by key, stubs attached, with what became of the stubs.
+    pub fn finish_with_stubs(self) -> Merged {
         let mut out: Vec<Meeting> = self
             .by_key
             .into_values()
             .filter_map(|slots| combine(slots.into_values().collect()))
             .collect();
-        let mut stubs: Vec<(String, Meeting)> = self
-            .unmerged
-            .into_iter()
-            .map(|m| (serde_json::to_string(&m).unwrap_or_default(), m))
-            .collect();
-        stubs.sort_by(|a, b| a.1.key.cmp(&b.1.key).then_with(|| a.0.cmp(&b.0)));
-        out.extend(stubs.into_iter().map(|(_, m)| m));
-        out.sort_by(|a, b| a.key.cmp(&b.key));
-        out
+        let (stubs, unmatched_stubs) = attach_stubs(&mut out, self.stubs.into_values());
+        crate::identity::resolve_rooms(&mut out);
+        Merged {
+            meetings: out,
+            stubs,
+            unmatched_stubs,
+        }
     }
+}
+
+/// Whether `m` is a Systec occurrence (not a stub).
+fn is_systec_occurrence(m: &Meeting) -> bool {
+    m.vendor == crate::Vendor::Systec && !m.is_stub()
+}
+
+/// Attaches stubs to the occurrences of `meetings` (sorted by key) and settles every Systec
+/// occurrence's report state; returns the number of stubs and the unmatched ones' numbers.
+fn attach_stubs(
+    meetings: &mut [Meeting],
+    stubs: impl Iterator<Item = Meeting>,
+) -> (u64, Vec<String>) {
+    for m in meetings.iter_mut().filter(|m| is_systec_occurrence(m)) {
+        if m.report.is_none() && m.sources.contains(&R) {
+            m.report = Some(ReportState::Full);
+        }
+    }
+    let mut by_number: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, m) in meetings.iter().enumerate() {
+        if is_systec_occurrence(m)
+            && let Some(n) = m.meeting_number.as_deref()
+        {
+            by_number.entry(n).or_default().push(i);
+        }
+    }
+    let by_number: BTreeMap<String, Vec<usize>> = by_number
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    let mut count = 0;
+    let mut unmatched = Vec::new();
+    for stub in stubs {
+        count += 1;
+        let number = stub.meeting_number.clone().unwrap_or_default();
+        let scope = stub.stub_scope();
+        let targets: Vec<usize> = by_number
+            .get(&number)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                meetings.get(i).is_some_and(|m| {
+                    m.report != Some(ReportState::Full)
+                        && scope.is_none_or(|uuids| {
+                            m.occurrence_id
+                                .as_deref()
+                                .is_some_and(|u| uuids.iter().any(|x| x == u))
+                        })
+                })
+            })
+            .collect();
+        if targets.is_empty() {
+            unmatched.push(number);
+            continue;
+        }
+        for i in targets {
+            if let Some(m) = meetings.get_mut(i) {
+                m.report = Some(ReportState::None);
+                if !m.sources.contains(&R) {
+                    m.sources.push(R);
+                    m.sources.sort();
+                }
+                if let Some(at) = stub.observed_at.get(&R) {
+                    let slot = m.observed_at.entry(R).or_insert(*at);
+                    if *slot < *at {
+                        *slot = *at;
+                    }
+                }
+                if m.profile.is_none() {
+                    m.profile.clone_from(&stub.profile);
+                }
+            }
+        }
+    }
+    for m in meetings.iter_mut().filter(|m| is_systec_occurrence(m)) {
+        if m.report.is_none() {
+            m.report = Some(ReportState::NotFetched);
+        }
+    }
+    unmatched.sort();
+    (count, unmatched)
 }
 
 impl Extend<Meeting> for Merger {
@@ -156,6 +290,14 @@ pub fn merge<I: IntoIterator<Item = Meeting>>(meetings: I) -> Vec<Meeting> {
 
 fn status_is_final(s: Status) -> bool {
     matches!(s, Status::Ended | Status::Cancelled)
+}
+
+/// Orders two observations of the same key and sources: the newer first, then the more
+/// complete (see the module docs).
+fn observation_cmp(a: &Meeting, b: &Meeting) -> Ordering {
+    a.last_observed()
+        .cmp(&b.last_observed())
+        .then_with(|| completeness_cmp(a, b))
 }
 
 /// Orders two records of the same key and sources by completeness (see the module docs).
@@ -358,6 +500,20 @@ fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
     warnings.sort();
     warnings.dedup();
     m.warnings = warnings;
+    m.report = records.iter().filter_map(|r| r.report).min_by_key(|r| match r {
+        ReportState::Full => 0,
+        ReportState::None => 1,
+        ReportState::NotFetched => 2,
+    });
+    m.profile = pick(&records, &host_order, |r| r.profile.clone());
+    for r in &records {
+        for (source, at) in &r.observed_at {
+            let slot = m.observed_at.entry(*source).or_insert(*at);
+            if *slot < *at {
+                *slot = *at;
+            }
+        }
+    }
     // vendor_extra: lowest-ranked first, so higher-ranked records overwrite key by key.
     for r in ordered(&records, &host_order).into_iter().rev() {
         for (source, fields) in &r.vendor_extra {

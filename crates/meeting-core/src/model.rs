@@ -1,11 +1,17 @@
-//! The neutral schema, version 1: [`Meeting`] and everything it holds.
+//! The neutral schema, version 2: [`Meeting`] and everything it holds.
 //!
-//! Serialised exactly as the design's "neutral schema, version 1": snake_case field names,
+//! Serialised as the design's neutral schema: snake_case field names,
 //! lower-case enum words (`unknown` included), RFC 3339 UTC times (`2018-05-08T02:32:34Z`),
 //! money as `{"amount": "0.12", "currency": "CNY"}` with the amount a decimal string.
 //!
 //! Absent values are omitted (`None` fields and empty lists are not written) and read back as
 //! absent/empty, so a saved neutral line deserialises to the same value.
+//!
+//! **Version 2** (this crate writes it; it reads 1 and 2) changed meanings, not only fields:
+//! Systec report stubs annotate occurrences and are never meetings ([`Meeting::report`]),
+//! a `detail` record's status follows its observation time, and rooms resolve to one
+//! identity. It adds [`Meeting::report`], [`Meeting::profile`] and [`Meeting::observed_at`].
+//! Readers ignore fields they do not know, so later additions are additive.
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -14,7 +20,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The version of the neutral schema this crate writes: `schema_version` of every [`Meeting`].
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The oldest neutral schema version this crate reads.
+pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 
 /// Unmapped vendor fields of one source, verbatim, keyed by their wire name.
 pub type ExtraFields = BTreeMap<String, serde_json::Value>;
@@ -22,15 +31,14 @@ pub type ExtraFields = BTreeMap<String, serde_json::Value>;
 /// One meeting (a Systec occurrence or report stub, a Quanshi reservation or occurrence) in
 /// the vendor-neutral form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[schemars(
     title = "Meeting",
-    description = "A meeting in the vendor-neutral schema, version 1."
+    description = "A meeting in the vendor-neutral schema, version 2."
 )]
 #[non_exhaustive]
 pub struct Meeting {
-    /// Always 1 (the schema version).
-    #[schemars(range(min = 1, max = 1))]
+    /// The schema version: 2 when written by this crate (1 is read too).
+    #[schemars(range(min = 1, max = 2))]
     pub schema_version: u32,
     /// The vendor this record came from.
     pub vendor: Vendor,
@@ -119,10 +127,28 @@ pub struct Meeting {
     /// `"participants truncated: 100 of 150 listed"`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Whether the vendor's usage report is part of this record (Systec only): `full`, `none`
+    /// (the vendor answered a stub: no report exists, e.g. fewer than two participants or
+    /// not ended) or `not_fetched` (not asked, or the request failed: not known).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<ReportState>,
+    /// The configuration profile (vendor account) the record was fetched under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// When each source's data was fetched (the observation time), where known: a saved
+    /// response's `fetched_at`, the time a live response arrived.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<Source, DateTime<Utc>>")]
+    pub observed_at: BTreeMap<Source, DateTime<Utc>>,
     /// Every vendor field not mapped above, verbatim, per source. Secrets (passwords, host
     /// links, join links, passphrases) are never here.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub vendor_extra: BTreeMap<Source, ExtraFields>,
+    /// For a report stub: the UUIDs of the reports request that answered it, when known (a
+    /// live fetch, a save-raw record). Never serialised: stubs are never output.
+    #[serde(skip)]
+    #[schemars(skip)]
+    stub_scope: Option<Vec<String>>,
 }
 
 impl Meeting {
@@ -154,8 +180,39 @@ impl Meeting {
             features: Features::default(),
             connections: None,
             warnings: Vec::new(),
+            report: None,
+            profile: None,
+            observed_at: BTreeMap::new(),
             vendor_extra: BTreeMap::new(),
+            stub_scope: None,
         }
+    }
+
+    /// The time this record was last observed: the newest of [`Meeting::observed_at`].
+    pub fn last_observed(&self) -> Option<DateTime<Utc>> {
+        self.observed_at.values().max().copied()
+    }
+
+    /// Records that every source of this record was observed at `at` (keeps a newer time
+    /// already recorded).
+    pub fn observe(&mut self, at: DateTime<Utc>) {
+        for s in &self.sources {
+            let slot = self.observed_at.entry(*s).or_insert(at);
+            if *slot < at {
+                *slot = at;
+            }
+        }
+    }
+
+    /// For a report stub: the UUIDs of the request that answered it (see
+    /// [`crate::merge`]: a stub attaches only to these occurrences).
+    pub fn stub_scope(&self) -> Option<&[String]> {
+        self.stub_scope.as_deref()
+    }
+
+    /// Sets the UUIDs of the reports request that answered this stub.
+    pub fn set_stub_scope(&mut self, uuids: Vec<String>) {
+        self.stub_scope = Some(uuids);
     }
 
     /// The total cost of the phone calls, summed exactly, per currency (empty when no call
@@ -169,7 +226,8 @@ impl Meeting {
         out
     }
 
-    /// Whether this is a Systec report stub (`systec:stub:...`): never merged.
+    /// Whether this is a Systec report stub (`systec:stub:...`): an annotation of the
+    /// occurrences with its meeting number, never a meeting.
     pub fn is_stub(&self) -> bool {
         self.key.starts_with("systec:stub:")
     }
@@ -191,6 +249,20 @@ pub use meeting_wire::EndpointId as Source;
 
 /// A source name that is not one of [`Source::ALL`].
 pub use meeting_wire::UnknownEndpoint as UnknownSource;
+
+/// Whether a Systec record holds the vendor's usage report.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportState {
+    /// The full report was fetched and is merged in.
+    Full,
+    /// The vendor answered that no report exists (a stub).
+    None,
+    /// Not asked, or the request failed: whether a report exists is not known.
+    NotFetched,
+}
 
 /// Where a meeting stands.
 #[derive(
@@ -224,7 +296,6 @@ pub enum Status {
 
 /// The meeting's host.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Host {
     /// The vendor's user id.
@@ -254,7 +325,6 @@ impl Host {
 /// The Systec shared room: `id` is `detail`'s `host_id`; `name` and `email` are the
 /// `reports`/`hisMeeting` `host` and `email` (the room's account).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Room {
     /// The shared room's id (`detail`'s `host_id`).
@@ -277,7 +347,6 @@ impl Room {
 
 /// One participant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Participant {
     /// The vendor's participant id (Systec `id`; empty ids are absent).
@@ -375,7 +444,6 @@ pub enum Invitation {
 
 /// One phone call of a meeting.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PhoneCall {
     /// The phone number.
@@ -425,7 +493,6 @@ pub enum CallDirection {
 
 /// An exact amount of money: `{"amount": "0.12", "currency": "CNY"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Money {
     /// The amount, exact, written as a decimal string.
     #[serde(with = "decimal_string")]
@@ -526,7 +593,6 @@ mod decimal_string {
 
 /// A booked meeting room (Quanshi `detailHouseList` / `houseList`), with its devices.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct BookedRoom {
     /// The room's id (`DeviceId`).
@@ -557,7 +623,6 @@ pub struct BookedRoom {
 
 /// A device of a booked room.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Device {
     /// The device's id.
@@ -605,7 +670,6 @@ pub enum Approval {
 
 /// What a meeting used (absent: the vendor did not say).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Features {
     /// Computer audio.
@@ -640,7 +704,6 @@ impl Features {
 
 /// Connection counts (Quanshi dashboard).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Connections {
     /// Computer-audio connections (`voipCnt`).

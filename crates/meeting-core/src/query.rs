@@ -242,19 +242,34 @@ pub fn merge_sorted(meetings: Vec<Meeting>) -> Vec<Meeting> {
 }
 
 /// The room shown for a meeting: the Systec room's name (else id), else the booked rooms
-/// (names, else ids) joined by `, `; empty when none is known.
+/// (names, else ids) joined by `, `; empty when none is known. Aggregates count a meeting
+/// in each of its rooms: see [`room_labels`].
 pub fn room_label(m: &Meeting) -> String {
+    room_labels(m).join(", ")
+}
+
+/// Every room a meeting was in, each once: the Systec room's name (else id), else each
+/// booked room's name (else id), one per `DeviceId`.
+pub fn room_labels(m: &Meeting) -> Vec<String> {
     if let Some(room) = &m.room
         && let Some(label) = room.name.as_ref().or(room.id.as_ref())
     {
-        return label.clone();
+        return vec![label.clone()];
     }
-    m.rooms
-        .iter()
-        .filter_map(|r| r.name.as_ref().or(r.id.as_ref()))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for r in &m.rooms {
+        if let Some(id) = r.id.as_deref() {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+        }
+        if let Some(label) = r.name.as_ref().or(r.id.as_ref()) {
+            out.push(label.clone());
+        }
+    }
+    out
 }
 
 /// The host shown for a meeting: its name, else e-mail, else id; empty when unknown.

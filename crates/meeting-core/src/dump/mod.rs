@@ -41,10 +41,11 @@ mod sniff;
 use std::fmt;
 use std::io::{self, Cursor, Read};
 
+use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 use meeting_wire::DecodeError;
 
-use crate::{Context, Meeting, Normalize, SCHEMA_VERSION, Source};
+use crate::{Context, Meeting, Normalize, OLDEST_SCHEMA_VERSION, SCHEMA_VERSION, Source};
 use scan::{SegmentKind, Splitter};
 use sniff::Sniffed;
 
@@ -254,7 +255,9 @@ pub enum DumpErrorKind {
     #[error("invalid saved response: {0}")]
     Saved(String),
     /// A neutral line of another schema version.
-    #[error("unsupported neutral schema_version {0} (this reader knows {SCHEMA_VERSION})")]
+    #[error(
+        "unsupported neutral schema_version {0} (this reader knows {OLDEST_SCHEMA_VERSION} to {SCHEMA_VERSION})"
+    )]
     SchemaVersion(u64),
 }
 
@@ -482,10 +485,12 @@ fn read_document(
 ) -> Result<(), DumpErrorKind> {
     match sniff::sniff(doc) {
         Sniffed::Neutral => {
-            let m: Meeting = meeting_wire::from_slice(doc).map_err(DumpErrorKind::Neutral)?;
-            if u64::from(m.schema_version) != u64::from(SCHEMA_VERSION) {
+            let mut m: Meeting = meeting_wire::from_slice(doc).map_err(DumpErrorKind::Neutral)?;
+            if !(OLDEST_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&m.schema_version) {
                 return Err(DumpErrorKind::SchemaVersion(u64::from(m.schema_version)));
             }
+            // Read under this version's rules (a v1 stub line is a stub here too).
+            m.schema_version = SCHEMA_VERSION;
             out.push(m);
             Ok(())
         }
@@ -494,6 +499,8 @@ fn read_document(
             body,
             body_text,
             http_status,
+            fetched_at,
+            params,
         } => {
             let text = |r: Option<std::ops::Range<usize>>| {
                 r.and_then(|r| doc.get(r))
@@ -515,7 +522,24 @@ fn read_document(
                 (Some(range), _) => {
                     let start = range.start;
                     let bytes = doc.get(range).unwrap_or_default();
-                    parse_as(source, true, bytes, options, out).map_err(|e| relocate(e, doc, start))
+                    let first = out.len();
+                    let fetched = fetched_at
+                        .and_then(|r| doc.get(r))
+                        .and_then(|b| serde_json::from_slice::<DateTime<Utc>>(b).ok());
+                    let observed = DumpOptions {
+                        context: options.context.with_observed_at(None),
+                        ..options.clone()
+                    };
+                    parse_as(source, true, bytes, &observed, out)
+                        .map_err(|e| relocate(e, doc, start))?;
+                    let produced = out.get_mut(first..).unwrap_or_default();
+                    if let Some(at) = fetched.or(options.context.observed_at()) {
+                        crate::normalize::observe(produced, at);
+                    }
+                    if source == Source::SystecReports {
+                        scope_stubs(produced, params.and_then(|r| doc.get(r)));
+                    }
+                    Ok(())
                 }
                 (None, Some(range)) => {
                     let raw = doc.get(range).unwrap_or_default();
@@ -591,7 +615,29 @@ fn relocate(kind: DumpErrorKind, doc: &[u8], body_start: usize) -> DumpErrorKind
     }
 }
 
-/// Parses `bytes` as `source`'s response and normalises it into `out`.
+/// Gives the report stubs of a saved `reports` record the request's UUIDs (its `uuid`
+/// parameter, comma-separated), so they attach only to those occurrences.
+fn scope_stubs(meetings: &mut [Meeting], params: Option<&[u8]>) {
+    let Some(params) = params
+        .and_then(|p| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(p).ok())
+    else {
+        return;
+    };
+    let Some(list) = params.get("uuid") else {
+        return;
+    };
+    let uuids: Vec<String> = list
+        .split(',')
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    for m in meetings.iter_mut().filter(|m| m.is_stub()) {
+        m.set_stub_scope(uuids.clone());
+    }
+}
+
+/// Parses `bytes` as `source`'s response and normalises it into `out`; a bare response is
+/// observed at the context's observation time, when it has one.
 fn parse_as(
     source: Source,
     certain: bool,
@@ -600,6 +646,7 @@ fn parse_as(
     out: &mut Vec<Meeting>,
 ) -> Result<(), DumpErrorKind> {
     let ctx = &options.context;
+    let first = out.len();
     let endpoint = certain.then_some(source);
     let systec = |e: systec_model::Error| match e {
         systec_model::Error::Vendor { error, .. } => DumpErrorKind::Vendor {
@@ -651,6 +698,9 @@ fn parse_as(
         Source::QuanshiDashboard => quanshi_model::dashboard_conference_info::parse_response(bytes)
             .map_err(quanshi)?
             .normalize_into(ctx, out),
+    }
+    if let Some(at) = ctx.observed_at() {
+        crate::normalize::observe(out.get_mut(first..).unwrap_or_default(), at);
     }
     Ok(())
 }

@@ -25,6 +25,10 @@ pub(crate) enum Sniffed {
         body_text: Option<Range<usize>>,
         /// The `http_status` value's text.
         http_status: Option<Range<usize>>,
+        /// The `fetched_at` value (a JSON string, quotes included).
+        fetched_at: Option<Range<usize>>,
+        /// The `params` value (a JSON object).
+        params: Option<Range<usize>>,
     },
     /// A vendor response of this endpoint; `certain` is false when the shape does not tell
     /// (an empty list, a failure envelope): any parser of the vendor gives the same result.
@@ -167,6 +171,7 @@ pub(crate) fn sniff(doc: &[u8]) -> Sniffed {
     let mut keys: Vec<String> = Vec::new();
     let mut saved = false;
     let (mut endpoint, mut body, mut body_text, mut http_status) = (None, None, None, None);
+    let (mut fetched_at, mut params) = (None, None);
     let decided = cur.members(|key, c| {
         if keys.len() < 32 {
             keys.push(String::from_utf8_lossy(key).into_owned());
@@ -193,6 +198,14 @@ pub(crate) fn sniff(doc: &[u8]) -> Sniffed {
             }
             b"http_status" => {
                 http_status = Some(c.value()?);
+                Some(None)
+            }
+            b"fetched_at" => {
+                fetched_at = Some(c.value()?);
+                Some(None)
+            }
+            b"params" => {
+                params = Some(c.value()?);
                 Some(None)
             }
             b"data" if !saved => Some(Some(systec_data(c))),
@@ -232,6 +245,8 @@ pub(crate) fn sniff(doc: &[u8]) -> Sniffed {
             body,
             body_text,
             http_status,
+            fetched_at,
+            params,
         },
         Some(None) => {
             let has = |k: &str| keys.iter().any(|x| x == k);

@@ -7,7 +7,8 @@
 mod quanshi;
 mod systec;
 
-use crate::{Context, Meeting};
+use crate::{Context, Meeting, Source, Status};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
@@ -36,14 +37,47 @@ pub trait Normalize {
     /// Appends this value's meetings to `out`.
     fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>);
 
-    /// This value's meetings.
+    /// This value's meetings, observed at the context's observation time when it has one
+    /// (see [`observe`]).
     fn normalize(self, ctx: &Context) -> Vec<Meeting>
     where
         Self: Sized,
     {
         let mut out = Vec::new();
         self.normalize_into(ctx, &mut out);
+        if let Some(at) = ctx.observed_at() {
+            observe(&mut out, at);
+        }
         out
+    }
+}
+
+/// Records that `meetings` (just normalised from one response) were observed at `at`, and
+/// classifies what depends on it: a Systec `detail` record without an `end_time` is `live`
+/// when it started at or before `at` and `scheduled` when it starts after; one whose
+/// `end_time` is after `at` has not ended yet (`live`, or `scheduled` before its start).
+///
+/// ```
+/// use meeting_core::{Meeting, Source, Status, Vendor, normalize::observe};
+/// let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+/// m.start = "2024-01-02T01:00:00Z".parse().ok();
+/// let mut list = vec![m];
+/// observe(&mut list, "2024-01-02T01:30:00Z".parse().unwrap());
+/// assert_eq!(list[0].status, Status::Live);
+/// ```
+pub fn observe(meetings: &mut [Meeting], at: DateTime<Utc>) {
+    for m in meetings {
+        m.observe(at);
+        if m.sources.as_slice() == [Source::SystecDetail] && !m.is_stub() {
+            let started = m.start.map(|s| s <= at);
+            m.status = match (m.end, started) {
+                (Some(end), _) if end <= at => Status::Ended,
+                (_, Some(true)) => Status::Live,
+                (_, Some(false)) => Status::Scheduled,
+                (Some(_), None) => Status::Ended,
+                (None, None) => Status::Unknown,
+            };
+        }
     }
 }
 
@@ -163,7 +197,7 @@ pub(crate) fn put_list(out: &mut crate::ExtraFields, name: &str, items: Vec<crat
 }
 
 /// Stores a source's extras on the meeting when there are any.
-pub(crate) fn store_extra(m: &mut Meeting, source: crate::Source, extra: crate::ExtraFields) {
+pub(crate) fn store_extra(m: &mut Meeting, source: Source, extra: crate::ExtraFields) {
     if !extra.is_empty() {
         m.vendor_extra.insert(source, extra);
     }

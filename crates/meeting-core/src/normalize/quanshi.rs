@@ -159,66 +159,65 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     }
     put_list(&mut ex, "attendList", item_extras);
 
-    // Rooms: `detailHouseList` (rooms with their devices) when it lists any, else
-    // `houseList` with the `equipList` devices whose parent is the room. A list not used
-    // stays in vendor_extra.
-    let detail_rooms = detail_house_list.unwrap_or_default();
-    if detail_rooms.is_empty() {
-        let houses = house_list.unwrap_or_default();
-        let equips = equip_list.unwrap_or_default();
-        let mut used = vec![false; equips.len()];
-        for h in &houses {
-            let hid = h.device_id.as_ref().map(ToString::to_string);
-            let mut room = house_room(h);
-            for (e, used) in equips.iter().zip(used.iter_mut()) {
-                let parent = e.parent_device_id.as_ref().map(ToString::to_string);
-                if hid.is_some() && parent == hid {
-                    *used = true;
-                    room.devices.push(Device {
-                        id: id_text(e.device_id.clone()),
-                        name: clean(e.device_name.clone()),
-                    });
-                }
+    // Rooms: `houseList` (with the `equipList` devices whose parent is the room) united with
+    // `detailHouseList` by `DeviceId`, the detail winning field by field; a `detailHouseList`
+    // room without an id, or not in `houseList`, is added. Devices not attached to a room
+    // stay in vendor_extra.
+    let houses = house_list.unwrap_or_default();
+    let equips = equip_list.unwrap_or_default();
+    let mut used = vec![false; equips.len()];
+    for h in &houses {
+        let hid = h.device_id.as_ref().map(ToString::to_string);
+        let mut room = house_room(h);
+        for (e, used) in equips.iter().zip(used.iter_mut()) {
+            let parent = e.parent_device_id.as_ref().map(ToString::to_string);
+            if hid.is_some() && parent == hid {
+                *used = true;
+                room.devices.push(Device {
+                    id: id_text(e.device_id.clone()),
+                    name: clean(e.device_name.clone()),
+                });
             }
-            m.rooms.push(room);
         }
-        let unused: Vec<&QDevice> = equips
-            .iter()
-            .zip(&used)
-            .filter(|(_, u)| !**u)
-            .map(|(e, _)| e)
-            .collect();
-        if !unused.is_empty() {
-            put(&mut ex, "equipList", Some(unused));
-        }
-        let house_extras = houses
-            .into_iter()
-            .map(|h| {
-                let mut e = ExtraFields::new();
-                put(&mut e, "ParentDeviceId", h.parent_device_id);
-                put(&mut e, "ParentDeviceType", h.parent_device_type);
-                put(&mut e, "ApplyUserId", h.apply_user_id);
-                put(&mut e, "DeviceType", h.device_type);
-                take_extra(h.extra, QDevice::FIELDS, &mut e);
-                e
-            })
-            .collect();
-        put_list(&mut ex, "houseList", house_extras);
-    } else {
-        let mut room_extras = Vec::with_capacity(detail_rooms.len());
-        for h in detail_rooms {
-            let (room, e) = detail_room(h);
-            m.rooms.push(room);
-            room_extras.push(e);
-        }
-        put_list(&mut ex, "detailHouseList", room_extras);
-        if let Some(h) = house_list.filter(|l| !l.is_empty()) {
-            put(&mut ex, "houseList", Some(h));
-        }
-        if let Some(e) = equip_list.filter(|l| !l.is_empty()) {
-            put(&mut ex, "equipList", Some(e));
+        m.rooms.push(room);
+    }
+    let unused: Vec<&QDevice> = equips
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(e, _)| e)
+        .collect();
+    if !unused.is_empty() {
+        put(&mut ex, "equipList", Some(unused));
+    }
+    let house_extras = houses
+        .into_iter()
+        .map(|h| {
+            let mut e = ExtraFields::new();
+            put(&mut e, "ParentDeviceId", h.parent_device_id);
+            put(&mut e, "ParentDeviceType", h.parent_device_type);
+            put(&mut e, "ApplyUserId", h.apply_user_id);
+            put(&mut e, "DeviceType", h.device_type);
+            take_extra(h.extra, QDevice::FIELDS, &mut e);
+            e
+        })
+        .collect();
+    put_list(&mut ex, "houseList", house_extras);
+    let detail_rooms = detail_house_list.unwrap_or_default();
+    let mut room_extras = Vec::with_capacity(detail_rooms.len());
+    for h in detail_rooms {
+        let (room, e) = detail_room(h);
+        room_extras.push(e);
+        match m
+            .rooms
+            .iter_mut()
+            .find(|r| r.id.is_some() && r.id == room.id)
+        {
+            Some(known) => unite_room(known, room),
+            None => m.rooms.push(room),
         }
     }
+    put_list(&mut ex, "detailHouseList", room_extras);
 
     put(&mut ex, "billingCode", billing_code_camel);
     put(&mut ex, "billingcode", billing_code_lower);
@@ -317,6 +316,28 @@ fn attendee(a: Attendee) -> (Participant, ExtraFields) {
         },
         e,
     )
+}
+
+/// The same room from `detailHouseList` over `houseList`: the detail's fields win where it
+/// has them; its devices replace the house's when it lists any.
+fn unite_room(known: &mut BookedRoom, detail: BookedRoom) {
+    let BookedRoom {
+        id: _,
+        name,
+        city,
+        address,
+        floor,
+        role,
+        approval,
+        devices,
+    } = detail;
+    macro_rules! over {
+        ($($f:ident),*) => { $( if $f.is_some() { known.$f = $f; } )* };
+    }
+    over!(name, city, address, floor, role, approval);
+    if !devices.is_empty() {
+        known.devices = devices;
+    }
 }
 
 fn role(r: Option<QRoomRole>) -> Option<RoomRole> {
@@ -481,6 +502,18 @@ pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
     let stop = stop_time.filter(|t| t.value() != Some(0));
     m.end = unix(&mut m, stop.as_ref(), "stopTime");
     m.duration_seconds = seconds_between(m.start, m.end);
+    // `confDuration` (seconds) is the vendor's own figure: the duration of a live or ended
+    // occurrence whose times do not give one (a running conference has no `stopTime`).
+    let vendor_seconds = conf_duration.and_then(|d| u64::try_from(d).ok());
+    let conf_duration = if m.duration_seconds.is_none()
+        && matches!(m.status, Status::Live | Status::Ended)
+        && vendor_seconds.is_some()
+    {
+        m.duration_seconds = vendor_seconds;
+        None
+    } else {
+        conf_duration
+    };
     if let (Some(s), Some(e)) = (m.start, m.end)
         && e < s
     {

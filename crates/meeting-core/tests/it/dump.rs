@@ -130,14 +130,17 @@ fn neutral_lines_read_back() {
     let (back, bad, _) = read_all(neutral.as_bytes(), DumpOptions::default());
     assert!(bad.is_empty(), "{bad:?}");
     assert_eq!(back, ok);
-    let v2 = neutral
-        .lines()
-        .next()
-        .unwrap()
-        .replace(r#""schema_version":1"#, r#""schema_version":2"#);
-    let (_, bad, _) = read_all(v2.as_bytes(), DumpOptions::default());
+    let first = neutral.lines().next().unwrap();
+    assert!(first.contains(r#""schema_version":2"#), "{first}");
+    // Version 1 lines (older builds) are read too, under this version's rules.
+    let v1 = first.replace(r#""schema_version":2"#, r#""schema_version":1"#);
+    let (back, bad, _) = read_all(v1.as_bytes(), DumpOptions::default());
+    assert!(bad.is_empty(), "{bad:?}");
+    assert_eq!(back[0], ok[0]);
+    let v3 = first.replace(r#""schema_version":2"#, r#""schema_version":3"#);
+    let (_, bad, _) = read_all(v3.as_bytes(), DumpOptions::default());
     assert!(
-        bad[0].contains("unsupported neutral schema_version 2"),
+        bad[0].contains("unsupported neutral schema_version 3 (this reader knows 1 to 2)"),
         "{bad:?}"
     );
 }

@@ -105,13 +105,17 @@ fn merge_is_independent_of_input_order() {
 }
 
 #[test]
-fn stubs_are_never_merged_and_quanshi_kinds_stay_apart() {
+fn stubs_are_not_meetings_and_quanshi_kinds_stay_apart() {
     let stubs = reports(
         r#"{"status":200,"message":"OK","data":[{"id":"1579334441"},{"id":"1579334441"}]}"#,
     );
-    let merged = merge(stubs);
-    assert_eq!(merged.len(), 2);
-    assert!(merged.iter().all(|m| m.key == "systec:stub:1579334441"));
+    // The same stub twice is one stub; matching nothing, it is counted, never output.
+    let mut merger = Merger::new();
+    merger.extend(stubs);
+    let merged = merger.finish_with_stubs();
+    assert!(merged.meetings.is_empty());
+    assert_eq!(merged.stubs, 1);
+    assert_eq!(merged.unmatched_stubs, ["1579334441"]);
     let conf =
         crate::common::conference(r#"{"status":0,"result":[{"conferenceId":"1","eventId":5}]}"#);
     let dash =

@@ -6,7 +6,9 @@ use serde_json::json;
 
 #[test]
 fn committed_schema_is_current() {
-    let path = root().join("schema/meeting.v1.json");
+    // Version 1 stays committed beside it, unchanged: it describes what older builds wrote.
+    assert!(root().join("schema/meeting.v1.json").is_file());
+    let path = root().join("schema/meeting.v2.json");
     let generated = meeting_schema_text();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -15,7 +17,7 @@ fn committed_schema_is_current() {
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         committed == generated,
-        "schema/meeting.v1.json is out of date; regenerate it with\n    UPDATE_SCHEMA=1 cargo test -p meeting-core committed_schema_is_current"
+        "schema/meeting.v2.json is out of date; regenerate it with\n    UPDATE_SCHEMA=1 cargo test -p meeting-core committed_schema_is_current"
     );
 }
 
@@ -23,7 +25,7 @@ fn committed_schema_is_current() {
 fn validator_catches_violations() {
     let schema = meeting_schema();
     let bad = json!({
-        "schema_version": 2,
+        "schema_version": 3,
         "vendor": "systec",
         "sources": ["systec.nope"],
         "key": "k",
@@ -45,6 +47,10 @@ fn validator_catches_violations() {
     ] {
         assert!(text.contains(needle), "{needle} not in:\n{text}");
     }
+    // Version 1 lines stay valid (readers accept them), and unknown fields are ignored.
+    let v1 = json!({"schema_version": 1, "vendor": "systec", "sources": ["systec.detail"],
+        "key": "systec:a", "status": "ended", "later_field": true});
+    assert_eq!(validate(&schema, &v1), Vec::<String>::new());
     let missing = validate(&schema, &json!({}));
     assert_eq!(missing.len(), 5, "{missing:#?}");
 }
