@@ -30,9 +30,11 @@ impl<'a> App<'a> {
             Some(name) => parse_zone(name, "--vendor-tz")?,
             None => meeting_core::DEFAULT_VENDOR_ZONE,
         };
+        // One report zone for the user's dates, buckets and displayed times: --tz (or
+        // MEETING_TZ), else the profile's, else the vendor zone; never silently the machine's.
         let tz = match g.tz.as_deref().or(settings.profile.tz.as_deref()) {
             Some(name) => parse_zone(name, "--tz")?,
-            None => system_zone(g.quiet),
+            None => vendor_tz,
         };
         Ok(App {
             g,
@@ -43,11 +45,10 @@ impl<'a> App<'a> {
         })
     }
 
-    /// Today in the vendor zone: the default end of ranges and the base of `--since 7d`.
+    /// Today in the report zone: the default end of the user's ranges and the base of
+    /// `--since 7d`.
     pub(crate) fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now()
-            .with_timezone(&self.vendor_tz)
-            .date_naive()
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }
 
     /// The span of filter flags (open ends unbounded), or `None` when none was given.
@@ -243,25 +244,6 @@ pub(crate) fn parse_zone(name: &str, what: &str) -> Result<Tz> {
             "unknown time zone `{name}` for {what}: expected an IANA name like Asia/Shanghai, UTC or America/New_York"
         ))
     })
-}
-
-/// The system zone, or UTC with a note.
-fn system_zone(quiet: bool) -> Tz {
-    match iana_time_zone::get_timezone()
-        .ok()
-        .and_then(|n| n.parse::<Tz>().ok())
-    {
-        Some(tz) => tz,
-        None => {
-            if !quiet {
-                let _ = writeln!(
-                    io::stderr().lock(),
-                    "note: cannot tell the system time zone; showing times in UTC (use --tz ZONE)"
-                );
-            }
-            Tz::UTC
-        }
-    }
 }
 
 #[cfg(test)]

@@ -55,20 +55,26 @@ fn query(filter: &Filter) -> Query {
     let mut q = Query::all();
     q.from = filter.from.and_then(instant);
     q.to = filter.to.and_then(|d| d.succ_opt()).and_then(instant);
-    q.rooms.clone_from(&filter.rooms);
-    q.hosts.clone_from(&filter.hosts);
     q.vendor = filter.vendor;
+    // Rooms and hosts are matched after the room identities are resolved (a `detail`-only
+    // meeting is stored under its room id, and matches the room's name).
     q
 }
 
-/// The archive's meetings that pass `filter`, in the output order.
-pub(crate) fn read(flag: Option<&Path>, filter: &Filter) -> Result<Vec<Meeting>> {
+/// The archive's meetings that pass `filter`, in the output order: the report stubs
+/// attached and the rooms resolved across the archive, as for files.
+pub(crate) fn read(app: &App<'_>, flag: Option<&Path>, filter: &Filter) -> Result<Vec<Meeting>> {
     let path = path(flag)?;
     let archive = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
-    archive
+    let mut meetings = archive
         .meetings(&query(filter))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| store_error(&e))
+        .map_err(|e| store_error(&e))?;
+    meetings.extend(archive.stubs().map_err(|e| store_error(&e))?);
+    Ok(crate::offline::merge_noting(app, meetings)
+        .into_iter()
+        .filter(|m| filter.matches(m))
+        .collect())
 }
 
 pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
@@ -222,8 +228,11 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             meeting_core::inputs::Input::File(p) => saved_record(p),
             meeting_core::inputs::Input::Stdin => None,
         };
+        // A saved run's records are observed at the run's start (as its live output and a
+        // replay say), and keep only the days the run asked for.
+        let input_options = input.options_for(&options);
         let fetched_at = match (&record, input) {
-            (Some((_, r)), _) => r.fetched_at,
+            (Some((_, r)), _) => input_options.run_started.unwrap_or(r.fetched_at),
             (None, meeting_core::inputs::Input::File(p)) => std::fs::metadata(p)
                 .and_then(|m| m.modified())
                 .map(DateTime::<Utc>::from)
@@ -241,7 +250,7 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             ),
         };
         let mut observations = Vec::new();
-        let mut dump = read_dump(reader, options.clone());
+        let mut dump = read_dump(reader, input_options);
         for item in dump.by_ref() {
             match item {
                 Ok(m) => observations.push(Observation::new(profile.clone(), fetched_at, m)),

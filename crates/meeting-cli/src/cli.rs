@@ -37,8 +37,9 @@ Examples:
   meeting quanshi info 56039682 -o json
 
 Output: `-o table` when stdout is a terminal, `-o jsonl` (one neutral meeting per line) when
-it is piped or redirected. JSON and JSON Lines times are UTC (RFC 3339); table and CSV times
-are shown in --tz, and the header names the zone.
+it is piped or redirected. JSON and JSON Lines times are UTC (RFC 3339). Dates you type
+(--from, --to, --month), day buckets and table and CSV times are all in one report zone: --tz
+(or MEETING_TZ), else the vendor zone (Asia/Shanghai); never silently the machine's zone.
 
 Configuration: credentials come from the environment or from a profile in
 ~/.config/meeting/config.toml (`meeting config init`, `meeting config list`), never from a
@@ -51,6 +52,7 @@ Environment:
   QUANSHI_BASE_URL                    Quanshi base URL (the vendor documents none)
   QUANSHI_CONFERENCE_PATH             the join-link endpoint's path (undocumented)
   MEETING_CONFIG, MEETING_PROFILE     config file and profile
+  MEETING_TZ                          report zone (like --tz) [default: the vendor zone]
   MEETING_VENDOR_TZ                   vendor zone [default: Asia/Shanghai]
   HTTPS_PROXY, HTTP_PROXY             proxy for non-loopback vendors
   NO_COLOR, TERM=dumb                 no colour
@@ -73,11 +75,11 @@ Exit codes:
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub(crate) struct Global {
-    /// Display zone for table and CSV times and `stats --by day` [default: the system zone]
-    #[arg(long, value_name = "ZONE", global = true)]
+    /// Report zone: the days you type, day buckets, table and CSV times [default: the vendor zone]
+    #[arg(long, value_name = "ZONE", env = "MEETING_TZ", global = true)]
     pub(crate) tz: Option<String>,
 
-    /// Zone in which zone-less vendor times and --from/--to dates are read [default: Asia/Shanghai]
+    /// Zone in which zone-less vendor times and vendor date parameters are read [default: Asia/Shanghai]
     #[arg(long, value_name = "ZONE", env = "MEETING_VENDOR_TZ", global = true)]
     pub(crate) vendor_tz: Option<String>,
 
@@ -257,7 +259,7 @@ pub(crate) enum Command {
     /// Write a profile (mode 0600) or check the configured credentials
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Print the neutral JSON Schema (version 1)
+    /// Print the neutral JSON Schema (version 2)
     Schema {
         /// Write the schema to FILE instead of stdout
         #[arg(long, value_name = "FILE")]
@@ -429,7 +431,7 @@ pub(crate) enum SystecCommand {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Dates")]
 pub(crate) struct DateFlags {
-    /// First day (YYYY-MM-DD), read in the vendor zone (--vendor-tz)
+    /// First day (YYYY-MM-DD), in the report zone (--tz)
     #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
     pub(crate) from: Option<NaiveDate>,
     /// Last day, inclusive (YYYY-MM-DD) [default: today for a vendor range, open for a filter]

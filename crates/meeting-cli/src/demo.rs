@@ -4,7 +4,6 @@ use std::io::Write;
 
 use chrono::NaiveDate;
 use meeting_core::aggregate::{Aggregate, GroupBy};
-use meeting_core::query::merge_sorted;
 use meeting_sim::{Sim, SimConfig};
 use meeting_sync::{Fetched, quanshi, systec};
 
@@ -57,10 +56,11 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         let systec = clients::systec_client(&settings, tuning, &capture, app.vendor_tz)?;
         let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
         let mut all = Fetched::default();
-        let range = systec::FetchRange::new(from, to);
-        capture.start_run("demo", Some((from, to)), Some(app.vendor_tz.name()));
-        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |b| {
+        let range = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
+        let started = capture.start_run("demo", Some((from, to)), Some(app.tz.name()));
+        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |mut b| {
             capture.record_batch(&b);
+            live::observed_at_start(&mut b, started);
             all.push(b);
         })
         .await
@@ -70,13 +70,15 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         progress.set_prefix("quanshi");
         let mut quanshi_found = 0;
         if let Some(link) = truth.quanshi_join_urls().first() {
-            let batch = quanshi::conference(&quanshi, &app.ctx, link).await;
+            let mut batch = quanshi::conference(&quanshi, &app.ctx, link).await;
+            live::observed_at_start(&mut batch, started);
             quanshi_found += batch.meetings.len();
             capture.record_batch(&batch);
             all.push(batch);
         }
         if let Some(id) = truth.dashboard_ids().first() {
-            let batch = quanshi::info(&quanshi, &app.ctx, id).await;
+            let mut batch = quanshi::info(&quanshi, &app.ctx, id).await;
+            live::observed_at_start(&mut batch, started);
             quanshi_found += batch.meetings.len();
             capture.record_batch(&batch);
             all.push(batch);
@@ -94,14 +96,10 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     })??;
     progress.finish_and_clear();
     app.note(&summary);
-    let merged = merge_sorted(fetched.meetings.clone());
-    let stubs = merged
-        .iter()
-        .filter(|m| meeting_core::query::is_report_stub(m))
-        .count();
+    let merged = crate::offline::merge_noting(app, fetched.meetings.clone());
     app.note(&format!(
-        "demo: {} meetings after merging by key ({stubs} report stub(s) beside them, not counted), in {:.1} s",
-        merged.len() - stubs,
+        "demo: {} meetings after merging by key, in {:.1} s",
+        merged.len(),
         started.elapsed().as_secs_f64()
     ));
     // In table mode, a summary per room follows the meetings.
@@ -124,19 +122,13 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             return Err(CliError::http(e));
         }
         live::check_saved(&capture)?;
-        return crate::output::emit(
-            app,
-            merge_sorted(fetched.meetings),
-            &args.output,
-            &args.rows,
-            Some(&after),
-        );
+        return crate::output::emit(app, merged, &args.output, &args.rows, Some(&after));
     }
     live::finish(
         app,
         fetched,
         &capture,
-        None,
+        &meeting_core::query::Filter::new(app.tz),
         &args.output,
         &args.rows,
         &args.live,

@@ -2,7 +2,7 @@
 //! filter and render what it fetched.
 
 use meeting_core::Meeting;
-use meeting_core::query::{Filter, merge_sorted};
+use meeting_core::query::Filter;
 use meeting_sync::{Capture, Fetched, Progress, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
@@ -131,15 +131,18 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let mut fetched = Fetched::default();
     let mut room = None;
 
-    capture.start_run(job, span, Some(app.vendor_tz.name()));
-    let mut on_batch = |b: meeting_sync::Batch| {
+    // The run's manifest holds the days asked and their zone (the report zone): a replay
+    // keeps the same meetings.
+    let started = capture.start_run(job, span, Some(app.tz.name()));
+    let mut on_batch = |mut b: meeting_sync::Batch| {
         capture.record_batch(&b);
+        observed_at_start(&mut b, started);
         fetched.push(b);
     };
     match c {
         SystecCommand::Fetch { room: r, .. } => {
             let (from, to) = span.unwrap_or_default();
-            let mut job = systec::FetchRange::new(from, to);
+            let mut job = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
             if let Some(r) = r {
                 job = job.room(r.clone());
             }
@@ -174,9 +177,10 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         }
         SystecCommand::History { .. } => {
             let (from, to) = span.unwrap_or_default();
+            let vendor = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
             block_on(
                 "the fetch",
-                systec::history(&client, ctx, from, to, &mut on_batch),
+                systec::history(&client, ctx, vendor.from, vendor.to, &mut on_batch),
             )?
             .map_err(|e| CliError::usage(e.to_string()))?;
         }
@@ -190,7 +194,21 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     capture.finish_run(fetched.errors.is_empty());
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
-    finish(app, fetched, &capture, room.as_deref(), output, rows, live)
+    // Exactly the days asked, in the report zone (the vendor windows were wider).
+    let mut filter = Filter::new(app.tz);
+    if let (Some((from, to)), true) = (
+        span,
+        matches!(
+            c,
+            SystecCommand::Fetch { .. } | SystecCommand::History { .. }
+        ),
+    ) {
+        filter = filter.from(from).to(to);
+    }
+    if let Some(r) = room {
+        filter = filter.room(r);
+    }
+    finish(app, fetched, &capture, &filter, output, rows, live)
 }
 
 pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
@@ -210,7 +228,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
         &capture,
     )?;
     let mut fetched = Fetched::default();
-    capture.start_run(
+    let started = capture.start_run(
         match c {
             QuanshiCommand::Conference { .. } => "quanshi conference",
             QuanshiCommand::Info { .. } => "quanshi info",
@@ -227,6 +245,8 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
         }
     };
     capture.record_batch(&batch);
+    let mut batch = batch;
+    observed_at_start(&mut batch, started);
     capture.finish_run(batch.is_complete());
     if batch.is_complete() && batch.meetings.is_empty() {
         progress.finish_and_clear();
@@ -242,7 +262,26 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
     fetched.push(batch);
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
-    finish(app, fetched, &capture, None, output, rows, live)
+    finish(
+        app,
+        fetched,
+        &capture,
+        &Filter::new(app.tz),
+        output,
+        rows,
+        live,
+    )
+}
+
+/// A run's records are observed at the run's start: a replay of its saved records observes
+/// them at the manifest's `started_at`, the same instant, so both outputs are the same.
+pub(crate) fn observed_at_start(
+    b: &mut meeting_sync::Batch,
+    started: chrono::DateTime<chrono::Utc>,
+) {
+    for m in &mut b.meetings {
+        m.observed_at_only(started);
+    }
 }
 
 /// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
@@ -251,12 +290,12 @@ pub(crate) fn finish(
     app: &App<'_>,
     fetched: Fetched,
     capture: &Capture,
-    room: Option<&str>,
+    filter: &Filter,
     output: &OutputArgs,
     rows: &RowsArg,
     live: &LiveArgs,
 ) -> Result<()> {
-    finish_with(app, fetched, capture, room, output, rows, live, None)
+    finish_with(app, fetched, capture, filter, output, rows, live, None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -264,7 +303,7 @@ pub(crate) fn finish_with(
     app: &App<'_>,
     fetched: Fetched,
     capture: &Capture,
-    room: Option<&str>,
+    filter: &Filter,
     output: &OutputArgs,
     rows: &RowsArg,
     live: &LiveArgs,
@@ -285,11 +324,7 @@ pub(crate) fn finish_with(
         check_saved(capture)?;
         return Err(CliError::http(first));
     }
-    let filter = room.map_or_else(
-        || Filter::new(app.vendor_tz),
-        |r| Filter::new(app.vendor_tz).room(r),
-    );
-    let meetings: Vec<Meeting> = merge_sorted(meetings)
+    let meetings: Vec<Meeting> = crate::offline::merge_noting(app, meetings)
         .into_iter()
         .filter(|m| filter.matches(m))
         .collect();

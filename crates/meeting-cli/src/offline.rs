@@ -11,7 +11,7 @@ use meeting_core::aggregate::Aggregate;
 use meeting_core::inputs::{
     Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input,
 };
-use meeting_core::query::{Filter, merge_sorted};
+use meeting_core::query::Filter;
 use meeting_core::run::{MANIFEST_FILE, RunManifest};
 use meeting_core::{DumpOptions, Meeting};
 
@@ -19,9 +19,9 @@ use crate::app::App;
 use crate::cli::{Filters, ParseArgs, StatsArgs};
 use crate::error::{CliError, Exit, Result};
 
-/// The filter of the date flags, `--room` and `--host` (dates in the vendor zone).
+/// The filter of the date flags, `--room` and `--host` (dates in the report zone).
 pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
-    let mut filter = Filter::new(app.vendor_tz);
+    let mut filter = Filter::new(app.tz);
     if let Some((from, to)) = app.span(&f.dates.args())? {
         filter.from = (from != NaiveDate::MIN).then_some(from);
         filter.to = (to != NaiveDate::MAX).then_some(to);
@@ -112,13 +112,20 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         let masker = app.masker(&args.output)?;
         let mut counts = None;
         let mut bad = BadReporter::default();
+        let stubs = std::sync::atomic::AtomicU64::new(0);
         app.write_output(args.output.out.as_deref(), "the output", |w| {
             counts = meeting_report::stream_inputs(
                 w,
                 &expanded.inputs,
                 &options,
                 &render,
-                &|m| filter.matches(m),
+                &|m| {
+                    if meeting_core::query::is_report_stub(m) {
+                        stubs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        return false;
+                    }
+                    filter.matches(m)
+                },
                 masker.as_ref(),
                 jobs,
                 &mut |e| bad.report(e),
@@ -127,6 +134,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         })?;
         if let Some(c) = counts {
             report_counts(app, c.documents, c.read, c.bad);
+            note_unmerged_stubs(app, stubs.into_inner());
             report_written(app, c.written, "meetings", args.output.out.as_deref());
             return bad_input_exit(c.bad, c.written).and(partial_runs_exit(&gaps));
         }
@@ -150,7 +158,7 @@ fn merged_input(
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     let filter = filter(app, filters)?;
     if let Some(flag) = archive {
-        let meetings = crate::archive::read(Some(flag), &filter)?;
+        let meetings = crate::archive::read(app, Some(flag), &filter)?;
         return Ok((meetings, 0, Vec::new()));
     }
     let expanded = inputs(app, inputs_args)?;
@@ -171,11 +179,6 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
         None,
         &args.jobs,
     )?;
-    // Report stubs are annotations, not meetings (the archive keeps them apart too).
-    let meetings: Vec<Meeting> = meetings
-        .into_iter()
-        .filter(|m| !meeting_core::query::is_report_stub(m))
-        .collect();
     let written = meetings.len() as u64;
     crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
     report_written(app, written, "meetings", args.output.out.as_deref());
@@ -263,12 +266,59 @@ fn read_all(
     );
     report_counts(app, documents, read, bad);
     let meetings = if merge {
-        merge_sorted(meetings)
+        merge_noting(app, meetings)
     } else {
+        let before = meetings.len();
+        let meetings: Vec<Meeting> = meetings
+            .into_iter()
+            .filter(|m| !meeting_core::query::is_report_stub(m))
+            .collect();
+        note_unmerged_stubs(app, (before - meetings.len()) as u64);
         meetings
     };
     let meetings = meetings.into_iter().filter(|m| filter.matches(m)).collect();
     (meetings, bad)
+}
+
+/// Merges by key ([`meeting_core::merge`]: report stubs attached to their occurrences) in
+/// the output order, and notes what became of the stubs.
+pub(crate) fn merge_noting(app: &App<'_>, meetings: Vec<Meeting>) -> Vec<Meeting> {
+    let mut merger = meeting_core::merge::Merger::new();
+    merger.extend(meetings);
+    let merged = merger.finish_with_stubs();
+    if merged.stubs > 0 {
+        let unmatched = merged.unmatched_stubs.len();
+        let mut text = format!(
+            "{} report stub(s) (the vendor has no report: fewer than two participants, or not ended) annotate their meetings (`report: none`); they are not meetings",
+            merged.stubs
+        );
+        if unmatched > 0 {
+            let shown: Vec<&str> = merged
+                .unmatched_stubs
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
+            text.push_str(&format!(
+                "; {unmatched} matched no meeting of the input (meeting number(s) {}{})",
+                shown.join(", "),
+                if unmatched > shown.len() { ", ..." } else { "" }
+            ));
+        }
+        app.note(&text);
+    }
+    let mut out = merged.meetings;
+    meeting_core::query::sort_for_output(&mut out);
+    out
+}
+
+/// Notes report stubs left out of an unmerged output.
+fn note_unmerged_stubs(app: &App<'_>, n: u64) {
+    if n > 0 {
+        app.note(&format!(
+            "{n} report stub(s) not written: they are not meetings (--merge attaches them to their meetings as `report: none`)"
+        ));
+    }
 }
 
 /// `parsed N documents, M meetings, K bad` on stderr (a note unless something was bad).

@@ -237,8 +237,7 @@ fn invitees(m: &Meeting) -> u64 {
 /// Distinct persons of a meeting and their united attendance in seconds (see the module
 /// docs).
 pub fn attendance(m: &Meeting) -> (u64, u64) {
-    let rows: Vec<&crate::Participant> =
-        m.participants.iter().filter(|p| !is_invitee(p)).collect();
+    let rows: Vec<&crate::Participant> = m.participants.iter().filter(|p| !is_invitee(p)).collect();
     if rows.is_empty() {
         return (m.participant_count.unwrap_or(0), 0);
     }

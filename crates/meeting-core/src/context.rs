@@ -19,13 +19,15 @@ use chrono_tz::Tz;
 /// # Ok::<(), meeting_core::UnknownZone>(())
 /// ```
 ///
-/// The **observation time** ([`Context::observed_at`]) is when the data was fetched, where
-/// the reader knows it only from outside the data (a bare vendor body saved to a file: its
-/// modification time). A saved-response record's own `fetched_at` takes precedence.
+/// **As of** ([`Context::as_of`]) is a time by which the data is known to have been fetched,
+/// where the reader knows it only from outside the data (a bare vendor body saved to a file:
+/// its modification time). It classifies what depends on it (a `detail` meeting without an
+/// end started before it is live) but is not an observation time: bare bodies rank by input
+/// order. A saved-response record's own `fetched_at` is its observation time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Context {
     vendor_zone: Tz,
-    observed_at: Option<DateTime<Utc>>,
+    as_of: Option<DateTime<Utc>>,
 }
 
 /// The default vendor zone.
@@ -35,7 +37,7 @@ impl Default for Context {
     fn default() -> Self {
         Context {
             vendor_zone: DEFAULT_VENDOR_ZONE,
-            observed_at: None,
+            as_of: None,
         }
     }
 }
@@ -45,21 +47,21 @@ impl Context {
     pub fn new(zone: Tz) -> Self {
         Context {
             vendor_zone: zone,
-            observed_at: None,
+            as_of: None,
         }
     }
 
-    /// The same context with the observation time of bare vendor bodies set (see the type's
+    /// The same context with the time bare vendor bodies were fetched by (see the type's
     /// docs); `None` when unknown.
     #[must_use]
-    pub fn with_observed_at(mut self, at: Option<DateTime<Utc>>) -> Self {
-        self.observed_at = at;
+    pub fn with_as_of(mut self, at: Option<DateTime<Utc>>) -> Self {
+        self.as_of = at;
         self
     }
 
-    /// When the data read under this context was fetched, if known from outside the data.
-    pub fn observed_at(&self) -> Option<DateTime<Utc>> {
-        self.observed_at
+    /// The time the data read under this context was fetched by, if known from outside it.
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.as_of
     }
 
     /// A context whose vendor zone is the IANA zone named `name` (`Asia/Shanghai`).

@@ -167,8 +167,18 @@ mod tests {
     #[test]
     fn latest_name_wins_and_old_names_are_aliases() {
         let mut list = vec![
-            systec("systec:a", Some("R1"), Some("old"), Some("2024-01-01T00:00:00Z")),
-            systec("systec:b", Some("R1"), Some("new"), Some("2024-02-01T00:00:00Z")),
+            systec(
+                "systec:a",
+                Some("R1"),
+                Some("old"),
+                Some("2024-01-01T00:00:00Z"),
+            ),
+            systec(
+                "systec:b",
+                Some("R1"),
+                Some("new"),
+                Some("2024-02-01T00:00:00Z"),
+            ),
             systec("systec:c", None, Some("old"), None),
             systec("systec:d", Some("R1"), None, None),
         ];

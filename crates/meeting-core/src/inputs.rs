@@ -49,6 +49,35 @@ impl Input {
         }
     }
 
+    /// The dump options for reading this input: `options`, with the time the data was
+    /// fetched by ([`crate::Context::as_of`]) set, unless already set, to the file's
+    /// modification time (stdin: now); and for a file of a saved run whose manifest (in the
+    /// same directory) names the days asked and their zone, only the meetings starting on
+    /// those days kept ([`DumpOptions::keep`]), as the live run kept them, and its records
+    /// observed at the run's start ([`DumpOptions::run_started`]).
+    pub fn options_for(&self, options: &DumpOptions) -> DumpOptions {
+        let mut options = options.clone();
+        if let Input::File(p) = self
+            && options.keep.is_none()
+            && let Some(dir) = p.parent()
+            && let Ok(run) = crate::run::RunManifest::read(&dir.join(crate::run::MANIFEST_FILE))
+        {
+            options.keep = run.kept_instants();
+            options.run_started = Some(run.started_at);
+        }
+        if options.context.as_of().is_none() {
+            let as_of = match self {
+                Input::Stdin => Some(chrono::Utc::now()),
+                Input::File(p) => std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .map(chrono::DateTime::<chrono::Utc>::from),
+            };
+            options.context = options.context.with_as_of(as_of);
+        }
+        options
+    }
+
     /// Opens the input for reading (buffered); the error names the input.
     pub fn open(&self) -> Result<Box<dyn Read>, InputError> {
         match self {
@@ -274,7 +303,7 @@ pub fn read_input(input: &Input, options: &DumpOptions) -> InputResult {
         name,
         ..InputResult::default()
     };
-    let mut dump = read_dump(reader, options.clone());
+    let mut dump = read_dump(reader, input.options_for(options));
     for item in dump.by_ref() {
         match item {
             Ok(m) => out.meetings.push(m),

@@ -78,9 +78,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::seconds_between;
-use crate::{
-    Connections, Features, Host, Meeting, Participant, ReportState, Room, Source, Status,
-};
+use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room, Source, Status};
 
 /// Collects meetings and merges those with the same key; see the module docs for the rules.
 ///
@@ -500,11 +498,14 @@ fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
     warnings.sort();
     warnings.dedup();
     m.warnings = warnings;
-    m.report = records.iter().filter_map(|r| r.report).min_by_key(|r| match r {
-        ReportState::Full => 0,
-        ReportState::None => 1,
-        ReportState::NotFetched => 2,
-    });
+    m.report = records
+        .iter()
+        .filter_map(|r| r.report)
+        .min_by_key(|r| match r {
+            ReportState::Full => 0,
+            ReportState::None => 1,
+            ReportState::NotFetched => 2,
+        });
     m.profile = pick(&records, &host_order, |r| r.profile.clone());
     for r in &records {
         for (source, at) in &r.observed_at {

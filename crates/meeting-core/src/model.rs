@@ -204,6 +204,13 @@ impl Meeting {
         }
     }
 
+    /// Replaces the observation times: every source of this record observed at `at` (a
+    /// run's records are observed at the run's start, live and in a replay alike).
+    pub fn observed_at_only(&mut self, at: DateTime<Utc>) {
+        self.observed_at.clear();
+        self.observe(at);
+    }
+
     /// For a report stub: the UUIDs of the request that answered it (see
     /// [`crate::merge`]: a stub attaches only to these occurrences).
     pub fn stub_scope(&self) -> Option<&[String]> {

@@ -127,6 +127,25 @@ impl Filter {
     }
 }
 
+/// The first instant of `day` in `zone` (the first valid local time of the day when
+/// midnight falls in a daylight-saving gap).
+pub fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    (0..24)
+        .filter_map(|h| day.and_hms_opt(h, 0, 0))
+        .find_map(|t| zone.from_local_datetime(&t).earliest())
+        .map_or_else(
+            || day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
+/// The instants `[start, end)` of the days `from..=to` in `zone`.
+pub fn day_span(from: NaiveDate, to: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    let end = to.succ_opt().unwrap_or(to);
+    (start_of_day(from, zone), start_of_day(end, zone))
+}
+
 /// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).
 pub fn room_matches(m: &Meeting, room: &str) -> bool {
     let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);

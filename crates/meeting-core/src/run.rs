@@ -27,7 +27,8 @@ pub struct RunManifest {
     /// The dates asked (inclusive, in [`RunManifest::zone`]), for range jobs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
-    /// The zone of the dates (the vendor zone).
+    /// The zone of the dates: the report zone the days were asked in (older runs: the
+    /// vendor zone, which was the same thing then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zone: Option<String>,
     /// When the run started.
@@ -69,6 +70,18 @@ impl RunManifest {
             updated_at: now,
             ..RunManifest::default()
         }
+    }
+
+    /// The instants `[from, to)` (UTC) of the days asked in the manifest's zone, when it
+    /// names both and the job keeps exactly those days (`systec fetch`, `systec history`): what a replay
+    /// keeps.
+    pub fn kept_instants(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if !matches!(self.job.as_str(), "systec fetch" | "systec history") {
+            return None;
+        }
+        let span = self.span?;
+        let zone: chrono_tz::Tz = self.zone.as_deref()?.parse().ok()?;
+        Some(crate::query::day_span(span.from, span.to, zone))
     }
 
     /// Reads a manifest file.

@@ -24,7 +24,7 @@
 //! let mut out = Vec::new();
 //! write_meetings(&mut out, &[m], &RenderOptions::new(Format::Csv, chrono_tz::Asia::Shanghai))?;
 //! let csv = String::from_utf8(out)?;
-//! assert!(csv.starts_with("key,topic,room,host,status,start (Asia/Shanghai)"));
+//! assert!(csv.starts_with("key,topic,room,host,status,start,end,duration_seconds"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
@@ -38,9 +38,11 @@ mod stream;
 mod table;
 
 pub use columns::{Columns, check_columns, column_ids, default_columns};
-pub use meetings::{StreamWriter, cost_label, hms, local, write_meetings};
+pub use meetings::{
+    StreamWriter, cost_cells, cost_label, hms, local, money_cells, rfc3339, write_meetings,
+};
 pub use raw::write_raw_bodies;
-pub use stats::{aggregate_grid, write_aggregate};
+pub use stats::{aggregate_csv_grid, aggregate_grid, write_aggregate};
 pub use stream::{StreamCounts, stream_inputs};
 pub use table::{Grid, write_grid};
 

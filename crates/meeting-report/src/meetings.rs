@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use meeting_core::Meeting;
+use meeting_core::aggregate::attendance;
 use meeting_core::query::{host_label, participant_count, room_label};
 
 use crate::columns::{project, selection};
@@ -29,10 +30,10 @@ pub fn write_meetings(
             Ok(())
         }
         Format::Table | Format::Csv => {
-            let grid = match r.rows {
-                Rows::Meetings => meeting_grid(meetings, r.tz),
-                Rows::Participants => participant_grid(meetings, r.tz),
-                Rows::Calls => call_grid(meetings, r.tz),
+            let style = Style::of(r);
+            let grid = Grid {
+                headers: headers_for(r.rows, style),
+                rows: rows_for(meetings, r.rows, style),
             };
             let sel = selection(r);
             let grid = Grid {
@@ -54,7 +55,7 @@ pub fn write_meetings(
 pub struct StreamWriter<'w> {
     format: Format,
     rows: Rows,
-    tz: Tz,
+    style: Style,
     csv: Option<csv::Writer<&'w mut dyn Write>>,
     json: Option<&'w mut dyn Write>,
     line: Vec<u8>,
@@ -80,7 +81,7 @@ impl<'w> StreamWriter<'w> {
             Format::Jsonl => Ok(Some(StreamWriter {
                 format: r.format,
                 rows: r.rows,
-                tz: r.tz,
+                style: Style::of(r),
                 csv: None,
                 json: Some(w),
                 line: Vec::with_capacity(4096),
@@ -94,13 +95,13 @@ impl<'w> StreamWriter<'w> {
                 let mut out = csv::Writer::from_writer(w);
                 let sel = selection(r);
                 if header && r.headers {
-                    out.write_record(project(headers_for(r.rows, r.tz), sel.as_deref()))
+                    out.write_record(project(headers_for(r.rows, Style::of(r)), sel.as_deref()))
                         .map_err(io::Error::other)?;
                 }
                 Ok(Some(StreamWriter {
                     format: r.format,
                     rows: r.rows,
-                    tz: r.tz,
+                    style: Style::of(r),
                     csv: Some(out),
                     json: None,
                     line: Vec::new(),
@@ -125,13 +126,13 @@ impl<'w> StreamWriter<'w> {
             }
             (_, _, Some(out)) => {
                 // Only the rows: the header was written once, at the start.
-                for row in rows_for(std::slice::from_ref(m), self.rows, self.tz) {
+                for row in rows_for(std::slice::from_ref(m), self.rows, self.style) {
                     let row = project(row, self.selection.as_deref());
                     if self.spreadsheet {
                         let cells = row.iter().map(|c| {
                             crate::table::csv_cell(
                                 c,
-                                &RenderOptions::new(Format::Csv, self.tz).spreadsheet(true),
+                                &RenderOptions::new(Format::Csv, self.style.tz).spreadsheet(true),
                             )
                             .into_owned()
                         });
@@ -156,19 +157,104 @@ impl<'w> StreamWriter<'w> {
     }
 }
 
-fn headers_for(rows: Rows, tz: Tz) -> Vec<String> {
-    match rows {
-        Rows::Meetings => meeting_headers(tz),
-        Rows::Participants => participant_headers(tz),
-        Rows::Calls => call_headers(tz),
+/// How cells are written: for a table (local times, `H:MM:SS`, `0.12 CNY`, readable
+/// headers) or for CSV (snake_case headers that never change with a flag, RFC 3339 times
+/// with their offset, durations in seconds, money as a plain number with a currency column).
+#[derive(Clone, Copy, Debug)]
+struct Style {
+    tz: Tz,
+    csv: bool,
+}
+
+impl Style {
+    fn of(r: &RenderOptions) -> Style {
+        Style {
+            tz: r.tz,
+            csv: r.format == Format::Csv,
+        }
+    }
+
+    /// The header of column `id`: the id itself in CSV; `human`, with the zone for times,
+    /// in a table.
+    fn header(self, id: &str, human: &str, time: bool) -> String {
+        if self.csv {
+            id.to_owned()
+        } else if time {
+            time_header(human, self.tz)
+        } else {
+            human.to_owned()
+        }
+    }
+
+    fn time(self, t: Option<DateTime<Utc>>) -> String {
+        if self.csv {
+            rfc3339(t, self.tz)
+        } else {
+            local(t, self.tz)
+        }
+    }
+
+    fn duration(self, seconds: Option<u64>) -> String {
+        if self.csv { opt(seconds) } else { hms(seconds) }
     }
 }
 
-fn rows_for(meetings: &[Meeting], rows: Rows, tz: Tz) -> Vec<Vec<String>> {
+/// A UTC instant as RFC 3339 in `tz`, with its offset (`2024-01-02T09:30:00+08:00`).
+pub fn rfc3339(t: Option<DateTime<Utc>>, tz: Tz) -> String {
+    t.map(|t| {
+        t.with_timezone(&tz)
+            .format("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    })
+    .unwrap_or_default()
+}
+
+/// A meeting's phone cost for CSV: the amount as a plain number (`0.00` when it has no
+/// call) and its currency; amounts in several currencies are joined by `; `. Unknown (calls
+/// without a cost) is empty.
+pub fn cost_cells(m: &Meeting) -> (String, String) {
+    let costs = m.phone_cost();
+    money_cells(&costs, m.phone_calls.is_empty())
+}
+
+/// Exact amounts per currency as CSV cells (see [`cost_cells`]); `zero_if_empty` writes
+/// `0.00` for no amount.
+pub fn money_cells(
+    costs: &std::collections::BTreeMap<String, rust_decimal::Decimal>,
+    zero_if_empty: bool,
+) -> (String, String) {
+    if costs.is_empty() {
+        let amount = if zero_if_empty { "0.00" } else { "" };
+        return (amount.to_owned(), String::new());
+    }
+    let amounts: Vec<String> = costs.values().map(|a| format!("{a:.2}")).collect();
+    let amounts: Vec<String> = costs
+        .values()
+        .zip(amounts)
+        .map(|(a, two)| {
+            // Never round: two places unless the amount has more.
+            if a.scale() > 2 { a.to_string() } else { two }
+        })
+        .collect();
+    (
+        amounts.join("; "),
+        costs.keys().cloned().collect::<Vec<_>>().join("; "),
+    )
+}
+
+fn headers_for(rows: Rows, style: Style) -> Vec<String> {
     match rows {
-        Rows::Meetings => meeting_rows(meetings, tz),
-        Rows::Participants => participant_rows(meetings, tz),
-        Rows::Calls => call_rows(meetings, tz),
+        Rows::Meetings => meeting_headers(style),
+        Rows::Participants => participant_headers(style),
+        Rows::Calls => call_headers(style),
+    }
+}
+
+fn rows_for(meetings: &[Meeting], rows: Rows, style: Style) -> Vec<Vec<String>> {
+    match rows {
+        Rows::Meetings => meeting_rows(meetings, style),
+        Rows::Participants => participant_rows(meetings, style),
+        Rows::Calls => call_rows(meetings, style),
     }
 }
 
@@ -225,48 +311,62 @@ fn short_source(s: meeting_core::Source) -> &'static str {
     }
 }
 
-fn meeting_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    Grid {
-        headers: meeting_headers(tz),
-        rows: meeting_rows(meetings, tz),
-    }
-}
-
-fn meeting_headers(tz: Tz) -> Vec<String> {
+fn meeting_headers(style: Style) -> Vec<String> {
+    let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        "key".to_owned(),
-        "topic".to_owned(),
-        "room".to_owned(),
-        "host".to_owned(),
-        "status".to_owned(),
-        time_header("start", tz),
-        time_header("end", tz),
-        "duration".to_owned(),
-        "billed min".to_owned(),
-        "participants".to_owned(),
-        "calls".to_owned(),
-        "phone cost".to_owned(),
-        "sources".to_owned(),
+        h("key", "key"),
+        h("topic", "topic"),
+        h("room", "room"),
+        h("host", "host"),
+        h("status", "status"),
+        style.header("start", "start", true),
+        style.header("end", "end", true),
+        h("duration_seconds", "duration"),
+        h("billed_minutes", "billed min"),
+        h("participants", "participants"),
+        h("attendees", "attendees"),
+        h("calls", "calls"),
+        h("phone_cost", "phone cost"),
+        h("currency", "currency"),
+        h("report", "report"),
+        h("sources", "sources"),
     ]
 }
 
-fn meeting_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
+fn meeting_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
     meetings
         .iter()
         .map(|m| {
+            let (cost, currency) = if style.csv {
+                cost_cells(m)
+            } else {
+                (cost_label(&m.phone_cost()), String::new())
+            };
+            let currency = if style.csv {
+                currency
+            } else {
+                m.phone_cost()
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
             vec![
                 m.key.clone(),
                 text(m.topic.as_ref()),
                 room_label(m),
                 host_label(m),
                 enum_word(&m.status),
-                local(m.start.or(m.scheduled_start), tz),
-                local(m.end.or(m.scheduled_end), tz),
-                hms(m.duration_seconds),
+                style.time(m.start.or(m.scheduled_start)),
+                style.time(m.end.or(m.scheduled_end)),
+                style.duration(m.duration_seconds),
                 opt(m.billed_minutes),
                 participant_count(m).to_string(),
+                attendance(m).0.to_string(),
                 m.phone_calls.len().to_string(),
-                cost_label(&m.phone_cost()),
+                cost,
+                currency,
+                m.report.as_ref().map(enum_word).unwrap_or_default(),
                 m.sources
                     .iter()
                     .map(|s| short_source(*s))
@@ -277,31 +377,25 @@ fn meeting_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn participant_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    Grid {
-        headers: participant_headers(tz),
-        rows: participant_rows(meetings, tz),
-    }
-}
-
-fn participant_headers(tz: Tz) -> Vec<String> {
+fn participant_headers(style: Style) -> Vec<String> {
+    let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        "meeting key".to_owned(),
-        "topic".to_owned(),
-        "room".to_owned(),
-        "name".to_owned(),
-        "kind".to_owned(),
-        "device".to_owned(),
-        "ip".to_owned(),
-        "city".to_owned(),
-        "network".to_owned(),
-        time_header("join", tz),
-        time_header("leave", tz),
-        "duration".to_owned(),
+        h("meeting_key", "meeting key"),
+        h("topic", "topic"),
+        h("room", "room"),
+        h("name", "name"),
+        h("kind", "kind"),
+        h("device", "device"),
+        h("ip", "ip"),
+        h("city", "city"),
+        h("network", "network"),
+        style.header("join", "join", true),
+        style.header("leave", "leave", true),
+        h("duration_seconds", "duration"),
     ]
 }
 
-fn participant_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
+fn participant_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in meetings {
         for p in &m.participants {
@@ -315,38 +409,32 @@ fn participant_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
                 text(p.ip.as_ref()),
                 text(p.city.as_ref()),
                 text(p.network.as_ref()),
-                local(p.join, tz),
-                local(p.leave, tz),
-                hms(p.duration_seconds),
+                style.time(p.join),
+                style.time(p.leave),
+                style.duration(p.duration_seconds),
             ]);
         }
     }
     rows
 }
 
-fn call_grid(meetings: &[Meeting], tz: Tz) -> Grid {
-    Grid {
-        headers: call_headers(tz),
-        rows: call_rows(meetings, tz),
-    }
-}
-
-fn call_headers(tz: Tz) -> Vec<String> {
+fn call_headers(style: Style) -> Vec<String> {
+    let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        "meeting key".to_owned(),
-        "topic".to_owned(),
-        "room".to_owned(),
-        "number".to_owned(),
-        "direction".to_owned(),
-        time_header("start", tz),
-        time_header("end", tz),
-        "billed min".to_owned(),
-        "cost".to_owned(),
-        "currency".to_owned(),
+        h("meeting_key", "meeting key"),
+        h("topic", "topic"),
+        h("room", "room"),
+        h("number", "number"),
+        h("direction", "direction"),
+        style.header("start", "start", true),
+        style.header("end", "end", true),
+        h("billed_minutes", "billed min"),
+        h("cost", "cost"),
+        h("currency", "currency"),
     ]
 }
 
-fn call_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
+fn call_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for m in meetings {
         for c in &m.phone_calls {
@@ -356,8 +444,8 @@ fn call_rows(meetings: &[Meeting], tz: Tz) -> Vec<Vec<String>> {
                 room_label(m),
                 text(c.number.as_ref()),
                 c.direction.as_ref().map(enum_word).unwrap_or_default(),
-                local(c.start, tz),
-                local(c.end, tz),
+                style.time(c.start),
+                style.time(c.end),
                 opt(c.billed_minutes),
                 opt(c.cost.as_ref().map(|c| c.amount)),
                 text(c.cost.as_ref().map(|c| &c.currency)),

@@ -4,27 +4,69 @@ use std::io::{self, Write};
 
 use meeting_core::aggregate::{Aggregate, GroupBy, Totals};
 
-use crate::{Format, Grid, RenderOptions, cost_label, write_grid};
+use crate::{Format, Grid, RenderOptions, cost_label, money_cells, write_grid};
 
-/// The grid of an aggregate; `with_total` adds the total row (tables show it, CSV does not).
+/// The grid of an aggregate as a table: readable headers, money as `0.12 CNY`, the zone in
+/// the day header; `with_total` adds the total row.
 pub fn aggregate_grid(agg: &Aggregate, with_total: bool) -> Grid {
+    grid(agg, with_total, false)
+}
+
+/// The grid of an aggregate as CSV: snake_case headers that never change with a flag,
+/// numbers as plain numbers, money with a `currency` column, no total row.
+pub fn aggregate_csv_grid(agg: &Aggregate) -> Grid {
+    grid(agg, false, true)
+}
+
+fn grid(agg: &Aggregate, with_total: bool, csv: bool) -> Grid {
     let first = match agg.by {
-        GroupBy::Day => format!("day ({})", agg.zone.name()),
+        GroupBy::Day if !csv => format!("day ({})", agg.zone.name()),
         other => other.name().to_owned(),
     };
-    let headers = [
-        first.as_str(),
-        "meetings",
-        "minutes",
-        "participants",
-        "phone calls",
-        "phone minutes",
-        "phone cost",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    let headers: Vec<String> = if csv {
+        [
+            first.as_str(),
+            "meetings",
+            "measured_minutes",
+            "measured_seconds",
+            "billed_minutes",
+            "attendees",
+            "attendee_minutes",
+            "invitees",
+            "phone_calls",
+            "phone_minutes",
+            "phone_cost",
+            "currency",
+            "scheduled",
+            "cancelled",
+            "unknown",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    } else {
+        [
+            first.as_str(),
+            "meetings",
+            "minutes",
+            "billed min",
+            "attendees",
+            "phone calls",
+            "phone min",
+            "phone cost",
+            "scheduled",
+            "cancelled",
+            "unknown",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
     let total = with_total.then_some(&agg.total);
-    let rows = agg.groups.iter().chain(total).map(row).collect();
+    let rows = agg
+        .groups
+        .iter()
+        .chain(total)
+        .map(|t| if csv { csv_row(t) } else { row(t) })
+        .collect();
     Grid { headers, rows }
 }
 
@@ -33,10 +75,35 @@ fn row(t: &Totals) -> Vec<String> {
         t.group.clone(),
         t.meetings.to_string(),
         t.minutes.to_string(),
-        t.participants.to_string(),
+        t.billed_minutes.to_string(),
+        t.attendees.to_string(),
         t.phone_calls.to_string(),
         t.phone_minutes.to_string(),
         cost_label(t.cost()),
+        t.scheduled.to_string(),
+        t.cancelled.to_string(),
+        t.unknown.to_string(),
+    ]
+}
+
+fn csv_row(t: &Totals) -> Vec<String> {
+    let (cost, currency) = money_cells(t.cost(), true);
+    vec![
+        t.group.clone(),
+        t.meetings.to_string(),
+        t.minutes.to_string(),
+        t.duration_seconds.to_string(),
+        t.billed_minutes.to_string(),
+        t.attendees.to_string(),
+        t.attendee_minutes.to_string(),
+        t.invitees.to_string(),
+        t.phone_calls.to_string(),
+        t.phone_minutes.to_string(),
+        cost,
+        currency,
+        t.scheduled.to_string(),
+        t.cancelled.to_string(),
+        t.unknown.to_string(),
     ]
 }
 
@@ -45,7 +112,7 @@ fn row(t: &Totals) -> Vec<String> {
 pub fn write_aggregate(out: &mut dyn Write, agg: &Aggregate, r: &RenderOptions) -> io::Result<()> {
     match r.format {
         Format::Table => write_grid(out, &aggregate_grid(agg, true), r),
-        Format::Csv => write_grid(out, &aggregate_grid(agg, false), r),
+        Format::Csv => write_grid(out, &aggregate_csv_grid(agg), r),
         Format::Json => {
             let doc = serde_json::json!({
                 "by": agg.by.name(),

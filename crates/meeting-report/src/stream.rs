@@ -121,7 +121,7 @@ fn render_one(
         }
     };
     let name = input.name();
-    let mut dump = read_dump(reader, options.clone());
+    let mut dump = read_dump(reader, input.options_for(options));
     for item in dump.by_ref() {
         match item {
             Ok(mut m) => {

@@ -114,18 +114,22 @@ impl Capture {
         Ok(self)
     }
 
-    /// Starts the run's manifest: `job` (`systec fetch`), the dates asked and their zone.
-    /// Without a save-raw directory this does nothing.
+    /// Starts the run's manifest: `job` (`systec fetch`), the dates asked and their zone;
+    /// returns the run's start, the observation time of its records (a replay of the saved
+    /// run observes them at the manifest's `started_at`, the same instant). Without a
+    /// save-raw directory nothing is written.
     pub fn start_run(
         &self,
         job: &str,
         span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
         zone: Option<&str>,
-    ) {
-        let mut manifest = RunManifest::start(job, chrono::Utc::now());
+    ) -> chrono::DateTime<chrono::Utc> {
+        let started = chrono::Utc::now();
+        let mut manifest = RunManifest::start(job, started);
         manifest.span = span.map(|(from, to)| Span { from, to });
         manifest.zone = zone.map(str::to_owned);
         self.update_manifest(|m| *m = Some(manifest));
+        started
     }
 
     /// Records a finished batch in the manifest (done, or failed with the reason).

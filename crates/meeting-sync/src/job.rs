@@ -39,6 +39,15 @@ impl Batch {
     pub fn is_complete(&self) -> bool {
         self.failures.is_empty()
     }
+
+    /// Records that the batch's records were observed now (their fetch time), which also
+    /// settles what depends on it (a `detail` meeting without an end is live once started):
+    /// see [`meeting_core::normalize::observe`].
+    #[must_use]
+    pub fn observed_now(mut self) -> Self {
+        meeting_core::normalize::observe(&mut self.meetings, chrono::Utc::now());
+        self
+    }
 }
 
 /// What a job did, for people and for cron (`--summary FILE`).

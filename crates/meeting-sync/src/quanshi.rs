@@ -12,7 +12,7 @@ pub async fn conference(client: &QuanshiClient, ctx: &Context, link: &str) -> Ba
         Ok(list) => list.normalize_into(ctx, &mut batch.meetings),
         Err(e) => batch.failures.push(e),
     }
-    batch
+    batch.observed_now()
 }
 
 /// A conference by its temporary id (dashboard), as one batch.
@@ -22,7 +22,7 @@ pub async fn info(client: &QuanshiClient, ctx: &Context, temp_id: &str) -> Batch
         Ok(d) => d.normalize_into(ctx, &mut batch.meetings),
         Err(e) => batch.failures.push(e),
     }
-    batch
+    batch.observed_now()
 }
 
 /// Many lookups, one batch each, in the order given (join links and temporary ids may be

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use futures::StreamExt;
 use meeting_core::normalize::{normalize_detail_meeting, normalize_his_meeting};
 use meeting_core::{Context, Normalize, Source};
@@ -37,6 +38,10 @@ pub struct FetchRange {
     pub to: NaiveDate,
     /// Only this shared room (detail's `host_id`); history is then not used for the reports.
     pub room: Option<String>,
+    /// Only the meetings starting in `[from, to)` (UTC) are kept (and have their reports
+    /// asked): the days asked in the report zone, when the vendor windows were widened to
+    /// cover them ([`FetchRange::for_days`]).
+    pub keep: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl FetchRange {
@@ -46,6 +51,45 @@ impl FetchRange {
             from,
             to,
             room: None,
+            keep: None,
+        }
+    }
+
+    /// The fetch for the days `from..=to` of the report zone `report_zone`: the vendor
+    /// windows cover those days in `vendor_zone`, widened by a day on each side (the
+    /// vendor's own date zone is not documented) and never past today there, and exactly
+    /// the meetings starting on the days asked are kept.
+    ///
+    /// ```
+    /// use meeting_sync::systec::FetchRange;
+    /// let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    /// let r = FetchRange::for_days(day("2024-01-01"), day("2024-01-31"),
+    ///     chrono_tz::UTC, chrono_tz::Asia::Shanghai);
+    /// assert_eq!((r.from, r.to), (day("2023-12-31"), day("2024-02-02")));
+    /// assert_eq!(r.keep.unwrap().0.to_rfc3339(), "2024-01-01T00:00:00+00:00");
+    /// ```
+    pub fn for_days(from: NaiveDate, to: NaiveDate, report_zone: Tz, vendor_zone: Tz) -> Self {
+        let (start, end) = meeting_core::query::day_span(from, to, report_zone);
+        let today = Utc::now().with_timezone(&vendor_zone).date_naive();
+        let vendor_day = |t: DateTime<Utc>| t.with_timezone(&vendor_zone).date_naive();
+        let first = vendor_day(start).pred_opt().unwrap_or(from);
+        let last = vendor_day(end - chrono::Duration::seconds(1))
+            .succ_opt()
+            .unwrap_or(to)
+            .min(today.max(first));
+        FetchRange {
+            from: first,
+            to: last,
+            room: None,
+            keep: Some((start, end)),
+        }
+    }
+
+    /// Whether a record is kept (see [`FetchRange::keep`]); records without a time are.
+    pub fn keeps(&self, m: &meeting_core::Meeting) -> bool {
+        match (self.keep, meeting_core::query::sort_time(m)) {
+            (Some((start, end)), Some(t)) => t >= start && t < end,
+            _ => true,
         }
     }
 
@@ -77,6 +121,7 @@ struct Sink<'a> {
 
 impl Sink<'_> {
     fn push(&mut self, batch: Batch) {
+        let batch = batch.observed_now();
         tracing::info!(
             endpoint = %batch.endpoint,
             window = %batch.window.map(|w| format!("{}..{}", w.from(), w.to())).unwrap_or_default(),
@@ -129,12 +174,16 @@ pub async fn fetch_range(
     while let Some(w) = history.next().await {
         let mut batch = Batch::new(Source::SystecHisMeeting, Some(w.window));
         for h in w.records {
-            if range.room.is_none()
-                && let Some(u) = &h.uuid
-            {
-                uuids.insert(u.as_str().to_owned());
+            let m = normalize_his_meeting(h, ctx);
+            if !range.keeps(&m) {
+                continue;
             }
-            batch.meetings.push(normalize_his_meeting(h, ctx));
+            if range.room.is_none()
+                && let Some(u) = &m.occurrence_id
+            {
+                uuids.insert(u.clone());
+            }
+            batch.meetings.push(m);
         }
         batch.failures = w.failures;
         sink.push(batch);
@@ -157,10 +206,14 @@ pub async fn fetch_range(
         while let Some(w) = detail.next().await {
             let mut batch = Batch::new(Source::SystecDetail, Some(w.window));
             for d in w.records {
-                if let Some(u) = &d.uuid {
-                    uuids.insert(u.as_str().to_owned());
+                let m = normalize_detail_meeting(d, ctx);
+                if !range.keeps(&m) {
+                    continue;
                 }
-                batch.meetings.push(normalize_detail_meeting(d, ctx));
+                if let Some(u) = &m.occurrence_id {
+                    uuids.insert(u.clone());
+                }
+                batch.meetings.push(m);
             }
             batch.failures = w.failures;
             sink.push(batch);
@@ -198,7 +251,12 @@ fn reports_batch(r: meeting_http::ReportsBatch, ctx: &Context) -> Batch {
         Ok(entries) => entries.normalize_into(ctx, &mut batch.meetings),
         Err(e) => batch.failures.push(e),
     }
-    batch
+    // A stub attaches only to the occurrences this request asked about.
+    let asked: Vec<String> = r.uuids.iter().map(ToString::to_string).collect();
+    for m in batch.meetings.iter_mut().filter(|m| m.is_stub()) {
+        m.set_stub_scope(asked.clone());
+    }
+    batch.observed_now()
 }
 
 /// `detail` for a query (all pages), one batch per month window of its range (in date
@@ -219,7 +277,7 @@ pub async fn detail(
                 .map(|d| normalize_detail_meeting(d, ctx)),
         );
         batch.failures = w.failures;
-        on_batch(batch);
+        on_batch(batch.observed_now());
     }
 }
 
@@ -240,7 +298,7 @@ pub async fn history(
             .meetings
             .extend(w.records.into_iter().map(|h| normalize_his_meeting(h, ctx)));
         batch.failures = w.failures;
-        on_batch(batch);
+        on_batch(batch.observed_now());
     }
     Ok(())
 }

@@ -187,7 +187,7 @@ fn schema_is_the_committed_one() {
     let out = meeting(dir.path()).arg("schema").output().unwrap();
     assert!(out.status.success());
     let committed = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/meeting.v1.json"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema/meeting.v2.json"),
     )
     .unwrap();
     assert_eq!(stdout(&out), committed);

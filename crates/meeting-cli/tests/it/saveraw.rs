@@ -62,6 +62,9 @@ fn a_complete_run_has_a_manifest_and_private_files() {
     assert_eq!(manifest["complete"], true);
     assert_eq!(manifest["job"], "systec fetch");
     assert_eq!(manifest["span"]["from"], "2024-01-20");
+    // The days asked are in the report zone (the vendor's by default); the vendor windows
+    // are a day wider on each side.
+    assert_eq!(manifest["zone"], "Asia/Shanghai");
     let done: Vec<&str> = manifest["done"]
         .as_array()
         .unwrap()
@@ -69,10 +72,10 @@ fn a_complete_run_has_a_manifest_and_private_files() {
         .map(|d| d.as_str().unwrap())
         .collect();
     for window in [
-        "systec.his_meeting 2024-01-20..2024-01-31",
-        "systec.his_meeting 2024-02-01..2024-02-10",
-        "systec.detail 2024-01-20..2024-01-31",
-        "systec.detail 2024-02-01..2024-02-10",
+        "systec.his_meeting 2024-01-19..2024-01-31",
+        "systec.his_meeting 2024-02-01..2024-02-11",
+        "systec.detail 2024-01-19..2024-01-31",
+        "systec.detail 2024-02-01..2024-02-11",
     ] {
         assert!(done.contains(&window), "{window}: {manifest}");
     }

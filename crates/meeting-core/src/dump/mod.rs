@@ -63,6 +63,14 @@ pub struct DumpOptions {
     pub endpoint: Option<Source>,
     /// A document longer than this is skipped (an error), keeping memory bounded.
     pub max_document_bytes: usize,
+    /// Only meetings starting in `[from, to)` (UTC) are yielded; meetings without a start
+    /// (or scheduled start) and report stubs are always yielded. Set when reading a saved
+    /// run whose manifest names the days asked: the vendor windows were wider.
+    pub keep: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The start of the saved run being read (its manifest's `started_at`): its records are
+    /// observed then, as the live run observed them, rather than at each response's
+    /// `fetched_at`.
+    pub run_started: Option<DateTime<Utc>>,
 }
 
 impl Default for DumpOptions {
@@ -71,6 +79,8 @@ impl Default for DumpOptions {
             context: Context::default(),
             endpoint: None,
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            keep: None,
+            run_started: None,
         }
     }
 }
@@ -101,6 +111,21 @@ impl DumpOptions {
         self.max_document_bytes = bytes;
         self
     }
+
+    /// Yields only meetings starting in `[from, to)` (see [`DumpOptions::keep`]).
+    #[must_use]
+    pub fn keep(mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
+        self.keep = Some((from, to));
+        self
+    }
+
+    /// Whether `m` is kept by [`DumpOptions::keep`].
+    pub fn keeps(&self, m: &Meeting) -> bool {
+        match (self.keep, crate::query::sort_time(m)) {
+            (Some((from, to)), Some(t)) => t >= from && t < to,
+            _ => true,
+        }
+    }
 }
 
 /// Counts of what a [`DumpReader`] has read so far.
@@ -112,6 +137,8 @@ pub struct DumpStats {
     pub meetings: u64,
     /// Documents that gave an error.
     pub bad_documents: u64,
+    /// Meetings read but outside the span kept ([`DumpOptions::keep`]).
+    pub outside: u64,
 }
 
 /// Where a document starts in the input.
@@ -405,6 +432,10 @@ impl<R: Read> Iterator for DumpReader<R> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             if let Some(m) = self.pending.next() {
+                if !self.options.keeps(&m) {
+                    self.stats.outside += 1;
+                    continue;
+                }
                 self.stats.meetings += 1;
                 return Some(Ok(m));
             }
@@ -527,14 +558,16 @@ fn read_document(
                         .and_then(|r| doc.get(r))
                         .and_then(|b| serde_json::from_slice::<DateTime<Utc>>(b).ok());
                     let observed = DumpOptions {
-                        context: options.context.with_observed_at(None),
+                        context: options.context.with_as_of(None),
                         ..options.clone()
                     };
                     parse_as(source, true, bytes, &observed, out)
                         .map_err(|e| relocate(e, doc, start))?;
                     let produced = out.get_mut(first..).unwrap_or_default();
-                    if let Some(at) = fetched.or(options.context.observed_at()) {
-                        crate::normalize::observe(produced, at);
+                    match (options.run_started.or(fetched), options.context.as_of()) {
+                        (Some(at), _) => crate::normalize::observe(produced, at),
+                        (None, Some(at)) => crate::normalize::classify(produced, at),
+                        (None, None) => {}
                     }
                     if source == Source::SystecReports {
                         scope_stubs(produced, params.and_then(|r| doc.get(r)));
@@ -636,8 +669,8 @@ fn scope_stubs(meetings: &mut [Meeting], params: Option<&[u8]>) {
     }
 }
 
-/// Parses `bytes` as `source`'s response and normalises it into `out`; a bare response is
-/// observed at the context's observation time, when it has one.
+/// Parses `bytes` as `source`'s response and normalises it into `out`, classified as of the
+/// context's time when it has one.
 fn parse_as(
     source: Source,
     certain: bool,
@@ -699,8 +732,8 @@ fn parse_as(
             .map_err(quanshi)?
             .normalize_into(ctx, out),
     }
-    if let Some(at) = ctx.observed_at() {
-        crate::normalize::observe(out.get_mut(first..).unwrap_or_default(), at);
+    if let Some(at) = ctx.as_of() {
+        crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
     }
     Ok(())
 }

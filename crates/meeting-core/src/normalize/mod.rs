@@ -37,25 +37,23 @@ pub trait Normalize {
     /// Appends this value's meetings to `out`.
     fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>);
 
-    /// This value's meetings, observed at the context's observation time when it has one
-    /// (see [`observe`]).
+    /// This value's meetings, classified as of the context's time when it has one (see
+    /// [`classify`]).
     fn normalize(self, ctx: &Context) -> Vec<Meeting>
     where
         Self: Sized,
     {
         let mut out = Vec::new();
         self.normalize_into(ctx, &mut out);
-        if let Some(at) = ctx.observed_at() {
-            observe(&mut out, at);
+        if let Some(at) = ctx.as_of() {
+            classify(&mut out, at);
         }
         out
     }
 }
 
 /// Records that `meetings` (just normalised from one response) were observed at `at`, and
-/// classifies what depends on it: a Systec `detail` record without an `end_time` is `live`
-/// when it started at or before `at` and `scheduled` when it starts after; one whose
-/// `end_time` is after `at` has not ended yet (`live`, or `scheduled` before its start).
+/// classifies them as of that time ([`classify`]).
 ///
 /// ```
 /// use meeting_core::{Meeting, Source, Status, Vendor, normalize::observe};
@@ -66,8 +64,18 @@ pub trait Normalize {
 /// assert_eq!(list[0].status, Status::Live);
 /// ```
 pub fn observe(meetings: &mut [Meeting], at: DateTime<Utc>) {
-    for m in meetings {
+    for m in meetings.iter_mut() {
         m.observe(at);
+    }
+    classify(meetings, at);
+}
+
+/// Classifies what depends on when the data was fetched (`at`, or a time it was fetched by):
+/// a Systec `detail` record without an `end_time` is `live` when it started at or before
+/// `at` and `scheduled` when it starts after; one whose `end_time` is after `at` has not
+/// ended yet (`live`, or `scheduled` before its start).
+pub fn classify(meetings: &mut [Meeting], at: DateTime<Utc>) {
+    for m in meetings {
         if m.sources.as_slice() == [Source::SystecDetail] && !m.is_stub() {
             let started = m.start.map(|s| s <= at);
             m.status = match (m.end, started) {
