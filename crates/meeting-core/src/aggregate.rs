@@ -44,7 +44,7 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::query::{host_label, room_labels, sort_time};
+use crate::query::{host_label, sort_time};
 use crate::{Meeting, Money, Status, Vendor};
 
 /// What meetings are grouped by.
@@ -82,23 +82,72 @@ impl GroupBy {
     /// Every group a meeting counts in (several rooms for a multi-room booking), each once;
     /// `(unknown)` when the meeting does not say.
     pub fn groups_of(self, m: &Meeting, zone: Tz) -> Vec<String> {
-        let mut labels = match self {
-            GroupBy::Room => room_labels(m),
-            GroupBy::Host => vec![host_label(m)],
-            GroupBy::Day => vec![
+        self.keys_of(m, zone).into_iter().map(|k| k.label).collect()
+    }
+
+    /// Every group a meeting counts in, by identity (a room is its id; two rooms with one
+    /// name stay two groups), each once.
+    fn keys_of(self, m: &Meeting, zone: Tz) -> Vec<GroupKey> {
+        let mut keys: Vec<GroupKey> = match self {
+            GroupBy::Room => room_keys(m),
+            GroupBy::Host => vec![GroupKey::plain(host_label(m))],
+            GroupBy::Day => vec![GroupKey::plain(
                 sort_time(m)
                     .map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
-            ],
+            )],
         };
-        labels.retain(|l| !l.is_empty());
-        labels.sort();
-        labels.dedup();
-        if labels.is_empty() {
-            labels.push(String::from(UNKNOWN_GROUP));
+        keys.retain(|k| !k.label.is_empty());
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            keys.push(GroupKey::plain(String::from(UNKNOWN_GROUP)));
         }
-        labels
+        keys
     }
+}
+
+/// A group's identity and its label.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct GroupKey {
+    /// What the group is (`systec:<room id>`, `quanshi:<DeviceId>`, or the label itself).
+    id: String,
+    /// What it is called.
+    label: String,
+    /// The id shown beside the label when two groups share it.
+    shown_id: Option<String>,
+}
+
+impl GroupKey {
+    fn plain(label: String) -> Self {
+        GroupKey {
+            id: label.clone(),
+            label,
+            shown_id: None,
+        }
+    }
+}
+
+/// A meeting's rooms by identity: the Systec room by its id (else name), each booked room by
+/// its `DeviceId` (else name); labelled by name, else id.
+fn room_keys(m: &Meeting) -> Vec<GroupKey> {
+    let key = |vendor: &str, id: Option<&String>, name: Option<&String>| -> Option<GroupKey> {
+        let label = name.or(id)?.clone();
+        Some(GroupKey {
+            id: format!("{vendor}:{}", id.or(name)?),
+            label,
+            shown_id: id.cloned(),
+        })
+    };
+    if let Some(room) = &m.room
+        && let Some(k) = key("systec", room.id.as_ref(), room.name.as_ref())
+    {
+        return vec![k];
+    }
+    m.rooms
+        .iter()
+        .filter_map(|r| key("quanshi", r.id.as_ref(), r.name.as_ref()))
+        .collect()
 }
 
 /// The group of meetings that do not say which room, host or day they belong to.
@@ -114,6 +163,10 @@ pub const TOTAL_GROUP: &str = "TOTAL";
 pub struct Totals {
     /// The group's label.
     pub group: String,
+    /// The group's identity, when it is not its label: a room's `systec:<room id>` or
+    /// `quanshi:<DeviceId>` (labels can change when a room is renamed; ids do not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Meetings held (`live` or `ended`).
     pub meetings: u64,
     /// Measured minutes: the measured seconds rounded to the nearest minute.
@@ -220,7 +273,7 @@ impl Totals {
 /// What a Quanshi reservation lends the occurrence of its event.
 #[derive(Clone, Debug, Default)]
 struct Lent {
-    rooms: Vec<String>,
+    rooms: Vec<GroupKey>,
     invitees: u64,
 }
 
@@ -255,13 +308,20 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
             spans.push((j.timestamp(), l.timestamp()));
         }
     }
-    let listed = rows.len() as u64;
-    let unlisted = match m.vendor {
-        Vendor::Systec => m.participant_count.unwrap_or(listed).saturating_sub(listed),
-        _ => 0,
-    };
     let seconds = persons.values_mut().map(|spans| union_seconds(spans)).sum();
-    (persons.len() as u64 + unlisted, seconds)
+    if m.vendor == Vendor::Systec && m.report == Some(crate::ReportState::Full) {
+        // The report's rows carry user ids; it lists at most 100 of them, and its count is
+        // of every row. Rows it did not list count as persons of their own (`detail`'s rows
+        // beyond the report's have names only and are not told apart by them).
+        let with_id: Vec<&&crate::Participant> =
+            rows.iter().filter(|p| p.user_id.is_some()).collect();
+        let ids: std::collections::BTreeSet<&String> =
+            with_id.iter().filter_map(|p| p.user_id.as_ref()).collect();
+        let listed = with_id.len() as u64;
+        let unlisted = m.participant_count.unwrap_or(listed).saturating_sub(listed);
+        return (ids.len() as u64 + unlisted, seconds);
+    }
+    (persons.len() as u64, seconds)
 }
 
 /// The length of the union of intervals, in seconds.
@@ -314,7 +374,7 @@ impl Aggregate {
             .filter(|m| !crate::query::is_report_stub(m))
             .collect();
         let lent = lent_by_events(&meetings);
-        let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut groups: BTreeMap<String, (GroupKey, Totals)> = BTreeMap::new();
         let mut total = Totals::new(TOTAL_GROUP);
         let none = Lent::default();
         for m in meetings {
@@ -325,21 +385,43 @@ impl Aggregate {
                 (true, Some(e)) => lent.get(e).unwrap_or(&none),
                 _ => &none,
             };
-            let mut labels = by.groups_of(m, zone);
+            let mut keys = by.keys_of(m, zone);
             if by == GroupBy::Room && !lends.rooms.is_empty() {
-                labels.retain(|l| l != UNKNOWN_GROUP);
-                labels.extend(lends.rooms.iter().cloned());
-                labels.sort();
-                labels.dedup();
+                keys.retain(|k| k.label != UNKNOWN_GROUP);
+                keys.extend(lends.rooms.iter().cloned());
+                keys.sort();
+                keys.dedup_by(|a, b| a.id == b.id);
             }
-            for g in labels {
+            for k in keys {
                 groups
-                    .entry(g)
-                    .or_insert_with_key(|g| Totals::new(g.clone()))
+                    .entry(k.id.clone())
+                    .or_insert_with(|| {
+                        let mut t = Totals::new(k.label.clone());
+                        t.id = (k.id != k.label).then(|| k.id.clone());
+                        (k.clone(), t)
+                    })
+                    .1
                     .add_with(m, lends);
             }
             total.add_with(m, lends);
         }
+        // One label per group: two rooms with one name are told apart by their ids.
+        let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+        for (k, _) in groups.values() {
+            *uses.entry(k.label.clone()).or_default() += 1;
+        }
+        let groups: BTreeMap<String, Totals> = groups
+            .into_values()
+            .map(|(k, mut t)| {
+                if uses.get(&k.label).copied().unwrap_or(0) > 1
+                    && let Some(id) = &k.shown_id
+                    && *id != k.label
+                {
+                    t.group = format!("{} ({id})", k.label);
+                }
+                (format!("{}\u{0}{}", t.group, k.id), t)
+            })
+            .collect();
         total.finish();
         let mut groups: Vec<Totals> = groups.into_values().collect();
         groups.iter_mut().for_each(Totals::finish);
@@ -373,9 +455,9 @@ fn lent_by_events(meetings: &[&Meeting]) -> BTreeMap<String, Lent> {
     }
     for m in meetings.iter().filter(|m| is_reservation(m)) {
         if let Some(lent) = m.event_id.as_ref().and_then(|e| out.get_mut(e)) {
-            lent.rooms.extend(room_labels(m));
+            lent.rooms.extend(room_keys(m));
             lent.rooms.sort();
-            lent.rooms.dedup();
+            lent.rooms.dedup_by(|a, b| a.id == b.id);
             lent.invitees += invitees(m);
         }
     }

@@ -11,7 +11,8 @@
 //! - For Systec shared rooms the host *is* the room's account: a record that knows its room
 //!   but not its host (a `detail`-only meeting) gets the room's name and mailbox as its host.
 //!
-//! Quanshi rooms are their `DeviceId` already; they are not touched here.
+//! Quanshi rooms are their `DeviceId`; a booked room's label is likewise its latest
+//! observed name across the input set (a room renamed between bookings is one room).
 //!
 //! ```
 //! use meeting_core::identity::resolve_rooms;
@@ -47,6 +48,8 @@ pub struct RoomDirectory {
     by_id: BTreeMap<String, Known>,
     /// Every name (and mailbox) seen with an id.
     alias: BTreeMap<String, String>,
+    /// Quanshi booked rooms: `DeviceId` → the latest observed name.
+    devices: BTreeMap<String, (Option<DateTime<Utc>>, String)>,
 }
 
 impl RoomDirectory {
@@ -58,6 +61,22 @@ impl RoomDirectory {
     /// Learns from one record: its room's id, name and mailbox, when it carries an id and a
     /// name or mailbox.
     pub fn learn(&mut self, m: &Meeting) {
+        if m.vendor == Vendor::Quanshi {
+            let at = m.last_observed();
+            for r in &m.rooms {
+                if let (Some(id), Some(name)) = (&r.id, &r.name) {
+                    let seen = (at, name.clone());
+                    match self.devices.get_mut(id) {
+                        Some(known) if *known >= seen => {}
+                        Some(known) => *known = seen,
+                        None => {
+                            self.devices.insert(id.clone(), seen);
+                        }
+                    }
+                }
+            }
+            return;
+        }
         if m.vendor != Vendor::Systec {
             return;
         }
@@ -97,6 +116,14 @@ impl RoomDirectory {
     /// Gives `m`'s room its one identity: the id for a name or mailbox, the latest name and
     /// the mailbox for an id; and its host, when it has none, the room's account.
     pub fn resolve(&self, m: &mut Meeting) {
+        if m.vendor == Vendor::Quanshi {
+            for r in &mut m.rooms {
+                if let Some((_, name)) = r.id.as_ref().and_then(|id| self.devices.get(id)) {
+                    r.name = Some(name.clone());
+                }
+            }
+            return;
+        }
         if m.vendor != Vendor::Systec {
             return;
         }

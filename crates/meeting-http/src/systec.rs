@@ -304,7 +304,9 @@ pub struct ReportsBatch {
     /// The UUIDs sent in this request, in order.
     pub uuids: Vec<String>,
     /// The entries (a full report or a stub per UUID), or the failure after retries, with
-    /// its context (batch); [`ErrorKind::Incomplete`] when fewer entries came than UUIDs sent.
+    /// its context (batch). The vendor may answer fewer entries than UUIDs sent (it leaves
+    /// out occurrences it keeps no usage for): what it answered is kept, and the meetings
+    /// it left out have no report (`not_fetched`).
     pub result: Result<Vec<ReportEntry>, Error>,
 }
 
@@ -607,8 +609,7 @@ impl SystecClient {
     /// # Errors
     /// On a partial failure, the error of the first failed batch (in order; the other
     /// batches' entries are not returned: use [`reports_batches`](Self::reports_batches) to
-    /// keep them); [`ErrorKind::Incomplete`] when a batch comes back with fewer entries than
-    /// UUIDs sent.
+    /// keep them).
     pub async fn reports<I, U>(&self, uuids: I) -> Result<Vec<ReportEntry>, Error>
     where
         I: IntoIterator<Item = U>,
@@ -634,15 +635,16 @@ impl SystecClient {
         if let Some(limiter) = &self.inner.reports_limiter {
             limiter.until_ready().await;
         }
-        let entries = self.call(ctx.clone(), &query).await?;
+        let entries: Vec<ReportEntry> = self.call(ctx.clone(), &query).await?;
         if (entries.len() as u64) < sent {
-            return Err(Error::new(
-                ErrorKind::Incomplete {
-                    expected: sent,
-                    received: entries.len() as u64,
-                },
-                ctx,
-            ));
+            // Not a failure: retrying gets the same answer. The occurrences it left out keep
+            // no report (`not_fetched`), visible on each of them.
+            tracing::warn!(
+                batch = index,
+                sent,
+                answered = entries.len(),
+                "systec reports: the vendor answered fewer entries than UUIDs sent"
+            );
         }
         Ok(entries)
     }
