@@ -17,10 +17,13 @@
 //! ```
 //! use meeting_core::identity::resolve_rooms;
 //! use meeting_core::{Meeting, Room, Source, Vendor};
-//! let mut known = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
-//! known.room = Some(Room { id: Some("HX9".into()), name: Some("room04".into()), email: None });
+//! let mut room = Room::default();
+//! room.id = Some("HX9".into());
 //! let mut detail_only = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:b");
-//! detail_only.room = Some(Room { id: Some("HX9".into()), name: None, email: None });
+//! detail_only.room = Some(room.clone());
+//! room.name = Some("room04".into());
+//! let mut known = Meeting::new(Vendor::Systec, Source::SystecReports, "systec:a");
+//! known.room = Some(room);
 //! let mut list = vec![known, detail_only];
 //! resolve_rooms(&mut list);
 //! assert_eq!(list[1].room.as_ref().unwrap().name.as_deref(), Some("room04"));
