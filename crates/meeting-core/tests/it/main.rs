@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod accounting;
 mod bad_input;
 mod common;
 mod dump;
