@@ -38,7 +38,20 @@ pub enum GroupBy {
     Host,
     /// The start day in the aggregate's zone (`YYYY-MM-DD`).
     Day,
+    /// The department of the meeting's room in a cost allocation
+    /// ([`crate::allocation::Allocation`]), else [`UNALLOCATED`]: see
+    /// [`Aggregate::compute_allocated`].
+    Department,
+    /// The start month in the aggregate's zone (`YYYY-MM`).
+    Month,
+    /// The room and the start month, labelled `<room> · <YYYY-MM>` ([`ROOM_MONTH_SEPARATOR`]).
+    RoomMonth,
 }
+
+/// Between the room and the month in a [`GroupBy::RoomMonth`] label.
+pub const ROOM_MONTH_SEPARATOR: &str = " · ";
+
+pub use crate::allocation::UNALLOCATED;
 
 impl GroupBy {
     /// The name: `room`, `host`, `day`.
@@ -47,6 +60,25 @@ impl GroupBy {
             GroupBy::Room => "room",
             GroupBy::Host => "host",
             GroupBy::Day => "day",
+            GroupBy::Department => "department",
+            GroupBy::Month => "month",
+            GroupBy::RoomMonth => "room,month",
+        }
+    }
+
+    /// The group of a meeting with a cost allocation: [`GroupBy::Department`] is the
+    /// department of its room at its start day ([`UNALLOCATED`] when no line covers it, or
+    /// without an allocation); any other grouping is [`GroupBy::group_of`].
+    pub fn group_of_allocated(
+        self,
+        m: &Meeting,
+        zone: Tz,
+        allocation: Option<&crate::allocation::Allocation>,
+    ) -> String {
+        match (self, allocation) {
+            (GroupBy::Department, Some(a)) => a.department_of(m, zone).to_owned(),
+            (GroupBy::Department, None) => String::from(UNALLOCATED),
+            _ => self.group_of(m, zone),
         }
     }
 
@@ -58,6 +90,15 @@ impl GroupBy {
             GroupBy::Day => sort_time(m)
                 .map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
+            GroupBy::Department => String::from(UNALLOCATED),
+            GroupBy::Month => sort_time(m)
+                .map(|t| t.with_timezone(&zone).format("%Y-%m").to_string())
+                .unwrap_or_default(),
+            GroupBy::RoomMonth => {
+                let room = GroupBy::Room.group_of(m, zone);
+                let month = GroupBy::Month.group_of(m, zone);
+                format!("{room}{ROOM_MONTH_SEPARATOR}{month}")
+            }
         };
         if label.is_empty() {
             String::from(UNKNOWN_GROUP)
@@ -189,6 +230,41 @@ impl Aggregate {
     }
 }
 
+impl Aggregate {
+    /// [`Aggregate::compute`] with a cost allocation, so that meetings can be grouped by
+    /// [`GroupBy::Department`] (with `None`, every meeting is [`UNALLOCATED`]). Report stubs
+    /// are not counted; the grand total is the same whatever the grouping.
+    pub fn compute_allocated<'a>(
+        meetings: impl IntoIterator<Item = &'a Meeting>,
+        by: GroupBy,
+        zone: Tz,
+        allocation: Option<&crate::allocation::Allocation>,
+    ) -> Self {
+        let mut groups: BTreeMap<String, Totals> = BTreeMap::new();
+        let mut total = Totals::new(TOTAL_GROUP);
+        for m in meetings {
+            if crate::query::is_report_stub(m) {
+                continue;
+            }
+            let g = by.group_of_allocated(m, zone, allocation);
+            groups
+                .entry(g)
+                .or_insert_with_key(|g| Totals::new(g.clone()))
+                .add(m);
+            total.add(m);
+        }
+        total.finish();
+        let mut groups: Vec<Totals> = groups.into_values().collect();
+        groups.iter_mut().for_each(Totals::finish);
+        Aggregate {
+            by,
+            zone,
+            groups,
+            total,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +303,39 @@ mod tests {
         );
         assert_eq!(agg.groups[0].group, "room04");
         assert_eq!(agg.groups[0].phone_cost, t.phone_cost);
+    }
+
+    #[test]
+    fn department_month_and_room_month() {
+        let mut a = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+        a.room = Some(Room {
+            name: Some("room04".into()),
+            ..Room::default()
+        });
+        a.start = "2024-01-31T17:00:00Z".parse().ok(); // 2024-02-01 in Shanghai
+        a.duration_seconds = Some(600);
+        let mut b = a.clone();
+        b.key = "systec:b".into();
+        b.room = Some(Room {
+            name: Some("room05".into()),
+            ..Room::default()
+        });
+        let alloc =
+            crate::allocation::Allocation::parse("a.csv", "room,department\nroom04,财务部\n").ok();
+        let sh = chrono_tz::Asia::Shanghai;
+        let dept = Aggregate::compute_allocated([&a, &b], GroupBy::Department, sh, alloc.as_ref());
+        let labels: Vec<&str> = dept.groups.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(labels, ["(unallocated)", "财务部"]);
+        assert_eq!(
+            dept.total,
+            Aggregate::compute([&a, &b], GroupBy::Room, sh).total
+        );
+        let month = Aggregate::compute([&a, &b], GroupBy::Month, sh);
+        assert_eq!(month.groups[0].group, "2024-02");
+        assert_eq!(month.groups[0].meetings, 2);
+        let utc = Aggregate::compute([&a], GroupBy::RoomMonth, chrono_tz::UTC);
+        assert_eq!(utc.groups[0].group, "room04 · 2024-01");
+        let none = Aggregate::compute_allocated([&a], GroupBy::Department, sh, None);
+        assert_eq!(none.groups[0].group, UNALLOCATED);
     }
 }
