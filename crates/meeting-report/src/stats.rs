@@ -10,21 +10,47 @@ use crate::{Format, Grid, RenderOptions, cost_label, write_grid};
 pub fn aggregate_grid(agg: &Aggregate, with_total: bool) -> Grid {
     let first = match agg.by {
         GroupBy::Day => format!("day ({})", agg.zone.name()),
+        GroupBy::Month | GroupBy::RoomMonth => format!("month ({})", agg.zone.name()),
         other => other.name().to_owned(),
     };
-    let headers = [
-        first.as_str(),
-        "meetings",
-        "minutes",
-        "participants",
-        "phone calls",
-        "phone minutes",
-        "phone cost",
-    ]
-    .map(str::to_owned)
-    .to_vec();
+    // `--by room,month`: the room and the month in two columns.
+    let split = agg.by == GroupBy::RoomMonth;
+    let lead: Vec<&str> = if split {
+        vec!["room", first.as_str()]
+    } else {
+        vec![first.as_str()]
+    };
+    let headers = lead
+        .into_iter()
+        .chain([
+            "meetings",
+            "minutes",
+            "participants",
+            "phone calls",
+            "phone minutes",
+            "phone cost",
+        ])
+        .map(str::to_owned)
+        .collect();
     let total = with_total.then_some(&agg.total);
-    let rows = agg.groups.iter().chain(total).map(row).collect();
+    let rows = agg
+        .groups
+        .iter()
+        .chain(total)
+        .map(|t| {
+            let mut cells = row(t);
+            if split {
+                let (room, month) = t
+                    .group
+                    .rsplit_once(meeting_core::aggregate::ROOM_MONTH_SEPARATOR)
+                    .map_or((t.group.clone(), String::new()), |(r, m)| {
+                        (r.to_owned(), m.to_owned())
+                    });
+                cells.splice(0..1, [room, month]);
+            }
+            cells
+        })
+        .collect();
     Grid { headers, rows }
 }
 
