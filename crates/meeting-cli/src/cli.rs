@@ -248,6 +248,9 @@ pub(crate) enum Command {
     /// Usage per room, host or day: meetings, minutes, participants, phone minutes and exact cost
     #[command(after_help = STATS_HELP)]
     Stats(StatsArgs),
+    /// The finance report of a month (or any span): an Excel workbook, a self-contained HTML page with charts, or a set of CSV files
+    #[command(after_help = crate::report::REPORT_HELP)]
+    Report(ReportArgs),
     /// Meetings from the archive or from files, merged, filtered, in any output format
     #[command(
         after_help = "Examples:\n  meeting list --archive --month 2024-01 --room room04\n  meeting list runs/jan -o csv --out jan.csv"
@@ -538,9 +541,12 @@ pub(crate) struct StatsArgs {
     /// Files, directories or `-` (stdin)
     #[arg(value_name = "FILE|DIR|-")]
     pub(crate) inputs: Vec<PathBuf>,
-    /// Group by room, host or day (start date in --tz)
+    /// Group by room, host, day, month (start date in --tz), department (needs --allocation) or room,month
     #[arg(long, value_enum, default_value_t = GroupBy::Room)]
     pub(crate) by: GroupBy,
+    /// Cost allocation (TOML or CSV: room id or name -> department, cost centre) for --by department
+    #[arg(long, value_name = "FILE")]
+    pub(crate) allocation: Option<PathBuf>,
     /// Read vendor documents as this endpoint instead of detecting it from their shape
     #[arg(long, value_name = "ENDPOINT")]
     pub(crate) endpoint: Option<meeting_core::Source>,
@@ -642,6 +648,65 @@ pub(crate) enum GroupBy {
     Host,
     /// The start date in --tz
     Day,
+    /// The department of the room (--allocation)
+    Department,
+    /// The start month in --tz
+    Month,
+    /// The room and the start month
+    #[value(name = "room,month")]
+    RoomMonth,
+}
+
+/// `meeting report` formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// An Excel workbook (.xlsx): Summary, Rooms, Hosts, Departments, Days, Meetings, Participants, Calls
+    Xlsx,
+    /// One self-contained HTML page with the summary tables and charts
+    Html,
+    /// A directory with one CSV file per sheet
+    Csv,
+}
+
+/// `meeting report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Files, directories or `-` (stdin); or --archive
+    #[arg(value_name = "FILE|DIR|-")]
+    pub(crate) inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) archive: ArchiveInput,
+    /// Read the archive as it is: never sync first
+    #[arg(long)]
+    pub(crate) offline: bool,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
+    /// Cost allocation (TOML or CSV: room id or name -> department and cost centre, optionally from/to dates)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) allocation: Option<PathBuf>,
+    /// Output format [default: from --out's extension: .xlsx, .html; a directory for csv]
+    #[arg(short = 'o', long = "output", visible_alias = "format", value_enum)]
+    pub(crate) output: Option<ReportFormat>,
+    /// The file (xlsx, html) or directory (csv) to write
+    #[arg(long, value_name = "PATH", required = true)]
+    pub(crate) out: PathBuf,
+    /// Mask personal data on every sheet and page (names and user ids become pseudonyms, phone numbers keep their country code and last 4 digits, ...); totals are computed first
+    #[arg(long)]
+    pub(crate) mask_pii: bool,
+    /// The pseudonym key for --mask-pii [default: random per run]
+    #[arg(
+        long,
+        value_name = "KEY",
+        requires = "mask_pii",
+        env = "MEETING_MASK_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) mask_key: Option<String>,
+    /// No byte order mark at the start of the CSV files
+    #[arg(long)]
+    pub(crate) no_bom: bool,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
 }
 
 /// `meeting config`.
@@ -710,6 +775,9 @@ impl From<GroupBy> for meeting_core::aggregate::GroupBy {
             GroupBy::Room => meeting_core::aggregate::GroupBy::Room,
             GroupBy::Host => meeting_core::aggregate::GroupBy::Host,
             GroupBy::Day => meeting_core::aggregate::GroupBy::Day,
+            GroupBy::Department => meeting_core::aggregate::GroupBy::Department,
+            GroupBy::Month => meeting_core::aggregate::GroupBy::Month,
+            GroupBy::RoomMonth => meeting_core::aggregate::GroupBy::RoomMonth,
         }
     }
 }

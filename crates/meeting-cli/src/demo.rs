@@ -102,6 +102,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         merged.len(),
         started.elapsed().as_secs_f64()
     ));
+    sample_report(app, &merged, from, to, &args.output)?;
     // In table mode, a summary per room follows the meetings.
     if matches!(
         app.format(&args.output),
@@ -133,4 +134,35 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         &args.rows,
         &args.live,
     )
+}
+
+/// The demo's finance report (`meeting report`), as a self-contained HTML page in the
+/// temporary directory; where it went is a note. A page that cannot be written is a note
+/// too: the demo's own output does not depend on it.
+fn sample_report(
+    app: &App<'_>,
+    merged: &[meeting_core::Meeting],
+    from: NaiveDate,
+    to: NaiveDate,
+    output: &crate::cli::OutputArgs,
+) -> Result<()> {
+    use meeting_report::report::{Report, ReportOptions, write_html};
+    let options = ReportOptions::new(from, to, app.vendor_tz, chrono::Utc::now());
+    let masker = app.masker(output)?;
+    let report = Report::build(merged, None, &options, masker.as_ref());
+    let path = std::env::temp_dir().join("meeting-demo-report.html");
+    match write_html(&report)
+        .map_err(|e| e.to_string())
+        .and_then(|page| std::fs::write(&path, page).map_err(|e| e.to_string()))
+    {
+        Ok(()) => app.note(&format!(
+            "demo: a sample finance report (meeting report --from {from} --to {to} --out report.html) is in {}",
+            path.display()
+        )),
+        Err(e) => app.note(&format!(
+            "demo: the sample report could not be written to {}: {e}",
+            path.display()
+        )),
+    }
+    Ok(())
 }

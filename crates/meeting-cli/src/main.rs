@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` |
 //! | `offline` | `parse`, `stats`, `list` |
+//! | `report` | `report` (the finance report: xlsx, html, csv) |
 //! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
@@ -52,6 +53,7 @@ mod error;
 mod live;
 mod offline;
 mod output;
+mod report;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -176,6 +178,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Quanshi(c) => live::quanshi(app, c),
         Command::Parse(args) => offline::parse(app, args),
         Command::Stats(args) => offline::stats(app, args),
+        Command::Report(args) => report::run(app, args),
         Command::List(args) => offline::list(app, args),
         Command::Archive(c) => archive::run(app, c),
         Command::Config(ConfigCommand::Check) => check::config_check(app),

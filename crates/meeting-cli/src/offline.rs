@@ -76,7 +76,7 @@ fn incomplete_runs(expanded: &Expanded) -> Result<Vec<String>> {
 }
 
 /// Exit 6 after the output when a saved run read was not complete.
-fn partial_runs_exit(gaps: &[String]) -> Result<()> {
+pub(crate) fn partial_runs_exit(gaps: &[String]) -> Result<()> {
     if gaps.is_empty() {
         return Ok(());
     }
@@ -157,15 +157,39 @@ fn merged_input(
     jobs: &crate::cli::JobsArg,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     let filter = filter(app, filters)?;
+    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs)
+}
+
+/// Merged meetings from `--archive` or from files through a given filter (`meeting report`
+/// builds its own, with dates in the report zone); the bad documents and the saved runs
+/// that did not complete.
+pub(crate) fn merged_input_with(
+    app: &App<'_>,
+    inputs_args: &[PathBuf],
+    archive: Option<&std::path::Path>,
+    filter: &Filter,
+    jobs: &crate::cli::JobsArg,
+) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
+    merged_input_as(app, inputs_args, archive, filter, None, jobs)
+}
+
+fn merged_input_as(
+    app: &App<'_>,
+    inputs_args: &[PathBuf],
+    archive: Option<&std::path::Path>,
+    filter: &Filter,
+    endpoint: Option<meeting_core::Source>,
+    jobs: &crate::cli::JobsArg,
+) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     if let Some(flag) = archive {
-        let meetings = crate::archive::read(app, Some(flag), &filter)?;
+        let meetings = crate::archive::read(app, Some(flag), filter)?;
         return Ok((meetings, 0, Vec::new()));
     }
     let expanded = inputs(app, inputs_args)?;
     let gaps = incomplete_runs(&expanded)?;
     let jobs = jobs.jobs.unwrap_or_else(default_jobs);
     let options = dump_options(app, endpoint);
-    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, &filter);
+    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, filter);
     Ok((meetings, bad, gaps))
 }
 
@@ -195,8 +219,21 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         &args.jobs,
     )?;
     let written = meetings.len() as u64;
+    let allocation = match &args.allocation {
+        Some(path) => Some(crate::report::read_allocation(path)?),
+        None if args.by == crate::cli::GroupBy::Department => {
+            return Err(CliError::usage(
+                "--by department needs --allocation FILE (TOML or CSV: room -> department, cost centre; see fixtures/allocation/)",
+            ));
+        }
+        None => None,
+    };
+    if let Some(a) = &allocation {
+        crate::report::allocation_warnings(app, a, &meetings, app.tz);
+    }
     // Totals first, masking after: masking never changes a figure.
-    let mut agg = Aggregate::compute(&meetings, args.by.into(), app.tz);
+    let mut agg =
+        Aggregate::compute_allocated(&meetings, args.by.into(), app.tz, allocation.as_ref());
     if let Some(masker) = app.masker(&args.output)? {
         masker.mask_aggregate(&mut agg, &meetings);
     }
@@ -332,7 +369,7 @@ fn report_counts(app: &App<'_>, documents: u64, read: u64, bad: u64) {
 }
 
 /// `wrote N meetings[ to FILE]` on stderr, or that nothing matched.
-fn report_written(app: &App<'_>, n: u64, what: &str, out: Option<&std::path::Path>) {
+pub(crate) fn report_written(app: &App<'_>, n: u64, what: &str, out: Option<&std::path::Path>) {
     let to = out
         .map(|p| format!(" to {}", p.display()))
         .unwrap_or_default();
@@ -346,7 +383,7 @@ fn report_written(app: &App<'_>, n: u64, what: &str, out: Option<&std::path::Pat
 }
 
 /// Exit 6 when some documents were bad and some meetings written, 3 when none were.
-fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
+pub(crate) fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
     if bad == 0 {
         return Ok(());
     }

@@ -58,7 +58,20 @@ pub enum GroupBy {
     Host,
     /// The start day in the aggregate's zone (`YYYY-MM-DD`).
     Day,
+    /// The department of the meeting's room in a cost allocation
+    /// ([`crate::allocation::Allocation`]), else [`UNALLOCATED`]: see
+    /// [`Aggregate::compute_allocated`].
+    Department,
+    /// The start month in the aggregate's zone (`YYYY-MM`).
+    Month,
+    /// The room and the start month, labelled `<room> · <YYYY-MM>` ([`ROOM_MONTH_SEPARATOR`]).
+    RoomMonth,
 }
+
+/// Between the room and the month in a [`GroupBy::RoomMonth`] label.
+pub const ROOM_MONTH_SEPARATOR: &str = " · ";
+
+pub use crate::allocation::UNALLOCATED;
 
 impl GroupBy {
     /// The name: `room`, `host`, `day`.
@@ -67,7 +80,25 @@ impl GroupBy {
             GroupBy::Room => "room",
             GroupBy::Host => "host",
             GroupBy::Day => "day",
+            GroupBy::Department => "department",
+            GroupBy::Month => "month",
+            GroupBy::RoomMonth => "room,month",
         }
+    }
+
+    /// The group of a meeting with a cost allocation: [`GroupBy::Department`] is the
+    /// department of its room at its start day ([`UNALLOCATED`] when no line covers it, or
+    /// without an allocation); any other grouping is [`GroupBy::group_of`].
+    pub fn group_of_allocated(
+        self,
+        m: &Meeting,
+        zone: Tz,
+        allocation: Option<&crate::allocation::Allocation>,
+    ) -> String {
+        self.keys_of(m, zone, allocation)
+            .into_iter()
+            .next()
+            .map_or_else(|| String::from(UNKNOWN_GROUP), |k| k.label)
     }
 
     /// The group of a meeting; `(unknown)` when the meeting does not say. A meeting in
@@ -82,20 +113,49 @@ impl GroupBy {
     /// Every group a meeting counts in (several rooms for a multi-room booking), each once;
     /// `(unknown)` when the meeting does not say.
     pub fn groups_of(self, m: &Meeting, zone: Tz) -> Vec<String> {
-        self.keys_of(m, zone).into_iter().map(|k| k.label).collect()
+        self.keys_of(m, zone, None)
+            .into_iter()
+            .map(|k| k.label)
+            .collect()
     }
 
     /// Every group a meeting counts in, by identity (a room is its id; two rooms with one
     /// name stay two groups), each once.
-    fn keys_of(self, m: &Meeting, zone: Tz) -> Vec<GroupKey> {
+    fn keys_of(
+        self,
+        m: &Meeting,
+        zone: Tz,
+        allocation: Option<&crate::allocation::Allocation>,
+    ) -> Vec<GroupKey> {
+        let local = |format: &str| {
+            sort_time(m)
+                .map(|t| t.with_timezone(&zone).format(format).to_string())
+                .unwrap_or_default()
+        };
         let mut keys: Vec<GroupKey> = match self {
             GroupBy::Room => room_keys(m),
             GroupBy::Host => vec![GroupKey::plain(host_label(m))],
-            GroupBy::Day => vec![GroupKey::plain(
-                sort_time(m)
-                    .map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-            )],
+            GroupBy::Day => vec![GroupKey::plain(local("%Y-%m-%d"))],
+            GroupBy::Month => vec![GroupKey::plain(local("%Y-%m"))],
+            GroupBy::Department => vec![GroupKey::plain(match allocation {
+                Some(a) => a.department_of(m, zone).to_owned(),
+                None => String::from(UNALLOCATED),
+            })],
+            GroupBy::RoomMonth => {
+                let month = local("%Y-%m");
+                let mut rooms = room_keys(m);
+                if rooms.is_empty() {
+                    rooms.push(GroupKey::plain(String::from(UNKNOWN_GROUP)));
+                }
+                rooms
+                    .into_iter()
+                    .map(|k| GroupKey {
+                        id: format!("{}{ROOM_MONTH_SEPARATOR}{month}", k.id),
+                        label: format!("{}{ROOM_MONTH_SEPARATOR}{month}", k.label),
+                        shown_id: k.shown_id,
+                    })
+                    .collect()
+            }
         };
         keys.retain(|k| !k.label.is_empty());
         keys.sort();
@@ -369,6 +429,18 @@ impl Aggregate {
         by: GroupBy,
         zone: Tz,
     ) -> Self {
+        Aggregate::compute_allocated(meetings, by, zone, None)
+    }
+
+    /// [`Aggregate::compute`] with a cost allocation, so that meetings can be grouped by
+    /// [`GroupBy::Department`] (with `None`, every meeting is [`UNALLOCATED`]). The grand
+    /// total is the same whatever the grouping.
+    pub fn compute_allocated<'a>(
+        meetings: impl IntoIterator<Item = &'a Meeting>,
+        by: GroupBy,
+        zone: Tz,
+        allocation: Option<&crate::allocation::Allocation>,
+    ) -> Self {
         let meetings: Vec<&Meeting> = meetings
             .into_iter()
             .filter(|m| !crate::query::is_report_stub(m))
@@ -385,7 +457,7 @@ impl Aggregate {
                 (true, Some(e)) => lent.get(e).unwrap_or(&none),
                 _ => &none,
             };
-            let mut keys = by.keys_of(m, zone);
+            let mut keys = by.keys_of(m, zone, allocation);
             if by == GroupBy::Room && !lends.rooms.is_empty() {
                 keys.retain(|k| k.label != UNKNOWN_GROUP);
                 keys.extend(lends.rooms.iter().cloned());
@@ -503,5 +575,40 @@ mod tests {
         );
         assert_eq!(agg.groups[0].group, "room04");
         assert_eq!(agg.groups[0].phone_cost, t.phone_cost);
+    }
+
+    #[test]
+    fn department_month_and_room_month() {
+        let mut a = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+        a.status = Status::Ended;
+        a.room = Some(Room {
+            name: Some("room04".into()),
+            ..Room::default()
+        });
+        a.start = "2024-01-31T17:00:00Z".parse().ok(); // 2024-02-01 in Shanghai
+        a.duration_seconds = Some(600);
+        let mut b = a.clone();
+        b.key = "systec:b".into();
+        b.room = Some(Room {
+            name: Some("room05".into()),
+            ..Room::default()
+        });
+        let alloc =
+            crate::allocation::Allocation::parse("a.csv", "room,department\nroom04,财务部\n").ok();
+        let sh = chrono_tz::Asia::Shanghai;
+        let dept = Aggregate::compute_allocated([&a, &b], GroupBy::Department, sh, alloc.as_ref());
+        let labels: Vec<&str> = dept.groups.iter().map(|g| g.group.as_str()).collect();
+        assert_eq!(labels, ["(unallocated)", "财务部"]);
+        assert_eq!(
+            dept.total,
+            Aggregate::compute([&a, &b], GroupBy::Room, sh).total
+        );
+        let month = Aggregate::compute([&a, &b], GroupBy::Month, sh);
+        assert_eq!(month.groups[0].group, "2024-02");
+        assert_eq!(month.groups[0].meetings, 2);
+        let utc = Aggregate::compute([&a], GroupBy::RoomMonth, chrono_tz::UTC);
+        assert_eq!(utc.groups[0].group, "room04 · 2024-01");
+        let none = Aggregate::compute_allocated([&a], GroupBy::Department, sh, None);
+        assert_eq!(none.groups[0].group, UNALLOCATED);
     }
 }

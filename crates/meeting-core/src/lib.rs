@@ -124,6 +124,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aggregate;
+pub mod allocation;
 mod context;
 pub mod dump;
 pub mod identity;

@@ -10,6 +10,8 @@
 //! - [`write_aggregate`]: `meeting stats` output.
 //! - [`write_raw_bodies`]: vendor bodies verbatim (`--raw`).
 //! - [`mask`]: personal data masked for `--mask-pii`.
+//! - [`report`]: the monthly finance report (`meeting report`) as an Excel workbook, a
+//!   self-contained HTML page with SVG charts, or a set of CSV files.
 //!
 //! JSON and JSON Lines are exactly meeting-core's serialisation (UTC, RFC 3339); table and
 //! CSV times are shown in the options' zone as `YYYY-MM-DD HH:MM:SS`, the zone named in the
@@ -33,6 +35,7 @@ mod columns;
 pub mod mask;
 mod meetings;
 mod raw;
+pub mod report;
 mod stats;
 mod stream;
 mod table;

@@ -21,11 +21,19 @@ pub fn aggregate_csv_grid(agg: &Aggregate) -> Grid {
 fn grid(agg: &Aggregate, with_total: bool, csv: bool) -> Grid {
     let first = match agg.by {
         GroupBy::Day if !csv => format!("day ({})", agg.zone.name()),
+        GroupBy::Month | GroupBy::RoomMonth if !csv => format!("month ({})", agg.zone.name()),
+        GroupBy::RoomMonth => String::from("month"),
         other => other.name().to_owned(),
     };
-    let headers: Vec<String> = if csv {
+    // `--by room,month`: the room and the month in two columns.
+    let split = agg.by == GroupBy::RoomMonth;
+    let lead: Vec<String> = if split {
+        vec![String::from("room"), first]
+    } else {
+        vec![first]
+    };
+    let metrics: Vec<String> = if csv {
         [
-            first.as_str(),
             "meetings",
             "measured_minutes",
             "measured_seconds",
@@ -45,7 +53,6 @@ fn grid(agg: &Aggregate, with_total: bool, csv: bool) -> Grid {
         .to_vec()
     } else {
         [
-            first.as_str(),
             "meetings",
             "minutes",
             "billed min",
@@ -60,12 +67,25 @@ fn grid(agg: &Aggregate, with_total: bool, csv: bool) -> Grid {
         .map(str::to_owned)
         .to_vec()
     };
+    let headers = lead.into_iter().chain(metrics).collect();
     let total = with_total.then_some(&agg.total);
     let rows = agg
         .groups
         .iter()
         .chain(total)
-        .map(|t| if csv { csv_row(t) } else { row(t) })
+        .map(|t| {
+            let mut cells = if csv { csv_row(t) } else { row(t) };
+            if split {
+                let (room, month) = t
+                    .group
+                    .rsplit_once(meeting_core::aggregate::ROOM_MONTH_SEPARATOR)
+                    .map_or((t.group.clone(), String::new()), |(r, m)| {
+                        (r.to_owned(), m.to_owned())
+                    });
+                cells.splice(0..1, [room, month]);
+            }
+            cells
+        })
         .collect();
     Grid { headers, rows }
 }

@@ -18,5 +18,6 @@ mod live;
 mod offline;
 mod operator;
 mod replay;
+mod report;
 mod saveraw;
 mod secrets;

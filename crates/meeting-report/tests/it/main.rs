@@ -6,6 +6,8 @@
     clippy::indexing_slicing
 )]
 
+mod report;
+
 use std::path::PathBuf;
 
 use meeting_core::aggregate::{Aggregate, GroupBy};

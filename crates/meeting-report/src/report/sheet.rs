@@ -1,0 +1,563 @@
+//! The report as typed tables: one [`Sheet`] per workbook sheet and CSV file, so that Excel,
+//! CSV and HTML show the same cells.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use meeting_core::Meeting;
+use meeting_core::aggregate::Totals;
+use meeting_core::query::{host_label, participant_count, room_label};
+use rust_decimal::Decimal;
+
+use super::{Report, cost_in};
+
+/// One typed cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cell {
+    /// Nothing (the value is unknown).
+    Empty,
+    /// Text: names, ids and phone numbers too (never a number: no lost `+`, no scientific
+    /// notation).
+    Text(String),
+    /// A count or a number of minutes or seconds.
+    Int(u64),
+    /// An exact amount of money in a currency.
+    Money {
+        /// The amount.
+        amount: Decimal,
+        /// The currency (`CNY`).
+        currency: String,
+    },
+    /// A calendar day in the report zone.
+    Date(NaiveDate),
+    /// A time in the report zone.
+    DateTime(NaiveDateTime),
+}
+
+impl Cell {
+    /// Text, or [`Cell::Empty`] when absent or empty.
+    pub(crate) fn text(v: Option<&str>) -> Cell {
+        match v {
+            Some(s) if !s.is_empty() => Cell::Text(s.to_owned()),
+            _ => Cell::Empty,
+        }
+    }
+
+    fn int(v: Option<u64>) -> Cell {
+        v.map_or(Cell::Empty, Cell::Int)
+    }
+
+    fn time(t: Option<DateTime<Utc>>, zone: Tz) -> Cell {
+        t.map_or(Cell::Empty, |t| {
+            Cell::DateTime(t.with_timezone(&zone).naive_local())
+        })
+    }
+
+    fn money(amount: Decimal, currency: &str) -> Cell {
+        Cell::Money {
+            amount,
+            currency: currency.to_owned(),
+        }
+    }
+
+    /// The cell as plain text (HTML and messages): money as `12.30`, times as
+    /// `YYYY-MM-DD HH:MM:SS`.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(s) => s.clone(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Money { amount, .. } => money_text(*amount),
+            Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+}
+
+/// Money as text: two decimals, or every decimal the amount has when it has more (never
+/// rounded away).
+pub(crate) fn money_text(amount: Decimal) -> String {
+    if amount.scale() <= 2 {
+        format!("{amount:.2}")
+    } else {
+        amount.normalize().to_string()
+    }
+}
+
+/// A column: its stable CSV header and the title people read in Excel and HTML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Column {
+    /// The CSV header: stable snake_case English (`phone_cost_cny`).
+    pub id: String,
+    /// The title in Excel and HTML (`Phone cost (CNY)`).
+    pub title: String,
+    /// Whether a total is the sum of the column (a `SUM` formula in Excel); minutes are
+    /// rounded per row, so their total is the rounded total, not a sum.
+    pub summable: bool,
+}
+
+impl Column {
+    fn new(id: impl Into<String>, title: impl Into<String>) -> Column {
+        Column {
+            id: id.into(),
+            title: title.into(),
+            summable: false,
+        }
+    }
+
+    fn sum(id: impl Into<String>, title: impl Into<String>) -> Column {
+        Column {
+            summable: true,
+            ..Column::new(id, title)
+        }
+    }
+}
+
+/// One sheet: its name, columns, rows and (for grouped figures) the total row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Sheet {
+    /// The sheet name in the workbook (`Rooms`); lower-cased, the CSV file's name.
+    pub name: &'static str,
+    /// The columns.
+    pub columns: Vec<Column>,
+    /// The rows, each as long as the columns.
+    pub rows: Vec<Vec<Cell>>,
+    /// The total row (Rooms, Hosts, Departments, Days): the grand total, labelled `TOTAL`.
+    pub total: Option<Vec<Cell>>,
+}
+
+pub(super) fn sheets(r: &Report) -> Vec<Sheet> {
+    vec![
+        summary(r),
+        rooms(r),
+        grouped(
+            r,
+            "Hosts",
+            vec![Column::new("host", "Host")],
+            r.hosts
+                .groups
+                .iter()
+                .map(|t| (vec![Cell::Text(t.group.clone())], t)),
+        ),
+        departments(r),
+        days(r),
+        meetings(r),
+        participants(r),
+        calls(r),
+    ]
+}
+
+/// The figure columns; `additive` when the groups split the meetings (each meeting in one
+/// group), so that the total row can be a `SUM` of the rows. Rooms are not additive: a
+/// meeting in several rooms counts in each, and the total row is the grand total.
+fn figure_columns(r: &Report, additive: bool) -> Vec<Column> {
+    let col = |id: &str, title: &str| {
+        if additive {
+            Column::sum(id, title)
+        } else {
+            Column::new(id, title)
+        }
+    };
+    let mut cols = vec![
+        col("meetings", "Meetings"),
+        Column::new("minutes", "Minutes"),
+        col("billed_minutes", "Billed minutes"),
+        col("attendees", "Attendees"),
+        col("phone_calls", "Phone calls"),
+        col("phone_minutes", "Phone minutes"),
+    ];
+    for cur in &r.currencies {
+        cols.push(col(
+            &format!("phone_cost_{}", cur.to_ascii_lowercase()),
+            &format!("Phone cost ({cur})"),
+        ));
+    }
+    cols.push(col("scheduled", "Scheduled"));
+    cols.push(col("cancelled", "Cancelled"));
+    cols
+}
+
+fn figure_cells(r: &Report, t: &Totals) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::Int(t.meetings),
+        Cell::Int(t.minutes),
+        Cell::Int(t.billed_minutes),
+        Cell::Int(t.attendees),
+        Cell::Int(t.phone_calls),
+        Cell::Int(t.phone_minutes),
+    ];
+    for cur in &r.currencies {
+        cells.push(Cell::money(cost_in(t, cur), cur));
+    }
+    cells.push(Cell::Int(t.scheduled));
+    cells.push(Cell::Int(t.cancelled));
+    cells
+}
+
+fn grouped<'a>(
+    r: &Report,
+    name: &'static str,
+    label_columns: Vec<Column>,
+    groups: impl Iterator<Item = (Vec<Cell>, &'a Totals)>,
+) -> Sheet {
+    let additive = name != "Rooms";
+    let n_labels = label_columns.len();
+    let mut columns = label_columns;
+    columns.extend(figure_columns(r, additive));
+    let rows = groups
+        .map(|(mut labels, t)| {
+            labels.extend(figure_cells(r, t));
+            labels
+        })
+        .collect();
+    let mut total = vec![Cell::Text(String::from("TOTAL"))];
+    total.extend(std::iter::repeat_n(Cell::Empty, n_labels.saturating_sub(1)));
+    total.extend(figure_cells(r, r.total()));
+    Sheet {
+        name,
+        columns,
+        rows,
+        total: Some(total),
+    }
+}
+
+fn rooms(r: &Report) -> Sheet {
+    let mut labels = vec![Column::new("room", "Room")];
+    if r.allocated {
+        labels.push(Column::new("department", "Department"));
+        labels.push(Column::new("cost_centre", "Cost centre"));
+    }
+    grouped(
+        r,
+        "Rooms",
+        labels,
+        r.rooms.groups.iter().map(|t| {
+            let mut cells = vec![Cell::Text(t.group.clone())];
+            if r.allocated {
+                let (dept, centre) = r
+                    .room_departments
+                    .get(&t.group)
+                    .cloned()
+                    .unwrap_or_default();
+                cells.push(Cell::text(Some(&dept)));
+                cells.push(Cell::text(centre.as_deref()));
+            }
+            (cells, t)
+        }),
+    )
+}
+
+fn departments(r: &Report) -> Sheet {
+    grouped(
+        r,
+        "Departments",
+        vec![
+            Column::new("department", "Department"),
+            Column::new("cost_centres", "Cost centres"),
+        ],
+        r.departments.iter().map(|d| {
+            (
+                vec![
+                    Cell::Text(d.totals.group.clone()),
+                    Cell::text(Some(&d.cost_centres.join(", "))),
+                ],
+                &d.totals,
+            )
+        }),
+    )
+}
+
+fn days(r: &Report) -> Sheet {
+    grouped(
+        r,
+        "Days",
+        vec![Column::new("day", "Day"), Column::new("weekday", "Weekday")],
+        r.days.iter().map(|t| {
+            let day = t.group.parse::<NaiveDate>().ok();
+            (
+                vec![
+                    day.map_or_else(|| Cell::Text(t.group.clone()), Cell::Date),
+                    Cell::text(day.map(|d| d.format("%a").to_string()).as_deref()),
+                ],
+                t,
+            )
+        }),
+    )
+}
+
+fn summary(r: &Report) -> Sheet {
+    let o = &r.options;
+    let t = r.total();
+    let mut rows = vec![
+        vec![
+            Cell::Text("Report".into()),
+            Cell::Text("Meeting usage".into()),
+        ],
+        vec![Cell::Text("From".into()), Cell::Date(o.from)],
+        vec![Cell::Text("To".into()), Cell::Date(o.to)],
+        vec![Cell::Text("Zone".into()), Cell::Text(o.zone.name().into())],
+        vec![
+            Cell::Text("Generated".into()),
+            Cell::time(Some(o.generated_at), o.zone),
+        ],
+        vec![Cell::Text("Meetings".into()), Cell::Int(t.meetings)],
+        vec![Cell::Text("Minutes".into()), Cell::Int(t.minutes)],
+        vec![
+            Cell::Text("Billed minutes".into()),
+            Cell::Int(t.billed_minutes),
+        ],
+        vec![Cell::Text("Attendees".into()), Cell::Int(t.attendees)],
+        vec![Cell::Text("Phone calls".into()), Cell::Int(t.phone_calls)],
+        vec![
+            Cell::Text("Phone minutes".into()),
+            Cell::Int(t.phone_minutes),
+        ],
+    ];
+    for cur in &r.currencies {
+        rows.push(vec![
+            Cell::Text(format!("Phone cost ({cur})")),
+            Cell::money(cost_in(t, cur), cur),
+        ]);
+    }
+    rows.push(vec![
+        Cell::Text("Rooms".into()),
+        Cell::Int(r.rooms.groups.len() as u64),
+    ]);
+    rows.push(vec![
+        Cell::Text("Hosts".into()),
+        Cell::Int(r.hosts.groups.len() as u64),
+    ]);
+    rows.push(vec![
+        Cell::Text("Departments".into()),
+        Cell::Int(r.departments.len() as u64),
+    ]);
+    for (i, g) in top(&r.rooms.groups).into_iter().enumerate() {
+        rows.push(vec![
+            Cell::Text(format!("Top room {}", i + 1)),
+            Cell::Text(top_label(g)),
+        ]);
+    }
+    for (i, g) in top(&r.hosts.groups).into_iter().enumerate() {
+        rows.push(vec![
+            Cell::Text(format!("Top host {}", i + 1)),
+            Cell::Text(top_label(g)),
+        ]);
+    }
+    for (i, w) in r.warnings.iter().enumerate() {
+        rows.push(vec![
+            Cell::Text(format!("Warning {}", i + 1)),
+            Cell::Text(w.clone()),
+        ]);
+    }
+    Sheet {
+        name: "Summary",
+        columns: vec![Column::new("item", "Item"), Column::new("value", "Value")],
+        rows,
+        total: None,
+    }
+}
+
+/// The five groups with the most minutes (then meetings, then label).
+pub(crate) fn top(groups: &[Totals]) -> Vec<&Totals> {
+    let mut v: Vec<&Totals> = groups.iter().collect();
+    v.sort_by(|a, b| {
+        (b.minutes, b.meetings)
+            .cmp(&(a.minutes, a.meetings))
+            .then_with(|| a.group.cmp(&b.group))
+    });
+    v.truncate(5);
+    v
+}
+
+fn top_label(t: &Totals) -> String {
+    format!("{}: {} min, {} meeting(s)", t.group, t.minutes, t.meetings)
+}
+
+fn word<T: serde::Serialize>(v: &T) -> Option<String> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn meeting_cells(r: &Report, m: &Meeting) -> Vec<Cell> {
+    let zone = r.options.zone;
+    vec![
+        Cell::time(meeting_core::query::sort_time(m), zone),
+        Cell::text(Some(&room_label(m))),
+        Cell::text(Some(&m.key)),
+    ]
+}
+
+fn meetings(r: &Report) -> Sheet {
+    let zone = r.options.zone;
+    let mut columns = vec![
+        Column::new("start", "Start"),
+        Column::new("end", "End"),
+        Column::new("room", "Room"),
+    ];
+    if r.allocated {
+        columns.push(Column::new("department", "Department"));
+        columns.push(Column::new("cost_centre", "Cost centre"));
+    }
+    columns.extend([
+        Column::new("host", "Host"),
+        Column::new("topic", "Topic"),
+        Column::new("status", "Status"),
+        Column::new("vendor", "Vendor"),
+        Column::new("meeting_number", "Meeting number"),
+        Column::new("key", "Key"),
+        Column::new("minutes", "Minutes"),
+        Column::new("duration_seconds", "Duration (s)"),
+        Column::new("billed_minutes", "Billed minutes"),
+        Column::new("participants", "Participants"),
+        Column::new("phone_calls", "Phone calls"),
+        Column::new("phone_minutes", "Phone minutes"),
+    ]);
+    for cur in &r.currencies {
+        columns.push(Column::new(
+            format!("phone_cost_{}", cur.to_ascii_lowercase()),
+            format!("Phone cost ({cur})"),
+        ));
+    }
+    columns.push(Column::new("warnings", "Warnings"));
+    let rows = r
+        .meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let mut cells = vec![
+                Cell::time(m.start.or(m.scheduled_start), zone),
+                Cell::time(m.end.or(m.scheduled_end), zone),
+                Cell::text(Some(&room_label(m))),
+            ];
+            if r.allocated {
+                let (dept, centre) = r.allocation_of.get(i).cloned().unwrap_or_default();
+                cells.push(Cell::text(Some(&dept)));
+                cells.push(Cell::text(centre.as_deref()));
+            }
+            let calls_minutes: u64 = m.phone_calls.iter().filter_map(|c| c.billed_minutes).sum();
+            let costs = m.phone_cost();
+            cells.extend([
+                Cell::text(Some(&host_label(m))),
+                Cell::text(m.topic.as_deref()),
+                Cell::text(word(&m.status).as_deref()),
+                Cell::text(word(&m.vendor).as_deref()),
+                Cell::text(m.meeting_number.as_deref()),
+                Cell::Text(m.key.clone()),
+                Cell::int(m.duration_seconds.map(|s| (s + 30) / 60)),
+                Cell::int(m.duration_seconds),
+                Cell::int(m.billed_minutes),
+                Cell::Int(participant_count(m)),
+                Cell::Int(m.phone_calls.len() as u64),
+                Cell::Int(calls_minutes),
+            ]);
+            for cur in &r.currencies {
+                cells.push(Cell::money(
+                    costs.get(cur).copied().unwrap_or_default(),
+                    cur,
+                ));
+            }
+            cells.push(Cell::text(Some(&m.warnings.join("; "))));
+            cells
+        })
+        .collect();
+    Sheet {
+        name: "Meetings",
+        columns,
+        rows,
+        total: None,
+    }
+}
+
+fn participants(r: &Report) -> Sheet {
+    let zone = r.options.zone;
+    let columns = [
+        ("meeting_start", "Meeting start"),
+        ("room", "Room"),
+        ("meeting_key", "Meeting key"),
+        ("name", "Name"),
+        ("user_id", "User id"),
+        ("kind", "Kind"),
+        ("invitation", "Invitation"),
+        ("device", "Device"),
+        ("ip", "IP address"),
+        ("city", "City"),
+        ("join", "Join"),
+        ("leave", "Leave"),
+        ("duration_seconds", "Duration (s)"),
+    ]
+    .map(|(id, title)| Column::new(id, title))
+    .to_vec();
+    let mut rows = Vec::new();
+    for m in &r.meetings {
+        for p in &m.participants {
+            let mut cells = meeting_cells(r, m);
+            cells.extend([
+                Cell::text(p.name.as_deref()),
+                Cell::text(p.user_id.as_deref()),
+                Cell::text(word(&p.kind).as_deref()),
+                Cell::text(p.invitation.as_ref().and_then(word).as_deref()),
+                Cell::text(p.device.as_deref()),
+                Cell::text(p.ip.as_deref()),
+                Cell::text(p.city.as_deref()),
+                Cell::time(p.join, zone),
+                Cell::time(p.leave, zone),
+                Cell::int(p.duration_seconds),
+            ]);
+            rows.push(cells);
+        }
+    }
+    Sheet {
+        name: "Participants",
+        columns,
+        rows,
+        total: None,
+    }
+}
+
+fn calls(r: &Report) -> Sheet {
+    let zone = r.options.zone;
+    let columns = [
+        ("meeting_start", "Meeting start"),
+        ("room", "Room"),
+        ("meeting_key", "Meeting key"),
+        ("number", "Number"),
+        ("direction", "Direction"),
+        ("start", "Start"),
+        ("end", "End"),
+        ("duration_seconds", "Duration (s)"),
+        ("billed_minutes", "Billed minutes"),
+        ("cost", "Cost"),
+        ("currency", "Currency"),
+    ]
+    .map(|(id, title)| Column::new(id, title))
+    .to_vec();
+    let mut rows = Vec::new();
+    for m in &r.meetings {
+        for c in &m.phone_calls {
+            let mut cells = meeting_cells(r, m);
+            cells.extend([
+                Cell::text(c.number.as_deref()),
+                Cell::text(c.direction.as_ref().and_then(word).as_deref()),
+                Cell::time(c.start, zone),
+                Cell::time(c.end, zone),
+                Cell::int(c.duration_seconds),
+                Cell::int(c.billed_minutes),
+                c.cost
+                    .as_ref()
+                    .map_or(Cell::Empty, |m| Cell::money(m.amount, &m.currency)),
+                Cell::text(c.cost.as_ref().map(|m| m.currency.as_str())),
+            ]);
+            rows.push(cells);
+        }
+    }
+    Sheet {
+        name: "Calls",
+        columns,
+        rows,
+        total: None,
+    }
+}
