@@ -64,6 +64,7 @@ impl Input {
         {
             options.keep = run.kept_instants();
             options.run_started = Some(run.started_at);
+            options.failed_windows = run.failed_windows();
         }
         if options.context.as_of().is_none() {
             let as_of = match self {

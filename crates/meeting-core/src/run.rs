@@ -51,6 +51,17 @@ pub struct RunManifest {
     pub responses: u64,
 }
 
+/// The warning on every record of a window some of whose pages failed: the window may lack
+/// meetings, and its records may lack what a later page would have merged in. It clears
+/// when a later, complete observation of the record replaces this one.
+pub fn incomplete_window_warning(
+    endpoint: crate::Source,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> String {
+    format!("incomplete: part of the {endpoint} window {from}..{to} failed; fetch it again")
+}
+
 /// Inclusive dates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
@@ -82,6 +93,25 @@ impl RunManifest {
         let span = self.span?;
         let zone: chrono_tz::Tz = self.zone.as_deref()?.parse().ok()?;
         Some(crate::query::day_span(span.from, span.to, zone))
+    }
+
+    /// The windows that failed (`systec.detail 2024-01-01..2024-01-31: reason`), as
+    /// (endpoint, first day, last day): their records are incomplete
+    /// ([`incomplete_window_warning`]).
+    pub fn failed_windows(&self) -> Vec<(crate::Source, NaiveDate, NaiveDate)> {
+        self.failed
+            .iter()
+            .filter_map(|f| {
+                let (what, _) = f.split_once(':')?;
+                let (endpoint, window) = what.trim().split_once(' ')?;
+                let (from, to) = window.split_once("..")?;
+                Some((
+                    crate::Source::from_name(endpoint)?,
+                    from.parse().ok()?,
+                    to.parse().ok()?,
+                ))
+            })
+            .collect()
     }
 
     /// Reads a manifest file.

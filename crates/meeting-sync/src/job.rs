@@ -40,12 +40,26 @@ impl Batch {
         self.failures.is_empty()
     }
 
+    /// Warns on every record of a window that had failures: it is incomplete (see
+    /// [`meeting_core::run::incomplete_window_warning`]).
+    pub(crate) fn warn_if_incomplete(&mut self) {
+        if let (Some(w), false) = (self.window, self.failures.is_empty()) {
+            let warning =
+                meeting_core::run::incomplete_window_warning(self.endpoint, w.from(), w.to());
+            for m in &mut self.meetings {
+                m.warn(warning.clone());
+            }
+        }
+    }
+
     /// Records that the batch's records were observed now (their fetch time), which also
     /// settles what depends on it (a `detail` meeting without an end is live once started):
-    /// see [`meeting_core::normalize::observe`].
+    /// see [`meeting_core::normalize::observe`]; the records of a window with failures are
+    /// warned incomplete.
     #[must_use]
     pub fn observed_now(mut self) -> Self {
         meeting_core::normalize::observe(&mut self.meetings, chrono::Utc::now());
+        self.warn_if_incomplete();
         self
     }
 }

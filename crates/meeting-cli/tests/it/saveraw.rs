@@ -2,7 +2,7 @@
 
 use std::process::Stdio;
 
-use crate::common::{fixture, meeting, plain, sim, stderr};
+use crate::common::{fixture, meeting, plain, sim, stderr, stdout};
 
 /// `meeting` as a plain process against a server that accepts and never answers.
 fn hanging_fetch(dir: &std::path::Path, raw: &std::path::Path, port: u16) -> std::process::Child {
@@ -191,4 +191,83 @@ fn a_directory_without_manifest_is_read_with_a_note() {
         "skipped files are named: {err}"
     );
     assert!(!out.stdout.is_empty(), "subdirectories are read");
+}
+
+/// A run with failed pages and batches (half the answers fail, no retries): exit 6, every
+/// record received is output (a window with a failed page warns its records incomplete),
+/// and the replay of its save-raw directory gives the same output, byte for byte, with the
+/// same exit code.
+#[test]
+fn a_partial_run_under_faults_replays_as_it_ran() {
+    use meeting_sim::{FaultConfig, FaultKind, SimConfig};
+    let s = crate::common::TestSim::start(
+        SimConfig::new(5, 300).with_faults(FaultConfig::none().with(FaultKind::ServerError, 0.15)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // Faults are random: a few runs until one is partial (some failed, something received).
+    let (raw, live) = (0..8)
+        .map(|i| {
+            let raw = dir.path().join(format!("raw{i}"));
+            let mut cmd = s.meeting(dir.path());
+            // Retries off (the helper has just written its profile: replace it).
+            std::fs::write(
+                dir.path().join("config.toml"),
+                "[default]\nrate_limit = 0\nreports_rate_limit = 0\nmax_attempts = 1\n",
+            )
+            .unwrap();
+            let live = cmd
+                .args([
+                    "systec",
+                    "fetch",
+                    "--month",
+                    "2024-02",
+                    "-o",
+                    "jsonl",
+                    "--save-raw",
+                ])
+                .arg(&raw)
+                .output()
+                .unwrap();
+            (raw, live)
+        })
+        .find(|(_, live)| live.status.code() == Some(6))
+        .expect("a partial run in eight");
+    assert_eq!(live.status.code(), Some(6), "{}", stderr(&live));
+    let out = stdout(&live);
+    assert!(out.lines().count() > 10, "what was received is output");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(raw.join("meeting-run.json")).unwrap()).unwrap();
+    let failed: Vec<&str> = manifest["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(!failed.is_empty());
+    let later_page_failed = failed.iter().any(|f| {
+        f.split(", page ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n > 1)
+    });
+    if later_page_failed {
+        // A window whose first pages came and a later one failed: its records say they are
+        // incomplete.
+        assert!(
+            out.contains("incomplete: part of the systec."),
+            "{failed:?}"
+        );
+    }
+    if failed.iter().any(|f| f.starts_with("systec.reports")) {
+        // A failed reports batch: its meetings' reports are not known.
+        assert!(out.contains(r#""report":"not_fetched""#), "{failed:?}");
+    }
+    let replay = meeting(dir.path())
+        .args(["parse", "-o", "jsonl"])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert_eq!(replay.status.code(), Some(6), "{}", stderr(&replay));
+    assert_eq!(stdout(&replay), out, "the replay equals the live output");
 }

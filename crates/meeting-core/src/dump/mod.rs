@@ -71,6 +71,10 @@ pub struct DumpOptions {
     /// observed then, as the live run observed them, rather than at each response's
     /// `fetched_at`.
     pub run_started: Option<DateTime<Utc>>,
+    /// Windows of the saved run that failed (from its manifest): saved records of these
+    /// windows (by their `from`/`to` parameters) get the incomplete-window warning, as the
+    /// live run's records did ([`crate::run::incomplete_window_warning`]).
+    pub failed_windows: Vec<(Source, chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 impl Default for DumpOptions {
@@ -81,6 +85,7 @@ impl Default for DumpOptions {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             keep: None,
             run_started: None,
+            failed_windows: Vec::new(),
         }
     }
 }
@@ -569,8 +574,12 @@ fn read_document(
                         (None, Some(at)) => crate::normalize::classify(produced, at),
                         (None, None) => {}
                     }
+                    let params = params.and_then(|r| doc.get(r));
                     if source == Source::SystecReports {
-                        scope_stubs(produced, params.and_then(|r| doc.get(r)));
+                        scope_stubs(produced, params);
+                    }
+                    if !options.failed_windows.is_empty() {
+                        warn_failed_window(source, produced, params, &options.failed_windows);
                     }
                     Ok(())
                 }
@@ -645,6 +654,35 @@ fn relocate(kind: DumpErrorKind, doc: &[u8], body_start: usize) -> DumpErrorKind
             }
         }
         other => other,
+    }
+}
+
+/// Warns on the records of a saved response whose window (its `from`/`to` parameters)
+/// failed in the run.
+fn warn_failed_window(
+    source: Source,
+    meetings: &mut [Meeting],
+    params: Option<&[u8]>,
+    failed: &[(Source, chrono::NaiveDate, chrono::NaiveDate)],
+) {
+    let Some(params) = params
+        .and_then(|p| serde_json::from_slice::<std::collections::BTreeMap<String, String>>(p).ok())
+    else {
+        return;
+    };
+    let day = |k: &str| {
+        params
+            .get(k)
+            .and_then(|v| v.parse::<chrono::NaiveDate>().ok())
+    };
+    let (Some(from), Some(to)) = (day("from"), day("to")) else {
+        return;
+    };
+    if failed.contains(&(source, from, to)) {
+        let warning = crate::run::incomplete_window_warning(source, from, to);
+        for m in meetings {
+            m.warn(warning.clone());
+        }
     }
 }
 

@@ -165,3 +165,40 @@ fn the_month_of_a_late_meeting_is_the_report_zones() {
     assert_eq!(days(Shanghai), ["2024-01-31", "2024-02-01"]);
     assert_eq!(days(UTC), ["2024-01-31"]);
 }
+
+#[test]
+fn records_of_a_failed_window_say_so_until_a_complete_observation_replaces_them() {
+    let page = std::fs::read_to_string(root().join("fixtures/systec/detail.sample.json")).unwrap();
+    let body: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let record = |at: &str| {
+        serde_json::json!({"saved_response": 1, "endpoint": "systec.detail",
+            "params": {"from": "2017-08-31", "to": "2017-09-01", "page_number": "1"},
+            "fetched_at": at, "http_status": 200, "body": body})
+        .to_string()
+    };
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let mut failed = DumpOptions::default();
+    failed.failed_windows = vec![(
+        meeting_core::Source::SystecDetail,
+        day("2017-08-31"),
+        day("2017-09-01"),
+    )];
+    let read = |text: String, options: DumpOptions| -> Vec<Meeting> {
+        read_dump(text.as_bytes(), options)
+            .map(Result::unwrap)
+            .collect()
+    };
+    let first = read(record("2024-01-01T00:00:00Z"), failed);
+    let warning = "incomplete: part of the systec.detail window 2017-08-31..2017-09-01 failed; fetch it again";
+    assert_eq!(first[0].warnings, [warning]);
+    // A later, complete fetch of the window replaces the observation: the warning clears,
+    // whatever the order the two are read in.
+    let later = read(record("2024-02-01T00:00:00Z"), DumpOptions::default());
+    for list in [
+        [first.clone(), later.clone()].concat(),
+        [later, first].concat(),
+    ] {
+        let merged = meeting_core::merge::merge(list);
+        assert!(merged[0].warnings.is_empty(), "{:?}", merged[0].warnings);
+    }
+}
