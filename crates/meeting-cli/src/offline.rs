@@ -9,7 +9,7 @@ use crate::dates::check_range;
 use chrono::NaiveDate;
 use meeting_core::aggregate::Aggregate;
 use meeting_core::inputs::{
-    Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input,
+    Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input_with,
 };
 use meeting_core::query::Filter;
 use meeting_core::run::{MANIFEST_FILE, RunManifest};
@@ -155,9 +155,10 @@ fn merged_input(
     filters: &Filters,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
+    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     let filter = filter(app, filters)?;
-    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs)
+    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs, compact)
 }
 
 /// Merged meetings from `--archive` or from files through a given filter (`meeting report`
@@ -170,7 +171,7 @@ pub(crate) fn merged_input_with(
     filter: &Filter,
     jobs: &crate::cli::JobsArg,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
-    merged_input_as(app, inputs_args, archive, filter, None, jobs)
+    merged_input_as(app, inputs_args, archive, filter, None, jobs, false)
 }
 
 fn merged_input_as(
@@ -180,6 +181,7 @@ fn merged_input_as(
     filter: &Filter,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
+    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     if let Some(flag) = archive {
         let meetings = crate::archive::read(app, Some(flag), filter)?;
@@ -189,7 +191,7 @@ fn merged_input_as(
     let gaps = incomplete_runs(&expanded)?;
     let jobs = jobs.jobs.unwrap_or_else(default_jobs);
     let options = dump_options(app, endpoint);
-    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, filter);
+    let (meetings, bad) = read_all_as(app, &expanded, &options, jobs, true, filter, compact);
     Ok((meetings, bad, gaps))
 }
 
@@ -202,6 +204,7 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
         &args.filters,
         None,
         &args.jobs,
+        false,
     )?;
     let written = meetings.len() as u64;
     crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
@@ -217,6 +220,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         &args.filters,
         args.endpoint,
         &args.jobs,
+        true,
     )?;
     let written = meetings.len() as u64;
     let allocation = match &args.allocation {
@@ -285,25 +289,51 @@ fn read_all(
     merge: bool,
     filter: &Filter,
 ) -> (Vec<Meeting>, u64) {
+    read_all_as(app, expanded, options, jobs, merge, filter, false)
+}
+
+/// [`read_all`]; with `compact`, each record is reduced to what the aggregates read as it
+/// is read ([`meeting_core::aggregate::compact`]) and merged as it comes, so `stats` holds
+/// a compact summary per distinct record, not the input.
+fn read_all_as(
+    app: &App<'_>,
+    expanded: &Expanded,
+    options: &DumpOptions,
+    jobs: usize,
+    merge: bool,
+    filter: &Filter,
+    compact: bool,
+) -> (Vec<Meeting>, u64) {
     let (mut documents, mut bad, mut read) = (0u64, 0u64, 0u64);
     let mut meetings = Vec::new();
+    let mut merger = meeting_core::merge::Merger::new();
     let mut reporter = BadReporter::default();
     let _ = for_each_ordered(
         &expanded.inputs,
         jobs,
-        |input| read_input(input, options),
+        |input| {
+            read_input_with(input, options, |m| {
+                if compact {
+                    meeting_core::aggregate::compact(m);
+                }
+            })
+        },
         |r: InputResult| -> std::result::Result<(), ()> {
             documents += r.documents;
             bad += r.bad;
             read += r.meetings.len() as u64;
             r.errors.iter().for_each(|e| reporter.report(e));
-            meetings.extend(r.meetings);
+            if merge {
+                merger.extend(r.meetings);
+            } else {
+                meetings.extend(r.meetings);
+            }
             Ok(())
         },
     );
     report_counts(app, documents, read, bad);
     let meetings = if merge {
-        merge_noting(app, meetings)
+        finish_noting(app, merger)
     } else {
         let before = meetings.len();
         let meetings: Vec<Meeting> = meetings
@@ -322,6 +352,11 @@ fn read_all(
 pub(crate) fn merge_noting(app: &App<'_>, meetings: Vec<Meeting>) -> Vec<Meeting> {
     let mut merger = meeting_core::merge::Merger::new();
     merger.extend(meetings);
+    finish_noting(app, merger)
+}
+
+/// The merger's meetings in the output order; notes what became of the stubs.
+fn finish_noting(app: &App<'_>, merger: meeting_core::merge::Merger) -> Vec<Meeting> {
     let merged = merger.finish_with_stubs();
     if merged.stubs > 0 {
         let unmatched = merged.unmatched_stubs.len();

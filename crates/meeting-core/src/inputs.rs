@@ -287,6 +287,16 @@ pub struct InputResult {
 /// Reads one whole input (memory grows with its meetings; stream with
 /// [`read_dump`] for large ones). An input that cannot be opened counts as one bad document.
 pub fn read_input(input: &Input, options: &DumpOptions) -> InputResult {
+    read_input_with(input, options, |_| {})
+}
+
+/// [`read_input`], applying `each` to every meeting as it is read (e.g.
+/// [`crate::aggregate::compact`], so that only what is needed is held).
+pub fn read_input_with(
+    input: &Input,
+    options: &DumpOptions,
+    each: impl Fn(&mut Meeting),
+) -> InputResult {
     let name = input.name();
     let reader = match input.open() {
         Ok(reader) => reader,
@@ -307,7 +317,10 @@ pub fn read_input(input: &Input, options: &DumpOptions) -> InputResult {
     let mut dump = read_dump(reader, input.options_for(options));
     for item in dump.by_ref() {
         match item {
-            Ok(m) => out.meetings.push(m),
+            Ok(mut m) => {
+                each(&mut m);
+                out.meetings.push(m);
+            }
             Err(e) => out.errors.push(format!("{}: {e}", out.name)),
         }
     }
