@@ -7,6 +7,7 @@
 )]
 
 mod bad_input;
+mod chunks;
 mod common;
 mod dump;
 mod fixtures;
