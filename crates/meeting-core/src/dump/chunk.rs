@@ -24,6 +24,7 @@ use std::sync::{Arc, Mutex};
 use super::scan::{SegmentKind, Splitter};
 use super::{DumpError, DumpErrorKind, DumpOptions, DumpStats, Input, Position, segment_result};
 use crate::Meeting;
+use crate::inputs::InputError;
 
 /// The default size of a chunk of input: 1 MiB (a document larger than that is a chunk of
 /// its own).
@@ -239,6 +240,85 @@ impl<R: Read> Iterator for DumpChunks<R> {
             return None;
         }
         Some(chunk)
+    }
+}
+
+/// A chunk of one of several inputs ([`input_chunks`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct InputChunk {
+    /// The index of its input in the slice given.
+    pub input: usize,
+    /// The chunk, or why the input could not be opened (counted as one bad document).
+    pub chunk: Result<DumpChunk, InputError>,
+}
+
+/// The chunks of every input in turn, in order ([`read_dump_chunks`] on each; an input is
+/// opened when the one before it is done, so one file is open at a time).
+pub fn input_chunks<'a>(
+    inputs: &'a [crate::inputs::Input],
+    options: &'a DumpOptions,
+    chunk_bytes: usize,
+) -> InputChunks<'a> {
+    InputChunks {
+        inputs,
+        options,
+        chunk_bytes,
+        next: 0,
+        current: None,
+    }
+}
+
+/// The iterator [`input_chunks`] returns.
+pub struct InputChunks<'a> {
+    inputs: &'a [crate::inputs::Input],
+    options: &'a DumpOptions,
+    chunk_bytes: usize,
+    next: usize,
+    current: Option<(usize, DumpChunks<Box<dyn Read>>)>,
+}
+
+impl fmt::Debug for InputChunks<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InputChunks")
+            .field("inputs", &self.inputs.len())
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Iterator for InputChunks<'_> {
+    type Item = InputChunk;
+
+    fn next(&mut self) -> Option<InputChunk> {
+        loop {
+            if let Some((input, chunks)) = &mut self.current {
+                if let Some(chunk) = chunks.next() {
+                    return Some(InputChunk {
+                        input: *input,
+                        chunk: Ok(chunk),
+                    });
+                }
+                self.current = None;
+            }
+            let input = self.next;
+            let source = self.inputs.get(input)?;
+            self.next += 1;
+            match source.open() {
+                Ok(reader) => {
+                    self.current = Some((
+                        input,
+                        read_dump_chunks(reader, self.options, self.chunk_bytes),
+                    ));
+                }
+                Err(e) => {
+                    return Some(InputChunk {
+                        input,
+                        chunk: Err(e),
+                    });
+                }
+            }
+        }
     }
 }
 

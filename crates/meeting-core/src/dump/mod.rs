@@ -40,7 +40,8 @@ mod scan;
 mod sniff;
 
 pub use chunk::{
-    ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, map_ordered, read_dump_chunks,
+    ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, InputChunk, InputChunks, input_chunks,
+    map_ordered, read_dump_chunks,
 };
 
 use std::fmt;
