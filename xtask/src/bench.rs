@@ -357,8 +357,10 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
             what: format!("meeting parse peak RSS, one {mb:.0} MB dump, --jobs 2, MiB"),
             value: format!("{r2:.1}"),
             baseline: format!("{r1:.1} (--jobs 1)"),
+            // Bounded by the chunks in flight (2 x jobs chunks of about 1 MiB of input and
+            // their rendered output), not by the input: no ratio goal.
             ratio: Some(r2 / r1),
-            goal: "<= 2x",
+            goal: "",
         });
     }
     // --jobs: two files, one job against two.

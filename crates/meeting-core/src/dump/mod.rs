@@ -20,6 +20,12 @@
 //! line, every newline ends a document, so a truncated line is one bad document and the next
 //! line is read normally. Otherwise documents may span lines.
 //!
+//! One large dump on several cores: [`read_dump_chunks`] splits the input with the same
+//! scanner into chunks of whole documents, [`DumpChunk::read`] gives each chunk's items
+//! exactly as [`read_dump`] would (same meetings, same located errors, same order), and
+//! [`map_ordered`] runs the chunks on several threads and hands the results back in input
+//! order; [`input_chunks`] does the same across many inputs.
+//!
 //! A bad document (malformed, truncated, of an unknown shape, a vendor failure answer) is an
 //! `Err` item carrying its position; reading goes on with the next document, and
 //! [`DumpReader::stats`] counts documents, meetings and bad documents.
