@@ -329,7 +329,8 @@ impl Iterator for InputChunks<'_> {
 /// a reader of stdin, a writer of stdout), at most `2 × jobs` items ahead of `sink`, so memory
 /// stays bounded however long the stream. With `jobs <= 1` everything runs on the calling
 /// thread, one item at a time. The first error from `sink` stops the stream and the workers,
-/// and is returned.
+/// and is returned; a panic in `work` stops them too and is raised again on the calling
+/// thread.
 ///
 /// ```
 /// let mut squares = Vec::new();
@@ -361,8 +362,8 @@ where
     std::thread::scope(|scope| {
         let (work_tx, work_rx) = mpsc::channel::<(usize, T)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
-        // `None`: the work panicked (the panic is raised again when the scope ends).
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Option<R>)>();
+        // `Err`: the work panicked; the calling thread raises the panic again.
+        let (done_tx, done_rx) = mpsc::channel::<(usize, std::thread::Result<R>)>();
         let work = &work;
         for _ in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
@@ -375,16 +376,9 @@ where
                     };
                     let Ok((i, item)) = next else { return };
                     let result = std::panic::catch_unwind(AssertUnwindSafe(|| work(item)));
-                    match result {
-                        Ok(r) => {
-                            if done_tx.send((i, Some(r))).is_err() {
-                                return;
-                            }
-                        }
-                        Err(panic) => {
-                            let _ = done_tx.send((i, None));
-                            std::panic::resume_unwind(panic);
-                        }
+                    let failed = result.is_err();
+                    if done_tx.send((i, result)).is_err() || failed {
+                        return;
                     }
                 }
             });
@@ -399,11 +393,12 @@ where
             }
             while let Some(r) = waiting.remove(&consumed) {
                 consumed += 1;
-                let Some(r) = r else {
-                    // A worker panicked: stop; the scope raises the panic again.
-                    return Ok(());
-                };
-                sink(r)?;
+                match r {
+                    Ok(r) => sink(r)?,
+                    // The work panicked: raised again here, with its own message; unwinding
+                    // drops the work queue, so the other workers stop and the scope ends.
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
             }
             if let Some(tx) = &work_tx
                 && produced - consumed < window
@@ -471,5 +466,23 @@ mod tests {
             assert_eq!(r, Err(20));
             assert_eq!(count, 21);
         }
+    }
+
+    /// A panic in the work reaches the caller (no deadlock waiting for its result).
+    #[test]
+    #[should_panic(expected = "work failed on 37")]
+    #[allow(clippy::panic)]
+    fn a_panicking_work_is_raised_again() {
+        let _ = map_ordered(
+            0..1000u32,
+            2,
+            |i| {
+                if i == 37 {
+                    panic!("work failed on {i}");
+                }
+                i
+            },
+            |_| Ok::<(), ()>(()),
+        );
     }
 }
