@@ -188,10 +188,11 @@ pub(crate) struct LiveArgs {
     pub(crate) no_progress: bool,
 }
 
-/// Files read in parallel.
+/// Cores used to read the inputs.
 #[derive(Debug, Args)]
 pub(crate) struct JobsArg {
-    /// Files parsed in parallel [default: the number of CPUs]
+    /// Cores used to parse: chunks of one large dump as well as many files, output in input
+    /// order [default: the number of CPUs]
     #[arg(long, short = 'j', value_name = "N")]
     pub(crate) jobs: Option<usize>,
 }

@@ -8,12 +8,11 @@ use std::path::PathBuf;
 use crate::dates::check_range;
 use chrono::NaiveDate;
 use meeting_core::aggregate::Aggregate;
-use meeting_core::inputs::{
-    Expanded, InputResult, default_jobs, expand, for_each_ordered, read_input_with,
-};
+use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
+use meeting_core::inputs::{Expanded, Input, default_jobs, expand};
 use meeting_core::query::Filter;
 use meeting_core::run::{MANIFEST_FILE, RunManifest};
-use meeting_core::{DumpOptions, Meeting};
+use meeting_core::{DumpOptions, DumpStats, Meeting};
 
 use crate::app::App;
 use crate::cli::{Filters, ParseArgs, StatsArgs};
@@ -279,8 +278,9 @@ impl BadReporter {
     }
 }
 
-/// Reads every input (in parallel, results in input order), reports each bad document and
-/// the counts, merges when asked, filters.
+/// Reads every input (split into chunks of whole documents, parsed on up to `jobs` threads,
+/// results in input order), reports each bad document and the counts, merges when asked,
+/// filters.
 fn read_all(
     app: &App<'_>,
     expanded: &Expanded,
@@ -308,25 +308,57 @@ fn read_all_as(
     let mut meetings = Vec::new();
     let mut merger = meeting_core::merge::Merger::new();
     let mut reporter = BadReporter::default();
-    let _ = for_each_ordered(
-        &expanded.inputs,
+    let names: Vec<String> = expanded.inputs.iter().map(Input::name).collect();
+    // Each input's own options: a saved run's span, start and failed windows.
+    let per_input: Vec<DumpOptions> = expanded
+        .inputs
+        .iter()
+        .map(|i| i.options_for(options))
+        .collect();
+    let _ = map_ordered(
+        input_chunks(&expanded.inputs, options, DEFAULT_CHUNK_BYTES),
         jobs,
-        |input| {
-            read_input_with(input, options, |m| {
-                if compact {
-                    meeting_core::aggregate::compact(m);
+        |item| {
+            let name = names.get(item.input).map_or("", String::as_str);
+            let mut part = Vec::new();
+            let mut errors = Vec::new();
+            let stats = match item.chunk {
+                Ok(chunk) => {
+                    let options = per_input.get(item.input).unwrap_or(options);
+                    let mut reader = chunk.read(options);
+                    for m in reader.by_ref() {
+                        match m {
+                            Ok(mut m) => {
+                                if compact {
+                                    meeting_core::aggregate::compact(&mut m);
+                                }
+                                part.push(m);
+                            }
+                            Err(e) => errors.push(format!("{name}: {e}")),
+                        }
+                    }
+                    reader.stats()
                 }
-            })
+                Err(e) => {
+                    errors.push(e.to_string());
+                    DumpStats {
+                        documents: 1,
+                        bad_documents: 1,
+                        ..DumpStats::default()
+                    }
+                }
+            };
+            (part, errors, stats)
         },
-        |r: InputResult| -> std::result::Result<(), ()> {
-            documents += r.documents;
-            bad += r.bad;
-            read += r.meetings.len() as u64;
-            r.errors.iter().for_each(|e| reporter.report(e));
+        |(part, errors, stats): (Vec<Meeting>, Vec<String>, DumpStats)| -> std::result::Result<(), ()> {
+            documents += stats.documents;
+            bad += stats.bad_documents;
+            read += part.len() as u64;
+            errors.iter().for_each(|e| reporter.report(e));
             if merge {
-                merger.extend(r.meetings);
+                merger.extend(part);
             } else {
-                meetings.extend(r.meetings);
+                meetings.extend(part);
             }
             Ok(())
         },

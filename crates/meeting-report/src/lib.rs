@@ -5,8 +5,9 @@
 //! the same bytes.
 //!
 //! - [`write_meetings`]: a whole list in one format; [`StreamWriter`]: meeting by meeting
-//!   (JSON Lines and CSV) with memory bounded by one meeting; [`stream_inputs`]: many dump
-//!   files read in parallel and written in input order.
+//!   (JSON Lines and CSV) with memory bounded by one meeting; [`stream_inputs`]: dump
+//!   files (one large one or many) read in chunks on several threads and written in input
+//!   order.
 //! - [`write_aggregate`]: `meeting stats` output.
 //! - [`write_raw_bodies`]: vendor bodies verbatim (`--raw`).
 //! - [`mask`]: personal data masked for `--mask-pii`.

@@ -125,21 +125,24 @@ impl<'w> StreamWriter<'w> {
                 w.write_all(&self.line)
             }
             (_, _, Some(out)) => {
-                // Only the rows: the header was written once, at the start.
+                // Only the rows: the header was written once, at the start. Cells are
+                // written from the row as they are (no projected copy of the row).
                 for row in rows_for(std::slice::from_ref(m), self.rows, self.style) {
-                    let row = project(row, self.selection.as_deref());
-                    if self.spreadsheet {
-                        let cells = row.iter().map(|c| {
-                            crate::table::csv_cell(
-                                c,
-                                &RenderOptions::new(Format::Csv, self.style.tz).spreadsheet(true),
-                            )
-                            .into_owned()
-                        });
-                        out.write_record(cells).map_err(io::Error::other)?;
-                    } else {
-                        out.write_record(row).map_err(io::Error::other)?;
+                    let mut write = |cell: &str| {
+                        if self.spreadsheet {
+                            out.write_field(crate::table::spreadsheet_cell(cell).as_bytes())
+                        } else {
+                            out.write_field(cell.as_bytes())
+                        }
+                    };
+                    match self.selection.as_deref() {
+                        None => row.iter().try_for_each(|c| write(c)),
+                        Some(indices) => indices
+                            .iter()
+                            .try_for_each(|i| write(row.get(*i).map_or("", String::as_str))),
                     }
+                    .and_then(|()| out.write_record(None::<&[u8]>))
+                    .map_err(io::Error::other)?;
                 }
                 Ok(())
             }
@@ -264,8 +267,28 @@ fn time_header(name: &str, tz: Tz) -> String {
 
 /// A UTC instant as `YYYY-MM-DD HH:MM:SS` in `tz`.
 pub fn local(t: Option<DateTime<Utc>>, tz: Tz) -> String {
-    t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_default()
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write as _;
+    let Some(t) = t else {
+        return String::new();
+    };
+    let t = t.with_timezone(&tz);
+    if !(0..=9999).contains(&t.year()) {
+        return t.format("%Y-%m-%d %H:%M:%S").to_string();
+    }
+    // The same text as the format above, without interpreting a format string per value.
+    let mut out = String::with_capacity(19);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    out
 }
 
 /// Seconds as `H:MM:SS`.

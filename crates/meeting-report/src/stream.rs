@@ -1,11 +1,12 @@
-//! Many dump inputs rendered as they are read (JSON Lines and CSV): memory bounded by one
-//! document with one job; with several jobs, whole files are rendered in parallel and written
-//! in input order.
+//! Many dump inputs rendered as they are read (JSON Lines and CSV): every input split into
+//! chunks of whole documents, chunks rendered on up to `jobs` threads and written in input
+//! order, so one large dump uses every core as well as many files do.
 
 use std::io::{self, Write};
 
-use meeting_core::inputs::{Input, for_each_ordered};
-use meeting_core::{DumpOptions, Meeting, read_dump};
+use meeting_core::dump::{DEFAULT_CHUNK_BYTES, DumpChunk, input_chunks, map_ordered};
+use meeting_core::inputs::Input;
+use meeting_core::{DumpOptions, Meeting};
 
 use crate::{RenderOptions, StreamWriter};
 
@@ -37,8 +38,12 @@ impl StreamCounts {
 /// handed to `on_error` as a located message. Returns `None`, writing nothing, for formats
 /// that need every meeting first (table, JSON array).
 ///
-/// With `jobs > 1` and several inputs, files are parsed and rendered on up to `jobs` threads
-/// and written in input order; the bytes are the same as with one job.
+/// Every input, one large dump as well as many small ones, is split into chunks of whole
+/// documents ([`meeting_core::dump::input_chunks`]); up to `jobs` threads parse, normalise
+/// and render chunks into their own buffers, and the calling thread writes the buffers in
+/// input order ([`meeting_core::dump::map_ordered`]). The bytes, the messages and the counts
+/// are the same whatever `jobs`; memory is bounded by the chunks in flight (`2 × jobs`, about
+/// 1 MiB of input each, plus their rendered output).
 #[allow(clippy::too_many_arguments)]
 pub fn stream_inputs(
     out: &mut dyn Write,
@@ -51,81 +56,73 @@ pub fn stream_inputs(
     on_error: &mut dyn FnMut(&str),
 ) -> io::Result<Option<StreamCounts>> {
     let mut counts = StreamCounts::default();
-    if jobs > 1 && inputs.len() > 1 {
-        match StreamWriter::new(&mut *out, r)? {
-            Some(header) => header.finish()?,
-            None => return Ok(None),
-        }
-        for_each_ordered(
-            inputs,
-            jobs,
-            |input| {
-                let mut bytes = Vec::new();
-                let mut errors = Vec::new();
-                let c = match StreamWriter::with_header(&mut bytes, r, false) {
-                    Ok(Some(mut stream)) => {
-                        let c = render_one(&mut stream, input, options, keep, mask, &mut |e| {
-                            errors.push(e.to_owned());
-                        });
-                        stream.finish().and(c)
-                    }
-                    Ok(None) => Ok(StreamCounts::default()),
-                    Err(e) => Err(e),
-                };
-                (c, bytes, errors)
-            },
-            |(c, bytes, errors)| -> io::Result<()> {
-                for e in &errors {
-                    on_error(e);
+    match StreamWriter::new(&mut *out, r)? {
+        Some(header) => header.finish()?,
+        None => return Ok(None),
+    }
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    // Each input's own options: a saved run's span, start and failed windows.
+    let per_input: Vec<DumpOptions> = inputs.iter().map(|i| i.options_for(options)).collect();
+    map_ordered(
+        input_chunks(inputs, options, DEFAULT_CHUNK_BYTES),
+        jobs,
+        |item| {
+            let mut rendered = Rendered::default();
+            let name = names.get(item.input).map_or("", String::as_str);
+            match item.chunk {
+                Ok(chunk) => {
+                    let options = per_input.get(item.input).unwrap_or(options);
+                    let result = render_chunk(&mut rendered, chunk, name, options, r, keep, mask);
+                    (result, rendered)
                 }
-                counts.add(c?);
-                out.write_all(&bytes)
-            },
-        )?;
-        return Ok(Some(counts));
-    }
-    let Some(mut stream) = StreamWriter::new(&mut *out, r)? else {
-        return Ok(None);
-    };
-    for input in inputs {
-        counts.add(render_one(
-            &mut stream,
-            input,
-            options,
-            keep,
-            mask,
-            on_error,
-        )?);
-    }
-    stream.finish()?;
+                Err(e) => {
+                    rendered.errors.push(e.to_string());
+                    rendered.counts.documents = 1;
+                    rendered.counts.bad = 1;
+                    (Ok(()), rendered)
+                }
+            }
+        },
+        |(result, rendered): (io::Result<()>, Rendered)| -> io::Result<()> {
+            for e in &rendered.errors {
+                on_error(e);
+            }
+            result?;
+            counts.add(rendered.counts);
+            out.write_all(&rendered.bytes)
+        },
+    )?;
+    out.flush()?;
     Ok(Some(counts))
 }
 
-/// Reads one input into a stream writer.
-fn render_one(
-    stream: &mut StreamWriter<'_>,
-    input: &Input,
+/// One chunk, rendered apart: its output bytes, its located error messages, its counts.
+#[derive(Default)]
+struct Rendered {
+    bytes: Vec<u8>,
+    errors: Vec<String>,
+    counts: StreamCounts,
+}
+
+/// Parses, filters, masks and renders one chunk (without the CSV header).
+fn render_chunk(
+    rendered: &mut Rendered,
+    chunk: DumpChunk,
+    name: &str,
     options: &DumpOptions,
+    r: &RenderOptions,
     keep: &(dyn Fn(&Meeting) -> bool + Sync),
     mask: Option<&crate::mask::Masker>,
-    on_error: &mut dyn FnMut(&str),
-) -> io::Result<StreamCounts> {
-    let mut counts = StreamCounts::default();
-    let reader = match input.open() {
-        Ok(reader) => reader,
-        Err(e) => {
-            on_error(&e.to_string());
-            counts.documents = 1;
-            counts.bad = 1;
-            return Ok(counts);
-        }
+) -> io::Result<()> {
+    rendered.bytes.reserve(chunk.len() + chunk.len() / 2);
+    let Some(mut stream) = StreamWriter::with_header(&mut rendered.bytes, r, false)? else {
+        return Ok(());
     };
-    let name = input.name();
-    let mut dump = read_dump(reader, input.options_for(options));
-    for item in dump.by_ref() {
+    let mut reader = chunk.read(options);
+    for item in reader.by_ref() {
         match item {
             Ok(mut m) => {
-                counts.read += 1;
+                rendered.counts.read += 1;
                 if !keep(&m) {
                     continue;
                 }
@@ -133,13 +130,14 @@ fn render_one(
                     masker.mask_meeting(&mut m);
                 }
                 stream.write(&m)?;
-                counts.written += 1;
+                rendered.counts.written += 1;
             }
-            Err(e) => on_error(&format!("{name}: {e}")),
+            Err(e) => rendered.errors.push(format!("{name}: {e}")),
         }
     }
-    let stats = dump.stats();
-    counts.documents = stats.documents;
-    counts.bad = stats.bad_documents;
-    Ok(counts)
+    stream.finish()?;
+    let stats = reader.stats();
+    rendered.counts.documents = stats.documents;
+    rendered.counts.bad = stats.bad_documents;
+    Ok(())
 }

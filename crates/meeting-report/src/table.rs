@@ -10,7 +10,17 @@ use crate::{Format, RenderOptions};
 
 /// A CSV cell: neutralised when bound for a spreadsheet and not a plain number.
 pub(crate) fn csv_cell<'a>(cell: &'a str, r: &RenderOptions) -> Cow<'a, str> {
-    if r.spreadsheet && cell.parse::<f64>().is_err() {
+    if r.spreadsheet {
+        spreadsheet_cell(cell)
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+/// A cell of spreadsheet-bound CSV: a text cell that a spreadsheet would run as a formula is
+/// neutralised; a number is left as it is.
+pub(crate) fn spreadsheet_cell(cell: &str) -> Cow<'_, str> {
+    if cell.parse::<f64>().is_err() {
         neutralize_formula(cell)
     } else {
         Cow::Borrowed(cell)

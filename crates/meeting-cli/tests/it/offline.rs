@@ -234,3 +234,60 @@ fn completions_and_help() {
     assert_eq!(zone.status.code(), Some(2));
     assert!(stderr(&zone).contains("Mars/Base"));
 }
+
+/// One large dump from the simulator's generator (several chunks), with bad lines between
+/// good ones: `--jobs 1`, 2 and 3 give the same bytes on stdout (JSON Lines, CSV, merged
+/// JSON) and the same messages on stderr, and the same exit code.
+#[test]
+fn one_large_dump_gives_the_same_output_whatever_the_jobs() {
+    use meeting_sim::dump::{DumpEndpoint, write_dump};
+    let dir = tempfile::tempdir().unwrap();
+    let mut generated = Vec::new();
+    write_dump(DumpEndpoint::Detail, 3_000_000, 11, &mut generated).unwrap();
+    let mut dump = Vec::new();
+    for (i, line) in generated.split(|b| *b == b'\n').enumerate() {
+        dump.extend_from_slice(line);
+        dump.push(b'\n');
+        if i % 4 == 1 {
+            dump.extend_from_slice(b"{\"status\":200,\"data\":{\"meetings\":[{\"id\":\n");
+        }
+    }
+    let file = dir.path().join("big.jsonl");
+    std::fs::write(&file, &dump).unwrap();
+    for args in [
+        &["-o", "jsonl", "--no-merge"][..],
+        &["-o", "csv", "--no-merge", "--rows", "participants"],
+        &["-o", "json", "--merge"],
+    ] {
+        let run = |jobs: &str| {
+            meeting(dir.path())
+                .arg("parse")
+                .arg(&file)
+                .args(args)
+                .args(["--tz", "UTC", "--jobs", jobs])
+                .output()
+                .unwrap()
+        };
+        let one = run("1");
+        assert_eq!(one.status.code(), Some(6), "{}", stderr(&one));
+        assert!(stdout(&one).len() > 100_000, "{args:?}");
+        assert!(
+            stderr(&one).contains("big.jsonl: document 3 (line 3"),
+            "{}",
+            stderr(&one)
+        );
+        for jobs in ["2", "3"] {
+            let other = run(jobs);
+            assert_eq!(
+                other.status.code(),
+                one.status.code(),
+                "{args:?} --jobs {jobs}"
+            );
+            assert!(
+                other.stdout == one.stdout,
+                "{args:?} --jobs {jobs}: stdout differs"
+            );
+            assert_eq!(stderr(&other), stderr(&one), "{args:?} --jobs {jobs}");
+        }
+    }
+}

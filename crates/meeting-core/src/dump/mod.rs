@@ -20,6 +20,12 @@
 //! line, every newline ends a document, so a truncated line is one bad document and the next
 //! line is read normally. Otherwise documents may span lines.
 //!
+//! One large dump on several cores: [`read_dump_chunks`] splits the input with the same
+//! scanner into chunks of whole documents, [`DumpChunk::read`] gives each chunk's items
+//! exactly as [`read_dump`] would (same meetings, same located errors, same order), and
+//! [`map_ordered`] runs the chunks on several threads and hands the results back in input
+//! order; [`input_chunks`] does the same across many inputs.
+//!
 //! A bad document (malformed, truncated, of an unknown shape, a vendor failure answer) is an
 //! `Err` item carrying its position; reading goes on with the next document, and
 //! [`DumpReader::stats`] counts documents, meetings and bad documents.
@@ -35,8 +41,14 @@
 //!   than 64 KiB between documents is [`DumpErrorKind::Binary`], and reading stops. So an
 //!   endless stream like `/dev/zero` ends with an error after a bounded amount of input.
 
+mod chunk;
 mod scan;
 mod sniff;
+
+pub use chunk::{
+    ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, InputChunk, InputChunks, input_chunks,
+    map_ordered, read_dump_chunks,
+};
 
 use std::fmt;
 use std::io::{self, Cursor, Read};
@@ -474,28 +486,11 @@ impl<R: Read> Iterator for DumpReader<R> {
                 line: seg.line,
                 byte_offset: seg.offset,
             };
+            let at_line_end = !self.splitter.at_end();
             let bytes = self.splitter.segment_bytes(&seg);
             let mut out = std::mem::take(&mut self.scratch);
             out.clear();
-            let result = match seg.kind {
-                SegmentKind::Document => read_document(bytes, &self.options, &mut out),
-                SegmentKind::Garbage => Err(DumpErrorKind::NotAnObject {
-                    excerpt: excerpt(bytes),
-                }),
-                SegmentKind::Truncated => Err(DumpErrorKind::Truncated {
-                    at_line_end: !self.splitter.at_end(),
-                }),
-                SegmentKind::TooLarge => Err(DumpErrorKind::TooLarge {
-                    limit: self.options.max_document_bytes,
-                }),
-                SegmentKind::UnclosedArray => Err(DumpErrorKind::UnclosedArray),
-                SegmentKind::NotJson => Err(DumpErrorKind::NotJson {
-                    excerpt: escaped_excerpt(bytes),
-                }),
-                SegmentKind::Binary => Err(DumpErrorKind::Binary {
-                    excerpt: escaped_excerpt(bytes),
-                }),
-            };
+            let result = segment_result(seg.kind, bytes, at_line_end, &self.options, &mut out);
             if seg.kind.is_fatal() {
                 self.done = true;
             }
@@ -510,6 +505,35 @@ impl<R: Read> Iterator for DumpReader<R> {
                 }
             }
         }
+    }
+}
+
+/// What one segment of the input gives: its meetings in `out`, or why it gave none. The
+/// sequential reader and the chunked one ([`DumpChunk`]) share it, so both give the same
+/// items.
+fn segment_result(
+    kind: SegmentKind,
+    bytes: &[u8],
+    at_line_end: bool,
+    options: &DumpOptions,
+    out: &mut Vec<Meeting>,
+) -> Result<(), DumpErrorKind> {
+    match kind {
+        SegmentKind::Document => read_document(bytes, options, out),
+        SegmentKind::Garbage => Err(DumpErrorKind::NotAnObject {
+            excerpt: excerpt(bytes),
+        }),
+        SegmentKind::Truncated => Err(DumpErrorKind::Truncated { at_line_end }),
+        SegmentKind::TooLarge => Err(DumpErrorKind::TooLarge {
+            limit: options.max_document_bytes,
+        }),
+        SegmentKind::UnclosedArray => Err(DumpErrorKind::UnclosedArray),
+        SegmentKind::NotJson => Err(DumpErrorKind::NotJson {
+            excerpt: escaped_excerpt(bytes),
+        }),
+        SegmentKind::Binary => Err(DumpErrorKind::Binary {
+            excerpt: escaped_excerpt(bytes),
+        }),
     }
 }
 

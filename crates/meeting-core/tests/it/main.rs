@@ -8,6 +8,7 @@
 
 mod accounting;
 mod bad_input;
+mod chunks;
 mod common;
 mod dump;
 mod fixtures;

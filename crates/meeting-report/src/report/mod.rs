@@ -287,6 +287,13 @@ impl Report {
         let mut day_room_seconds = vec![BTreeMap::new(); span.len()];
         let mut heat_seconds = [[0u64; 24]; 7];
         for m in &kept {
+            // Charts show meetings held, as the figures count them.
+            if !matches!(
+                m.status,
+                meeting_core::Status::Live | meeting_core::Status::Ended
+            ) {
+                continue;
+            }
             let Some(start) = sort_time(m) else { continue };
             let secs = m.duration_seconds.unwrap_or(0);
             let day = start.with_timezone(&zone).date_naive();

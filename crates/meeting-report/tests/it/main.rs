@@ -208,3 +208,61 @@ fn spreadsheet_csv_neutralises_formulas() {
         "{table}"
     );
 }
+
+/// One large dump (many chunks) with bad lines between good ones: the same bytes and the same
+/// located messages with one job or several, and the bytes of the whole-list renderer.
+#[test]
+fn one_large_dump_streams_the_same_whatever_the_jobs() {
+    let lines: Vec<String> = samples()
+        .iter()
+        .map(|i| {
+            let Input::File(p) = i else { unreachable!() };
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            v.to_string()
+        })
+        .collect();
+    let mut dump = String::new();
+    for i in 0..6000 {
+        dump.push_str(&lines[i % lines.len()]);
+        dump.push('\n');
+        if i % 997 == 0 {
+            dump.push_str("{\"status\":200,\"data\":{\"meetings\":[{\"id\":\n");
+        }
+    }
+    assert!(dump.len() > 3 * meeting_core::dump::DEFAULT_CHUNK_BYTES);
+    let dir = std::env::temp_dir().join(format!("meeting-report-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.jsonl");
+    std::fs::write(&path, &dump).unwrap();
+    let inputs = vec![Input::File(path)];
+    let options = DumpOptions::new();
+    let whole = read_input(&inputs[0], &options);
+    assert_eq!(whole.bad, 7);
+    for format in [Format::Jsonl, Format::Csv] {
+        let r = RenderOptions::new(format, chrono_tz::UTC);
+        let mut want = Vec::new();
+        write_meetings(&mut want, &whole.meetings, &r).unwrap();
+        for jobs in [1, 2, 4] {
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            let counts = stream_inputs(
+                &mut out,
+                &inputs,
+                &options,
+                &r,
+                &|_| true,
+                None,
+                jobs,
+                &mut |e| errors.push(e.to_owned()),
+            )
+            .unwrap()
+            .unwrap();
+            assert_eq!(errors, whole.errors, "{format:?}, jobs {jobs}");
+            assert_eq!(counts.bad, whole.bad);
+            assert_eq!(counts.documents, whole.documents);
+            assert_eq!(counts.written, whole.meetings.len() as u64);
+            assert!(out == want, "{format:?}, jobs {jobs}: bytes differ");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
