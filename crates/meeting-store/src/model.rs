@@ -203,6 +203,8 @@ pub struct WindowCommit {
     pub run: Option<RunManifest>,
     /// The cursor to set (only when the window completed).
     pub cursor: Option<Cursor>,
+    /// Quanshi join links to keep (secret: never output) for later refreshes.
+    pub join_links: Vec<JoinLink>,
 }
 
 impl WindowCommit {
@@ -213,6 +215,99 @@ impl WindowCommit {
             ..WindowCommit::default()
         }
     }
+}
+
+/// A Quanshi reservation's attendee join link, kept in the archive's secret column so that
+/// sync can look the reservation up again. It admits whoever holds it: `Debug` never
+/// prints it, and no output of the archive includes it.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct JoinLink {
+    /// The reservation's key (`quanshi:conference:<conferenceId>`).
+    pub key: String,
+    /// The profile it was fetched under.
+    pub profile: String,
+    /// The link.
+    pub join_link: SecretText,
+    /// When the reservation was fetched by it.
+    pub fetched_at: DateTime<Utc>,
+}
+
+impl JoinLink {
+    /// The link of the reservation `key`, fetched under `profile` at `fetched_at`.
+    pub fn new(
+        key: impl Into<String>,
+        profile: impl Into<String>,
+        join_link: impl Into<String>,
+        fetched_at: DateTime<Utc>,
+    ) -> Self {
+        JoinLink {
+            key: key.into(),
+            profile: profile.into(),
+            join_link: SecretText(join_link.into()),
+            fetched_at,
+        }
+    }
+}
+
+impl std::fmt::Debug for JoinLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinLink")
+            .field("key", &self.key)
+            .field("profile", &self.profile)
+            .field("join_link", &self.join_link)
+            .field("fetched_at", &self.fetched_at)
+            .finish()
+    }
+}
+
+/// Secret text (a join link): `Debug` and `Display` print `[redacted]`; [`SecretText::expose`]
+/// gives the text to the one call that needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub(crate) fn new(text: String) -> Self {
+        SecretText(text)
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::fmt::Display for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A Quanshi record the archive holds that is not over yet, to be looked up again by sync:
+/// see [`Archive::quanshi_to_refresh`](crate::Archive::quanshi_to_refresh).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refresh {
+    /// A reservation (`quanshi:conference:`), by its kept join link.
+    Reservation {
+        /// The key.
+        key: String,
+        /// The join link.
+        join_link: SecretText,
+    },
+    /// An occurrence (`quanshi:temp:`), by its temporary conference id.
+    Occurrence {
+        /// The key.
+        key: String,
+        /// The temporary conference id.
+        temp_id: String,
+    },
 }
 
 /// What a load changed, counted in meetings (distinct keys) and stubs.

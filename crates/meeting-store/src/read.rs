@@ -4,16 +4,20 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use meeting_core::{Meeting, SavedResponse, Source, Vendor};
+use meeting_core::{Meeting, SavedResponse, Source, Status, Vendor};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::codec::{decompress, parse_date, parse_record, parse_time, record_text, time_text};
 use crate::error::{ErrorKind, Result, StoreError};
 use crate::model::{
-    Cursor, Info, MonthCount, Observation, Problem, Query, RawResponse, RunManifest,
+    Cursor, Info, MonthCount, Observation, Problem, Query, RawResponse, Refresh, RunManifest,
+    SecretText,
 };
 use crate::{schema, write};
+
+/// Quanshi bookings are refreshed until this many days after their scheduled end.
+pub const REFRESH_GRACE_DAYS: i64 = 7;
 
 /// Rows fetched per page by [`Meetings`]: what bounds its memory.
 const PAGE: i64 = 256;
@@ -139,6 +143,59 @@ impl Archive {
             Ok(Cursor::new(profile, vendor, through, run))
         })
         .transpose()
+    }
+
+    /// The Quanshi records of `profile` that are not over yet, to look up again: the
+    /// reservations (`quanshi:conference:`) whose join link is kept, until 7 days after
+    /// their scheduled end (or while it is unknown); the occurrences (`quanshi:temp:`) that
+    /// are not ended or cancelled. By key. The links are secret: never print them.
+    ///
+    /// # Errors
+    /// `BadRecord`, `Database`.
+    pub fn quanshi_to_refresh(
+        &self,
+        profile: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Refresh>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.key, m.record, l.join_link FROM meetings m
+                 LEFT JOIN quanshi_links l ON l.key = m.key
+                 WHERE m.vendor = 'quanshi' AND m.profile = ?1 ORDER BY m.key",
+            )
+            .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+        let rows = stmt
+            .query_map([profile], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+        let grace = chrono::TimeDelta::days(REFRESH_GRACE_DAYS);
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, record, link) = row
+                .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+            let m = parse_record(&record, &key).map_err(|e| self.err(e))?;
+            if key.starts_with("quanshi:conference:") {
+                let open = m.scheduled_end.is_none_or(|end| now < end + grace);
+                if let (true, Some(link)) = (open, link) {
+                    out.push(Refresh::Reservation {
+                        key,
+                        join_link: SecretText::new(link),
+                    });
+                }
+            } else if key.starts_with("quanshi:temp:")
+                && !matches!(m.status, Status::Ended | Status::Cancelled)
+                && let Some(id) = m.occurrence_id.clone()
+            {
+                out.push(Refresh::Occurrence { key, temp_id: id });
+            }
+        }
+        Ok(out)
     }
 
     /// Every run manifest, by start time.

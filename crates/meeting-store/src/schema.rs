@@ -9,14 +9,25 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{ErrorKind, Result, StoreError};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another writer's lock before failing with `Busy`.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Forward migrations: entry `i` takes the schema from version `i` to `i + 1`. Version 2
 /// is added by appending its SQL here; each runs in the migration transaction.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// Version 2: the Quanshi join links (a secret column, never output), so sync can look a
+/// reservation up again.
+const V2: &str = r"
+CREATE TABLE quanshi_links (
+    key         TEXT PRIMARY KEY NOT NULL,
+    profile     TEXT NOT NULL,
+    join_link   TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL
+) WITHOUT ROWID;
+";
 
 /// Version 1.
 const V1: &str = r"

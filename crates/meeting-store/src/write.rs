@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::codec::{compress, parse_record, record_text, scrub, time_text};
 use crate::error::{Result, StoreError};
-use crate::model::{Cursor, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit};
+use crate::model::{
+    Cursor, JoinLink, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit,
+};
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::sqlite(what, e)
@@ -109,10 +111,33 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
     if let Some(run) = &commit.run {
         store_run(conn, run)?;
     }
+    for link in &commit.join_links {
+        store_join_link(conn, link)?;
+    }
     if let Some(cursor) = &commit.cursor {
         store_cursor(conn, cursor)?;
     }
     Ok(summary)
+}
+
+/// Keeps a reservation's join link (the newest fetch wins; ties: the greater link).
+fn store_join_link(conn: &Connection, link: &JoinLink) -> Result<()> {
+    conn.execute(
+        "INSERT INTO quanshi_links (key, profile, join_link, fetched_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET profile = excluded.profile,
+             join_link = excluded.join_link, fetched_at = excluded.fetched_at
+         WHERE (excluded.fetched_at, excluded.join_link)
+             > (quanshi_links.fetched_at, quanshi_links.join_link)",
+        params![
+            link.key,
+            link.profile,
+            link.join_link.expose(),
+            time_text(link.fetched_at)
+        ],
+    )
+    .map_err(db("cannot store a join link"))?;
+    Ok(())
 }
 
 /// Stores a stub; `true` when it was not held.
@@ -523,6 +548,8 @@ pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSum
             .execute("DELETE FROM observations WHERE key = ?1", [key])
             .map_err(db("cannot purge observations"))?;
         summary.observations += n as u64;
+        conn.execute("DELETE FROM quanshi_links WHERE key = ?1", [key])
+            .map_err(db("cannot purge join links"))?;
         summary.meetings += 1;
     }
     rebuild_rooms(conn, &rooms)?;
