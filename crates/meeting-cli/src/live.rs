@@ -202,6 +202,9 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             output, rows, live, ..
         } => (output, rows, live),
     };
+    if let QuanshiCommand::Info { ids: Some(ids), .. } = c {
+        return crate::sync::quanshi_info_ids(app, ids, output, rows, live);
+    }
     let progress = app.progress(live);
     let capture = capture(output, live, &progress)?;
     let client = clients::quanshi_client(
@@ -223,6 +226,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             block_on("the lookup", quanshi::conference(&client, &app.ctx, link))?
         }
         QuanshiCommand::Info { temp_id, .. } => {
+            let temp_id = temp_id.as_deref().unwrap_or_default();
             block_on("the lookup", quanshi::info(&client, &app.ctx, temp_id))?
         }
     };

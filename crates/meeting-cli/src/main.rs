@@ -10,6 +10,7 @@
 //! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` |
 //! | `offline` | `parse`, `stats`, `list` |
 //! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
+//! | `sync` | `sync` (and `quanshi info --ids`) |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
 //!
@@ -52,6 +53,7 @@ mod error;
 mod live;
 mod offline;
 mod output;
+mod sync;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -121,7 +123,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Manpages { dir } => write_manpages(dir),
         Command::Config(ConfigCommand::Init { force }) => {
             let path = config::config_path(g.config.as_deref())?;
-            let profile = g.profile.as_deref().unwrap_or("default");
+            let profile = g.profile().unwrap_or("default");
             config::init(
                 &path,
                 profile,
@@ -131,7 +133,7 @@ fn run(cli: &Cli) -> Result<()> {
             )
         }
         command => {
-            let settings = config::resolve(g.config.as_deref(), g.profile.as_deref())?;
+            let settings = config::resolve(g.config.as_deref(), g.profile())?;
             let app = App::new(g, settings)?;
             dispatch(&app, command)
         }
@@ -178,6 +180,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Stats(args) => offline::stats(app, args),
         Command::List(args) => offline::list(app, args),
         Command::Archive(c) => archive::run(app, c),
+        Command::Sync(args) => sync::run(app, args),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
         Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {
