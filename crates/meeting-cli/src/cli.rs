@@ -492,7 +492,11 @@ pub(crate) enum QuanshiCommand {
     )]
     Info {
         /// The temporary conference id
-        #[arg(value_name = "TEMP_ID", required_unless_present = "ids", conflicts_with = "ids")]
+        #[arg(
+            value_name = "TEMP_ID",
+            required_unless_present = "ids",
+            conflicts_with = "ids"
+        )]
         temp_id: Option<String>,
         /// Look up many: a file (or `-` for stdin) with one temporary id or join link per line; `#` starts a comment
         #[arg(long, value_name = "FILE|-")]

@@ -85,8 +85,8 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
         None => Vec::new(),
     };
     let path = archive_path(args.archive.as_deref())?;
-    let _lock = RunLock::acquire(&path, Duration::from_secs(args.wait))
-        .map_err(|e| store_error(&e))?;
+    let _lock =
+        RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
     let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
     let stop = Arc::new(AtomicBool::new(false));
     let live = LiveArgs {
@@ -124,9 +124,9 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
 /// The profiles to sync: `--all-profiles`, else every `--profile`, else the active one.
 fn profiles(app: &App<'_>, args: &SyncArgs) -> Result<Vec<String>> {
     if args.all_profiles {
-        if app.g.profile.len() > 0 {
+        if !app.g.profile.is_empty() {
             return Err(CliError::usage(
-                "--all-profiles and --profile do not go together: give one or the other",
+                "--all-profiles and --profile (or MEETING_PROFILE) do not go together: give one or the other",
             ));
         }
         let names: Vec<String> = crate::config::load_file(&app.settings.path)?

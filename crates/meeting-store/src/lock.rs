@@ -76,9 +76,7 @@ impl RunLock {
                     std::thread::sleep(POLL.min(wait.saturating_sub(started.elapsed())));
                 }
                 Err(fs::TryLockError::Error(e)) => {
-                    return Err(
-                        StoreError::io("cannot lock the archive's lock file", e).at(&path)
-                    );
+                    return Err(StoreError::io("cannot lock the archive's lock file", e).at(&path));
                 }
             }
         }

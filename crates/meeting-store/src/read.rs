@@ -177,8 +177,8 @@ impl Archive {
         let grace = chrono::TimeDelta::days(REFRESH_GRACE_DAYS);
         let mut out = Vec::new();
         for row in rows {
-            let (key, record, link) = row
-                .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+            let (key, record, link) =
+                row.map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
             let m = parse_record(&record, &key).map_err(|e| self.err(e))?;
             if key.starts_with("quanshi:conference:") {
                 let open = m.scheduled_end.is_none_or(|end| now < end + grace);

@@ -6,7 +6,9 @@
 //!    profile's cursor minus the look-back ([`SyncOptions::lookback_days`], default 7:
 //!    reports and late changes arrive after the meeting) up to [`SyncOptions::until`]
 //!    (today in the vendor zone); the first run of a profile needs [`SyncOptions::since`]
-//!    (given with a cursor, `since` wins: a deliberate re-sync from that day). Each window
+//!    (given with a cursor, `since` wins: a deliberate re-sync from that day; with neither,
+//!    the start asked by the profile's last sync, so a first sync that failed or was killed
+//!    before its first window completed resumes without `--since`). Each window
 //!    is fetched whole ([`crate::systec::fetch_range`] on that window: history, detail with
 //!    participants and phone calls, then the reports of the occurrences seen) and
 //!    committed in ONE transaction ([`Writer::commit_window`]) with its observations, the
@@ -47,6 +49,9 @@ use systec_model::DateWindow;
 use crate::job::{Batch, Progress};
 use crate::quanshi::Lookup;
 use crate::systec::FetchRange;
+
+/// How the ids of sync runs start in the archive (`sync <profile> <started>`).
+pub const RUN_PREFIX: &str = "sync ";
 
 /// The default look-back, in days.
 pub const DEFAULT_LOOKBACK_DAYS: u32 = 7;
@@ -212,7 +217,7 @@ pub async fn sync_profile(
     let profile = options.profile.clone();
     let started_at = Utc::now();
     let run_id = format!(
-        "sync {profile} {}",
+        "{RUN_PREFIX}{profile} {}",
         started_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
     );
     let archive = Archive::open_read_only(writer.path())?;
@@ -230,7 +235,19 @@ pub async fn sync_profile(
         let cursor = archive.cursor(&profile, Vendor::Systec)?;
         report.cursor_before = cursor.as_ref().map(|c| c.through);
         report.cursor_after = report.cursor_before;
-        let from = match (options.since, &cursor) {
+        // Without a cursor (the first sync failed or was killed before its first window
+        // completed), the start asked by the last sync of the profile.
+        let asked = if cursor.is_none() && options.since.is_none() {
+            archive
+                .runs()?
+                .into_iter()
+                .rev()
+                .filter(|r| r.profile == profile && r.id.starts_with(RUN_PREFIX))
+                .find_map(|r| r.span_from)
+        } else {
+            None
+        };
+        let from = match (options.since.or(asked), &cursor) {
             (Some(since), _) => since,
             (None, Some(c)) => c
                 .through
@@ -258,6 +275,12 @@ pub async fn sync_profile(
         && (!quanshi_refresh.is_empty() || !options.quanshi_ids.is_empty());
     report.windows_total = windows.len() as u64 + u64::from(quanshi_work);
 
+    // The run is recorded before the first call, so that even a sync killed in its first
+    // window leaves its asked span behind (and `archive info` shows it as a gap).
+    let mut first = WindowCommit::new(Vec::new());
+    first.run = Some(run.clone());
+    commit_blocking(writer, first).await?;
+
     progress.phase(&format!("sync {profile}"), Some(report.windows_total));
     if let Some(client) = clients.systec {
         let mut unbroken = true;
@@ -269,14 +292,11 @@ pub async fn sync_profile(
             let requests_before = client.requests_sent();
             let mut batches: Vec<(DateTime<Utc>, Batch)> = Vec::new();
             let range = FetchRange::new(w.from(), w.to());
-            let fetched = crate::systec::fetch_range(
-                client,
-                ctx,
-                &range,
-                &crate::Quiet,
-                &mut |b| batches.push((Utc::now(), b)),
-            )
-            .await;
+            let fetched =
+                crate::systec::fetch_range(client, ctx, &range, &crate::Quiet, &mut |b| {
+                    batches.push((Utc::now(), b))
+                })
+                .await;
             if fetched.is_err() {
                 // A month window is never empty; kept as a failure rather than a panic.
                 report

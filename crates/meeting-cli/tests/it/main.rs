@@ -19,3 +19,4 @@ mod operator;
 mod replay;
 mod saveraw;
 mod secrets;
+mod sync;
