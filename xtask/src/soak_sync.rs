@@ -164,7 +164,14 @@ impl Env<'_> {
 pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
     let root = root();
     let profile = if debug { "debug" } else { "release" };
-    let mut build = vec!["build", "--locked", "-p", "meeting-cli", "-p", "meeting-sim"];
+    let mut build = vec![
+        "build",
+        "--locked",
+        "-p",
+        "meeting-cli",
+        "-p",
+        "meeting-sim",
+    ];
     if !debug {
         build.push("--release");
     }
@@ -261,11 +268,7 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
         checks += 1;
         let got = env.meetings(&archive)?;
         compared += got.len() as u64;
-        let diff = got
-            .iter()
-            .zip(&expected)
-            .filter(|(a, b)| a != b)
-            .count()
+        let diff = got.iter().zip(&expected).filter(|(a, b)| a != b).count()
             + got.len().abs_diff(expected.len());
         differences += diff as u64;
         if diff > 0 {

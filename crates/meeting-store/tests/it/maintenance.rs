@@ -67,7 +67,7 @@ fn a_window_commits_observations_run_and_cursor_together() {
     assert_eq!(archive.runs().unwrap(), [run.clone()]);
     assert_eq!(archive.check().unwrap(), []);
     let info = archive.info().unwrap();
-    assert_eq!(info.schema_version, 1);
+    assert_eq!(info.schema_version, meeting_store::SCHEMA_VERSION);
     assert_eq!(info.runs_with_gaps, [run]);
     assert_eq!(info.cursors.get("acme/systec"), Some(&day("2024-01-31")));
     assert!(info.size_bytes > 0);

@@ -126,7 +126,7 @@ fn a_newer_archive_is_refused_and_left_untouched() {
             supported: meeting_store::SCHEMA_VERSION
         }
     );
-    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 1): refusing to use it; it was not modified");
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 2): refusing to use it; it was not modified");
     let err = Archive::open_read_only(&path).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NewerVersion { .. }));
     assert_eq!(std::fs::read(&path).unwrap(), before);
