@@ -294,7 +294,7 @@ pub async fn sync_profile(
             let range = FetchRange::new(w.from(), w.to());
             let fetched =
                 crate::systec::fetch_range(client, ctx, &range, &crate::Quiet, &mut |b| {
-                    batches.push((Utc::now(), b))
+                    batches.push((Utc::now(), b));
                 })
                 .await;
             if fetched.is_err() {
