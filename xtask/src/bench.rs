@@ -12,6 +12,9 @@ use std::time::Instant;
 
 use crate::{cargo, root};
 
+#[path = "bench_import.rs"]
+mod bench_import;
+
 /// One row of the report.
 struct Row {
     area: &'static str,
@@ -392,6 +395,14 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
             goal: "",
         });
     }
+
+    rows.extend(bench_import::rows(
+        &meeting,
+        &detail_big,
+        &detail_small,
+        &data,
+        quick,
+    )?);
 
     let mut table = String::from(
         "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",

@@ -273,7 +273,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// The whole main job against the built-in simulator: no credentials, loopback only
+    /// `meeting sync` of the built-in simulator into a temporary archive, then its meetings and stats: no credentials, loopback only
     #[command(after_help = DEMO_HELP)]
     Demo(DemoArgs),
     /// Write the man pages (meeting.1 and one per subcommand) into DIR (`cargo xtask man`)
@@ -337,10 +337,11 @@ Examples:
 
 const DEMO_HELP: &str = "\
 Starts the vendor simulator on 127.0.0.1 (fixed seed, a few hundred meetings over
-January-March 2024), fetches Systec 2024-01-20..2024-02-10 (two calendar months: history,
-detail and reports, merged), looks up one Quanshi join link and one dashboard conference,
-and prints the meetings and a summary per room. The output options apply (-o, --rows,
---save-raw, --mask-pii ...), and --tz.
+January-March 2024) and runs `meeting sync` into a temporary archive (removed afterwards):
+Systec 2024-01-20..2024-02-10 (two calendar months, one transaction each: history, detail
+and reports), one Quanshi join link and one dashboard conference. Then it prints the
+meetings read back from the archive and a summary per room (`meeting stats --archive`). The
+output options apply (-o, --rows, --save-raw, --mask-pii ...), and --tz.
 
 Examples:
   meeting demo

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::{Meeting, SavedResponse, Source, Vendor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Result, StoreError};
 
@@ -77,87 +77,17 @@ impl RawResponse {
     }
 }
 
-/// One vendor date window of a run (vendor-zone dates, both inclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Window {
-    /// The vendor fetched.
-    pub vendor: Vendor,
-    /// The first day.
-    pub from: NaiveDate,
-    /// The last day.
-    pub to: NaiveDate,
-}
+/// One vendor date window of a run: the run manifest's own type.
+pub use meeting_core::run::Window;
 
-impl Window {
-    /// A window of `vendor` from `from` to `to`.
-    pub fn new(vendor: Vendor, from: NaiveDate, to: NaiveDate) -> Self {
-        Window { vendor, from, to }
-    }
-}
+/// The manifest of a run (a sync, a fetch with `--save-raw`, an import): the one format of
+/// [`meeting_core::run`], with `id` and `profile` set (the archive fills them from its
+/// columns when reading a manifest that lacks them).
+pub use meeting_core::run::RunManifest;
 
-/// The manifest of a run (a sync, a fetch with `--save-raw`, an import): what was asked,
-/// which windows were committed and which failed, whether it finished.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RunManifest {
-    /// The run's id (unique in the archive).
-    pub id: String,
-    /// The profile it ran under.
-    pub profile: String,
-    /// The first day of the asked span (report zone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span_from: Option<NaiveDate>,
-    /// The last day of the asked span (report zone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span_to: Option<NaiveDate>,
-    /// The report zone of the span (IANA name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
-    /// Windows committed completely.
-    #[serde(default)]
-    pub windows_done: Vec<Window>,
-    /// Windows that failed (what they got is committed, the cursor did not move).
-    #[serde(default)]
-    pub windows_failed: Vec<Window>,
-    /// What the run's loads changed, summed (the caller adds each window's summary).
-    #[serde(default)]
-    pub counts: LoadSummary,
-    /// Whether the run finished every window.
-    pub complete: bool,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// When it finished (absent while it runs or if it was killed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl RunManifest {
-    /// A new, incomplete run.
-    pub fn new(
-        id: impl Into<String>,
-        profile: impl Into<String>,
-        started_at: DateTime<Utc>,
-    ) -> Self {
-        RunManifest {
-            id: id.into(),
-            profile: profile.into(),
-            span_from: None,
-            span_to: None,
-            zone: None,
-            windows_done: Vec::new(),
-            windows_failed: Vec::new(),
-            counts: LoadSummary::default(),
-            complete: false,
-            started_at,
-            finished_at: None,
-        }
-    }
-
-    /// Whether the run has a gap: not complete, or a failed window.
-    pub fn has_gaps(&self) -> bool {
-        !self.complete || !self.windows_failed.is_empty()
-    }
-}
+/// What a load changed, counted in meetings (distinct keys) and stubs: the run manifest's
+/// [`Counts`](meeting_core::run::Counts).
+pub type LoadSummary = meeting_core::run::Counts;
 
 /// A sync cursor: for one (profile, vendor), the last vendor day of the unbroken run of
 /// complete windows, and the run that moved it there.
@@ -308,37 +238,6 @@ pub enum Refresh {
         /// The temporary conference id.
         temp_id: String,
     },
-}
-
-/// What a load changed, counted in meetings (distinct keys) and stubs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct LoadSummary {
-    /// Meetings that were not in the archive.
-    pub new: u64,
-    /// Meetings whose merged record changed.
-    pub updated: u64,
-    /// Meetings given whose merged record did not change.
-    pub unchanged: u64,
-    /// Report stubs not seen before.
-    pub stubs_new: u64,
-    /// Observations ignored because the archive holds a newer one of the same (key, source).
-    pub stale_observations: u64,
-    /// Raw responses stored.
-    pub raw_responses: u64,
-}
-
-impl LoadSummary {
-    /// Adds `other`'s counts to this one.
-    pub fn add(&mut self, other: &LoadSummary) {
-        self.new += other.new;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.stubs_new += other.stubs_new;
-        self.stale_observations += other.stale_observations;
-        self.raw_responses += other.raw_responses;
-    }
 }
 
 /// What a purge deleted.

@@ -205,20 +205,29 @@ impl Archive {
     pub fn runs(&self) -> Result<Vec<RunManifest>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, manifest FROM runs ORDER BY started_at, id")
+            .prepare("SELECT id, manifest, profile FROM runs ORDER BY started_at, id")
             .map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, manifest) =
+            let (id, manifest, profile) =
                 row.map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
-            out.push(serde_json::from_str(&manifest).map_err(|e| {
+            let mut run: RunManifest = serde_json::from_str(&manifest).map_err(|e| {
                 self.err(StoreError::bad_record(format!(
                     "run {id}: manifest does not parse: {e}"
                 )))
-            })?);
+            })?;
+            run.id.get_or_insert(id);
+            run.profile.get_or_insert(profile);
+            out.push(run);
         }
         Ok(out)
     }
@@ -469,7 +478,7 @@ impl Archive {
         let runs: BTreeMap<String, RunManifest> = self
             .runs()?
             .into_iter()
-            .map(|r| (r.id.clone(), r))
+            .map(|r| (r.id.clone().unwrap_or_default(), r))
             .collect();
         let mut stmt = c
             .prepare("SELECT profile, vendor, through, run_id FROM sync_cursors ORDER BY 1, 2")
@@ -488,10 +497,13 @@ impl Archive {
                 ));
                 continue;
             };
-            if run.profile != profile {
+            if run.profile.as_deref() != Some(profile.as_str()) {
                 problems.push(Problem::new(
                     None,
-                    format!("{name}: its run {run_id} is of profile {}", run.profile),
+                    format!(
+                        "{name}: its run {run_id} is of profile {}",
+                        run.profile.as_deref().unwrap_or("(none)")
+                    ),
                 ));
             }
             let ok = run

@@ -490,14 +490,20 @@ fn store_raw(conn: &Connection, raw: &RawResponse) -> Result<()> {
 }
 
 fn store_run(conn: &Connection, run: &RunManifest) -> Result<()> {
-    let manifest = serde_json::to_string(run)
-        .map_err(|e| StoreError::bad_record(format!("run {}: {e}", run.id)))?;
+    let (Some(id), Some(profile)) = (&run.id, &run.profile) else {
+        return Err(StoreError::bad_record(format!(
+            "run manifest of `{}` started {}: an archived run needs an id and a profile",
+            run.job, run.started_at
+        )));
+    };
+    let manifest =
+        serde_json::to_string(run).map_err(|e| StoreError::bad_record(format!("run {id}: {e}")))?;
     conn.execute(
         "INSERT OR REPLACE INTO runs (id, profile, started_at, finished_at, complete, manifest)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
-            run.id,
-            run.profile,
+            id,
+            profile,
             time_text(run.started_at),
             run.finished_at.map(time_text),
             run.complete,

@@ -37,6 +37,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use meeting_core::run::Span;
 use meeting_core::{Context, Source, Vendor};
 use meeting_http::{QuanshiClient, SystecClient};
 use meeting_store::{
@@ -226,7 +227,7 @@ pub async fn sync_profile(
         run_id: run_id.clone(),
         ..SyncReport::default()
     };
-    let mut run = RunManifest::new(run_id.clone(), profile.clone(), started_at);
+    let mut run = RunManifest::in_archive("sync", run_id.clone(), profile.clone(), started_at);
     run.zone = Some(ctx.vendor_zone().name().to_owned());
 
     // The Systec windows, decided before any call.
@@ -242,8 +243,11 @@ pub async fn sync_profile(
                 .runs()?
                 .into_iter()
                 .rev()
-                .filter(|r| r.profile == profile && r.id.starts_with(RUN_PREFIX))
-                .find_map(|r| r.span_from)
+                .filter(|r| {
+                    r.profile.as_deref() == Some(profile.as_str())
+                        && r.id.as_deref().is_some_and(|id| id.starts_with(RUN_PREFIX))
+                })
+                .find_map(|r| r.span.map(|s| s.from))
         } else {
             None
         };
@@ -263,8 +267,7 @@ pub async fn sync_profile(
         })?;
         windows = range.split_by_month().collect();
         report.span = Some((from, to));
-        run.span_from = Some(from);
-        run.span_to = Some(to);
+        run.span = Some(Span { from, to });
     }
     let quanshi_refresh = match clients.quanshi {
         Some(_) => archive.quanshi_to_refresh(&profile, started_at)?,
@@ -323,7 +326,9 @@ pub async fn sync_profile(
             let window = Window::new(Vendor::Systec, w.from(), w.to());
             let complete = failures.is_empty() && fetched.is_ok();
             let mut commit = WindowCommit::new(observations);
+            let label = format!("systec {}..{}", w.from(), w.to());
             if complete {
+                run.done.push(label);
                 run.windows_done.push(window);
                 report.windows_done += 1;
                 let forward = report.cursor_after.is_none_or(|c| w.to() >= c);
@@ -339,6 +344,8 @@ pub async fn sync_profile(
             } else {
                 unbroken = false;
                 run.windows_failed.push(window);
+                run.failed
+                    .push(format!("{label}: {}", failures.join(" / ")));
                 report.windows_failed += 1;
                 for f in &failures {
                     report
@@ -346,6 +353,7 @@ pub async fn sync_profile(
                         .push(format!("systec {}..{}: {f}", w.from(), w.to()));
                 }
             }
+            run.updated_at = Utc::now();
             commit.run = Some(run.clone());
             let summary = commit_blocking(writer, commit).await?;
             run.counts.add(&summary);
@@ -418,12 +426,18 @@ pub async fn sync_profile(
         report.requests += client.requests_sent().saturating_sub(requests_before);
         let window = Window::new(Vendor::Quanshi, options.until, options.until);
         if failed == 0 {
+            run.done.push(String::from("quanshi lookups"));
             run.windows_done.push(window);
             report.windows_done += 1;
         } else {
+            run.failed.push(format!(
+                "quanshi lookups: {failed} of {} failed",
+                lookups.len()
+            ));
             run.windows_failed.push(window);
             report.windows_failed += 1;
         }
+        run.updated_at = Utc::now();
         commit.run = Some(run.clone());
         let summary = commit_blocking(writer, commit).await?;
         run.counts.add(&summary);
@@ -436,6 +450,7 @@ pub async fn sync_profile(
         report.interrupted = done < report.windows_total;
     }
     run.finished_at = Some(Utc::now());
+    run.updated_at = Utc::now();
     run.complete = !report.is_partial();
     let mut last = WindowCommit::new(Vec::new());
     last.run = Some(run);

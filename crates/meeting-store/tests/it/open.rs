@@ -193,9 +193,22 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(include_str!("../fixtures/v1.sql"))
             .unwrap();
+        // A sync run and its cursor in the v1 manifest format (span_from/span_to, no
+        // version, job or updated_at).
+        conn.execute_batch(
+            r#"INSERT INTO runs VALUES ('run-1', 'acme', '2024-02-01T00:00:00.000000Z',
+                 '2024-02-01T00:01:00.000000Z', 1,
+                 '{"id":"run-1","profile":"acme","span_from":"2024-01-01","span_to":"2024-01-31","zone":"Asia/Shanghai","windows_done":[{"vendor":"systec","from":"2024-01-01","to":"2024-01-31"}],"windows_failed":[],"counts":{"new":1},"complete":true,"started_at":"2024-02-01T00:00:00Z","finished_at":"2024-02-01T00:01:00Z"}');
+               INSERT INTO sync_cursors VALUES ('acme', 'systec', '2024-01-31', 'run-1');"#,
+        )
+        .unwrap();
     }
-    // Read-only opening of an older archive refuses; the current version is 1, so there
-    // is nothing to migrate yet and it opens.
+    // Read-only opening of an older archive refuses (it would have to migrate).
+    let err = Archive::open_read_only(&path).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NeedsMigration { found: 1, .. }),
+        "{err}"
+    );
     let writer = Writer::open(&path).unwrap();
     writer.close().unwrap();
     let conn = Connection::open(&path).unwrap();
@@ -208,6 +221,13 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].key, "systec:v1==");
     assert_eq!(got[0].topic.as_deref(), Some("Weekly"));
+    // The run reads in the one manifest format; the cursor still checks against it.
+    let runs = archive.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    let span = runs[0].span.unwrap();
+    assert_eq!(span.from.to_string(), "2024-01-01");
+    assert_eq!(runs[0].id.as_deref(), Some("run-1"));
+    assert_eq!(runs[0].counts.new, 1);
     assert_eq!(archive.check().unwrap(), []);
 }
 
