@@ -231,11 +231,19 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
     assert_eq!(archive.check().unwrap(), []);
 }
 
-/// A fresh file (version 0) is created at the current version.
+/// A new archive is created at the current version, whole: a process killed while creating
+/// it leaves no archive without its schema (the kill loop of `meeting sync` found one).
 #[test]
 fn a_new_archive_gets_the_current_version() {
-    let (_dir, path) = temp_archive();
+    let (dir, path) = temp_archive();
     Writer::open(&path).unwrap().close().unwrap();
+    // Created whole (schema written in a temporary file, then linked): nothing else left.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("archive.sqlite"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
     let conn = Connection::open(&path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
