@@ -22,7 +22,7 @@ use crate::{cargo, root};
 
 /// The simulator's data: seed and size (a quarter, 2024-01..03).
 const SEED: &str = "7";
-const MEETINGS: &str = "1500";
+const MEETINGS: &str = "600";
 /// Transient faults only (drift would change the data between the reference and the loop).
 const FAULTS: &str = "5xx=0.03,drop=0.01,truncate=0.01";
 
@@ -222,8 +222,8 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
         cycles += 1;
         let archive = work.join(format!("cycle-{cycles}.sqlite"));
         let mut first = true;
-        // Up to 3 kills per cycle, then let it finish.
-        let kills_here = 1 + rng.below(3);
+        // Up to 4 kills per cycle, then let it finish.
+        let kills_here = 1 + rng.below(4);
         let mut killed_here = 0;
         loop {
             let mut child = env

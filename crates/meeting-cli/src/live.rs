@@ -39,6 +39,10 @@ impl Progress for Spinner {
     fn advance(&self, units: u64) {
         self.0.inc(units);
     }
+
+    fn note(&self, text: &str) {
+        self.0.set_message(text.to_owned());
+    }
 }
 
 /// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.

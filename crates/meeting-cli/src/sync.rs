@@ -194,11 +194,9 @@ fn sync_all(
         };
         let profile_app = App::new(app.g, settings)?;
         let progress = profile_app.progress(live);
-        let pb = progress.clone();
-        let capture = Capture::none().observe(Arc::new(move |seq, endpoint| {
-            pb.set_message(format!("{seq} responses, last {endpoint}"));
-            pb.tick();
-        }));
+        // The bar shows windows done / total with an ETA; its message the running tally
+        // (records, requests, new meetings) after each window.
+        let capture = Capture::none();
         let tuning = Tuning::from_settings(&profile_app.settings);
         let s = &profile_app.settings;
         let systec = if s.systec_api_key.is_some() && s.systec_api_secret.is_some() {

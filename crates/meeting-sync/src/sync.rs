@@ -358,6 +358,17 @@ pub async fn sync_profile(
             let summary = commit_blocking(writer, commit).await?;
             run.counts.add(&summary);
             report.changes.add(&summary);
+            progress.note(&format!(
+                "{} records, {} requests, {} new meetings{}",
+                report.records,
+                report.requests,
+                report.changes.new,
+                if report.windows_failed > 0 {
+                    format!(", {} window(s) failed", report.windows_failed)
+                } else {
+                    String::new()
+                }
+            ));
             progress.advance(1);
             if report.auth_failed {
                 break;
