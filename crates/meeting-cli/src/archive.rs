@@ -168,6 +168,8 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                     path.display()
                 )));
             }
+            let _lock = meeting_store::RunLock::acquire(&path, RUN_LOCK_WAIT)
+                .map_err(|e| store_error(&e))?;
             let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
             let cut = before
                 .and_hms_opt(0, 0, 0)
@@ -187,6 +189,9 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
         }
     }
 }
+
+/// How long `import` and `purge` wait for a sync holding the archive before exiting 8.
+const RUN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Records per import transaction: a dump is committed in chunks of this many records, so
 /// the import's memory does not grow with the dump (a save-raw record is one response,
@@ -223,6 +228,9 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
         app.note(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
     let path = path(archive)?;
+    // Never interleaved with a sync (or another import): the archive's run lock.
+    let _lock =
+        meeting_store::RunLock::acquire(&path, RUN_LOCK_WAIT).map_err(|e| store_error(&e))?;
     let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
     let profile = app.settings.profile_name.clone();
     let options = DumpOptions::new().context(app.ctx);
