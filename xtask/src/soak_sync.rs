@@ -177,11 +177,17 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
     }
     cargo(&build)?;
     let bin = root.join("target").join(profile);
-    let meeting = bin.join("meeting");
-    let sim_bin = bin.join("meeting-sim");
     let work = root.join("target/soak-sync");
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    // Copies of the binaries, so a build running meanwhile cannot swap them mid-loop.
+    let (meeting, sim_bin) = (work.join("meeting"), work.join("meeting-sim"));
+    for (from, to) in [
+        (bin.join("meeting"), &meeting),
+        (bin.join("meeting-sim"), &sim_bin),
+    ] {
+        std::fs::copy(&from, to).map_err(|e| format!("{}: {e}", from.display()))?;
+    }
     std::fs::write(
         work.join("config.toml"),
         "[default]\nrate_limit = 0\nreports_rate_limit = 0\n",
@@ -218,6 +224,7 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let (mut done_kills, mut resumes, mut checks, mut cycles) = (0u64, 0u64, 0u64, 0u64);
     let (mut compared, mut differences, mut partial_exits) = (0u64, 0u64, 0u64);
+    let mut fresh_starts = 0u64;
     while done_kills < kills {
         cycles += 1;
         let archive = work.join(format!("cycle-{cycles}.sqlite"));
@@ -230,7 +237,8 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
                 .sync(&faulty, &archive, first)
                 .spawn()
                 .map_err(|e| format!("sync: {e}"))?;
-            if !first {
+            let resumed = !first;
+            if resumed {
                 resumes += 1;
             }
             first = false;
@@ -253,6 +261,13 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
                         partial_exits += 1;
                         continue;
                     }
+                    // Killed before its first commit, the run left nothing to resume
+                    // from: the next attempt needs --since again (exit 2 says so).
+                    Some(status) if status.code() == Some(2) && resumed => {
+                        fresh_starts += 1;
+                        first = true;
+                        continue;
+                    }
                     Some(status) if status.success() => break,
                     Some(status) => return Err(format!("sync exited with {status}")),
                 }
@@ -261,6 +276,10 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
             match status.code() {
                 Some(0) => break,
                 Some(6) => partial_exits += 1,
+                Some(2) if resumed => {
+                    fresh_starts += 1;
+                    first = true;
+                }
                 _ => return Err(format!("sync exited with {status}")),
             }
         }
@@ -285,7 +304,7 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
         );
     }
     let report = format!(
-        "kill loop: {done_kills} SIGKILLs of `meeting sync` in {cycles} cycles, {resumes} resumes ({partial_exits} exit-6 runs resumed too), {checks} `archive check` passed, {compared} meetings compared with one clean sync ({} each), differences: {differences}",
+        "kill loop: {done_kills} SIGKILLs of `meeting sync` in {cycles} cycles, {resumes} resumes ({partial_exits} exit-6 runs resumed too; {fresh_starts} restarted with --since after a kill before the first commit), {checks} `archive check` passed, {compared} meetings compared with one clean sync ({} each), differences: {differences}",
         expected.len()
     );
     println!("{report}");
