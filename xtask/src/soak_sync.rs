@@ -297,7 +297,11 @@ pub(crate) fn soak_sync(kills: u64, debug: bool) -> Result<(), String> {
                 expected.len()
             );
         }
-        let _ = std::fs::remove_file(&archive);
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            let mut name = archive.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(Path::new(&name));
+        }
         eprintln!(
             "xtask soak-sync: cycle {cycles}: {killed_here} kill(s), equal: {}",
             diff == 0
