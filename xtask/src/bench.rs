@@ -12,6 +12,9 @@ use std::time::Instant;
 
 use crate::{cargo, root};
 
+#[path = "bench_import.rs"]
+mod bench_import;
+
 /// One row of the report.
 struct Row {
     area: &'static str,
@@ -133,6 +136,12 @@ fn median_run(n: usize, program: &Path, args: &[&str]) -> Result<Measured, Strin
     runs.get(runs.len() / 2)
         .copied()
         .ok_or_else(|| String::from("no run"))
+}
+
+/// The median of some figures (NaN when there are none).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn size_mb(path: &Path) -> f64 {
@@ -448,6 +457,14 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
             goal: "",
         });
     }
+
+    rows.extend(bench_import::rows(
+        &meeting,
+        &detail_big,
+        &detail_small,
+        &data,
+        quick,
+    )?);
 
     let mut table = String::from(
         "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",

@@ -8,12 +8,16 @@
 //!   in the same run (see `BENCHMARKS.md`).
 //! - `cargo xtask load [SECONDS]`: sustained load on loopback (rate, errors, memory, tasks).
 //! - `cargo xtask soak [SECONDS]`: the long fault soak (every transient fault on, many seeds,
-//!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300).
+//!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300);
+//!   then the kill loop of `meeting sync` (50 SIGKILLs at random moments, each followed by
+//!   `archive check`, each cycle resumed and compared with one clean sync).
+//! - `cargo xtask soak-sync [--kills N] [--debug]`: only the kill loop.
 //!
 //! No dependencies, so it builds in seconds.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench;
+mod soak_sync;
 
 use std::env;
 use std::path::PathBuf;
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("deny") => deny(),
         Some("soak") => soak(args.get(1).map(String::as_str)),
+        Some("soak-sync") => soak_sync::parse_args(args.get(1..).unwrap_or_default())
+            .and_then(|(kills, debug)| soak_sync::soak_sync(kills, debug)),
         Some("load") => load(args.get(1).map(String::as_str)),
         Some("bench") => bench::bench(args.iter().any(|a| a == "--quick")),
         Some("man") => man(),
@@ -52,7 +58,8 @@ fn print_help() {
          commands:\n  \
          ci     fmt check, clippy (-D warnings), the whole test suite: what CI runs\n  \
          deny   cargo deny --offline check licenses bans sources\n  \
-         soak [SECONDS]  the long fault soak against the simulator (default 300 s)\n  \
+         soak [SECONDS]  the long fault soak against the simulator (default 300 s), then the sync kill loop\n  \
+         soak-sync [--kills N] [--debug]  SIGKILL `meeting sync` N times (default 50), check, resume, compare\n  \
          load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
          bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)\n  \
          man    the man pages of `meeting` into target/man"
@@ -129,8 +136,10 @@ fn man() -> Result<(), String> {
     Ok(())
 }
 
+/// The fault soak of meeting-http, then the kill loop of `meeting sync` (50 SIGKILLs).
 fn soak(seconds: Option<&str>) -> Result<(), String> {
-    run_example("soak", seconds.unwrap_or("300"))
+    run_example("soak", seconds.unwrap_or("300"))?;
+    soak_sync::soak_sync(50, false)
 }
 
 fn load(seconds: Option<&str>) -> Result<(), String> {

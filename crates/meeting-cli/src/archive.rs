@@ -144,7 +144,13 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                     )?;
                 }
                 for r in &info.runs_with_gaps {
-                    writeln!(w, "gap: run {} ({}) is not complete", r.id, r.profile)?;
+                    writeln!(
+                        w,
+                        "gap: run {} ({}) is not complete{}",
+                        r.id.as_deref().unwrap_or("?"),
+                        r.profile.as_deref().unwrap_or("?"),
+                        r.gaps().map(|g| format!(": {g}")).unwrap_or_default()
+                    )?;
                 }
                 Ok(())
             })
@@ -168,6 +174,8 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                     path.display()
                 )));
             }
+            let _lock = meeting_store::RunLock::acquire(&path, RUN_LOCK_WAIT)
+                .map_err(|e| store_error(&e))?;
             let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
             let cut = before
                 .and_hms_opt(0, 0, 0)
@@ -187,6 +195,14 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
         }
     }
 }
+
+/// How long `import` and `purge` wait for a sync holding the archive before exiting 8.
+const RUN_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Records per import transaction: a dump is committed in chunks of this many records, so
+/// the import's memory does not grow with the dump (a save-raw record is one response,
+/// far below it, so it stays one transaction with its raw body).
+const IMPORT_CHUNK: usize = 4096;
 
 /// Saved-response records (`--save-raw`) are small: one response per file.
 const RECORD_MAX_BYTES: u64 = 64 << 20;
@@ -218,6 +234,9 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
         app.note(&format!("skipped {}: {}", s.path.display(), s.reason));
     }
     let path = path(archive)?;
+    // Never interleaved with a sync (or another import): the archive's run lock.
+    let _lock =
+        meeting_store::RunLock::acquire(&path, RUN_LOCK_WAIT).map_err(|e| store_error(&e))?;
     let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
     let profile = app.settings.profile_name.clone();
     let options = DumpOptions::new().context(app.ctx);
@@ -250,10 +269,22 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             ),
         };
         let mut observations = Vec::new();
+        let mut raw = raw;
         let mut dump = read_dump(reader, input_options);
         for item in dump.by_ref() {
             match item {
-                Ok(m) => observations.push(Observation::new(profile.clone(), fetched_at, m)),
+                Ok(m) => {
+                    observations.push(Observation::new(profile.clone(), fetched_at, m));
+                    // Large dumps commit in chunks, so memory stays flat whatever the size.
+                    if observations.len() >= IMPORT_CHUNK {
+                        records += observations.len() as u64;
+                        let mut commit =
+                            meeting_store::WindowCommit::new(std::mem::take(&mut observations));
+                        commit.raw.extend(raw.take());
+                        let summary = writer.commit_window(commit).map_err(|e| store_error(&e))?;
+                        total.add(&summary);
+                    }
+                }
                 Err(e) => {
                     bad += 1;
                     let _ = writeln!(
@@ -278,17 +309,13 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             || manifest_path.display().to_string(),
             |d| d.display().to_string(),
         );
-        let mut run = meeting_store::RunManifest::new(id, profile.clone(), manifest.started_at);
-        if let Some(span) = manifest.span {
-            run.span_from = Some(span.from);
-            run.span_to = Some(span.to);
-        }
-        run.zone = manifest.zone.clone();
-        run.complete = manifest.complete;
-        run.finished_at = manifest.finished_at;
         if manifest.gaps().is_some() {
             gaps += 1;
         }
+        // One manifest format: the save-raw run's own, with the archive's id and profile.
+        let mut run = manifest;
+        run.id = Some(id);
+        run.profile = Some(profile.clone());
         let mut commit = meeting_store::WindowCommit::new(Vec::new());
         commit.run = Some(run);
         writer.commit_window(commit).map_err(|e| store_error(&e))?;

@@ -83,9 +83,9 @@ pub(crate) struct Global {
     #[arg(long, value_name = "ZONE", env = "MEETING_VENDOR_TZ", global = true)]
     pub(crate) vendor_tz: Option<String>,
 
-    /// Configuration profile to use
-    #[arg(long, value_name = "NAME", env = "MEETING_PROFILE", global = true)]
-    pub(crate) profile: Option<String>,
+    /// Configuration profile to use (`meeting sync` takes several: --profile A --profile B)
+    #[arg(long, value_name = "NAME", env = "MEETING_PROFILE", global = true, action = clap::ArgAction::Append)]
+    pub(crate) profile: Vec<String>,
 
     /// Configuration file [default: ~/.config/meeting/config.toml]
     #[arg(long, value_name = "FILE", env = "MEETING_CONFIG", global = true)]
@@ -102,6 +102,13 @@ pub(crate) struct Global {
     /// Colour on stderr and in tables (NO_COLOR turns it off)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub(crate) color: ColorChoice,
+}
+
+impl Global {
+    /// The profile of a single-profile command: the last `--profile` given.
+    pub(crate) fn profile(&self) -> Option<&str> {
+        self.profile.last().map(String::as_str)
+    }
 }
 
 /// Where and how a command writes its result.
@@ -257,6 +264,9 @@ pub(crate) enum Command {
         after_help = "Examples:\n  meeting list --archive --month 2024-01 --room room04\n  meeting list runs/jan -o csv --out jan.csv"
     )]
     List(ListArgs),
+    /// Bring the archive up to today: incremental, resumable, safe to kill at any moment
+    #[command(after_help = crate::sync::SYNC_HELP)]
+    Sync(SyncArgs),
     /// The archive: import saved runs, check, info, backup, purge
     #[command(subcommand)]
     Archive(ArchiveCommand),
@@ -269,7 +279,7 @@ pub(crate) enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// The whole main job against the built-in simulator: no credentials, loopback only
+    /// `meeting sync` of the built-in simulator into a temporary archive, then its meetings and stats: no credentials, loopback only
     #[command(after_help = DEMO_HELP)]
     Demo(DemoArgs),
     /// Write the man pages (meeting.1 and one per subcommand) into DIR (`cargo xtask man`)
@@ -333,10 +343,11 @@ Examples:
 
 const DEMO_HELP: &str = "\
 Starts the vendor simulator on 127.0.0.1 (fixed seed, a few hundred meetings over
-January-March 2024), fetches Systec 2024-01-20..2024-02-10 (two calendar months: history,
-detail and reports, merged), looks up one Quanshi join link and one dashboard conference,
-and prints the meetings and a summary per room. The output options apply (-o, --rows,
---save-raw, --mask-pii ...), and --tz.
+January-March 2024) and runs `meeting sync` into a temporary archive (removed afterwards):
+Systec 2024-01-20..2024-02-10 (two calendar months, one transaction each: history, detail
+and reports), one Quanshi join link and one dashboard conference. Then it prints the
+meetings read back from the archive and a summary per room (`meeting stats --archive`). The
+output options apply (-o, --rows, --save-raw, --mask-pii ...), and --tz.
 
 Examples:
   meeting demo
@@ -482,12 +493,21 @@ pub(crate) enum QuanshiCommand {
         #[command(flatten)]
         live: LiveArgs,
     },
-    /// One conference's statistics by its temporary conference id (dashboard)
-    #[command(after_help = "Example:\n  meeting quanshi info 56039682 -o json")]
+    /// One conference's statistics by its temporary conference id (dashboard); many with --ids
+    #[command(
+        after_help = "Examples:\n  meeting quanshi info 56039682 -o json\n  meeting quanshi info --ids ids.txt -o csv     one temporary id or join link per line (# comments)\n  printf '56039682\\n' | meeting quanshi info --ids -"
+    )]
     Info {
         /// The temporary conference id
-        #[arg(value_name = "TEMP_ID")]
-        temp_id: String,
+        #[arg(
+            value_name = "TEMP_ID",
+            required_unless_present = "ids",
+            conflicts_with = "ids"
+        )]
+        temp_id: Option<String>,
+        /// Look up many: a file (or `-` for stdin) with one temporary id or join link per line; `#` starts a comment
+        #[arg(long, value_name = "FILE|-")]
+        ids: Option<PathBuf>,
         #[command(flatten)]
         output: OutputArgs,
         #[command(flatten)]
@@ -585,6 +605,38 @@ pub(crate) struct ListArgs {
     pub(crate) rows: RowsArg,
     #[command(flatten)]
     pub(crate) jobs: JobsArg,
+}
+
+/// `meeting sync`.
+#[derive(Debug, Args)]
+pub(crate) struct SyncArgs {
+    /// First day to fetch (YYYY-MM-DD, vendor zone): required for a profile's first sync; later syncs resume from the archive's cursor
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
+    pub(crate) since: Option<NaiveDate>,
+    /// Days fetched again before the cursor (reports and late changes arrive after the meeting)
+    #[arg(long, value_name = "DAYS", default_value_t = meeting_sync::sync::DEFAULT_LOOKBACK_DAYS)]
+    pub(crate) lookback: u32,
+    /// Last day to fetch (YYYY-MM-DD, vendor zone) [default: today in the vendor zone]
+    #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
+    pub(crate) until: Option<NaiveDate>,
+    /// New Quanshi temporary ids or join links to look up and keep, one per line (`-`: stdin)
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) ids: Option<PathBuf>,
+    /// Sync every profile of the config file
+    #[arg(long)]
+    pub(crate) all_profiles: bool,
+    /// The archive [default: MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite]
+    #[arg(long, value_name = "PATH")]
+    pub(crate) archive: Option<PathBuf>,
+    /// Write the run summary as JSON to FILE (for cron): span, windows done/failed, requests, records new/updated/unchanged, exit code
+    #[arg(long, value_name = "FILE")]
+    pub(crate) summary: Option<PathBuf>,
+    /// Seconds to wait for another sync holding the archive before giving up (exit 8)
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub(crate) wait: u64,
+    /// Never show a progress bar (it is only shown when stderr is a terminal)
+    #[arg(long)]
+    pub(crate) no_progress: bool,
 }
 
 /// `meeting archive`.

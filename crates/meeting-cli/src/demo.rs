@@ -1,13 +1,22 @@
-//! `meeting demo`: the main job against the built-in simulator, on loopback, no credentials.
+//! `meeting demo`: `meeting sync` of the built-in simulator into a temporary archive, then
+//! the meetings and the per-room summary read back from it; loopback, no credentials.
 
 use std::io::Write;
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
 use chrono::NaiveDate;
+use meeting_core::Meeting;
 use meeting_core::aggregate::{Aggregate, GroupBy};
 use meeting_sim::{Sim, SimConfig};
-use meeting_sync::{Fetched, quanshi, systec};
+use meeting_store::Writer;
+use meeting_sync::Fetched;
+use meeting_sync::quanshi::Lookup;
+use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, sync_profile};
 
 use crate::app::App;
+use crate::archive::store_error;
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::clients::{self, Tuning};
 use crate::config::{Profile, Settings};
@@ -18,6 +27,43 @@ use crate::live::{self, Spinner};
 const SEED: u64 = 7;
 const MEETINGS: usize = 300;
 
+/// A temporary directory removed when dropped (the demo's archive lives there).
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new() -> Result<Self> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let path =
+            std::env::temp_dir().join(format!("meeting-demo-{}-{nanos}", std::process::id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(&path).map_err(|e| {
+            CliError::new(
+                Exit::Write,
+                format!(
+                    "cannot create the demo's archive directory {}: {e}",
+                    path.display()
+                ),
+            )
+        })?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The demo: the simulator synced into a temporary archive (Systec two calendar months,
+/// one Quanshi join link and one dashboard id), then the meetings and the per-room summary
+/// read back from that archive, as `meeting list --archive` and `meeting stats --archive`
+/// would show them.
 pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     let from = NaiveDate::from_ymd_opt(2024, 1, 20).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap_or_default();
@@ -25,7 +71,11 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     let capture = live::capture(&args.output, &args.live, &progress)?;
     let started = std::time::Instant::now();
     let spinner = Spinner(progress.clone());
-    let (fetched, summary) = live::block_on("the demo", async {
+    let temp = TempDir::new()?;
+    let archive = temp.0.join("demo.sqlite");
+    let writer = Arc::new(Writer::open(&archive).map_err(|e| store_error(&e))?);
+    let stop = AtomicBool::new(false);
+    let (report, base) = live::block_on("the demo", async {
         let mut config = SimConfig::new(SEED, MEETINGS);
         config.vendor_zone = app.vendor_tz;
         let sim = Sim::start(config).await.map_err(|e| {
@@ -55,76 +105,87 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         };
         let systec = clients::systec_client(&settings, tuning, &capture, app.vendor_tz)?;
         let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
-        let mut all = Fetched::default();
-        let range = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
-        let started = capture.start_run("demo", Some((from, to)), Some(app.tz.name()));
-        systec::fetch_range(&systec, &app.ctx, &range, &spinner, &mut |mut b| {
-            capture.record_batch(&b);
-            live::observed_at_start(&mut b, started);
-            all.push(b);
-        })
-        .await
-        .map_err(|e| CliError::usage(e.to_string()))?;
-        let systec_records = all.meetings.len();
         let truth = sim.truth();
-        progress.set_prefix("quanshi");
-        let mut quanshi_found = 0;
+        let mut ids = Vec::new();
         if let Some(link) = truth.quanshi_join_urls().first() {
-            let mut batch = quanshi::conference(&quanshi, &app.ctx, link).await;
-            live::observed_at_start(&mut batch, started);
-            quanshi_found += batch.meetings.len();
-            capture.record_batch(&batch);
-            all.push(batch);
+            ids.push(Lookup::JoinLink(link.clone()));
         }
         if let Some(id) = truth.dashboard_ids().first() {
-            let mut batch = quanshi::info(&quanshi, &app.ctx, id).await;
-            live::observed_at_start(&mut batch, started);
-            quanshi_found += batch.meetings.len();
-            capture.record_batch(&batch);
-            all.push(batch);
+            ids.push(Lookup::TempId(id.clone()));
         }
-        capture.finish_run(all.errors.is_empty());
-        let requests = systec.requests_sent() + quanshi.requests_sent();
+        let _ = capture.start_run("demo", Some((from, to)), Some(app.tz.name()));
+        let options = SyncOptions::new("demo", to)
+            .since(Some(from))
+            .quanshi_ids(ids);
+        let report = sync_profile(
+            &writer,
+            SyncClients::new(Some(&systec), Some(&quanshi)),
+            &app.ctx,
+            &options,
+            &spinner,
+            &stop,
+        )
+        .await
+        .map_err(|e| match e {
+            SyncError::Store(e) => store_error(&e),
+            other => CliError::data(other.to_string()),
+        })?;
+        capture.finish_run(!report.is_partial());
         let base = sim.systec_base_url();
         sim.shutdown().await;
-        let summary = format!(
-            "demo: simulator on {base} (seed {SEED}, {MEETINGS} meetings, January-March 2024)\n\
-             demo: Systec fetch {from}..{to} (two calendar months): {systec_records} records from history, detail and reports; \
-             Quanshi: {quanshi_found} records (one join link, one dashboard id); {requests} requests",
-        );
-        Ok::<_, CliError>((all, summary))
+        Ok::<_, CliError>((report, base))
     })??;
     progress.finish_and_clear();
-    app.note(&summary);
-    let merged = crate::offline::merge_noting(app, fetched.meetings.clone());
+    if let Ok(w) = Arc::try_unwrap(writer) {
+        w.close().map_err(|e| store_error(&e))?;
+    }
+    // Read back as `meeting list --archive` does: stubs attached, rooms resolved.
+    let meetings: Vec<Meeting> = crate::archive::read(
+        app,
+        Some(&archive),
+        &meeting_core::query::Filter::new(app.tz),
+    )?;
     app.note(&format!(
-        "demo: {} meetings after merging by key, in {:.1} s",
-        merged.len(),
+        "demo: simulator on {base} (seed {SEED}, {MEETINGS} meetings, January-March 2024)\n\
+         demo: synced Systec {from}..{to} (two calendar months: history, detail and reports) and Quanshi (one join link, one dashboard id) into a temporary archive: {} of {} windows, {} records in {} requests; {} meetings new\n\
+         demo: {} meetings read back from the archive (as `meeting list --archive`), in {:.1} s; with your own credentials: `meeting sync --since 2024-01-01`",
+        report.windows_done,
+        report.windows_total,
+        report.records,
+        report.requests,
+        report.changes.new,
+        meetings.len(),
         started.elapsed().as_secs_f64()
     ));
-    sample_report(app, &merged, from, to, &args.output)?;
-    // In table mode, a summary per room follows the meetings.
+    sample_report(app, &meetings, from, to, &args.output)?;
+    if let Some(f) = report.failures.first() {
+        return Err(CliError::new(
+            Exit::Partial,
+            format!("demo: a call to the simulator failed: {f}"),
+        ));
+    }
+    live::check_saved(&capture)?;
+    // In table mode, the summary per room (as `meeting stats --archive`) follows.
     if matches!(
         app.format(&args.output),
         OutputFormat::Table | OutputFormat::Wide
     ) && !args.live.raw
     {
-        let mut agg = Aggregate::compute(&merged, GroupBy::Room, app.tz);
+        let mut agg = Aggregate::compute(&meetings, GroupBy::Room, app.tz);
         if let Some(masker) = app.masker(&args.output)? {
-            masker.mask_aggregate(&mut agg, &merged);
+            masker.mask_aggregate(&mut agg, &meetings);
         }
         let render = app.render(&args.output, args.rows.rows);
         let after = move |w: &mut dyn Write| -> std::io::Result<()> {
             writeln!(w)?;
-            writeln!(w, "Summary per room (meeting stats --by room):")?;
+            writeln!(w, "Summary per room (meeting stats --archive --by room):")?;
             meeting_report::write_aggregate(w, &agg, &render)
         };
-        if let Some(e) = fetched.errors.first() {
-            return Err(CliError::http(e));
-        }
-        live::check_saved(&capture)?;
-        return crate::output::emit(app, merged, &args.output, &args.rows, Some(&after));
+        return crate::output::emit(app, meetings, &args.output, &args.rows, Some(&after));
     }
+    let mut fetched = Fetched::default();
+    fetched.meetings = meetings;
+    fetched.summary.requests = report.requests;
     live::finish(
         app,
         fetched,
@@ -141,13 +202,13 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
 /// too: the demo's own output does not depend on it.
 fn sample_report(
     app: &App<'_>,
-    merged: &[meeting_core::Meeting],
+    merged: &[Meeting],
     from: NaiveDate,
     to: NaiveDate,
     output: &crate::cli::OutputArgs,
 ) -> Result<()> {
     use meeting_report::report::{Report, ReportOptions, write_html};
-    let options = ReportOptions::new(from, to, app.vendor_tz, chrono::Utc::now());
+    let options = ReportOptions::new(from, to, app.tz, chrono::Utc::now());
     let masker = app.masker(output)?;
     let report = Report::build(merged, None, &options, masker.as_ref());
     let path = std::env::temp_dir().join("meeting-demo-report.html");

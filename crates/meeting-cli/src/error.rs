@@ -23,7 +23,6 @@ pub(crate) enum Exit {
     /// 7: the vendor does not know what was asked for.
     NotFound,
     /// 8: another run holds the archive.
-    #[allow(dead_code)] // the archive commands are not wired yet
     Busy,
     /// 130: interrupted (Ctrl-C).
     Interrupted,

@@ -39,6 +39,10 @@ impl Progress for Spinner {
     fn advance(&self, units: u64) {
         self.0.inc(units);
     }
+
+    fn note(&self, text: &str) {
+        self.0.set_message(text.to_owned());
+    }
 }
 
 /// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.
@@ -220,6 +224,9 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             output, rows, live, ..
         } => (output, rows, live),
     };
+    if let QuanshiCommand::Info { ids: Some(ids), .. } = c {
+        return crate::sync::quanshi_info_ids(app, ids, output, rows, live);
+    }
     let progress = app.progress(live);
     let capture = capture(output, live, &progress)?;
     let client = clients::quanshi_client(
@@ -241,6 +248,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             block_on("the lookup", quanshi::conference(&client, &app.ctx, link))?
         }
         QuanshiCommand::Info { temp_id, .. } => {
+            let temp_id = temp_id.as_deref().unwrap_or_default();
             block_on("the lookup", quanshi::info(&client, &app.ctx, temp_id))?
         }
     };

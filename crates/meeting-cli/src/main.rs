@@ -11,6 +11,7 @@
 //! | `offline` | `parse`, `stats`, `list` |
 //! | `report` | `report` (the finance report: xlsx, html, csv) |
 //! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
+//! | `sync` | `sync` (and `quanshi info --ids`) |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
 //!
@@ -54,6 +55,7 @@ mod live;
 mod offline;
 mod output;
 mod report;
+mod sync;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -123,7 +125,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Manpages { dir } => write_manpages(dir),
         Command::Config(ConfigCommand::Init { force }) => {
             let path = config::config_path(g.config.as_deref())?;
-            let profile = g.profile.as_deref().unwrap_or("default");
+            let profile = g.profile().unwrap_or("default");
             config::init(
                 &path,
                 profile,
@@ -133,7 +135,7 @@ fn run(cli: &Cli) -> Result<()> {
             )
         }
         command => {
-            let settings = config::resolve(g.config.as_deref(), g.profile.as_deref())?;
+            let settings = config::resolve(g.config.as_deref(), g.profile())?;
             let app = App::new(g, settings)?;
             dispatch(&app, command)
         }
@@ -181,6 +183,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Report(args) => report::run(app, args),
         Command::List(args) => offline::list(app, args),
         Command::Archive(c) => archive::run(app, c),
+        Command::Sync(args) => sync::run(app, args),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
         Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {

@@ -4,11 +4,20 @@
 //! every window; the archive keeps the same record per run.
 //!
 //! A replay of a run whose manifest is not complete is partial, and says so.
+//!
+//! **One format.** The archive (`meeting-store`) keeps this same record per run, a sync's
+//! and an imported save-raw run's alike: it fills [`RunManifest::id`] and
+//! [`RunManifest::profile`], and a sync records its month windows as typed [`Window`]s
+//! ([`RunManifest::windows_done`], [`RunManifest::windows_failed`]; the archive's cursors
+//! are checked against them) and what its commits changed ([`RunManifest::counts`]). The
+//! fields added for the archive are optional, so the save-raw file keeps its shape.
 
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::Vendor;
 
 /// The manifest's file name in a save-raw directory.
 pub const MANIFEST_FILE: &str = "meeting-run.json";
@@ -49,6 +58,77 @@ pub struct RunManifest {
     /// Responses saved.
     #[serde(default)]
     pub responses: u64,
+    /// The run's id in an archive (unique there; a sync's `sync <profile> <started>`, an
+    /// imported run's directory).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The profile (vendor account) it ran under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Month windows committed complete (a sync).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows_done: Vec<Window>,
+    /// Month windows committed with a failed call (what they got is kept; the cursor did
+    /// not move past them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows_failed: Vec<Window>,
+    /// What the run's commits changed in the archive, summed.
+    #[serde(default, skip_serializing_if = "Counts::is_zero")]
+    pub counts: Counts,
+}
+
+/// One vendor date window of a run (vendor-zone dates, both inclusive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Window {
+    /// The vendor fetched.
+    pub vendor: Vendor,
+    /// The first day.
+    pub from: NaiveDate,
+    /// The last day.
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// A window of `vendor` from `from` to `to`.
+    pub fn new(vendor: Vendor, from: NaiveDate, to: NaiveDate) -> Self {
+        Window { vendor, from, to }
+    }
+}
+
+/// What loads into an archive changed, counted in meetings (distinct keys) and stubs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Meetings that were not in the archive.
+    pub new: u64,
+    /// Meetings whose merged record changed.
+    pub updated: u64,
+    /// Meetings given whose merged record did not change.
+    pub unchanged: u64,
+    /// Report stubs not seen before.
+    pub stubs_new: u64,
+    /// Observations ignored because the archive holds a newer one of the same (key, source).
+    pub stale_observations: u64,
+    /// Raw responses stored.
+    pub raw_responses: u64,
+}
+
+impl Counts {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Counts) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.stubs_new += other.stubs_new;
+        self.stale_observations += other.stale_observations;
+        self.raw_responses += other.raw_responses;
+    }
+
+    /// Whether every count is zero.
+    pub fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
 }
 
 /// The warning on every record of a window some of whose pages failed: the window may lack
@@ -112,6 +192,26 @@ impl RunManifest {
                 ))
             })
             .collect()
+    }
+
+    /// The manifest of a run kept in an archive: `id`, under `profile`, started at `now`.
+    #[must_use]
+    pub fn in_archive(
+        job: impl Into<String>,
+        id: impl Into<String>,
+        profile: impl Into<String>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        RunManifest {
+            id: Some(id.into()),
+            profile: Some(profile.into()),
+            ..RunManifest::start(job, now)
+        }
+    }
+
+    /// Whether the run has a gap: not complete, or a failed window or call.
+    pub fn has_gaps(&self) -> bool {
+        !self.complete || !self.failed.is_empty() || !self.windows_failed.is_empty()
     }
 
     /// Reads a manifest file.
@@ -183,6 +283,35 @@ mod tests {
         assert!(m.gaps().is_some_and(|g| g.contains("HTTP 500")));
         m.complete = true;
         assert_eq!(m.gaps(), None);
+        let json = serde_json::to_string(&m).unwrap_or_default();
+        assert!(
+            !json.contains("windows_done") && !json.contains("counts"),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<RunManifest>(&json).ok(), Some(m));
+    }
+
+    #[test]
+    fn an_archive_run_round_trips_with_windows_and_counts() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        let mut m =
+            RunManifest::in_archive("sync", "sync acme 1", "acme", DateTime::<Utc>::MIN_UTC);
+        m.windows_done.push(Window::new(
+            Vendor::Systec,
+            day("2024-01-01"),
+            day("2024-01-31"),
+        ));
+        m.windows_failed.push(Window::new(
+            Vendor::Systec,
+            day("2024-02-01"),
+            day("2024-02-29"),
+        ));
+        m.counts.add(&Counts {
+            new: 3,
+            ..Counts::default()
+        });
+        m.complete = true;
+        assert!(m.has_gaps(), "a failed window is a gap");
         let json = serde_json::to_string(&m).unwrap_or_default();
         assert_eq!(serde_json::from_str::<RunManifest>(&json).ok(), Some(m));
     }

@@ -43,7 +43,7 @@
 //! are set to 0600 after opening, whatever the umask. [`Archive::backup`] (`VACUUM INTO`)
 //! writes one consistent 0600 file, the WAL folded in.
 //!
-//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 1).
+//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 2).
 //! It is read before anything is written: an archive newer than this build is refused
 //! ([`ErrorKind::NewerVersion`]) and its bytes are left as they were; an older one is
 //! migrated forward by [`Writer::open`], one step per version, in one transaction (the
@@ -54,7 +54,7 @@
 //! Read commands use [`Archive::open_read_only`]: a missing file is
 //! [`ErrorKind::NotFound`], and nothing is created.
 //!
-//! # Tables (schema 1)
+//! # Tables (schema 2)
 //!
 //! | table | one row per | what |
 //! |---|---|---|
@@ -66,6 +66,7 @@
 //! | `report_stubs` | `(key, record)` | Systec report stubs (`systec:stub:...`): never meetings |
 //! | `runs` | run id | the [`RunManifest`] as JSON, with its start, finish and `complete` flag |
 //! | `sync_cursors` | `(profile, vendor)` | the last fully committed vendor day and the run that set it |
+//! | `quanshi_links` | reservation key | (schema 2) the attendee join link of a Quanshi reservation, a secret column never output, so sync can look it up again ([`Archive::quanshi_to_refresh`]); purged with its meeting |
 //! | `raw_responses` | response | optional verbatim bodies: endpoint, parameters, fetch time, request window end, status, body (zlib, secrets removed) |
 //!
 //! Times are stored as RFC 3339 UTC with six fractional digits (`2024-01-02T03:04:05.000000Z`),
@@ -112,6 +113,11 @@
 //!   before that day, or without a window, fetched before it. Meetings with no time at all
 //!   are kept. Run manifests and cursors are kept.
 //!
+//! - **Run lock.** A sync holds [`RunLock`] (an OS advisory lock on `<archive>.lock`,
+//!   released by the kernel if the process dies) for its whole run, so two syncs never
+//!   interleave their windows; the second waits a bounded time, then fails with
+//!   [`ErrorKind::Busy`].
+//!
 //! # Reading
 //!
 //! [`Archive::meetings`] streams the meetings matching a [`Query`] (`from`/`to` on the
@@ -126,6 +132,7 @@
 
 mod codec;
 mod error;
+mod lock;
 mod model;
 mod path;
 mod read;
@@ -135,12 +142,13 @@ mod writer;
 
 pub use codec::is_raw_secret_field;
 pub use error::{ErrorKind, Result, StoreError};
+pub use lock::RunLock;
 pub use model::{
-    Cursor, Info, LoadSummary, MonthCount, Observation, Problem, PurgeSummary, Query, RawResponse,
-    RunManifest, Window, WindowCommit,
+    Cursor, Info, JoinLink, LoadSummary, MonthCount, Observation, Problem, PurgeSummary, Query,
+    RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,
 };
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
-pub use read::{Archive, Meetings, RoomRecord};
+pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
 pub use schema::SCHEMA_VERSION;
 pub use writer::Writer;
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::{Meeting, SavedResponse, Source, Vendor};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{Result, StoreError};
 
@@ -77,87 +77,17 @@ impl RawResponse {
     }
 }
 
-/// One vendor date window of a run (vendor-zone dates, both inclusive).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Window {
-    /// The vendor fetched.
-    pub vendor: Vendor,
-    /// The first day.
-    pub from: NaiveDate,
-    /// The last day.
-    pub to: NaiveDate,
-}
+/// One vendor date window of a run: the run manifest's own type.
+pub use meeting_core::run::Window;
 
-impl Window {
-    /// A window of `vendor` from `from` to `to`.
-    pub fn new(vendor: Vendor, from: NaiveDate, to: NaiveDate) -> Self {
-        Window { vendor, from, to }
-    }
-}
+/// The manifest of a run (a sync, a fetch with `--save-raw`, an import): the one format of
+/// [`meeting_core::run`], with `id` and `profile` set (the archive fills them from its
+/// columns when reading a manifest that lacks them).
+pub use meeting_core::run::RunManifest;
 
-/// The manifest of a run (a sync, a fetch with `--save-raw`, an import): what was asked,
-/// which windows were committed and which failed, whether it finished.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct RunManifest {
-    /// The run's id (unique in the archive).
-    pub id: String,
-    /// The profile it ran under.
-    pub profile: String,
-    /// The first day of the asked span (report zone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span_from: Option<NaiveDate>,
-    /// The last day of the asked span (report zone).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub span_to: Option<NaiveDate>,
-    /// The report zone of the span (IANA name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub zone: Option<String>,
-    /// Windows committed completely.
-    #[serde(default)]
-    pub windows_done: Vec<Window>,
-    /// Windows that failed (what they got is committed, the cursor did not move).
-    #[serde(default)]
-    pub windows_failed: Vec<Window>,
-    /// What the run's loads changed, summed (the caller adds each window's summary).
-    #[serde(default)]
-    pub counts: LoadSummary,
-    /// Whether the run finished every window.
-    pub complete: bool,
-    /// When it started.
-    pub started_at: DateTime<Utc>,
-    /// When it finished (absent while it runs or if it was killed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl RunManifest {
-    /// A new, incomplete run.
-    pub fn new(
-        id: impl Into<String>,
-        profile: impl Into<String>,
-        started_at: DateTime<Utc>,
-    ) -> Self {
-        RunManifest {
-            id: id.into(),
-            profile: profile.into(),
-            span_from: None,
-            span_to: None,
-            zone: None,
-            windows_done: Vec::new(),
-            windows_failed: Vec::new(),
-            counts: LoadSummary::default(),
-            complete: false,
-            started_at,
-            finished_at: None,
-        }
-    }
-
-    /// Whether the run has a gap: not complete, or a failed window.
-    pub fn has_gaps(&self) -> bool {
-        !self.complete || !self.windows_failed.is_empty()
-    }
-}
+/// What a load changed, counted in meetings (distinct keys) and stubs: the run manifest's
+/// [`Counts`](meeting_core::run::Counts).
+pub type LoadSummary = meeting_core::run::Counts;
 
 /// A sync cursor: for one (profile, vendor), the last vendor day of the unbroken run of
 /// complete windows, and the run that moved it there.
@@ -203,6 +133,8 @@ pub struct WindowCommit {
     pub run: Option<RunManifest>,
     /// The cursor to set (only when the window completed).
     pub cursor: Option<Cursor>,
+    /// Quanshi join links to keep (secret: never output) for later refreshes.
+    pub join_links: Vec<JoinLink>,
 }
 
 impl WindowCommit {
@@ -215,35 +147,97 @@ impl WindowCommit {
     }
 }
 
-/// What a load changed, counted in meetings (distinct keys) and stubs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+/// A Quanshi reservation's attendee join link, kept in the archive's secret column so that
+/// sync can look the reservation up again. It admits whoever holds it: `Debug` never
+/// prints it, and no output of the archive includes it.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct LoadSummary {
-    /// Meetings that were not in the archive.
-    pub new: u64,
-    /// Meetings whose merged record changed.
-    pub updated: u64,
-    /// Meetings given whose merged record did not change.
-    pub unchanged: u64,
-    /// Report stubs not seen before.
-    pub stubs_new: u64,
-    /// Observations ignored because the archive holds a newer one of the same (key, source).
-    pub stale_observations: u64,
-    /// Raw responses stored.
-    pub raw_responses: u64,
+pub struct JoinLink {
+    /// The reservation's key (`quanshi:conference:<conferenceId>`).
+    pub key: String,
+    /// The profile it was fetched under.
+    pub profile: String,
+    /// The link.
+    pub join_link: SecretText,
+    /// When the reservation was fetched by it.
+    pub fetched_at: DateTime<Utc>,
 }
 
-impl LoadSummary {
-    /// Adds `other`'s counts to this one.
-    pub fn add(&mut self, other: &LoadSummary) {
-        self.new += other.new;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.stubs_new += other.stubs_new;
-        self.stale_observations += other.stale_observations;
-        self.raw_responses += other.raw_responses;
+impl JoinLink {
+    /// The link of the reservation `key`, fetched under `profile` at `fetched_at`.
+    pub fn new(
+        key: impl Into<String>,
+        profile: impl Into<String>,
+        join_link: impl Into<String>,
+        fetched_at: DateTime<Utc>,
+    ) -> Self {
+        JoinLink {
+            key: key.into(),
+            profile: profile.into(),
+            join_link: SecretText(join_link.into()),
+            fetched_at,
+        }
     }
+}
+
+impl std::fmt::Debug for JoinLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinLink")
+            .field("key", &self.key)
+            .field("profile", &self.profile)
+            .field("join_link", &self.join_link)
+            .field("fetched_at", &self.fetched_at)
+            .finish()
+    }
+}
+
+/// Secret text (a join link): `Debug` and `Display` print `[redacted]`; [`SecretText::expose`]
+/// gives the text to the one call that needs it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub(crate) fn new(text: String) -> Self {
+        SecretText(text)
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::fmt::Display for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// A Quanshi record the archive holds that is not over yet, to be looked up again by sync:
+/// see [`Archive::quanshi_to_refresh`](crate::Archive::quanshi_to_refresh).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refresh {
+    /// A reservation (`quanshi:conference:`), by its kept join link.
+    Reservation {
+        /// The key.
+        key: String,
+        /// The join link.
+        join_link: SecretText,
+    },
+    /// An occurrence (`quanshi:temp:`), by its temporary conference id.
+    Occurrence {
+        /// The key.
+        key: String,
+        /// The temporary conference id.
+        temp_id: String,
+    },
 }
 
 /// What a purge deleted.

@@ -4,16 +4,20 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use meeting_core::{Meeting, SavedResponse, Source, Vendor};
+use meeting_core::{Meeting, SavedResponse, Source, Status, Vendor};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use crate::codec::{decompress, parse_date, parse_record, parse_time, record_text, time_text};
 use crate::error::{ErrorKind, Result, StoreError};
 use crate::model::{
-    Cursor, Info, MonthCount, Observation, Problem, Query, RawResponse, RunManifest,
+    Cursor, Info, MonthCount, Observation, Problem, Query, RawResponse, Refresh, RunManifest,
+    SecretText,
 };
 use crate::{schema, write};
+
+/// Quanshi bookings are refreshed until this many days after their scheduled end.
+pub const REFRESH_GRACE_DAYS: i64 = 7;
 
 /// Rows fetched per page by [`Meetings`]: what bounds its memory.
 const PAGE: i64 = 256;
@@ -141,6 +145,59 @@ impl Archive {
         .transpose()
     }
 
+    /// The Quanshi records of `profile` that are not over yet, to look up again: the
+    /// reservations (`quanshi:conference:`) whose join link is kept, until 7 days after
+    /// their scheduled end (or while it is unknown); the occurrences (`quanshi:temp:`) that
+    /// are not ended or cancelled. By key. The links are secret: never print them.
+    ///
+    /// # Errors
+    /// `BadRecord`, `Database`.
+    pub fn quanshi_to_refresh(
+        &self,
+        profile: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Refresh>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT m.key, m.record, l.join_link FROM meetings m
+                 LEFT JOIN quanshi_links l ON l.key = m.key
+                 WHERE m.vendor = 'quanshi' AND m.profile = ?1 ORDER BY m.key",
+            )
+            .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+        let rows = stmt
+            .query_map([profile], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })
+            .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+        let grace = chrono::TimeDelta::days(REFRESH_GRACE_DAYS);
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, record, link) =
+                row.map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
+            let m = parse_record(&record, &key).map_err(|e| self.err(e))?;
+            if key.starts_with("quanshi:conference:") {
+                let open = m.scheduled_end.is_none_or(|end| now < end + grace);
+                if let (true, Some(link)) = (open, link) {
+                    out.push(Refresh::Reservation {
+                        key,
+                        join_link: SecretText::new(link),
+                    });
+                }
+            } else if key.starts_with("quanshi:temp:")
+                && !matches!(m.status, Status::Ended | Status::Cancelled)
+                && let Some(id) = m.occurrence_id.clone()
+            {
+                out.push(Refresh::Occurrence { key, temp_id: id });
+            }
+        }
+        Ok(out)
+    }
+
     /// Every run manifest, by start time.
     ///
     /// # Errors
@@ -148,20 +205,29 @@ impl Archive {
     pub fn runs(&self) -> Result<Vec<RunManifest>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, manifest FROM runs ORDER BY started_at, id")
+            .prepare("SELECT id, manifest, profile FROM runs ORDER BY started_at, id")
             .map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, manifest) =
+            let (id, manifest, profile) =
                 row.map_err(|e| self.err(StoreError::sqlite("cannot read runs", e)))?;
-            out.push(serde_json::from_str(&manifest).map_err(|e| {
+            let mut run: RunManifest = serde_json::from_str(&manifest).map_err(|e| {
                 self.err(StoreError::bad_record(format!(
                     "run {id}: manifest does not parse: {e}"
                 )))
-            })?);
+            })?;
+            run.id.get_or_insert(id);
+            run.profile.get_or_insert(profile);
+            out.push(run);
         }
         Ok(out)
     }
@@ -412,7 +478,7 @@ impl Archive {
         let runs: BTreeMap<String, RunManifest> = self
             .runs()?
             .into_iter()
-            .map(|r| (r.id.clone(), r))
+            .map(|r| (r.id.clone().unwrap_or_default(), r))
             .collect();
         let mut stmt = c
             .prepare("SELECT profile, vendor, through, run_id FROM sync_cursors ORDER BY 1, 2")
@@ -431,10 +497,13 @@ impl Archive {
                 ));
                 continue;
             };
-            if run.profile != profile {
+            if run.profile.as_deref() != Some(profile.as_str()) {
                 problems.push(Problem::new(
                     None,
-                    format!("{name}: its run {run_id} is of profile {}", run.profile),
+                    format!(
+                        "{name}: its run {run_id} is of profile {}",
+                        run.profile.as_deref().unwrap_or("(none)")
+                    ),
                 ));
             }
             let ok = run

@@ -9,14 +9,39 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{ErrorKind, Result, StoreError};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// How long a writer waits for another writer's lock before failing with `Busy`.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Forward migrations: entry `i` takes the schema from version `i` to `i + 1`. Version 2
 /// is added by appending its SQL here; each runs in the migration transaction.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// Version 2: the Quanshi join links (a secret column, never output), so sync can look a
+/// reservation up again; run manifests rewritten in the one manifest format of
+/// `meeting_core::run` (`span_from`/`span_to` become `span`, `version`, `job` and
+/// `updated_at` added).
+const V2: &str = r"
+CREATE TABLE quanshi_links (
+    key         TEXT PRIMARY KEY NOT NULL,
+    profile     TEXT NOT NULL,
+    join_link   TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+UPDATE runs SET manifest = json_remove(
+    json_set(manifest,
+        '$.version', 1,
+        '$.job', 'archive run',
+        '$.updated_at', coalesce(json_extract(manifest, '$.finished_at'), json_extract(manifest, '$.started_at')),
+        '$.span', CASE WHEN json_extract(manifest, '$.span_from') IS NULL THEN NULL
+                       ELSE json_object('from', json_extract(manifest, '$.span_from'),
+                                        'to', json_extract(manifest, '$.span_to')) END),
+    '$.span_from', '$.span_to')
+WHERE json_extract(manifest, '$.version') IS NULL;
+UPDATE runs SET manifest = json_remove(manifest, '$.span') WHERE json_type(manifest, '$.span') = 'null';
+";
 
 /// Version 1.
 const V1: &str = r"
@@ -181,6 +206,48 @@ fn create_private(path: &Path) -> Result<()> {
     }
 }
 
+/// Creates a new archive at `path` whole or not at all: the schema is written into a
+/// private temporary file beside it (`.NAME.new-PID`), which is then linked to `path` (never
+/// replacing a file another process created meanwhile) and removed. So a process killed
+/// while creating the archive leaves no file, or a temporary one, never an archive
+/// without its schema.
+fn create_initialised(path: &Path) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| String::from("archive"));
+    let tmp = path.with_file_name(format!(".{name}.new-{}", std::process::id()));
+    let cleanup = |tmp: &Path| {
+        let _ = fs::remove_file(tmp);
+        for sidecar in sidecars(tmp) {
+            let _ = fs::remove_file(sidecar);
+        }
+    };
+    cleanup(&tmp);
+    create_private(&tmp)?;
+    let result = (|| {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&tmp, flags)
+            .map_err(|e| StoreError::sqlite("cannot create the archive", e).at(path))?;
+        let _: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .map_err(|e| StoreError::sqlite("cannot create the archive", e).at(path))?;
+        conn.execute_batch("PRAGMA synchronous=FULL;")
+            .map_err(|e| StoreError::sqlite("cannot create the archive", e).at(path))?;
+        migrate(&conn, path, 0)?;
+        conn.close()
+            .map_err(|(_, e)| StoreError::sqlite("cannot create the archive", e).at(path))?;
+        match fs::hard_link(&tmp, path) {
+            Ok(()) => Ok(()),
+            // Another process created it first: theirs is used.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(StoreError::io("cannot create the archive", e).at(path)),
+        }
+    })();
+    cleanup(&tmp);
+    result
+}
+
 /// Sets mode 0600 on `path` (no-op off Unix).
 pub(crate) fn set_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
@@ -274,6 +341,9 @@ fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> 
 /// Opens (creating if missing) the archive for writing: version checked before anything
 /// is written, then WAL, `synchronous=FULL`, migrations, modes 0600.
 pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
+    if !path.exists() {
+        create_initialised(path)?;
+    }
     create_private(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags)
@@ -325,6 +395,11 @@ fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
             conn.execute_batch(sql).map_err(|e| {
                 StoreError::sqlite(format!("migration to schema {} failed", i + 1), e).at(path)
             })?;
+        }
+        if now < 2 {
+            // Schema 2 follows the neutral schema v2's merge rules (report state, stubs,
+            // observations): every meeting is rebuilt from its observations.
+            crate::write::rebuild_every_meeting(conn).map_err(|e| e.at(path))?;
         }
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(|e| StoreError::sqlite("cannot set the schema version", e).at(path))

@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::codec::{compress, parse_record, record_text, scrub, time_text};
 use crate::error::{Result, StoreError};
-use crate::model::{Cursor, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit};
+use crate::model::{
+    Cursor, JoinLink, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit,
+};
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::sqlite(what, e)
@@ -109,10 +111,33 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
     if let Some(run) = &commit.run {
         store_run(conn, run)?;
     }
+    for link in &commit.join_links {
+        store_join_link(conn, link)?;
+    }
     if let Some(cursor) = &commit.cursor {
         store_cursor(conn, cursor)?;
     }
     Ok(summary)
+}
+
+/// Keeps a reservation's join link (the newest fetch wins; ties: the greater link).
+fn store_join_link(conn: &Connection, link: &JoinLink) -> Result<()> {
+    conn.execute(
+        "INSERT INTO quanshi_links (key, profile, join_link, fetched_at)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (key) DO UPDATE SET profile = excluded.profile,
+             join_link = excluded.join_link, fetched_at = excluded.fetched_at
+         WHERE (excluded.fetched_at, excluded.join_link)
+             > (quanshi_links.fetched_at, quanshi_links.join_link)",
+        params![
+            link.key,
+            link.profile,
+            link.join_link.expose(),
+            time_text(link.fetched_at)
+        ],
+    )
+    .map_err(db("cannot store a join link"))?;
+    Ok(())
 }
 
 /// Stores a stub; `true` when it was not held.
@@ -204,6 +229,35 @@ pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting,
     Ok(merged.pop().map(|m| (m, profile, observed)))
 }
 
+/// Rebuilds every meeting from its observations (after a migration that changed the merge
+/// rules: schema 2 follows the neutral schema v2's).
+pub(crate) fn rebuild_every_meeting(conn: &Connection) -> Result<()> {
+    let keys: Vec<String> = conn
+        .prepare("SELECT DISTINCT key FROM observations ORDER BY key")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(db("cannot list the observed meetings"))?;
+    let mut rooms = BTreeSet::new();
+    for key in &keys {
+        rebuild(conn, key, &mut rooms)?;
+    }
+    rebuild_rooms(conn, &rooms)
+}
+
+/// Whether the record held (`old`, its JSON) says what `new` says, apart from when it was
+/// observed: observed again, it is unchanged.
+fn same_but_observed(old: &str, new: &Meeting) -> bool {
+    let Ok(mut old) = serde_json::from_str::<Meeting>(old) else {
+        return false;
+    };
+    let mut new = new.clone();
+    old.observed_at.clear();
+    new.observed_at.clear();
+    old == new
+}
+
 /// Rebuilds the meeting `key` and its child rows; collects the room ids it touches.
 fn rebuild(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<Change> {
     let held: Option<String> = conn
@@ -223,7 +277,7 @@ fn rebuild(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result
     room_ids_of(conn, key, rooms)?;
     Ok(match held {
         None => Change::New,
-        Some(old) if old == record => Change::Unchanged,
+        Some(old) if old == record || same_but_observed(&old, &meeting) => Change::Unchanged,
         Some(_) => Change::Updated,
     })
 }
@@ -465,14 +519,20 @@ fn store_raw(conn: &Connection, raw: &RawResponse) -> Result<()> {
 }
 
 fn store_run(conn: &Connection, run: &RunManifest) -> Result<()> {
-    let manifest = serde_json::to_string(run)
-        .map_err(|e| StoreError::bad_record(format!("run {}: {e}", run.id)))?;
+    let (Some(id), Some(profile)) = (&run.id, &run.profile) else {
+        return Err(StoreError::bad_record(format!(
+            "run manifest of `{}` started {}: an archived run needs an id and a profile",
+            run.job, run.started_at
+        )));
+    };
+    let manifest =
+        serde_json::to_string(run).map_err(|e| StoreError::bad_record(format!("run {id}: {e}")))?;
     conn.execute(
         "INSERT OR REPLACE INTO runs (id, profile, started_at, finished_at, complete, manifest)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
-            run.id,
-            run.profile,
+            id,
+            profile,
             time_text(run.started_at),
             run.finished_at.map(time_text),
             run.complete,
@@ -523,6 +583,8 @@ pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSum
             .execute("DELETE FROM observations WHERE key = ?1", [key])
             .map_err(db("cannot purge observations"))?;
         summary.observations += n as u64;
+        conn.execute("DELETE FROM quanshi_links WHERE key = ?1", [key])
+            .map_err(db("cannot purge join links"))?;
         summary.meetings += 1;
     }
     rebuild_rooms(conn, &rooms)?;

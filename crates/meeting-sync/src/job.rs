@@ -147,6 +147,10 @@ pub trait Progress: Send + Sync {
     fn batch(&self, batch: &Batch) {
         let _ = batch;
     }
+    /// A running tally for the person waiting (`1234 records, 56 requests`).
+    fn note(&self, text: &str) {
+        let _ = text;
+    }
 }
 
 /// A [`Progress`] that shows nothing.

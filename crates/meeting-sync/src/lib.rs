@@ -8,6 +8,8 @@
 //!   endpoint at a time) so that a caller can commit as it goes, and a [`RunSummary`] at the
 //!   end. [`systec::detail`], [`systec::history`], [`systec::reports`]: one endpoint.
 //! - [`quanshi::conference`], [`quanshi::info`], [`quanshi::lookups`]: one or many lookups.
+//! - [`sync::sync_profile`]: `meeting sync`: an archive brought up to today, one month
+//!   window per transaction with its cursor, resumable after a kill; Quanshi refreshed.
 //! - [`Capture`]: keep what was fetched (save-raw runs that `meeting parse DIR` replays, raw
 //!   bodies for `--raw`, a progress observer).
 //!
@@ -32,6 +34,7 @@
 mod capture;
 mod job;
 pub mod quanshi;
+pub mod sync;
 pub mod systec;
 
 pub use capture::{Capture, CaptureError, ResponseObserver};

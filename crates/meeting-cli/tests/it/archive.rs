@@ -126,7 +126,7 @@ fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
         .output()
         .unwrap();
     let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
-    assert_eq!(info["schema_version"], 1);
+    assert_eq!(info["schema_version"], meeting_store::SCHEMA_VERSION);
     assert_eq!(info["raw_responses"], 0, "bodies are kept only when asked");
     // With --keep-raw, every saved body is kept (secrets removed) beside the observations.
     let kept_db = dir.path().join("kept.sqlite");

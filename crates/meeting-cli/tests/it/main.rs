@@ -21,3 +21,4 @@ mod replay;
 mod report;
 mod saveraw;
 mod secrets;
+mod sync;

@@ -71,6 +71,20 @@ pub(crate) fn load(path: &Path, observations: Vec<Observation>) -> meeting_store
 }
 
 /// Sorted by key, the archive's order made comparable with `merge`'s.
+/// What the archive holds for `records`: each key's records merged on their own (stubs are
+/// kept apart and rooms resolved when read, not in the stored meetings), by key.
+pub(crate) fn merge_per_key(records: Vec<Meeting>) -> Vec<Meeting> {
+    let mut groups: std::collections::BTreeMap<String, Vec<Meeting>> =
+        std::collections::BTreeMap::new();
+    for m in records.into_iter().filter(|m| !m.is_stub()) {
+        groups.entry(m.key.clone()).or_default().push(m);
+    }
+    groups
+        .into_values()
+        .flat_map(meeting_core::merge::merge)
+        .collect()
+}
+
 pub(crate) fn by_key(mut meetings: Vec<Meeting>) -> Vec<Meeting> {
     meetings.sort_by(|a, b| a.key.cmp(&b.key));
     meetings

@@ -1,6 +1,5 @@
 //! Loading: equal to meeting-core's merge, idempotent, newest observation wins, stubs apart.
 
-use meeting_core::merge::merge;
 use meeting_core::{Meeting, Source, Vendor};
 use meeting_store::{Archive, Observation, Writer};
 
@@ -26,10 +25,7 @@ fn a_quarter_of_simulator_data_equals_the_merge_in_memory() {
     assert!(months.len() >= 3, "{months:?}");
     let (_dir, path) = temp_archive();
     let summary = load(&path, observe(&records, "acme", 0));
-    let expected: Vec<Meeting> = merge(records)
-        .into_iter()
-        .filter(|m| !m.is_stub())
-        .collect();
+    let expected: Vec<Meeting> = merge_per_key(records);
     assert_eq!(summary.new, u64::try_from(expected.len()).unwrap());
     assert_eq!(summary.updated + summary.unchanged, 0);
     let got = by_key(all_meetings(&path));

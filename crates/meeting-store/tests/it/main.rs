@@ -12,3 +12,4 @@ mod maintenance;
 mod open;
 mod order;
 mod query;
+mod sync;

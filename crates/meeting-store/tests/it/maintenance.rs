@@ -22,9 +22,11 @@ fn a_window_commits_observations_run_and_cursor_together() {
     let records = sample();
     let (_dir, path) = temp_archive();
     let writer = Writer::open(&path).unwrap();
-    let mut run = RunManifest::new("run-1", "acme", at(0));
-    run.span_from = Some(day("2024-01-01"));
-    run.span_to = Some(day("2024-02-29"));
+    let mut run = RunManifest::in_archive("sync", "run-1", "acme", at(0));
+    run.span = Some(meeting_core::run::Span {
+        from: day("2024-01-01"),
+        to: day("2024-02-29"),
+    });
     run.zone = Some("Asia/Shanghai".into());
     run.windows_done.push(Window::new(
         Vendor::Systec,
@@ -67,7 +69,7 @@ fn a_window_commits_observations_run_and_cursor_together() {
     assert_eq!(archive.runs().unwrap(), [run.clone()]);
     assert_eq!(archive.check().unwrap(), []);
     let info = archive.info().unwrap();
-    assert_eq!(info.schema_version, 1);
+    assert_eq!(info.schema_version, meeting_store::SCHEMA_VERSION);
     assert_eq!(info.runs_with_gaps, [run]);
     assert_eq!(info.cursors.get("acme/systec"), Some(&day("2024-01-31")));
     assert!(info.size_bytes > 0);

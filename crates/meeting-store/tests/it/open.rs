@@ -126,7 +126,7 @@ fn a_newer_archive_is_refused_and_left_untouched() {
             supported: meeting_store::SCHEMA_VERSION
         }
     );
-    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 1): refusing to use it; it was not modified");
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 2): refusing to use it; it was not modified");
     let err = Archive::open_read_only(&path).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NewerVersion { .. }));
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -193,9 +193,22 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(include_str!("../fixtures/v1.sql"))
             .unwrap();
+        // A sync run and its cursor in the v1 manifest format (span_from/span_to, no
+        // version, job or updated_at).
+        conn.execute_batch(
+            r#"INSERT INTO runs VALUES ('run-1', 'acme', '2024-02-01T00:00:00.000000Z',
+                 '2024-02-01T00:01:00.000000Z', 1,
+                 '{"id":"run-1","profile":"acme","span_from":"2024-01-01","span_to":"2024-01-31","zone":"Asia/Shanghai","windows_done":[{"vendor":"systec","from":"2024-01-01","to":"2024-01-31"}],"windows_failed":[],"counts":{"new":1},"complete":true,"started_at":"2024-02-01T00:00:00Z","finished_at":"2024-02-01T00:01:00Z"}');
+               INSERT INTO sync_cursors VALUES ('acme', 'systec', '2024-01-31', 'run-1');"#,
+        )
+        .unwrap();
     }
-    // Read-only opening of an older archive refuses; the current version is 1, so there
-    // is nothing to migrate yet and it opens.
+    // Read-only opening of an older archive refuses (it would have to migrate).
+    let err = Archive::open_read_only(&path).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NeedsMigration { found: 1, .. }),
+        "{err}"
+    );
     let writer = Writer::open(&path).unwrap();
     writer.close().unwrap();
     let conn = Connection::open(&path).unwrap();
@@ -208,14 +221,29 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].key, "systec:v1==");
     assert_eq!(got[0].topic.as_deref(), Some("Weekly"));
+    // The run reads in the one manifest format; the cursor still checks against it.
+    let runs = archive.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    let span = runs[0].span.unwrap();
+    assert_eq!(span.from.to_string(), "2024-01-01");
+    assert_eq!(runs[0].id.as_deref(), Some("run-1"));
+    assert_eq!(runs[0].counts.new, 1);
     assert_eq!(archive.check().unwrap(), []);
 }
 
-/// A fresh file (version 0) is created at the current version.
+/// A new archive is created at the current version, whole: a process killed while creating
+/// it leaves no archive without its schema (the kill loop of `meeting sync` found one).
 #[test]
 fn a_new_archive_gets_the_current_version() {
-    let (_dir, path) = temp_archive();
+    let (dir, path) = temp_archive();
     Writer::open(&path).unwrap().close().unwrap();
+    // Created whole (schema written in a temporary file, then linked): nothing else left.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("archive.sqlite"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
     let conn = Connection::open(&path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))

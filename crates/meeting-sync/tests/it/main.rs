@@ -6,6 +6,8 @@
     clippy::indexing_slicing
 )]
 
+mod sync;
+
 use std::collections::BTreeSet;
 
 use meeting_core::Source;

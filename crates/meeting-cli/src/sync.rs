@@ -1,0 +1,453 @@
+//! `meeting sync` (a thin call of `meeting_sync::sync::sync_profile` per profile) and
+//! `meeting quanshi info --ids`.
+//!
+//! Decisions:
+//! - **Vendors.** A profile syncs Systec when it has Systec credentials and Quanshi when it
+//!   has a Quanshi token and base URL; a profile with neither is a usage error (exit 2).
+//! - **Profiles.** `--profile A --profile B` or `--all-profiles` (every profile of the
+//!   config file) sync one after the other under one archive lock; every record keeps its
+//!   profile, each profile has its own cursor.
+//! - **Exclusive.** The archive's run lock (`<archive>.lock`) is held for the whole
+//!   command; another sync waits `--wait` seconds (default 10), then exits 8.
+//! - **Ctrl-C** stops after the window in flight (committed), prints what was kept, and
+//!   exits 130; a second Ctrl-C exits at once (the archive stays consistent: a transaction
+//!   is whole or absent).
+//! - **Exit codes**: 4 when a vendor refused the credentials, 6 when a window or call
+//!   failed (what it got is kept, the cursor did not move past it, the next sync fetches it
+//!   again), 130 when interrupted, 8 busy.
+//! - **`--summary FILE`**: written (atomically) whatever the outcome, once the sync ran.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use meeting_store::{RunLock, Writer};
+use meeting_sync::quanshi::Lookup;
+use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, SyncReport, sync_profile};
+use meeting_sync::{Capture, Fetched};
+use serde::Serialize;
+
+use crate::app::App;
+use crate::archive::{path as archive_path, store_error};
+use crate::cli::{LiveArgs, OutputArgs, RowsArg, SyncArgs};
+use crate::clients::{self, Tuning};
+use crate::error::{CliError, Exit, Result};
+use crate::live::{self, Spinner};
+
+pub(crate) const SYNC_HELP: &str = "\
+For each profile: Systec history, detail (participants, phone calls) and reports, one
+calendar month window at a time (vendor zone), from the archive's cursor minus --lookback
+days up to today; the first sync of a profile needs --since DATE. Each window is committed
+in one transaction with its cursor, so a killed sync loses at most the window in flight and
+the next `meeting sync` resumes there. Quanshi has no list endpoint: the reservations and
+conferences the archive holds that are not over are looked up again, new ones come from
+--ids FILE|-.
+
+Exit codes: 0 ok, 6 a window or call failed (kept, retried by the next sync), 8 another
+sync holds the archive (after --wait), 130 interrupted (after the current window).
+
+Examples:
+  meeting sync --since 2024-01-01                  first sync, then just `meeting sync`
+  meeting sync --profile hq --profile branch --summary /var/log/meeting-sync.json
+  meeting sync --all-profiles -q                   from cron
+  meeting stats --archive --month 2024-03";
+
+/// The cron summary: one object for the whole command.
+#[derive(Debug, Serialize)]
+struct Summary<'a> {
+    /// The exit code of the command.
+    exit_code: u8,
+    /// The archive.
+    archive: String,
+    /// The days fetched (vendor zone), over every profile.
+    span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    windows_total: u64,
+    windows_done: u64,
+    windows_failed: u64,
+    requests: u64,
+    records: u64,
+    new: u64,
+    updated: u64,
+    unchanged: u64,
+    interrupted: bool,
+    /// What failed, if the command stopped with an error.
+    error: Option<String>,
+    /// Per profile.
+    profiles: &'a [SyncReport],
+}
+
+pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
+    let profiles = profiles(app, args)?;
+    let lookups = match &args.ids {
+        Some(path) => read_lookups(path)?,
+        None => Vec::new(),
+    };
+    let path = archive_path(args.archive.as_deref())?;
+    let _lock =
+        RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
+    let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let live = LiveArgs {
+        raw: false,
+        show_secrets: false,
+        save_raw: None,
+        no_progress: args.no_progress,
+    };
+    let mut reports: Vec<SyncReport> = Vec::new();
+    let outcome = sync_all(
+        app,
+        args,
+        &profiles,
+        &lookups,
+        &writer,
+        &stop,
+        &live,
+        &mut reports,
+    );
+    let closed = match Arc::try_unwrap(writer) {
+        Ok(w) => w.close().map_err(|e| store_error(&e)),
+        Err(_) => Ok(()),
+    };
+    let outcome = outcome.and(closed);
+    for r in &reports {
+        app.note(&summary_line(r));
+    }
+    let outcome = outcome.and_then(|()| verdict(&reports));
+    if let Some(file) = &args.summary {
+        write_summary(file, &path, &reports, outcome.as_ref().err())?;
+    }
+    outcome
+}
+
+/// The profiles to sync: `--all-profiles`, else every `--profile`, else the active one.
+fn profiles(app: &App<'_>, args: &SyncArgs) -> Result<Vec<String>> {
+    if args.all_profiles {
+        if !app.g.profile.is_empty() {
+            return Err(CliError::usage(
+                "--all-profiles and --profile (or MEETING_PROFILE) do not go together: give one or the other",
+            ));
+        }
+        let names: Vec<String> = crate::config::load_file(&app.settings.path)?
+            .into_keys()
+            .collect();
+        if names.is_empty() {
+            return Err(CliError::usage(format!(
+                "--all-profiles: no profiles in {} (create one with `meeting config init --profile NAME`)",
+                app.settings.path.display()
+            )));
+        }
+        return Ok(names);
+    }
+    let mut names: Vec<String> = Vec::new();
+    for p in &app.g.profile {
+        if !names.contains(p) {
+            names.push(p.clone());
+        }
+    }
+    if names.is_empty() {
+        names.push(app.settings.profile_name.clone());
+    }
+    Ok(names)
+}
+
+/// Syncs every profile in turn; reports are pushed as they finish.
+#[allow(clippy::too_many_arguments)]
+fn sync_all(
+    app: &App<'_>,
+    args: &SyncArgs,
+    profiles: &[String],
+    lookups: &[Lookup],
+    writer: &Arc<Writer>,
+    stop: &Arc<AtomicBool>,
+    live: &LiveArgs,
+    reports: &mut Vec<SyncReport>,
+) -> Result<()> {
+    let rt = App::runtime()?;
+    {
+        let stop = Arc::clone(stop);
+        let quiet = app.g.quiet;
+        rt.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+                if !quiet {
+                    let _ = writeln!(
+                        std::io::stderr().lock(),
+                        "stopping after the window in flight (Ctrl-C again to stop at once; the archive stays consistent)"
+                    );
+                }
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(i32::from(Exit::Interrupted.code()));
+                }
+            }
+        });
+    }
+    for name in profiles {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let settings = if *name == app.settings.profile_name {
+            app.settings.clone()
+        } else {
+            crate::config::resolve(app.g.config.as_deref(), Some(name))?
+        };
+        let profile_app = App::new(app.g, settings)?;
+        let progress = profile_app.progress(live);
+        // The bar shows windows done / total with an ETA; its message the running tally
+        // (records, requests, new meetings) after each window.
+        let capture = Capture::none();
+        let tuning = Tuning::from_settings(&profile_app.settings);
+        let s = &profile_app.settings;
+        let systec = if s.systec_api_key.is_some() && s.systec_api_secret.is_some() {
+            Some(clients::systec_client(
+                s,
+                tuning,
+                &capture,
+                profile_app.vendor_tz,
+            )?)
+        } else {
+            None
+        };
+        let quanshi = if s.quanshi_token.is_some() && s.quanshi_base_url.is_some() {
+            Some(clients::quanshi_client(s, tuning, &capture)?)
+        } else {
+            None
+        };
+        if systec.is_none() && quanshi.is_none() {
+            return Err(CliError::usage(format!(
+                "profile `{name}` has no vendor configured: set SYSTEC_API_KEY and SYSTEC_API_SECRET (or QUANSHI_TOKEN and QUANSHI_BASE_URL), or add them with `meeting config init --profile {name}`"
+            )));
+        }
+        if quanshi.is_none() && !lookups.is_empty() {
+            return Err(CliError::usage(format!(
+                "--ids: profile `{name}` has no Quanshi token and base URL (QUANSHI_TOKEN, QUANSHI_BASE_URL)"
+            )));
+        }
+        let until = args.until.unwrap_or_else(|| profile_app.today());
+        let options = SyncOptions::new(name.clone(), until)
+            .since(args.since)
+            .lookback_days(args.lookback)
+            .quanshi_ids(lookups.to_vec());
+        let spinner = Spinner(progress.clone());
+        let result = rt.block_on(sync_profile(
+            writer,
+            SyncClients::new(systec.as_ref(), quanshi.as_ref()),
+            &profile_app.ctx,
+            &options,
+            &spinner,
+            stop,
+        ));
+        progress.finish_and_clear();
+        match result {
+            Ok(report) => {
+                let auth = report.auth_failed;
+                reports.push(report);
+                if auth {
+                    break;
+                }
+            }
+            Err(SyncError::Store(e)) => return Err(store_error(&e)),
+            Err(e @ (SyncError::NoStart { .. } | SyncError::EmptyRange { .. })) => {
+                return Err(CliError::usage(e.to_string()));
+            }
+            Err(e) => return Err(CliError::data(e.to_string())),
+        }
+    }
+    rt.shutdown_background();
+    Ok(())
+}
+
+/// The exit code of the reports: 4 credentials, 130 interrupted, 6 failures, else 0.
+fn verdict(reports: &[SyncReport]) -> Result<()> {
+    if let Some(r) = reports.iter().find(|r| r.auth_failed) {
+        let first = r.failures.first().cloned().unwrap_or_default();
+        return Err(CliError::new(
+            Exit::Auth,
+            format!(
+                "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
+                r.profile, r.profile
+            ),
+        ));
+    }
+    if let Some(r) = reports.iter().find(|r| r.interrupted) {
+        return Err(CliError::interrupted(&format!(
+            "the sync stopped after the window in flight; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
+            r.windows_done + r.windows_failed,
+            r.profile,
+            r.cursor_after
+                .map(|c| format!(", its Systec cursor is at {c}"))
+                .unwrap_or_default()
+        )));
+    }
+    let failed: Vec<&String> = reports.iter().flat_map(|r| &r.failures).collect();
+    if !failed.is_empty() {
+        let details: Vec<String> = failed
+            .iter()
+            .take(20)
+            .map(|f| format!("  - {}", crate::app::escape(f)))
+            .collect();
+        return Err(CliError::new(
+            Exit::Partial,
+            format!(
+                "{} call(s) failed; what the windows got is kept, the cursor did not move past them, and the next `meeting sync` fetches them again:\n{}",
+                failed.len(),
+                details.join("\n")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// One line per profile: what changed and where the cursor is.
+fn summary_line(r: &SyncReport) -> String {
+    format!(
+        "sync {}: {}{} of {} windows complete{}; {} records in {} requests; meetings: {} new, {} updated, {} unchanged{}{}",
+        r.profile,
+        r.span
+            .map(|(f, t)| format!("Systec {f}..{t}, "))
+            .unwrap_or_default(),
+        r.windows_done,
+        r.windows_total,
+        if r.windows_failed > 0 {
+            format!(" ({} failed)", r.windows_failed)
+        } else {
+            String::new()
+        },
+        r.records,
+        r.requests,
+        r.changes.new,
+        r.changes.updated,
+        r.changes.unchanged,
+        r.cursor_after
+            .map(|c| format!("; cursor {c}"))
+            .unwrap_or_default(),
+        if r.interrupted { "; interrupted" } else { "" },
+    )
+}
+
+fn write_summary(
+    file: &Path,
+    archive: &Path,
+    reports: &[SyncReport],
+    error: Option<&CliError>,
+) -> Result<()> {
+    let span = reports
+        .iter()
+        .filter_map(|r| r.span)
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+    let sum = |f: fn(&SyncReport) -> u64| reports.iter().map(f).sum::<u64>();
+    let summary = Summary {
+        exit_code: error.map_or(0, |e| e.exit.code()),
+        archive: archive.display().to_string(),
+        span,
+        windows_total: sum(|r| r.windows_total),
+        windows_done: sum(|r| r.windows_done),
+        windows_failed: sum(|r| r.windows_failed),
+        requests: sum(|r| r.requests),
+        records: sum(|r| r.records),
+        new: sum(|r| r.changes.new),
+        updated: sum(|r| r.changes.updated),
+        unchanged: sum(|r| r.changes.unchanged),
+        interrupted: reports.iter().any(|r| r.interrupted),
+        error: error.map(|e| e.message.clone()),
+        profiles: reports,
+    };
+    let mut text = serde_json::to_vec_pretty(&summary)
+        .map_err(|e| CliError::new(Exit::Write, format!("cannot write the summary: {e}")))?;
+    text.push(b'\n');
+    let tmp = {
+        let mut name = file.as_os_str().to_owned();
+        name.push(".tmp");
+        std::path::PathBuf::from(name)
+    };
+    std::fs::write(&tmp, &text)
+        .and_then(|()| std::fs::rename(&tmp, file))
+        .map_err(|e| CliError::io(&format!("the summary {}", file.display()), &e))
+}
+
+/// The lookups of `--ids FILE|-`.
+fn read_lookups(path: &Path) -> Result<Vec<Lookup>> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(|e| CliError::usage(format!("--ids -: cannot read stdin: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| {
+            CliError::usage(format!("--ids {}: cannot read it: {e}", path.display()))
+        })?
+    };
+    let lookups = Lookup::parse_lines(&text);
+    if lookups.is_empty() {
+        return Err(CliError::usage(format!(
+            "--ids {}: no ids or join links in it (one per line; `#` starts a comment)",
+            path.display()
+        )));
+    }
+    Ok(lookups)
+}
+
+/// `meeting quanshi info --ids FILE|-`: batch lookups, no archive; the output as for one
+/// lookup; exit 6 when some failed or were not found, 7 when none was found.
+pub(crate) fn quanshi_info_ids(
+    app: &App<'_>,
+    ids: &Path,
+    output: &OutputArgs,
+    rows: &RowsArg,
+    live: &LiveArgs,
+) -> Result<()> {
+    let lookups = read_lookups(ids)?;
+    let progress = app.progress(live);
+    let capture = live::capture(output, live, &progress)?;
+    let client = clients::quanshi_client(
+        &app.settings,
+        Tuning::from_settings(&app.settings),
+        &capture,
+    )?;
+    let started = capture.start_run("quanshi info --ids", None, None);
+    let mut fetched = Fetched::default();
+    let mut not_found = 0usize;
+    live::block_on(
+        "the lookups",
+        meeting_sync::quanshi::lookups(&client, &app.ctx, &lookups, &mut |mut batch| {
+            capture.record_batch(&batch);
+            live::observed_at_start(&mut batch, started);
+            if batch.is_complete() && batch.meetings.is_empty() {
+                not_found += 1;
+            }
+            fetched.push(batch);
+        }),
+    )?;
+    capture.finish_run(fetched.errors.is_empty() && not_found == 0);
+    fetched.summary.requests = client.requests_sent();
+    progress.finish_and_clear();
+    if not_found == lookups.len() {
+        return Err(CliError::new(
+            Exit::NotFound,
+            format!(
+                "Quanshi: none of the {} ids or links was found. Check them; retrying will not help.",
+                lookups.len()
+            ),
+        ));
+    }
+    live::finish(
+        app,
+        fetched,
+        &capture,
+        &meeting_core::query::Filter::new(app.tz),
+        output,
+        rows,
+        live,
+    )?;
+    if not_found > 0 {
+        return Err(CliError::new(
+            Exit::Partial,
+            format!(
+                "Quanshi: {not_found} of {} ids or links were not found (the others are in the output)",
+                lookups.len()
+            ),
+        ));
+    }
+    Ok(())
+}
