@@ -10,6 +10,8 @@
 //! - [`write_aggregate`]: `meeting stats` output.
 //! - [`write_raw_bodies`]: vendor bodies verbatim (`--raw`).
 //! - [`mask`]: personal data masked for `--mask-pii`.
+//! - [`export`]: `meeting export`, the tables for data teams (Parquet with the feature
+//!   `parquet`, JSON Lines, CSV), Hive-partitioned by vendor and month.
 //!
 //! JSON and JSON Lines are exactly meeting-core's serialisation (UTC, RFC 3339); table and
 //! CSV times are shown in the options' zone as `YYYY-MM-DD HH:MM:SS`, the zone named in the
@@ -30,6 +32,7 @@
 #![forbid(unsafe_code)]
 
 mod columns;
+pub mod export;
 pub mod mask;
 mod meetings;
 mod raw;
