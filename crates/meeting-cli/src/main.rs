@@ -10,6 +10,7 @@
 //! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` |
 //! | `offline` | `parse`, `stats`, `list` |
 //! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
+//! | `export` | `export` (Parquet with the default feature `parquet`, JSON Lines, CSV) |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
 //!
@@ -49,6 +50,7 @@ mod dates;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
+mod export;
 mod live;
 mod offline;
 mod output;
@@ -178,6 +180,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Stats(args) => offline::stats(app, args),
         Command::List(args) => offline::list(app, args),
         Command::Archive(c) => archive::run(app, c),
+        Command::Export(args) => export::run(app, args),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
         Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {

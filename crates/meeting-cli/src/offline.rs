@@ -76,7 +76,7 @@ fn incomplete_runs(expanded: &Expanded) -> Result<Vec<String>> {
 }
 
 /// Exit 6 after the output when a saved run read was not complete.
-fn partial_runs_exit(gaps: &[String]) -> Result<()> {
+pub(crate) fn partial_runs_exit(gaps: &[String]) -> Result<()> {
     if gaps.is_empty() {
         return Ok(());
     }
@@ -140,7 +140,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
 
 /// Merged, filtered meetings from `--archive` or from files; the bad documents and the
 /// saved runs that did not complete.
-fn merged_input(
+pub(crate) fn merged_input(
     app: &App<'_>,
     inputs_args: &[PathBuf],
     archive: Option<&std::path::Path>,
@@ -296,7 +296,7 @@ fn report_written(app: &App<'_>, n: u64, what: &str, out: Option<&std::path::Pat
 }
 
 /// Exit 6 when some documents were bad and some meetings written, 3 when none were.
-fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
+pub(crate) fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
     if bad == 0 {
         return Ok(());
     }
