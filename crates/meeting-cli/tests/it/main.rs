@@ -11,6 +11,7 @@ mod archive;
 mod common;
 mod config;
 mod exit_codes;
+mod export;
 mod fixtures;
 mod golden;
 mod live;
