@@ -96,8 +96,8 @@ mod parquet_files {
             .collect()
     }
 
-    fn sum_i64(batches: &[RecordBatch], column: &str) -> i64 {
-        batches
+    fn sum_i64(batches: &[RecordBatch], column: &str) -> u64 {
+        let sum: i64 = batches
             .iter()
             .map(|b| {
                 let a = b
@@ -106,7 +106,8 @@ mod parquet_files {
                     .as_primitive::<Int64Type>();
                 a.iter().flatten().sum::<i64>()
             })
-            .sum()
+            .sum();
+        u64::try_from(sum).unwrap()
     }
 
     fn rows(batches: &[RecordBatch]) -> u64 {
@@ -136,21 +137,18 @@ mod parquet_files {
         assert_eq!(Some(held), total["meetings"].as_u64());
         assert_eq!(held, sim().handle.truth().meeting_count() as u64);
         let seconds = sum_i64(&meetings, "duration_seconds");
-        assert_eq!(Some(seconds as u64), total["duration_seconds"].as_u64());
-        assert_eq!(Some((seconds as u64 + 30) / 60), total["minutes"].as_u64());
+        assert_eq!(Some(seconds), total["duration_seconds"].as_u64());
+        assert_eq!(Some((seconds + 30) / 60), total["minutes"].as_u64());
         assert_eq!(
-            Some(sum_i64(&meetings, "participants_counted") as u64),
+            Some(sum_i64(&meetings, "participants_counted")),
             total["participants"].as_u64()
         );
         assert_eq!(Some(rows(&calls)), total["phone_calls"].as_u64());
         assert_eq!(
-            Some(sum_i64(&calls, "billed_minutes") as u64),
+            Some(sum_i64(&calls, "billed_minutes")),
             total["phone_minutes"].as_u64()
         );
-        assert_eq!(
-            sum_i64(&meetings, "participant_rows") as u64,
-            rows(&participants)
-        );
+        assert_eq!(sum_i64(&meetings, "participant_rows"), rows(&participants));
         let mut cost: BTreeMap<String, i128> = BTreeMap::new();
         for b in &calls {
             let amount = b
@@ -198,7 +196,7 @@ mod parquet_files {
         let measured: u64 = systec.iter().map(|f| f.measured_seconds).sum();
         let held_truth: u64 = systec.iter().map(|f| f.meetings_held).sum();
         assert_eq!(
-            (seconds as u64, held),
+            (seconds, held),
             (measured, held_truth),
             "measured seconds, held"
         );
