@@ -362,3 +362,54 @@ fn never_replaces_a_directory_that_is_not_an_export() {
     );
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// The archive streams by actual start; a booking that never started (a cancelled Quanshi
+/// reservation) is merged in by its scheduled start: the same bytes as from the files.
+#[cfg(feature = "demo")]
+#[test]
+fn archive_export_places_bookings_by_scheduled_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("run");
+    let demo = meeting(dir.path())
+        .args(["demo", "-o", "jsonl", "--save-raw"])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    let db = dir.path().join("a.sqlite");
+    let import = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&raw)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let (files_out, archive_out) = (dir.path().join("f"), dir.path().join("a"));
+    export(dir.path(), &[raw.as_os_str()], &files_out, &["-o", "jsonl"]);
+    export(
+        dir.path(),
+        &[std::ffi::OsStr::new("--archive"), db.as_os_str()],
+        &archive_out,
+        &["-o", "jsonl"],
+    );
+    assert_eq!(contents(&files_out), contents(&archive_out));
+    let mut bookings = 0;
+    for f in files(&archive_out.join("meetings")) {
+        let month = f
+            .split('/')
+            .nth(1)
+            .unwrap()
+            .trim_start_matches("month=")
+            .to_owned();
+        let text = std::fs::read_to_string(archive_out.join("meetings").join(&f)).unwrap();
+        for line in text.lines() {
+            let row: serde_json::Value = serde_json::from_str(line).unwrap();
+            if row["start"].is_null() && !row["scheduled_start"].is_null() {
+                bookings += 1;
+                assert_eq!(row["report_month"].as_str(), Some(month.as_str()), "{f}");
+            }
+        }
+    }
+    assert!(bookings > 0, "the demo has a booking that never started");
+}
