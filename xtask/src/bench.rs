@@ -12,6 +12,9 @@ use std::time::Instant;
 
 use crate::{cargo, root};
 
+#[path = "bench_export.rs"]
+mod bench_export;
+
 /// One row of the report.
 struct Row {
     area: &'static str,
@@ -283,6 +286,7 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
             goal: ">= 15x",
         });
     }
+    bench_export::export_rows(&meeting, &data, &detail_big, &mut rows)?;
     // --jobs: two files, one job against two.
     eprintln!("xtask bench: meeting parse --jobs 1 vs --jobs 2");
     let (a, b) = (

@@ -92,7 +92,11 @@ pub(super) fn export_rows(
         let bytes = dir_bytes(&out);
         figures.push((format, n as f64 / median(walls), peak, n, bytes));
     }
-    let [(_, pq_rate, pq_rss, n, pq_bytes), (_, jl_rate, jl_rss, _, jl_bytes)] = figures[..] else {
+    let [
+        (_, pq_rate, pq_rss, n, pq_bytes),
+        (_, jl_rate, jl_rss, _, jl_bytes),
+    ] = figures[..]
+    else {
         return Ok(());
     };
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
