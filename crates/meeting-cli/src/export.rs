@@ -119,6 +119,10 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     } else {
         let (mut meetings, bad, gaps) =
             merged_input(app, &args.inputs, None, &args.filters, None, &args.jobs)?;
+        if bad > 0 && meetings.is_empty() {
+            // Nothing good to export: an earlier export stays as it was.
+            bad_input_exit(bad, 0)?;
+        }
         // Output order (start, else scheduled start), so each month is written once.
         sort_for_output(&mut meetings);
         let mut exporter = Exporter::create(&args.out, options).map_err(|e| error(&e))?;

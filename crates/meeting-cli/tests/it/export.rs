@@ -413,3 +413,45 @@ fn archive_export_places_bookings_by_scheduled_start() {
     }
     assert!(bookings > 0, "the demo has a booking that never started");
 }
+
+/// Money a `DECIMAL(18,6)` column cannot hold exactly is refused (exit 3, the meeting and
+/// field named), and the earlier export stays whole; so does it when no document is good.
+#[test]
+fn money_that_does_not_fit_is_refused_and_the_old_export_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("lake");
+    export(
+        dir.path(),
+        &[crate::common::fixture("systec/detail.sample.json").as_os_str()],
+        &out,
+        &["-o", "jsonl"],
+    );
+    let before = contents(&out);
+    for (fixture, key) in [
+        ("export/money-beyond-decimal-18-6.jsonl", "systec:too-big"),
+        ("export/money-seven-decimals.jsonl", "systec:fine-grained"),
+        ("bad/huge-number-money-long-fraction.json", ""),
+    ] {
+        let run = meeting(dir.path())
+            .args(["export", "-o", "jsonl", "--out"])
+            .arg(&out)
+            .arg(crate::common::fixture(fixture))
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(3), "{fixture}: {}", stderr(&run));
+        let err = stderr(&run);
+        assert!(err.contains(key), "{fixture}: {err}");
+        if !key.is_empty() {
+            assert!(
+                err.contains("phone_calls[0].cost.amount") && err.contains("DECIMAL(18,6)"),
+                "{err}"
+            );
+        }
+        assert_eq!(before, contents(&out), "{fixture}: the old export changed");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "{fixture}: a temporary directory was left"
+        );
+    }
+}
