@@ -490,3 +490,47 @@ mod parquet_files {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// The vendors' documented samples, merged, exported as JSON Lines: every table's rows.
+#[test]
+fn documented_samples_export() {
+    use meeting_core::inputs::{Input, read_input};
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let options = meeting_core::DumpOptions::new();
+    let meetings = meeting_core::query::merge_sorted(
+        [
+            "systec/detail.sample.json",
+            "systec/his-meeting.sample.json",
+            "systec/reports.sample.json",
+            "quanshi/conference-by-join-url.sample.json",
+            "quanshi/dashboard-conference-info.sample.json",
+        ]
+        .iter()
+        .flat_map(|f| read_input(&Input::File(fixtures.join(f)), &options).meetings)
+        .collect(),
+    );
+    let dir = tempdir("samples");
+    let out = dir.join("export");
+    let summary = export(
+        &out,
+        meetings,
+        &ExportOptions::new(ExportFormat::Jsonl, chrono_tz::Asia::Shanghai),
+    )
+    .unwrap();
+    let mut text = format!(
+        "meetings {}, participants {}, phone_calls {}, rooms {}, stubs {}\n",
+        summary.meetings,
+        summary.participants,
+        summary.phone_calls,
+        summary.rooms,
+        summary.stubs_skipped
+    );
+    for f in files(&out) {
+        if f.ends_with(".jsonl") {
+            text.push_str(&format!("--- {f}\n"));
+            text.push_str(&std::fs::read_to_string(out.join(&f)).unwrap());
+        }
+    }
+    insta::assert_snapshot!(text);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
