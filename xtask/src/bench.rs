@@ -12,6 +12,8 @@ use std::time::Instant;
 
 use crate::{cargo, root};
 
+#[path = "bench_export.rs"]
+mod bench_export;
 #[path = "bench_import.rs"]
 mod bench_import;
 
@@ -372,6 +374,7 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
             goal: "",
         });
     }
+    bench_export::export_rows(&meeting, &data, &detail_big, &mut rows)?;
     // --jobs: two files, one job against two.
     eprintln!("xtask bench: meeting parse --jobs 1 vs --jobs 2, two dumps");
     let (a, b) = (

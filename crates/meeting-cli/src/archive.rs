@@ -43,7 +43,7 @@ pub(crate) fn store_error(e: &StoreError) -> CliError {
 }
 
 /// The archive's query for a filter: whole days of the filter's zone as UTC instants.
-fn query(filter: &Filter) -> Query {
+pub(crate) fn query(filter: &Filter) -> Query {
     let instant = |day: NaiveDate| -> Option<DateTime<Utc>> {
         let midnight = day.and_hms_opt(0, 0, 0)?;
         filter

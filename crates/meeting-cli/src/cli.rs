@@ -267,6 +267,9 @@ pub(crate) enum Command {
     /// Bring the archive up to today: incremental, resumable, safe to kill at any moment
     #[command(after_help = crate::sync::SYNC_HELP)]
     Sync(SyncArgs),
+    /// Tables for data teams (Parquet, JSON Lines, CSV), Hive-partitioned by vendor and month
+    #[command(after_help = EXPORT_HELP)]
+    Export(ExportArgs),
     /// The archive: import saved runs, check, info, backup, purge
     #[command(subcommand)]
     Archive(ArchiveCommand),
@@ -637,6 +640,84 @@ pub(crate) struct SyncArgs {
     /// Never show a progress bar (it is only shown when stderr is a terminal)
     #[arg(long)]
     pub(crate) no_progress: bool,
+}
+
+const EXPORT_HELP: &str = "\
+Writes the tables meetings, participants, phone_calls and rooms (joined by key) under DIR as
+DIR/<table>/vendor=<vendor>/month=<YYYY-MM>/part-0.<ext>, the month of each meeting's start in
+--tz, with DIR/_meeting_export.json describing the zone and every column. Times are UTC, money
+DECIMAL(18,6) with its currency, nested vendor fields JSON text. Report stubs are not meetings
+and are not exported. The export is written beside DIR and swapped in: no partition of an
+earlier export survives, and re-exporting the same data gives identical files. An existing
+DIR is only replaced when it is an earlier export or empty.
+
+Examples:
+  meeting export --archive --out lake/meetings
+  meeting export runs/jan -o jsonl --out jan-export --mask-pii
+  duckdb -c \"SELECT room_label, count(*) FROM read_parquet('lake/meetings/meetings/**/*.parquet', hive_partitioning = true) GROUP BY 1\"";
+
+/// `meeting export`.
+#[derive(Debug, Args)]
+pub(crate) struct ExportArgs {
+    /// Files, directories or `-` (stdin); or --archive
+    #[arg(value_name = "FILE|DIR|-")]
+    pub(crate) inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) archive: ArchiveInput,
+    #[command(flatten)]
+    pub(crate) filters: Filters,
+    /// File format of the tables [default: parquet when built with it, else jsonl]
+    #[arg(
+        short = 'o',
+        long = "output",
+        visible_alias = "format",
+        value_enum,
+        help_heading = "Output options"
+    )]
+    pub(crate) output: Option<ExportFormat>,
+    /// The export directory (created, or replaced when it holds an earlier export)
+    #[arg(long, value_name = "DIR", help_heading = "Output options")]
+    pub(crate) out: PathBuf,
+    /// Parquet compression
+    #[arg(long, value_enum, default_value_t = ExportCompression::Zstd, help_heading = "Output options")]
+    pub(crate) compression: ExportCompression,
+    /// Mask personal data (names and user ids become pseudonyms, phone numbers keep their country code and last 4 digits, IP addresses their first two octets, e-mails their domain); totals never change
+    #[arg(long, help_heading = "Output options")]
+    pub(crate) mask_pii: bool,
+    /// The pseudonym key for --mask-pii [default: random per run]
+    #[arg(
+        long,
+        value_name = "KEY",
+        requires = "mask_pii",
+        env = "MEETING_MASK_KEY",
+        hide_env_values = true,
+        help_heading = "Output options"
+    )]
+    pub(crate) mask_key: Option<String>,
+    #[command(flatten)]
+    pub(crate) jobs: JobsArg,
+}
+
+/// Export file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// Apache Parquet (DuckDB, Spark, Trino, pandas, Polars)
+    Parquet,
+    /// One JSON object per row
+    Jsonl,
+    /// Comma-separated values with a header row (no BOM: data for programs)
+    Csv,
+}
+
+/// Parquet compression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportCompression {
+    /// Zstandard (small, fast to read)
+    Zstd,
+    /// Snappy (older readers)
+    Snappy,
+    /// None
+    None,
 }
 
 /// `meeting archive`.

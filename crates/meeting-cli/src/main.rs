@@ -12,6 +12,7 @@
 //! | `report` | `report` (the finance report: xlsx, html, csv) |
 //! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
 //! | `sync` | `sync` (and `quanshi info --ids`) |
+//! | `export` | `export` (Parquet with the default feature `parquet`, JSON Lines, CSV) |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
 //!
@@ -51,6 +52,7 @@ mod dates;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
+mod export;
 mod live;
 mod offline;
 mod output;
@@ -184,6 +186,7 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::List(args) => offline::list(app, args),
         Command::Archive(c) => archive::run(app, c),
         Command::Sync(args) => sync::run(app, args),
+        Command::Export(args) => export::run(app, args),
         Command::Config(ConfigCommand::Check) => check::config_check(app),
         Command::Config(ConfigCommand::List) => check::config_list(app),
         Command::Demo(args) => {

@@ -147,7 +147,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
 
 /// Merged, filtered meetings from `--archive` or from files; the bad documents and the
 /// saved runs that did not complete.
-fn merged_input(
+pub(crate) fn merged_input(
     app: &App<'_>,
     inputs_args: &[PathBuf],
     archive: Option<&std::path::Path>,

@@ -13,6 +13,8 @@
 //! - [`mask`]: personal data masked for `--mask-pii`.
 //! - [`report`]: the monthly finance report (`meeting report`) as an Excel workbook, a
 //!   self-contained HTML page with SVG charts, or a set of CSV files.
+//! - [`export`]: `meeting export`, the tables for data teams (Parquet with the feature
+//!   `parquet`, JSON Lines, CSV), Hive-partitioned by vendor and month.
 //!
 //! JSON and JSON Lines are exactly meeting-core's serialisation (UTC, RFC 3339); table and
 //! CSV times are shown in the options' zone as `YYYY-MM-DD HH:MM:SS`, the zone named in the
@@ -33,6 +35,7 @@
 #![forbid(unsafe_code)]
 
 mod columns;
+pub mod export;
 pub mod mask;
 mod meetings;
 mod raw;

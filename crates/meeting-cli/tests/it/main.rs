@@ -12,6 +12,7 @@ mod archive;
 mod common;
 mod config;
 mod exit_codes;
+mod export;
 mod fixtures;
 mod golden;
 mod live;

@@ -342,6 +342,7 @@ fn completions_and_man_pages_cover_every_command() {
         ("parse", [].as_slice()),
         ("stats", [].as_slice()),
         ("list", [].as_slice()),
+        ("export", [].as_slice()),
         ("demo", [].as_slice()),
         ("schema", [].as_slice()),
         ("completions", [].as_slice()),

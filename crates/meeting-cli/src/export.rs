@@ -1,0 +1,112 @@
+//! `meeting export`: merged, filtered meetings from the archive or files, written as the
+//! tables of `meeting_report::export` (Parquet, JSON Lines or CSV).
+
+use meeting_core::Meeting;
+use meeting_core::query::sort_for_output;
+use meeting_report::export::{
+    Compression, ExportErrorKind, ExportFormat as Format, ExportOptions, Exporter,
+};
+
+use crate::app::App;
+use crate::cli::{ExportArgs, ExportCompression, ExportFormat};
+use crate::error::{CliError, Exit, Result};
+use crate::offline::{bad_input_exit, merged_input, partial_runs_exit};
+
+fn format(f: Option<ExportFormat>) -> Result<Format> {
+    match f {
+        #[cfg(feature = "parquet")]
+        None | Some(ExportFormat::Parquet) => Ok(Format::Parquet),
+        #[cfg(not(feature = "parquet"))]
+        None => Ok(Format::Jsonl),
+        #[cfg(not(feature = "parquet"))]
+        Some(ExportFormat::Parquet) => Err(CliError::usage(
+            "this `meeting` was built without Parquet (feature `parquet`): use -o jsonl or -o csv, or build it with the default features",
+        )),
+        Some(ExportFormat::Jsonl) => Ok(Format::Jsonl),
+        Some(ExportFormat::Csv) => Ok(Format::Csv),
+    }
+}
+
+fn error(e: &meeting_report::export::ExportError) -> CliError {
+    let exit = match e.kind() {
+        ExportErrorKind::NotAnExport { .. } => Exit::Usage,
+        ExportErrorKind::Overflow { .. } | ExportErrorKind::Unsorted { .. } => Exit::Data,
+        _ => Exit::Write,
+    };
+    CliError::new(exit, format!("export: {e}"))
+}
+
+/// `meeting export`.
+pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
+    let format = format(args.output)?;
+    let compression = match args.compression {
+        ExportCompression::Zstd => Compression::Zstd,
+        ExportCompression::Snappy => Compression::Snappy,
+        ExportCompression::None => Compression::None,
+    };
+    let masker = if args.mask_pii {
+        let names = match &args.mask_key {
+            Some(key) => meeting_core::pii::Pseudonymizer::from_passphrase(key),
+            None => meeting_core::pii::Pseudonymizer::random().map_err(|e| {
+                CliError::usage(format!(
+                    "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
+                ))
+            })?,
+        };
+        Some(meeting_report::mask::Masker::new(names))
+    } else {
+        None
+    };
+    let options = ExportOptions::new(format, app.tz)
+        .compression(compression)
+        .pii_masked(masker.is_some());
+    let push = |exporter: &mut Exporter, mut m: Meeting| -> Result<()> {
+        if let Some(masker) = &masker {
+            masker.mask_meeting(&mut m);
+        }
+        exporter.push(&m).map_err(|e| error(&e))
+    };
+    // From the archive as from files: the stubs attached and the rooms resolved across the
+    // input (the archive's meetings are read whole for that).
+    let (bad, gaps, exporter) = {
+        let (mut meetings, bad, gaps) = merged_input(
+            app,
+            &args.inputs,
+            args.archive.archive.as_deref(),
+            &args.filters,
+            None,
+            &args.jobs,
+            false,
+        )?;
+        if bad > 0 && meetings.is_empty() {
+            // Nothing good to export: an earlier export stays as it was.
+            bad_input_exit(bad, 0)?;
+        }
+        // Output order (start, else scheduled start), so each month is written once.
+        sort_for_output(&mut meetings);
+        let mut exporter = Exporter::create(&args.out, options).map_err(|e| error(&e))?;
+        for m in meetings {
+            push(&mut exporter, m)?;
+        }
+        (bad, gaps, exporter)
+    };
+    let summary = exporter.finish().map_err(|e| error(&e))?;
+    let stubs = if summary.stubs_skipped > 0 {
+        format!(
+            "; {} report stub(s) not exported (annotations, not meetings)",
+            summary.stubs_skipped
+        )
+    } else {
+        String::new()
+    };
+    app.note(&format!(
+        "exported {} meetings, {} participants, {} phone calls, {} booked rooms in {} partition(s) to {}{stubs}",
+        summary.meetings,
+        summary.participants,
+        summary.phone_calls,
+        summary.rooms,
+        summary.partitions.len(),
+        args.out.display()
+    ));
+    bad_input_exit(bad, summary.meetings).and(partial_runs_exit(&gaps))
+}
