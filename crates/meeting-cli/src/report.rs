@@ -109,22 +109,51 @@ fn format(args: &ReportArgs) -> Result<ReportFormat> {
     }
 }
 
-/// SYNC-FIRST CALL SITE (issue 19): `meeting report` from the archive should bring the
-/// archive up to the span's end first — sync when the archive's cursor is behind `to`,
-/// unless `--offline`. That needs the sync job of `meeting-sync`, which is being built in
-/// parallel; until it is wired in here, the report reads the archive as it is and says so.
+/// `meeting report` from the archive brings the archive up to the span's end first: when
+/// the profile's Systec cursor is behind `to`, it runs `meeting sync` (from the cursor minus
+/// the look-back). `--offline` never syncs. An archive never synced (imported only) is read
+/// as it is, and a sync that cannot run (no credentials, the vendor unreachable) leaves the
+/// archive as it was; both say so, and the report goes on from what the archive holds.
 fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
     if offline {
         return;
     }
-    app.note(&format!(
-        "note: the report reads the archive{} as it is (syncing first is not wired in yet: run `meeting sync` to bring it up to {to}; --offline silences this note)",
-        if archive.as_os_str().is_empty() {
-            String::new()
-        } else {
-            format!(" {}", archive.display())
+    let Ok(path) = crate::archive::path(Some(archive)) else {
+        return;
+    };
+    let profile = app.settings.profile_name.clone();
+    let cursor = meeting_store::Archive::open_read_only(&path)
+        .and_then(|a| a.cursor(&profile, meeting_core::Vendor::Systec));
+    match cursor {
+        Ok(Some(c)) if c.through >= to => {}
+        Ok(Some(c)) => {
+            app.note(&format!(
+                "note: the archive holds Systec up to {}; syncing first (profile {profile}; --offline reads it as it is)",
+                c.through
+            ));
+            let args = crate::cli::SyncArgs {
+                since: None,
+                lookback: 7,
+                until: None,
+                ids: None,
+                all_profiles: false,
+                archive: Some(path.clone()),
+                summary: None,
+                wait: 10,
+                no_progress: false,
+            };
+            if let Err(e) = crate::sync::run(app, &args) {
+                app.note(&format!(
+                    "note: syncing first did not complete ({}); the report reads the archive as it is",
+                    crate::app::escape(&e.message)
+                ));
+            }
         }
-    ));
+        Ok(None) => app.note(&format!(
+            "note: profile {profile} was never synced into this archive: the report reads it as it is (`meeting sync --since DATE` keeps it current)"
+        )),
+        Err(_) => {}
+    }
 }
 
 pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {

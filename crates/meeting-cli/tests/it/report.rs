@@ -377,6 +377,10 @@ fn report_from_the_archive_equals_the_report_from_files() {
         assert_eq!(files[item], archived[item], "{item}");
     }
     // The one call site of "sync first" says what it does not do yet; --offline is quiet.
-    assert!(!err.contains("syncing first"), "{err}");
-    assert!(note.contains("syncing first is not wired in yet"), "{note}");
+    // Imported, never synced: read as it is, and said so (--offline is quiet).
+    assert!(!err.contains("never synced"), "{err}");
+    assert!(
+        note.contains("was never synced into this archive"),
+        "{note}"
+    );
 }

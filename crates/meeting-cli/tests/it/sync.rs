@@ -351,3 +351,50 @@ fn quanshi_info_ids_and_sync_keeps_links_secret() {
     assert!(listed.iter().all(|l| !l.contains(&links[0])));
     check(dir.path(), &archive);
 }
+
+/// `meeting report` from an archive whose cursor is behind the asked month syncs first: the
+/// report of February equals `meeting stats` of February from the archive it brought up to
+/// date.
+#[test]
+fn report_syncs_first_when_the_archive_is_behind() {
+    let s = sim();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let mut first = s.meeting(dir.path());
+    first
+        .env_remove("QUANSHI_TOKEN")
+        .args([
+            "sync",
+            "--since",
+            "2024-01-01",
+            "--until",
+            "2024-01-31",
+            "--archive",
+        ])
+        .arg(&archive);
+    let out = first.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut report = s.meeting(dir.path());
+    report
+        .env_remove("QUANSHI_TOKEN")
+        .args(["report", "--month", "2024-02", "-o", "csv", "--out"])
+        .arg(dir.path().join("feb"))
+        .arg("--archive")
+        .arg(&archive);
+    let out = report.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("syncing first"), "{}", stderr(&out));
+    let stats = crate::common::meeting(dir.path())
+        .args(["stats", "--month", "2024-02", "-o", "json", "--archive"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    let held = stats["total"]["meetings"].as_u64().unwrap();
+    assert!(held > 50, "February was synced: {held}");
+    let text = std::fs::read_to_string(dir.path().join("feb").join("summary.csv")).unwrap();
+    assert!(
+        text.lines().any(|l| l == format!("Meetings,{held}")),
+        "{text}"
+    );
+}
