@@ -137,7 +137,7 @@ fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
                 until: None,
                 ids: None,
                 all_profiles: false,
-                archive: Some(path.clone()),
+                archive: Some(path),
                 summary: None,
                 wait: 10,
                 no_progress: false,
