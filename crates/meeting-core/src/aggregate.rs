@@ -52,9 +52,9 @@ use crate::{Meeting, Money, Status, Vendor};
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum GroupBy {
-    /// The room ([`room_label`]).
+    /// The room ([`crate::query::room_labels`]: a meeting in several rooms is in each).
     Room,
-    /// The host ([`host_label`]).
+    /// The host ([`crate::query::host_label`]).
     Host,
     /// The start day in the aggregate's zone (`YYYY-MM-DD`).
     Day,
