@@ -1,31 +1,14 @@
 //! The archive from the operator's side: import saved runs, get the same numbers as from the
 //! files (and the simulator's ground truth), check, info, backup, purge.
 
-use crate::common::{meeting, sim, stderr, stdout};
+use crate::common::{meeting, saved_quarter, sim, stderr, stdout};
 
 #[test]
 fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
     let dir = tempfile::tempdir().unwrap();
-    let raw = dir.path().join("q1");
     let db = dir.path().join("archive.sqlite");
     let s = sim();
-    let fetch = s
-        .meeting(dir.path())
-        .args([
-            "systec",
-            "fetch",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-03-31",
-            "-o",
-            "jsonl",
-            "--save-raw",
-        ])
-        .arg(&raw)
-        .output()
-        .unwrap();
-    assert!(fetch.status.success(), "{}", stderr(&fetch));
+    let raw = saved_quarter(dir.path());
 
     let import = meeting(dir.path())
         .args(["archive", "import"])

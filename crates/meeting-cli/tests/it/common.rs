@@ -87,3 +87,26 @@ pub(crate) fn stdout(out: &std::process::Output) -> String {
 pub(crate) fn stderr(out: &std::process::Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
+
+/// A saved Systec run of the first quarter of 2024 from the shared simulator.
+pub(crate) fn saved_quarter(dir: &Path) -> PathBuf {
+    let raw = dir.join("q1");
+    let fetch = sim()
+        .meeting(dir)
+        .args([
+            "systec",
+            "fetch",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-03-31",
+            "-o",
+            "jsonl",
+            "--save-raw",
+        ])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(fetch.status.success(), "{}", stderr(&fetch));
+    raw
+}

@@ -3,9 +3,9 @@
 //! ones; a re-export is byte-identical; the archive exports the same bytes as the files.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common::{meeting, sim, stderr};
+use crate::common::{meeting, saved_quarter, sim, stderr};
 
 /// Every file under `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<String> {
@@ -33,29 +33,6 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
             (f, bytes)
         })
         .collect()
-}
-
-/// A saved Systec run of the first quarter of 2024 from the shared simulator.
-fn saved_quarter(dir: &Path) -> PathBuf {
-    let raw = dir.join("q1");
-    let fetch = sim()
-        .meeting(dir)
-        .args([
-            "systec",
-            "fetch",
-            "--from",
-            "2024-01-01",
-            "--to",
-            "2024-03-31",
-            "-o",
-            "jsonl",
-            "--save-raw",
-        ])
-        .arg(&raw)
-        .output()
-        .unwrap();
-    assert!(fetch.status.success(), "{}", stderr(&fetch));
-    raw
 }
 
 fn export(dir: &Path, input: &[&std::ffi::OsStr], out: &Path, extra: &[&str]) {
