@@ -87,6 +87,11 @@ pub(crate) struct Global {
     #[arg(long, value_name = "NAME", env = "MEETING_PROFILE", global = true, action = clap::ArgAction::Append)]
     pub(crate) profile: Vec<String>,
 
+    /// Whether `profile` came from MEETING_PROFILE rather than a `--profile` flag (flags
+    /// beat the environment: `meeting sync --all-profiles` ignores MEETING_PROFILE).
+    #[arg(skip)]
+    pub(crate) profile_from_env: bool,
+
     /// Configuration file [default: ~/.config/meeting/config.toml]
     #[arg(long, value_name = "FILE", env = "MEETING_CONFIG", global = true)]
     pub(crate) config: Option<PathBuf>,
@@ -878,8 +883,19 @@ Examples:
 impl Cli {
     /// Parses the process arguments.
     pub(crate) fn parse_args() -> Self {
-        Cli::parse()
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.global.profile_from_env =
+            profile_source(&matches) == Some(clap::parser::ValueSource::EnvVariable);
+        cli
     }
+}
+
+/// Where `--profile` got its value (a global flag's value and its source are propagated to
+/// the top level wherever it was typed).
+fn profile_source(matches: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
+    matches.value_source("profile")
 }
 
 impl From<OutputFormat> for meeting_report::Format {

@@ -124,9 +124,10 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
 /// The profiles to sync: `--all-profiles`, else every `--profile`, else the active one.
 fn profiles(app: &App<'_>, args: &SyncArgs) -> Result<Vec<String>> {
     if args.all_profiles {
-        if !app.g.profile.is_empty() {
+        // MEETING_PROFILE gives way to the flag, as every variable does.
+        if !app.g.profile.is_empty() && !app.g.profile_from_env {
             return Err(CliError::usage(
-                "--all-profiles and --profile (or MEETING_PROFILE) do not go together: give one or the other",
+                "--all-profiles and --profile do not go together: give one or the other",
             ));
         }
         let names: Vec<String> = crate::config::load_file(&app.settings.path)?

@@ -398,3 +398,49 @@ fn report_syncs_first_when_the_archive_is_behind() {
         "{text}"
     );
 }
+
+/// `--all-profiles` syncs every profile of the file; MEETING_PROFILE gives way to it (flags
+/// beat the environment), a `--profile` flag beside it is refused.
+#[test]
+fn all_profiles_beats_meeting_profile_and_refuses_a_profile_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let s = sim();
+    let run = |extra: &[&str]| {
+        let mut cmd = s.meeting(dir.path());
+        profile(dir.path(), "[a]\nrate_limit = 0\n[b]\nrate_limit = 0\n");
+        cmd.env_remove("QUANSHI_TOKEN")
+            .env("MEETING_PROFILE", "a")
+            .args([
+                "sync",
+                "--since",
+                "2024-01-01",
+                "--until",
+                "2024-01-31",
+                "--archive",
+            ])
+            .arg(&archive)
+            .arg("--summary")
+            .arg(dir.path().join("summary.json"))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--all-profiles"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = summary(dir.path())["profiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["profile"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(names, ["a", "b", "default"], "{}", stderr(&out));
+
+    let out = run(&["--all-profiles", "--profile", "a"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--all-profiles and --profile"),
+        "{}",
+        stderr(&out)
+    );
+}
