@@ -34,6 +34,9 @@ Examples:
   meeting systec fetch --from 2024-01-01 --to 2024-01-31 --save-raw runs/jan   keep every response
   meeting parse runs/jan                              replay a saved run offline (merged)
   meeting stats runs/jan --by room                    minutes, participants and phone cost per room
+  meeting sync --since 2024-01-01                     keep the archive up to date (then --archive)
+  meeting stats --archive --month 2024-03 --by room   the month from the archive
+  meeting report --month 2024-03 --out march.xlsx     the month's report for finance
   meeting quanshi info 56039682 -o json
 
 Output: `-o table` when stdout is a terminal, `-o jsonl` (one neutral meeting per line) when
