@@ -288,7 +288,7 @@ fn systec_batch<W: Write>(
         DumpEndpoint::Reports => {
             let uuids: Vec<String> = data.meetings.iter().map(|m| m.uuid.clone()).collect();
             for chunk in uuids.chunks(DUMP_REPORTS_BATCH) {
-                out.line(&Envelope::ok(systec::reports(data, chunk)))?;
+                out.line(&Envelope::ok(systec::reports(data, chunk, false)))?;
                 if out.stats.bytes >= target_bytes {
                     break;
                 }

@@ -377,6 +377,7 @@ fn build_shared(config: SimConfig, shutdown: watch::Receiver<bool>) -> Result<Sh
         quanshi,
         log: Mutex::new(server::RequestLog::new(config.request_log_cap)),
         shutdown,
+        reports_held: std::sync::atomic::AtomicBool::new(false),
         config,
     })
 }
@@ -392,6 +393,15 @@ pub struct SimHandle {
 }
 
 impl SimHandle {
+    /// Holds back every meeting's report (`reports` answers stubs, as Systec does before it
+    /// has built them) until called again with `false`: late reports, for testing the
+    /// look-back of `meeting sync`. The ground truth ([`SimHandle::truth`]) is unchanged.
+    pub fn hold_reports(&self, held: bool) {
+        self.shared
+            .reports_held
+            .store(held, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -112,6 +112,9 @@ pub(crate) struct Shared {
     pub(crate) faults: Mutex<FaultState>,
     pub(crate) log: Mutex<RequestLog>,
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// While set, `reports` answers every occurrence with a stub, as Systec does before it
+    /// has built a meeting's report ([`crate::SimHandle::hold_reports`]).
+    pub(crate) reports_held: std::sync::atomic::AtomicBool,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -246,7 +249,13 @@ fn systec_answer(
         }
         EndpointId::SystecReports => {
             let uuids = systec::reports_params(params)?;
-            let list = systec::reports(&read(&shared.systec), &uuids);
+            let list = systec::reports(
+                &read(&shared.systec),
+                &uuids,
+                shared
+                    .reports_held
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            );
             Reply::json(StatusCode::OK, 200, &Envelope::ok(list))
         }
         // Never routed here (see `router`); answered as an unknown path, never as another

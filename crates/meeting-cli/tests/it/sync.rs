@@ -444,3 +444,95 @@ fn all_profiles_beats_meeting_profile_and_refuses_a_profile_flag() {
         stderr(&out)
     );
 }
+
+/// Late reports: the vendor has built no report yet at the first sync (every meeting gets a
+/// stub, `report: none`); the next sync's look-back (7 days) fetches the reports that have
+/// arrived since, and exactly the meetings of those days change (`none` -> `full`). Reports of
+/// meetings older than the look-back are not asked again.
+#[test]
+fn late_reports_arrive_through_the_look_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let s = TestSim::start(SimConfig::new(7, 300));
+    let by_key = |lines: &[String]| -> std::collections::BTreeMap<String, Value> {
+        lines
+            .iter()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).unwrap();
+                (v["key"].as_str().unwrap().to_owned(), v)
+            })
+            .collect()
+    };
+
+    s.handle.hold_reports(true);
+    let out = sync_cmd(&s, dir.path(), &archive, Some("2024-01-01"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = by_key(&meetings(dir.path(), &archive));
+    let stubbed = before.values().filter(|m| m["report"] == "none").count();
+    assert!(stubbed > 100, "every report held back: {stubbed}");
+    assert!(
+        before.values().all(|m| m["report"] != "full"),
+        "no report was built yet"
+    );
+
+    s.handle.hold_reports(false);
+    let out = sync_cmd(&s, dir.path(), &archive, None).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = summary(dir.path());
+    assert_eq!(
+        again["span"],
+        serde_json::json!(["2024-03-24", "2024-03-31"])
+    );
+    let after = by_key(&meetings(dir.path(), &archive));
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "the same meetings"
+    );
+    // The look-back's first instant: 2024-03-24 00:00 in the vendor zone (UTC+8).
+    let boundary = "2024-03-23T16:00:00Z";
+    let in_look_back = |m: &Value| m["start"].as_str().is_some_and(|t| t >= boundary);
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(k, m)| before.get(*k) != Some(m))
+        .map(|(k, _)| k)
+        .collect();
+    assert!(!changed.is_empty());
+    for k in &changed {
+        let (was, now) = (&before[*k], &after[*k]);
+        assert_eq!(
+            (&was["report"], &now["report"]),
+            (&"none".into(), &"full".into()),
+            "{k}"
+        );
+        assert!(
+            in_look_back(now),
+            "{k} changed outside the look-back: {now}"
+        );
+    }
+    // Every meeting of the look-back is now as a sync with the reports built gives it (a
+    // meeting without participants keeps its stub: Systec builds it no report); older ones
+    // were not asked again.
+    let clean_archive = dir.path().join("clean.sqlite");
+    let out = sync_cmd(&s, dir.path(), &clean_archive, Some("2024-01-01"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let clean = by_key(&meetings(dir.path(), &clean_archive));
+    for (k, m) in &after {
+        if in_look_back(m) {
+            assert_eq!(m, &clean[k], "{k}");
+        } else {
+            assert_eq!(m, &before[k], "{k}");
+        }
+    }
+    assert_eq!(
+        again["updated"].as_u64(),
+        Some(changed.len() as u64),
+        "{again}"
+    );
+    assert_eq!(again["new"], 0, "{again}");
+    check(dir.path(), &archive);
+}

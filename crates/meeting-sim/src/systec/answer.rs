@@ -281,9 +281,7 @@ fn utc(t: DateTime<Utc>) -> UtcTime {
 /// The report entry of an occurrence: a full report (participants cut at `limit`) or a stub.
 pub(crate) fn report_entry(o: &Occurrence, room: Option<&Room>, limit: usize) -> ReportEntry {
     if !o.has_report() {
-        let mut stub = ReportStub::default();
-        stub.id = Some(Id::text(o.number.to_string()));
-        return ReportEntry::Stub(stub);
+        return stub_of(o);
     }
     let count = o.participants.len() as u64;
     let mut r = Report::default();
@@ -342,14 +340,27 @@ fn fill_room(
     *user_type = Some(String::from("Corp"));
 }
 
+/// The stub `reports` answers for an occurrence without a report: its meeting number only.
+fn stub_of(o: &Occurrence) -> ReportEntry {
+    let mut stub = ReportStub::default();
+    stub.id = Some(Id::text(o.number.to_string()));
+    ReportEntry::Stub(stub)
+}
+
 /// The `reports` answer: entries in request order; unknown UUIDs (and `detail`-only
-/// occurrences) are left out.
-pub(crate) fn reports(data: &SystecData, uuids: &[String]) -> Vec<ReportEntry> {
+/// occurrences) are left out. With `held`, every report is not built yet: stubs only.
+pub(crate) fn reports(data: &SystecData, uuids: &[String], held: bool) -> Vec<ReportEntry> {
     uuids
         .iter()
         .filter_map(|u| data.by_uuid.get(u))
         .filter(|o| o.listing != Listing::DetailOnly)
-        .map(|o| report_entry(o, data.rooms.get(o.room), REPORT_PAGE_SIZE))
+        .map(|o| {
+            if held {
+                stub_of(o)
+            } else {
+                report_entry(o, data.rooms.get(o.room), REPORT_PAGE_SIZE)
+            }
+        })
         .collect()
 }
 
