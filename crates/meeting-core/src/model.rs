@@ -538,8 +538,12 @@ mod utc {
     }
 
     pub(super) fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        let year = t.year();
-        if t.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        // One conversion to the naive UTC value, not one per field (each accessor of a
+        // `DateTime` adds the offset again), and the digits written into a fixed buffer.
+        let n = t.naive_utc();
+        let (date, time) = (n.date(), n.time());
+        let year = date.year();
+        if time.nanosecond() != 0 || !(0..=9999).contains(&year) {
             return serde::Serialize::serialize(t, s);
         }
         let mut b = *b"0000-00-00T00:00:00Z";
@@ -552,12 +556,13 @@ mod utc {
                 v /= 10;
             }
         };
+        let secs = time.num_seconds_from_midnight();
         put(0, 4, year.unsigned_abs());
-        put(5, 2, t.month());
-        put(8, 2, t.day());
-        put(11, 2, t.hour());
-        put(14, 2, t.minute());
-        put(17, 2, t.second());
+        put(5, 2, date.month());
+        put(8, 2, date.day());
+        put(11, 2, secs / 3600);
+        put(14, 2, secs / 60 % 60);
+        put(17, 2, secs % 60);
         match std::str::from_utf8(&b) {
             Ok(text) => s.serialize_str(text),
             Err(_) => serde::Serialize::serialize(t, s),
@@ -770,6 +775,22 @@ mod utc_tests {
                 serde_json::to_string(&W(t)).unwrap(),
                 serde_json::to_string(&t).unwrap()
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Any instant, whole seconds or not, from before year 0 to after 9999.
+        #[test]
+        fn same_text_as_chrono_everywhere(
+            secs in -70_000_000_000i64..300_000_000_000i64,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000_000],
+        ) {
+            if let Some(t) = Utc.timestamp_opt(secs, nanos).single() {
+                proptest::prop_assert_eq!(
+                    serde_json::to_string(&W(t)).unwrap(),
+                    serde_json::to_string(&t).unwrap()
+                );
+            }
         }
     }
 }
