@@ -204,12 +204,63 @@ impl Style {
 
 /// A UTC instant as RFC 3339 in `tz`, with its offset (`2024-01-02T09:30:00+08:00`).
 pub fn rfc3339(t: Option<DateTime<Utc>>, tz: Tz) -> String {
-    t.map(|t| {
-        t.with_timezone(&tz)
-            .format("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string()
-    })
-    .unwrap_or_default()
+    let Some(t) = t else {
+        return String::new();
+    };
+    let t = t.with_timezone(&tz);
+    let offset = chrono::Offset::fix(t.offset()).local_minus_utc();
+    let mut out = String::with_capacity(25);
+    if !push_local(&mut out, &t.naive_local(), b'T') || offset % 60 != 0 {
+        return t.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    }
+    // The same text as the format above, without interpreting a format string per value.
+    let minutes = offset.unsigned_abs() / 60;
+    out.push(if offset < 0 { '-' } else { '+' });
+    push_digits(&mut out, minutes / 60, 2);
+    out.push(':');
+    push_digits(&mut out, minutes % 60, 2);
+    out
+}
+
+/// Appends `YYYY-MM-DD?HH:MM:SS` (`?` is `sep`) for a year in 0..=9999 and whole seconds;
+/// `false`, appending nothing, otherwise.
+fn push_local(out: &mut String, t: &chrono::NaiveDateTime, sep: u8) -> bool {
+    use chrono::{Datelike, Timelike};
+    let year = t.year();
+    if !(0..=9999).contains(&year) || t.nanosecond() >= 1_000_000_000 {
+        return false;
+    }
+    let secs = t.num_seconds_from_midnight();
+    push_digits(out, year.unsigned_abs(), 4);
+    out.push('-');
+    push_digits(out, t.month(), 2);
+    out.push('-');
+    push_digits(out, t.day(), 2);
+    out.push(char::from(sep));
+    push_digits(out, secs / 3600, 2);
+    out.push(':');
+    push_digits(out, secs / 60 % 60, 2);
+    out.push(':');
+    push_digits(out, secs % 60, 2);
+    true
+}
+
+/// Appends `v` in decimal, zero-padded to `width` digits (more when it needs more).
+fn push_digits(out: &mut String, v: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let (mut v, mut i) = (v, buf.len());
+    while v > 0 && i > 0 {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            // A digit: `v % 10` is below 10.
+            *slot = b'0' + u8::try_from(v % 10).unwrap_or(0);
+        }
+        v /= 10;
+    }
+    let start = i.min(buf.len().saturating_sub(width));
+    for &b in buf.get(start..).unwrap_or_default() {
+        out.push(char::from(b));
+    }
 }
 
 /// A meeting's phone cost for CSV: the amount as a plain number (`0.00` when it has no
@@ -267,28 +318,17 @@ fn time_header(name: &str, tz: Tz) -> String {
 
 /// A UTC instant as `YYYY-MM-DD HH:MM:SS` in `tz`.
 pub fn local(t: Option<DateTime<Utc>>, tz: Tz) -> String {
-    use chrono::{Datelike, Timelike};
-    use std::fmt::Write as _;
     let Some(t) = t else {
         return String::new();
     };
     let t = t.with_timezone(&tz);
-    if !(0..=9999).contains(&t.year()) {
-        return t.format("%Y-%m-%d %H:%M:%S").to_string();
-    }
-    // The same text as the format above, without interpreting a format string per value.
     let mut out = String::with_capacity(19);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    out
+    // The same text as the format below, without interpreting a format string per value.
+    if push_local(&mut out, &t.naive_local(), b' ') {
+        out
+    } else {
+        t.format("%Y-%m-%d %H:%M:%S").to_string()
+    }
 }
 
 /// Seconds as `H:MM:SS`.
@@ -476,4 +516,68 @@ fn call_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod time_tests {
+    use chrono::{DateTime, TimeZone, Utc};
+    use chrono_tz::Tz;
+
+    const ZONES: [Tz; 7] = [
+        chrono_tz::UTC,
+        chrono_tz::Asia::Shanghai,
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::America::St_Johns,
+        chrono_tz::Asia::Kathmandu,
+        chrono_tz::Europe::Amsterdam,
+        chrono_tz::America::New_York,
+    ];
+
+    proptest::proptest! {
+        /// The hand-written times are the text of chrono's format strings, for any instant
+        /// (before year 0 and after 9999 too) in zones with whole-hour, half-hour,
+        /// quarter-hour and (historic) second offsets.
+        #[test]
+        fn same_text_as_the_format_strings(
+            secs in -65_000_000_000i64..260_000_000_000i64,
+            nanos in proptest::prop_oneof![proptest::strategy::Just(0u32), 0u32..1_000_000_000],
+            zone in 0usize..ZONES.len(),
+        ) {
+            let tz = ZONES[zone];
+            let t: Option<DateTime<Utc>> = Utc.timestamp_opt(secs, nanos).single();
+            if let Some(t) = t {
+                let z = t.with_timezone(&tz);
+                proptest::prop_assert_eq!(
+                    super::rfc3339(Some(t), tz),
+                    z.format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+                );
+                proptest::prop_assert_eq!(
+                    super::local(Some(t), tz),
+                    z.format("%Y-%m-%d %H:%M:%S").to_string()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn none_is_empty_and_a_historic_offset_keeps_its_text() {
+        assert_eq!(super::rfc3339(None, chrono_tz::UTC), "");
+        let t = Utc.with_ymd_and_hms(1900, 1, 1, 12, 0, 0).unwrap();
+        let tz = chrono_tz::Europe::Amsterdam;
+        assert_eq!(
+            super::rfc3339(Some(t), tz),
+            t.with_timezone(&tz)
+                .format("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        );
+        let t = Utc.with_ymd_and_hms(2024, 1, 2, 1, 30, 0).unwrap();
+        assert_eq!(
+            super::rfc3339(Some(t), chrono_tz::Asia::Shanghai),
+            "2024-01-02T09:30:00+08:00"
+        );
+        assert_eq!(
+            super::local(Some(t), chrono_tz::America::St_Johns),
+            "2024-01-01 22:00:00"
+        );
+    }
 }
