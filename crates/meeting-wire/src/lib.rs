@@ -14,6 +14,9 @@
 //!   that round-trips the raw value, so a new code never breaks parsing.
 //! - [`Id`]: an identifier that arrives as a JSON number or string and prints the way the
 //!   vendor wrote it.
+//! - Borrowed views: `wire_object!` can also emit a `...Ref<'a>` companion from the same
+//!   field list ([`Str`], [`IdRef`], [`ExtraRef`], [`ViewOf`]), for parsing without copying
+//!   strings; an owned value is viewed through the same shape.
 //! - [`Flag`]: a flag sent as `true`/`false` or `0`/`1`.
 //! - [`Secret`]: a credential or meeting password; `Debug` prints `<redacted>`.
 //! - [`from_slice`] and [`DecodeError`]: parse with the JSON path, line and column of any
@@ -57,6 +60,7 @@ mod id;
 mod macros;
 mod request;
 mod secret;
+mod view;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
 pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
@@ -64,6 +68,7 @@ pub use flag::Flag;
 pub use id::Id;
 pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};
 pub use secret::Secret;
+pub use view::{ExtraRef, ExtraRefIter, IdRef, Str, ViewOf};
 
 /// Fields of a wire object that its type does not name, verbatim, keyed by their wire name.
 ///
