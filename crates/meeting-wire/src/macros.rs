@@ -98,6 +98,12 @@ macro_rules! wire_object {
             }
         }
 
+        impl<$lt> $crate::ViewOf<$lt, $name> for $rname<$lt> {
+            fn view_of(owned: &$lt $name) -> Self {
+                owned.view()
+            }
+        }
+
         impl<'de: $lt, $lt> $crate::__private::serde::Deserialize<'de> for $rname<$lt> {
             fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
             where

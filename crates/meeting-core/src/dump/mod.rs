@@ -87,6 +87,13 @@ pub struct DumpOptions {
     /// windows (by their `from`/`to` parameters) get the incomplete-window warning, as the
     /// live run's records did ([`crate::run::incomplete_window_warning`]).
     pub failed_windows: Vec<(Source, chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Parse vendor documents with the borrowed fast path first (the default): strings are
+    /// borrowed from the input and normalised straight into meetings, without the owned model
+    /// values; a document the fast path cannot take (an error of any kind, a vendor failure
+    /// answer) is parsed again by the owned model, which gives the same meetings and the
+    /// located error. `false` uses the owned model for every document (same output, slower:
+    /// for comparisons).
+    pub borrowed_fast_path: bool,
 }
 
 impl Default for DumpOptions {
@@ -98,6 +105,7 @@ impl Default for DumpOptions {
             keep: None,
             run_started: None,
             failed_windows: Vec::new(),
+            borrowed_fast_path: true,
         }
     }
 }
@@ -133,6 +141,13 @@ impl DumpOptions {
     #[must_use]
     pub fn keep(mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         self.keep = Some((from, to));
+        self
+    }
+
+    /// Uses the borrowed fast path first, or not (see [`DumpOptions::borrowed_fast_path`]).
+    #[must_use]
+    pub fn borrowed_fast_path(mut self, on: bool) -> Self {
+        self.borrowed_fast_path = on;
         self
     }
 
@@ -742,6 +757,12 @@ fn parse_as(
 ) -> Result<(), DumpErrorKind> {
     let ctx = &options.context;
     let first = out.len();
+    if options.borrowed_fast_path && fast_path(source, bytes, ctx, out) {
+        if let Some(at) = ctx.as_of() {
+            crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
+        }
+        return Ok(());
+    }
     let endpoint = certain.then_some(source);
     let systec = |e: systec_model::Error| match e {
         systec_model::Error::Vendor { error, .. } => DumpErrorKind::Vendor {
@@ -798,4 +819,23 @@ fn parse_as(
         crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
     }
     Ok(())
+}
+
+/// The borrowed fast path: parses `bytes` as `source`'s success response into borrowed views
+/// and normalises them into `out` (the same code the owned model's `normalize_into` runs, on
+/// views of owned values). `false`, with nothing added to `out`, for anything it does not
+/// take: the caller then parses with the owned model, which locates the error.
+fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>) -> bool {
+    match source {
+        Source::SystecDetail => {
+            match systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes) {
+                Some(page) => {
+                    crate::normalize::normalize_detail_page_view(page, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
+pub(crate) use systec::normalize_detail_page_view;
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
 };
@@ -119,6 +120,28 @@ pub(crate) fn clean(s: Option<String>) -> Option<String> {
     }
 }
 
+/// [`clean`] for a borrowed string: trimmed, empty is `None`; copied once (an owned string
+/// with nothing to trim is moved).
+pub(crate) fn clean_str(s: Option<meeting_wire::Str<'_>>) -> Option<String> {
+    let s = s?.into_cow();
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == s.len() {
+        Some(s.into_owned())
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+/// [`id_text`] for a borrowed id.
+pub(crate) fn id_text_ref(id: Option<meeting_wire::IdRef<'_>>) -> Option<String> {
+    match id? {
+        meeting_wire::IdRef::Text(t) => clean_str(Some(meeting_wire::Str(t))),
+        other => Some(other.to_string()),
+    }
+}
+
 /// `s` unless it is empty (for vendor_extra values, kept verbatim otherwise).
 pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
@@ -179,6 +202,27 @@ pub(crate) fn take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut c
         }
         scrub(&mut v);
         out.insert(k, v);
+    }
+}
+
+/// [`take_extra`] for a borrowed view's extras: the same rule (explicit `null`s of typed
+/// fields and secrets dropped, the rest scrubbed), the same result (a repeated key: the last
+/// one counts, as in the owned map).
+pub(crate) fn take_extra_view(
+    extra: meeting_wire::ExtraRef<'_>,
+    typed: &[&str],
+    out: &mut crate::ExtraFields,
+) {
+    if extra.is_empty() {
+        return;
+    }
+    for (k, v) in extra {
+        if (v.is_null() && typed.contains(&k.as_ref())) || is_secret_field(&k) {
+            continue;
+        }
+        let mut v = v.into_owned();
+        scrub(&mut v);
+        out.insert(k.into_owned(), v);
     }
 }
 

@@ -1,12 +1,18 @@
 //! Systec: `reports`, `detail`, `hisMeeting`.
 
 use chrono::{DateTime, Utc};
+use systec_model::detail::{
+    DetailMeetingRef, DetailPageRef, DetailParticipantRef, TelephonyUsageRef,
+};
 use systec_model::{
     CallType, DetailMeeting, DetailPage, DetailParticipant, HisMeeting, LocalResolution, LocalTime,
     Report, ReportEntry, ReportParticipant, ReportStub, TelephonyUsage,
 };
 
-use super::{Normalize, clean, id_text, put, put_list, store_extra, take_extra};
+use super::{
+    Normalize, clean, clean_str, id_text, id_text_ref, put, put_list, store_extra, take_extra,
+    take_extra_view,
+};
 use crate::model::seconds_between;
 use crate::{
     CallDirection, Context, ExtraFields, Features, Host, Meeting, Money, Participant,
@@ -53,6 +59,19 @@ impl Normalize for DetailPage {
     /// not kept.
     fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
         self.meetings.normalize_into(ctx, out);
+    }
+}
+
+/// The fast path: the meetings of a borrowed `detail` page.
+pub(crate) fn normalize_detail_page_view(
+    p: DetailPageRef<'_>,
+    ctx: &Context,
+    out: &mut Vec<Meeting>,
+) {
+    let list = p.meetings.unwrap_or_default();
+    out.reserve(list.len());
+    for m in list {
+        out.push(normalize_detail_view(m, ctx));
     }
 }
 
@@ -430,7 +449,13 @@ fn local(
 /// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
 /// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
 pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
-    let DetailMeeting {
+    normalize_detail_view(d.view(), ctx)
+}
+
+/// The one implementation of [`normalize_detail_meeting`], over the borrowed view: the
+/// owned value is viewed, the dump reader's fast path parses views directly.
+pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> Meeting {
+    let DetailMeetingRef {
         uuid,
         host_id,
         meeting_id,
@@ -445,12 +470,12 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
     } = d;
     let mut m = new_meeting(Source::SystecDetail);
     let mut cache = DayCache::default();
-    let number = id_text(meeting_id);
+    let number = id_text_ref(meeting_id);
     systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
-    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.occurrence_id = clean_str(uuid);
     m.meeting_number = number;
-    m.topic = clean(topic);
-    if let Some(id) = clean(host_id) {
+    m.topic = clean_str(topic);
+    if let Some(id) = clean_str(host_id) {
         m.room = Some(Room {
             id: Some(id),
             name: None,
@@ -472,7 +497,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
     let mut item_extras = Vec::new();
     m.participants.reserve(list.len());
     for p in list {
-        let DetailParticipant {
+        let DetailParticipantRef {
             name,
             join_time,
             leave_time,
@@ -493,14 +518,14 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             "participants[].leave_time",
         );
         m.participants.push(Participant {
-            name: clean(name),
+            name: clean_str(name),
             join,
             leave,
             duration_seconds: seconds_between(join, leave),
             ..Participant::default()
         });
         let mut e = ExtraFields::new();
-        take_extra(extra, DetailParticipant::FIELDS, &mut e);
+        take_extra_view(extra, DetailParticipant::FIELDS, &mut e);
         item_extras.push(e);
     }
     put_list(&mut ex, "participants", item_extras);
@@ -509,7 +534,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
     let mut call_extras = Vec::new();
     m.phone_calls.reserve(calls.len());
     for c in calls {
-        let TelephonyUsage {
+        let TelephonyUsageRef {
             phone_number,
             call_type,
             start_time,
@@ -519,7 +544,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             extra,
         } = c;
         let mut e = ExtraFields::new();
-        let direction = call_type.map(|t| match t {
+        let direction = call_type.map(|t| match CallType::from(t.as_str()) {
             CallType::CallOut => CallDirection::Outbound,
             CallType::CallIn => CallDirection::Inbound,
             other => {
@@ -545,7 +570,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             "telephony_usage[].end_time",
         );
         m.phone_calls.push(PhoneCall {
-            number: clean(phone_number),
+            number: clean_str(phone_number),
             direction,
             start,
             end,
@@ -553,12 +578,12 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             billed_minutes: duration,
             cost: total.map(|y| Money::cny(y.amount())),
         });
-        take_extra(extra, TelephonyUsage::FIELDS, &mut e);
+        take_extra_view(extra, TelephonyUsage::FIELDS, &mut e);
         call_extras.push(e);
     }
     put_list(&mut ex, "telephony_usage", call_extras);
     put(&mut ex, "is_extra", is_extra);
-    take_extra(extra, DetailMeeting::FIELDS, &mut ex);
+    take_extra_view(extra, DetailMeeting::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecDetail, ex);
     m
 }
