@@ -98,6 +98,17 @@ macro_rules! wire_object {
             }
         }
 
+        impl $rname<'_> {
+            /// Whether the typed field with this wire name is set (as the owned type's
+            /// `has_field`).
+            pub fn has_field(&self, wire_name: &str) -> bool {
+                match wire_name {
+                    $($wire => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+        }
+
         impl<$lt> $crate::ViewOf<$lt, $name> for $rname<$lt> {
             fn view_of(owned: &$lt $name) -> Self {
                 owned.view()

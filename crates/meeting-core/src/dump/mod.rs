@@ -836,6 +836,28 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
                 None => false,
             }
         }
+        Source::SystecReports => {
+            match systec_model::envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(
+                bytes,
+            ) {
+                Some(list) => {
+                    crate::normalize::normalize_reports_view(list, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
+        Source::SystecHisMeeting => {
+            match systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(
+                bytes,
+            ) {
+                Some(list) => {
+                    crate::normalize::normalize_his_meetings_view(list, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
         _ => false,
     }
 }

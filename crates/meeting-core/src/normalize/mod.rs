@@ -12,9 +12,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
-pub(crate) use systec::normalize_detail_page_view;
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
+};
+pub(crate) use systec::{
+    normalize_detail_page_view, normalize_his_meetings_view, normalize_reports_view,
 };
 
 /// A model value that becomes zero or more [`Meeting`]s.
