@@ -2,6 +2,8 @@
 //! `bench_dump FILE [RUNS]` prints one line of `key=value` pairs:
 //!
 //! - `read_dump`: `read_dump` + normalise (every meeting built), single-threaded;
+//! - `owned`: the same with the borrowed fast path off (every document through the owned
+//!   model types), for comparison;
 //! - `value`: `serde_json::from_slice::<serde_json::Value>` per document;
 //! - `ignored`: `serde_json::from_slice::<serde::de::IgnoredAny>` per document (serde_json's
 //!   bare scan).
@@ -50,6 +52,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let n = reader.by_ref().filter(Result::is_ok).count();
         meetings = n;
         n
+    });
+    time("owned", &mut || {
+        let options = DumpOptions::default().borrowed_fast_path(false);
+        read_dump(bytes.as_slice(), options)
+            .filter(Result::is_ok)
+            .count()
     });
     time("value", &mut || {
         docs.iter()

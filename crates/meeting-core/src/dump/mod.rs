@@ -861,3 +861,52 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meeting_sim::dump::{DumpEndpoint, write_dump};
+
+    /// The fast path takes the documented samples and generated dumps (rather than falling
+    /// back to the owned model, which would give the same output, only slower).
+    #[test]
+    fn the_fast_path_takes_good_documents() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/systec");
+        let ctx = Context::default();
+        for (file, source, endpoint) in [
+            (
+                "detail.sample.json",
+                Source::SystecDetail,
+                DumpEndpoint::Detail,
+            ),
+            (
+                "reports.sample.json",
+                Source::SystecReports,
+                DumpEndpoint::Reports,
+            ),
+            (
+                "his-meeting.sample.json",
+                Source::SystecHisMeeting,
+                DumpEndpoint::HisMeeting,
+            ),
+        ] {
+            let sample = std::fs::read(root.join(file)).unwrap_or_default();
+            let mut out = Vec::new();
+            assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
+            assert!(!out.is_empty(), "{file}");
+            let mut dump = Vec::new();
+            assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
+            for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
+            }
+            // A failure answer is left to the owned model.
+            let failure = br#"{"status":401,"message":"bad key","data":[]}"#;
+            let before = out.len();
+            assert!(
+                !fast_path(source, failure, &ctx, &mut out),
+                "{file}: failure"
+            );
+            assert_eq!(out.len(), before);
+        }
+    }
+}
