@@ -8,6 +8,8 @@
 //! - `ignored`: `serde_json::from_slice::<serde::de::IgnoredAny>` per document (serde_json's
 //!   bare scan).
 //!
+//! `bench_dump FILE RUNS NAME` times only the row NAME (for a profiler such as callgrind).
+//!
 //! Each is the median MB/s of RUNS passes over the file held in memory (so disk speed is
 //! out of it); the baselines split documents on newlines, as a JSON Lines dump is laid out.
 #![allow(
@@ -29,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: bench_dump FILE [RUNS]")?;
     let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(5);
+    let only = args.next();
     let bytes = std::fs::read(&path)?;
     let mb = bytes.len() as f64 / 1e6;
     let docs: Vec<&[u8]> = bytes
@@ -38,6 +41,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut results = Vec::new();
     let mut meetings = 0;
     let mut time = |name: &str, f: &mut dyn FnMut() -> usize| {
+        if only.as_deref().is_some_and(|o| o != name) {
+            return;
+        }
         let mut speeds = Vec::with_capacity(runs);
         for _ in 0..runs {
             let t = Instant::now();

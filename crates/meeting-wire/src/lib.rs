@@ -81,6 +81,18 @@ pub type Extra = std::collections::BTreeMap<String, serde_json::Value>;
 pub mod __private {
     pub use serde;
     pub use serde_json;
+
+    /// A key read as raw bytes (borrowed views): the text, when it is UTF-8 without control
+    /// characters (what a key read as a string must be).
+    ///
+    /// # Errors
+    /// Otherwise.
+    pub fn key_text<E: serde::de::Error>(key: &[u8]) -> Result<&str, E> {
+        if key.iter().any(|b| *b < 0x20) {
+            return Err(E::custom("control character in a key"));
+        }
+        std::str::from_utf8(key).map_err(|_| E::custom("a key is not UTF-8"))
+    }
 }
 
 #[cfg(doctest)]

@@ -139,6 +139,31 @@ macro_rules! wire_object {
                         f.write_str("a field name")
                     }
 
+                    // Keys come as raw bytes (serde_json then skips validating their UTF-8):
+                    // a typed field's name is matched as bytes; any other key must be text
+                    // without control characters, as `visit_str` would have had it.
+                    fn visit_borrowed_bytes<E: de::Error>(self, v: &'k [u8]) -> Result<__Field<'k>, E> {
+                        $(
+                            if v == $wire.as_bytes() {
+                                return Ok(__Field::$field);
+                            }
+                        )*
+                        $crate::__private::key_text(v).map(|k| __Field::__other($crate::Str::borrowed(k)))
+                    }
+
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<__Field<'k>, E> {
+                        $(
+                            if v == $wire.as_bytes() {
+                                return Ok(__Field::$field);
+                            }
+                        )*
+                        $crate::__private::key_text(v).map(|k| {
+                            __Field::__other($crate::Str(::std::borrow::Cow::Owned(
+                                ::std::string::String::from(k),
+                            )))
+                        })
+                    }
+
                     fn visit_borrowed_str<E: de::Error>(self, v: &'k str) -> Result<__Field<'k>, E> {
                         Ok(match v {
                             $($wire => __Field::$field,)*
@@ -168,7 +193,7 @@ macro_rules! wire_object {
                     where
                         D2: $crate::__private::serde::Deserializer<'k>,
                     {
-                        d.deserialize_identifier(__FieldVisitor)
+                        d.deserialize_bytes(__FieldVisitor)
                     }
                 }
 

@@ -250,6 +250,33 @@ pub(crate) fn put_list(out: &mut crate::ExtraFields, name: &str, items: Vec<crat
     }
 }
 
+/// Per-item extras of a list, as [`put_list`] writes them, gathered without building a map
+/// per item when (as nearly always) no item has any.
+#[derive(Default)]
+pub(crate) struct ItemExtras {
+    items: Vec<crate::ExtraFields>,
+    seen: usize,
+}
+
+impl ItemExtras {
+    /// The next item's extras.
+    pub(crate) fn push(&mut self, extras: crate::ExtraFields) {
+        if !extras.is_empty() {
+            self.items.resize_with(self.seen, crate::ExtraFields::new);
+            self.items.push(extras);
+        }
+        self.seen += 1;
+    }
+
+    /// Writes the list (see [`put_list`]) when any item had extras.
+    pub(crate) fn put(mut self, out: &mut crate::ExtraFields, name: &str) {
+        if !self.items.is_empty() {
+            self.items.resize_with(self.seen, crate::ExtraFields::new);
+            put_list(out, name, self.items);
+        }
+    }
+}
+
 /// Stores a source's extras on the meeting when there are any.
 pub(crate) fn store_extra(m: &mut Meeting, source: Source, extra: crate::ExtraFields) {
     if !extra.is_empty() {

@@ -13,7 +13,7 @@ use systec_model::{
 };
 
 use super::{
-    Normalize, clean, clean_str, id_text_ref, put, put_list, store_extra, take_extra_view,
+    ItemExtras, Normalize, clean, clean_str, id_text_ref, put, store_extra, take_extra_view,
 };
 use crate::model::seconds_between;
 use crate::{
@@ -262,14 +262,14 @@ pub(crate) fn normalize_report_view(r: ReportRef<'_>, _ctx: &Context) -> Meeting
     }
     let mut ex = ExtraFields::new();
     let list = participants.unwrap_or_default();
-    let mut item_extras = Vec::new();
+    let mut item_extras = ItemExtras::default();
     m.participants.reserve(list.len());
     for p in list {
         let (p, e) = report_participant(p);
         m.participants.push(p);
         item_extras.push(e);
     }
-    put_list(&mut ex, "participants", item_extras);
+    item_extras.put(&mut ex, "participants");
     put(&mut ex, "type", meeting_type.map(Str::into_string));
     put(&mut ex, "page_count", page_count);
     put(&mut ex, "page_number", page_number);
@@ -543,7 +543,7 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
 
     let mut ex = ExtraFields::new();
     let list = participants.unwrap_or_default();
-    let mut item_extras = Vec::new();
+    let mut item_extras = ItemExtras::default();
     m.participants.reserve(list.len());
     for p in list {
         let DetailParticipantRef {
@@ -577,10 +577,10 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
         take_extra_view(extra, DetailParticipant::FIELDS, &mut e);
         item_extras.push(e);
     }
-    put_list(&mut ex, "participants", item_extras);
+    item_extras.put(&mut ex, "participants");
 
     let calls = telephony_usage.unwrap_or_default();
-    let mut call_extras = Vec::new();
+    let mut call_extras = ItemExtras::default();
     m.phone_calls.reserve(calls.len());
     for c in calls {
         let TelephonyUsageRef {
@@ -630,7 +630,7 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
         take_extra_view(extra, TelephonyUsage::FIELDS, &mut e);
         call_extras.push(e);
     }
-    put_list(&mut ex, "telephony_usage", call_extras);
+    call_extras.put(&mut ex, "telephony_usage");
     put(&mut ex, "is_extra", is_extra);
     take_extra_view(extra, DetailMeeting::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecDetail, ex);

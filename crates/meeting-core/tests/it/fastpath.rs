@@ -129,6 +129,9 @@ fn detail_edge_cases_read_the_same_on_both_paths() {
         r#"{"status":200,"data":{"meetings":[{"uuid":"u","start_time":"2024-03-10 02:30:00","end_time":"2024-11-03 01:30:00"}]}}"#,
         "\u{feff}{\"status\":200,\"data\":{\"meetings\":[{\"uuid\":\"bom\"}]}}",
         r#"{"status":200,"data":{"meetings":[{"uuid":"u"}]}} trailing"#,
+        r#"{"status":200,"data":{"meetings":[{"uu\u0069d":"escaped key","na\u0000me":1,"\u00e9":2}]}}"#,
+        "{\"status\":200,\"data\":{\"meetings\":[{\"uuid\":\"u\",\"k\tey\":1}]}}",
+        r#"{"status":200,"data":{"meetings":[{"uuid":"u","participants":[{"name":"a"},{"name":"b","x":1},{"name":"c"}],"telephony_usage":[{"x":null},{}]}]}}"#,
     ];
     for (i, doc) in docs.iter().enumerate() {
         for (label, options) in option_sets() {
