@@ -207,6 +207,10 @@ fn past_meeting(p: PastMeeting<'_>) -> Meeting {
 }
 
 /// Normalises one full `reports` entry. See the crate docs for every rule.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
+)]
 pub fn normalize_report(r: Report, ctx: &Context) -> Meeting {
     normalize_report_view(r.view(), ctx)
 }
@@ -319,6 +323,10 @@ fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields)
 
 /// Normalises a `reports` stub (`{"id": "1579334441"}`): key `systec:stub:<number>`,
 /// status `unknown`.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
+)]
 pub fn normalize_report_stub(s: ReportStub) -> Meeting {
     normalize_report_stub_view(s.view())
 }
@@ -353,6 +361,10 @@ pub(crate) fn normalize_reports_view(
 }
 
 /// Normalises one `hisMeeting` record.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
+)]
 pub fn normalize_his_meeting(h: HisMeeting, ctx: &Context) -> Meeting {
     normalize_his_meeting_view(h.view(), ctx)
 }
@@ -497,6 +509,10 @@ fn local(
 /// `start_time` is `start`; `end_time` (documented as the time the meeting was deleted)
 /// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
 /// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
+)]
 pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
     normalize_detail_view(d.view(), ctx)
 }
