@@ -68,7 +68,7 @@ pub use flag::Flag;
 pub use id::Id;
 pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};
 pub use secret::Secret;
-pub use view::{ExtraRef, ExtraRefIter, IdRef, Str, ViewOf};
+pub use view::{ExtraRef, ExtraRefIter, IdRef, IntoView, Str, ViewOf};
 
 /// Fields of a wire object that its type does not name, verbatim, keyed by their wire name.
 ///

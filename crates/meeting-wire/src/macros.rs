@@ -96,6 +96,22 @@ macro_rules! wire_object {
                     extra: $crate::ExtraRef::Map(&self.extra),
                 }
             }
+
+            /// This value as its view, strings moved rather than copied.
+            pub fn into_view(self) -> $rname<'static> {
+                $rname {
+                    $(
+                        $field: self.$field.map(|v| $crate::__wire_into_view!(v $(, $rty)?)),
+                    )*
+                    extra: $crate::ExtraRef::from_extra(self.extra),
+                }
+            }
+        }
+
+        impl $crate::IntoView<$name> for $rname<'static> {
+            fn into_view(owned: $name) -> Self {
+                owned.into_view()
+            }
         }
 
         impl $rname<'_> {
@@ -412,6 +428,18 @@ macro_rules! __wire_view {
     };
     ($v:expr, $rty:ty) => {
         $crate::ViewOf::view_of($v)
+    };
+}
+
+/// A `wire_object!` field's value moved into its view type (see [`__wire_view!`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_into_view {
+    ($v:expr) => {
+        $v
+    };
+    ($v:expr, $rty:ty) => {
+        $crate::IntoView::into_view($v)
     };
 }
 

@@ -22,6 +22,31 @@ pub trait ViewOf<'a, O: ?Sized>: Sized {
     fn view_of(owned: &'a O) -> Self;
 }
 
+/// An owned wire value of type `O` turned into its view type, moving its strings (no copy):
+/// how the owned type's `into_view()` builds each field.
+pub trait IntoView<O>: Sized {
+    /// The view owning what `owned` held.
+    fn into_view(owned: O) -> Self;
+}
+
+impl<O, R: IntoView<O>> IntoView<Vec<O>> for Vec<R> {
+    fn into_view(owned: Vec<O>) -> Self {
+        owned.into_iter().map(R::into_view).collect()
+    }
+}
+
+impl IntoView<String> for Str<'static> {
+    fn into_view(owned: String) -> Self {
+        Str(Cow::Owned(owned))
+    }
+}
+
+impl IntoView<Id> for IdRef<'static> {
+    fn into_view(owned: Id) -> Self {
+        owned.into_view()
+    }
+}
+
 impl<'a, O, R: ViewOf<'a, O>> ViewOf<'a, Vec<O>> for Vec<R> {
     fn view_of(owned: &'a Vec<O>) -> Self {
         owned.iter().map(R::view_of).collect()
@@ -185,6 +210,21 @@ pub enum ExtraRef<'a> {
 impl Default for ExtraRef<'_> {
     fn default() -> Self {
         ExtraRef::Entries(Vec::new())
+    }
+}
+
+impl ExtraRef<'static> {
+    /// The entries of an owned map, moved.
+    pub fn from_extra(extra: Extra) -> Self {
+        if extra.is_empty() {
+            return ExtraRef::default();
+        }
+        ExtraRef::Entries(
+            extra
+                .into_iter()
+                .map(|(k, v)| (Str(Cow::Owned(k)), v))
+                .collect(),
+        )
     }
 }
 

@@ -311,6 +311,15 @@ meeting_wire::wire_object! {
     }
 }
 
+impl meeting_wire::IntoView<CallType> for Str<'static> {
+    fn into_view(owned: CallType) -> Self {
+        match owned {
+            CallType::Unknown(raw) => Str(std::borrow::Cow::Owned(raw)),
+            known => Str(std::borrow::Cow::Owned(known.code().to_owned())),
+        }
+    }
+}
+
 impl<'a> meeting_wire::ViewOf<'a, CallType> for Str<'a> {
     fn view_of(owned: &'a CallType) -> Self {
         Str::borrowed(owned.code())

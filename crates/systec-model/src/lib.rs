@@ -109,6 +109,12 @@ impl<'a> meeting_wire::ViewOf<'a, MeetingUuid> for meeting_wire::Str<'a> {
     }
 }
 
+impl meeting_wire::IntoView<MeetingUuid> for meeting_wire::Str<'static> {
+    fn into_view(owned: MeetingUuid) -> Self {
+        meeting_wire::Str(std::borrow::Cow::Owned(owned.0))
+    }
+}
+
 impl fmt::Display for MeetingUuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

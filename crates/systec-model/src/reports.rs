@@ -170,6 +170,14 @@ impl ReportEntry {
             ReportEntry::Stub(s) => ReportEntryRef::Stub(s.view()),
         }
     }
+
+    /// This entry as its view, strings moved rather than copied.
+    pub fn into_view(self) -> ReportEntryRef<'static> {
+        match self {
+            ReportEntry::Report(r) => ReportEntryRef::Report(Box::new(r.into_view())),
+            ReportEntry::Stub(s) => ReportEntryRef::Stub(s.into_view()),
+        }
+    }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for ReportEntryRef<'a> {

@@ -207,12 +207,8 @@ fn past_meeting(p: PastMeeting<'_>) -> Meeting {
 }
 
 /// Normalises one full `reports` entry. See the crate docs for every rule.
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
-)]
 pub fn normalize_report(r: Report, ctx: &Context) -> Meeting {
-    normalize_report_view(r.view(), ctx)
+    normalize_report_view(r.into_view(), ctx)
 }
 
 /// The one implementation of [`normalize_report`], over the borrowed view.
@@ -323,12 +319,8 @@ fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields)
 
 /// Normalises a `reports` stub (`{"id": "1579334441"}`): key `systec:stub:<number>`,
 /// status `unknown`.
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
-)]
 pub fn normalize_report_stub(s: ReportStub) -> Meeting {
-    normalize_report_stub_view(s.view())
+    normalize_report_stub_view(s.into_view())
 }
 
 /// The one implementation of [`normalize_report_stub`], over the borrowed view.
@@ -361,12 +353,8 @@ pub(crate) fn normalize_reports_view(
 }
 
 /// Normalises one `hisMeeting` record.
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
-)]
 pub fn normalize_his_meeting(h: HisMeeting, ctx: &Context) -> Meeting {
-    normalize_his_meeting_view(h.view(), ctx)
+    normalize_his_meeting_view(h.into_view(), ctx)
 }
 
 /// The one implementation of [`normalize_his_meeting`], over the borrowed view.
@@ -509,16 +497,12 @@ fn local(
 /// `start_time` is `start`; `end_time` (documented as the time the meeting was deleted)
 /// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
 /// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "the public signature takes the value, as `Normalize` does; the one implementation reads its view"
-)]
 pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
-    normalize_detail_view(d.view(), ctx)
+    normalize_detail_view(d.into_view(), ctx)
 }
 
-/// The one implementation of [`normalize_detail_meeting`], over the borrowed view: the
-/// owned value is viewed, the dump reader's fast path parses views directly.
+/// The one implementation of [`normalize_detail_meeting`], over the view: the owned value is
+/// turned into its view (strings moved), the dump reader's fast path parses views directly.
 pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> Meeting {
     let DetailMeetingRef {
         uuid,
