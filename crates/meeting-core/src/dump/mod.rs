@@ -13,8 +13,12 @@
 //! The byte stream is split into documents by a small hand-written scanner (strings,
 //! escapes and depth only; no parse), so memory is bounded by the largest document (and by
 //! [`DumpOptions::max_document_bytes`]), not by the file. Each document's shape is sniffed
-//! from its keys (no second parse), then parsed once by the model crate's `parse_response`
-//! and normalised by value.
+//! from its keys (no second parse), then parsed and normalised. Systec `detail`,
+//! `reports` and `hisMeeting` documents take the borrowed fast path first (the model crate's
+//! `...Ref<'a>` views, strings borrowed from the document, normalised by the same code as
+//! the owned types); any document it does not take (an error of any kind, a vendor failure
+//! answer) and every other endpoint is parsed by the model crate's `parse_response` and
+//! normalised by value, which also locates errors. See [`DumpOptions::borrowed_fast_path`].
 //!
 //! JSON Lines are recognised from the first complete document: when it sits alone on its
 //! line, every newline ends a document, so a truncated line is one bad document and the next
