@@ -32,6 +32,24 @@ enum Repr {
 }
 
 impl Id {
+    /// The view owning this id's text ([`crate::IdRef`]).
+    pub(crate) fn into_view(self) -> crate::IdRef<'static> {
+        match self.0 {
+            Repr::Unsigned(n) => crate::IdRef::Unsigned(n),
+            Repr::Signed(n) => crate::IdRef::Signed(n),
+            Repr::Text(t) => crate::IdRef::Text(std::borrow::Cow::Owned(t.into_string())),
+        }
+    }
+
+    /// The borrowed view ([`crate::IdRef`]).
+    pub(crate) fn view(&self) -> crate::IdRef<'_> {
+        match &self.0 {
+            Repr::Unsigned(n) => crate::IdRef::Unsigned(*n),
+            Repr::Signed(n) => crate::IdRef::Signed(*n),
+            Repr::Text(t) => crate::IdRef::Text(std::borrow::Cow::Borrowed(t)),
+        }
+    }
+
     /// An id sent as a JSON string.
     pub fn text(value: impl Into<String>) -> Self {
         Id(Repr::Text(value.into().into_boxed_str()))

@@ -14,6 +14,9 @@
 //!   that round-trips the raw value, so a new code never breaks parsing.
 //! - [`Id`]: an identifier that arrives as a JSON number or string and prints the way the
 //!   vendor wrote it.
+//! - Borrowed views: `wire_object!` can also emit a `...Ref<'a>` companion from the same
+//!   field list ([`Str`], [`IdRef`], [`ExtraRef`], [`ViewOf`]), for parsing without copying
+//!   strings; an owned value is viewed through the same shape.
 //! - [`Flag`]: a flag sent as `true`/`false` or `0`/`1`.
 //! - [`Secret`]: a credential or meeting password; `Debug` prints `<redacted>`.
 //! - [`from_slice`] and [`DecodeError`]: parse with the JSON path, line and column of any
@@ -57,6 +60,7 @@ mod id;
 mod macros;
 mod request;
 mod secret;
+mod view;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
 pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
@@ -64,6 +68,7 @@ pub use flag::Flag;
 pub use id::Id;
 pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};
 pub use secret::Secret;
+pub use view::{ExtraRef, ExtraRefIter, IdRef, IntoView, Str, ViewOf};
 
 /// Fields of a wire object that its type does not name, verbatim, keyed by their wire name.
 ///
@@ -76,6 +81,18 @@ pub type Extra = std::collections::BTreeMap<String, serde_json::Value>;
 pub mod __private {
     pub use serde;
     pub use serde_json;
+
+    /// A key read as raw bytes (borrowed views): the text, when it is UTF-8 without control
+    /// characters (what a key read as a string must be).
+    ///
+    /// # Errors
+    /// Otherwise.
+    pub fn key_text<E: serde::de::Error>(key: &[u8]) -> Result<&str, E> {
+        if key.iter().any(|b| *b < 0x20) {
+            return Err(E::custom("control character in a key"));
+        }
+        std::str::from_utf8(key).map_err(|_| E::custom("a key is not UTF-8"))
+    }
 }
 
 #[cfg(doctest)]

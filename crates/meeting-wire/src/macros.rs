@@ -14,9 +14,248 @@
 ///   whose key is a typed field that is `Some`, so a key is never written twice);
 /// - has `FIELDS`, the typed wire names in declaration order, and `has_field(wire_name)`.
 ///
+/// With `struct Name as NameRef<'a> { ... }` it also emits a **borrowed companion** from the
+/// same field list, so the wire names exist once: `NameRef<'a>` has the same fields, each
+/// of the type written after the field's `as` (`"name" => name: String as Str<'a>`), or
+/// of the owned type when there is none (small values: numbers, flags, times); fields not
+/// typed are kept in an [`ExtraRef`](crate::ExtraRef) (values parsed as
+/// `serde_json::Value`, so a view accepts exactly what the owned type accepts). `NameRef`
+/// deserialises with the same rules (explicit `null`s recorded in `extra`), borrowing
+/// strings when parsed by `serde_json` from a slice or string; `Name::view()` gives the
+/// view of an owned value (each `as` type implements [`ViewOf`](crate::ViewOf) of the
+/// owned one), so code written once over the view serves both.
+///
+/// ```
+/// use meeting_wire::Str;
+/// meeting_wire::wire_object! {
+///     /// A participant.
+///     pub struct Person as PersonRef<'a> {
+///         /// Display name.
+///         "name" => name: String as Str<'a>,
+///         /// Age in years.
+///         "age" => age: u32,
+///     }
+/// }
+/// let json = r#"{"name":"叶大红","age":null,"nickname":"Ye"}"#;
+/// let view: PersonRef<'_> = serde_json::from_str(json)?;
+/// assert!(matches!(view.name.as_ref().map(|n| &n.0), Some(std::borrow::Cow::Borrowed("叶大红"))));
+/// let owned: Person = serde_json::from_str(json)?;
+/// assert_eq!(owned.view().name.as_deref(), Some("叶大红"));
+/// let keys: Vec<_> = view.extra.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+/// assert_eq!(keys, [("age".into(), serde_json::Value::Null), ("nickname".into(), "Ye".into())]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// See the crate-level example.
 #[macro_export]
 macro_rules! wire_object {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident as $rname:ident < $lt:lifetime > {
+            $(
+                $(#[$fmeta:meta])*
+                $wire:literal => $field:ident : $ty:ty $(as $rty:ty)?
+            ),* $(,)?
+        }
+    ) => {
+        $crate::wire_object! {
+            $(#[$meta])*
+            $vis struct $name {
+                $(
+                    $(#[$fmeta])*
+                    $wire => $field : $ty
+                ),*
+            }
+        }
+
+        #[doc = concat!(
+            "The borrowed view of [`", stringify!($name), "`]: the same fields (the same wire ",
+            "names, from the same declaration), strings borrowed from the input where the ",
+            "field's view type allows. Parse it with `serde_json` (from a slice or a string, so ",
+            "that strings can be borrowed), or view an owned value with `",
+            stringify!($name), "::view`."
+        )]
+        #[derive(Clone, Debug, Default)]
+        $vis struct $rname<$lt> {
+            $(
+                $(#[$fmeta])*
+                pub $field: ::core::option::Option<$crate::__wire_view_ty!($ty $(, $rty)?)>,
+            )*
+            /// Every field not typed above (and an explicit `null` for each typed field sent
+            /// as `null`), as in the owned type's `extra`.
+            pub extra: $crate::ExtraRef<$lt>,
+        }
+
+        impl $name {
+            /// A borrowed view of this value, in the shape of the fast parse.
+            pub fn view<$lt>(&$lt self) -> $rname<$lt> {
+                $rname {
+                    $(
+                        $field: self.$field.as_ref().map(|v| $crate::__wire_view!(v $(, $rty)?)),
+                    )*
+                    extra: $crate::ExtraRef::Map(&self.extra),
+                }
+            }
+
+            /// This value as its view, strings moved rather than copied.
+            pub fn into_view(self) -> $rname<'static> {
+                $rname {
+                    $(
+                        $field: self.$field.map(|v| $crate::__wire_into_view!(v $(, $rty)?)),
+                    )*
+                    extra: $crate::ExtraRef::from_extra(self.extra),
+                }
+            }
+        }
+
+        impl $crate::IntoView<$name> for $rname<'static> {
+            fn into_view(owned: $name) -> Self {
+                owned.into_view()
+            }
+        }
+
+        impl $rname<'_> {
+            /// Whether the typed field with this wire name is set (as the owned type's
+            /// `has_field`).
+            pub fn has_field(&self, wire_name: &str) -> bool {
+                match wire_name {
+                    $($wire => self.$field.is_some(),)*
+                    _ => false,
+                }
+            }
+        }
+
+        impl<$lt> $crate::ViewOf<$lt, $name> for $rname<$lt> {
+            fn view_of(owned: &$lt $name) -> Self {
+                owned.view()
+            }
+        }
+
+        impl<'de: $lt, $lt> $crate::__private::serde::Deserialize<'de> for $rname<$lt> {
+            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            where
+                D: $crate::__private::serde::Deserializer<'de>,
+            {
+                use $crate::__private::serde::de::{self, MapAccess, Visitor};
+                use ::core::fmt;
+                use ::core::result::Result;
+
+                #[allow(non_camel_case_types)]
+                enum __Field<'k> {
+                    $($field,)*
+                    __other($crate::Str<'k>),
+                }
+
+                struct __FieldVisitor;
+
+                impl<'k> Visitor<'k> for __FieldVisitor {
+                    type Value = __Field<'k>;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a field name")
+                    }
+
+                    // Keys come as raw bytes (serde_json then skips validating their UTF-8):
+                    // a typed field's name is matched as bytes; any other key must be text
+                    // without control characters, as `visit_str` would have had it.
+                    fn visit_borrowed_bytes<E: de::Error>(self, v: &'k [u8]) -> Result<__Field<'k>, E> {
+                        $(
+                            if v == $wire.as_bytes() {
+                                return Ok(__Field::$field);
+                            }
+                        )*
+                        $crate::__private::key_text(v).map(|k| __Field::__other($crate::Str::borrowed(k)))
+                    }
+
+                    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<__Field<'k>, E> {
+                        $(
+                            if v == $wire.as_bytes() {
+                                return Ok(__Field::$field);
+                            }
+                        )*
+                        $crate::__private::key_text(v).map(|k| {
+                            __Field::__other($crate::Str(::std::borrow::Cow::Owned(
+                                ::std::string::String::from(k),
+                            )))
+                        })
+                    }
+
+                    fn visit_borrowed_str<E: de::Error>(self, v: &'k str) -> Result<__Field<'k>, E> {
+                        Ok(match v {
+                            $($wire => __Field::$field,)*
+                            _ => __Field::__other($crate::Str::borrowed(v)),
+                        })
+                    }
+
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<__Field<'k>, E> {
+                        Ok(match v {
+                            $($wire => __Field::$field,)*
+                            _ => __Field::__other($crate::Str(::std::borrow::Cow::Owned(
+                                ::std::string::String::from(v),
+                            ))),
+                        })
+                    }
+
+                    fn visit_string<E: de::Error>(self, v: ::std::string::String) -> Result<__Field<'k>, E> {
+                        Ok(match v.as_str() {
+                            $($wire => __Field::$field,)*
+                            _ => __Field::__other($crate::Str(::std::borrow::Cow::Owned(v))),
+                        })
+                    }
+                }
+
+                impl<'k> $crate::__private::serde::Deserialize<'k> for __Field<'k> {
+                    fn deserialize<D2>(d: D2) -> Result<Self, D2::Error>
+                    where
+                        D2: $crate::__private::serde::Deserializer<'k>,
+                    {
+                        d.deserialize_bytes(__FieldVisitor)
+                    }
+                }
+
+                struct __Visitor<$lt>(::core::marker::PhantomData<&$lt ()>);
+
+                impl<'de: $lt, $lt> Visitor<'de> for __Visitor<$lt> {
+                    type Value = $rname<$lt>;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("a JSON object (", stringify!($name), ")"))
+                    }
+
+                    fn visit_map<A>(self, mut map: A) -> Result<$rname<$lt>, A::Error>
+                    where
+                        A: MapAccess<'de>,
+                    {
+                        let mut out = <$rname<$lt> as ::core::default::Default>::default();
+                        while let Some(key) = map.next_key::<__Field<'de>>()? {
+                            match key {
+                                $(
+                                    __Field::$field => match map.next_value::<::core::option::Option<$crate::__wire_view_ty!($ty $(, $rty)?)>>()? {
+                                        Some(v) => out.$field = Some(v),
+                                        None => {
+                                            out.$field = None;
+                                            out.extra.push(
+                                                $crate::Str::borrowed($wire),
+                                                $crate::__private::serde_json::Value::Null,
+                                            );
+                                        }
+                                    },
+                                )*
+                                __Field::__other(k) => {
+                                    let v = map.next_value::<$crate::__private::serde_json::Value>()?;
+                                    out.extra.push(k, v);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+
+                deserializer.deserialize_map(__Visitor(::core::marker::PhantomData))
+            }
+        }
+    };
+
     (
         $(#[$meta:meta])*
         $vis:vis struct $name:ident {
@@ -164,6 +403,43 @@ macro_rules! wire_object {
                 map.end()
             }
         }
+    };
+}
+
+/// The view type of a `wire_object!` field: the declared `as` type, else the owned type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_view_ty {
+    ($ty:ty) => {
+        $ty
+    };
+    ($ty:ty, $rty:ty) => {
+        $rty
+    };
+}
+
+/// The view of a `wire_object!` field's value: through [`ViewOf`](crate::ViewOf) when the
+/// field declares an `as` type, else a clone (small `Copy`-like values).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_view {
+    ($v:expr) => {
+        ::core::clone::Clone::clone($v)
+    };
+    ($v:expr, $rty:ty) => {
+        $crate::ViewOf::view_of($v)
+    };
+}
+
+/// A `wire_object!` field's value moved into its view type (see [`__wire_view!`]).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_into_view {
+    ($v:expr) => {
+        $v
+    };
+    ($v:expr, $rty:ty) => {
+        $crate::IntoView::into_view($v)
     };
 }
 

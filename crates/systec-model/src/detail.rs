@@ -6,7 +6,7 @@
 //! meeting was deleted.
 
 use chrono::NaiveDate;
-use meeting_wire::{Flag, Id};
+use meeting_wire::{Flag, Id, IdRef, Str};
 
 use crate::envelope::{EndpointData, Envelope, Error};
 use crate::request::{Credentials, Form, RequestError};
@@ -185,7 +185,7 @@ impl DetailQuery {
 
 meeting_wire::wire_object! {
     /// One page of `detail`.
-    pub struct DetailPage {
+    pub struct DetailPage as DetailPageRef<'a> {
         /// The range's first day, echoed (may be unpadded: `2017-8-31`).
         "from" => from: WireDate,
         /// The range's last day, echoed.
@@ -203,7 +203,7 @@ meeting_wire::wire_object! {
         /// Whether a next page exists.
         "has_next_page" => has_next_page: bool,
         /// This page's meetings.
-        "meetings" => meetings: Vec<DetailMeeting>,
+        "meetings" => meetings: Vec<DetailMeeting> as Vec<DetailMeetingRef<'a>>,
     }
 }
 
@@ -234,15 +234,15 @@ impl DetailPage {
 
 meeting_wire::wire_object! {
     /// One meeting of `detail`.
-    pub struct DetailMeeting {
+    pub struct DetailMeeting as DetailMeetingRef<'a> {
         /// 会议记录ID: this occurrence's id.
-        "uuid" => uuid: MeetingUuid,
+        "uuid" => uuid: MeetingUuid as Str<'a>,
         /// 公共会议室ID: the shared room's id.
-        "host_id" => host_id: String,
+        "host_id" => host_id: String as Str<'a>,
         /// 会议号: the meeting number (a string here).
-        "meeting_id" => meeting_id: Id,
+        "meeting_id" => meeting_id: Id as IdRef<'a>,
         /// 会议主题.
-        "topic" => topic: String,
+        "topic" => topic: String as Str<'a>,
         /// 会议开始时间, local to the vendor's zone.
         "start_time" => start_time: LocalTime,
         /// The scheduled length of an instant or scheduled meeting, in minutes (the unit is
@@ -253,9 +253,9 @@ meeting_wire::wire_object! {
         /// 是否额外会议室: an overflow room created when no room resource was free (0/1).
         "is_extra" => is_extra: Flag,
         /// 参会者信息 (with `show_participants`).
-        "participants" => participants: Vec<DetailParticipant>,
+        "participants" => participants: Vec<DetailParticipant> as Vec<DetailParticipantRef<'a>>,
         /// 电话参会者信息 (with `show_telephony_usage`).
-        "telephony_usage" => telephony_usage: Vec<TelephonyUsage>,
+        "telephony_usage" => telephony_usage: Vec<TelephonyUsage> as Vec<TelephonyUsageRef<'a>>,
     }
 }
 
@@ -273,9 +273,9 @@ impl DetailMeeting {
 
 meeting_wire::wire_object! {
     /// One participant of a `detail` meeting.
-    pub struct DetailParticipant {
+    pub struct DetailParticipant as DetailParticipantRef<'a> {
         /// 参会者显示名称.
-        "name" => name: String,
+        "name" => name: String as Str<'a>,
         /// 加入会议时间, local.
         "join_time" => join_time: LocalTime,
         /// 离开会议时间, local.
@@ -295,11 +295,11 @@ meeting_wire::open_enum! {
 
 meeting_wire::wire_object! {
     /// One phone call of a `detail` meeting.
-    pub struct TelephonyUsage {
+    pub struct TelephonyUsage as TelephonyUsageRef<'a> {
         /// 电话号码.
-        "phone_number" => phone_number: String,
+        "phone_number" => phone_number: String as Str<'a>,
         /// 呼叫类型.
-        "type" => call_type: CallType,
+        "type" => call_type: CallType as Str<'a>,
         /// 通话开始时间, local.
         "start_time" => start_time: LocalTime,
         /// 通话结束时间, local.
@@ -308,5 +308,20 @@ meeting_wire::wire_object! {
         "duration" => duration: u64,
         /// 通话费用, in yuan, exact.
         "total" => total: Yuan,
+    }
+}
+
+impl meeting_wire::IntoView<CallType> for Str<'static> {
+    fn into_view(owned: CallType) -> Self {
+        match owned {
+            CallType::Unknown(raw) => Str(std::borrow::Cow::Owned(raw)),
+            known => Str(std::borrow::Cow::Owned(known.code().to_owned())),
+        }
+    }
+}
+
+impl<'a> meeting_wire::ViewOf<'a, CallType> for Str<'a> {
+    fn view_of(owned: &'a CallType) -> Self {
+        Str::borrowed(owned.code())
     }
 }

@@ -92,6 +92,20 @@ impl<T: Serialize> Serialize for Envelope<T> {
     }
 }
 
+/// The fast path's parse: the `data` of a success response (`status` 200 and `data`
+/// present) as `T`, typically a borrowed view such as
+/// [`DetailPageRef`](crate::detail::DetailPageRef), or `None` for anything else (a failure
+/// answer, a body that does not parse). It takes exactly the bodies [`Envelope::from_slice`]
+/// takes when `T` accepts what the owned payload accepts; on `None`, parse with
+/// `from_slice` for the vendor's answer or the located error.
+pub fn envelope_data<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<T> {
+    let raw: RawEnvelope<T> = serde_json::from_slice(meeting_wire::strip_bom(bytes)).ok()?;
+    match (raw.status, raw.data) {
+        (Some(STATUS_OK), Some(data)) => Some(data),
+        _ => None,
+    }
+}
+
 /// A failure the vendor reported: a non-200 `status`, or a Zoom-v1-style error body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -4,7 +4,7 @@
 //! `from` and `to` are required, and a window longer than one month silently returns only the
 //! last month: split ranges with [`month_windows`](crate::month_windows).
 
-use meeting_wire::{Flag, Id};
+use meeting_wire::{Flag, Id, IdRef, Str};
 
 use crate::envelope::{EndpointData, Envelope, Error};
 use crate::request::{Credentials, Form, RequestError};
@@ -59,17 +59,17 @@ impl HisMeetingQuery {
 
 meeting_wire::wire_object! {
     /// One past meeting occurrence.
-    pub struct HisMeeting {
+    pub struct HisMeeting as HisMeetingRef<'a> {
         /// This occurrence's id (opaque: the sample's are not valid base64).
-        "uuid" => uuid: MeetingUuid,
+        "uuid" => uuid: MeetingUuid as Str<'a>,
         /// The meeting number (repeats across occurrences).
-        "id" => id: Id,
+        "id" => id: Id as IdRef<'a>,
         /// The shared room's account name; may carry trailing spaces.
-        "host" => host: String,
+        "host" => host: String as Str<'a>,
         /// The shared room's mailbox.
-        "email" => email: String,
+        "email" => email: String as Str<'a>,
         /// Account type, e.g. `"Corp"`.
-        "user_type" => user_type: String,
+        "user_type" => user_type: String as Str<'a>,
         /// Start, UTC.
         "start_time" => start_time: UtcTime,
         /// End, UTC.

@@ -62,7 +62,7 @@ pub use detail::{
     TelephonyUsage,
 };
 pub use duration::{VendorDuration, billed_minutes};
-pub use envelope::{EndpointData, Envelope, Error, STATUS_OK, VendorError};
+pub use envelope::{EndpointData, Envelope, Error, STATUS_OK, VendorError, envelope_data};
 pub use his_meeting::{HisMeeting, HisMeetingQuery, HisMeetingResponse};
 pub use meeting_wire::{DecodeError, Extra, Flag, Id, Secret};
 pub use money::{MoneyError, Yuan};
@@ -100,6 +100,18 @@ impl From<&str> for MeetingUuid {
 impl From<String> for MeetingUuid {
     fn from(s: String) -> Self {
         MeetingUuid(s)
+    }
+}
+
+impl<'a> meeting_wire::ViewOf<'a, MeetingUuid> for meeting_wire::Str<'a> {
+    fn view_of(owned: &'a MeetingUuid) -> Self {
+        meeting_wire::Str::borrowed(&owned.0)
+    }
+}
+
+impl meeting_wire::IntoView<MeetingUuid> for meeting_wire::Str<'static> {
+    fn into_view(owned: MeetingUuid) -> Self {
+        meeting_wire::Str(std::borrow::Cow::Owned(owned.0))
     }
 }
 

@@ -6,6 +6,7 @@
 //! (a string, while a full report's `id` is a number). The two are different types here:
 //! [`ReportEntry::Report`] and [`ReportEntry::Stub`].
 
+use meeting_wire::{ExtraRef, IdRef, Str};
 use meeting_wire::{Flag, Id};
 use serde::de::{Deserialize, Deserializer};
 use serde::ser::{Serialize, Serializer};
@@ -122,25 +123,83 @@ impl ReportEntry {
     }
 }
 
+/// Whether a parsed report is a stub: only `id` among the typed fields, and no other typed
+/// field sent as `null`. The one rule of both [`ReportEntry`] and [`ReportEntryRef`].
+fn is_stub<'k>(
+    has_field: impl Fn(&str) -> bool,
+    mut extra: impl Iterator<Item = (&'k str, bool)>,
+) -> bool {
+    let only_id = Report::FIELDS.iter().all(|f| *f == "id" || !has_field(f));
+    only_id && !extra.any(|(k, null)| null && Report::FIELDS.contains(&k) && k != "id")
+}
+
 impl<'de> Deserialize<'de> for ReportEntry {
     /// A stub is an entry with no typed field but `id`; anything else is a report (possibly
     /// a sparse one). Parsed in one pass, without buffering.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let report = Report::deserialize(deserializer)?;
-        let only_id = Report::FIELDS
-            .iter()
-            .all(|f| *f == "id" || !report.has_field(f));
-        let null_typed = report
-            .extra
-            .iter()
-            .any(|(k, v)| v.is_null() && Report::FIELDS.contains(&k.as_str()) && k != "id");
-        Ok(if only_id && !null_typed {
+        let stub = is_stub(
+            |f| report.has_field(f),
+            report.extra.iter().map(|(k, v)| (k.as_str(), v.is_null())),
+        );
+        Ok(if stub {
             ReportEntry::Stub(ReportStub {
                 id: report.id,
                 extra: report.extra,
             })
         } else {
             ReportEntry::Report(Box::new(report))
+        })
+    }
+}
+
+/// The borrowed view of a [`ReportEntry`], told apart by the same rule.
+#[derive(Clone, Debug)]
+pub enum ReportEntryRef<'a> {
+    /// A full report.
+    Report(Box<ReportRef<'a>>),
+    /// A meeting without a report.
+    Stub(ReportStubRef<'a>),
+}
+
+impl ReportEntry {
+    /// The borrowed view.
+    pub fn view(&self) -> ReportEntryRef<'_> {
+        match self {
+            ReportEntry::Report(r) => ReportEntryRef::Report(Box::new(r.view())),
+            ReportEntry::Stub(s) => ReportEntryRef::Stub(s.view()),
+        }
+    }
+
+    /// This entry as its view, strings moved rather than copied.
+    pub fn into_view(self) -> ReportEntryRef<'static> {
+        match self {
+            ReportEntry::Report(r) => ReportEntryRef::Report(Box::new(r.into_view())),
+            ReportEntry::Stub(s) => ReportEntryRef::Stub(s.into_view()),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ReportEntryRef<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let report = ReportRef::deserialize(deserializer)?;
+        let stub = match &report.extra {
+            ExtraRef::Map(m) => is_stub(
+                |f| report.has_field(f),
+                m.iter().map(|(k, v)| (k.as_str(), v.is_null())),
+            ),
+            ExtraRef::Entries(e) => is_stub(
+                |f| report.has_field(f),
+                e.iter().map(|(k, v)| (k.as_str(), v.is_null())),
+            ),
+        };
+        Ok(if stub {
+            ReportEntryRef::Stub(ReportStubRef {
+                id: report.id,
+                extra: report.extra,
+            })
+        } else {
+            ReportEntryRef::Report(Box::new(report))
         })
     }
 }
@@ -157,27 +216,27 @@ impl Serialize for ReportEntry {
 meeting_wire::wire_object! {
     /// A meeting without a report: only its meeting number (a string on the wire), which
     /// repeats across occurrences, so a stub cannot be matched to one occurrence.
-    pub struct ReportStub {
+    pub struct ReportStub as ReportStubRef<'a> {
         /// 会议号: the meeting number.
-        "id" => id: Id,
+        "id" => id: Id as IdRef<'a>,
     }
 }
 
 meeting_wire::wire_object! {
     /// A meeting's usage report.
-    pub struct Report {
+    pub struct Report as ReportRef<'a> {
         /// 会议uuid: this occurrence's id (opaque; not always valid base64).
-        "uuid" => uuid: MeetingUuid,
+        "uuid" => uuid: MeetingUuid as Str<'a>,
         /// 会议号: the meeting number people type to join (a JSON number here).
-        "id" => id: Id,
+        "id" => id: Id as IdRef<'a>,
         /// 类型: `"Past Meeting"`.
-        "type" => meeting_type: String,
+        "type" => meeting_type: String as Str<'a>,
         /// The shared room's account name (not a person); may carry trailing spaces (`"7 "`).
-        "host" => host: String,
+        "host" => host: String as Str<'a>,
         /// 会议室邮箱: the shared room's mailbox.
-        "email" => email: String,
+        "email" => email: String as Str<'a>,
         /// host类型: the account type, e.g. `"Corp"`.
-        "user_type" => user_type: String,
+        "user_type" => user_type: String as Str<'a>,
         /// 开始时间, UTC.
         "start_time" => start_time: UtcTime,
         /// 结束时间, UTC.
@@ -205,7 +264,29 @@ meeting_wire::wire_object! {
         /// Participants per page (100).
         "page_size" => page_size: u64,
         /// 参会人信息: this page of participants.
-        "participants" => participants: Vec<ReportParticipant>,
+        "participants" => participants: Vec<ReportParticipant> as Vec<ReportParticipantRef<'a>>,
+    }
+}
+
+impl Completeness {
+    /// From the participants listed and `participants_count`.
+    fn of(listed: usize, count: Option<u64>) -> Completeness {
+        let listed = listed as u64;
+        match count {
+            None => Completeness::Unknown,
+            Some(total) if total > listed => Completeness::Truncated { listed, total },
+            Some(_) => Completeness::Complete,
+        }
+    }
+}
+
+impl ReportRef<'_> {
+    /// Whether the participant list is whole, as [`Report::completeness`].
+    pub fn completeness(&self) -> Completeness {
+        Completeness::of(
+            self.participants.as_ref().map_or(0, Vec::len),
+            self.participants_count,
+        )
     }
 }
 
@@ -234,12 +315,7 @@ impl Report {
 
     /// Whether the participant list is whole; see [`Completeness`].
     pub fn completeness(&self) -> Completeness {
-        let listed = self.participants().len() as u64;
-        match self.participants_count {
-            None => Completeness::Unknown,
-            Some(total) if total > listed => Completeness::Truncated { listed, total },
-            Some(_) => Completeness::Complete,
-        }
+        Completeness::of(self.participants().len(), self.participants_count)
     }
 
     /// `true` unless the report says participants are missing.
@@ -250,23 +326,23 @@ impl Report {
 
 meeting_wire::wire_object! {
     /// One participant of a report.
-    pub struct ReportParticipant {
+    pub struct ReportParticipant as ReportParticipantRef<'a> {
         /// Participant id; may be empty (`""`).
-        "id" => id: String,
+        "id" => id: String as Str<'a>,
         /// User id.
-        "user_id" => user_id: Id,
+        "user_id" => user_id: Id as IdRef<'a>,
         /// Display name.
-        "user_name" => user_name: String,
+        "user_name" => user_name: String as Str<'a>,
         /// Client device (`Windows`, `iOS`, ...).
-        "device" => device: String,
+        "device" => device: String as Str<'a>,
         /// Client IP address.
-        "ip_address" => ip_address: String,
+        "ip_address" => ip_address: String as Str<'a>,
         /// Country code (`CN`).
-        "cn" => country: String,
+        "cn" => country: String as Str<'a>,
         /// City.
-        "city" => city: String,
+        "city" => city: String as Str<'a>,
         /// Network (`Wired`, `Wifi`, ...).
-        "network_type" => network_type: String,
+        "network_type" => network_type: String as Str<'a>,
         /// Joined, UTC.
         "join_time" => join_time: UtcTime,
         /// Left, UTC.

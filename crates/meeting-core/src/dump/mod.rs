@@ -13,8 +13,12 @@
 //! The byte stream is split into documents by a small hand-written scanner (strings,
 //! escapes and depth only; no parse), so memory is bounded by the largest document (and by
 //! [`DumpOptions::max_document_bytes`]), not by the file. Each document's shape is sniffed
-//! from its keys (no second parse), then parsed once by the model crate's `parse_response`
-//! and normalised by value.
+//! from its keys (no second parse), then parsed and normalised. Systec `detail`,
+//! `reports` and `hisMeeting` documents take the borrowed fast path first (the model crate's
+//! `...Ref<'a>` views, strings borrowed from the document, normalised by the same code as
+//! the owned types); any document it does not take (an error of any kind, a vendor failure
+//! answer) and every other endpoint is parsed by the model crate's `parse_response` and
+//! normalised by value, which also locates errors. See [`DumpOptions::borrowed_fast_path`].
 //!
 //! JSON Lines are recognised from the first complete document: when it sits alone on its
 //! line, every newline ends a document, so a truncated line is one bad document and the next
@@ -87,6 +91,13 @@ pub struct DumpOptions {
     /// windows (by their `from`/`to` parameters) get the incomplete-window warning, as the
     /// live run's records did ([`crate::run::incomplete_window_warning`]).
     pub failed_windows: Vec<(Source, chrono::NaiveDate, chrono::NaiveDate)>,
+    /// Parse vendor documents with the borrowed fast path first (the default): strings are
+    /// borrowed from the input and normalised straight into meetings, without the owned model
+    /// values; a document the fast path cannot take (an error of any kind, a vendor failure
+    /// answer) is parsed again by the owned model, which gives the same meetings and the
+    /// located error. `false` uses the owned model for every document (same output, slower:
+    /// for comparisons).
+    pub borrowed_fast_path: bool,
 }
 
 impl Default for DumpOptions {
@@ -98,6 +109,7 @@ impl Default for DumpOptions {
             keep: None,
             run_started: None,
             failed_windows: Vec::new(),
+            borrowed_fast_path: true,
         }
     }
 }
@@ -133,6 +145,13 @@ impl DumpOptions {
     #[must_use]
     pub fn keep(mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Self {
         self.keep = Some((from, to));
+        self
+    }
+
+    /// Uses the borrowed fast path first, or not (see [`DumpOptions::borrowed_fast_path`]).
+    #[must_use]
+    pub fn borrowed_fast_path(mut self, on: bool) -> Self {
+        self.borrowed_fast_path = on;
         self
     }
 
@@ -742,6 +761,12 @@ fn parse_as(
 ) -> Result<(), DumpErrorKind> {
     let ctx = &options.context;
     let first = out.len();
+    if options.borrowed_fast_path && fast_path(source, bytes, ctx, out) {
+        if let Some(at) = ctx.as_of() {
+            crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
+        }
+        return Ok(());
+    }
     let endpoint = certain.then_some(source);
     let systec = |e: systec_model::Error| match e {
         systec_model::Error::Vendor { error, .. } => DumpErrorKind::Vendor {
@@ -798,4 +823,94 @@ fn parse_as(
         crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
     }
     Ok(())
+}
+
+/// The borrowed fast path: parses `bytes` as `source`'s success response into borrowed views
+/// and normalises them into `out` (the same code the owned model's `normalize_into` runs, on
+/// views of owned values). `false`, with nothing added to `out`, for anything it does not
+/// take: the caller then parses with the owned model, which locates the error.
+fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>) -> bool {
+    match source {
+        Source::SystecDetail => {
+            match systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes) {
+                Some(page) => {
+                    crate::normalize::normalize_detail_page_view(page, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
+        Source::SystecReports => {
+            match systec_model::envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(
+                bytes,
+            ) {
+                Some(list) => {
+                    crate::normalize::normalize_reports_view(list, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
+        Source::SystecHisMeeting => {
+            match systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(
+                bytes,
+            ) {
+                Some(list) => {
+                    crate::normalize::normalize_his_meetings_view(list, ctx, out);
+                    true
+                }
+                None => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use meeting_sim::dump::{DumpEndpoint, write_dump};
+
+    /// The fast path takes the documented samples and generated dumps (rather than falling
+    /// back to the owned model, which would give the same output, only slower).
+    #[test]
+    fn the_fast_path_takes_good_documents() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/systec");
+        let ctx = Context::default();
+        for (file, source, endpoint) in [
+            (
+                "detail.sample.json",
+                Source::SystecDetail,
+                DumpEndpoint::Detail,
+            ),
+            (
+                "reports.sample.json",
+                Source::SystecReports,
+                DumpEndpoint::Reports,
+            ),
+            (
+                "his-meeting.sample.json",
+                Source::SystecHisMeeting,
+                DumpEndpoint::HisMeeting,
+            ),
+        ] {
+            let sample = std::fs::read(root.join(file)).unwrap_or_default();
+            let mut out = Vec::new();
+            assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
+            assert!(!out.is_empty(), "{file}");
+            let mut dump = Vec::new();
+            assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
+            for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
+            }
+            // A failure answer is left to the owned model.
+            let failure = br#"{"status":401,"message":"bad key","data":[]}"#;
+            let before = out.len();
+            assert!(
+                !fast_path(source, failure, &ctx, &mut out),
+                "{file}: failure"
+            );
+            assert_eq!(out.len(), before);
+        }
+    }
 }

@@ -15,6 +15,9 @@ pub use quanshi::{normalize_conference, normalize_dashboard};
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
 };
+pub(crate) use systec::{
+    normalize_detail_page_view, normalize_his_meetings_view, normalize_reports_view,
+};
 
 /// A model value that becomes zero or more [`Meeting`]s.
 ///
@@ -119,6 +122,28 @@ pub(crate) fn clean(s: Option<String>) -> Option<String> {
     }
 }
 
+/// [`clean`] for a borrowed string: trimmed, empty is `None`; copied once (an owned string
+/// with nothing to trim is moved).
+pub(crate) fn clean_str(s: Option<meeting_wire::Str<'_>>) -> Option<String> {
+    let s = s?.into_cow();
+    let trimmed = s.trim();
+    if trimmed.is_empty() {
+        None
+    } else if trimmed.len() == s.len() {
+        Some(s.into_owned())
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+/// [`id_text`] for a borrowed id.
+pub(crate) fn id_text_ref(id: Option<meeting_wire::IdRef<'_>>) -> Option<String> {
+    match id? {
+        meeting_wire::IdRef::Text(t) => clean_str(Some(meeting_wire::Str(t))),
+        other => Some(other.to_string()),
+    }
+}
+
 /// `s` unless it is empty (for vendor_extra values, kept verbatim otherwise).
 pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
@@ -182,6 +207,27 @@ pub(crate) fn take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut c
     }
 }
 
+/// [`take_extra`] for a borrowed view's extras: the same rule (explicit `null`s of typed
+/// fields and secrets dropped, the rest scrubbed), the same result (a repeated key: the last
+/// one counts, as in the owned map).
+pub(crate) fn take_extra_view(
+    extra: meeting_wire::ExtraRef<'_>,
+    typed: &[&str],
+    out: &mut crate::ExtraFields,
+) {
+    if extra.is_empty() {
+        return;
+    }
+    for (k, v) in extra {
+        if (v.is_null() && typed.contains(&k.as_ref())) || is_secret_field(&k) {
+            continue;
+        }
+        let mut v = v.into_owned();
+        scrub(&mut v);
+        out.insert(k.into_owned(), v);
+    }
+}
+
 /// A typed field left unmapped, written back as its wire JSON.
 pub(crate) fn put<T: serde::Serialize>(out: &mut crate::ExtraFields, name: &str, value: Option<T>) {
     if let Some(v) = value
@@ -201,6 +247,33 @@ pub(crate) fn put_list(out: &mut crate::ExtraFields, name: &str, items: Vec<crat
             .map(|m| Value::Object(m.into_iter().collect()))
             .collect();
         out.insert(name.to_owned(), Value::Array(list));
+    }
+}
+
+/// Per-item extras of a list, as [`put_list`] writes them, gathered without building a map
+/// per item when (as nearly always) no item has any.
+#[derive(Default)]
+pub(crate) struct ItemExtras {
+    items: Vec<crate::ExtraFields>,
+    seen: usize,
+}
+
+impl ItemExtras {
+    /// The next item's extras.
+    pub(crate) fn push(&mut self, extras: crate::ExtraFields) {
+        if !extras.is_empty() {
+            self.items.resize_with(self.seen, crate::ExtraFields::new);
+            self.items.push(extras);
+        }
+        self.seen += 1;
+    }
+
+    /// Writes the list (see [`put_list`]) when any item had extras.
+    pub(crate) fn put(mut self, out: &mut crate::ExtraFields, name: &str) {
+        if !self.items.is_empty() {
+            self.items.resize_with(self.seen, crate::ExtraFields::new);
+            put_list(out, name, self.items);
+        }
     }
 }
 

@@ -1,12 +1,20 @@
 //! Systec: `reports`, `detail`, `hisMeeting`.
 
 use chrono::{DateTime, Utc};
+use meeting_wire::{IdRef, Str};
+use systec_model::detail::{
+    DetailMeetingRef, DetailPageRef, DetailParticipantRef, TelephonyUsageRef,
+};
+use systec_model::his_meeting::HisMeetingRef;
+use systec_model::reports::{ReportEntryRef, ReportParticipantRef, ReportRef, ReportStubRef};
 use systec_model::{
     CallType, DetailMeeting, DetailPage, DetailParticipant, HisMeeting, LocalResolution, LocalTime,
     Report, ReportEntry, ReportParticipant, ReportStub, TelephonyUsage,
 };
 
-use super::{Normalize, clean, id_text, put, put_list, store_extra, take_extra};
+use super::{
+    ItemExtras, Normalize, clean, clean_str, id_text_ref, put, store_extra, take_extra_view,
+};
 use crate::model::seconds_between;
 use crate::{
     CallDirection, Context, ExtraFields, Features, Host, Meeting, Money, Participant,
@@ -53,6 +61,19 @@ impl Normalize for DetailPage {
     /// not kept.
     fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
         self.meetings.normalize_into(ctx, out);
+    }
+}
+
+/// The fast path: the meetings of a borrowed `detail` page.
+pub(crate) fn normalize_detail_page_view(
+    p: DetailPageRef<'_>,
+    ctx: &Context,
+    out: &mut Vec<Meeting>,
+) {
+    let list = p.meetings.unwrap_or_default();
+    out.reserve(list.len());
+    for m in list {
+        out.push(normalize_detail_view(m, ctx));
     }
 }
 
@@ -127,13 +148,13 @@ fn set_span(m: &mut Meeting, start: Option<DateTime<Utc>>, end: Option<DateTime<
 
 /// The fields `reports` and `hisMeeting` share: both are the Zoom-v1 "past meeting" record
 /// of one occurrence (UTC times, `"N分钟"` rounded up, the shared room's account as host).
-struct PastMeeting {
+struct PastMeeting<'a> {
     source: Source,
-    uuid: Option<systec_model::MeetingUuid>,
-    id: Option<meeting_wire::Id>,
-    host: Option<String>,
-    email: Option<String>,
-    user_type: Option<String>,
+    uuid: Option<Str<'a>>,
+    id: Option<IdRef<'a>>,
+    host: Option<Str<'a>>,
+    email: Option<Str<'a>>,
+    user_type: Option<Str<'a>>,
     start_time: Option<systec_model::UtcTime>,
     end_time: Option<systec_model::UtcTime>,
     duration: Option<systec_model::VendorDuration>,
@@ -148,17 +169,22 @@ struct PastMeeting {
 
 /// The meeting both `reports` and `hisMeeting` describe: key, numbers, host and room,
 /// `ended`, the measured span, the billed minutes and the features.
-fn past_meeting(p: PastMeeting) -> Meeting {
+fn past_meeting(p: PastMeeting<'_>) -> Meeting {
     let mut m = new_meeting(p.source);
-    let number = id_text(p.id);
+    let number = id_text_ref(p.id);
     systec_key(
         &mut m,
         p.uuid.as_ref().map(|u| u.as_str()),
         number.as_deref(),
     );
-    m.occurrence_id = p.uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.occurrence_id = clean_str(p.uuid);
     m.meeting_number = number;
-    host_and_room(&mut m, p.host, p.email, p.user_type);
+    host_and_room(
+        &mut m,
+        clean_str(p.host),
+        clean_str(p.email),
+        clean_str(p.user_type),
+    );
     m.status = Status::Ended;
     set_span(&mut m, utc(p.start_time), utc(p.end_time));
     m.billed_minutes = p.duration.as_ref().and_then(|d| d.minutes_rounded_up());
@@ -181,9 +207,14 @@ fn past_meeting(p: PastMeeting) -> Meeting {
 }
 
 /// Normalises one full `reports` entry. See the crate docs for every rule.
-pub fn normalize_report(r: Report, _ctx: &Context) -> Meeting {
+pub fn normalize_report(r: Report, ctx: &Context) -> Meeting {
+    normalize_report_view(r.into_view(), ctx)
+}
+
+/// The one implementation of [`normalize_report`], over the borrowed view.
+pub(crate) fn normalize_report_view(r: ReportRef<'_>, _ctx: &Context) -> Meeting {
     let completeness = r.completeness();
-    let Report {
+    let ReportRef {
         uuid,
         id,
         meeting_type,
@@ -231,25 +262,25 @@ pub fn normalize_report(r: Report, _ctx: &Context) -> Meeting {
     }
     let mut ex = ExtraFields::new();
     let list = participants.unwrap_or_default();
-    let mut item_extras = Vec::new();
+    let mut item_extras = ItemExtras::default();
     m.participants.reserve(list.len());
     for p in list {
         let (p, e) = report_participant(p);
         m.participants.push(p);
         item_extras.push(e);
     }
-    put_list(&mut ex, "participants", item_extras);
-    put(&mut ex, "type", meeting_type);
+    item_extras.put(&mut ex, "participants");
+    put(&mut ex, "type", meeting_type.map(Str::into_string));
     put(&mut ex, "page_count", page_count);
     put(&mut ex, "page_number", page_number);
     put(&mut ex, "page_size", page_size);
-    take_extra(extra, Report::FIELDS, &mut ex);
+    take_extra_view(extra, Report::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecReports, ex);
     m
 }
 
-fn report_participant(p: ReportParticipant) -> (Participant, ExtraFields) {
-    let ReportParticipant {
+fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields) {
+    let ReportParticipantRef {
         id,
         user_id,
         user_name,
@@ -265,17 +296,17 @@ fn report_participant(p: ReportParticipant) -> (Participant, ExtraFields) {
     let join = utc(join_time);
     let leave = utc(leave_time);
     let mut ex = ExtraFields::new();
-    take_extra(extra, ReportParticipant::FIELDS, &mut ex);
+    take_extra_view(extra, ReportParticipant::FIELDS, &mut ex);
     (
         Participant {
-            id: clean(id),
-            user_id: id_text(user_id),
-            name: clean(user_name),
-            device: clean(device),
-            ip: clean(ip_address),
-            country: clean(country),
-            city: clean(city),
-            network: clean(network_type),
+            id: clean_str(id),
+            user_id: id_text_ref(user_id),
+            name: clean_str(user_name),
+            device: clean_str(device),
+            ip: clean_str(ip_address),
+            country: clean_str(country),
+            city: clean_str(city),
+            network: clean_str(network_type),
             join,
             leave,
             duration_seconds: seconds_between(join, leave),
@@ -289,21 +320,46 @@ fn report_participant(p: ReportParticipant) -> (Participant, ExtraFields) {
 /// Normalises a `reports` stub (`{"id": "1579334441"}`): key `systec:stub:<number>`,
 /// status `unknown`.
 pub fn normalize_report_stub(s: ReportStub) -> Meeting {
-    let ReportStub { id, extra } = s;
+    normalize_report_stub_view(s.into_view())
+}
+
+/// The one implementation of [`normalize_report_stub`], over the borrowed view.
+pub(crate) fn normalize_report_stub_view(s: ReportStubRef<'_>) -> Meeting {
+    let ReportStubRef { id, extra } = s;
     let mut m = new_meeting(Source::SystecReports);
-    let number = id_text(id);
+    let number = id_text_ref(id);
     systec_key(&mut m, None, number.as_deref());
     m.meeting_number = number;
     m.status = Status::Unknown;
     let mut ex = ExtraFields::new();
-    take_extra(extra, ReportStub::FIELDS, &mut ex);
+    take_extra_view(extra, ReportStub::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecReports, ex);
     m
 }
 
+/// The fast path: the meetings of a borrowed `reports` list.
+pub(crate) fn normalize_reports_view(
+    list: Vec<ReportEntryRef<'_>>,
+    ctx: &Context,
+    out: &mut Vec<Meeting>,
+) {
+    out.reserve(list.len());
+    for entry in list {
+        out.push(match entry {
+            ReportEntryRef::Report(r) => normalize_report_view(*r, ctx),
+            ReportEntryRef::Stub(s) => normalize_report_stub_view(s),
+        });
+    }
+}
+
 /// Normalises one `hisMeeting` record.
-pub fn normalize_his_meeting(h: HisMeeting, _ctx: &Context) -> Meeting {
-    let HisMeeting {
+pub fn normalize_his_meeting(h: HisMeeting, ctx: &Context) -> Meeting {
+    normalize_his_meeting_view(h.into_view(), ctx)
+}
+
+/// The one implementation of [`normalize_his_meeting`], over the borrowed view.
+pub(crate) fn normalize_his_meeting_view(h: HisMeetingRef<'_>, _ctx: &Context) -> Meeting {
+    let HisMeetingRef {
         uuid,
         id,
         host,
@@ -340,9 +396,21 @@ pub fn normalize_his_meeting(h: HisMeeting, _ctx: &Context) -> Meeting {
         recording,
     });
     let mut ex = ExtraFields::new();
-    take_extra(extra, HisMeeting::FIELDS, &mut ex);
+    take_extra_view(extra, HisMeeting::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecHisMeeting, ex);
     m
+}
+
+/// The fast path: the meetings of a borrowed `hisMeeting` list.
+pub(crate) fn normalize_his_meetings_view(
+    list: Vec<HisMeetingRef<'_>>,
+    ctx: &Context,
+    out: &mut Vec<Meeting>,
+) {
+    out.reserve(list.len());
+    for h in list {
+        out.push(normalize_his_meeting_view(h, ctx));
+    }
 }
 
 /// Caches the vendor zone's offset for one local calendar day: resolving through
@@ -430,7 +498,13 @@ fn local(
 /// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
 /// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
 pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
-    let DetailMeeting {
+    normalize_detail_view(d.into_view(), ctx)
+}
+
+/// The one implementation of [`normalize_detail_meeting`], over the view: the owned value is
+/// turned into its view (strings moved), the dump reader's fast path parses views directly.
+pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> Meeting {
+    let DetailMeetingRef {
         uuid,
         host_id,
         meeting_id,
@@ -445,12 +519,12 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
     } = d;
     let mut m = new_meeting(Source::SystecDetail);
     let mut cache = DayCache::default();
-    let number = id_text(meeting_id);
+    let number = id_text_ref(meeting_id);
     systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
-    m.occurrence_id = uuid.map(|u| u.to_string()).and_then(|u| clean(Some(u)));
+    m.occurrence_id = clean_str(uuid);
     m.meeting_number = number;
-    m.topic = clean(topic);
-    if let Some(id) = clean(host_id) {
+    m.topic = clean_str(topic);
+    if let Some(id) = clean_str(host_id) {
         m.room = Some(Room {
             id: Some(id),
             name: None,
@@ -469,10 +543,10 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
 
     let mut ex = ExtraFields::new();
     let list = participants.unwrap_or_default();
-    let mut item_extras = Vec::new();
+    let mut item_extras = ItemExtras::default();
     m.participants.reserve(list.len());
     for p in list {
-        let DetailParticipant {
+        let DetailParticipantRef {
             name,
             join_time,
             leave_time,
@@ -493,23 +567,23 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             "participants[].leave_time",
         );
         m.participants.push(Participant {
-            name: clean(name),
+            name: clean_str(name),
             join,
             leave,
             duration_seconds: seconds_between(join, leave),
             ..Participant::default()
         });
         let mut e = ExtraFields::new();
-        take_extra(extra, DetailParticipant::FIELDS, &mut e);
+        take_extra_view(extra, DetailParticipant::FIELDS, &mut e);
         item_extras.push(e);
     }
-    put_list(&mut ex, "participants", item_extras);
+    item_extras.put(&mut ex, "participants");
 
     let calls = telephony_usage.unwrap_or_default();
-    let mut call_extras = Vec::new();
+    let mut call_extras = ItemExtras::default();
     m.phone_calls.reserve(calls.len());
     for c in calls {
-        let TelephonyUsage {
+        let TelephonyUsageRef {
             phone_number,
             call_type,
             start_time,
@@ -519,7 +593,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             extra,
         } = c;
         let mut e = ExtraFields::new();
-        let direction = call_type.map(|t| match t {
+        let direction = call_type.map(|t| match CallType::from(t.as_str()) {
             CallType::CallOut => CallDirection::Outbound,
             CallType::CallIn => CallDirection::Inbound,
             other => {
@@ -545,7 +619,7 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             "telephony_usage[].end_time",
         );
         m.phone_calls.push(PhoneCall {
-            number: clean(phone_number),
+            number: clean_str(phone_number),
             direction,
             start,
             end,
@@ -553,12 +627,12 @@ pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
             billed_minutes: duration,
             cost: total.map(|y| Money::cny(y.amount())),
         });
-        take_extra(extra, TelephonyUsage::FIELDS, &mut e);
+        take_extra_view(extra, TelephonyUsage::FIELDS, &mut e);
         call_extras.push(e);
     }
-    put_list(&mut ex, "telephony_usage", call_extras);
+    call_extras.put(&mut ex, "telephony_usage");
     put(&mut ex, "is_extra", is_extra);
-    take_extra(extra, DetailMeeting::FIELDS, &mut ex);
+    take_extra_view(extra, DetailMeeting::FIELDS, &mut ex);
     store_extra(&mut m, Source::SystecDetail, ex);
     m
 }

@@ -11,6 +11,7 @@ mod bad_input;
 mod chunks;
 mod common;
 mod dump;
+mod fastpath;
 mod fixtures;
 mod merge;
 mod pii;
