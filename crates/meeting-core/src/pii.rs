@@ -70,6 +70,84 @@ fn is_switch(folded: &str) -> bool {
         .any(|s| folded.len() > s.len() && folded.ends_with(s))
 }
 
+/// The words whose presence in a folded key name marks a secret (see [`is_secret_key`]).
+const SECRET_WORDS: &[&str] = &[
+    // Passwords.
+    "password",
+    "passwd",
+    "pwd",
+    "passcode",
+    "passphrase",
+    "hostpcode",
+    "attendeepcode",
+    "confpcode",
+    "密码",
+    // Links.
+    "joinurl",
+    "joinlink",
+    "joinuri",
+    "hostjoin",
+    "hosturl",
+    "hostlink",
+    "starturl",
+    "callurl",
+    "webrtc",
+    "inviteurl",
+    "invitelink",
+    "meetingurl",
+    "meetinglink",
+    "confurl",
+    "conferenceurl",
+    "shareurl",
+    "sharelink",
+    "pullurl",
+    "pushurl",
+    "streamurl",
+    "rtmp",
+    "链接",
+    // Watchwords.
+    "watchword",
+    "口令",
+    // Tokens, secrets, keys.
+    "token",
+    "secret",
+    "credential",
+    "authorization",
+    "authcode",
+    "cookie",
+    "apikey",
+    "accesskey",
+    "appkey",
+    "hostkey",
+    "privatekey",
+    "signkey",
+    "signingkey",
+    "sessionkey",
+    "encryptionkey",
+    "authkey",
+    "licensekey",
+    "令牌",
+    "密钥",
+    "秘钥",
+];
+
+/// [`SECRET_WORDS`] grouped by their first byte, so a key is scanned once, trying at each
+/// position only the words that can start there.
+static WORDS_BY_FIRST_BYTE: std::sync::LazyLock<Vec<Vec<&'static [u8]>>> =
+    std::sync::LazyLock::new(|| {
+        let mut table = vec![Vec::new(); 256];
+        for w in SECRET_WORDS {
+            if let Some(list) = w
+                .as_bytes()
+                .first()
+                .and_then(|b| table.get_mut(usize::from(*b)))
+            {
+                list.push(w.as_bytes());
+            }
+        }
+        table
+    });
+
 /// Whether a field with this name holds a secret: something that grants access to a
 /// meeting or an account. Such a field never reaches a `Meeting` (not even its
 /// `vendor_extra`), a log line or masked raw output.
@@ -107,70 +185,44 @@ fn is_switch(folded: &str) -> bool {
 /// }
 /// ```
 pub fn is_secret_key(name: &str) -> bool {
-    const CONTAINS: &[&str] = &[
-        // Passwords.
-        "password",
-        "passwd",
-        "pwd",
-        "passcode",
-        "passphrase",
-        "hostpcode",
-        "attendeepcode",
-        "confpcode",
-        "密码",
-        // Links.
-        "joinurl",
-        "joinlink",
-        "joinuri",
-        "hostjoin",
-        "hosturl",
-        "hostlink",
-        "starturl",
-        "callurl",
-        "webrtc",
-        "inviteurl",
-        "invitelink",
-        "meetingurl",
-        "meetinglink",
-        "confurl",
-        "conferenceurl",
-        "shareurl",
-        "sharelink",
-        "pullurl",
-        "pushurl",
-        "streamurl",
-        "rtmp",
-        "链接",
-        // Watchwords.
-        "watchword",
-        "口令",
-        // Tokens, secrets, keys.
-        "token",
-        "secret",
-        "credential",
-        "authorization",
-        "authcode",
-        "cookie",
-        "apikey",
-        "accesskey",
-        "appkey",
-        "hostkey",
-        "privatekey",
-        "signkey",
-        "signingkey",
-        "sessionkey",
-        "encryptionkey",
-        "authkey",
-        "licensekey",
-        "令牌",
-        "密钥",
-        "秘钥",
-    ];
-    let folded = fold_key(name);
+    // Folded into a stack buffer (key names are short); a longer name is folded on the heap.
+    let mut stack = [0u8; 64];
+    let heap: String;
+    let folded: &str = if name.len() <= stack.len() {
+        let mut n = 0;
+        for b in name.bytes() {
+            if !matches!(b, b'_' | b'-' | b'.' | b' ') {
+                if let Some(slot) = stack.get_mut(n) {
+                    *slot = b.to_ascii_lowercase();
+                }
+                n += 1;
+            }
+        }
+        // Only ASCII bytes were dropped or changed, so the rest is still UTF-8.
+        match std::str::from_utf8(stack.get(..n).unwrap_or_default()) {
+            Ok(s) => s,
+            Err(_) => {
+                heap = fold_key(name);
+                &heap
+            }
+        }
+    } else {
+        heap = fold_key(name);
+        &heap
+    };
     if folded.is_empty() {
         return false;
     }
-    let hit = CONTAINS.iter().any(|w| folded.contains(w))
+    let bytes = folded.as_bytes();
+    // One pass over the name: at each position, only the words starting with that byte.
+    let table = &*WORDS_BY_FIRST_BYTE;
+    let contains_word = (0..bytes.len()).any(|i| {
+        let rest = bytes.get(i..).unwrap_or_default();
+        rest.first()
+            .and_then(|b| table.get(usize::from(*b)))
+            .is_some_and(|words| words.iter().any(|w| rest.starts_with(w)))
+    });
+    let hit = contains_word
         || folded.starts_with("pcode")
         || folded == "pin"
         || (folded.len() > 3 && folded.ends_with("pin") && !folded.ends_with("spin"))
@@ -178,7 +230,7 @@ pub fn is_secret_key(name: &str) -> bool {
             && ["url", "uri", "link", "addr"]
                 .iter()
                 .any(|w| folded.contains(w)));
-    hit && !is_switch(&folded)
+    hit && !is_switch(folded)
 }
 
 /// Replaces every secret in `value` by [`REDACTED`], at any depth, and returns how many were
@@ -754,6 +806,48 @@ pub fn neutralize_formula(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy as _;
+
+    /// The rule as first written (fold into a `String`, one substring search per word): the
+    /// one-pass matcher must agree with it on every name.
+    fn reference_is_secret_key(name: &str) -> bool {
+        let folded = fold_key(name);
+        if folded.is_empty() {
+            return false;
+        }
+        let hit = SECRET_WORDS.iter().any(|w| folded.contains(w))
+            || folded.starts_with("pcode")
+            || folded == "pin"
+            || (folded.len() > 3 && folded.ends_with("pin") && !folded.ends_with("spin"))
+            || (folded.contains("live")
+                && ["url", "uri", "link", "addr"]
+                    .iter()
+                    .any(|w| folded.contains(w)));
+        hit && !is_switch(&folded)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn secret_key_matches_the_reference(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(SECRET_WORDS.to_vec()).prop_map(str::to_owned),
+                    proptest::sample::select(vec![
+                        "open", "is", "has", "type", "enabled", "live", "url", "addr", "pin",
+                        "spin", "PCode", "Host", "_", "-", ".", " ", "密", "码", "É", "ß",
+                    ]).prop_map(str::to_owned),
+                    "[a-zA-Z0-9_. -]{0,6}",
+                    "\\PC{0,3}",
+                ],
+                0..6,
+            ),
+        ) {
+            let name: String = parts.concat();
+            proptest::prop_assert_eq!(is_secret_key(&name), reference_is_secret_key(&name), "{}", name);
+            let long = name.repeat(9);
+            proptest::prop_assert_eq!(is_secret_key(&long), reference_is_secret_key(&long), "{}", long);
+        }
+    }
 
     #[test]
     fn hostile_key_spellings() {

@@ -8,7 +8,7 @@ use quanshi_model::{
     UnixSeconds, UserType,
 };
 
-use super::{Normalize, clean, count, id_text, nonempty, put, put_list, store_extra, take_extra};
+use super::{Normalize, clean, count, id_text, nonempty, put, scrub, store_extra, take_extra};
 use crate::model::seconds_between;
 use crate::{
     Approval, BookedRoom, Connections, Context, Device, ExtraFields, Features, Host, Invitation,
@@ -42,6 +42,38 @@ impl Normalize for DashboardConference {
     fn normalize_into(self, _ctx: &Context, out: &mut Vec<Meeting>) {
         out.push(normalize_dashboard(self));
     }
+}
+
+/// The extras of one item of a list (`attendList[i]`, `houseList[i]`, ...), built as the
+/// JSON object they are written as, so no map is rebuilt per item.
+type ItemMap = serde_json::Map<String, serde_json::Value>;
+
+/// [`put`] into an item's extras.
+fn item_put<T: serde::Serialize>(out: &mut ItemMap, name: &str, value: Option<T>) {
+    if let Some(v) = value
+        && let Ok(mut json) = serde_json::to_value(v)
+    {
+        scrub(&mut json);
+        out.insert(name.to_owned(), json);
+    }
+}
+
+/// [`take_extra`] into an item's extras.
+fn item_take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut ItemMap) {
+    if extra.is_empty() {
+        return;
+    }
+    let mut e = ExtraFields::new();
+    take_extra(extra, typed, &mut e);
+    out.extend(e);
+}
+
+/// The per-item extras of a list, written (as `put_list` does) only when at least one item
+/// has any: an array parallel to the source list.
+fn item_list(items: Vec<ItemMap>) -> Option<serde_json::Value> {
+    items.iter().any(|m| !m.is_empty()).then(|| {
+        serde_json::Value::Array(items.into_iter().map(serde_json::Value::Object).collect())
+    })
 }
 
 /// A Unix-seconds time; one that cannot be read is absent, with a warning.
@@ -157,7 +189,9 @@ pub fn normalize_conference(c: Conference) -> Meeting {
         m.participants.push(p);
         item_extras.push(e);
     }
-    put_list(&mut ex, "attendList", item_extras);
+    if let Some(list) = item_list(item_extras) {
+        ex.insert("attendList".to_owned(), list);
+    }
 
     // Rooms: `houseList` (with the `equipList` devices whose parent is the room) united with
     // `detailHouseList` by `DeviceId`, the detail winning field by field; a `detailHouseList`
@@ -166,12 +200,20 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     let houses = house_list.unwrap_or_default();
     let equips = equip_list.unwrap_or_default();
     let mut used = vec![false; equips.len()];
+    // Ids compare by their text (a number and a string of the same digits are one id).
+    let parents: Vec<Option<String>> = if houses.is_empty() {
+        Vec::new()
+    } else {
+        equips
+            .iter()
+            .map(|e| e.parent_device_id.as_ref().map(ToString::to_string))
+            .collect()
+    };
     for h in &houses {
         let hid = h.device_id.as_ref().map(ToString::to_string);
         let mut room = house_room(h);
-        for (e, used) in equips.iter().zip(used.iter_mut()) {
-            let parent = e.parent_device_id.as_ref().map(ToString::to_string);
-            if hid.is_some() && parent == hid {
+        for ((e, used), parent) in equips.iter().zip(used.iter_mut()).zip(&parents) {
+            if hid.is_some() && *parent == hid {
                 *used = true;
                 room.devices.push(Device {
                     id: id_text(e.device_id.clone()),
@@ -193,16 +235,18 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     let house_extras = houses
         .into_iter()
         .map(|h| {
-            let mut e = ExtraFields::new();
-            put(&mut e, "ParentDeviceId", h.parent_device_id);
-            put(&mut e, "ParentDeviceType", h.parent_device_type);
-            put(&mut e, "ApplyUserId", h.apply_user_id);
-            put(&mut e, "DeviceType", h.device_type);
-            take_extra(h.extra, QDevice::FIELDS, &mut e);
+            let mut e = ItemMap::new();
+            item_put(&mut e, "ParentDeviceId", h.parent_device_id);
+            item_put(&mut e, "ParentDeviceType", h.parent_device_type);
+            item_put(&mut e, "ApplyUserId", h.apply_user_id);
+            item_put(&mut e, "DeviceType", h.device_type);
+            item_take_extra(h.extra, QDevice::FIELDS, &mut e);
             e
         })
         .collect();
-    put_list(&mut ex, "houseList", house_extras);
+    if let Some(list) = item_list(house_extras) {
+        ex.insert("houseList".to_owned(), list);
+    }
     let detail_rooms = detail_house_list.unwrap_or_default();
     let mut room_extras = Vec::with_capacity(detail_rooms.len());
     for h in detail_rooms {
@@ -217,7 +261,9 @@ pub fn normalize_conference(c: Conference) -> Meeting {
             None => m.rooms.push(room),
         }
     }
-    put_list(&mut ex, "detailHouseList", room_extras);
+    if let Some(list) = item_list(room_extras) {
+        ex.insert("detailHouseList".to_owned(), list);
+    }
 
     put(&mut ex, "billingCode", billing_code_camel);
     put(&mut ex, "billingcode", billing_code_lower);
@@ -247,7 +293,7 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     m
 }
 
-fn attendee(a: Attendee) -> (Participant, ExtraFields) {
+fn attendee(a: Attendee) -> (Participant, ItemMap) {
     let Attendee {
         user,
         user_type,
@@ -266,14 +312,14 @@ fn attendee(a: Attendee) -> (Participant, ExtraFields) {
         user_profile,
         extra,
     } = a;
-    let mut e = ExtraFields::new();
+    let mut e = ItemMap::new();
     let kind = match user_type {
         None => ParticipantKind::Unknown,
         Some(UserType::Internal) => ParticipantKind::Internal,
         Some(UserType::External) => ParticipantKind::External,
         Some(UserType::Phone) => ParticipantKind::Phone,
         Some(other) => {
-            put(&mut e, "userType", Some(other));
+            item_put(&mut e, "userType", Some(other));
             ParticipantKind::Unknown
         }
     };
@@ -282,7 +328,7 @@ fn attendee(a: Attendee) -> (Participant, ExtraFields) {
         AttendeeStatus::Accepted => Invitation::Accepted,
         AttendeeStatus::Rejected => Invitation::Rejected,
         other => {
-            put(&mut e, "status", Some(other));
+            item_put(&mut e, "status", Some(other));
             Invitation::Unknown
         }
     });
@@ -290,22 +336,22 @@ fn attendee(a: Attendee) -> (Participant, ExtraFields) {
     let display = clean(display_name);
     let name = match display {
         Some(n) => {
-            put(&mut e, "phoneName", nonempty(phone_name));
+            item_put(&mut e, "phoneName", nonempty(phone_name));
             Some(n)
         }
         None => clean(phone_name),
     };
-    put(&mut e, "phoneEmail", nonempty(phone_email));
-    put(&mut e, "countryCode", nonempty(country_code));
-    put(&mut e, "companyName", nonempty(company_name));
-    put(&mut e, "orgName", nonempty(org_name));
-    put(&mut e, "mobileNumber", nonempty(mobile_number));
-    put(&mut e, "officePhone", nonempty(office_phone));
-    put(&mut e, "cityCode", nonempty(city_code));
-    put(&mut e, "contactId", id_text(contact_id));
-    put(&mut e, "productStatus", product_status);
-    put(&mut e, "userProfile", user_profile.filter(|v| !v.is_null()));
-    take_extra(extra, Attendee::FIELDS, &mut e);
+    item_put(&mut e, "phoneEmail", nonempty(phone_email));
+    item_put(&mut e, "countryCode", nonempty(country_code));
+    item_put(&mut e, "companyName", nonempty(company_name));
+    item_put(&mut e, "orgName", nonempty(org_name));
+    item_put(&mut e, "mobileNumber", nonempty(mobile_number));
+    item_put(&mut e, "officePhone", nonempty(office_phone));
+    item_put(&mut e, "cityCode", nonempty(city_code));
+    item_put(&mut e, "contactId", id_text(contact_id));
+    item_put(&mut e, "productStatus", product_status);
+    item_put(&mut e, "userProfile", user_profile.filter(|v| !v.is_null()));
+    item_take_extra(extra, Attendee::FIELDS, &mut e);
     (
         Participant {
             user_id: id_text(user),
@@ -376,7 +422,7 @@ fn house_room(h: &QDevice) -> BookedRoom {
     }
 }
 
-fn detail_room(h: DetailHouse) -> (BookedRoom, ExtraFields) {
+fn detail_room(h: DetailHouse) -> (BookedRoom, ItemMap) {
     let approval_status = h.approval();
     let DetailHouse {
         device_id,
@@ -392,12 +438,12 @@ fn detail_room(h: DetailHouse) -> (BookedRoom, ExtraFields) {
         sub_devices,
         extra,
     } = h;
-    let mut e = ExtraFields::new();
-    put(&mut e, "DeviceType", device_type);
-    put(&mut e, "ApplyUserId", apply_user_id);
+    let mut e = ItemMap::new();
+    item_put(&mut e, "DeviceType", device_type);
+    item_put(&mut e, "ApplyUserId", apply_user_id);
     if approval_status != apply_status {
         // Both names sent and they differ: `ApprovalStatus` was used; keep the other.
-        put(&mut e, "ApplyStatus", apply_status);
+        item_put(&mut e, "ApplyStatus", apply_status);
     }
     let subs = sub_devices.unwrap_or_default();
     let mut devices = Vec::with_capacity(subs.len());
@@ -413,13 +459,15 @@ fn detail_room(h: DetailHouse) -> (BookedRoom, ExtraFields) {
             id: id_text(device_id),
             name: clean(device_name),
         });
-        let mut se = ExtraFields::new();
-        put(&mut se, "DeviceType", device_type);
-        take_extra(extra, SubDevice::FIELDS, &mut se);
+        let mut se = ItemMap::new();
+        item_put(&mut se, "DeviceType", device_type);
+        item_take_extra(extra, SubDevice::FIELDS, &mut se);
         sub_extras.push(se);
     }
-    put_list(&mut e, "SubDevices", sub_extras);
-    take_extra(extra, DetailHouse::FIELDS, &mut e);
+    if let Some(list) = item_list(sub_extras) {
+        e.insert("SubDevices".to_owned(), list);
+    }
+    item_take_extra(extra, DetailHouse::FIELDS, &mut e);
     (
         BookedRoom {
             id: id_text(device_id),
