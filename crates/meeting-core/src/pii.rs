@@ -220,7 +220,12 @@ pub fn is_secret_key(name: &str) -> bool {
         let rest = bytes.get(i..).unwrap_or_default();
         rest.first()
             .and_then(|b| table.get(usize::from(*b)))
-            .is_some_and(|words| words.iter().any(|w| rest.starts_with(w)))
+            .is_some_and(|words| {
+                // The second byte first: most positions fail there, without a memcmp call.
+                words
+                    .iter()
+                    .any(|w| w.get(1) == rest.get(1) && rest.starts_with(w))
+            })
     });
     let hit = contains_word
         || folded.starts_with("pcode")
@@ -322,14 +327,15 @@ fn clean_string(s: &str, mode: Mode, nesting: u32) -> (usize, Option<String>) {
 
 /// Redacts the values of secret query parameters of a URL-like string.
 fn redact_query(s: &str) -> (usize, Option<String>) {
-    let Some(q) = s.find('?') else {
+    // `?` and `#` are ASCII: their byte offsets are char boundaries.
+    let Some(q) = memchr::memchr(b'?', s.as_bytes()) else {
         return (0, None);
     };
     if !s.contains("://") && !s.starts_with('/') {
         return (0, None);
     }
     let (head, query) = s.split_at(q + 1);
-    let (query, fragment) = match query.find('#') {
+    let (query, fragment) = match memchr::memchr(b'#', query.as_bytes()) {
         Some(h) => query.split_at(h),
         None => (query, ""),
     };
