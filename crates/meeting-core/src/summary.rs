@@ -418,7 +418,8 @@ pub fn aggregate(
 ) -> Aggregate {
     let mut acc = Accumulator::new(by, zone, allocation);
     for s in summaries {
-        acc.learn(&s.outline());
+        // Reservations lend their invitees: the rows are read here too.
+        acc.learn(&s.meeting());
     }
     for s in summaries {
         acc.add(&s.meeting());

@@ -17,3 +17,4 @@ mod pii;
 mod props;
 mod rules;
 mod schema;
+mod summary;
