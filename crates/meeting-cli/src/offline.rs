@@ -215,7 +215,8 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     if args.archive.archive.is_some() {
         return stats_of_meetings(app, args);
     }
-    let (summaries, bad, gaps) = summarized_input(app, args)?;
+    let (merged, bad, gaps) = summarized_input(app, args)?;
+    let summaries = &merged.summaries;
     let written = summaries.len() as u64;
     let allocation = stats_allocation(args)?;
     if let Some(a) = &allocation {
@@ -237,13 +238,14 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     }
     // Totals first, masking after: masking never changes a figure.
     let by: meeting_core::aggregate::GroupBy = args.by.into();
-    let mut agg = meeting_core::summary::aggregate(&summaries, by, app.tz, allocation.as_ref());
+    let mut agg = meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref())
+        .map_err(temporary_file)?;
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
         let mut rooms: std::collections::BTreeMap<String, Meeting> =
             std::collections::BTreeMap::new();
         if by == meeting_core::aggregate::GroupBy::Host {
-            for s in &summaries {
+            for s in summaries {
                 let mut m = s.outline();
                 m.host = None;
                 m.key = String::new();
@@ -472,7 +474,7 @@ fn read_inputs<T: Send>(
 fn summarized_input(
     app: &App<'_>,
     args: &StatsArgs,
-) -> Result<(Vec<meeting_core::summary::Summary>, u64, Vec<String>)> {
+) -> Result<(meeting_core::summary::Summarized, u64, Vec<String>)> {
     use meeting_core::summary::{Observation, SummaryMerger};
     let filter = filter(app, &args.filters)?;
     let expanded = inputs(app, &args.inputs)?;
@@ -488,11 +490,18 @@ fn summarized_input(
         |part: Vec<Observation>| part.into_iter().for_each(|o| merger.push(o)),
     );
     report_counts(app, documents, read, bad);
-    let merged = merger.finish_with_stubs();
+    let mut merged = merger.finish_with_stubs().map_err(temporary_file)?;
     note_stubs(app, merged.stubs, &merged.unmatched_stubs);
-    let mut summaries = merged.summaries;
-    summaries.retain(|s| filter.matches(&s.outline()));
-    Ok((summaries, bad, gaps))
+    merged.summaries.retain(|s| filter.matches(&s.outline()));
+    Ok((merged, bad, gaps))
+}
+
+/// An error of the temporary file `stats` keeps participant rows in.
+fn temporary_file(e: io::Error) -> CliError {
+    CliError::new(
+        Exit::Write,
+        format!("the temporary file of the participant rows failed: {e}"),
+    )
 }
 
 /// Merges by key ([`meeting_core::merge`]: report stubs attached to their occurrences) in

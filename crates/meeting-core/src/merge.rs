@@ -95,8 +95,6 @@ pub(crate) trait Record: Sized {
     fn completeness(&self) -> (bool, usize, usize, usize);
     /// The last tie-break between two records equal in everything else.
     fn tie_cmp(&self, other: &Self) -> Ordering;
-    /// Combines the records of one key, sorted by their sources lists.
-    fn combine(records: Vec<Self>) -> Option<Self>;
     /// Whether this is a Systec occurrence (not a stub).
     fn is_systec_occurrence(&self) -> bool;
     /// The Systec meeting number.
@@ -135,9 +133,6 @@ impl Record for Meeting {
         let ja = serde_json::to_string(self).unwrap_or_default();
         let jb = serde_json::to_string(other).unwrap_or_default();
         ja.cmp(&jb)
-    }
-    fn combine(records: Vec<Self>) -> Option<Self> {
-        combine(records)
     }
     fn is_systec_occurrence(&self) -> bool {
         self.vendor == crate::Vendor::Systec && !self.is_stub()
@@ -242,10 +237,14 @@ impl<T: Record> Held<T> {
         self.by_key.len() + self.stubs.len()
     }
 
-    /// One record per key, sorted by key, stubs attached; the number of stubs and the
-    /// unmatched stubs' meeting numbers.
-    pub(crate) fn finish(self) -> (Vec<T>, u64, Vec<String>) {
-        let mut out: Vec<T> = self.by_key.into_values().filter_map(T::combine).collect();
+    /// One record per key (the records of a key given to `combine`, sorted by their
+    /// sources), sorted by key, stubs attached; the number of stubs and the unmatched
+    /// stubs' meeting numbers.
+    pub(crate) fn finish(
+        self,
+        combine: impl FnMut(Vec<T>) -> Option<T>,
+    ) -> (Vec<T>, u64, Vec<String>) {
+        let mut out: Vec<T> = self.by_key.into_values().filter_map(combine).collect();
         let (stubs, unmatched) = attach_stubs(&mut out, self.stubs.into_values());
         (out, stubs, unmatched)
     }
@@ -318,7 +317,7 @@ impl Merger {
 
     /// The merged meetings, sorted by key, stubs attached, with what became of the stubs.
     pub fn finish_with_stubs(self) -> Merged {
-        let (mut out, stubs, unmatched_stubs) = self.held.finish();
+        let (mut out, stubs, unmatched_stubs) = self.held.finish(combine);
         crate::identity::resolve_rooms(&mut out);
         Merged {
             meetings: out,
@@ -495,7 +494,7 @@ fn fill_participant(a: &mut Participant, b: &Participant) {
 }
 
 /// Combines the records of one key (one per distinct source list).
-fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
+pub(crate) fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
     if records.len() <= 1 {
         return records.pop();
     }

@@ -8,7 +8,10 @@
 //! reduced to their number, billed minutes and cost per currency, and the participant rows
 //! reduced to what the merge and the attendance rules compare: a 64-bit hash of the user
 //! id and of the trimmed name, the join and leave instants, and whether the row is an
-//! invitation, packed in a few bytes per row.
+//! invitation, packed in a few bytes per row. The rows are written to an unnamed
+//! temporary file as they are read (memory if none can be made) and read back once per
+//! meeting when the figures are computed, so what stays in memory per meeting is a few
+//! hundred bytes.
 //!
 //! Every rule is the [`Meeting`] path's own: a summary turns back into a [`Meeting`]
 //! ([`Summary::meeting`]: hashed ids and names stand for the originals, phone calls carry
@@ -35,14 +38,16 @@
 //! let whole = Aggregate::compute([&m], GroupBy::Room, chrono_tz::UTC);
 //! let mut merger = SummaryMerger::new();
 //! merger.push_meeting(m);
-//! let merged = merger.finish_with_stubs();
-//! let agg = meeting_core::summary::aggregate(&merged.summaries, GroupBy::Room, chrono_tz::UTC, None);
+//! let merged = merger.finish_with_stubs()?;
+//! let agg = meeting_core::summary::aggregate(&merged, GroupBy::Room, chrono_tz::UTC, None)?;
 //! assert_eq!(agg, whole);
 //! assert_eq!(agg.total.attendees, 1);
+//! # Ok::<(), std::io::Error>(())
 //! ```
 
 use std::cmp::Ordering;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -58,42 +63,342 @@ use crate::{
 /// A compact summary of one meeting (see the module docs).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
-    key: Box<str>,
     vendor: Vendor,
     status: Status,
     report: Option<ReportState>,
-    sources: Vec<Source>,
+    /// The sources, sorted: the first `n_sources`.
+    sources: [Source; 5],
+    n_sources: u8,
+    /// Participant rows, phone calls and warnings (the completeness counts).
+    counts: [u32; 3],
+    /// A hash of the observation's JSON text: the last tie-break.
+    digest: u64,
+    /// The participant rows: packed, or where the [`RowStore`] keeps them.
+    rows: Rows,
+    /// Every other field, packed (see [`Parts`]).
+    packed: Box<[u8]>,
+}
+
+/// Where a summary's packed participant rows are.
+#[derive(Clone, Debug, PartialEq)]
+enum Rows {
+    /// Here (a summary not yet given to a merger).
+    Packed(Box<[u8]>),
+    /// In the merger's [`RowStore`], at this offset and length.
+    Stored(u64, u32),
+}
+
+/// The fields of a summary other than the inline ones, unpacked.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Parts {
+    key: String,
     observed_at: Vec<(Source, DateTime<Utc>)>,
-    occurrence_id: Option<Box<str>>,
-    meeting_number: Option<Box<str>>,
-    event_id: Option<Box<str>>,
-    host: Option<Box<Host>>,
-    room: Option<Box<Room>>,
-    rooms: Box<[(Option<Box<str>>, Option<Box<str>>)]>,
+    occurrence_id: Option<String>,
+    meeting_number: Option<String>,
+    event_id: Option<String>,
+    host: Option<Host>,
+    room: Option<Room>,
+    rooms: Vec<(Option<String>, Option<String>)>,
     scheduled_start: Option<DateTime<Utc>>,
     start: Option<DateTime<Utc>>,
     end: Option<DateTime<Utc>>,
     duration_seconds: Option<u64>,
     billed_minutes: Option<u64>,
     participant_count: Option<u64>,
-    /// Participant rows, phone calls and warnings (the completeness counts).
-    counts: (u32, u32, u32),
-    /// A hash of the observation's JSON text: the last tie-break.
-    digest: u64,
     /// The phone calls' billed minutes (`None`: no call gave any).
     phone_minutes: Option<u64>,
     /// The phone calls' exact cost per currency, in currency order.
-    phone_cost: Box<[(Box<str>, Decimal)]>,
-    /// The participant rows, packed (see [`pack_rows`]).
-    rows: Box<[u8]>,
+    phone_cost: Vec<(String, Decimal)>,
 }
 
-fn boxed(s: Option<&String>) -> Option<Box<str>> {
-    s.map(|s| Box::from(s.as_str()))
+fn source_index(s: Source) -> u8 {
+    Source::ALL
+        .iter()
+        .position(|x| *x == s)
+        .and_then(|i| u8::try_from(i).ok())
+        .unwrap_or(0)
 }
 
-fn unboxed(s: Option<&Box<str>>) -> Option<String> {
-    s.map(|s| String::from(&**s))
+fn source_at(i: u8) -> Source {
+    Source::ALL
+        .get(usize::from(i))
+        .copied()
+        .unwrap_or(Source::SystecDetail)
+}
+
+/// Writes the packed form.
+#[derive(Default)]
+struct Packer(Vec<u8>);
+
+impl Packer {
+    fn varint(&mut self, v: u64) {
+        put_varint(&mut self.0, v);
+    }
+    fn str(&mut self, s: Option<&str>) {
+        match s {
+            None => self.varint(0),
+            Some(s) => {
+                self.varint(s.len() as u64 + 1);
+                self.0.extend_from_slice(s.as_bytes());
+            }
+        }
+    }
+    fn u64(&mut self, v: Option<u64>) {
+        match v {
+            None => self.0.push(0),
+            Some(v) => {
+                self.0.push(1);
+                self.varint(v);
+            }
+        }
+    }
+    fn time(&mut self, t: Option<DateTime<Utc>>) {
+        match t {
+            None => self.0.push(0),
+            Some(t) if t.timestamp_subsec_nanos() == 0 => {
+                self.0.push(1);
+                self.varint(zigzag(t.timestamp()));
+            }
+            Some(t) => {
+                self.0.push(2);
+                self.varint(zigzag(t.timestamp()));
+                self.varint(u64::from(t.timestamp_subsec_nanos()));
+            }
+        }
+    }
+}
+
+/// Reads the packed form back; `None` past its end.
+struct Unpacker<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Unpacker<'a> {
+    fn byte(&mut self) -> Option<u8> {
+        let (b, rest) = self.bytes.split_first()?;
+        self.bytes = rest;
+        Some(*b)
+    }
+    fn varint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let head = self.bytes.get(..n)?;
+        self.bytes = self.bytes.get(n..)?;
+        Some(head)
+    }
+    fn str_ref(&mut self) -> Option<Option<&'a str>> {
+        let n = self.varint()?;
+        if n == 0 {
+            return Some(None);
+        }
+        let bytes = self.take(usize::try_from(n - 1).ok()?)?;
+        std::str::from_utf8(bytes).ok().map(Some)
+    }
+    fn str(&mut self) -> Option<Option<String>> {
+        Some(self.str_ref()?.map(str::to_owned))
+    }
+    fn u64(&mut self) -> Option<Option<u64>> {
+        match self.byte()? {
+            0 => Some(None),
+            _ => Some(Some(self.varint()?)),
+        }
+    }
+    fn time(&mut self) -> Option<Option<DateTime<Utc>>> {
+        let tag = self.byte()?;
+        if tag == 0 {
+            return Some(None);
+        }
+        let secs = unzigzag(self.varint()?);
+        let nanos = if tag == 2 {
+            u32::try_from(self.varint()?).ok()?
+        } else {
+            0
+        };
+        DateTime::from_timestamp(secs, nanos).map(Some)
+    }
+    fn hash(&mut self) -> Option<u64> {
+        let (head, rest) = self.bytes.split_first_chunk::<8>()?;
+        self.bytes = rest;
+        Some(u64::from_le_bytes(*head))
+    }
+    fn instant(&mut self, base: i64, nanos: bool) -> Option<DateTime<Utc>> {
+        let secs = base.wrapping_add(unzigzag(self.varint()?));
+        let nanos = if nanos {
+            u32::try_from(self.varint()?).ok()?
+        } else {
+            0
+        };
+        DateTime::from_timestamp(secs, nanos)
+    }
+}
+
+impl Parts {
+    fn of(m: &Meeting) -> Parts {
+        let phone_minutes = m
+            .phone_calls
+            .iter()
+            .filter_map(|c| c.billed_minutes)
+            .reduce(|a, b| a.saturating_add(b));
+        Parts {
+            key: m.key.clone(),
+            observed_at: m.observed_at.iter().map(|(s, t)| (*s, *t)).collect(),
+            occurrence_id: m.occurrence_id.clone(),
+            meeting_number: m.meeting_number.clone(),
+            event_id: m.event_id.clone(),
+            host: m.host.clone(),
+            room: m.room.clone(),
+            rooms: m
+                .rooms
+                .iter()
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect(),
+            scheduled_start: m.scheduled_start,
+            start: m.start,
+            end: m.end,
+            duration_seconds: m.duration_seconds,
+            billed_minutes: m.billed_minutes,
+            participant_count: m.participant_count,
+            phone_minutes,
+            phone_cost: m.phone_cost().into_iter().collect(),
+        }
+    }
+
+    /// The packed form: the key first (read alone by [`Summary::key`]).
+    fn pack(&self) -> Box<[u8]> {
+        let mut p = Packer::default();
+        p.str(Some(&self.key));
+        p.varint(self.observed_at.len() as u64);
+        for (s, t) in &self.observed_at {
+            p.0.push(source_index(*s));
+            p.time(Some(*t));
+        }
+        p.str(self.occurrence_id.as_deref());
+        p.str(self.meeting_number.as_deref());
+        p.str(self.event_id.as_deref());
+        match &self.host {
+            None => p.0.push(0),
+            Some(h) => {
+                p.0.push(1);
+                for f in [&h.id, &h.name, &h.email, &h.account_type] {
+                    p.str(f.as_deref());
+                }
+            }
+        }
+        match &self.room {
+            None => p.0.push(0),
+            Some(r) => {
+                p.0.push(1);
+                for f in [&r.id, &r.name, &r.email] {
+                    p.str(f.as_deref());
+                }
+            }
+        }
+        p.varint(self.rooms.len() as u64);
+        for (id, name) in &self.rooms {
+            p.str(id.as_deref());
+            p.str(name.as_deref());
+        }
+        for t in [self.scheduled_start, self.start, self.end] {
+            p.time(t);
+        }
+        for v in [
+            self.duration_seconds,
+            self.billed_minutes,
+            self.participant_count,
+            self.phone_minutes,
+        ] {
+            p.u64(v);
+        }
+        p.varint(self.phone_cost.len() as u64);
+        for (currency, amount) in &self.phone_cost {
+            p.str(Some(currency));
+            p.0.extend_from_slice(&amount.serialize());
+        }
+        p.0.into_boxed_slice()
+    }
+
+    fn unpack(bytes: &[u8]) -> Parts {
+        Parts::try_unpack(bytes).unwrap_or_default()
+    }
+
+    fn try_unpack(bytes: &[u8]) -> Option<Parts> {
+        let mut u = Unpacker { bytes };
+        let key = u.str()?.unwrap_or_default();
+        let n = u.varint()?;
+        let mut observed_at = Vec::new();
+        for _ in 0..n {
+            let s = source_at(u.byte()?);
+            if let Some(t) = u.time()? {
+                observed_at.push((s, t));
+            }
+        }
+        let occurrence_id = u.str()?;
+        let meeting_number = u.str()?;
+        let event_id = u.str()?;
+        let host = match u.byte()? {
+            0 => None,
+            _ => Some(Host {
+                id: u.str()?,
+                name: u.str()?,
+                email: u.str()?,
+                account_type: u.str()?,
+            }),
+        };
+        let room = match u.byte()? {
+            0 => None,
+            _ => Some(Room {
+                id: u.str()?,
+                name: u.str()?,
+                email: u.str()?,
+            }),
+        };
+        let n = u.varint()?;
+        let mut rooms = Vec::new();
+        for _ in 0..n {
+            rooms.push((u.str()?, u.str()?));
+        }
+        let scheduled_start = u.time()?;
+        let start = u.time()?;
+        let end = u.time()?;
+        let duration_seconds = u.u64()?;
+        let billed_minutes = u.u64()?;
+        let participant_count = u.u64()?;
+        let phone_minutes = u.u64()?;
+        let n = u.varint()?;
+        let mut phone_cost = Vec::new();
+        for _ in 0..n {
+            let currency = u.str()?.unwrap_or_default();
+            let amount = Decimal::deserialize(*u.take(16)?.first_chunk::<16>()?);
+            phone_cost.push((currency, amount));
+        }
+        Some(Parts {
+            key,
+            observed_at,
+            occurrence_id,
+            meeting_number,
+            event_id,
+            host,
+            room,
+            rooms,
+            scheduled_start,
+            start,
+            end,
+            duration_seconds,
+            billed_minutes,
+            participant_count,
+            phone_minutes,
+            phone_cost,
+        })
+    }
 }
 
 fn count(n: usize) -> u32 {
@@ -104,12 +409,12 @@ fn count(n: usize) -> u32 {
 /// being held.
 struct HashWriter(DefaultHasher);
 
-impl std::io::Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.write(buf);
         Ok(buf.len())
     }
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
 }
@@ -123,169 +428,184 @@ fn hash_str(s: &str) -> u64 {
 impl Summary {
     /// The summary of one record (its sources sorted and deduplicated first).
     pub fn of(m: &Meeting) -> Summary {
-        let mut sources = m.sources.clone();
-        normalize_sources(&mut sources);
-        sources.shrink_to_fit();
+        let mut list = m.sources.clone();
+        normalize_sources(&mut list);
+        let mut sources = [Source::SystecDetail; 5];
+        let mut n_sources = 0u8;
+        for (slot, s) in sources.iter_mut().zip(&list) {
+            *slot = *s;
+            n_sources += 1;
+        }
         let mut w = HashWriter(DefaultHasher::new());
         // Hashing never fails to write; a serialisation error leaves a partial hash, which
         // is still a deterministic function of the record.
         let _ = serde_json::to_writer(&mut w, m);
-        let phone_minutes = m
-            .phone_calls
-            .iter()
-            .filter_map(|c| c.billed_minutes)
-            .reduce(|a, b| a.saturating_add(b));
         Summary {
-            key: Box::from(m.key.as_str()),
             vendor: m.vendor,
             status: m.status,
             report: m.report,
             sources,
-            observed_at: m.observed_at.iter().map(|(s, t)| (*s, *t)).collect(),
-            occurrence_id: boxed(m.occurrence_id.as_ref()),
-            meeting_number: boxed(m.meeting_number.as_ref()),
-            event_id: boxed(m.event_id.as_ref()),
-            host: m.host.as_ref().map(|h| Box::new(h.clone())),
-            room: m.room.as_ref().map(|r| Box::new(r.clone())),
-            rooms: m
-                .rooms
-                .iter()
-                .map(|r| (boxed(r.id.as_ref()), boxed(r.name.as_ref())))
-                .collect(),
-            scheduled_start: m.scheduled_start,
-            start: m.start,
-            end: m.end,
-            duration_seconds: m.duration_seconds,
-            billed_minutes: m.billed_minutes,
-            participant_count: m.participant_count,
-            counts: (
+            n_sources,
+            counts: [
                 count(m.participants.len()),
                 count(m.phone_calls.len()),
                 count(m.warnings.len()),
-            ),
+            ],
             digest: w.0.finish(),
-            phone_minutes,
-            phone_cost: m
-                .phone_cost()
-                .into_iter()
-                .map(|(c, a)| (Box::from(c.as_str()), a))
-                .collect(),
-            rows: pack_rows(&m.participants),
+            rows: Rows::Packed(pack_rows(&m.participants)),
+            packed: Parts::of(m).pack(),
         }
     }
 
     /// The meeting's key.
     pub fn key(&self) -> &str {
-        &self.key
+        Unpacker {
+            bytes: &self.packed,
+        }
+        .str_ref()
+        .flatten()
+        .unwrap_or("")
+    }
+
+    fn source_list(&self) -> &[Source] {
+        self.sources
+            .get(..usize::from(self.n_sources))
+            .unwrap_or(&[])
     }
 
     /// The record without its participants and phone calls: what the merge's identity
     /// steps, the filters and the groupings read.
     pub fn outline(&self) -> Meeting {
+        self.outline_of(Parts::unpack(&self.packed))
+    }
+
+    fn outline_of(&self, p: Parts) -> Meeting {
         let first = self
-            .sources
+            .source_list()
             .first()
             .copied()
             .unwrap_or(Source::SystecDetail);
-        let mut m = Meeting::new(self.vendor, first, String::from(&*self.key));
-        m.sources.clone_from(&self.sources);
-        m.observed_at = self.observed_at.iter().copied().collect();
-        m.occurrence_id = unboxed(self.occurrence_id.as_ref());
-        m.meeting_number = unboxed(self.meeting_number.as_ref());
-        m.event_id = unboxed(self.event_id.as_ref());
-        m.host = self.host.as_deref().cloned();
-        m.room = self.room.as_deref().cloned();
-        m.rooms = self
+        let mut m = Meeting::new(self.vendor, first, p.key);
+        m.sources = self.source_list().to_vec();
+        m.observed_at = p.observed_at.into_iter().collect();
+        m.occurrence_id = p.occurrence_id;
+        m.meeting_number = p.meeting_number;
+        m.event_id = p.event_id;
+        m.host = p.host;
+        m.room = p.room;
+        m.rooms = p
             .rooms
-            .iter()
+            .into_iter()
             .map(|(id, name)| BookedRoom {
-                id: unboxed(id.as_ref()),
-                name: unboxed(name.as_ref()),
+                id,
+                name,
                 ..BookedRoom::default()
             })
             .collect();
         m.status = self.status;
         m.report = self.report;
-        m.scheduled_start = self.scheduled_start;
-        m.start = self.start;
-        m.end = self.end;
-        m.duration_seconds = self.duration_seconds;
-        m.billed_minutes = self.billed_minutes;
-        m.participant_count = self.participant_count;
+        m.scheduled_start = p.scheduled_start;
+        m.start = p.start;
+        m.end = p.end;
+        m.duration_seconds = p.duration_seconds;
+        m.billed_minutes = p.billed_minutes;
+        m.participant_count = p.participant_count;
         m
     }
 
     /// The record as the aggregates read it: [`Summary::outline`] with the participant
     /// rows (hashes standing for user ids and names) and the phone calls (as many as there
     /// were; the first carries the billed minutes, one per currency carries its cost).
-    pub fn meeting(&self) -> Meeting {
-        let mut m = self.outline();
-        m.participants = unpack_rows(&self.rows);
-        let calls = usize::try_from(self.counts.1).unwrap_or(usize::MAX);
-        let mut costs = self.phone_cost.iter();
+    fn meeting(&self, store: &RowStore) -> io::Result<Meeting> {
+        let parts = Parts::unpack(&self.packed);
+        let phone_minutes = parts.phone_minutes;
+        let phone_cost = parts.phone_cost.clone();
+        let mut m = self.outline_of(parts);
+        m.participants = match &self.rows {
+            Rows::Packed(bytes) => unpack_rows(bytes),
+            Rows::Stored(at, len) => unpack_rows(&store.get(*at, *len)?),
+        };
+        let calls = usize::try_from(self.counts[1]).unwrap_or(usize::MAX);
+        let mut costs = phone_cost.into_iter();
         m.phone_calls = (0..calls)
             .map(|i| PhoneCall {
-                billed_minutes: if i == 0 { self.phone_minutes } else { None },
-                cost: costs.next().map(|(currency, amount)| Money {
-                    amount: *amount,
-                    currency: String::from(&**currency),
-                }),
+                billed_minutes: if i == 0 { phone_minutes } else { None },
+                cost: costs
+                    .next()
+                    .map(|(currency, amount)| Money { amount, currency }),
                 ..PhoneCall::default()
             })
             .collect();
-        m
+        Ok(m)
     }
 
-    /// Takes the room, rooms and host of `m` (after room identity is resolved).
-    fn take_rooms(&mut self, m: Meeting) {
-        self.host = m.host.map(Box::new);
-        self.room = m.room.map(Box::new);
-        self.rooms = m
-            .rooms
-            .iter()
-            .map(|r| (boxed(r.id.as_ref()), boxed(r.name.as_ref())))
-            .collect();
+    /// Moves packed rows into `store`.
+    fn store_rows(&mut self, store: &mut RowStore) -> io::Result<()> {
+        if let Rows::Packed(bytes) = &self.rows {
+            self.rows = store.put(bytes)?;
+        }
+        Ok(())
+    }
+
+    /// Changes the packed fields.
+    fn edit(&mut self, f: impl FnOnce(&mut Parts)) {
+        let mut parts = Parts::unpack(&self.packed);
+        f(&mut parts);
+        self.packed = parts.pack();
     }
 }
 
 impl Record for Summary {
     fn key(&self) -> &str {
-        &self.key
+        Summary::key(self)
     }
     fn sources(&self) -> &[Source] {
-        &self.sources
+        self.source_list()
     }
     fn last_observed(&self) -> Option<DateTime<Utc>> {
-        self.observed_at.iter().map(|(_, t)| *t).max()
+        Parts::unpack(&self.packed)
+            .observed_at
+            .iter()
+            .map(|(_, t)| *t)
+            .max()
     }
     fn completeness(&self) -> (bool, usize, usize, usize) {
         let n = |c: u32| usize::try_from(c).unwrap_or(usize::MAX);
         (
             status_is_final(self.status),
-            n(self.counts.0),
-            n(self.counts.1),
-            n(self.counts.2),
+            n(self.counts[0]),
+            n(self.counts[1]),
+            n(self.counts[2]),
         )
     }
     fn tie_cmp(&self, other: &Self) -> Ordering {
         self.digest.cmp(&other.digest)
     }
-    fn combine(records: Vec<Self>) -> Option<Self> {
-        if records.len() <= 1 {
-            return records.into_iter().next();
-        }
-        let meetings: Vec<Meeting> = records.iter().map(Summary::meeting).collect();
-        let combined = <Meeting as Record>::combine(meetings)?;
-        Some(Summary::of(&combined))
-    }
     fn is_systec_occurrence(&self) -> bool {
-        self.vendor == Vendor::Systec && !self.key.starts_with("systec:stub:")
+        self.vendor == Vendor::Systec && !self.key().starts_with("systec:stub:")
     }
     fn meeting_number(&self) -> Option<&str> {
-        self.meeting_number.as_deref()
+        let mut u = Unpacker {
+            bytes: &self.packed,
+        };
+        u.str_ref()?;
+        for _ in 0..u.varint()? {
+            u.byte()?;
+            u.time()?;
+        }
+        u.str_ref()?;
+        u.str_ref()?
     }
     fn occurrence_id(&self) -> Option<&str> {
-        self.occurrence_id.as_deref()
+        let mut u = Unpacker {
+            bytes: &self.packed,
+        };
+        u.str_ref()?;
+        for _ in 0..u.varint()? {
+            u.byte()?;
+            u.time()?;
+        }
+        u.str_ref()?
     }
     fn report(&self) -> Option<ReportState> {
         self.report
@@ -294,26 +614,156 @@ impl Record for Summary {
         self.report = Some(report);
     }
     fn add_source(&mut self, source: Source, at: Option<DateTime<Utc>>) {
-        if !self.sources.contains(&source) {
-            self.sources.push(source);
-            self.sources.sort();
+        if !self.source_list().contains(&source) {
+            let mut list = self.source_list().to_vec();
+            list.push(source);
+            list.sort();
+            for (slot, s) in self.sources.iter_mut().zip(&list) {
+                *slot = *s;
+            }
+            self.n_sources = u8::try_from(list.len().min(5)).unwrap_or(5);
         }
         if let Some(at) = at {
-            match self.observed_at.iter_mut().find(|(s, _)| *s == source) {
-                Some((_, slot)) => {
-                    if *slot < at {
-                        *slot = at;
+            self.edit(
+                |p| match p.observed_at.iter_mut().find(|(s, _)| *s == source) {
+                    Some((_, slot)) => {
+                        if *slot < at {
+                            *slot = at;
+                        }
                     }
-                }
-                None => {
-                    self.observed_at.push((source, at));
-                    self.observed_at.sort();
-                }
-            }
+                    None => {
+                        p.observed_at.push((source, at));
+                        p.observed_at.sort();
+                    }
+                },
+            );
         }
     }
     fn fill_profile(&mut self, _profile: Option<&String>) {
         // The profile is not summarised: no filter or figure reads it.
+    }
+}
+
+/// Where the packed participant rows of a merge are kept: an unnamed temporary file, so
+/// that memory does not grow with the participants; memory when no file can be made.
+#[derive(Debug, Default)]
+pub struct RowStore {
+    file: Option<Spill>,
+    memory: Vec<u8>,
+}
+
+#[derive(Debug)]
+struct Spill {
+    writer: BufWriter<std::fs::File>,
+    reader: std::fs::File,
+    len: u64,
+    /// Removed at once where the system allows it (an open file stays readable), else
+    /// when the store is dropped.
+    path: Option<std::path::PathBuf>,
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+impl RowStore {
+    /// A store in a new temporary file (memory if none can be made).
+    pub fn new() -> RowStore {
+        RowStore {
+            file: Spill::new().ok(),
+            memory: Vec::new(),
+        }
+    }
+
+    /// A store in memory.
+    pub fn in_memory() -> RowStore {
+        RowStore::default()
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> io::Result<Rows> {
+        let len = u32::try_from(bytes.len()).map_err(io::Error::other)?;
+        match &mut self.file {
+            Some(spill) => {
+                let at = spill.len;
+                spill.writer.write_all(bytes)?;
+                spill.len += u64::from(len);
+                Ok(Rows::Stored(at, len))
+            }
+            None => {
+                let at = self.memory.len() as u64;
+                self.memory.extend_from_slice(bytes);
+                Ok(Rows::Stored(at, len))
+            }
+        }
+    }
+
+    /// Makes what was put readable.
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(spill) => spill.writer.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn get(&self, at: u64, len: u32) -> io::Result<Vec<u8>> {
+        let n = usize::try_from(len).map_err(io::Error::other)?;
+        match &self.file {
+            Some(spill) => {
+                let mut buf = vec![0; n];
+                let mut reader = &spill.reader;
+                reader.seek(SeekFrom::Start(at))?;
+                reader.read_exact(&mut buf)?;
+                Ok(buf)
+            }
+            None => {
+                let start = usize::try_from(at).map_err(io::Error::other)?;
+                self.memory
+                    .get(start..start.saturating_add(n))
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| io::Error::other("participant rows out of range"))
+            }
+        }
+    }
+}
+
+impl Spill {
+    fn new() -> io::Result<Spill> {
+        use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| io::Error::other(e.to_string()))?;
+        let path = std::env::temp_dir().join(format!(
+            "meeting-rows-{}-{}-{:016x}",
+            std::process::id(),
+            NEXT.fetch_add(1, AtomicOrdering::Relaxed),
+            u64::from_le_bytes(nonce)
+        ));
+        let writer = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        let reader = std::fs::File::open(&path);
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                return Err(e);
+            }
+        };
+        let path = match std::fs::remove_file(&path) {
+            Ok(()) => None,
+            Err(_) => Some(path),
+        };
+        Ok(Spill {
+            writer: BufWriter::with_capacity(1 << 16, writer),
+            reader,
+            len: 0,
+            path,
+        })
     }
 }
 
@@ -328,12 +778,10 @@ pub enum Observation {
 }
 
 impl Observation {
-    /// Summarises a record (a stub is kept, without its vendor fields).
+    /// Summarises a record (a stub is kept as it is).
     pub fn of(mut m: Meeting) -> Observation {
         if m.is_stub() {
             normalize_sources(&mut m.sources);
-            m.vendor_extra.clear();
-            m.participants = Vec::new();
             return Observation::Stub(Box::new(m));
         }
         Observation::Summary(Box::new(Summary::of(&m)))
@@ -341,14 +789,16 @@ impl Observation {
 }
 
 /// [`crate::merge::Merger`] over summaries: the same rules, a compact record per distinct
-/// meeting.
+/// meeting, the participant rows in a [`RowStore`].
 #[derive(Debug, Default)]
 pub struct SummaryMerger {
     held: Held<Summary>,
+    rows: RowStore,
+    error: Option<io::Error>,
 }
 
 /// What [`SummaryMerger::finish_with_stubs`] returns.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct Summarized {
     /// One summary per key, sorted by key, rooms resolved; stubs are not among them.
@@ -357,18 +807,34 @@ pub struct Summarized {
     pub stubs: u64,
     /// The meeting numbers of the stubs that matched no occurrence.
     pub unmatched_stubs: Vec<String>,
+    /// The summaries' participant rows.
+    pub rows: RowStore,
 }
 
 impl SummaryMerger {
-    /// An empty merger.
+    /// An empty merger, its rows in a temporary file ([`RowStore::new`]).
     pub fn new() -> Self {
-        SummaryMerger::default()
+        SummaryMerger::with_rows(RowStore::new())
+    }
+
+    /// An empty merger keeping its rows in `rows`.
+    pub fn with_rows(rows: RowStore) -> Self {
+        SummaryMerger {
+            held: Held::default(),
+            rows,
+            error: None,
+        }
     }
 
     /// Adds one observation.
     pub fn push(&mut self, o: Observation) {
         match o {
-            Observation::Summary(s) => self.held.push(*s),
+            Observation::Summary(mut s) => {
+                if let Err(e) = s.store_rows(&mut self.rows) {
+                    self.error.get_or_insert(e);
+                }
+                self.held.push(*s);
+            }
             Observation::Stub(m) => self.held.push_stub(*m),
         }
     }
@@ -390,8 +856,32 @@ impl SummaryMerger {
 
     /// The merged summaries, sorted by key, stubs attached, rooms resolved, with what
     /// became of the stubs (as [`crate::merge::Merger::finish_with_stubs`]).
-    pub fn finish_with_stubs(self) -> Summarized {
-        let (mut summaries, stubs, unmatched_stubs) = self.held.finish();
+    ///
+    /// # Errors
+    /// The temporary file's errors.
+    pub fn finish_with_stubs(self) -> io::Result<Summarized> {
+        let SummaryMerger {
+            held,
+            mut rows,
+            error,
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        rows.flush()?;
+        let mut error = None;
+        let (mut summaries, stubs, unmatched_stubs) =
+            held.finish(|records| match combine(records, &mut rows) {
+                Ok(s) => s,
+                Err(e) => {
+                    error.get_or_insert(e);
+                    None
+                }
+            });
+        if let Some(e) = error {
+            return Err(e);
+        }
+        rows.flush()?;
         let mut dir = crate::identity::RoomDirectory::new();
         for s in &summaries {
             dir.learn(&s.outline());
@@ -399,32 +889,57 @@ impl SummaryMerger {
         for s in &mut summaries {
             let mut m = s.outline();
             dir.resolve(&mut m);
-            s.take_rooms(m);
+            s.edit(|p| {
+                p.host = m.host;
+                p.room = m.room;
+                p.rooms = m.rooms.into_iter().map(|r| (r.id, r.name)).collect();
+            });
         }
-        Summarized {
+        Ok(Summarized {
             summaries,
             stubs,
             unmatched_stubs,
-        }
+            rows,
+        })
     }
 }
 
-/// [`Aggregate::compute_allocated`] over summaries.
+/// The merge's `combine` over the records of one key, through whole meetings.
+fn combine(records: Vec<Summary>, rows: &mut RowStore) -> io::Result<Option<Summary>> {
+    if records.len() <= 1 {
+        return Ok(records.into_iter().next());
+    }
+    let meetings = records
+        .iter()
+        .map(|s| s.meeting(rows))
+        .collect::<io::Result<Vec<Meeting>>>()?;
+    let Some(combined) = crate::merge::combine(meetings) else {
+        return Ok(None);
+    };
+    let mut s = Summary::of(&combined);
+    s.store_rows(rows)?;
+    Ok(Some(s))
+}
+
+/// [`Aggregate::compute_allocated`] over merged summaries.
+///
+/// # Errors
+/// The temporary file's errors.
 pub fn aggregate(
-    summaries: &[Summary],
+    merged: &Summarized,
     by: GroupBy,
     zone: Tz,
     allocation: Option<&crate::allocation::Allocation>,
-) -> Aggregate {
+) -> io::Result<Aggregate> {
     let mut acc = Accumulator::new(by, zone, allocation);
-    for s in summaries {
+    for s in &merged.summaries {
         // Reservations lend their invitees: the rows are read here too.
-        acc.learn(&s.meeting());
+        acc.learn(&s.meeting(&merged.rows)?);
     }
-    for s in summaries {
-        acc.add(&s.meeting());
+    for s in &merged.summaries {
+        acc.add(&s.meeting(&merged.rows)?);
     }
-    acc.finish()
+    Ok(acc.finish())
 }
 
 const ROW_USER_ID: u8 = 1;
@@ -509,44 +1024,6 @@ fn pack_rows(rows: &[Participant]) -> Box<[u8]> {
         }
     }
     out.into_boxed_slice()
-}
-
-/// Reads packed rows back ([`pack_rows`]).
-struct Unpacker<'a> {
-    bytes: &'a [u8],
-}
-
-impl Unpacker<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (b, rest) = self.bytes.split_first()?;
-        self.bytes = rest;
-        Some(*b)
-    }
-    fn varint(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            v |= u64::from(b & 0x7f) << shift;
-            if b & 0x80 == 0 {
-                return Some(v);
-            }
-        }
-        None
-    }
-    fn hash(&mut self) -> Option<u64> {
-        let (head, rest) = self.bytes.split_first_chunk::<8>()?;
-        self.bytes = rest;
-        Some(u64::from_le_bytes(*head))
-    }
-    fn instant(&mut self, base: i64, nanos: bool) -> Option<DateTime<Utc>> {
-        let secs = base.wrapping_add(unzigzag(self.varint()?));
-        let nanos = if nanos {
-            u32::try_from(self.varint()?).ok()?
-        } else {
-            0
-        };
-        DateTime::from_timestamp(secs, nanos)
-    }
 }
 
 /// The rows of [`pack_rows`], hashes written as 16 hex digits in place of user ids and

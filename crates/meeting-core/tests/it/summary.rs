@@ -39,20 +39,30 @@ fn assert_same(records: &[Meeting], allocation: Option<&Allocation>) {
     let mut merger = Merger::new();
     merger.extend(records.iter().cloned());
     let whole = merger.finish_with_stubs();
+    // Rows in a temporary file, or in memory: the same.
+    let mut in_memory = SummaryMerger::with_rows(meeting_core::summary::RowStore::in_memory());
+    records
+        .iter()
+        .cloned()
+        .for_each(|m| in_memory.push_meeting(m));
+    let in_memory = in_memory.finish_with_stubs().unwrap();
     let mut summaries = SummaryMerger::new();
     records
         .iter()
         .cloned()
         .for_each(|m| summaries.push_meeting(m));
-    let compact = summaries.finish_with_stubs();
+    let compact = summaries.finish_with_stubs().unwrap();
+    assert_eq!(in_memory.summaries.len(), compact.summaries.len());
     assert_eq!(compact.summaries.len(), whole.meetings.len());
     assert_eq!(compact.stubs, whole.stubs);
     assert_eq!(compact.unmatched_stubs, whole.unmatched_stubs);
     for zone in [chrono_tz::UTC, chrono_tz::Asia::Shanghai] {
         for by in GROUPINGS {
             let expected = Aggregate::compute_allocated(&whole.meetings, by, zone, allocation);
-            let got = meeting_core::summary::aggregate(&compact.summaries, by, zone, allocation);
+            let got = meeting_core::summary::aggregate(&compact, by, zone, allocation).unwrap();
             assert_eq!(got, expected, "{by:?} in {zone}");
+            let got = meeting_core::summary::aggregate(&in_memory, by, zone, allocation).unwrap();
+            assert_eq!(got, expected, "{by:?} in {zone}, rows in memory");
         }
     }
     // The filters see what they saw on the whole records.
