@@ -73,7 +73,7 @@
 //! | `vendor_extra` | per source: each source keeps its own map; for the same source the higher-ranked record's map wins key by key |
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
@@ -172,16 +172,53 @@ impl Record for Meeting {
 /// the report stubs per (meeting number, request scope), the newest.
 #[derive(Debug)]
 pub(crate) struct Held<T> {
-    by_key: BTreeMap<String, Vec<T>>,
+    by_key: BTreeSet<Slot<T>>,
     stubs: BTreeMap<(String, Option<Vec<String>>), Meeting>,
 }
 
 impl<T> Default for Held<T> {
     fn default() -> Self {
         Held {
-            by_key: BTreeMap::new(),
+            by_key: BTreeSet::new(),
             stubs: BTreeMap::new(),
         }
+    }
+}
+
+/// The records of one key (never empty), one per distinct sources list, sorted by it;
+/// ordered by the key, which the records hold (so it is not held twice).
+#[derive(Debug)]
+struct Slot<T>(Vec<T>);
+
+impl<T: Record> Slot<T> {
+    fn key(&self) -> &str {
+        self.0.first().map_or("", Record::key)
+    }
+}
+
+impl<T: Record> std::borrow::Borrow<str> for Slot<T> {
+    fn borrow(&self) -> &str {
+        self.key()
+    }
+}
+
+impl<T: Record> PartialEq for Slot<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl<T: Record> Eq for Slot<T> {}
+
+impl<T: Record> PartialOrd for Slot<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Record> Ord for Slot<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(other.key())
     }
 }
 
@@ -213,13 +250,13 @@ impl<T: Record> Held<T> {
     /// Adds one record (sources normalised): the newer or more complete observation of its
     /// key and sources is kept.
     pub(crate) fn push(&mut self, record: T) {
-        let slots = match self.by_key.get_mut(record.key()) {
-            Some(slots) => slots,
-            None => self
-                .by_key
-                .entry(record.key().to_owned())
-                .or_insert_with(|| Vec::with_capacity(1)),
+        let Some(mut slot) = self.by_key.take(record.key()) else {
+            let mut first = Vec::with_capacity(1);
+            first.push(record);
+            self.by_key.insert(Slot(first));
+            return;
         };
+        let slots = &mut slot.0;
         match slots.binary_search_by(|r| r.sources().cmp(record.sources())) {
             Ok(i) => {
                 if let Some(held) = slots.get_mut(i)
@@ -230,6 +267,7 @@ impl<T: Record> Held<T> {
             }
             Err(i) => slots.insert(i, record),
         }
+        self.by_key.insert(slot);
     }
 
     /// The number of distinct records held (keys plus distinct stubs).
@@ -244,7 +282,12 @@ impl<T: Record> Held<T> {
         self,
         combine: impl FnMut(Vec<T>) -> Option<T>,
     ) -> (Vec<T>, u64, Vec<String>) {
-        let mut out: Vec<T> = self.by_key.into_values().filter_map(combine).collect();
+        let mut out: Vec<T> = self
+            .by_key
+            .into_iter()
+            .map(|slot| slot.0)
+            .filter_map(combine)
+            .collect();
         let (stubs, unmatched) = attach_stubs(&mut out, self.stubs.into_values());
         (out, stubs, unmatched)
     }
