@@ -104,6 +104,51 @@ fn stats_over_every_endpoints_dumps_gives_the_figures_of_the_whole_meetings() {
     assert_eq!(run("1"), run("3"));
 }
 
+/// `stats` labels (`-o json` groups) over `inputs` with `args`.
+fn labels(dir: &Path, inputs: &[PathBuf], args: &[&str]) -> (Vec<String>, Value) {
+    let out = meeting(dir)
+        .arg("stats")
+        .args(inputs)
+        .args(["-o", "json", "--tz", "UTC"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let labels = doc["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap().to_owned())
+        .collect();
+    (labels, doc["total"].clone())
+}
+
+#[test]
+fn masked_stats_by_host_keep_room_accounts_and_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dumps(dir.path());
+    let (rooms, _) = labels(dir.path(), &inputs, &["--by", "room"]);
+    let (hosts, total) = labels(dir.path(), &inputs, &["--by", "host"]);
+    let (masked, masked_total) = labels(dir.path(), &inputs, &["--by", "host", "--mask-pii"]);
+    assert_eq!(total, masked_total, "masking never changes a figure");
+    assert_eq!(hosts.len(), masked.len());
+    // A Systec host is its room's account: a room's name is not a person's, so it stays.
+    let accounts: Vec<&String> = hosts.iter().filter(|h| rooms.contains(h)).collect();
+    assert!(!accounts.is_empty(), "{hosts:?} {rooms:?}");
+    for h in accounts {
+        assert!(masked.contains(h), "{h} masked: {masked:?}");
+    }
+    // Persons are masked.
+    let persons: Vec<&String> = hosts
+        .iter()
+        .filter(|h| !rooms.contains(h) && h.as_str() != "(unknown)")
+        .collect();
+    for h in persons {
+        assert!(!masked.contains(h), "{h} not masked");
+    }
+}
+
 #[test]
 fn stats_over_a_saved_run_gives_the_figures_of_the_whole_meetings() {
     let dir = tempfile::tempdir().unwrap();
