@@ -154,10 +154,9 @@ pub(crate) fn merged_input(
     filters: &Filters,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
-    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     let filter = filter(app, filters)?;
-    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs, compact)
+    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs)
 }
 
 /// Merged meetings from `--archive` or from files through a given filter (`meeting report`
@@ -170,7 +169,7 @@ pub(crate) fn merged_input_with(
     filter: &Filter,
     jobs: &crate::cli::JobsArg,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
-    merged_input_as(app, inputs_args, archive, filter, None, jobs, false)
+    merged_input_as(app, inputs_args, archive, filter, None, jobs)
 }
 
 fn merged_input_as(
@@ -180,7 +179,6 @@ fn merged_input_as(
     filter: &Filter,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
-    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     if let Some(flag) = archive {
         let meetings = crate::archive::read(app, Some(flag), filter)?;
@@ -190,7 +188,7 @@ fn merged_input_as(
     let gaps = incomplete_runs(&expanded)?;
     let jobs = jobs.jobs.unwrap_or_else(default_jobs);
     let options = dump_options(app, endpoint);
-    let (meetings, bad) = read_all_as(app, &expanded, &options, jobs, true, filter, compact);
+    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, filter);
     Ok((meetings, bad, gaps))
 }
 
@@ -203,7 +201,6 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
         &args.filters,
         None,
         &args.jobs,
-        false,
     )?;
     let written = meetings.len() as u64;
     crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
@@ -303,7 +300,6 @@ fn stats_of_meetings(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         &args.filters,
         args.endpoint,
         &args.jobs,
-        false,
     )?;
     let written = meetings.len() as u64;
     let allocation = stats_allocation(args)?;
@@ -356,32 +352,13 @@ fn read_all(
     merge: bool,
     filter: &Filter,
 ) -> (Vec<Meeting>, u64) {
-    read_all_as(app, expanded, options, jobs, merge, filter, false)
-}
-
-/// [`read_all`]; with `compact`, each record is reduced to what the aggregates read as it
-/// is read ([`meeting_core::aggregate::compact`]) and merged as it comes.
-fn read_all_as(
-    app: &App<'_>,
-    expanded: &Expanded,
-    options: &DumpOptions,
-    jobs: usize,
-    merge: bool,
-    filter: &Filter,
-    compact: bool,
-) -> (Vec<Meeting>, u64) {
     let mut meetings = Vec::new();
     let mut merger = meeting_core::merge::Merger::new();
     let (documents, read, bad) = read_inputs(
         expanded,
         options,
         jobs,
-        |mut m: Meeting| {
-            if compact {
-                meeting_core::aggregate::compact(&mut m);
-            }
-            m
-        },
+        |m: Meeting| m,
         |part: Vec<Meeting>| {
             if merge {
                 merger.extend(part);
