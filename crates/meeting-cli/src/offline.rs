@@ -231,12 +231,13 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
                 a.unknown_rooms(&outlines).iter().map(|l| l.line).collect();
             unknown.retain(|l| lines.contains(&l.line));
         }
-        crate::report::allocation_notes(app, a, unallocated.into_iter().collect(), &unknown);
+        let unallocated: Vec<String> = unallocated.into_iter().collect();
+        crate::report::allocation_notes(app, a, &unallocated, &unknown);
     }
     // Totals first, masking after: masking never changes a figure.
     let by: meeting_core::aggregate::GroupBy = args.by.into();
     let mut agg = meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref())
-        .map_err(temporary_file)?;
+        .map_err(|e| temporary_file(&e))?;
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
         let mut rooms: std::collections::BTreeMap<String, Meeting> =
@@ -467,14 +468,14 @@ fn summarized_input(
         |part: Vec<Observation>| part.into_iter().for_each(|o| merger.push(o)),
     );
     report_counts(app, documents, read, bad);
-    let mut merged = merger.finish_with_stubs().map_err(temporary_file)?;
+    let mut merged = merger.finish_with_stubs().map_err(|e| temporary_file(&e))?;
     note_stubs(app, merged.stubs, &merged.unmatched_stubs);
     merged.summaries.retain(|s| filter.matches(&s.outline()));
     Ok((merged, bad, gaps))
 }
 
 /// An error of the temporary file `stats` keeps participant rows in.
-fn temporary_file(e: io::Error) -> CliError {
+fn temporary_file(e: &io::Error) -> CliError {
     CliError::new(
         Exit::Write,
         format!("the temporary file of the participant rows failed: {e}"),

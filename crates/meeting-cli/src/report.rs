@@ -63,7 +63,7 @@ pub(crate) fn read_allocation(path: &Path) -> Result<Allocation> {
 /// had no meeting.
 pub(crate) fn allocation_warnings(app: &App<'_>, a: &Allocation, meetings: &[Meeting], zone: Tz) {
     let unallocated = a.unallocated_rooms(meetings, zone);
-    allocation_notes(app, a, unallocated, &a.unknown_rooms(meetings));
+    allocation_notes(app, a, &unallocated, &a.unknown_rooms(meetings));
 }
 
 /// The warnings of [`allocation_warnings`], from the rooms no line covers and the lines
@@ -71,7 +71,7 @@ pub(crate) fn allocation_warnings(app: &App<'_>, a: &Allocation, meetings: &[Mee
 pub(crate) fn allocation_notes(
     app: &App<'_>,
     a: &Allocation,
-    unallocated: Vec<String>,
+    unallocated: &[String],
     unknown: &[&meeting_core::allocation::AllocationLine],
 ) {
     if !unallocated.is_empty() {

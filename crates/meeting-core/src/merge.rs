@@ -251,9 +251,7 @@ impl<T: Record> Held<T> {
     /// key and sources is kept.
     pub(crate) fn push(&mut self, record: T) {
         let Some(mut slot) = self.by_key.take(record.key()) else {
-            let mut first = Vec::with_capacity(1);
-            first.push(record);
-            self.by_key.insert(Slot(first));
+            self.by_key.insert(Slot(vec![record]));
             return;
         };
         let slots = &mut slot.0;

@@ -953,18 +953,23 @@ const ROW_LEAVE_NANOS: u8 = 1 << 7;
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
-        out.push((v as u8) | 0x80);
+        out.push(low_byte(v) | 0x80);
         v >>= 7;
     }
-    out.push(v as u8);
+    out.push(low_byte(v));
+}
+
+/// The low 7 bits of `v`.
+fn low_byte(v: u64) -> u8 {
+    u8::try_from(v & 0x7f).unwrap_or(0)
 }
 
 fn zigzag(v: i64) -> u64 {
-    ((v << 1) ^ (v >> 63)) as u64
+    ((v << 1) ^ (v >> 63)).cast_unsigned()
 }
 
 fn unzigzag(v: u64) -> i64 {
-    ((v >> 1) as i64) ^ -((v & 1) as i64)
+    (v >> 1).cast_signed() ^ -(v & 1).cast_signed()
 }
 
 /// Packs participant rows: per row a flags byte, the user id's and the trimmed name's
