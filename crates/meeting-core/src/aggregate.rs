@@ -617,6 +617,12 @@ impl<'a> Accumulator<'a> {
     }
 }
 
+/// Whether [`Accumulator::learn`] reads `m`'s participants (a Quanshi reservation lends
+/// its invitees); for other records their outline is enough.
+pub fn lends_participants(m: &Meeting) -> bool {
+    is_reservation(m)
+}
+
 /// Whether `m` is a Quanshi reservation (a booking).
 fn is_reservation(m: &Meeting) -> bool {
     m.key.starts_with("quanshi:conference:")

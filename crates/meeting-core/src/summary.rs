@@ -20,9 +20,10 @@
 //! figures are those of the whole records.
 //!
 //! One difference: two observations of the same key and sources observed at the same time
-//! and equally complete are told apart by a hash of their JSON text where the [`Meeting`]
-//! path compares the text itself (a summary does not keep it); both choices do not depend
-//! on the input order, and they differ only when such twin observations differ.
+//! and equally complete are told apart by a hash of their summaries where the [`Meeting`]
+//! path compares their JSON texts (a summary does not keep them). Neither choice depends
+//! on the input order; twins whose summaries are equal give the same figures whichever is
+//! kept, and only twins that differ in a summarised field may be chosen differently.
 //!
 //! ```
 //! use meeting_core::summary::SummaryMerger;
@@ -71,7 +72,7 @@ pub struct Summary {
     n_sources: u8,
     /// Participant rows, phone calls and warnings (the completeness counts).
     counts: [u32; 3],
-    /// A hash of the observation's JSON text: the last tie-break.
+    /// A hash of the summary's content ([`Summary::content_hash`]): the last tie-break.
     digest: u64,
     /// The participant rows: packed, or where the [`RowStore`] keeps them.
     rows: Rows,
@@ -405,20 +406,6 @@ fn count(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// A [`Hasher`] fed through [`std::io::Write`], so a record's JSON text is hashed without
-/// being held.
-struct HashWriter(DefaultHasher);
-
-impl Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.write(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
 fn hash_str(s: &str) -> u64 {
     let mut h = DefaultHasher::new();
     s.hash(&mut h);
@@ -436,11 +423,7 @@ impl Summary {
             *slot = *s;
             n_sources += 1;
         }
-        let mut w = HashWriter(DefaultHasher::new());
-        // Hashing never fails to write; a serialisation error leaves a partial hash, which
-        // is still a deterministic function of the record.
-        let _ = serde_json::to_writer(&mut w, m);
-        Summary {
+        let mut s = Summary {
             vendor: m.vendor,
             status: m.status,
             report: m.report,
@@ -451,10 +434,26 @@ impl Summary {
                 count(m.phone_calls.len()),
                 count(m.warnings.len()),
             ],
-            digest: w.0.finish(),
+            digest: 0,
             rows: Rows::Packed(pack_rows(&m.participants)),
             packed: Parts::of(m).pack(),
+        };
+        s.digest = s.content_hash();
+        s
+    }
+
+    /// A hash of everything the summary holds: two observations whose summaries are equal
+    /// give the same figures whichever is kept.
+    fn content_hash(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        (self.vendor, self.status, self.report).hash(&mut h);
+        self.source_list().hash(&mut h);
+        self.counts.hash(&mut h);
+        self.packed.hash(&mut h);
+        if let Rows::Packed(rows) = &self.rows {
+            rows.hash(&mut h);
         }
+        h.finish()
     }
 
     /// The meeting's key.
@@ -833,6 +832,9 @@ impl SummaryMerger {
                 if let Err(e) = s.store_rows(&mut self.rows) {
                     self.error.get_or_insert(e);
                 }
+                // Held from here on: allocated by this thread, not the reading one, so
+                // what the readers free is theirs to reuse.
+                s.packed = Box::from(&*s.packed);
                 self.held.push(*s);
             }
             Observation::Stub(m) => self.held.push_stub(*m),
@@ -933,8 +935,12 @@ pub fn aggregate(
 ) -> io::Result<Aggregate> {
     let mut acc = Accumulator::new(by, zone, allocation);
     for s in &merged.summaries {
-        // Reservations lend their invitees: the rows are read here too.
-        acc.learn(&s.meeting(&merged.rows)?);
+        let outline = s.outline();
+        if crate::aggregate::lends_participants(&outline) {
+            acc.learn(&s.meeting(&merged.rows)?);
+        } else {
+            acc.learn(&outline);
+        }
     }
     for s in &merged.summaries {
         acc.add(&s.meeting(&merged.rows)?);
