@@ -86,6 +86,10 @@ use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room
 pub(crate) trait Record: Sized {
     /// The key records merge by.
     fn key(&self) -> &str;
+    /// The key's UTF-8 bytes (ordered as the key).
+    fn key_bytes(&self) -> &[u8] {
+        self.key().as_bytes()
+    }
     /// The sources, sorted and deduplicated.
     fn sources(&self) -> &[Source];
     /// The newest observation time.
@@ -191,13 +195,13 @@ impl<T> Default for Held<T> {
 struct Slot<T>(Vec<T>);
 
 impl<T: Record> Slot<T> {
-    fn key(&self) -> &str {
-        self.0.first().map_or("", Record::key)
+    fn key(&self) -> &[u8] {
+        self.0.first().map_or(&[], Record::key_bytes)
     }
 }
 
-impl<T: Record> std::borrow::Borrow<str> for Slot<T> {
-    fn borrow(&self) -> &str {
+impl<T: Record> std::borrow::Borrow<[u8]> for Slot<T> {
+    fn borrow(&self) -> &[u8] {
         self.key()
     }
 }
@@ -250,7 +254,7 @@ impl<T: Record> Held<T> {
     /// Adds one record (sources normalised): the newer or more complete observation of its
     /// key and sources is kept.
     pub(crate) fn push(&mut self, record: T) {
-        let Some(mut slot) = self.by_key.take(record.key()) else {
+        let Some(mut slot) = self.by_key.take(record.key_bytes()) else {
             self.by_key.insert(Slot(vec![record]));
             return;
         };

@@ -558,6 +558,15 @@ impl Record for Summary {
     fn key(&self) -> &str {
         Summary::key(self)
     }
+    fn key_bytes(&self) -> &[u8] {
+        let mut u = Unpacker {
+            bytes: &self.packed,
+        };
+        u.varint()
+            .and_then(|n| usize::try_from(n.saturating_sub(1)).ok())
+            .and_then(|n| u.take(n))
+            .unwrap_or(&[])
+    }
     fn sources(&self) -> &[Source] {
         self.source_list()
     }
@@ -890,7 +899,11 @@ impl SummaryMerger {
         }
         for s in &mut summaries {
             let mut m = s.outline();
+            let before = (m.host.clone(), m.room.clone(), m.rooms.clone());
             dir.resolve(&mut m);
+            if before == (m.host.clone(), m.room.clone(), m.rooms.clone()) {
+                continue;
+            }
             s.edit(|p| {
                 p.host = m.host;
                 p.room = m.room;
