@@ -85,10 +85,10 @@ use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room
 /// how records of one key combine, how stubs attach) are written once, over this trait.
 pub(crate) trait Record: Sized {
     /// The key records merge by.
-    fn key(&self) -> &str;
+    fn record_key(&self) -> &str;
     /// The key's UTF-8 bytes (ordered as the key).
     fn key_bytes(&self) -> &[u8] {
-        self.key().as_bytes()
+        self.record_key().as_bytes()
     }
     /// The sources, sorted and deduplicated.
     fn sources(&self) -> &[Source];
@@ -116,7 +116,7 @@ pub(crate) trait Record: Sized {
 }
 
 impl Record for Meeting {
-    fn key(&self) -> &str {
+    fn record_key(&self) -> &str {
         &self.key
     }
     fn sources(&self) -> &[Source] {

@@ -14,7 +14,7 @@
 //! hundred bytes.
 //!
 //! Every rule is the [`Meeting`] path's own: a summary turns back into a [`Meeting`]
-//! ([`Summary::meeting`]: hashed ids and names stand for the originals, phone calls carry
+//! (hashed ids and names stand for the originals, phone calls carry
 //! the totals) on which the merge's `combine`, [`crate::identity::RoomDirectory`],
 //! [`crate::query::Filter`] and [`crate::aggregate::Accumulator`] run unchanged, so the
 //! figures are those of the whole records.
@@ -555,7 +555,7 @@ impl Summary {
 }
 
 impl Record for Summary {
-    fn key(&self) -> &str {
+    fn record_key(&self) -> &str {
         Summary::key(self)
     }
     fn key_bytes(&self) -> &[u8] {
