@@ -76,7 +76,6 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
             &args.filters,
             None,
             &args.jobs,
-            false,
         )?;
         if bad > 0 && meetings.is_empty() {
             // Nothing good to export: an earlier export stays as it was.

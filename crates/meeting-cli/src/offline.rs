@@ -154,10 +154,9 @@ pub(crate) fn merged_input(
     filters: &Filters,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
-    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     let filter = filter(app, filters)?;
-    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs, compact)
+    merged_input_as(app, inputs_args, archive, &filter, endpoint, jobs)
 }
 
 /// Merged meetings from `--archive` or from files through a given filter (`meeting report`
@@ -170,7 +169,7 @@ pub(crate) fn merged_input_with(
     filter: &Filter,
     jobs: &crate::cli::JobsArg,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
-    merged_input_as(app, inputs_args, archive, filter, None, jobs, false)
+    merged_input_as(app, inputs_args, archive, filter, None, jobs)
 }
 
 fn merged_input_as(
@@ -180,7 +179,6 @@ fn merged_input_as(
     filter: &Filter,
     endpoint: Option<meeting_core::Source>,
     jobs: &crate::cli::JobsArg,
-    compact: bool,
 ) -> Result<(Vec<Meeting>, u64, Vec<String>)> {
     if let Some(flag) = archive {
         let meetings = crate::archive::read(app, Some(flag), filter)?;
@@ -190,7 +188,7 @@ fn merged_input_as(
     let gaps = incomplete_runs(&expanded)?;
     let jobs = jobs.jobs.unwrap_or_else(default_jobs);
     let options = dump_options(app, endpoint);
-    let (meetings, bad) = read_all_as(app, &expanded, &options, jobs, true, filter, compact);
+    let (meetings, bad) = read_all(app, &expanded, &options, jobs, true, filter);
     Ok((meetings, bad, gaps))
 }
 
@@ -203,7 +201,6 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
         &args.filters,
         None,
         &args.jobs,
-        false,
     )?;
     let written = meetings.len() as u64;
     crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
@@ -212,6 +209,91 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
 }
 
 pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
+    if args.archive.archive.is_some() {
+        return stats_of_meetings(app, args);
+    }
+    let (merged, bad, gaps) = summarized_input(app, args)?;
+    let summaries = &merged.summaries;
+    let written = summaries.len() as u64;
+    let allocation = stats_allocation(args)?;
+    if let Some(a) = &allocation {
+        // The warnings read the rooms and days of every meeting: a chunk at a time.
+        let mut unallocated = std::collections::BTreeSet::new();
+        let mut unknown: Vec<&meeting_core::allocation::AllocationLine> =
+            a.unknown_rooms(std::iter::empty());
+        for chunk in summaries.chunks(1024) {
+            let outlines: Vec<Meeting> = chunk
+                .iter()
+                .map(meeting_core::summary::Summary::outline)
+                .collect();
+            unallocated.extend(a.unallocated_rooms(&outlines, app.tz));
+            let lines: std::collections::BTreeSet<usize> =
+                a.unknown_rooms(&outlines).iter().map(|l| l.line).collect();
+            unknown.retain(|l| lines.contains(&l.line));
+        }
+        let unallocated: Vec<String> = unallocated.into_iter().collect();
+        crate::report::allocation_notes(app, a, &unallocated, &unknown);
+    }
+    // Totals first, masking after: masking never changes a figure.
+    let by: meeting_core::aggregate::GroupBy = args.by.into();
+    let mut agg = meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref())
+        .map_err(|e| temporary_file(&e))?;
+    if let Some(masker) = app.masker(&args.output)? {
+        // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
+        let mut rooms: std::collections::BTreeMap<String, Meeting> =
+            std::collections::BTreeMap::new();
+        if by == meeting_core::aggregate::GroupBy::Host {
+            for s in summaries {
+                let mut m = s.outline();
+                m.host = None;
+                m.key = String::new();
+                m.occurrence_id = None;
+                m.meeting_number = None;
+                m.event_id = None;
+                m.observed_at.clear();
+                m.sources.clear();
+                m.start = None;
+                m.end = None;
+                m.scheduled_start = None;
+                let id = format!("{:?}{:?}", m.room, m.rooms);
+                rooms.entry(id).or_insert(m);
+            }
+        }
+        let rooms: Vec<Meeting> = rooms.into_values().collect();
+        masker.mask_aggregate(&mut agg, &rooms);
+    }
+    write_stats(app, args, &agg)?;
+    bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
+}
+
+/// The allocation of `stats`: `--allocation`, required by `--by department`.
+fn stats_allocation(args: &StatsArgs) -> Result<Option<meeting_core::allocation::Allocation>> {
+    match &args.allocation {
+        Some(path) => Ok(Some(crate::report::read_allocation(path)?)),
+        None if args.by == crate::cli::GroupBy::Department => Err(CliError::usage(
+            "--by department needs --allocation FILE (TOML or CSV: room -> department, cost centre; see fixtures/allocation/)",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Writes the aggregate and says how many groups were written.
+fn write_stats(app: &App<'_>, args: &StatsArgs, agg: &Aggregate) -> Result<()> {
+    let render = app.render(&args.output, crate::cli::Rows::Meetings);
+    app.write_output(args.output.out.as_deref(), "the output", |w| {
+        meeting_report::write_aggregate(w, agg, &render)
+    })?;
+    report_written(
+        app,
+        agg.groups.len() as u64,
+        &format!("groups of {} meetings", agg.total.meetings),
+        args.output.out.as_deref(),
+    );
+    Ok(())
+}
+
+/// `stats --archive`: over the archive's merged meetings.
+fn stats_of_meetings(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let (meetings, bad, gaps) = merged_input(
         app,
         &args.inputs,
@@ -219,18 +301,9 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         &args.filters,
         args.endpoint,
         &args.jobs,
-        true,
     )?;
     let written = meetings.len() as u64;
-    let allocation = match &args.allocation {
-        Some(path) => Some(crate::report::read_allocation(path)?),
-        None if args.by == crate::cli::GroupBy::Department => {
-            return Err(CliError::usage(
-                "--by department needs --allocation FILE (TOML or CSV: room -> department, cost centre; see fixtures/allocation/)",
-            ));
-        }
-        None => None,
-    };
+    let allocation = stats_allocation(args)?;
     if let Some(a) = &allocation {
         crate::report::allocation_warnings(app, a, &meetings, app.tz);
     }
@@ -240,16 +313,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     if let Some(masker) = app.masker(&args.output)? {
         masker.mask_aggregate(&mut agg, &meetings);
     }
-    let render = app.render(&args.output, crate::cli::Rows::Meetings);
-    app.write_output(args.output.out.as_deref(), "the output", |w| {
-        meeting_report::write_aggregate(w, &agg, &render)
-    })?;
-    report_written(
-        app,
-        agg.groups.len() as u64,
-        &format!("groups of {} meetings", agg.total.meetings),
-        args.output.out.as_deref(),
-    );
+    write_stats(app, args, &agg)?;
     bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
@@ -289,24 +353,48 @@ fn read_all(
     merge: bool,
     filter: &Filter,
 ) -> (Vec<Meeting>, u64) {
-    read_all_as(app, expanded, options, jobs, merge, filter, false)
+    let mut meetings = Vec::new();
+    let mut merger = meeting_core::merge::Merger::new();
+    let (documents, read, bad) = read_inputs(
+        expanded,
+        options,
+        jobs,
+        |m: Meeting| m,
+        |part: Vec<Meeting>| {
+            if merge {
+                merger.extend(part);
+            } else {
+                meetings.extend(part);
+            }
+        },
+    );
+    report_counts(app, documents, read, bad);
+    let meetings = if merge {
+        finish_noting(app, merger)
+    } else {
+        let before = meetings.len();
+        let meetings: Vec<Meeting> = meetings
+            .into_iter()
+            .filter(|m| !meeting_core::query::is_report_stub(m))
+            .collect();
+        note_unmerged_stubs(app, (before - meetings.len()) as u64);
+        meetings
+    };
+    let meetings = meetings.into_iter().filter(|m| filter.matches(m)).collect();
+    (meetings, bad)
 }
 
-/// [`read_all`]; with `compact`, each record is reduced to what the aggregates read as it
-/// is read ([`meeting_core::aggregate::compact`]) and merged as it comes, so `stats` holds
-/// a compact summary per distinct record, not the input.
-fn read_all_as(
-    app: &App<'_>,
+/// Reads every input (split into chunks of whole documents, parsed on up to `jobs` threads,
+/// each record turned by `each` where it is parsed, results in input order into `sink`),
+/// reporting each bad document; the documents, records and bad documents read.
+fn read_inputs<T: Send>(
     expanded: &Expanded,
     options: &DumpOptions,
     jobs: usize,
-    merge: bool,
-    filter: &Filter,
-    compact: bool,
-) -> (Vec<Meeting>, u64) {
+    each: impl Fn(Meeting) -> T + Sync,
+    mut sink: impl FnMut(Vec<T>),
+) -> (u64, u64, u64) {
     let (mut documents, mut bad, mut read) = (0u64, 0u64, 0u64);
-    let mut meetings = Vec::new();
-    let mut merger = meeting_core::merge::Merger::new();
     let mut reporter = BadReporter::default();
     let names: Vec<String> = expanded.inputs.iter().map(Input::name).collect();
     // Each input's own options: a saved run's span, start and failed windows.
@@ -328,12 +416,7 @@ fn read_all_as(
                     let mut reader = chunk.read(options);
                     for m in reader.by_ref() {
                         match m {
-                            Ok(mut m) => {
-                                if compact {
-                                    meeting_core::aggregate::compact(&mut m);
-                                }
-                                part.push(m);
-                            }
+                            Ok(m) => part.push(each(m)),
                             Err(e) => errors.push(format!("{name}: {e}")),
                         }
                     }
@@ -350,33 +433,53 @@ fn read_all_as(
             };
             (part, errors, stats)
         },
-        |(part, errors, stats): (Vec<Meeting>, Vec<String>, DumpStats)| -> std::result::Result<(), ()> {
+        |(part, errors, stats): (Vec<T>, Vec<String>, DumpStats)| -> std::result::Result<(), ()> {
             documents += stats.documents;
             bad += stats.bad_documents;
             read += part.len() as u64;
             errors.iter().for_each(|e| reporter.report(e));
-            if merge {
-                merger.extend(part);
-            } else {
-                meetings.extend(part);
-            }
+            sink(part);
             Ok(())
         },
     );
+    (documents, read, bad)
+}
+
+/// `stats` over files: each record summarised where it is parsed
+/// ([`meeting_core::summary`]) and merged as it comes, so memory grows with the distinct
+/// meetings, not the input; the filtered summaries, the bad documents and the saved runs
+/// that did not complete.
+fn summarized_input(
+    app: &App<'_>,
+    args: &StatsArgs,
+) -> Result<(meeting_core::summary::Summarized, u64, Vec<String>)> {
+    use meeting_core::summary::{Observation, SummaryMerger};
+    let filter = filter(app, &args.filters)?;
+    let expanded = inputs(app, &args.inputs)?;
+    let gaps = incomplete_runs(&expanded)?;
+    let jobs = args.jobs.jobs.unwrap_or_else(default_jobs);
+    let options = dump_options(app, args.endpoint);
+    let mut merger = SummaryMerger::new();
+    let (documents, read, bad) = read_inputs(
+        &expanded,
+        &options,
+        jobs,
+        Observation::of,
+        |part: Vec<Observation>| part.into_iter().for_each(|o| merger.push(o)),
+    );
     report_counts(app, documents, read, bad);
-    let meetings = if merge {
-        finish_noting(app, merger)
-    } else {
-        let before = meetings.len();
-        let meetings: Vec<Meeting> = meetings
-            .into_iter()
-            .filter(|m| !meeting_core::query::is_report_stub(m))
-            .collect();
-        note_unmerged_stubs(app, (before - meetings.len()) as u64);
-        meetings
-    };
-    let meetings = meetings.into_iter().filter(|m| filter.matches(m)).collect();
-    (meetings, bad)
+    let mut merged = merger.finish_with_stubs().map_err(|e| temporary_file(&e))?;
+    note_stubs(app, merged.stubs, &merged.unmatched_stubs);
+    merged.summaries.retain(|s| filter.matches(&s.outline()));
+    Ok((merged, bad, gaps))
+}
+
+/// An error of the temporary file `stats` keeps participant rows in.
+fn temporary_file(e: &io::Error) -> CliError {
+    CliError::new(
+        Exit::Write,
+        format!("the temporary file of the participant rows failed: {e}"),
+    )
 }
 
 /// Merges by key ([`meeting_core::merge`]: report stubs attached to their occurrences) in
@@ -390,19 +493,21 @@ pub(crate) fn merge_noting(app: &App<'_>, meetings: Vec<Meeting>) -> Vec<Meeting
 /// The merger's meetings in the output order; notes what became of the stubs.
 fn finish_noting(app: &App<'_>, merger: meeting_core::merge::Merger) -> Vec<Meeting> {
     let merged = merger.finish_with_stubs();
-    if merged.stubs > 0 {
-        let unmatched = merged.unmatched_stubs.len();
+    note_stubs(app, merged.stubs, &merged.unmatched_stubs);
+    let mut out = merged.meetings;
+    meeting_core::query::sort_for_output(&mut out);
+    out
+}
+
+/// Notes what became of the report stubs of a merge.
+fn note_stubs(app: &App<'_>, stubs: u64, unmatched_stubs: &[String]) {
+    if stubs > 0 {
+        let unmatched = unmatched_stubs.len();
         let mut text = format!(
-            "{} report stub(s) (the vendor has no report: fewer than two participants, or not ended) annotate their meetings (`report: none`); they are not meetings",
-            merged.stubs
+            "{stubs} report stub(s) (the vendor has no report: fewer than two participants, or not ended) annotate their meetings (`report: none`); they are not meetings"
         );
         if unmatched > 0 {
-            let shown: Vec<&str> = merged
-                .unmatched_stubs
-                .iter()
-                .take(5)
-                .map(String::as_str)
-                .collect();
+            let shown: Vec<&str> = unmatched_stubs.iter().take(5).map(String::as_str).collect();
             text.push_str(&format!(
                 "; {unmatched} matched no meeting of the input (meeting number(s) {}{})",
                 shown.join(", "),
@@ -411,9 +516,6 @@ fn finish_noting(app: &App<'_>, merger: meeting_core::merge::Merger) -> Vec<Meet
         }
         app.note(&text);
     }
-    let mut out = merged.meetings;
-    meeting_core::query::sort_for_output(&mut out);
-    out
 }
 
 /// Notes report stubs left out of an unmerged output.

@@ -63,6 +63,17 @@ pub(crate) fn read_allocation(path: &Path) -> Result<Allocation> {
 /// had no meeting.
 pub(crate) fn allocation_warnings(app: &App<'_>, a: &Allocation, meetings: &[Meeting], zone: Tz) {
     let unallocated = a.unallocated_rooms(meetings, zone);
+    allocation_notes(app, a, &unallocated, &a.unknown_rooms(meetings));
+}
+
+/// The warnings of [`allocation_warnings`], from the rooms no line covers and the lines
+/// that name a room with no meeting.
+pub(crate) fn allocation_notes(
+    app: &App<'_>,
+    a: &Allocation,
+    unallocated: &[String],
+    unknown: &[&meeting_core::allocation::AllocationLine],
+) {
     if !unallocated.is_empty() {
         app.note(&format!(
             "warning: {} room(s) not in the allocation {}, counted as {}: {}",
@@ -72,8 +83,7 @@ pub(crate) fn allocation_warnings(app: &App<'_>, a: &Allocation, meetings: &[Mee
             unallocated.join(", ")
         ));
     }
-    let unknown: Vec<String> = a
-        .unknown_rooms(meetings)
+    let unknown: Vec<String> = unknown
         .iter()
         .map(|l| format!("{} (line {})", l.room, l.line))
         .collect();

@@ -479,42 +479,115 @@ impl Aggregate {
         zone: Tz,
         allocation: Option<&crate::allocation::Allocation>,
     ) -> Self {
-        let meetings: Vec<&Meeting> = meetings
-            .into_iter()
-            .filter(|m| !crate::query::is_report_stub(m))
-            .collect();
-        let lent = lent_by_events(&meetings);
-        let mut groups: BTreeMap<String, (GroupKey, Totals)> = BTreeMap::new();
-        let mut total = Totals::new(TOTAL_GROUP);
-        let none = Lent::default();
-        for m in meetings {
-            if is_reservation(m) && m.event_id.as_ref().is_some_and(|e| lent.contains_key(e)) {
-                continue;
-            }
-            let lends = match (is_occurrence(m), &m.event_id) {
-                (true, Some(e)) => lent.get(e).unwrap_or(&none),
-                _ => &none,
-            };
-            let mut keys = by.keys_of(m, zone, allocation);
-            if by == GroupBy::Room && !lends.rooms.is_empty() {
-                keys.retain(|k| k.label != UNKNOWN_GROUP);
-                keys.extend(lends.rooms.iter().cloned());
-                keys.sort();
-                keys.dedup_by(|a, b| a.id == b.id);
-            }
-            for k in keys {
-                groups
-                    .entry(k.id.clone())
-                    .or_insert_with(|| {
-                        let mut t = Totals::new(k.label.clone());
-                        t.id = (k.id != k.label).then(|| k.id.clone());
-                        (k.clone(), t)
-                    })
-                    .1
-                    .add_with(m, lends);
-            }
-            total.add_with(m, lends);
+        let meetings: Vec<&Meeting> = meetings.into_iter().collect();
+        let mut acc = Accumulator::new(by, zone, allocation);
+        for m in &meetings {
+            acc.learn(m);
         }
+        for m in meetings {
+            acc.add(m);
+        }
+        acc.finish()
+    }
+}
+
+/// [`Aggregate::compute_allocated`] one meeting at a time, for callers that do not hold
+/// every meeting at once: show it every meeting through [`Accumulator::learn`] first (what
+/// Quanshi reservations lend their occurrences), then through [`Accumulator::add`], then
+/// [`Accumulator::finish`]. Report stubs are skipped.
+#[derive(Debug)]
+pub struct Accumulator<'a> {
+    by: GroupBy,
+    zone: Tz,
+    allocation: Option<&'a crate::allocation::Allocation>,
+    /// Events with an occurrence.
+    occurring: std::collections::BTreeSet<String>,
+    /// What each event's reservations lend.
+    lent: BTreeMap<String, Lent>,
+    groups: BTreeMap<String, (GroupKey, Totals)>,
+    total: Totals,
+}
+
+impl<'a> Accumulator<'a> {
+    /// An empty accumulator for one grouping, zone and allocation.
+    pub fn new(
+        by: GroupBy,
+        zone: Tz,
+        allocation: Option<&'a crate::allocation::Allocation>,
+    ) -> Self {
+        Accumulator {
+            by,
+            zone,
+            allocation,
+            occurring: std::collections::BTreeSet::new(),
+            lent: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            total: Totals::new(TOTAL_GROUP),
+        }
+    }
+
+    /// First pass: learns what a Quanshi reservation lends its event's occurrence.
+    pub fn learn(&mut self, m: &Meeting) {
+        if crate::query::is_report_stub(m) {
+            return;
+        }
+        let Some(e) = &m.event_id else { return };
+        if is_occurrence(m) && !self.occurring.contains(e) {
+            self.occurring.insert(e.clone());
+        }
+        if is_reservation(m) {
+            let lent = self.lent.entry(e.clone()).or_default();
+            lent.rooms.extend(room_keys(m));
+            lent.rooms.sort();
+            lent.rooms.dedup_by(|a, b| a.id == b.id);
+            lent.invitees += invitees(m);
+        }
+    }
+
+    /// Second pass: counts one meeting (see [`Aggregate::compute`]).
+    pub fn add(&mut self, m: &Meeting) {
+        if crate::query::is_report_stub(m) {
+            return;
+        }
+        let lends_to_occurrence = |e: &String| self.occurring.contains(e);
+        if is_reservation(m) && m.event_id.as_ref().is_some_and(lends_to_occurrence) {
+            return;
+        }
+        let none = Lent::default();
+        let lends = match (is_occurrence(m), &m.event_id) {
+            (true, Some(e)) => self.lent.get(e).unwrap_or(&none),
+            _ => &none,
+        };
+        let mut keys = self.by.keys_of(m, self.zone, self.allocation);
+        if self.by == GroupBy::Room && !lends.rooms.is_empty() {
+            keys.retain(|k| k.label != UNKNOWN_GROUP);
+            keys.extend(lends.rooms.iter().cloned());
+            keys.sort();
+            keys.dedup_by(|a, b| a.id == b.id);
+        }
+        for k in keys {
+            self.groups
+                .entry(k.id.clone())
+                .or_insert_with(|| {
+                    let mut t = Totals::new(k.label.clone());
+                    t.id = (k.id != k.label).then(|| k.id.clone());
+                    (k.clone(), t)
+                })
+                .1
+                .add_with(m, lends);
+        }
+        self.total.add_with(m, lends);
+    }
+
+    /// The totals per group and in all.
+    pub fn finish(self) -> Aggregate {
+        let Accumulator {
+            by,
+            zone,
+            groups,
+            mut total,
+            ..
+        } = self;
         // One label per group: two rooms with one name are told apart by their ids.
         let mut uses: BTreeMap<String, usize> = BTreeMap::new();
         for (k, _) in groups.values() {
@@ -544,6 +617,12 @@ impl Aggregate {
     }
 }
 
+/// Whether [`Accumulator::learn`] reads `m`'s participants (a Quanshi reservation lends
+/// its invitees); for other records their outline is enough.
+pub fn lends_participants(m: &Meeting) -> bool {
+    is_reservation(m)
+}
+
 /// Whether `m` is a Quanshi reservation (a booking).
 fn is_reservation(m: &Meeting) -> bool {
     m.key.starts_with("quanshi:conference:")
@@ -552,26 +631,6 @@ fn is_reservation(m: &Meeting) -> bool {
 /// Whether `m` is a Quanshi occurrence.
 fn is_occurrence(m: &Meeting) -> bool {
     m.key.starts_with("quanshi:temp:")
-}
-
-/// Per Quanshi event that has an occurrence: what its reservations lend it (rooms and
-/// invitees).
-fn lent_by_events(meetings: &[&Meeting]) -> BTreeMap<String, Lent> {
-    let mut out: BTreeMap<String, Lent> = BTreeMap::new();
-    for m in meetings.iter().filter(|m| is_occurrence(m)) {
-        if let Some(e) = &m.event_id {
-            out.entry(e.clone()).or_default();
-        }
-    }
-    for m in meetings.iter().filter(|m| is_reservation(m)) {
-        if let Some(lent) = m.event_id.as_ref().and_then(|e| out.get_mut(e)) {
-            lent.rooms.extend(room_keys(m));
-            lent.rooms.sort();
-            lent.rooms.dedup_by(|a, b| a.id == b.id);
-            lent.invitees += invitees(m);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

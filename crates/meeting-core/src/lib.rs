@@ -137,6 +137,7 @@ pub mod pii;
 pub mod query;
 pub mod run;
 mod saved;
+pub mod summary;
 #[cfg(feature = "time")]
 mod time_conv;
 

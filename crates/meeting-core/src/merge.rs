@@ -73,12 +73,227 @@
 //! | `vendor_extra` | per source: each source keeps its own map; for the same source the higher-ranked record's map wins key by key |
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
 use crate::model::seconds_between;
 use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room, Source, Status};
+
+/// A record the merge holds per key and source set: a whole [`Meeting`] ([`Merger`]) or a
+/// compact summary ([`crate::summary::SummaryMerger`]). The rules (which observation wins,
+/// how records of one key combine, how stubs attach) are written once, over this trait.
+pub(crate) trait Record: Sized {
+    /// The key records merge by.
+    fn record_key(&self) -> &str;
+    /// The key's UTF-8 bytes (ordered as the key).
+    fn key_bytes(&self) -> &[u8] {
+        self.record_key().as_bytes()
+    }
+    /// The sources, sorted and deduplicated.
+    fn sources(&self) -> &[Source];
+    /// The newest observation time.
+    fn last_observed(&self) -> Option<DateTime<Utc>>;
+    /// Completeness before the last tie-break: (status is final, participants, phone
+    /// calls, warnings).
+    fn completeness(&self) -> (bool, usize, usize, usize);
+    /// The last tie-break between two records equal in everything else.
+    fn tie_cmp(&self, other: &Self) -> Ordering;
+    /// Whether this is a Systec occurrence (not a stub).
+    fn is_systec_occurrence(&self) -> bool;
+    /// The Systec meeting number.
+    fn meeting_number(&self) -> Option<&str>;
+    /// The occurrence's UUID.
+    fn occurrence_id(&self) -> Option<&str>;
+    /// The report state.
+    fn report(&self) -> Option<ReportState>;
+    /// Sets the report state.
+    fn set_report(&mut self, report: ReportState);
+    /// Adds `source` (kept sorted) and its observation time (the newest is kept).
+    fn add_source(&mut self, source: Source, at: Option<DateTime<Utc>>);
+    /// Sets the profile when it has none.
+    fn fill_profile(&mut self, profile: Option<&String>);
+}
+
+impl Record for Meeting {
+    fn record_key(&self) -> &str {
+        &self.key
+    }
+    fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+    fn last_observed(&self) -> Option<DateTime<Utc>> {
+        Meeting::last_observed(self)
+    }
+    fn completeness(&self) -> (bool, usize, usize, usize) {
+        (
+            status_is_final(self.status),
+            self.participants.len(),
+            self.phone_calls.len(),
+            self.warnings.len(),
+        )
+    }
+    fn tie_cmp(&self, other: &Self) -> Ordering {
+        let ja = serde_json::to_string(self).unwrap_or_default();
+        let jb = serde_json::to_string(other).unwrap_or_default();
+        ja.cmp(&jb)
+    }
+    fn is_systec_occurrence(&self) -> bool {
+        self.vendor == crate::Vendor::Systec && !self.is_stub()
+    }
+    fn meeting_number(&self) -> Option<&str> {
+        self.meeting_number.as_deref()
+    }
+    fn occurrence_id(&self) -> Option<&str> {
+        self.occurrence_id.as_deref()
+    }
+    fn report(&self) -> Option<ReportState> {
+        self.report
+    }
+    fn set_report(&mut self, report: ReportState) {
+        self.report = Some(report);
+    }
+    fn add_source(&mut self, source: Source, at: Option<DateTime<Utc>>) {
+        if !self.sources.contains(&source) {
+            self.sources.push(source);
+            self.sources.sort();
+        }
+        if let Some(at) = at {
+            let slot = self.observed_at.entry(source).or_insert(at);
+            if *slot < at {
+                *slot = at;
+            }
+        }
+    }
+    fn fill_profile(&mut self, profile: Option<&String>) {
+        if self.profile.is_none() {
+            self.profile = profile.cloned();
+        }
+    }
+}
+
+/// What a merge holds: per key, one record per distinct sources list (sorted by it), and
+/// the report stubs per (meeting number, request scope), the newest.
+#[derive(Debug)]
+pub(crate) struct Held<T> {
+    by_key: BTreeSet<Slot<T>>,
+    stubs: BTreeMap<(String, Option<Vec<String>>), Meeting>,
+}
+
+impl<T> Default for Held<T> {
+    fn default() -> Self {
+        Held {
+            by_key: BTreeSet::new(),
+            stubs: BTreeMap::new(),
+        }
+    }
+}
+
+/// The records of one key (never empty), one per distinct sources list, sorted by it;
+/// ordered by the key, which the records hold (so it is not held twice).
+#[derive(Debug)]
+struct Slot<T>(Vec<T>);
+
+impl<T: Record> Slot<T> {
+    fn key(&self) -> &[u8] {
+        self.0.first().map_or(&[], Record::key_bytes)
+    }
+}
+
+impl<T: Record> std::borrow::Borrow<[u8]> for Slot<T> {
+    fn borrow(&self) -> &[u8] {
+        self.key()
+    }
+}
+
+impl<T: Record> PartialEq for Slot<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl<T: Record> Eq for Slot<T> {}
+
+impl<T: Record> PartialOrd for Slot<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<T: Record> Ord for Slot<T> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(other.key())
+    }
+}
+
+/// Sorts and deduplicates a record's sources, as the merge compares them.
+pub(crate) fn normalize_sources(sources: &mut Vec<Source>) {
+    sources.sort();
+    sources.dedup();
+}
+
+impl<T: Record> Held<T> {
+    /// Adds a report stub (sources normalised).
+    pub(crate) fn push_stub(&mut self, meeting: Meeting) {
+        let id = (
+            meeting.meeting_number.clone().unwrap_or_default(),
+            meeting.stub_scope().map(<[String]>::to_vec),
+        );
+        match self.stubs.get_mut(&id) {
+            Some(held) => {
+                if observation_cmp(&meeting, held) == Ordering::Greater {
+                    *held = meeting;
+                }
+            }
+            None => {
+                self.stubs.insert(id, meeting);
+            }
+        }
+    }
+
+    /// Adds one record (sources normalised): the newer or more complete observation of its
+    /// key and sources is kept.
+    pub(crate) fn push(&mut self, record: T) {
+        let Some(mut slot) = self.by_key.take(record.key_bytes()) else {
+            self.by_key.insert(Slot(vec![record]));
+            return;
+        };
+        let slots = &mut slot.0;
+        match slots.binary_search_by(|r| r.sources().cmp(record.sources())) {
+            Ok(i) => {
+                if let Some(held) = slots.get_mut(i)
+                    && observation_cmp(&record, held) == Ordering::Greater
+                {
+                    *held = record;
+                }
+            }
+            Err(i) => slots.insert(i, record),
+        }
+        self.by_key.insert(slot);
+    }
+
+    /// The number of distinct records held (keys plus distinct stubs).
+    pub(crate) fn len(&self) -> usize {
+        self.by_key.len() + self.stubs.len()
+    }
+
+    /// One record per key (the records of a key given to `combine`, sorted by their
+    /// sources), sorted by key, stubs attached; the number of stubs and the unmatched
+    /// stubs' meeting numbers.
+    pub(crate) fn finish(
+        self,
+        combine: impl FnMut(Vec<T>) -> Option<T>,
+    ) -> (Vec<T>, u64, Vec<String>) {
+        let mut out: Vec<T> = self
+            .by_key
+            .into_iter()
+            .map(|slot| slot.0)
+            .filter_map(combine)
+            .collect();
+        let (stubs, unmatched) = attach_stubs(&mut out, self.stubs.into_values());
+        (out, stubs, unmatched)
+    }
+}
 
 /// Collects meetings and merges those with the same key; see the module docs for the rules.
 ///
@@ -99,10 +314,7 @@ use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room
 /// ```
 #[derive(Debug, Default)]
 pub struct Merger {
-    /// Per key, one record per distinct `sources` list.
-    by_key: BTreeMap<String, BTreeMap<Vec<Source>, Meeting>>,
-    /// Report stubs, per (meeting number, request scope): the newest.
-    stubs: BTreeMap<(String, Option<Vec<String>>), Meeting>,
+    held: Held<Meeting>,
 }
 
 /// What [`Merger::finish_with_stubs`] returns: the meetings and what became of the stubs.
@@ -125,41 +337,17 @@ impl Merger {
 
     /// Adds one meeting (or report stub).
     pub fn push(&mut self, mut meeting: Meeting) {
-        meeting.sources.sort();
-        meeting.sources.dedup();
+        normalize_sources(&mut meeting.sources);
         if meeting.is_stub() {
-            let id = (
-                meeting.meeting_number.clone().unwrap_or_default(),
-                meeting.stub_scope().map(<[String]>::to_vec),
-            );
-            match self.stubs.get_mut(&id) {
-                Some(held) => {
-                    if observation_cmp(&meeting, held) == Ordering::Greater {
-                        *held = meeting;
-                    }
-                }
-                None => {
-                    self.stubs.insert(id, meeting);
-                }
-            }
-            return;
-        }
-        let slots = self.by_key.entry(meeting.key.clone()).or_default();
-        match slots.get_mut(&meeting.sources) {
-            Some(held) => {
-                if observation_cmp(&meeting, held) == Ordering::Greater {
-                    *held = meeting;
-                }
-            }
-            None => {
-                slots.insert(meeting.sources.clone(), meeting);
-            }
+            self.held.push_stub(meeting);
+        } else {
+            self.held.push(meeting);
         }
     }
 
     /// The number of distinct records held (keys plus distinct stubs).
     pub fn len(&self) -> usize {
-        self.by_key.len() + self.stubs.len()
+        self.held.len()
     }
 
     /// Whether nothing was pushed.
@@ -174,12 +362,7 @@ impl Merger {
 
     /// The merged meetings, sorted by key, stubs attached, with what became of the stubs.
     pub fn finish_with_stubs(self) -> Merged {
-        let mut out: Vec<Meeting> = self
-            .by_key
-            .into_values()
-            .filter_map(|slots| combine(slots.into_values().collect()))
-            .collect();
-        let (stubs, unmatched_stubs) = attach_stubs(&mut out, self.stubs.into_values());
+        let (mut out, stubs, unmatched_stubs) = self.held.finish(combine);
         crate::identity::resolve_rooms(&mut out);
         Merged {
             meetings: out,
@@ -189,34 +372,25 @@ impl Merger {
     }
 }
 
-/// Whether `m` is a Systec occurrence (not a stub).
-fn is_systec_occurrence(m: &Meeting) -> bool {
-    m.vendor == crate::Vendor::Systec && !m.is_stub()
-}
-
-/// Attaches stubs to the occurrences of `meetings` (sorted by key) and settles every Systec
+/// Attaches stubs to the occurrences of `records` (sorted by key) and settles every Systec
 /// occurrence's report state; returns the number of stubs and the unmatched ones' numbers.
-fn attach_stubs(
-    meetings: &mut [Meeting],
+fn attach_stubs<T: Record>(
+    records: &mut [T],
     stubs: impl Iterator<Item = Meeting>,
 ) -> (u64, Vec<String>) {
-    for m in meetings.iter_mut().filter(|m| is_systec_occurrence(m)) {
-        if m.report.is_none() && m.sources.contains(&R) {
-            m.report = Some(ReportState::Full);
+    for m in records.iter_mut().filter(|m| m.is_systec_occurrence()) {
+        if m.report().is_none() && m.sources().contains(&R) {
+            m.set_report(ReportState::Full);
         }
     }
-    let mut by_number: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, m) in meetings.iter().enumerate() {
-        if is_systec_occurrence(m)
-            && let Some(n) = m.meeting_number.as_deref()
+    let mut by_number: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, m) in records.iter().enumerate() {
+        if m.is_systec_occurrence()
+            && let Some(n) = m.meeting_number()
         {
-            by_number.entry(n).or_default().push(i);
+            by_number.entry(n.to_owned()).or_default().push(i);
         }
     }
-    let by_number: BTreeMap<String, Vec<usize>> = by_number
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
     let mut count = 0;
     let mut unmatched = Vec::new();
     for stub in stubs {
@@ -229,11 +403,10 @@ fn attach_stubs(
             .flatten()
             .copied()
             .filter(|&i| {
-                meetings.get(i).is_some_and(|m| {
-                    m.report != Some(ReportState::Full)
+                records.get(i).is_some_and(|m| {
+                    m.report() != Some(ReportState::Full)
                         && scope.is_none_or(|uuids| {
-                            m.occurrence_id
-                                .as_deref()
+                            m.occurrence_id()
                                 .is_some_and(|u| uuids.iter().any(|x| x == u))
                         })
                 })
@@ -244,27 +417,16 @@ fn attach_stubs(
             continue;
         }
         for i in targets {
-            if let Some(m) = meetings.get_mut(i) {
-                m.report = Some(ReportState::None);
-                if !m.sources.contains(&R) {
-                    m.sources.push(R);
-                    m.sources.sort();
-                }
-                if let Some(at) = stub.observed_at.get(&R) {
-                    let slot = m.observed_at.entry(R).or_insert(*at);
-                    if *slot < *at {
-                        *slot = *at;
-                    }
-                }
-                if m.profile.is_none() {
-                    m.profile.clone_from(&stub.profile);
-                }
+            if let Some(m) = records.get_mut(i) {
+                m.set_report(ReportState::None);
+                m.add_source(R, stub.observed_at.get(&R).copied());
+                m.fill_profile(stub.profile.as_ref());
             }
         }
     }
-    for m in meetings.iter_mut().filter(|m| is_systec_occurrence(m)) {
-        if m.report.is_none() {
-            m.report = Some(ReportState::NotFetched);
+    for m in records.iter_mut().filter(|m| m.is_systec_occurrence()) {
+        if m.report().is_none() {
+            m.set_report(ReportState::NotFetched);
         }
     }
     unmatched.sort();
@@ -286,30 +448,23 @@ pub fn merge<I: IntoIterator<Item = Meeting>>(meetings: I) -> Vec<Meeting> {
     merger.finish()
 }
 
-fn status_is_final(s: Status) -> bool {
+pub(crate) fn status_is_final(s: Status) -> bool {
     matches!(s, Status::Ended | Status::Cancelled)
 }
 
 /// Orders two observations of the same key and sources: the newer first, then the more
 /// complete (see the module docs).
-fn observation_cmp(a: &Meeting, b: &Meeting) -> Ordering {
+pub(crate) fn observation_cmp<T: Record>(a: &T, b: &T) -> Ordering {
     a.last_observed()
         .cmp(&b.last_observed())
         .then_with(|| completeness_cmp(a, b))
 }
 
 /// Orders two records of the same key and sources by completeness (see the module docs).
-fn completeness_cmp(a: &Meeting, b: &Meeting) -> Ordering {
-    status_is_final(a.status)
-        .cmp(&status_is_final(b.status))
-        .then(a.participants.len().cmp(&b.participants.len()))
-        .then(a.phone_calls.len().cmp(&b.phone_calls.len()))
-        .then(a.warnings.len().cmp(&b.warnings.len()))
-        .then_with(|| {
-            let ja = serde_json::to_string(a).unwrap_or_default();
-            let jb = serde_json::to_string(b).unwrap_or_default();
-            ja.cmp(&jb)
-        })
+fn completeness_cmp<T: Record>(a: &T, b: &T) -> Ordering {
+    a.completeness()
+        .cmp(&b.completeness())
+        .then_with(|| a.tie_cmp(b))
 }
 
 const R: Source = Source::SystecReports;
@@ -384,7 +539,7 @@ fn fill_participant(a: &mut Participant, b: &Participant) {
 }
 
 /// Combines the records of one key (one per distinct source list).
-fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
+pub(crate) fn combine(mut records: Vec<Meeting>) -> Option<Meeting> {
     if records.len() <= 1 {
         return records.pop();
     }

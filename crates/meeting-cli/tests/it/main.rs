@@ -22,4 +22,5 @@ mod replay;
 mod report;
 mod saveraw;
 mod secrets;
+mod summary_stats;
 mod sync;

@@ -18,3 +18,4 @@ mod pii;
 mod props;
 mod rules;
 mod schema;
+mod summary;
