@@ -150,7 +150,7 @@ pub use model::{
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
 pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
 pub use schema::SCHEMA_VERSION;
-pub use writer::Writer;
+pub use writer::{PendingCommit, Writer};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
