@@ -293,12 +293,17 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
         for item in dump.by_ref() {
             match item {
                 Ok(m) => {
-                    observations.push(Observation::new(profile.clone(), fetched_at, m));
+                    // Serialised and merged here, while the writer commits the last chunk.
+                    let observation = Observation::new(profile.clone(), fetched_at, m)
+                        .prepare()
+                        .map_err(|e| store_error(&e))?;
+                    observations.push(observation);
                     // Large dumps commit in chunks, so memory stays flat whatever the size.
                     if observations.len() >= IMPORT_CHUNK {
                         records += observations.len() as u64;
-                        let mut commit =
-                            meeting_store::WindowCommit::new(std::mem::take(&mut observations));
+                        let mut commit = meeting_store::WindowCommit::prepared(std::mem::take(
+                            &mut observations,
+                        ));
                         commit.raw.extend(raw.take());
                         send_chunk(&writer, &mut pending, &mut total, commit)?;
                     }
@@ -314,7 +319,7 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             }
         }
         records += observations.len() as u64;
-        let mut commit = meeting_store::WindowCommit::new(observations);
+        let mut commit = meeting_store::WindowCommit::prepared(observations);
         commit.raw.extend(raw);
         send_chunk(&writer, &mut pending, &mut total, commit)?;
     }

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::codec::{compress, parse_record, record_text, scrub, time_text};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Cursor, JoinLink, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit,
+    Cursor, JoinLink, LoadSummary, PreparedObservation, PurgeSummary, RawResponse, RunManifest,
+    WindowCommit,
 };
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
@@ -40,6 +41,8 @@ pub(crate) struct Written {
     /// The record's stored JSON.
     record: String,
     meeting: Meeting,
+    /// The merge of this observation alone and its JSON, when prepared before.
+    alone: Option<(Meeting, String)>,
 }
 
 /// The observations a commit stored, by key, then by source name (the order in which
@@ -47,18 +50,33 @@ pub(crate) struct Written {
 type WrittenByKey = HashMap<String, BTreeMap<&'static str, Written>>;
 
 /// Applies one commit inside the caller's transaction.
-pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSummary> {
+pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSummary> {
     let mut summary = LoadSummary::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut written: WrittenByKey = HashMap::new();
-    for obs in &commit.observations {
-        let source = obs.source()?;
-        let mut meeting = obs.meeting.clone();
-        meeting.sources = vec![source];
-        let record = record_text(&meeting)?;
-        let fetched = time_text(obs.fetched_at);
+    let WindowCommit {
+        observations,
+        raw,
+        run,
+        cursor,
+        join_links,
+        prepared,
+    } = commit;
+    let all = observations
+        .into_iter()
+        .map(|o| o.prepare_with(false))
+        .chain(prepared.into_iter().map(Ok));
+    for obs in all {
+        let PreparedObservation {
+            source,
+            profile,
+            fetched,
+            meeting,
+            record,
+            alone,
+        } = obs?;
         if meeting.is_stub() {
-            if store_stub(conn, &meeting, &record, &obs.profile, &fetched)? {
+            if store_stub(conn, &meeting, &record, &profile, &fetched)? {
                 summary.stubs_new += 1;
             }
             continue;
@@ -79,7 +97,7 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
                 s.execute(params![
                     meeting.key,
                     source.source_name(),
-                    obs.profile,
+                    profile,
                     fetched,
                     record
                 ])
@@ -91,9 +109,10 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
                 source.source_name(),
                 Written {
                     fetched_at: fetched,
-                    profile: obs.profile.clone(),
+                    profile,
                     record,
                     meeting,
+                    alone,
                 },
             );
             continue;
@@ -106,13 +125,7 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![
-                        meeting.key,
-                        source.source_name(),
-                        fetched,
-                        record,
-                        obs.profile
-                    ],
+                    params![meeting.key, source.source_name(), fetched, record, profile],
                     |_| Ok(()),
                 )
                 .optional()
@@ -136,17 +149,17 @@ pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSumm
         }
     }
     rooms.apply(conn)?;
-    for raw in &commit.raw {
+    for raw in &raw {
         store_raw(conn, raw)?;
         summary.raw_responses += 1;
     }
-    if let Some(run) = &commit.run {
+    if let Some(run) = &run {
         store_run(conn, run)?;
     }
-    for link in &commit.join_links {
+    for link in &join_links {
         store_join_link(conn, link)?;
     }
-    if let Some(cursor) = &commit.cursor {
+    if let Some(cursor) = &cursor {
         store_cursor(conn, cursor)?;
     }
     Ok(summary)
@@ -268,6 +281,7 @@ fn current_observations(
             profile: o.profile,
             record: o.record,
             meeting,
+            alone: None,
         });
     }
     Ok(out)
@@ -290,6 +304,15 @@ fn merge_current(key: &str, observations: Vec<Written>) -> Result<Option<Merged>
     let single = observations.len() == 1;
     for o in observations {
         if single {
+            if let Some((meeting, record)) = o.alone {
+                // Merged on the caller's thread (`Observation::prepare`).
+                return Ok(Some(Merged {
+                    meeting,
+                    record,
+                    profile,
+                    observed,
+                }));
+            }
             single_record = Some(o.record);
         }
         records.push(o.meeting);

@@ -167,7 +167,7 @@ fn run(mut conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) {
     while let Ok(command) = rx.recv() {
         match command {
             Command::Commit(commit, reply) => {
-                let result = in_transaction(&mut conn, path, |c| write::apply(c, &commit));
+                let result = in_transaction(&mut conn, path, |c| write::apply(c, *commit));
                 let _ = reply.send(result);
             }
             Command::Purge(before, reply) => {
