@@ -1,6 +1,6 @@
 //! The write path: what one transaction does with a [`WindowCommit`] or a purge.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::Meeting;
@@ -47,13 +47,13 @@ pub(crate) struct Written {
 
 /// The observations a commit stored, by key, then by source name (the order in which
 /// [`observations_of`] reads them).
-type WrittenByKey = HashMap<String, BTreeMap<&'static str, Written>>;
+type WrittenByKey = BTreeMap<String, BTreeMap<&'static str, Written>>;
 
 /// Applies one commit inside the caller's transaction.
 pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSummary> {
     let mut summary = LoadSummary::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut written: WrittenByKey = HashMap::new();
+    let mut written: WrittenByKey = BTreeMap::new();
     let WindowCommit {
         observations,
         raw,
