@@ -15,7 +15,7 @@ use crate::{cargo, root};
 #[path = "bench_export.rs"]
 mod bench_export;
 #[path = "bench_import.rs"]
-mod bench_import;
+pub(crate) mod bench_import;
 
 /// One row of the report.
 struct Row {

@@ -1,14 +1,18 @@
 //! `cargo xtask bench`, the archive rows (issue 17): `meeting archive import` of the big
 //! detail dump against `meeting parse` of the same file in the same run (meetings per
 //! second, goal at least 40 % of parse's), and the import's peak memory on the big dump
-//! against a small one (goal: flat).
+//! against a small one (goal: flat); `meeting stats --archive` of that archive against
+//! `meeting stats` of the dump (the same figures, read from the archive or from the file).
+//!
+//! `cargo xtask bench-import [--quick]` runs only these rows ([`bench_only`]).
 
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use super::{Row, median, size_mb};
+use super::{Measured, Row, measure, median, size_mb};
 
 /// Wall seconds, peak resident MiB (GNU time) and stdout lines of a command.
 fn run_counting(program: &Path, args: &[&str]) -> Result<(f64, Option<f64>, u64), String> {
@@ -124,6 +128,28 @@ pub(super) fn rows(
         import_walls.push(w);
         import_rss = r;
     }
+    // `stats` over the big dump's archive (the last import's) against `stats` over the dump.
+    let archive = work.join("import.sqlite");
+    let archive = archive.to_str().unwrap_or_default();
+    let stats_file = median_of(
+        runs,
+        meeting,
+        &["stats", path, "-o", "json", "--tz", "UTC", "-q"],
+    )?;
+    let stats_archive = median_of(
+        runs,
+        meeting,
+        &[
+            "stats",
+            "--archive",
+            archive,
+            "-o",
+            "json",
+            "--tz",
+            "UTC",
+            "-q",
+        ],
+    )?;
     let (_, small_rss) = import_once(meeting, small, &work)?;
     let _ = std::fs::remove_dir_all(&work);
     let (parse_wall, import_wall) = (median(parse_walls), median(import_walls));
@@ -143,6 +169,21 @@ pub(super) fn rows(
         ratio: Some(import_mps / parse_mps),
         goal: ">= 0.4x",
     }];
+    rows.push(Row {
+        area: "archive",
+        what: format!(
+            "meeting stats --archive (the {mb:.0} MB dump imported), s (peak {} MiB)",
+            mib(stats_archive.rss)
+        ),
+        value: format!("{:.2}", stats_archive.wall),
+        baseline: format!(
+            "{:.2} (meeting stats over the dump; peak {} MiB)",
+            stats_file.wall,
+            mib(stats_file.rss)
+        ),
+        ratio: Some(stats_archive.wall / stats_file.wall),
+        goal: "",
+    });
     if let (Some(b), Some(s)) = (import_rss, small_rss) {
         rows.push(Row {
             area: "archive",
@@ -154,4 +195,88 @@ pub(super) fn rows(
         });
     }
     Ok(rows)
+}
+
+/// The run with the median wall time of `n` runs of a command (stdout discarded).
+fn median_of(n: usize, program: &Path, args: &[&str]) -> Result<Measured, String> {
+    let mut runs = (0..n.max(1))
+        .map(|_| measure(program, args))
+        .collect::<Result<Vec<_>, _>>()?;
+    runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    runs.get(runs.len() / 2)
+        .copied()
+        .ok_or_else(|| String::from("no run"))
+}
+
+/// `cargo xtask bench-import [--quick]`: only the archive rows (release binaries built, the
+/// dumps generated into `target/bench-data/` as `cargo xtask bench` does), printed as a
+/// table and written to `target/bench-import-report.md`.
+pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
+    let root = crate::root();
+    let release = root.join("target/release");
+    let data = root.join("target/bench-data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    crate::cargo(&[
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "meeting-sim",
+        "--bin",
+        "meeting-sim",
+        "-p",
+        "meeting-cli",
+        "--bin",
+        "meeting",
+    ])?;
+    let sim = release.join("meeting-sim");
+    let generate = |size: &str| -> Result<std::path::PathBuf, String> {
+        let path = data.join(format!("detail-{size}-7.jsonl"));
+        if !path.exists() {
+            eprintln!("xtask bench-import: meeting-sim gen --endpoint detail --size {size}");
+            let status = Command::new(&sim)
+                .args([
+                    "gen",
+                    "--endpoint",
+                    "detail",
+                    "--size",
+                    size,
+                    "--seed",
+                    "7",
+                    "--out",
+                ])
+                .arg(&path)
+                .stdout(Stdio::null())
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", sim.display()))?;
+            if !status.success() {
+                return Err(format!("meeting-sim gen --size {size} failed ({status})"));
+            }
+        }
+        Ok(path)
+    };
+    let small = generate("20MB")?;
+    let big = generate(if quick { "50MB" } else { "200MB" })?;
+    let rows = rows(&release.join("meeting"), &big, &small, &data, quick)?;
+    let mut table = String::from(
+        "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",
+    );
+    for r in &rows {
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.area,
+            r.what,
+            r.value,
+            r.baseline,
+            r.ratio.map_or(String::new(), |x| format!("{x:.2}x")),
+            r.goal,
+            r.met()
+        );
+    }
+    println!("{table}");
+    let path = root.join("target/bench-import-report.md");
+    std::fs::write(&path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
+    eprintln!("xtask bench-import: written to {}", path.display());
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
 //! - `cargo xtask bench [--quick]`: every speed and memory figure beside a baseline measured
 //!   in the same run (see `BENCHMARKS.md`).
+//! - `cargo xtask bench-import [--quick]`: only the archive rows of `bench` (import against
+//!   parse, import memory, `stats --archive` against `stats` over the dump).
 //! - `cargo xtask load [SECONDS]`: sustained load on loopback (rate, errors, memory, tasks).
 //! - `cargo xtask soak [SECONDS]`: the long fault soak (every transient fault on, many seeds,
 //!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300);
@@ -36,6 +38,9 @@ fn main() -> ExitCode {
             .and_then(|(kills, debug)| soak_sync::soak_sync(kills, debug)),
         Some("load") => load(args.get(1).map(String::as_str)),
         Some("bench") => bench::bench(args.iter().any(|a| a == "--quick")),
+        Some("bench-import") => {
+            bench::bench_import::bench_only(args.iter().any(|a| a == "--quick"))
+        }
         Some("man") => man(),
         Some("help" | "-h" | "--help") | None => {
             print_help();
@@ -62,6 +67,7 @@ fn print_help() {
          soak-sync [--kills N] [--debug]  SIGKILL `meeting sync` N times (default 50), check, resume, compare\n  \
          load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
          bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)\n  \
+         bench-import [--quick]  only the archive rows of bench (import vs parse, stats --archive)\n  \
          man    the man pages of `meeting` into target/man"
     );
 }

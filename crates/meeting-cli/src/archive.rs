@@ -223,6 +223,23 @@ fn saved_record(path: &Path) -> Option<(Vec<u8>, meeting_core::SavedResponse)> {
     Some((bytes, record))
 }
 
+/// Hands `commit` to the writer thread once the chunk before it (`pending`) is committed,
+/// and returns while it is written: reading the next chunk overlaps writing this one, and
+/// at most two chunks are in memory. Chunks are committed in order; the first failure
+/// stops the import (the chunks before it stay committed, as they would one at a time).
+fn send_chunk(
+    writer: &Writer,
+    pending: &mut Option<meeting_store::PendingCommit>,
+    total: &mut meeting_store::LoadSummary,
+    commit: meeting_store::WindowCommit,
+) -> Result<()> {
+    if let Some(p) = pending.take() {
+        total.add(&p.wait().map_err(|e| store_error(&e))?);
+    }
+    *pending = Some(writer.send_window(commit).map_err(|e| store_error(&e))?);
+    Ok(())
+}
+
 /// `meeting archive import`: every record of the inputs is an observation, fetched when the
 /// vendor answered (a save-raw record says when; for other files, when the file was last
 /// written); with `keep_raw`, save-raw records' bodies are kept too; runs' manifests are
@@ -242,6 +259,8 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
     let options = DumpOptions::new().context(app.ctx);
     let mut total = meeting_store::LoadSummary::default();
     let (mut records, mut bad) = (0u64, 0u64);
+    // The chunk the writer thread is committing while the next one is read.
+    let mut pending: Option<meeting_store::PendingCommit> = None;
     for input in &expanded.inputs {
         let record = match input {
             meeting_core::inputs::Input::File(p) => saved_record(p),
@@ -274,15 +293,19 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
         for item in dump.by_ref() {
             match item {
                 Ok(m) => {
-                    observations.push(Observation::new(profile.clone(), fetched_at, m));
+                    // Serialised and merged here, while the writer commits the last chunk.
+                    let observation = Observation::new(profile.clone(), fetched_at, m)
+                        .prepare()
+                        .map_err(|e| store_error(&e))?;
+                    observations.push(observation);
                     // Large dumps commit in chunks, so memory stays flat whatever the size.
                     if observations.len() >= IMPORT_CHUNK {
                         records += observations.len() as u64;
-                        let mut commit =
-                            meeting_store::WindowCommit::new(std::mem::take(&mut observations));
+                        let mut commit = meeting_store::WindowCommit::prepared(std::mem::take(
+                            &mut observations,
+                        ));
                         commit.raw.extend(raw.take());
-                        let summary = writer.commit_window(commit).map_err(|e| store_error(&e))?;
-                        total.add(&summary);
+                        send_chunk(&writer, &mut pending, &mut total, commit)?;
                     }
                 }
                 Err(e) => {
@@ -296,10 +319,12 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             }
         }
         records += observations.len() as u64;
-        let mut commit = meeting_store::WindowCommit::new(observations);
+        let mut commit = meeting_store::WindowCommit::prepared(observations);
         commit.raw.extend(raw);
-        let summary = writer.commit_window(commit).map_err(|e| store_error(&e))?;
-        total.add(&summary);
+        send_chunk(&writer, &mut pending, &mut total, commit)?;
+    }
+    if let Some(p) = pending.take() {
+        total.add(&p.wait().map_err(|e| store_error(&e))?);
     }
     let mut gaps = 0;
     for manifest_path in &expanded.manifests {

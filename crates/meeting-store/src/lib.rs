@@ -144,13 +144,13 @@ pub use codec::is_raw_secret_field;
 pub use error::{ErrorKind, Result, StoreError};
 pub use lock::RunLock;
 pub use model::{
-    Cursor, Info, JoinLink, LoadSummary, MonthCount, Observation, Problem, PurgeSummary, Query,
-    RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,
+    Cursor, Info, JoinLink, LoadSummary, MonthCount, Observation, PreparedObservation, Problem,
+    PurgeSummary, Query, RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,
 };
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
 pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
 pub use schema::SCHEMA_VERSION;
-pub use writer::Writer;
+pub use writer::{PendingCommit, Writer};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -57,6 +57,66 @@ impl Observation {
     }
 }
 
+/// An [`Observation`] made ready for the writer on the caller's thread
+/// ([`Observation::prepare`]): its stored JSON, and the meeting it would be alone (the
+/// merge of this one observation) with its JSON. The writer thread then does not serialise
+/// or merge a meeting seen for the first time, so a caller that prepares the next window
+/// while the writer commits this one (see [`Writer::send_window`](crate::Writer::send_window))
+/// spreads that work over two threads. What is stored is the same as for the observation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedObservation {
+    pub(crate) source: Source,
+    pub(crate) profile: String,
+    /// The fetch time as stored.
+    pub(crate) fetched: String,
+    /// The record, its sources reduced to its one source.
+    pub(crate) meeting: Meeting,
+    /// The record's stored JSON.
+    pub(crate) record: String,
+    /// The merge of this observation alone and its stored JSON (none for a report stub).
+    pub(crate) alone: Option<(Meeting, String)>,
+}
+
+impl Observation {
+    /// Prepares the observation for the writer (see [`PreparedObservation`]).
+    ///
+    /// # Errors
+    /// `BadRecord`: the meeting has no source or several (as [`Observation::source`]), or
+    /// does not serialise.
+    pub fn prepare(self) -> Result<PreparedObservation> {
+        self.prepare_with(true)
+    }
+
+    /// As [`Observation::prepare`]; the merge alone only `with_alone` (the writer thread,
+    /// preparing for itself, merges only what it has to).
+    pub(crate) fn prepare_with(self, with_alone: bool) -> Result<PreparedObservation> {
+        let source = self.source()?;
+        let mut meeting = self.meeting;
+        meeting.sources = vec![source];
+        let record = crate::codec::record_text(&meeting)?;
+        let alone = if meeting.is_stub() || !with_alone {
+            None
+        } else {
+            let mut merged = meeting_core::merge::merge([meeting.clone()]);
+            match (merged.pop(), merged.is_empty()) {
+                (Some(m), true) => {
+                    let text = crate::codec::record_text(&m)?;
+                    Some((m, text))
+                }
+                _ => None,
+            }
+        };
+        Ok(PreparedObservation {
+            source,
+            profile: self.profile,
+            fetched: crate::codec::time_text(self.fetched_at),
+            meeting,
+            record,
+            alone,
+        })
+    }
+}
+
 /// A vendor response kept verbatim (secrets removed, compressed) for audit and replay.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -135,6 +195,9 @@ pub struct WindowCommit {
     pub cursor: Option<Cursor>,
     /// Quanshi join links to keep (secret: never output) for later refreshes.
     pub join_links: Vec<JoinLink>,
+    /// Observations prepared on the caller's thread ([`WindowCommit::prepared`]), stored
+    /// as `observations` are.
+    pub(crate) prepared: Vec<PreparedObservation>,
 }
 
 impl WindowCommit {
@@ -142,6 +205,15 @@ impl WindowCommit {
     pub fn new(observations: Vec<Observation>) -> Self {
         WindowCommit {
             observations,
+            ..WindowCommit::default()
+        }
+    }
+
+    /// A commit of prepared observations alone ([`Observation::prepare`]): the same as
+    /// [`WindowCommit::new`] of the observations, with less work on the writer thread.
+    pub fn prepared(observations: Vec<PreparedObservation>) -> Self {
+        WindowCommit {
+            prepared: observations,
             ..WindowCommit::default()
         }
     }

@@ -439,7 +439,13 @@ impl Archive {
                         continue;
                     }
                 };
-                let Some((merged, want_profile, want_observed)) = rebuilt else {
+                let Some(write::Merged {
+                    meeting: merged,
+                    profile: want_profile,
+                    observed: want_observed,
+                    ..
+                }) = rebuilt
+                else {
                     continue; // reported above: no observations
                 };
                 if record_text(&merged)? != record {

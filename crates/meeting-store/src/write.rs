@@ -1,6 +1,6 @@
 //! The write path: what one transaction does with a [`WindowCommit`] or a purge.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::Meeting;
@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::codec::{compress, parse_record, record_text, scrub, time_text};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Cursor, JoinLink, LoadSummary, PurgeSummary, RawResponse, RunManifest, WindowCommit,
+    Cursor, JoinLink, LoadSummary, PreparedObservation, PurgeSummary, RawResponse, RunManifest,
+    WindowCommit,
 };
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
@@ -32,89 +33,133 @@ enum Change {
     Unchanged,
 }
 
+/// An observation this commit stored (the current one of its `(key, source)`), kept in
+/// memory so that the meeting is rebuilt without reading and parsing it back.
+pub(crate) struct Written {
+    fetched_at: String,
+    profile: String,
+    /// The record's stored JSON.
+    record: String,
+    meeting: Meeting,
+    /// The merge of this observation alone and its JSON, when prepared before.
+    alone: Option<(Meeting, String)>,
+}
+
+/// The observations a commit stored, by key, then by source name (the order in which
+/// [`observations_of`] reads them).
+type WrittenByKey = BTreeMap<String, BTreeMap<&'static str, Written>>;
+
 /// Applies one commit inside the caller's transaction.
-pub(crate) fn apply(conn: &Connection, commit: &WindowCommit) -> Result<LoadSummary> {
+pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSummary> {
     let mut summary = LoadSummary::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
-    let mut affected: BTreeSet<String> = BTreeSet::new();
-    for obs in &commit.observations {
-        let source = obs.source()?;
-        let mut meeting = obs.meeting.clone();
-        meeting.sources = vec![source];
-        let record = record_text(&meeting)?;
-        let fetched = time_text(obs.fetched_at);
+    let mut written: WrittenByKey = BTreeMap::new();
+    let WindowCommit {
+        observations,
+        raw,
+        run,
+        cursor,
+        join_links,
+        prepared,
+    } = commit;
+    let all = observations
+        .into_iter()
+        .map(|o| o.prepare_with(false))
+        .chain(prepared.into_iter().map(Ok));
+    for obs in all {
+        let PreparedObservation {
+            source,
+            profile,
+            fetched,
+            meeting,
+            record,
+            alone,
+        } = obs?;
         if meeting.is_stub() {
-            if store_stub(conn, &meeting, &record, &obs.profile, &fetched)? {
+            if store_stub(conn, &meeting, &record, &profile, &fetched)? {
                 summary.stubs_new += 1;
             }
             continue;
         }
         seen.insert(meeting.key.clone());
-        let held: Option<(String, String, String)> = conn
+        // Stored when it is the greater observation of its `(key, source)` by
+        // `(fetched_at, record, profile)` (text compared bytewise, as in Rust), or the first.
+        let stored = conn
             .prepare_cached(
-                "SELECT fetched_at, record, profile FROM observations WHERE key = ?1 AND source = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![meeting.key, source.source_name()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()
-            })
-            .map_err(db("cannot read an observation"))?;
-        let newer = match &held {
-            None => true,
-            Some((f, r, p)) => {
-                (fetched.as_str(), record.as_str(), obs.profile.as_str())
-                    > (f.as_str(), r.as_str(), p.as_str())
-            }
-        };
-        let same = held
-            .as_ref()
-            .is_some_and(|(f, r, p)| *f == fetched && *r == record && *p == obs.profile);
-        if newer {
-            conn.prepare_cached(
-                "INSERT OR REPLACE INTO observations (key, source, profile, fetched_at, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO observations (key, source, profile, fetched_at, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (key, source) DO UPDATE SET profile = excluded.profile,
+                     fetched_at = excluded.fetched_at, record = excluded.record
+                 WHERE (excluded.fetched_at, excluded.record, excluded.profile)
+                     > (observations.fetched_at, observations.record, observations.profile)",
             )
             .and_then(|mut s| {
                 s.execute(params![
                     meeting.key,
                     source.source_name(),
-                    obs.profile,
+                    profile,
                     fetched,
                     record
                 ])
             })
-            .map_err(db("cannot store an observation"))?;
-            affected.insert(meeting.key.clone());
-        } else if !same {
+            .map_err(db("cannot store an observation"))?
+            > 0;
+        if stored {
+            written.entry(meeting.key.clone()).or_default().insert(
+                source.source_name(),
+                Written {
+                    fetched_at: fetched,
+                    profile,
+                    record,
+                    meeting,
+                    alone,
+                },
+            );
+            continue;
+        }
+        // Not newer: the same observation again, or an older one.
+        let same = conn
+            .prepare_cached(
+                "SELECT 1 FROM observations WHERE key = ?1 AND source = ?2
+                     AND fetched_at = ?3 AND record = ?4 AND profile = ?5",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![meeting.key, source.source_name(), fetched, record, profile],
+                    |_| Ok(()),
+                )
+                .optional()
+            })
+            .map_err(db("cannot read an observation"))?
+            .is_some();
+        if !same {
             summary.stale_observations += 1;
         }
     }
-    let mut rooms: BTreeSet<String> = BTreeSet::new();
+    let mut rooms = RoomChanges::default();
     for key in &seen {
-        if !affected.contains(key) {
+        let Some(fresh) = written.remove(key) else {
             summary.unchanged += 1;
             continue;
-        }
-        match rebuild(conn, key, &mut rooms)? {
+        };
+        match rebuild(conn, key, &mut rooms, Some(fresh))? {
             Change::New => summary.new += 1,
             Change::Updated => summary.updated += 1,
             Change::Unchanged => summary.unchanged += 1,
         }
     }
-    rebuild_rooms(conn, &rooms)?;
-    for raw in &commit.raw {
+    rooms.apply(conn)?;
+    for raw in &raw {
         store_raw(conn, raw)?;
         summary.raw_responses += 1;
     }
-    if let Some(run) = &commit.run {
+    if let Some(run) = &run {
         store_run(conn, run)?;
     }
-    for link in &commit.join_links {
+    for link in &join_links {
         store_join_link(conn, link)?;
     }
-    if let Some(cursor) = &commit.cursor {
+    if let Some(cursor) = &cursor {
         store_cursor(conn, cursor)?;
     }
     Ok(summary)
@@ -178,6 +223,7 @@ fn store_stub(
 
 /// One stored observation.
 pub(crate) struct StoredObservation {
+    pub(crate) source: String,
     pub(crate) profile: String,
     pub(crate) fetched_at: String,
     pub(crate) record: String,
@@ -187,15 +233,17 @@ pub(crate) struct StoredObservation {
 pub(crate) fn observations_of(conn: &Connection, key: &str) -> Result<Vec<StoredObservation>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT profile, fetched_at, record FROM observations WHERE key = ?1 ORDER BY source",
+            "SELECT source, profile, fetched_at, record FROM observations WHERE key = ?1
+             ORDER BY source",
         )
         .map_err(db("cannot read observations"))?;
     let rows = stmt
         .query_map([key], |r| {
             Ok(StoredObservation {
-                profile: r.get(0)?,
-                fetched_at: r.get(1)?,
-                record: r.get(2)?,
+                source: r.get(0)?,
+                profile: r.get(1)?,
+                fetched_at: r.get(2)?,
+                record: r.get(3)?,
             })
         })
         .map_err(db("cannot read observations"))?;
@@ -205,8 +253,43 @@ pub(crate) fn observations_of(conn: &Connection, key: &str) -> Result<Vec<Stored
 
 /// The meeting `key` rebuilt from its observations: the merged record, its profile (of the
 /// newest observation; ties by profile name) and when it was last observed.
-pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting, String, String)>> {
-    let observations = observations_of(conn, key)?;
+pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<Merged>> {
+    merge_current(key, current_observations(conn, key, None)?)
+}
+
+/// The current observations of `key` as stored, in source order; those this commit wrote
+/// (`fresh`, when they are still the stored ones) taken from memory instead of parsed.
+fn current_observations(
+    conn: &Connection,
+    key: &str,
+    mut fresh: Option<BTreeMap<&'static str, Written>>,
+) -> Result<Vec<Written>> {
+    let stored = observations_of(conn, key)?;
+    let mut out = Vec::with_capacity(stored.len());
+    for o in stored {
+        let kept = fresh
+            .as_mut()
+            .and_then(|f| f.remove(o.source.as_str()))
+            .filter(|w| w.fetched_at == o.fetched_at && w.profile == o.profile);
+        if let Some(w) = kept {
+            out.push(w);
+            continue;
+        }
+        let meeting = parse_record(&o.record, &format!("observation of {key}"))?;
+        out.push(Written {
+            fetched_at: o.fetched_at,
+            profile: o.profile,
+            record: o.record,
+            meeting,
+            alone: None,
+        });
+    }
+    Ok(out)
+}
+
+/// Merges the current observations of `key` (in source order): the merged record, the
+/// profile of the newest observation (ties by profile name) and its fetch time.
+fn merge_current(key: &str, observations: Vec<Written>) -> Result<Option<Merged>> {
     let Some(newest) = observations
         .iter()
         .max_by(|a, b| (&a.fetched_at, &a.profile).cmp(&(&b.fetched_at, &b.profile)))
@@ -215,10 +298,29 @@ pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting,
     };
     let profile = newest.profile.clone();
     let observed = newest.fetched_at.clone();
+    // A single observation that the merge leaves as it is keeps its JSON: not written twice.
+    let mut single_record = None;
     let mut records = Vec::with_capacity(observations.len());
-    for o in &observations {
-        records.push(parse_record(&o.record, &format!("observation of {key}"))?);
+    let single = observations.len() == 1;
+    for o in observations {
+        if single {
+            if let Some((meeting, record)) = o.alone {
+                // Merged on the caller's thread (`Observation::prepare`).
+                return Ok(Some(Merged {
+                    meeting,
+                    record,
+                    profile,
+                    observed,
+                }));
+            }
+            single_record = Some(o.record);
+        }
+        records.push(o.meeting);
     }
+    let original = match (single, records.first()) {
+        (true, Some(m)) => Some(m.clone()),
+        _ => None,
+    };
     let mut merged = meeting_core::merge::merge(records);
     if merged.len() != 1 {
         return Err(StoreError::bad_record(format!(
@@ -226,7 +328,31 @@ pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<(Meeting,
             merged.len()
         )));
     }
-    Ok(merged.pop().map(|m| (m, profile, observed)))
+    let Some(meeting) = merged.pop() else {
+        return Ok(None);
+    };
+    let record = match (original, single_record) {
+        (Some(o), Some(r)) if o == meeting => r,
+        _ => record_text(&meeting)?,
+    };
+    Ok(Some(Merged {
+        meeting,
+        record,
+        profile,
+        observed,
+    }))
+}
+
+/// A meeting rebuilt from its observations.
+pub(crate) struct Merged {
+    /// The merged record.
+    pub(crate) meeting: Meeting,
+    /// Its stored JSON ([`record_text`]).
+    pub(crate) record: String,
+    /// The profile of its newest observation (ties: the greater profile name).
+    pub(crate) profile: String,
+    /// When its newest observation was fetched.
+    pub(crate) observed: String,
 }
 
 /// Rebuilds every meeting from its observations (after a migration that changed the merge
@@ -239,11 +365,11 @@ pub(crate) fn rebuild_every_meeting(conn: &Connection) -> Result<()> {
                 .collect::<rusqlite::Result<Vec<_>>>()
         })
         .map_err(db("cannot list the observed meetings"))?;
-    let mut rooms = BTreeSet::new();
+    let mut rooms = RoomChanges::default();
     for key in &keys {
-        rebuild(conn, key, &mut rooms)?;
+        rebuild(conn, key, &mut rooms, None)?;
     }
-    rebuild_rooms(conn, &rooms)
+    rooms.apply(conn)
 }
 
 /// Whether the record held (`old`, its JSON) says what `new` says, apart from when it was
@@ -258,23 +384,49 @@ fn same_but_observed(old: &str, new: &Meeting) -> bool {
     old == new
 }
 
-/// Rebuilds the meeting `key` and its child rows; collects the room ids it touches.
-fn rebuild(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<Change> {
+/// Rebuilds the meeting `key` and its child rows from its current observations (`fresh`:
+/// those this commit stored, in memory); records the rooms it touches.
+fn rebuild(
+    conn: &Connection,
+    key: &str,
+    rooms: &mut RoomChanges,
+    fresh: Option<BTreeMap<&'static str, Written>>,
+) -> Result<Change> {
     let held: Option<String> = conn
         .prepare_cached("SELECT record FROM meetings WHERE key = ?1")
         .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
         .map_err(db("cannot read a meeting"))?;
     if held.is_some() {
-        room_ids_of(conn, key, rooms)?;
+        room_ids_of(conn, key, &mut rooms.rebuild)?;
     }
-    let Some((meeting, profile, observed)) = merged_of(conn, key)? else {
+    let current = match (&held, fresh) {
+        // A key without a meeting had no observations before this commit (every
+        // observation belongs to a meeting, an invariant `check` verifies): the ones this
+        // commit stored are all there are, so nothing is read back.
+        (None, Some(fresh)) => fresh.into_values().collect(),
+        (_, fresh) => current_observations(conn, key, fresh)?,
+    };
+    let Some(Merged {
+        meeting,
+        record,
+        profile,
+        observed,
+    }) = merge_current(key, current)?
+    else {
         delete_meeting(conn, key)?;
         return Ok(Change::Updated);
     };
-    let record = record_text(&meeting)?;
-    delete_meeting(conn, key)?;
+    if held.is_some() {
+        delete_meeting(conn, key)?;
+    }
+    // A key without a meeting has no child rows either (`check` verifies it); if one had,
+    // inserting them fails with a constraint error, never a silent mix.
     insert_meeting(conn, &meeting, &record, &profile, &observed)?;
-    room_ids_of(conn, key, rooms)?;
+    if held.is_some() {
+        room_ids_of(conn, key, &mut rooms.rebuild)?;
+    } else {
+        rooms.add(&meeting, &observed);
+    }
     Ok(match held {
         None => Change::New,
         Some(old) if old == record || same_but_observed(&old, &meeting) => Change::Unchanged,
@@ -297,6 +449,67 @@ fn room_ids_of(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Re
         rooms.insert(id.map_err(db("cannot read rooms"))?);
     }
     Ok(())
+}
+
+/// What a write did to the rooms: ids whose aliases are derived again from every meeting
+/// that refers to them (a stored meeting was replaced or deleted: its old names may be
+/// gone), and names only added (new meetings: each `(room id, name)` seen, with the first
+/// and last observation time among them), which are folded into the aliases held.
+#[derive(Default)]
+pub(crate) struct RoomChanges {
+    rebuild: BTreeSet<String>,
+    added: BTreeMap<(String, String), (String, String)>,
+    touched: BTreeSet<String>,
+}
+
+impl RoomChanges {
+    /// A new meeting observed at `observed`: its room and booked rooms with an id.
+    fn add(&mut self, m: &Meeting, observed: &str) {
+        let room = m.room.as_ref().map(|r| (&r.id, &r.name));
+        for (id, name) in room
+            .into_iter()
+            .chain(m.rooms.iter().map(|r| (&r.id, &r.name)))
+        {
+            let Some(id) = id else { continue };
+            if !self.touched.contains(id) {
+                self.touched.insert(id.clone());
+            }
+            let Some(name) = name else { continue };
+            let span = self
+                .added
+                .entry((id.clone(), name.clone()))
+                .or_insert_with(|| (observed.to_owned(), observed.to_owned()));
+            if observed < span.0.as_str() {
+                observed.clone_into(&mut span.0);
+            }
+            if observed > span.1.as_str() {
+                observed.clone_into(&mut span.1);
+            }
+        }
+    }
+
+    /// Brings `rooms` and `room_aliases` up to date with the meetings held.
+    fn apply(self, conn: &Connection) -> Result<()> {
+        rebuild_rooms(conn, &self.rebuild)?;
+        for ((id, name), (first, last)) in &self.added {
+            if self.rebuild.contains(id) {
+                continue; // derived again from every meeting above
+            }
+            conn.prepare_cached(
+                "INSERT INTO room_aliases (room_id, name, first_seen, last_seen)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (room_id, name) DO UPDATE SET
+                     first_seen = min(first_seen, excluded.first_seen),
+                     last_seen = max(last_seen, excluded.last_seen)",
+            )
+            .and_then(|mut s| s.execute(params![id, name, first, last]))
+            .map_err(db("cannot update room aliases"))?;
+        }
+        for id in self.touched.difference(&self.rebuild) {
+            room_from_aliases(conn, id)?;
+        }
+        Ok(())
+    }
 }
 
 /// Deletes a meeting row and its child rows.
@@ -367,26 +580,7 @@ fn insert_meeting(
         ])
     })
     .map_err(db("cannot store a meeting"))?;
-    for (i, p) in m.participants.iter().enumerate() {
-        conn.prepare_cached(
-            "INSERT INTO participants (key, idx, id, user_id, name, kind, join_at, leave_at,
-                 duration_seconds) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                m.key,
-                i64::try_from(i).unwrap_or(i64::MAX),
-                p.id,
-                p.user_id,
-                p.name,
-                enum_text(&p.kind).unwrap_or_default(),
-                p.join.map(time_text),
-                p.leave.map(time_text),
-                u64_sql(p.duration_seconds),
-            ])
-        })
-        .map_err(db("cannot store a participant"))?;
-    }
+    insert_participants(conn, m)?;
     for (i, c) in m.phone_calls.iter().enumerate() {
         conn.prepare_cached(
             "INSERT INTO phone_calls (key, idx, number, direction, start_at, end_at,
@@ -429,15 +623,69 @@ fn insert_meeting(
     Ok(())
 }
 
+/// Participants per `INSERT` statement: a meeting's list goes in blocks of this many rows
+/// (one statement per block, the last one shorter), not one statement per row.
+const PARTICIPANT_BLOCK: usize = 16;
+
+/// The `INSERT` of `rows` participants.
+fn participants_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO participants (key, idx, id, user_id, name, kind, join_at, leave_at,
+             duration_seconds) VALUES ",
+    );
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str("(?,?,?,?,?,?,?,?,?)");
+    }
+    sql
+}
+
+/// Inserts the participant rows of `m`, `PARTICIPANT_BLOCK` rows per statement.
+fn insert_participants(conn: &Connection, m: &Meeting) -> Result<()> {
+    let mut first = 0usize;
+    for block in m.participants.chunks(PARTICIPANT_BLOCK) {
+        let mut stmt = conn
+            .prepare_cached(&participants_sql(block.len()))
+            .map_err(db("cannot store a participant"))?;
+        let mut n = 0usize;
+        let mut bind = |value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
+            n += 1;
+            stmt.raw_bind_parameter(n, value)
+        };
+        let bound = (|| -> rusqlite::Result<()> {
+            for (i, p) in block.iter().enumerate() {
+                bind(&m.key)?;
+                bind(&i64::try_from(first + i).unwrap_or(i64::MAX))?;
+                bind(&p.id)?;
+                bind(&p.user_id)?;
+                bind(&p.name)?;
+                bind(&enum_text(&p.kind).unwrap_or_default())?;
+                bind(&p.join.map(time_text))?;
+                bind(&p.leave.map(time_text))?;
+                bind(&u64_sql(p.duration_seconds))?;
+            }
+            Ok(())
+        })();
+        bound
+            .and_then(|()| stmt.raw_execute())
+            .map_err(db("cannot store a participant"))?;
+        first += block.len();
+    }
+    Ok(())
+}
+
 /// Rebuilds `rooms` and `room_aliases` of the given room ids from the meetings held: every
 /// name a room was seen under is an alias (with the first and last observation time of
 /// the meetings carrying it); the room's name is the alias seen last (ties: the greater
 /// name).
 pub(crate) fn rebuild_rooms(conn: &Connection, ids: &BTreeSet<String>) -> Result<()> {
     for id in ids {
-        conn.execute("DELETE FROM room_aliases WHERE room_id = ?1", [id])
+        conn.prepare_cached("DELETE FROM room_aliases WHERE room_id = ?1")
+            .and_then(|mut s| s.execute([id]))
             .map_err(db("cannot update room aliases"))?;
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO room_aliases (room_id, name, first_seen, last_seen)
              SELECT ?1, name, min(observed_at), max(observed_at) FROM (
                  SELECT room_name AS name, observed_at FROM meetings
@@ -446,22 +694,30 @@ pub(crate) fn rebuild_rooms(conn: &Connection, ids: &BTreeSet<String>) -> Result
                  SELECT b.name, m.observed_at FROM booked_rooms b JOIN meetings m ON m.key = b.key
                      WHERE b.id = ?1 AND b.name IS NOT NULL)
              GROUP BY name",
-            [id],
         )
+        .and_then(|mut s| s.execute([id]))
         .map_err(db("cannot update room aliases"))?;
-        conn.execute("DELETE FROM rooms WHERE id = ?1", [id])
-            .map_err(db("cannot update rooms"))?;
-        conn.execute(
-            "INSERT INTO rooms (id, name, first_seen, last_seen)
-             SELECT ?1,
-                 (SELECT name FROM room_aliases WHERE room_id = ?1
-                     ORDER BY last_seen DESC, name DESC LIMIT 1),
-                 min(first_seen), max(last_seen)
-             FROM room_aliases WHERE room_id = ?1 HAVING count(*) > 0",
-            [id],
-        )
-        .map_err(db("cannot update rooms"))?;
+        room_from_aliases(conn, id)?;
     }
+    Ok(())
+}
+
+/// Derives the `rooms` row of `id` from its aliases: the name seen last (ties: the greater
+/// name), the first and last time seen; no row without an alias.
+fn room_from_aliases(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM rooms WHERE id = ?1")
+        .and_then(|mut s| s.execute([id]))
+        .map_err(db("cannot update rooms"))?;
+    conn.prepare_cached(
+        "INSERT INTO rooms (id, name, first_seen, last_seen)
+         SELECT ?1,
+             (SELECT name FROM room_aliases WHERE room_id = ?1
+                 ORDER BY last_seen DESC, name DESC LIMIT 1),
+             min(first_seen), max(last_seen)
+         FROM room_aliases WHERE room_id = ?1 HAVING count(*) > 0",
+    )
+    .and_then(|mut s| s.execute([id]))
+    .map_err(db("cannot update rooms"))?;
     Ok(())
 }
 

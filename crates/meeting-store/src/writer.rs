@@ -66,9 +66,24 @@ impl Writer {
     /// `BadRecord` (e.g. an observation with several sources), `Busy`, `Database`,
     /// `WriterGone`; the archive is unchanged then.
     pub fn commit_window(&self, commit: WindowCommit) -> Result<LoadSummary> {
+        self.send_window(commit)?.wait()
+    }
+
+    /// Hands one window to the writer thread and returns at once: the caller prepares the
+    /// next window while this one is written, then [waits](PendingCommit::wait) for its
+    /// answer. Windows are committed in the order they are sent, each in ONE transaction
+    /// as by [`Writer::commit_window`]. A caller that waits for each answer before sending
+    /// the window after the next keeps at most two windows in memory.
+    ///
+    /// # Errors
+    /// `WriterGone`; the commit's own errors come from [`PendingCommit::wait`].
+    pub fn send_window(&self, commit: WindowCommit) -> Result<PendingCommit> {
         let (reply, answer) = mpsc::sync_channel(1);
         self.send(Command::Commit(Box::new(commit), reply))?;
-        answer.recv().map_err(|_| self.gone())?
+        Ok(PendingCommit {
+            answer,
+            path: self.path.clone(),
+        })
     }
 
     /// Loads observations in one transaction (a [`WindowCommit`] without run or cursor).
@@ -121,6 +136,27 @@ impl Writer {
     }
 }
 
+/// A window sent with [`Writer::send_window`] whose answer has not been read yet.
+#[derive(Debug)]
+#[must_use = "a window's failure is only known from its answer: call `wait`"]
+pub struct PendingCommit {
+    answer: mpsc::Receiver<Result<LoadSummary>>,
+    path: PathBuf,
+}
+
+impl PendingCommit {
+    /// Waits until the window is committed (or has failed, leaving the archive as it was
+    /// before it).
+    ///
+    /// # Errors
+    /// As [`Writer::commit_window`].
+    pub fn wait(self) -> Result<LoadSummary> {
+        self.answer.recv().map_err(|_| {
+            StoreError::new(ErrorKind::WriterGone, "the writer thread stopped").at(&self.path)
+        })?
+    }
+}
+
 impl Drop for Writer {
     fn drop(&mut self) {
         let _ = self.shutdown();
@@ -131,7 +167,7 @@ fn run(mut conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) {
     while let Ok(command) = rx.recv() {
         match command {
             Command::Commit(commit, reply) => {
-                let result = in_transaction(&mut conn, path, |c| write::apply(c, &commit));
+                let result = in_transaction(&mut conn, path, |c| write::apply(c, *commit));
                 let _ = reply.send(result);
             }
             Command::Purge(before, reply) => {
