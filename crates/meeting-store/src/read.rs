@@ -82,7 +82,7 @@ impl Archive {
             archive: self,
             filter,
             params,
-            after: None,
+            after: After::Start,
             buffer: VecDeque::new(),
             done: false,
             snapshot: false,
@@ -711,11 +711,59 @@ pub struct Meetings<'a> {
     archive: &'a Archive,
     filter: String,
     params: Vec<SqlValue>,
-    /// The sort key of the last row returned: (no start, start or "", key).
-    after: Option<(i64, String, String)>,
+    /// Where the next page starts.
+    after: After,
     buffer: VecDeque<Meeting>,
     done: bool,
     snapshot: bool,
+}
+
+/// Where the next page of [`Meetings`] starts: the meetings with a start come first, by
+/// (start, key), then those without, by key. Each page seeks the `meetings_order` index
+/// (`(start_at IS NULL), start_at, key`) to its first row, so reading the archive is linear
+/// (a row-value comparison over `coalesce(start_at, '')` cannot seek and made every page
+/// scan the archive from its first row).
+#[derive(Debug)]
+enum After {
+    /// Nothing read yet.
+    Start,
+    /// The last meeting read had this start and key.
+    Started(String, String),
+    /// Every meeting with a start is read; the last one without had this key (`None`: none
+    /// read yet).
+    Unstarted(Option<String>),
+}
+
+/// The query of one page of [`Meetings`] after `after`, and its parameters.
+fn page_sql(filter: &str, params: &[SqlValue], after: &After) -> (String, Vec<SqlValue>) {
+    let mut params = params.to_vec();
+    let n = params.len();
+    let mut sql =
+        format!("SELECT coalesce(start_at, ''), key, record FROM meetings WHERE ({filter})");
+    match after {
+        After::Start => sql.push_str(" AND (start_at IS NULL) = 0"),
+        After::Started(start, key) => {
+            sql.push_str(&format!(
+                " AND (start_at IS NULL) = 0 AND (start_at, key) > (?{}, ?{})",
+                n + 1,
+                n + 2
+            ));
+            params.push(SqlValue::Text(start.clone()));
+            params.push(SqlValue::Text(key.clone()));
+        }
+        After::Unstarted(None) => {
+            sql.push_str(" AND (start_at IS NULL) = 1 AND start_at IS NULL");
+        }
+        After::Unstarted(Some(key)) => {
+            sql.push_str(&format!(
+                " AND (start_at IS NULL) = 1 AND start_at IS NULL AND key > ?{}",
+                n + 1
+            ));
+            params.push(SqlValue::Text(key.clone()));
+        }
+    }
+    sql.push_str(&format!(" ORDER BY start_at, key LIMIT {PAGE}"));
+    (sql, params)
 }
 
 impl Meetings<'_> {
@@ -726,52 +774,47 @@ impl Meetings<'_> {
                 .map_err(|e| StoreError::sqlite("cannot start a read", e))?;
             self.snapshot = true;
         }
-        let mut params = self.params.clone();
-        let mut sql = format!(
-            "SELECT (start_at IS NULL), coalesce(start_at, ''), key, record FROM meetings WHERE {}",
-            self.filter
-        );
-        if let Some((null, start, key)) = &self.after {
-            let n = params.len();
-            sql.push_str(&format!(
-                " AND ((start_at IS NULL), coalesce(start_at, ''), key) > (?{}, ?{}, ?{})",
-                n + 1,
-                n + 2,
-                n + 3
-            ));
-            params.push(SqlValue::Integer(*null));
-            params.push(SqlValue::Text(start.clone()));
-            params.push(SqlValue::Text(key.clone()));
-        }
-        sql.push_str(&format!(
-            " ORDER BY (start_at IS NULL), start_at, key LIMIT {PAGE}"
-        ));
-        let mut stmt = conn
-            .prepare_cached(&sql)
-            .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-        let mut rows = stmt
-            .query(params_from_iter(params))
-            .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-        let mut n = 0;
-        while let Some(row) = rows
-            .next()
-            .map_err(|e| StoreError::sqlite("cannot query meetings", e))?
-        {
-            let read =
-                |row: &rusqlite::Row<'_>| -> rusqlite::Result<(i64, String, String, String)> {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        loop {
+            let (sql, params) = page_sql(&self.filter, &self.params, &self.after);
+            let unstarted = matches!(self.after, After::Unstarted(_));
+            let mut stmt = conn
+                .prepare_cached(&sql)
+                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
+            let mut rows = stmt
+                .query(params_from_iter(params))
+                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
+            let mut got = 0;
+            while let Some(row) = rows
+                .next()
+                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?
+            {
+                let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String, String)> {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 };
-            let (null, start, key, record) =
-                read(row).map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-            let meeting = parse_record(&record, &key)?;
-            self.after = Some((null, start, key));
-            self.buffer.push_back(meeting);
-            n += 1;
+                let (start, key, record) =
+                    read(row).map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
+                let meeting = parse_record(&record, &key)?;
+                self.after = if unstarted {
+                    After::Unstarted(Some(key))
+                } else {
+                    After::Started(start, key)
+                };
+                self.buffer.push_back(meeting);
+                got += 1;
+            }
+            if got == PAGE {
+                return Ok(());
+            }
+            if unstarted {
+                self.done = true;
+                return Ok(());
+            }
+            // The meetings with a start are all read: those without, next.
+            self.after = After::Unstarted(None);
+            if got > 0 {
+                return Ok(());
+            }
         }
-        if n < PAGE {
-            self.done = true;
-        }
-        Ok(())
     }
 
     fn end_snapshot(&mut self) {
@@ -807,5 +850,53 @@ impl Iterator for Meetings<'_> {
 impl Drop for Meetings<'_> {
     fn drop(&mut self) {
         self.end_snapshot();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of every page's query: a seek into `meetings_order`, no scan of the table
+    /// and no sort (either makes each page cost the whole archive, and a read quadratic).
+    #[test]
+    fn every_page_seeks_the_order_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        crate::Writer::open(&path).unwrap().close().unwrap();
+        let archive = Archive::open_read_only(&path).unwrap();
+        let mut timed = Query::all();
+        timed.from = chrono::DateTime::from_timestamp(1_700_000_000, 0);
+        timed.to = chrono::DateTime::from_timestamp(1_800_000_000, 0);
+        timed.vendor = Some(Vendor::Systec);
+        for query in [Query::all(), timed] {
+            let (filter, params) = filter_sql(&query);
+            for after in [
+                After::Start,
+                After::Started("2024-01-01T00:00:00Z".into(), "systec:x".into()),
+                After::Unstarted(None),
+                After::Unstarted(Some("quanshi:y".into())),
+            ] {
+                let (sql, params) = page_sql(&filter, &params, &after);
+                let mut stmt = archive
+                    .conn
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap();
+                let plan: Vec<String> = stmt
+                    .query_map(params_from_iter(params), |r| r.get::<_, String>(3))
+                    .unwrap()
+                    .map(Result::unwrap)
+                    .collect();
+                let text = plan.join(" | ");
+                assert!(
+                    text.contains("SEARCH meetings USING INDEX meetings_order"),
+                    "{after:?}: {text}"
+                );
+                assert!(
+                    !text.contains("SCAN meetings") && !text.contains("TEMP B-TREE"),
+                    "{after:?}: {text}"
+                );
+            }
+        }
     }
 }
