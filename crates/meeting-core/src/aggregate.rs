@@ -330,44 +330,6 @@ impl Totals {
     }
 }
 
-/// Keeps only what merging and the aggregates read (identity, times, status, counts, the
-/// attendees' ids, names and intervals, the calls' billed minutes and cost, the rooms' ids
-/// and names, the host), so that `stats` over large inputs holds a compact summary per
-/// record instead of the whole record. Aggregating compacted records gives the same
-/// figures as the whole records.
-pub fn compact(m: &mut Meeting) {
-    m.vendor_extra.clear();
-    m.topic = None;
-    m.features = crate::Features::default();
-    m.connections = None;
-    for p in &mut m.participants {
-        let keep = crate::Participant {
-            user_id: p.user_id.take(),
-            name: p.name.take(),
-            join: p.join,
-            leave: p.leave,
-            invitation: p.invitation,
-            ..crate::Participant::default()
-        };
-        *p = keep;
-    }
-    m.participants.shrink_to_fit();
-    for c in &mut m.phone_calls {
-        *c = crate::PhoneCall {
-            billed_minutes: c.billed_minutes,
-            cost: c.cost.take(),
-            ..crate::PhoneCall::default()
-        };
-    }
-    for r in &mut m.rooms {
-        *r = crate::BookedRoom {
-            id: r.id.take(),
-            name: r.name.take(),
-            ..crate::BookedRoom::default()
-        };
-    }
-}
-
 /// What a Quanshi reservation lends the occurrence of its event.
 #[derive(Clone, Debug, Default)]
 struct Lent {

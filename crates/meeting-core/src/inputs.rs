@@ -290,8 +290,9 @@ pub fn read_input(input: &Input, options: &DumpOptions) -> InputResult {
     read_input_with(input, options, |_| {})
 }
 
-/// [`read_input`], applying `each` to every meeting as it is read (e.g.
-/// [`crate::aggregate::compact`], so that only what is needed is held).
+/// [`read_input`], applying `each` to every meeting as it is read (to hold only what is
+/// needed; for figures over large inputs, [`crate::summary`] keeps a compact summary per
+/// distinct meeting instead).
 pub fn read_input_with(
     input: &Input,
     options: &DumpOptions,
