@@ -354,12 +354,19 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
     if rows.is_empty() {
         return (m.participant_count.unwrap_or(0), 0);
     }
-    let mut persons: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    /// A person: by user id, else by trimmed name, else the row is a person of its own.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Who<'a> {
+        Id(&'a str),
+        Name(&'a str),
+        Row(usize),
+    }
+    let mut persons: BTreeMap<Who<'_>, Vec<(i64, i64)>> = BTreeMap::new();
     for (i, p) in rows.iter().enumerate() {
         let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
-            (Some(id), _) => format!("id:{id}"),
-            (None, Some(name)) if !name.is_empty() => format!("name:{name}"),
-            _ => format!("row:{i}"),
+            (Some(id), _) => Who::Id(id),
+            (None, Some(name)) if !name.is_empty() => Who::Name(name),
+            _ => Who::Row(i),
         };
         let spans = persons.entry(who).or_default();
         if let (Some(j), Some(l)) = (p.join, p.leave)
