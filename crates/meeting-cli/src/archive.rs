@@ -64,17 +64,33 @@ pub(crate) fn query(filter: &Filter) -> Query {
 /// The archive's meetings that pass `filter`, in the output order: the report stubs
 /// attached and the rooms resolved across the archive, as for files.
 pub(crate) fn read(app: &App<'_>, flag: Option<&Path>, filter: &Filter) -> Result<Vec<Meeting>> {
-    let path = path(flag)?;
-    let archive = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
-    let mut meetings = archive
-        .meetings(&query(filter))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| store_error(&e))?;
-    meetings.extend(archive.stubs().map_err(|e| store_error(&e))?);
+    let mut meetings = Vec::new();
+    each(flag, filter, |m| meetings.push(m))?;
     Ok(crate::offline::merge_noting(app, meetings)
         .into_iter()
         .filter(|m| filter.matches(m))
         .collect())
+}
+
+/// Hands `each` the archive's meetings that the query of `filter` selects (each key's own
+/// merge, a page at a time), then its report stubs: the input of a merge, read without
+/// holding the archive in memory.
+pub(crate) fn each(
+    flag: Option<&Path>,
+    filter: &Filter,
+    mut each: impl FnMut(Meeting),
+) -> Result<()> {
+    let path = path(flag)?;
+    let archive = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+    for m in archive.meetings(&query(filter)) {
+        each(m.map_err(|e| store_error(&e))?);
+    }
+    archive
+        .stubs()
+        .map_err(|e| store_error(&e))?
+        .into_iter()
+        .for_each(each);
+    Ok(())
 }
 
 pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {

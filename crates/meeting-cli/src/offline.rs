@@ -209,10 +209,10 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
 }
 
 pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
-    if args.archive.archive.is_some() {
-        return stats_of_meetings(app, args);
-    }
-    let (merged, bad, gaps) = summarized_input(app, args)?;
+    let (merged, bad, gaps) = match args.archive.archive.as_deref() {
+        Some(flag) => summarized_archive(app, flag, args)?,
+        None => summarized_input(app, args)?,
+    };
     let summaries = &merged.summaries;
     let written = summaries.len() as u64;
     let allocation = stats_allocation(args)?;
@@ -290,31 +290,6 @@ fn write_stats(app: &App<'_>, args: &StatsArgs, agg: &Aggregate) -> Result<()> {
         args.output.out.as_deref(),
     );
     Ok(())
-}
-
-/// `stats --archive`: over the archive's merged meetings.
-fn stats_of_meetings(app: &App<'_>, args: &StatsArgs) -> Result<()> {
-    let (meetings, bad, gaps) = merged_input(
-        app,
-        &args.inputs,
-        args.archive.archive.as_deref(),
-        &args.filters,
-        args.endpoint,
-        &args.jobs,
-    )?;
-    let written = meetings.len() as u64;
-    let allocation = stats_allocation(args)?;
-    if let Some(a) = &allocation {
-        crate::report::allocation_warnings(app, a, &meetings, app.tz);
-    }
-    // Totals first, masking after: masking never changes a figure.
-    let mut agg =
-        Aggregate::compute_allocated(&meetings, args.by.into(), app.tz, allocation.as_ref());
-    if let Some(masker) = app.masker(&args.output)? {
-        masker.mask_aggregate(&mut agg, &meetings);
-    }
-    write_stats(app, args, &agg)?;
-    bad_input_exit(bad, written).and(partial_runs_exit(&gaps))
 }
 
 /// Bad documents shown in full; the rest are counted.
@@ -472,6 +447,23 @@ fn summarized_input(
     note_stubs(app, merged.stubs, &merged.unmatched_stubs);
     merged.summaries.retain(|s| filter.matches(&s.outline()));
     Ok((merged, bad, gaps))
+}
+
+/// `stats --archive`: the archive's meetings summarised as they are read and merged with
+/// its report stubs (rooms resolved across the archive), as [`summarized_input`] does for
+/// files, so memory grows with the distinct meetings and not with their records.
+fn summarized_archive(
+    app: &App<'_>,
+    flag: &std::path::Path,
+    args: &StatsArgs,
+) -> Result<(meeting_core::summary::Summarized, u64, Vec<String>)> {
+    let filter = filter(app, &args.filters)?;
+    let mut merger = meeting_core::summary::SummaryMerger::new();
+    crate::archive::each(Some(flag), &filter, |m| merger.push_meeting(m))?;
+    let mut merged = merger.finish_with_stubs().map_err(|e| temporary_file(&e))?;
+    note_stubs(app, merged.stubs, &merged.unmatched_stubs);
+    merged.summaries.retain(|s| filter.matches(&s.outline()));
+    Ok((merged, 0, Vec::new()))
 }
 
 /// An error of the temporary file `stats` keeps participant rows in.

@@ -20,8 +20,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use chrono_tz::Tz;
-use meeting_core::Meeting;
 use meeting_core::allocation::Allocation;
 use meeting_core::query::Filter;
 use meeting_report::report::{Report, ReportOptions, csv_files, write_html, write_xlsx};
@@ -59,15 +57,8 @@ pub(crate) fn read_allocation(path: &Path) -> Result<Allocation> {
         .map_err(|e| CliError::usage(format!("bad allocation file: {e}")))
 }
 
-/// Warns (stderr) about the rooms an allocation does not cover and the lines whose room
-/// had no meeting.
-pub(crate) fn allocation_warnings(app: &App<'_>, a: &Allocation, meetings: &[Meeting], zone: Tz) {
-    let unallocated = a.unallocated_rooms(meetings, zone);
-    allocation_notes(app, a, &unallocated, &a.unknown_rooms(meetings));
-}
-
-/// The warnings of [`allocation_warnings`], from the rooms no line covers and the lines
-/// that name a room with no meeting.
+/// Warns (stderr) about the rooms an allocation does not cover (`unallocated`) and the
+/// lines that name a room with no meeting (`unknown`).
 pub(crate) fn allocation_notes(
     app: &App<'_>,
     a: &Allocation,
