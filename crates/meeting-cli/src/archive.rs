@@ -74,24 +74,60 @@ pub(crate) fn read(app: &App<'_>, flag: Option<&Path>, filter: &Filter) -> Resul
 
 /// Hands `each` the archive's meetings that the query of `filter` selects (each key's own
 /// merge, a page at a time), then its report stubs: the input of a merge, read without
-/// holding the archive in memory.
+/// holding the archive in memory. The archive is read and its records parsed on a thread of
+/// their own while `each` works (at most [`IN_FLIGHT`] meetings between them).
 pub(crate) fn each(
     flag: Option<&Path>,
     filter: &Filter,
     mut each: impl FnMut(Meeting),
 ) -> Result<()> {
     let path = path(flag)?;
-    let archive = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
-    for m in archive.meetings(&query(filter)) {
-        each(m.map_err(|e| store_error(&e))?);
-    }
-    archive
-        .stubs()
-        .map_err(|e| store_error(&e))?
-        .into_iter()
-        .for_each(each);
-    Ok(())
+    let query = query(filter);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Meeting>>(IN_FLIGHT);
+        let reader = scope.spawn(move || {
+            let archive = match Archive::open_read_only(&path) {
+                Ok(a) => a,
+                Err(e) => return tx.send(Err(store_error(&e))).unwrap_or(()),
+            };
+            for m in archive.meetings(&query) {
+                let failed = m.is_err();
+                if tx.send(m.map_err(|e| store_error(&e))).is_err() || failed {
+                    return;
+                }
+            }
+            match archive.stubs() {
+                Ok(stubs) => {
+                    for s in stubs {
+                        if tx.send(Ok(s)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => tx.send(Err(store_error(&e))).unwrap_or(()),
+            }
+        });
+        let mut result = Ok(());
+        for m in rx {
+            match m {
+                Ok(m) => each(m),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if reader.join().is_err() {
+            result = result.and(Err(CliError::data(
+                "the archive reader stopped unexpectedly",
+            )));
+        }
+        result
+    })
 }
+
+/// The meetings read ahead of [`each`]'s consumer.
+const IN_FLIGHT: usize = 1024;
 
 pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
     match c {
