@@ -48,6 +48,27 @@ impl Row {
     }
 }
 
+/// The rows as the Markdown table of the report.
+fn markdown_table(rows: &[Row]) -> String {
+    let mut table = String::from(
+        "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            table,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.area,
+            r.what,
+            r.value,
+            r.baseline,
+            r.ratio.map_or(String::new(), |x| format!("{x:.2}x")),
+            r.goal,
+            r.met()
+        );
+    }
+    table
+}
+
 fn field(line: &str, key: &str) -> Option<f64> {
     line.split_whitespace()
         .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
@@ -469,22 +490,7 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
         quick,
     )?);
 
-    let mut table = String::from(
-        "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",
-    );
-    for r in &rows {
-        let _ = writeln!(
-            table,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            r.area,
-            r.what,
-            r.value,
-            r.baseline,
-            r.ratio.map_or(String::new(), |x| format!("{x:.2}x")),
-            r.goal,
-            r.met()
-        );
-    }
+    let table = markdown_table(&rows);
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

@@ -6,7 +6,6 @@
 //!
 //! `cargo xtask bench-import [--quick]` runs only these rows ([`bench_only`]).
 
-use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -258,22 +257,7 @@ pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
     let small = generate("20MB")?;
     let big = generate(if quick { "50MB" } else { "200MB" })?;
     let rows = rows(&release.join("meeting"), &big, &small, &data, quick)?;
-    let mut table = String::from(
-        "| area | figure | value | baseline (same run) | ratio | goal | |\n|---|---|---|---|---|---|---|\n",
-    );
-    for r in &rows {
-        let _ = writeln!(
-            table,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            r.area,
-            r.what,
-            r.value,
-            r.baseline,
-            r.ratio.map_or(String::new(), |x| format!("{x:.2}x")),
-            r.goal,
-            r.met()
-        );
-    }
+    let table = super::markdown_table(&rows);
     println!("{table}");
     let path = root.join("target/bench-import-report.md");
     std::fs::write(&path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
