@@ -3,11 +3,11 @@
 //! messages and positions, counts), on every fixture, on the bad-input corpus, on generated
 //! dumps and on arbitrary mixes of them.
 
-use crate::common::root;
+use crate::common::{fixture_files, root};
 use meeting_core::dump::{map_ordered, read_dump_chunks};
 use meeting_core::{DumpOptions, DumpStats, read_dump};
 use proptest::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[path = "../../examples/dumpgen/mod.rs"]
 mod dumpgen;
@@ -64,27 +64,6 @@ fn assert_same(name: &str, bytes: &[u8], options: &DumpOptions) {
         assert_eq!(got.1, want.1, "{name}: counts, chunk {chunk}, jobs {jobs}");
         assert_eq!(got.0, want.0, "{name}: items, chunk {chunk}, jobs {jobs}");
     }
-}
-
-/// Every file under `fixtures/` (documented samples, quirks, fragments, the bad corpus).
-fn fixture_files() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root().join("fixtures")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if !p
-                .extension()
-                .is_some_and(|e| e == "md" || e == "py" || e == "snap")
-            {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn name(p: &Path) -> String {

@@ -8,6 +8,27 @@ pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Every file under `fixtures/` (documented samples, quirks, fragments, the bad corpus).
+pub(crate) fn fixture_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root().join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p
+                .extension()
+                .is_some_and(|e| e == "md" || e == "py" || e == "snap")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Every `*.json` file under `dir`, sorted.
 pub(crate) fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
