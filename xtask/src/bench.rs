@@ -48,6 +48,36 @@ impl Row {
     }
 }
 
+/// The dump `meeting-sim gen` makes for `endpoint`, `size` and `seed` in `data`
+/// (generated once, kept for the next runs).
+fn generated(
+    sim: &Path,
+    data: &Path,
+    endpoint: &str,
+    size: &str,
+    seed: &str,
+) -> Result<PathBuf, String> {
+    let path = data.join(format!("{endpoint}-{size}-{seed}.jsonl"));
+    if !path.exists() {
+        eprintln!("xtask bench: meeting-sim gen --endpoint {endpoint} --size {size}");
+        run_capture(
+            sim,
+            &[
+                "gen",
+                "--endpoint",
+                endpoint,
+                "--size",
+                size,
+                "--seed",
+                seed,
+                "--out",
+                path.to_str().unwrap_or_default(),
+            ],
+        )?;
+    }
+    Ok(path)
+}
+
 /// The rows as the Markdown table of the report.
 fn markdown_table(rows: &[Row]) -> String {
     let mut table = String::from(
@@ -203,27 +233,8 @@ pub(crate) fn bench(quick: bool) -> Result<(), String> {
     let bench_dump = release.join("examples/bench_dump");
     let read_dump = release.join("examples/read_dump");
     let big = if quick { "50MB" } else { "200MB" };
-    let generate = |endpoint: &str, size: &str, seed: &str| -> Result<PathBuf, String> {
-        let path = data.join(format!("{endpoint}-{size}-{seed}.jsonl"));
-        if !path.exists() {
-            eprintln!("xtask bench: meeting-sim gen --endpoint {endpoint} --size {size}");
-            run_capture(
-                &sim,
-                &[
-                    "gen",
-                    "--endpoint",
-                    endpoint,
-                    "--size",
-                    size,
-                    "--seed",
-                    seed,
-                    "--out",
-                    path.to_str().unwrap_or_default(),
-                ],
-            )?;
-        }
-        Ok(path)
-    };
+    let generate =
+        |endpoint: &str, size: &str, seed: &str| generated(&sim, &data, endpoint, size, seed);
     let detail_small = generate("detail", "20MB", "7")?;
     let detail_big = generate("detail", big, "7")?;
     let reports = generate("reports", "50MB", "7")?;

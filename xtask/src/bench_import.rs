@@ -229,31 +229,7 @@ pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
         "meeting",
     ])?;
     let sim = release.join("meeting-sim");
-    let generate = |size: &str| -> Result<std::path::PathBuf, String> {
-        let path = data.join(format!("detail-{size}-7.jsonl"));
-        if !path.exists() {
-            eprintln!("xtask bench-import: meeting-sim gen --endpoint detail --size {size}");
-            let status = Command::new(&sim)
-                .args([
-                    "gen",
-                    "--endpoint",
-                    "detail",
-                    "--size",
-                    size,
-                    "--seed",
-                    "7",
-                    "--out",
-                ])
-                .arg(&path)
-                .stdout(Stdio::null())
-                .status()
-                .map_err(|e| format!("cannot run {}: {e}", sim.display()))?;
-            if !status.success() {
-                return Err(format!("meeting-sim gen --size {size} failed ({status})"));
-            }
-        }
-        Ok(path)
-    };
+    let generate = |size: &str| super::generated(&sim, &data, "detail", size, "7");
     let small = generate("20MB")?;
     let big = generate(if quick { "50MB" } else { "200MB" })?;
     let rows = rows(&release.join("meeting"), &big, &small, &data, quick)?;
