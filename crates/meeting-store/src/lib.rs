@@ -43,18 +43,18 @@
 //! are set to 0600 after opening, whatever the umask. [`Archive::backup`] (`VACUUM INTO`)
 //! writes one consistent 0600 file, the WAL folded in.
 //!
-//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 2).
+//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 3).
 //! It is read before anything is written: an archive newer than this build is refused
 //! ([`ErrorKind::NewerVersion`]) and its bytes are left as they were; an older one is
 //! migrated forward by [`Writer::open`], one step per version, in one transaction (the
-//! migrations are a list of SQL steps; v2 is one more entry). A read-only open of an older
+//! migrations are a list of SQL steps, one entry per version). A read-only open of an older
 //! archive fails with [`ErrorKind::NeedsMigration`] rather than writing. A file that is not
 //! SQLite (or is damaged), or a SQLite database of another program (version 0 with
 //! tables), is [`ErrorKind::NotAnArchive`], naming the path; it is never re-created.
 //! Read commands use [`Archive::open_read_only`]: a missing file is
 //! [`ErrorKind::NotFound`], and nothing is created.
 //!
-//! # Tables (schema 2)
+//! # Tables (schema 3)
 //!
 //! | table | one row per | what |
 //! |---|---|---|
@@ -68,6 +68,11 @@
 //! | `sync_cursors` | `(profile, vendor)` | the last fully committed vendor day and the run that set it |
 //! | `quanshi_links` | reservation key | (schema 2) the attendee join link of a Quanshi reservation, a secret column never output, so sync can look it up again ([`Archive::quanshi_to_refresh`]); purged with its meeting |
 //! | `raw_responses` | response | optional verbatim bodies: endpoint, parameters, fetch time, request window end, status, body (zlib, secrets removed) |
+//!
+//! Since schema 3 the first five tables are rowid tables, their "one row per" a unique
+//! index: rows are appended in the order they are written, and a record stays in its page
+//! (new archives use 16 KiB pages). The archive's order comes from its indexes, never from
+//! where a row sits.
 //!
 //! Times are stored as RFC 3339 UTC with six fractional digits (`2024-01-02T03:04:05.000000Z`),
 //! so text order is time order; money as decimal text with its currency.

@@ -126,7 +126,7 @@ fn a_newer_archive_is_refused_and_left_untouched() {
             supported: meeting_store::SCHEMA_VERSION
         }
     );
-    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 2): refusing to use it; it was not modified");
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 3): refusing to use it; it was not modified");
     let err = Archive::open_read_only(&path).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NewerVersion { .. }));
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -249,4 +249,126 @@ fn a_new_archive_gets_the_current_version() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, meeting_store::SCHEMA_VERSION);
+}
+
+/// Every row of `table` in `conn`, as text, sorted (so the physical order does not count).
+fn rows_of(conn: &Connection, table: &str) -> Vec<String> {
+    let names: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let quoted: Vec<String> = names.iter().map(|n| format!("quote({n})")).collect();
+    let mut rows: Vec<String> = conn
+        .prepare(&format!(
+            "SELECT {} FROM {table}",
+            quoted.join(" || '|' || ")
+        ))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    rows.sort();
+    rows
+}
+
+/// The tables schema 3 lays out again, and the ones it leaves as they were.
+const TABLES: &[&str] = &[
+    "observations",
+    "meetings",
+    "participants",
+    "phone_calls",
+    "booked_rooms",
+    "rooms",
+    "room_aliases",
+    "report_stubs",
+    "runs",
+    "sync_cursors",
+    "quanshi_links",
+    "raw_responses",
+];
+
+/// A schema-2 archive holding real data (every endpoint's simulator records, participants,
+/// calls, booked rooms, rooms and aliases, stubs) is migrated to schema 3 with every row of
+/// every table kept, reads the same meetings, and passes `check`; its tables are then rowid
+/// tables whose former keys are unique indexes (a duplicate is refused).
+#[test]
+fn a_v2_archive_with_data_is_migrated_to_v3_row_for_row() {
+    let (dir, current) = temp_archive();
+    load(&current, observe(&sim_all(60_000, 3), "acme", 0));
+    let expected = all_meetings(&current);
+    assert!(expected.len() > 50, "{}", expected.len());
+
+    // The frozen v1 schema, then v2's one new table: a schema-2 archive made by raw SQL,
+    // filled with the rows of the current archive (the columns did not change).
+    let v1 = include_str!("../fixtures/v1.sql");
+    let v1_schema = v1.split("INSERT INTO").next().unwrap();
+    let old = dir.path().join("v2.sqlite");
+    {
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(v1_schema).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE quanshi_links (
+                 key TEXT PRIMARY KEY NOT NULL, profile TEXT NOT NULL,
+                 join_link TEXT NOT NULL, fetched_at TEXT NOT NULL) WITHOUT ROWID;",
+        )
+        .unwrap();
+        conn.execute("ATTACH ?1 AS src", [current.to_str().unwrap()])
+            .unwrap();
+        for table in TABLES {
+            conn.execute_batch(&format!(
+                "INSERT INTO main.{table} SELECT * FROM src.{table}"
+            ))
+            .unwrap();
+        }
+        conn.execute_batch("DETACH src; PRAGMA user_version = 2;")
+            .unwrap();
+    }
+    let before: Vec<Vec<String>> = {
+        let conn = Connection::open(&old).unwrap();
+        TABLES.iter().map(|t| rows_of(&conn, t)).collect()
+    };
+    assert!(before.iter().take(5).all(|rows| !rows.is_empty()));
+
+    Writer::open(&old).unwrap().close().unwrap();
+    let conn = Connection::open(&old).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    for (table, rows) in TABLES.iter().zip(&before) {
+        assert_eq!(&rows_of(&conn, table), rows, "{table}");
+    }
+    for table in TABLES.iter().take(5) {
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!sql.contains("WITHOUT ROWID"), "{table}: {sql}");
+    }
+    let dup = conn.execute_batch("INSERT INTO observations SELECT * FROM observations LIMIT 1;");
+    assert!(dup.is_err(), "a duplicate (key, source) was accepted");
+    drop(conn);
+    assert_eq!(all_meetings(&old), expected);
+    assert_eq!(Archive::open_read_only(&old).unwrap().check().unwrap(), []);
+}
+
+/// A new archive is created with 16 KiB pages (a record sits in its page).
+#[test]
+fn a_new_archive_has_16k_pages() {
+    let (_dir, path) = temp_archive();
+    Writer::open(&path).unwrap().close().unwrap();
+    let conn = Connection::open(&path).unwrap();
+    let size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(size, 16_384);
 }
