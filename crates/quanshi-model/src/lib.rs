@@ -110,12 +110,12 @@ pub use duration::RequestDuration;
 /// documented and has no constant: it must be configured.
 pub const DASHBOARD_CONFERENCE_INFO_PATH: &str = dashboard_conference_info::PATH;
 pub use embedded::Embedded;
-pub use envelope::{Envelope, Payload};
+pub use envelope::{Envelope, Payload, envelope_result};
 pub use error::{Error, VendorError};
-pub use link::JoinLink;
+pub use link::{JoinLink, JoinLinkRef};
 pub use meeting_wire::{DecodeError, Extra, Flag, Id, Secret};
 pub use request::{Auth, Request};
-pub use scalar::NumberOrText;
+pub use scalar::{NumberOrText, NumberOrTextRef};
 pub use time::{TimeError, UnixMillis, UnixSeconds, ZoneName};
 
 #[cfg(doctest)]
