@@ -18,7 +18,8 @@
 //!   field list ([`Str`], [`IdRef`], [`ExtraRef`], [`ViewOf`]), for parsing without copying
 //!   strings; an owned value is viewed through the same shape.
 //! - [`Flag`]: a flag sent as `true`/`false` or `0`/`1`.
-//! - [`Secret`]: a credential or meeting password; `Debug` prints `<redacted>`.
+//! - [`Secret`]: a credential or meeting password; `Debug` prints `<redacted>` (and so does
+//!   its borrowed view, [`SecretRef`]).
 //! - [`from_slice`] and [`DecodeError`]: parse with the JSON path, line and column of any
 //!   failure, at full speed on the success path.
 //! - [`diff`]: compare two JSON values and name every difference by key path.
@@ -67,7 +68,7 @@ pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
 pub use flag::Flag;
 pub use id::Id;
 pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};
-pub use secret::Secret;
+pub use secret::{Secret, SecretRef};
 pub use view::{ExtraRef, ExtraRefIter, IdRef, IntoView, Str, ViewOf};
 
 /// Fields of a wire object that its type does not name, verbatim, keyed by their wire name.

@@ -23,7 +23,9 @@
 /// deserialises with the same rules (explicit `null`s recorded in `extra`), borrowing
 /// strings when parsed by `serde_json` from a slice or string; `Name::view()` gives the
 /// view of an owned value (each `as` type implements [`ViewOf`](crate::ViewOf) of the
-/// owned one), so code written once over the view serves both.
+/// owned one), so code written once over the view serves both. A view serialises to the
+/// JSON value of the owned object (so each `as` type must be `Serialize` too, as the owned
+/// value's type).
 ///
 /// ```
 /// use meeting_wire::Str;
@@ -128,6 +130,32 @@ macro_rules! wire_object {
         impl<$lt> $crate::ViewOf<$lt, $name> for $rname<$lt> {
             fn view_of(owned: &$lt $name) -> Self {
                 owned.view()
+            }
+        }
+
+        impl $crate::__private::serde::Serialize for $rname<'_> {
+            /// The JSON the owned type writes: the typed fields that are set, in declaration
+            /// order, then the extra entries (an entry whose key is a typed field that is set
+            /// skipped). Serialised to a `serde_json::Value`, a view gives the same value as
+            /// the owned object it views or was parsed as (a key repeated on the wire: the
+            /// last one counts, as in the owned map).
+            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            where
+                S: $crate::__private::serde::Serializer,
+            {
+                use $crate::__private::serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(None)?;
+                $(
+                    if let Some(v) = &self.$field {
+                        map.serialize_entry($wire, v)?;
+                    }
+                )*
+                for (k, v) in self.extra.iter() {
+                    if !self.has_field(k) {
+                        map.serialize_entry(k, v)?;
+                    }
+                }
+                map.end()
             }
         }
 

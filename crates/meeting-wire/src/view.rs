@@ -11,6 +11,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, Unexpected, Visitor};
+use serde::ser::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::{Extra, Id};
@@ -93,6 +94,13 @@ impl fmt::Display for Str<'_> {
     }
 }
 
+impl Serialize for Str<'_> {
+    /// As the `String` it views.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl<'a> ViewOf<'a, String> for Str<'a> {
     fn view_of(owned: &'a String) -> Self {
         Str::borrowed(owned)
@@ -150,6 +158,17 @@ impl fmt::Display for IdRef<'_> {
             IdRef::Unsigned(n) => fmt::Display::fmt(n, f),
             IdRef::Signed(n) => fmt::Display::fmt(n, f),
             IdRef::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl Serialize for IdRef<'_> {
+    /// As the [`Id`] it views: a number as a number, a string as a string.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            IdRef::Unsigned(n) => serializer.serialize_u64(*n),
+            IdRef::Signed(n) => serializer.serialize_i64(*n),
+            IdRef::Text(t) => serializer.serialize_str(t),
         }
     }
 }
@@ -235,6 +254,19 @@ impl<'a> ExtraRef<'a> {
             ExtraRef::Map(m) => m.is_empty(),
             ExtraRef::Entries(e) => e.is_empty(),
         }
+    }
+
+    /// The entries, borrowed (in wire order for parsed entries, a repeated key once per
+    /// time it was sent; sorted for a viewed map).
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let (map, entries) = match self {
+            ExtraRef::Map(m) => (Some(m.iter()), None),
+            ExtraRef::Entries(e) => (None, Some(e.iter())),
+        };
+        map.into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+            .chain(entries.into_iter().flatten().map(|(k, v)| (k.as_str(), v)))
     }
 
     /// Appends an entry (to a parsed view; a view of a map is first copied).

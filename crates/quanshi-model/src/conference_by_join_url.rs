@@ -7,11 +7,14 @@
 use crate::embedded::Embedded;
 use crate::envelope::{Envelope, Payload};
 use crate::error::Error;
-use crate::link::JoinLink;
+use crate::link::{JoinLink, JoinLinkRef};
 use crate::request::Request;
-use crate::scalar::NumberOrText;
+use crate::scalar::{NumberOrText, NumberOrTextRef};
 use crate::time::{UnixSeconds, ZoneName};
-use meeting_wire::{Flag, Id, Secret, open_enum, wire_object};
+use meeting_wire::{Flag, Id, IdRef, Secret, SecretRef, Str, open_enum, wire_object};
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
+use std::fmt;
 
 /// This endpoint's name in errors.
 pub const ENDPOINT: &str = "conference_by_join_url";
@@ -96,6 +99,52 @@ pub type ConferenceList = Embedded<Vec<Conference>>;
 
 impl Payload for ConferenceList {
     const ENDPOINT: &'static str = ENDPOINT;
+}
+
+/// The borrowed view of a [`ConferenceList`] (the fast parse of `result`): a JSON array is
+/// parsed into borrowed [`ConferenceRef`]s; a JSON string holding the array (the table's
+/// "json字符串") is decoded as [`Embedded`] decodes it, into owned conferences, and viewed
+/// (their strings cannot borrow from the input's unescaped copy). It accepts exactly what
+/// `ConferenceList` accepts.
+#[derive(Clone, Debug, Default)]
+pub struct ConferenceListRef<'a> {
+    /// The conferences.
+    pub conferences: Vec<ConferenceRef<'a>>,
+}
+
+impl Embedded<Vec<Conference>> {
+    /// The borrowed view of this list.
+    pub fn view(&self) -> ConferenceListRef<'_> {
+        ConferenceListRef {
+            conferences: self.value().iter().map(Conference::view).collect(),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ConferenceListRef<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = ConferenceListRef<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("JSON, or a string holding JSON")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ConferenceListRef<'a>, E> {
+                let owned = crate::embedded::decode_text::<Vec<Conference>, E>(v)?;
+                Ok(ConferenceListRef {
+                    conferences: owned.into_iter().map(Conference::into_view).collect(),
+                })
+            }
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<ConferenceListRef<'a>, A::Error> {
+                Vec::<ConferenceRef<'a>>::deserialize(SeqAccessDeserializer::new(seq))
+                    .map(|conferences| ConferenceListRef { conferences })
+            }
+        }
+        deserializer.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 /// Parses a response body of this endpoint.
@@ -236,31 +285,31 @@ wire_object! {
     /// `billingCode` (table) and `billingcode` (sample) are two fields, read with
     /// [`Conference::billing_code`]; `eventId`, `startTime`, `endTime` are strings in the
     /// table and numbers in the sample.
-    pub struct Conference {
+    pub struct Conference as ConferenceRef<'a> {
         /// `conferenceId`: 预约会议ID, the conference id (what people type to join).
-        "conferenceId" => conference_id: Id,
+        "conferenceId" => conference_id: Id as IdRef<'a>,
         /// `pcode1`: 会议主持人密码, the host password. Secret.
-        "pcode1" => pcode1: Secret,
+        "pcode1" => pcode1: Secret as SecretRef<'a>,
         /// `pcode2`: 会议参会人密码, the attendee password. Secret.
-        "pcode2" => pcode2: Secret,
+        "pcode2" => pcode2: Secret as SecretRef<'a>,
         /// `billingCode` as the table spells it; see [`Conference::billing_code`].
-        "billingCode" => billing_code_camel: String,
+        "billingCode" => billing_code_camel: String as Str<'a>,
         /// `billingcode` as the sample spells it; see [`Conference::billing_code`].
-        "billingcode" => billing_code_lower: String,
+        "billingcode" => billing_code_lower: String as Str<'a>,
         /// `eventId`: 预约会议对应的日程ID, the calendar event id (number or string).
-        "eventId" => event_id: Id,
+        "eventId" => event_id: Id as IdRef<'a>,
         /// `attendeeJoinUrl`: 参会人入会链接, the attendee join link (masked in `Debug`).
-        "attendeeJoinUrl" => attendee_join_url: JoinLink,
+        "attendeeJoinUrl" => attendee_join_url: JoinLink as JoinLinkRef<'a>,
         /// `hostJoinUrl`: 主持人入会连接, joins as host. Secret.
-        "hostJoinUrl" => host_join_url: Secret,
+        "hostJoinUrl" => host_join_url: Secret as SecretRef<'a>,
         /// `wcallurl`: 云会议电话会议链接, the phone-bridge link. Secret.
-        "wcallurl" => wcallurl: Secret,
+        "wcallurl" => wcallurl: Secret as SecretRef<'a>,
         /// `hostId`: 主持人userId (number or string).
-        "hostId" => host_id: Id,
+        "hostId" => host_id: Id as IdRef<'a>,
         /// `hostName`: 主持人姓名.
-        "hostName" => host_name: String,
+        "hostName" => host_name: String as Str<'a>,
         /// `hostMobile`: 主持人手机.
-        "hostMobile" => host_mobile: String,
+        "hostMobile" => host_mobile: String as Str<'a>,
         /// `startTime`: scheduled start, Unix seconds (number or string).
         "startTime" => start_time: UnixSeconds,
         /// `endTime`: scheduled end, Unix seconds (number or string).
@@ -270,43 +319,43 @@ wire_object! {
         /// `status`: the conference's state (0 cancelled, 1 created, 4 ended).
         "status" => status: ConferenceStatus,
         /// `title`: 会议标题.
-        "title" => title: String,
+        "title" => title: String as Str<'a>,
         /// `confMode`: 0 video, 1 data.
         "confMode" => conf_mode: ConfMode,
         /// `calType`: `E` single, `M` recurring.
         "calType" => cal_type: CalType,
         /// `roomId`: 会议室id (empty when none).
-        "roomId" => room_id: Id,
+        "roomId" => room_id: Id as IdRef<'a>,
         /// `attendList`: the invited attendees.
-        "attendList" => attend_list: Vec<Attendee>,
+        "attendList" => attend_list: Vec<Attendee> as Vec<AttendeeRef<'a>>,
         /// `livePullUrl`: 直播链接, the live-stream link.
-        "livePullUrl" => live_pull_url: String,
+        "livePullUrl" => live_pull_url: String as JoinLinkRef<'a>,
         /// `livePullPwd`: 入直播密码, the live-stream password. Secret.
-        "livePullPwd" => live_pull_pwd: Secret,
+        "livePullPwd" => live_pull_pwd: Secret as SecretRef<'a>,
         /// `CreateTime` (capitalised on the wire): when it was booked, Unix seconds.
         "CreateTime" => create_time: UnixSeconds,
         /// `modifyTime`: when it was last changed, Unix seconds.
         "modifyTime" => modify_time: UnixSeconds,
         /// `timezone`: the conference's IANA zone (`Asia/Shanghai`); an unknown name is kept.
-        "timezone" => timezone: ZoneName,
+        "timezone" => timezone: ZoneName as Str<'a>,
         /// `joinLogin`: whether attendees must log in first.
         "joinLogin" => join_login: JoinLogin,
         /// `joinConfSelTag`: 是否入会选择标签配置, whether joiners pick a tag (0/1).
         "joinConfSelTag" => join_conf_sel_tag: Flag,
         /// `joinConfTags`: 入会标签字符串, comma-separated tags; see [`Conference::join_conf_tags`].
-        "joinConfTags" => join_conf_tags: String,
+        "joinConfTags" => join_conf_tags: String as Str<'a>,
         /// `webRTCUrl`: the WebRTC attendee join link (masked in `Debug`).
-        "webRTCUrl" => web_rtc_url: JoinLink,
+        "webRTCUrl" => web_rtc_url: JoinLink as JoinLinkRef<'a>,
         /// `calExtraInfo`: 会议设置参数, settings (may be `{}`).
         "calExtraInfo" => cal_extra_info: CalExtraInfo,
         /// `confNodeType`: 0 confidential, 1 standard.
         "confNodeType" => conf_node_type: ConfNodeType,
         /// `houseList`: 会议室列表, the booked rooms.
-        "houseList" => house_list: Vec<Device>,
+        "houseList" => house_list: Vec<Device> as Vec<DeviceRef<'a>>,
         /// `equipList`: 设备列表, the booked devices.
-        "equipList" => equip_list: Vec<Device>,
+        "equipList" => equip_list: Vec<Device> as Vec<DeviceRef<'a>>,
         /// `detailHouseList`: the booked rooms with their devices (may be `null`).
-        "detailHouseList" => detail_house_list: Vec<DetailHouse>,
+        "detailHouseList" => detail_house_list: Vec<DetailHouse> as Vec<DetailHouseRef<'a>>,
     }
 }
 
@@ -339,33 +388,33 @@ impl Conference {
 
 wire_object! {
     /// One invited attendee (`attendList[]`).
-    pub struct Attendee {
+    pub struct Attendee as AttendeeRef<'a> {
         /// `user`: 参会人id.
-        "user" => user: Id,
+        "user" => user: Id as IdRef<'a>,
         /// `userType`: 1 internal, 2 external, 3 phone.
         "userType" => user_type: UserType,
         /// `phoneName`: 电话参会人名称.
-        "phoneName" => phone_name: String,
+        "phoneName" => phone_name: String as Str<'a>,
         /// `phoneEmail`: 电话参会人邮箱.
-        "phoneEmail" => phone_email: String,
+        "phoneEmail" => phone_email: String as Str<'a>,
         /// `status`: `W` confirmed, `A` accepted, `R` rejected.
         "status" => status: AttendeeStatus,
         /// `countryCode`: 国家码.
-        "countryCode" => country_code: String,
+        "countryCode" => country_code: String as Str<'a>,
         /// `companyName`: 所属公司名称.
-        "companyName" => company_name: String,
+        "companyName" => company_name: String as Str<'a>,
         /// `orgName`: 所属组织名称.
-        "orgName" => org_name: String,
+        "orgName" => org_name: String as Str<'a>,
         /// `mobileNumber`: 手机号.
-        "mobileNumber" => mobile_number: String,
+        "mobileNumber" => mobile_number: String as Str<'a>,
         /// `officePhone`: 办公电话.
-        "officePhone" => office_phone: String,
+        "officePhone" => office_phone: String as Str<'a>,
         /// `cityCode`: 城市码.
-        "cityCode" => city_code: String,
+        "cityCode" => city_code: String as Str<'a>,
         /// `displayName`: 显示名称.
-        "displayName" => display_name: String,
+        "displayName" => display_name: String as Str<'a>,
         /// `contactId` (in the sample, not the table).
-        "contactId" => contact_id: Id,
+        "contactId" => contact_id: Id as IdRef<'a>,
         /// `productStatus` (in the sample, not the table; meaning undocumented).
         "productStatus" => product_status: i64,
         /// `userProfile` (in the sample, `null`; shape undocumented, kept as JSON).
@@ -399,29 +448,29 @@ impl CalExtraInfo {
 
 wire_object! {
     /// A room or device row of `houseList` / `equipList`.
-    pub struct Device {
+    pub struct Device as DeviceRef<'a> {
         /// `DeviceId`: 设备id.
-        "DeviceId" => device_id: Id,
+        "DeviceId" => device_id: Id as IdRef<'a>,
         /// `DeviceType`: 2 room, 3 device of a room.
         "DeviceType" => device_type: DeviceType,
         /// `DeviceName`: 设备名称.
-        "DeviceName" => device_name: String,
+        "DeviceName" => device_name: String as Str<'a>,
         /// `City`: the room's city.
-        "City" => city: String,
+        "City" => city: String as Str<'a>,
         /// `Location`: the room's address (documented as string here, int in
         /// `detailHouseList`; either is accepted).
-        "Location" => location: NumberOrText,
+        "Location" => location: NumberOrText as NumberOrTextRef<'a>,
         /// `Floor`: the room's floor (documented as int here, string in `detailHouseList`;
         /// either is accepted).
-        "Floor" => floor: NumberOrText,
+        "Floor" => floor: NumberOrText as NumberOrTextRef<'a>,
         /// `IsMainRoom`: 0 unspecified, 1 main venue, 2 branch venue.
         "IsMainRoom" => is_main_room: RoomRole,
         /// `ParentDeviceId`: the parent device's id (0 for none).
-        "ParentDeviceId" => parent_device_id: Id,
+        "ParentDeviceId" => parent_device_id: Id as IdRef<'a>,
         /// `ParentDeviceType`: the parent's type (0 for none).
         "ParentDeviceType" => parent_device_type: DeviceType,
         /// `ApplyUserId`: who booked it.
-        "ApplyUserId" => apply_user_id: Id,
+        "ApplyUserId" => apply_user_id: Id as IdRef<'a>,
         /// `ApprovalStatus`: 0 pending, 1 not approved, 2 approved, 3 room cancelled.
         "ApprovalStatus" => approval_status: ApprovalStatus,
     }
@@ -432,29 +481,29 @@ wire_object! {
     ///
     /// The table names the approval state `ApplyStatus`, the sample `ApprovalStatus`: both
     /// are typed; read them with [`DetailHouse::approval`].
-    pub struct DetailHouse {
+    pub struct DetailHouse as DetailHouseRef<'a> {
         /// `DeviceId`: 会议室id.
-        "DeviceId" => device_id: Id,
+        "DeviceId" => device_id: Id as IdRef<'a>,
         /// `DeviceType`: 2 room, 3 device of a room.
         "DeviceType" => device_type: DeviceType,
         /// `DeviceName`: 会议室名称.
-        "DeviceName" => device_name: String,
+        "DeviceName" => device_name: String as Str<'a>,
         /// `City`: 会议室所在城市.
-        "City" => city: String,
+        "City" => city: String as Str<'a>,
         /// `Location`: documented as int, a string in the sample; either is accepted.
-        "Location" => location: NumberOrText,
+        "Location" => location: NumberOrText as NumberOrTextRef<'a>,
         /// `Floor`: documented as string, an int in the sample; either is accepted.
-        "Floor" => floor: NumberOrText,
+        "Floor" => floor: NumberOrText as NumberOrTextRef<'a>,
         /// `IsMainRoom`: 0 unspecified, 1 main venue, 2 branch venue.
         "IsMainRoom" => is_main_room: RoomRole,
         /// `ApplyUserId`: 会议室申请人用户id.
-        "ApplyUserId" => apply_user_id: Id,
+        "ApplyUserId" => apply_user_id: Id as IdRef<'a>,
         /// `ApplyStatus` (the table's name): 0 pending, 1 not approved, 2 approved, 3 cancelled.
         "ApplyStatus" => apply_status: ApprovalStatus,
         /// `ApprovalStatus` (the sample's name): same codes.
         "ApprovalStatus" => approval_status: ApprovalStatus,
         /// `SubDevices`: 会议室设备, the room's devices.
-        "SubDevices" => sub_devices: Vec<SubDevice>,
+        "SubDevices" => sub_devices: Vec<SubDevice> as Vec<SubDeviceRef<'a>>,
     }
 }
 
@@ -463,18 +512,33 @@ impl DetailHouse {
     /// `ApplyStatus` (the table's). When both are sent and differ, `ApprovalStatus` wins;
     /// both stay readable as fields.
     pub fn approval(&self) -> Option<ApprovalStatus> {
-        self.approval_status.or(self.apply_status)
+        approval_of(self.approval_status, self.apply_status)
     }
+}
+
+impl DetailHouseRef<'_> {
+    /// The approval state, by the rule of [`DetailHouse::approval`].
+    pub fn approval(&self) -> Option<ApprovalStatus> {
+        approval_of(self.approval_status, self.apply_status)
+    }
+}
+
+/// `ApprovalStatus` (the sample's name), else `ApplyStatus` (the table's).
+fn approval_of(
+    approval_status: Option<ApprovalStatus>,
+    apply_status: Option<ApprovalStatus>,
+) -> Option<ApprovalStatus> {
+    approval_status.or(apply_status)
 }
 
 wire_object! {
     /// A device of a room (`detailHouseList[].SubDevices[]`).
-    pub struct SubDevice {
+    pub struct SubDevice as SubDeviceRef<'a> {
         /// `DeviceId`: 会议室设备id.
-        "DeviceId" => device_id: Id,
+        "DeviceId" => device_id: Id as IdRef<'a>,
         /// `DeviceType`: 会议室设备类型 (3, a device of a room).
         "DeviceType" => device_type: DeviceType,
         /// `DeviceName`: 会议室设备名称.
-        "DeviceName" => device_name: String,
+        "DeviceName" => device_name: String as Str<'a>,
     }
 }

@@ -6,7 +6,7 @@ use crate::envelope::{Envelope, Payload};
 use crate::error::Error;
 use crate::request::Request;
 use crate::time::UnixSeconds;
-use meeting_wire::{Flag, Id, Secret, open_enum, wire_object};
+use meeting_wire::{Flag, Id, IdRef, Secret, SecretRef, Str, open_enum, wire_object};
 
 /// This endpoint's name in errors.
 pub const ENDPOINT: &str = "dashboard_conference_info";
@@ -117,33 +117,33 @@ open_enum! {
 
 wire_object! {
     /// The response's `result`: one conference's statistics.
-    pub struct DashboardConference {
+    pub struct DashboardConference as DashboardConferenceRef<'a> {
         /// `eventId`: 会议预约 ID, the calendar event id (shared with the join-link endpoint).
-        "eventId" => event_id: Id,
+        "eventId" => event_id: Id as IdRef<'a>,
         /// `tempConferenceId`: 临时会议 ID (as in the request).
-        "tempConferenceId" => temp_conference_id: Id,
+        "tempConferenceId" => temp_conference_id: Id as IdRef<'a>,
         /// `title`: 会议主题.
-        "title" => title: String,
+        "title" => title: String as Str<'a>,
         /// `billingCode`: 计费码.
-        "billingCode" => billing_code: String,
+        "billingCode" => billing_code: String as Str<'a>,
         /// `customerCode`: 客户编码.
-        "customerCode" => customer_code: String,
+        "customerCode" => customer_code: String as Str<'a>,
         /// `pcode2`: 参会人密码, the attendee password. Secret.
-        "pcode2" => pcode2: Secret,
+        "pcode2" => pcode2: Secret as SecretRef<'a>,
         /// `hostId`: 主持人用户 ID.
-        "hostId" => host_id: Id,
+        "hostId" => host_id: Id as IdRef<'a>,
         /// `hostName`: 主持人姓名.
-        "hostName" => host_name: String,
+        "hostName" => host_name: String as Str<'a>,
         /// `hostEmail`: 主持人邮箱.
-        "hostEmail" => host_email: String,
+        "hostEmail" => host_email: String as Str<'a>,
         /// `hostMobile`: 主持人手机.
-        "hostMobile" => host_mobile: String,
+        "hostMobile" => host_mobile: String as Str<'a>,
         /// `hostOrgId`: 主持人所属组织 ID.
-        "hostOrgId" => host_org_id: Id,
+        "hostOrgId" => host_org_id: Id as IdRef<'a>,
         /// `hostIp`: 主持人参会端 IP.
-        "hostIp" => host_ip: String,
+        "hostIp" => host_ip: String as Str<'a>,
         /// `hostLocation`: 主持人参会端地理位置.
-        "hostLocation" => host_location: String,
+        "hostLocation" => host_location: String as Str<'a>,
         /// `startTime`: when it started, Unix seconds.
         "startTime" => start_time: UnixSeconds,
         /// `stopTime`: when it ended, Unix seconds; **0 while running** (see
@@ -156,7 +156,7 @@ wire_object! {
         /// `isRecord`: 是否开启录制 (may be `null`, kept as such).
         "isRecord" => is_record: Flag,
         /// `dataCenter`: 数据中心.
-        "dataCenter" => data_center: String,
+        "dataCenter" => data_center: String as Str<'a>,
         /// `status`: 2 running, 4 ended.
         "status" => status: DashboardStatus,
         /// `attendeeCnt`: 参会人数.

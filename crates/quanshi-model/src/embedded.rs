@@ -104,21 +104,11 @@ impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for Embedded<T> {
 
         impl<T: DeserializeOwned + Default> V<T> {
             fn from_text<E: de::Error>(raw: String) -> Result<Embedded<T>, E> {
-                if raw.trim().is_empty() {
-                    return Ok(Embedded {
-                        value: T::default(),
-                        raw: Some(raw),
-                    });
-                }
-                match meeting_wire::from_str::<T>(&raw) {
-                    Ok(value) => Ok(Embedded {
-                        value,
-                        raw: Some(raw),
-                    }),
-                    Err(err) => Err(E::custom(format_args!(
-                        "invalid JSON inside the string: {err}"
-                    ))),
-                }
+                let value = decode_text::<T, E>(&raw)?;
+                Ok(Embedded {
+                    value,
+                    raw: Some(raw),
+                })
             }
         }
 
@@ -148,6 +138,17 @@ impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for Embedded<T> {
 
         deserializer.deserialize_any(V(PhantomData))
     }
+}
+
+/// The value a string holds, by [`Embedded`]'s rule (empty or only whitespace: the
+/// default; otherwise JSON of `T`, or an error quoting the inner one). Shared with the
+/// borrowed views, so both read a string the same.
+pub(crate) fn decode_text<T: DeserializeOwned + Default, E: de::Error>(raw: &str) -> Result<T, E> {
+    if raw.trim().is_empty() {
+        return Ok(T::default());
+    }
+    meeting_wire::from_str::<T>(raw)
+        .map_err(|err| E::custom(format_args!("invalid JSON inside the string: {err}")))
 }
 
 #[cfg(test)]

@@ -118,6 +118,27 @@ impl<T: DeserializeOwned> Envelope<T> {
     }
 }
 
+/// The fast path's parse: the `result` of a success response (`status` 0) as `T`, typically
+/// a borrowed view such as [`ConferenceListRef`](crate::conference_by_join_url::ConferenceListRef)
+/// (`Some(None)`: a success without `result`), or `None` for anything else (a failure
+/// answer, a body that does not parse). It takes exactly the bodies
+/// [`Envelope::from_slice`] takes when `T` accepts what the owned payload accepts (the same
+/// envelope parse); on `None`, parse with `from_slice` for the vendor's answer or the
+/// located error.
+///
+/// ```
+/// use quanshi_model::conference_by_join_url::ConferenceListRef;
+/// let body = r#"{"status":0,"result":[{"conferenceId":"239719428","title":"周会"}]}"#.as_bytes();
+/// let list = quanshi_model::envelope_result::<ConferenceListRef<'_>>(body).flatten().unwrap();
+/// assert_eq!(list.conferences[0].title.as_deref(), Some("周会"));
+/// let failure = br#"{"status":401,"msg":"bad token"}"#;
+/// assert!(quanshi_model::envelope_result::<ConferenceListRef<'_>>(failure).is_none());
+/// ```
+pub fn envelope_result<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<Option<T>> {
+    let envelope: Envelope<T> = serde_json::from_slice(meeting_wire::strip_bom(bytes)).ok()?;
+    (envelope.status == 0).then_some(envelope.result)
+}
+
 /// The error path: probe for a vendor error, else locate the decode error.
 #[cold]
 fn slow_path<T: DeserializeOwned>(endpoint: &'static str, bytes: &[u8]) -> Error {

@@ -27,6 +27,19 @@
 //! attendee links are [`JoinLink`]s (`Debug`/`Display` show only the host and a short
 //! prefix). Both serialise exactly, so keep parsed values out of logs only through `Debug`.
 //!
+//! # Borrowed views
+//!
+//! Each wire object of both endpoints has a borrowed companion declared from the same field
+//! list (`Conference as ConferenceRef<'a>`, `Attendee`, `Device`, `DetailHouse`,
+//! `SubDevice`, `DashboardConference`): strings borrowed from the input unless escaped, for
+//! the fast offline parse ([`envelope_result`], [`ConferenceListRef`](conference_by_join_url::ConferenceListRef)).
+//! Secrets are [`SecretRef`](meeting_wire::SecretRef)s and links [`JoinLinkRef`]s in the
+//! views, redacted and masked in `Debug` as in the owned types; the live-stream link
+//! (`livePullUrl`, a plain string in the owned model) is masked in the view too.
+//! `calExtraInfo` stays the owned [`CalExtraInfo`] in the view (small, and holding the
+//! join passphrase). A view accepts exactly what its owned type accepts, and serialises to
+//! the same JSON value.
+//!
 //! # Decisions where the docs are ambiguous
 //!
 //! - `result` of the join-link endpoint is an array in the sample but "json字符串" in the
@@ -110,12 +123,12 @@ pub use duration::RequestDuration;
 /// documented and has no constant: it must be configured.
 pub const DASHBOARD_CONFERENCE_INFO_PATH: &str = dashboard_conference_info::PATH;
 pub use embedded::Embedded;
-pub use envelope::{Envelope, Payload};
+pub use envelope::{Envelope, Payload, envelope_result};
 pub use error::{Error, VendorError};
-pub use link::JoinLink;
+pub use link::{JoinLink, JoinLinkRef};
 pub use meeting_wire::{DecodeError, Extra, Flag, Id, Secret};
 pub use request::{Auth, Request};
-pub use scalar::NumberOrText;
+pub use scalar::{NumberOrText, NumberOrTextRef};
 pub use time::{TimeError, UnixMillis, UnixSeconds, ZoneName};
 
 #[cfg(doctest)]

@@ -49,29 +49,115 @@ impl JoinLink {
 
     /// The masked form used by `Debug` and `Display`.
     pub fn masked(&self) -> String {
-        let link = self.0.as_str();
-        if link.is_empty() {
-            return String::new();
-        }
-        // Split off "scheme://host/"; everything after the host is path (and query).
-        let (head, path) = match link.find("://") {
-            Some(i) => {
-                let after = link.get(i + 3..).unwrap_or("");
-                match after.find('/') {
-                    Some(j) => link.split_at(i + 3 + j + 1),
-                    None => (link, ""),
-                }
+        mask(&self.0)
+    }
+}
+
+/// The masked form of a link (see [`JoinLink`]).
+fn mask(link: &str) -> String {
+    if link.is_empty() {
+        return String::new();
+    }
+    // Split off "scheme://host/"; everything after the host is path (and query).
+    let (head, path) = match link.find("://") {
+        Some(i) => {
+            let after = link.get(i + 3..).unwrap_or("");
+            match after.find('/') {
+                Some(j) => link.split_at(i + 3 + j + 1),
+                None => (link, ""),
             }
-            None => ("", link),
-        };
-        let total = path.chars().count();
-        let shown = SHOWN_PATH_CHARS.min(total / 2);
-        let prefix: String = path.chars().take(shown).collect();
-        if total == 0 {
-            head.to_owned()
-        } else {
-            format!("{head}{prefix}…")
         }
+        None => ("", link),
+    };
+    let total = path.chars().count();
+    let shown = SHOWN_PATH_CHARS.min(total / 2);
+    let prefix: String = path.chars().take(shown).collect();
+    if total == 0 {
+        head.to_owned()
+    } else {
+        format!("{head}{prefix}…")
+    }
+}
+
+/// The borrowed view of a [`JoinLink`] (and of the live-stream link, a plain string in the
+/// owned model): the link borrowed from the input unless escaped. `Debug` and `Display`
+/// mask it as [`JoinLink`]'s do; it accepts what a `String` accepts and serialises to the
+/// link exactly.
+///
+/// ```
+/// use quanshi_model::JoinLinkRef;
+/// let link: JoinLinkRef<'_> = serde_json::from_str(r#""https://mtest.qsh1.cn/k/mkIW3Txa0Uk""#)?;
+/// assert_eq!(format!("{link:?}"), r#"JoinLinkRef("https://mtest.qsh1.cn/k/mk…")"#);
+/// assert_eq!(link.expose(), "https://mtest.qsh1.cn/k/mkIW3Txa0Uk");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct JoinLinkRef<'a>(std::borrow::Cow<'a, str>);
+
+impl JoinLinkRef<'_> {
+    /// The whole link. Call only where it must be sent.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the link is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The masked form used by `Debug` and `Display`.
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+}
+
+impl fmt::Debug for JoinLinkRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JoinLinkRef({:?})", self.masked())
+    }
+}
+
+impl fmt::Display for JoinLinkRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl Serialize for JoinLinkRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for JoinLinkRef<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        meeting_wire::Str::deserialize(deserializer).map(|s| JoinLinkRef(s.into_cow()))
+    }
+}
+
+impl<'a> meeting_wire::ViewOf<'a, JoinLink> for JoinLinkRef<'a> {
+    fn view_of(owned: &'a JoinLink) -> Self {
+        JoinLinkRef(std::borrow::Cow::Borrowed(owned.expose()))
+    }
+}
+
+impl meeting_wire::IntoView<JoinLink> for JoinLinkRef<'static> {
+    fn into_view(owned: JoinLink) -> Self {
+        JoinLinkRef(std::borrow::Cow::Owned(owned.0))
+    }
+}
+
+/// The live-stream link (`livePullUrl`) is a plain string in the owned model; its view is
+/// masked all the same.
+impl<'a> meeting_wire::ViewOf<'a, String> for JoinLinkRef<'a> {
+    fn view_of(owned: &'a String) -> Self {
+        JoinLinkRef(std::borrow::Cow::Borrowed(owned))
+    }
+}
+
+impl meeting_wire::IntoView<String> for JoinLinkRef<'static> {
+    fn into_view(owned: String) -> Self {
+        JoinLinkRef(std::borrow::Cow::Owned(owned))
     }
 }
 

@@ -92,3 +92,95 @@ impl<'de> Deserialize<'de> for NumberOrText {
         deserializer.deserialize_any(V)
     }
 }
+
+/// The borrowed view of a [`NumberOrText`]: the text borrowed from the input unless
+/// escaped. It accepts exactly what `NumberOrText` accepts, prints and serialises the same.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NumberOrTextRef<'a> {
+    /// Sent as a JSON number.
+    Number(serde_json::Number),
+    /// Sent as a JSON string.
+    Text(std::borrow::Cow<'a, str>),
+}
+
+impl NumberOrTextRef<'_> {
+    /// The value as an integer (as [`NumberOrText::as_i64`]).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            NumberOrTextRef::Number(n) => n.as_i64(),
+            NumberOrTextRef::Text(s) => s.trim().parse().ok(),
+        }
+    }
+}
+
+impl fmt::Display for NumberOrTextRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumberOrTextRef::Number(n) => fmt::Display::fmt(n, f),
+            NumberOrTextRef::Text(s) => f.write_str(s),
+        }
+    }
+}
+
+impl Serialize for NumberOrTextRef<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NumberOrTextRef::Number(n) => n.serialize(serializer),
+            NumberOrTextRef::Text(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
+impl<'a> meeting_wire::ViewOf<'a, NumberOrText> for NumberOrTextRef<'a> {
+    fn view_of(owned: &'a NumberOrText) -> Self {
+        match owned {
+            NumberOrText::Number(n) => NumberOrTextRef::Number(n.clone()),
+            NumberOrText::Text(s) => NumberOrTextRef::Text(std::borrow::Cow::Borrowed(s)),
+        }
+    }
+}
+
+impl meeting_wire::IntoView<NumberOrText> for NumberOrTextRef<'static> {
+    fn into_view(owned: NumberOrText) -> Self {
+        match owned {
+            NumberOrText::Number(n) => NumberOrTextRef::Number(n),
+            NumberOrText::Text(s) => NumberOrTextRef::Text(std::borrow::Cow::Owned(s)),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for NumberOrTextRef<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = NumberOrTextRef<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<NumberOrTextRef<'a>, E> {
+                Ok(NumberOrTextRef::Number(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<NumberOrTextRef<'a>, E> {
+                Ok(NumberOrTextRef::Number(v.into()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumberOrTextRef<'a>, E> {
+                serde_json::Number::from_f64(v)
+                    .map(NumberOrTextRef::Number)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+            fn visit_borrowed_str<E: de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<NumberOrTextRef<'a>, E> {
+                Ok(NumberOrTextRef::Text(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NumberOrTextRef<'a>, E> {
+                Ok(NumberOrTextRef::Text(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<NumberOrTextRef<'a>, E> {
+                Ok(NumberOrTextRef::Text(std::borrow::Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_any(V(std::marker::PhantomData))
+    }
+}

@@ -240,6 +240,25 @@ impl ZoneName {
     pub fn as_str(&self) -> &str {
         &self.raw
     }
+
+    /// The name as received, by value.
+    pub fn into_string(self) -> String {
+        self.raw
+    }
+}
+
+/// A zone name's borrowed view is its text (the name as received, not resolved: the views
+/// serve normalising, which keeps the name verbatim).
+impl<'a> meeting_wire::ViewOf<'a, ZoneName> for meeting_wire::Str<'a> {
+    fn view_of(owned: &'a ZoneName) -> Self {
+        meeting_wire::Str::borrowed(owned.as_str())
+    }
+}
+
+impl meeting_wire::IntoView<ZoneName> for meeting_wire::Str<'static> {
+    fn into_view(owned: ZoneName) -> Self {
+        meeting_wire::Str(std::borrow::Cow::Owned(owned.into_string()))
+    }
 }
 
 impl fmt::Debug for ZoneName {

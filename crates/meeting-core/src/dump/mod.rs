@@ -13,12 +13,12 @@
 //! The byte stream is split into documents by a small hand-written scanner (strings,
 //! escapes and depth only; no parse), so memory is bounded by the largest document (and by
 //! [`DumpOptions::max_document_bytes`]), not by the file. Each document's shape is sniffed
-//! from its keys (no second parse), then parsed and normalised. Systec `detail`,
-//! `reports` and `hisMeeting` documents take the borrowed fast path first (the model crate's
-//! `...Ref<'a>` views, strings borrowed from the document, normalised by the same code as
-//! the owned types); any document it does not take (an error of any kind, a vendor failure
-//! answer) and every other endpoint is parsed by the model crate's `parse_response` and
-//! normalised by value, which also locates errors. See [`DumpOptions::borrowed_fast_path`].
+//! from its keys (no second parse), then parsed and normalised. Every vendor document (Systec
+//! `detail`, `reports` and `hisMeeting`, Quanshi conference by join link and dashboard) takes
+//! the borrowed fast path first (the model crate's `...Ref<'a>` views, strings borrowed from
+//! the document, normalised by the same code as the owned types); any document it does not
+//! take (an error of any kind, a vendor failure answer) is parsed by the model crate's
+//! `parse_response` and normalised by value, which also locates errors. See [`DumpOptions::borrowed_fast_path`].
 //!
 //! JSON Lines are recognised from the first complete document: when it sits alone on its
 //! line, every newline ends a document, so a truncated line is one bad document and the next
@@ -862,7 +862,30 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
                 None => false,
             }
         }
-        _ => false,
+        Source::QuanshiConference => match quanshi_model::envelope_result::<
+            quanshi_model::conference_by_join_url::ConferenceListRef<'_>,
+        >(bytes)
+        {
+            Some(result) => {
+                if let Some(list) = result {
+                    crate::normalize::normalize_conferences_view(list, out);
+                }
+                true
+            }
+            None => false,
+        },
+        Source::QuanshiDashboard => match quanshi_model::envelope_result::<
+            quanshi_model::dashboard_conference_info::DashboardConferenceRef<'_>,
+        >(bytes)
+        {
+            Some(result) => {
+                if let Some(d) = result {
+                    out.push(crate::normalize::normalize_dashboard_view(d));
+                }
+                true
+            }
+            None => false,
+        },
     }
 }
 
@@ -911,6 +934,53 @@ mod tests {
                 "{file}: failure"
             );
             assert_eq!(out.len(), before);
+        }
+    }
+
+    /// The same for Quanshi: the samples (the join-link `result` as an array and as a JSON
+    /// string), generated dumps, and failure answers left to the owned model.
+    #[test]
+    fn the_fast_path_takes_good_quanshi_documents() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/quanshi");
+        let ctx = Context::default();
+        for (file, source, endpoint) in [
+            (
+                "conference-by-join-url.sample.json",
+                Source::QuanshiConference,
+                DumpEndpoint::QuanshiConference,
+            ),
+            (
+                "quirks/result-as-json-string.json",
+                Source::QuanshiConference,
+                DumpEndpoint::QuanshiConference,
+            ),
+            (
+                "dashboard-conference-info.sample.json",
+                Source::QuanshiDashboard,
+                DumpEndpoint::QuanshiDashboard,
+            ),
+        ] {
+            let sample = std::fs::read(root.join(file)).unwrap_or_default();
+            let mut out = Vec::new();
+            assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
+            assert!(!out.is_empty(), "{file}");
+            let mut dump = Vec::new();
+            assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
+            for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
+            }
+            for failure in [
+                &br#"{"status":401,"msg":"bad token","result":null}"#[..],
+                br#"{"result":[]}"#,
+                br#"{"status":0,"result":[{"conferenceId":1.5,"tempConferenceId":1.5}]}"#,
+            ] {
+                let before = out.len();
+                assert!(
+                    !fast_path(source, failure, &ctx, &mut out),
+                    "{file}: failure"
+                );
+                assert_eq!(out.len(), before);
+            }
         }
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
+pub(crate) use quanshi::{normalize_conferences_view, normalize_dashboard_view};
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
 };
@@ -136,25 +137,11 @@ pub(crate) fn clean_str(s: Option<meeting_wire::Str<'_>>) -> Option<String> {
     }
 }
 
-/// [`id_text`] for a borrowed id.
+/// An id's text, trimmed; an empty one is `None`.
 pub(crate) fn id_text_ref(id: Option<meeting_wire::IdRef<'_>>) -> Option<String> {
     match id? {
         meeting_wire::IdRef::Text(t) => clean_str(Some(meeting_wire::Str(t))),
         other => Some(other.to_string()),
-    }
-}
-
-/// `s` unless it is empty (for vendor_extra values, kept verbatim otherwise).
-pub(crate) fn nonempty(s: Option<String>) -> Option<String> {
-    s.filter(|s| !s.is_empty())
-}
-
-/// An id's text; an empty one is `None`.
-pub(crate) fn id_text(id: Option<meeting_wire::Id>) -> Option<String> {
-    let id = id?;
-    match id.as_text() {
-        Some(t) => clean(Some(t.to_owned())),
-        None => Some(id.to_string()),
     }
 }
 
@@ -191,25 +178,9 @@ pub(crate) fn scrub(value: &mut Value) {
     crate::pii::strip_secrets(value);
 }
 
-/// Moves the unmapped fields of a wire object into `out`: its `extra` without the explicit
-/// `null`s of typed fields (those are mapped, to "absent") and without secrets.
-pub(crate) fn take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut crate::ExtraFields) {
-    // The usual case: nothing undocumented. Skip building (and tearing down) an iterator.
-    if extra.is_empty() {
-        return;
-    }
-    for (k, mut v) in extra {
-        if (v.is_null() && typed.contains(&k.as_str())) || is_secret_field(&k) {
-            continue;
-        }
-        scrub(&mut v);
-        out.insert(k, v);
-    }
-}
-
-/// [`take_extra`] for a borrowed view's extras: the same rule (explicit `null`s of typed
-/// fields and secrets dropped, the rest scrubbed), the same result (a repeated key: the last
-/// one counts, as in the owned map).
+/// Moves the unmapped fields of a wire object's view into `out`: its extras without the
+/// explicit `null`s of typed fields (those are mapped, to "absent") and without secrets, the
+/// rest scrubbed; a repeated key: the last one counts, as in the owned map.
 pub(crate) fn take_extra_view(
     extra: meeting_wire::ExtraRef<'_>,
     typed: &[&str],

@@ -2,13 +2,18 @@
 //! occurrence).
 
 use chrono::{DateTime, Utc};
+use meeting_wire::{IdRef, Str};
+use quanshi_model::conference_by_join_url::{
+    AttendeeRef, ConferenceListRef, ConferenceRef, DetailHouseRef, DeviceRef, SubDeviceRef,
+};
+use quanshi_model::dashboard_conference_info::DashboardConferenceRef;
 use quanshi_model::{
     ApprovalStatus, Attendee, AttendeeStatus, Conference, ConferenceStatus, DashboardConference,
-    DashboardStatus, DetailHouse, Device as QDevice, Embedded, RoomRole as QRoomRole, SubDevice,
-    UnixSeconds, UserType,
+    DashboardStatus, DetailHouse, Device as QDevice, Embedded, NumberOrTextRef,
+    RoomRole as QRoomRole, SubDevice, UnixSeconds, UserType,
 };
 
-use super::{Normalize, clean, count, id_text, nonempty, put, scrub, store_extra, take_extra};
+use super::{Normalize, clean_str, count, id_text_ref, put, scrub, store_extra, take_extra_view};
 use crate::model::seconds_between;
 use crate::{
     Approval, BookedRoom, Connections, Context, Device, ExtraFields, Features, Host, Invitation,
@@ -44,6 +49,14 @@ impl Normalize for DashboardConference {
     }
 }
 
+/// The fast path: the conferences of a borrowed join-link `result`.
+pub(crate) fn normalize_conferences_view(list: ConferenceListRef<'_>, out: &mut Vec<Meeting>) {
+    out.reserve(list.conferences.len());
+    for c in list.conferences {
+        out.push(normalize_conference_view(c));
+    }
+}
+
 /// The extras of one item of a list (`attendList[i]`, `houseList[i]`, ...), built as the
 /// JSON object they are written as, so no map is rebuilt per item.
 type ItemMap = serde_json::Map<String, serde_json::Value>;
@@ -58,14 +71,19 @@ fn item_put<T: serde::Serialize>(out: &mut ItemMap, name: &str, value: Option<T>
     }
 }
 
-/// [`take_extra`] into an item's extras.
-fn item_take_extra(extra: meeting_wire::Extra, typed: &[&str], out: &mut ItemMap) {
+/// [`take_extra_view`] into an item's extras.
+fn item_take_extra(extra: meeting_wire::ExtraRef<'_>, typed: &[&str], out: &mut ItemMap) {
     if extra.is_empty() {
         return;
     }
     let mut e = ExtraFields::new();
-    take_extra(extra, typed, &mut e);
+    take_extra_view(extra, typed, &mut e);
     out.extend(e);
+}
+
+/// A string kept in vendor_extra unless it is empty.
+fn nonempty(s: Option<Str<'_>>) -> Option<Str<'_>> {
+    s.filter(|s| !s.is_empty())
 }
 
 /// The per-item extras of a list, written (as `put_list` does) only when at least one item
@@ -89,16 +107,11 @@ fn unix(m: &mut Meeting, t: Option<&UnixSeconds>, what: &str) -> Option<DateTime
 }
 
 /// The host (trimmed; absent when nothing is left), as both endpoints send it.
-fn set_host(
-    m: &mut Meeting,
-    id: Option<meeting_wire::Id>,
-    name: Option<String>,
-    email: Option<String>,
-) {
+fn set_host(m: &mut Meeting, id: Option<IdRef<'_>>, name: Option<Str<'_>>, email: Option<Str<'_>>) {
     let host = Host {
-        id: id_text(id),
-        name: clean(name),
-        email: clean(email),
+        id: id_text_ref(id),
+        name: clean_str(name),
+        email: clean_str(email),
         account_type: None,
     };
     if !host.is_empty() {
@@ -114,7 +127,12 @@ fn set_host(
 /// and attendee links, the phone-bridge link, the live-stream link and password and the join
 /// passphrase are dropped.
 pub fn normalize_conference(c: Conference) -> Meeting {
-    let Conference {
+    normalize_conference_view(c.into_view())
+}
+
+/// The one implementation of [`normalize_conference`], over the borrowed view.
+pub(crate) fn normalize_conference_view(c: ConferenceRef<'_>) -> Meeting {
+    let ConferenceRef {
         conference_id,
         pcode1: _,
         pcode2: _,
@@ -152,7 +170,7 @@ pub fn normalize_conference(c: Conference) -> Meeting {
         detail_house_list,
         extra,
     } = c;
-    let id = id_text(conference_id);
+    let id = id_text_ref(conference_id);
     let mut m = Meeting::new(
         Vendor::Quanshi,
         Source::QuanshiConference,
@@ -163,8 +181,8 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     }
     m.occurrence_id.clone_from(&id);
     m.meeting_number = id;
-    m.event_id = id_text(event_id);
-    m.topic = clean(title);
+    m.event_id = id_text_ref(event_id);
+    m.topic = clean_str(title);
     set_host(&mut m, host_id, host_name, None);
     let mut ex = ExtraFields::new();
     m.status = match status {
@@ -216,14 +234,14 @@ pub fn normalize_conference(c: Conference) -> Meeting {
             if hid.is_some() && *parent == hid {
                 *used = true;
                 room.devices.push(Device {
-                    id: id_text(e.device_id.clone()),
-                    name: clean(e.device_name.clone()),
+                    id: id_text_ref(e.device_id.clone()),
+                    name: clean_str(e.device_name.clone()),
                 });
             }
         }
         m.rooms.push(room);
     }
-    let unused: Vec<&QDevice> = equips
+    let unused: Vec<&DeviceRef<'_>> = equips
         .iter()
         .zip(&used)
         .filter(|(_, u)| !**u)
@@ -270,7 +288,7 @@ pub fn normalize_conference(c: Conference) -> Meeting {
     put(&mut ex, "hostMobile", nonempty(host_mobile));
     put(&mut ex, "confMode", conf_mode);
     put(&mut ex, "calType", cal_type);
-    put(&mut ex, "roomId", id_text(room_id));
+    put(&mut ex, "roomId", id_text_ref(room_id));
     put(&mut ex, "CreateTime", create_time);
     put(&mut ex, "modifyTime", modify_time);
     put(&mut ex, "timezone", timezone);
@@ -288,13 +306,13 @@ pub fn normalize_conference(c: Conference) -> Meeting {
             ex.extend(e);
         }
     }
-    take_extra(extra, Conference::FIELDS, &mut ex);
+    take_extra_view(extra, Conference::FIELDS, &mut ex);
     store_extra(&mut m, Source::QuanshiConference, ex);
     m
 }
 
-fn attendee(a: Attendee) -> (Participant, ItemMap) {
-    let Attendee {
+fn attendee(a: AttendeeRef<'_>) -> (Participant, ItemMap) {
+    let AttendeeRef {
         user,
         user_type,
         phone_name,
@@ -333,13 +351,13 @@ fn attendee(a: Attendee) -> (Participant, ItemMap) {
         }
     });
     // The name: `displayName`, else (phone attendees) `phoneName`.
-    let display = clean(display_name);
+    let display = clean_str(display_name);
     let name = match display {
         Some(n) => {
             item_put(&mut e, "phoneName", nonempty(phone_name));
             Some(n)
         }
-        None => clean(phone_name),
+        None => clean_str(phone_name),
     };
     item_put(&mut e, "phoneEmail", nonempty(phone_email));
     item_put(&mut e, "countryCode", nonempty(country_code));
@@ -348,13 +366,13 @@ fn attendee(a: Attendee) -> (Participant, ItemMap) {
     item_put(&mut e, "mobileNumber", nonempty(mobile_number));
     item_put(&mut e, "officePhone", nonempty(office_phone));
     item_put(&mut e, "cityCode", nonempty(city_code));
-    item_put(&mut e, "contactId", id_text(contact_id));
+    item_put(&mut e, "contactId", id_text_ref(contact_id));
     item_put(&mut e, "productStatus", product_status);
     item_put(&mut e, "userProfile", user_profile.filter(|v| !v.is_null()));
     item_take_extra(extra, Attendee::FIELDS, &mut e);
     (
         Participant {
-            user_id: id_text(user),
+            user_id: id_text_ref(user),
             name,
             kind,
             invitation,
@@ -405,15 +423,18 @@ fn approval(a: Option<ApprovalStatus>) -> Option<Approval> {
     })
 }
 
-fn text(v: Option<&quanshi_model::NumberOrText>) -> Option<String> {
-    clean(v.map(ToString::to_string))
+fn text(v: Option<&NumberOrTextRef<'_>>) -> Option<String> {
+    match v? {
+        NumberOrTextRef::Text(t) => clean_str(Some(Str(t.clone()))),
+        n @ NumberOrTextRef::Number(_) => Some(n.to_string()),
+    }
 }
 
-fn house_room(h: &QDevice) -> BookedRoom {
+fn house_room(h: &DeviceRef<'_>) -> BookedRoom {
     BookedRoom {
-        id: id_text(h.device_id.clone()),
-        name: clean(h.device_name.clone()),
-        city: clean(h.city.clone()),
+        id: id_text_ref(h.device_id.clone()),
+        name: clean_str(h.device_name.clone()),
+        city: clean_str(h.city.clone()),
         address: text(h.location.as_ref()),
         floor: text(h.floor.as_ref()),
         role: role(h.is_main_room),
@@ -422,9 +443,9 @@ fn house_room(h: &QDevice) -> BookedRoom {
     }
 }
 
-fn detail_room(h: DetailHouse) -> (BookedRoom, ItemMap) {
+fn detail_room(h: DetailHouseRef<'_>) -> (BookedRoom, ItemMap) {
     let approval_status = h.approval();
-    let DetailHouse {
+    let DetailHouseRef {
         device_id,
         device_type,
         device_name,
@@ -449,15 +470,15 @@ fn detail_room(h: DetailHouse) -> (BookedRoom, ItemMap) {
     let mut devices = Vec::with_capacity(subs.len());
     let mut sub_extras = Vec::with_capacity(subs.len());
     for s in subs {
-        let SubDevice {
+        let SubDeviceRef {
             device_id,
             device_type,
             device_name,
             extra,
         } = s;
         devices.push(Device {
-            id: id_text(device_id),
-            name: clean(device_name),
+            id: id_text_ref(device_id),
+            name: clean_str(device_name),
         });
         let mut se = ItemMap::new();
         item_put(&mut se, "DeviceType", device_type);
@@ -470,9 +491,9 @@ fn detail_room(h: DetailHouse) -> (BookedRoom, ItemMap) {
     item_take_extra(extra, DetailHouse::FIELDS, &mut e);
     (
         BookedRoom {
-            id: id_text(device_id),
-            name: clean(device_name),
-            city: clean(city),
+            id: id_text_ref(device_id),
+            name: clean_str(device_name),
+            city: clean_str(city),
             address: text(location.as_ref()),
             floor: text(floor.as_ref()),
             role: role(is_main_room),
@@ -490,7 +511,12 @@ fn detail_room(h: DetailHouse) -> (BookedRoom, ItemMap) {
 /// `participant_count`; the `*Cnt` counts are `connections`; `isSecureConf`/`isRecord` are
 /// `features.secure`/`features.recording`. The attendee password is dropped.
 pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
-    let DashboardConference {
+    normalize_dashboard_view(d.into_view())
+}
+
+/// The one implementation of [`normalize_dashboard`], over the borrowed view.
+pub(crate) fn normalize_dashboard_view(d: DashboardConferenceRef<'_>) -> Meeting {
+    let DashboardConferenceRef {
         event_id,
         temp_conference_id,
         title,
@@ -522,7 +548,7 @@ pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
         raw_pstn_cnt,
         extra,
     } = d;
-    let id = id_text(temp_conference_id);
+    let id = id_text_ref(temp_conference_id);
     let mut m = Meeting::new(
         Vendor::Quanshi,
         Source::QuanshiDashboard,
@@ -532,8 +558,8 @@ pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
         m.warn("no tempConferenceId: the occurrence cannot be identified");
     }
     m.occurrence_id = id;
-    m.event_id = id_text(event_id);
-    m.topic = clean(title);
+    m.event_id = id_text_ref(event_id);
+    m.topic = clean_str(title);
     set_host(&mut m, host_id, host_name, host_email);
     let mut ex = ExtraFields::new();
     m.status = match status {
@@ -590,14 +616,14 @@ pub fn normalize_dashboard(d: DashboardConference) -> Meeting {
     put(&mut ex, "billingCode", nonempty(billing_code));
     put(&mut ex, "customerCode", nonempty(customer_code));
     put(&mut ex, "hostMobile", nonempty(host_mobile));
-    put(&mut ex, "hostOrgId", id_text(host_org_id));
+    put(&mut ex, "hostOrgId", id_text_ref(host_org_id));
     put(&mut ex, "hostIp", nonempty(host_ip));
     put(&mut ex, "hostLocation", nonempty(host_location));
     put(&mut ex, "confDuration", conf_duration);
     put(&mut ex, "dataCenter", nonempty(data_center));
     put(&mut ex, "rawAttendeeCnt", raw_attendee_cnt);
     put(&mut ex, "rawPstnCnt", raw_pstn_cnt);
-    take_extra(extra, DashboardConference::FIELDS, &mut ex);
+    take_extra_view(extra, DashboardConference::FIELDS, &mut ex);
     store_extra(&mut m, Source::QuanshiDashboard, ex);
     m
 }

@@ -122,3 +122,133 @@ fn detail_edge_cases_read_the_same_on_both_paths() {
         }
     }
 }
+
+/// Hand-made Quanshi documents (both endpoints) at the edges of what the owned model
+/// accepts: escapes in names, nulls, repeated keys, JSON held in strings (with secrets
+/// inside), unknown fields and secret-looking keys in extras at every level, odd ids,
+/// numbers and times, a byte order mark, failure answers and bodies that do not parse.
+#[test]
+fn quanshi_edge_cases_read_the_same_on_both_paths() {
+    let docs = [
+        // Escapes in names and strings.
+        r#"{"status":0,"result":[{"conferenceId":"1","title":"a\"b\u4f1a ","hostName":" \u5f20\t","hostMobile":"\u0031","attendList":[{"user":"u\"1","displayName":"x\ty","phoneName":"\u7535\u8bdd","companyName":"a\\b"},{"displayName":"  ","phoneName":" p "}],"houseList":[{"DeviceId":"r\u0031","DeviceName":"\u957f\u5b89\u5385 ","City":"\u676d","Location":"\u9526","Floor":"1\u0030"}],"timezone":"Asia\/Shanghai","joinConfTags":"a\uff0cb","livePullUrl":"https:\/\/x\/y","attendeeJoinUrl":"https:\/\/m\/k\/a","pcode1":"p\u0031"}],"msg":"succ\u0065ss","reqid":"r\"1"}"#,
+        // Nulls everywhere, and a conference with nothing.
+        r#"{"status":0,"result":[{"conferenceId":null,"title":null,"attendList":null,"houseList":null,"equipList":null,"detailHouseList":null,"calExtraInfo":null,"pcode1":null,"hostId":null,"startTime":null,"status":null,"timezone":null,"userProfile":null},{}],"msg":null,"request_id":null,"timestamp":null,"request_duration":null}"#,
+        r#"{"status":0,"result":[{"conferenceId":"2","attendList":[{"user":null,"userType":null,"status":null,"displayName":null,"contactId":null,"userProfile":null,"productStatus":null}],"houseList":[{"DeviceId":null,"DeviceName":null,"Location":null,"Floor":null,"ParentDeviceId":null}],"detailHouseList":[{"DeviceId":null,"SubDevices":null},{"DeviceId":7,"SubDevices":[{"DeviceId":null,"DeviceName":null,"DeviceType":null}]}]}]}"#,
+        // Repeated keys: the last one counts.
+        r#"{"status":0,"result":[{"conferenceId":"3","title":"a","title":null,"status":1,"status":4,"hostName":null,"hostName":"h","zz":1,"zz":{"b":2},"attendList":[{"displayName":"x","displayName":"y","k":1,"k":null}]}],"status":0}"#,
+        // JSON held in strings: the result, labels, unknown fields, with secrets inside.
+        r#"{"status":0,"result":"[{\"conferenceId\":\"4\",\"title\":\"\\u4f1a\",\"pcode1\":\"s\",\"hostJoinUrl\":\"h\",\"calExtraInfo\":{\"labels\":\"[\\\"a\\\",\\\"b\\\"]\",\"eventWatchword\":\"w\",\"openWatchword\":1},\"attendList\":[{\"displayName\":\"x\",\"note\":\"{\\\"password\\\":\\\"p\\\"}\"}]}]","reqid":"r"}"#,
+        r#"{"status":0,"result":[{"conferenceId":"5","calExtraInfo":{"labels":"[\"\u5e74\u4f1a\"]","eventWatchword":"secret","allowH323":1,"meta":"{\"token\":\"t\",\"x\":1}"},"note":"{\"hostPwd\":\"p\",\"ok\":[1,{\"joinUrl\":\"u\"}]}","blob":"[\"a\"]"}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"6","calExtraInfo":{"labels":""}},{"conferenceId":"7","calExtraInfo":{"labels":["x"]}},{"conferenceId":"8","calExtraInfo":{}}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"9","calExtraInfo":{"labels":"[1"}}]}"#,
+        r#"{"status":0,"result":"  "}"#,
+        r#"{"status":0,"result":""}"#,
+        r#"{"status":0,"result":"[{\"conferenceId\":1}"}"#,
+        r#"{"status":0,"result":"{}"}"#,
+        r#"{"status":0,"result":{}}"#,
+        r#"{"status":0,"result":[]}"#,
+        r#"{"status":0,"result":null}"#,
+        r#"{"status":0}"#,
+        // Unknown fields and secret-looking keys in extras, at every level.
+        r#"{"status":0,"result":[{"conferenceId":"10","hostPassword":"x","userPWD":"y","meta":{"token":"t","a":[{"joinUrl":"u","keep":1}],"watchword":"w"},"deep":[[{"api_secret":"s"}]],"attendList":[{"displayName":"a","userPwd":"p","x":{"passcode":"c"},"y":[1,2.5,true,null]}],"houseList":[{"DeviceId":1,"pinCode":"1","accessToken":"t","Extra":{"k":"v"}}],"equipList":[{"DeviceId":2,"ParentDeviceId":99,"secretKey":"x","zz":null,"DeviceName":" mic "}],"detailHouseList":[{"DeviceId":1,"roomPassword":"p","SubDevices":[{"DeviceId":3,"devicePwd":"p","z":1}]}]}],"token":"envelope-token"}"#,
+        // Rooms: ids as number and string, both approval names, devices to unite.
+        r#"{"status":0,"result":[{"conferenceId":11,"eventId":"500001","hostId":"89","roomId":12,"houseList":[{"DeviceId":6532,"DeviceType":2,"DeviceName":"A","Location":1.5,"Floor":" 3 ","IsMainRoom":1,"ApprovalStatus":2,"ParentDeviceId":0,"ParentDeviceType":0,"ApplyUserId":"89"},{"DeviceId":"6522","DeviceType":7,"IsMainRoom":9,"ApprovalStatus":8}],"equipList":[{"DeviceId":1,"DeviceType":3,"DeviceName":"cam","ParentDeviceId":"6532"},{"DeviceId":2,"ParentDeviceId":6522},{"DeviceId":3,"ParentDeviceId":1}],"detailHouseList":[{"DeviceId":"6532","DeviceName":"A2","ApplyStatus":1,"ApprovalStatus":2,"SubDevices":[{"DeviceId":9,"DeviceName":"box"}]},{"DeviceId":"6522","ApplyStatus":3},{"DeviceName":"no id","City":" c "},{"DeviceId":777,"Floor":"","Location":""}]}]}"#,
+        // Odd numbers, ids, times, codes.
+        r#"{"status":0,"result":[{"conferenceId":-5,"startTime":"1704300300","endTime":" 17 ","length":-3,"status":9,"confMode":5,"calType":"X","joinLogin":3,"joinConfSelTag":true,"confNodeType":4,"CreateTime":"x","modifyTime":99999999999999,"timezone":"Mars/Olympus","attendList":[{"userType":9,"status":"Q","productStatus":-1,"userProfile":{"a":1},"contactId":0}]}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"12","startTime":9223372036854775807,"endTime":-9223372036854775808}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":1.5}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"13","pcode1":123456}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"14","hostJoinUrl":true}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"15","attendeeJoinUrl":1}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"16","startTime":1.5}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"17","startTime":18446744073709551615}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"18","houseList":{}}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"19","zz":1e400}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"20","title":"\ud800"}]}"#,
+        r#"{"status":0,"result":[{"conferenceId":"21","Location":"x","houseList":[{"Location":[]}]}]}"#,
+        r#"{"status":0,"result":[{"conferenc\u0065Id":"22","na\u0000me":1,"\u00e9":2}]}"#,
+        "{\"status\":0,\"result\":[{\"conferenceId\":\"23\",\"k\tey\":1}]}",
+        "\u{feff}{\"status\":0,\"result\":[{\"conferenceId\":\"bom\"}]}",
+        r#"{"status":0,"result":[{"conferenceId":"24"}]} trailing"#,
+        // Envelope oddities and failure answers.
+        r#"{"status":0,"result":[{"conferenceId":"25"}],"timestamp":"x","request_duration":"slow","extra":{"password":"p"}}"#,
+        r#"{"status":0,"result":[{"conferenceId":"26"}],"msg":5}"#,
+        r#"{"status":0,"result":[{"conferenceId":"27"}],"timestamp":1.5}"#,
+        r#"{"status":401,"msg":"bad token","result":null,"request_id":"r-1"}"#,
+        r#"{"status":500,"msg":"oops","result":"not json"}"#,
+        r#"{"status":"0","result":[]}"#,
+        r#"{"result":[{"conferenceId":"28"}]}"#,
+        r#"{"status":0,"status":3,"result":[]}"#,
+        r#"{"status":3,"status":0,"result":[{"conferenceId":"29"}]}"#,
+        // Dashboard.
+        r#"{"status":0,"result":{"tempConferenceId":"1","eventId":5,"pcode2":"p","title":"t\n\u4f1a","hostName":" h ","hostEmail":" a@b ","hostMobile":"","hostOrgId":"","startTime":1706671583,"stopTime":0,"status":2,"confDuration":60,"isSecureConf":1,"isRecord":false,"attendeeCnt":3,"voipCnt":-1,"xPassword":"z","nested":{"hostJoinUrl":"x","k":[{"pwd":"p","v":1}]},"note":"{\"token\":\"t\"}"},"msg":"success"}"#,
+        r#"{"status":0,"result":{"tempConferenceId":2,"startTime":"1706671583","stopTime":"1706680367","confDuration":8784,"status":4,"isSecureConf":null,"isRecord":null,"title":null,"title":"again","customerCode":"c","dataCenter":"\u963f","rawAttendeeCnt":38,"rawPstnCnt":5,"billingCode":"b"}}"#,
+        r#"{"status":0,"result":{"tempConferenceId":"3","startTime":100,"stopTime":50,"status":9,"confDuration":-4}}"#,
+        r#"{"status":0,"result":{"tempConferenceId":"4","status":2,"stopTime":1706680367,"startTime":"x"}}"#,
+        r#"{"status":0,"result":{}}"#,
+        r#"{"status":0,"result":{"pcode2":7}}"#,
+        r#"{"status":0,"result":{"tempConferenceId":"5","isRecord":"yes"}}"#,
+        r#"{"status":0,"result":[]}"#,
+        r#"{"status":404,"msg":"conference not found","result":null}"#,
+        r#"{"status":0,"result":{"tempConferenceId":"6","hostIp":"\ud800"}}"#,
+    ];
+    for (i, doc) in docs.iter().enumerate() {
+        for (label, options) in option_sets() {
+            assert_same(
+                &format!("quanshi edge case {i} ({label})"),
+                doc.as_bytes(),
+                &options,
+            );
+        }
+    }
+    // The same documents concatenated, as one dump (positions of errors included).
+    let dump = docs.join("\n");
+    for (label, options) in option_sets() {
+        assert_same(
+            &format!("quanshi edge cases as one dump ({label})"),
+            dump.as_bytes(),
+            &options,
+        );
+    }
+}
+
+/// No secret reaches a meeting on either path: the generated Quanshi dumps' passwords and
+/// links, and the edge cases' secret-looking keys, are nowhere in the output.
+#[test]
+fn quanshi_secrets_never_reach_meetings_on_the_fast_path() {
+    for endpoint in [
+        DumpEndpoint::QuanshiConference,
+        DumpEndpoint::QuanshiDashboard,
+    ] {
+        let mut dump = Vec::new();
+        write_dump(endpoint, 100_000, 7, &mut dump).unwrap();
+        let (items, _) = render(&dump, &DumpOptions::default());
+        assert!(items.len() > 10);
+        for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            let v: serde_json::Value = serde_json::from_slice(line).unwrap();
+            let list = match &v["result"] {
+                serde_json::Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            for c in list {
+                for key in [
+                    "pcode1",
+                    "pcode2",
+                    "hostJoinUrl",
+                    "wcallurl",
+                    "livePullPwd",
+                    "attendeeJoinUrl",
+                    "webRTCUrl",
+                ] {
+                    if let Some(secret) = c[key].as_str().filter(|s| s.len() > 3) {
+                        assert!(
+                            !items.iter().any(|m| m.contains(secret)),
+                            "{key} leaked on the fast path"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

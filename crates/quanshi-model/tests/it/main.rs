@@ -15,3 +15,4 @@ mod robustness;
 mod roundtrip;
 mod samples;
 mod secrets;
+mod views;
