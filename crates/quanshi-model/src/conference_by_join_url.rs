@@ -328,8 +328,8 @@ wire_object! {
         "roomId" => room_id: Id as IdRef<'a>,
         /// `attendList`: the invited attendees.
         "attendList" => attend_list: Vec<Attendee> as Vec<AttendeeRef<'a>>,
-        /// `livePullUrl`: 直播链接, the live-stream link.
-        "livePullUrl" => live_pull_url: String as JoinLinkRef<'a>,
+        /// `livePullUrl`: 直播链接, the live-stream link (masked in `Debug`, as a join link).
+        "livePullUrl" => live_pull_url: JoinLink as JoinLinkRef<'a>,
         /// `livePullPwd`: 入直播密码, the live-stream password. Secret.
         "livePullPwd" => live_pull_pwd: Secret as SecretRef<'a>,
         /// `CreateTime` (capitalised on the wire): when it was booked, Unix seconds.

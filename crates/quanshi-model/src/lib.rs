@@ -34,8 +34,8 @@
 //! `SubDevice`, `DashboardConference`): strings borrowed from the input unless escaped, for
 //! the fast offline parse ([`envelope_result`], [`ConferenceListRef`](conference_by_join_url::ConferenceListRef)).
 //! Secrets are [`SecretRef`](meeting_wire::SecretRef)s and links [`JoinLinkRef`]s in the
-//! views, redacted and masked in `Debug` as in the owned types; the live-stream link
-//! (`livePullUrl`, a plain string in the owned model) is masked in the view too.
+//! views, redacted and masked in `Debug` as in the owned types (the live-stream link
+//! `livePullUrl` is a [`JoinLink`] in both).
 //! `calExtraInfo` stays the owned [`CalExtraInfo`] in the view (small, and holding the
 //! join passphrase). A view accepts exactly what its owned type accepts, and serialises to
 //! the same JSON value.

@@ -79,8 +79,7 @@ fn mask(link: &str) -> String {
     }
 }
 
-/// The borrowed view of a [`JoinLink`] (and of the live-stream link, a plain string in the
-/// owned model): the link borrowed from the input unless escaped. `Debug` and `Display`
+/// The borrowed view of a [`JoinLink`] (the join links and the live-stream link): the link borrowed from the input unless escaped. `Debug` and `Display`
 /// mask it as [`JoinLink`]'s do; it accepts what a `String` accepts and serialises to the
 /// link exactly.
 ///
@@ -144,20 +143,6 @@ impl<'a> meeting_wire::ViewOf<'a, JoinLink> for JoinLinkRef<'a> {
 impl meeting_wire::IntoView<JoinLink> for JoinLinkRef<'static> {
     fn into_view(owned: JoinLink) -> Self {
         JoinLinkRef(std::borrow::Cow::Owned(owned.0))
-    }
-}
-
-/// The live-stream link (`livePullUrl`) is a plain string in the owned model; its view is
-/// masked all the same.
-impl<'a> meeting_wire::ViewOf<'a, String> for JoinLinkRef<'a> {
-    fn view_of(owned: &'a String) -> Self {
-        JoinLinkRef(std::borrow::Cow::Borrowed(owned))
-    }
-}
-
-impl meeting_wire::IntoView<String> for JoinLinkRef<'static> {
-    fn into_view(owned: String) -> Self {
-        JoinLinkRef(std::borrow::Cow::Owned(owned))
     }
 }
 

@@ -97,14 +97,24 @@ fn views_keep_secrets_out_of_debug() {
         .flatten()
         .unwrap();
     assert!(!format!("{view:?}").contains("\"123456\""));
-    // A live-stream link is masked in the view.
+    // A live-stream link is masked in the view and in the owned value.
     let doc = br#"{"status":0,"result":[{"livePullUrl":"https://live.example/s/abcdefgh","livePullPwd":"9999"}]}"#;
     let view = envelope_result::<ConferenceListRef<'_>>(doc)
         .flatten()
         .unwrap();
-    let shown = format!("{view:?}");
-    assert!(
-        !shown.contains("abcdefgh") && !shown.contains("9999"),
-        "{shown}"
-    );
+    let owned = quanshi_model::conference_by_join_url::parse_response(doc).unwrap();
+    for shown in [
+        format!("{view:?}"),
+        format!("{owned:?}"),
+        format!("{owned:#?}"),
+    ] {
+        assert!(
+            !shown.contains("abcdefgh") && !shown.contains("9999"),
+            "{shown}"
+        );
+    }
+    // The owned value still serialises the link exactly (a saved response is not altered).
+    let result = owned.result.unwrap();
+    let again = serde_json::to_string(&result.value()[0]).unwrap();
+    assert!(again.contains("https://live.example/s/abcdefgh"), "{again}");
 }
