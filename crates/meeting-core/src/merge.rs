@@ -267,7 +267,12 @@ impl<T: Record> Held<T> {
                     *held = record;
                 }
             }
-            Err(i) => slots.insert(i, record),
+            Err(i) => {
+                // Exactly one more: a key has a record per distinct sources list (two or
+                // three at most in practice), and amortised growth would reserve four.
+                slots.reserve_exact(1);
+                slots.insert(i, record);
+            }
         }
         self.by_key.insert(slot);
     }
