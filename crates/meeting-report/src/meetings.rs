@@ -19,12 +19,12 @@ pub fn write_meetings(
 ) -> io::Result<()> {
     match r.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, meetings).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *w, meetings).map_err(io::Error::from)?;
             writeln!(w)
         }
         Format::Jsonl => {
             for m in meetings {
-                serde_json::to_writer(&mut *w, m).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut *w, m).map_err(io::Error::from)?;
                 writeln!(w)?;
             }
             Ok(())
@@ -96,7 +96,7 @@ impl<'w> StreamWriter<'w> {
                 let sel = selection(r);
                 if header && r.headers {
                     out.write_record(project(headers_for(r.rows, Style::of(r)), sel.as_deref()))
-                        .map_err(io::Error::other)?;
+                        .map_err(crate::table::csv_io)?;
                 }
                 Ok(Some(StreamWriter {
                     format: r.format,
@@ -120,7 +120,7 @@ impl<'w> StreamWriter<'w> {
                 // serde_json writes many small pieces; collect the line in a reused buffer
                 // and hand the writer one piece.
                 self.line.clear();
-                serde_json::to_writer(&mut self.line, m).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut self.line, m).map_err(io::Error::from)?;
                 self.line.push(b'\n');
                 w.write_all(&self.line)
             }
@@ -142,7 +142,7 @@ impl<'w> StreamWriter<'w> {
                             .try_for_each(|i| write(row.get(*i).map_or("", String::as_str))),
                     }
                     .and_then(|()| out.write_record(None::<&[u8]>))
-                    .map_err(io::Error::other)?;
+                    .map_err(crate::table::csv_io)?;
                 }
                 Ok(())
             }

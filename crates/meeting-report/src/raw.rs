@@ -39,9 +39,9 @@ pub fn write_raw_bodies<'a>(
             masker.mask_value(None, &mut value);
         }
         if lines {
-            serde_json::to_writer(&mut *out, &value).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, &value).map_err(io::Error::from)?;
         } else {
-            serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &value).map_err(io::Error::from)?;
         }
         writeln!(out)?;
     }

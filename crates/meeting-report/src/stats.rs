@@ -140,12 +140,12 @@ pub fn write_aggregate(out: &mut dyn Write, agg: &Aggregate, r: &RenderOptions) 
                 "groups": agg.groups,
                 "total": agg.total,
             });
-            serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
             writeln!(out)
         }
         Format::Jsonl => {
             for t in &agg.groups {
-                serde_json::to_writer(&mut *out, t).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut *out, t).map_err(io::Error::from)?;
                 writeln!(out)?;
             }
             Ok(())

@@ -9,6 +9,18 @@ use meeting_core::pii::{escape_control, neutralize_formula};
 use crate::{Format, RenderOptions};
 
 /// A CSV cell: neutralised when bound for a spreadsheet and not a plain number.
+/// A CSV writer's error as the I/O error it carries, its kind kept (a closed pipe stays a
+/// closed pipe, which the CLI ends quietly); any other CSV error as an I/O error.
+pub(crate) fn csv_io(e: csv::Error) -> io::Error {
+    if !e.is_io_error() {
+        return io::Error::other(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 pub(crate) fn csv_cell<'a>(cell: &'a str, r: &RenderOptions) -> Cow<'a, str> {
     if r.spreadsheet {
         spreadsheet_cell(cell)
@@ -45,11 +57,12 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
         }
         let mut out = csv::Writer::from_writer(&mut *w);
         if r.headers {
-            out.write_record(&grid.headers).map_err(io::Error::other)?;
+            out.write_record(&grid.headers)
+                .map_err(crate::table::csv_io)?;
         }
         for row in &grid.rows {
             out.write_record(row.iter().map(|c| csv_cell(c, r).into_owned()))
-                .map_err(io::Error::other)?;
+                .map_err(crate::table::csv_io)?;
         }
         out.flush()
     } else {

@@ -28,6 +28,41 @@ fn zero_on_success_and_on_a_closed_pipe() {
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
 
+/// A reader that goes away part-way through a large output (`meeting parse big | head`):
+/// exit 0 and nothing on stderr, for every streamed format, merged or not, and for stats
+/// (the JSON and CSV writers keep the closed pipe's error kind).
+#[test]
+fn zero_when_the_reader_goes_away_part_way() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read_to_string(fixture("systec/detail.sample.json")).unwrap();
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, sample.repeat(400)).unwrap();
+    let big = big.to_str().unwrap();
+    for args in [
+        vec!["parse", big, "-o", "jsonl", "--no-merge"],
+        vec!["parse", big, "-o", "jsonl", "--no-merge", "--jobs", "1"],
+        vec!["parse", big, "-o", "csv", "--no-merge"],
+        vec!["parse", big, "-o", "json", "--merge"],
+        vec!["stats", big, "-o", "json", "--by", "day"],
+    ] {
+        let mut child = plain(dir.path())
+            .args(&args)
+            .arg("-q")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        let _ = stdout.read(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), Some(0), "{args:?}: {}", stderr(&out));
+        assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
+    }
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn one_when_the_output_cannot_be_written() {

@@ -57,7 +57,7 @@ pub(crate) fn write_jsonl(w: &mut impl Write, table: &Table, rows: &[Vec<Cell>])
 pub(crate) fn write_csv(w: &mut impl Write, table: &Table, rows: &[Vec<Cell>]) -> io::Result<()> {
     let mut csv = csv::WriterBuilder::new().from_writer(w);
     csv.write_record(table.columns.iter().map(|c| c.name))
-        .map_err(io::Error::other)?;
+        .map_err(crate::table::csv_io)?;
     let mut record: Vec<String> = Vec::with_capacity(table.columns.len());
     for row in rows {
         record.clear();
@@ -69,7 +69,7 @@ pub(crate) fn write_csv(w: &mut impl Write, table: &Table, rows: &[Vec<Cell>]) -
             Cell::Ts(t) => time_text(t),
             Cell::Dec(d) => decimal_text(*d),
         }));
-        csv.write_record(&record).map_err(io::Error::other)?;
+        csv.write_record(&record).map_err(crate::table::csv_io)?;
     }
     csv.flush()
 }
