@@ -57,12 +57,11 @@ pub fn write_grid(w: &mut dyn Write, grid: &Grid, r: &RenderOptions) -> io::Resu
         }
         let mut out = csv::Writer::from_writer(&mut *w);
         if r.headers {
-            out.write_record(&grid.headers)
-                .map_err(crate::table::csv_io)?;
+            out.write_record(&grid.headers).map_err(csv_io)?;
         }
         for row in &grid.rows {
             out.write_record(row.iter().map(|c| csv_cell(c, r).into_owned()))
-                .map_err(crate::table::csv_io)?;
+                .map_err(csv_io)?;
         }
         out.flush()
     } else {

@@ -240,7 +240,7 @@ pub(crate) fn conference(seed: u64, i: u64, first: i64, span: i64) -> Conference
             .map(|k| attendee(&mut rng, k, host_id))
             .collect(),
     );
-    c.live_pull_url = Some(quanshi_model::JoinLink::new(""));
+    c.live_pull_url = Some(JoinLink::new(""));
     c.live_pull_pwd = Some(Secret::new(if rng.chance(0.2) {
         digits(&mut rng, 6)
     } else {
