@@ -127,19 +127,47 @@ fn source_at(i: u8) -> Source {
         .unwrap_or(Source::SystecDetail)
 }
 
+/// How many of a summary's first strings a later one can refer to.
+const STRING_REFS: usize = 16;
+
+/// A string no shorter than this is written as a reference to the end of an earlier one
+/// it ends (the occurrence id that ends the key); an equal string always is.
+const SUFFIX_MIN: usize = 8;
+
 /// Writes the packed form.
+///
+/// A string is `0` (none), `2 × len + 1` and its bytes (a literal), or `2 × (i + 1)` and a
+/// byte offset: the end of the summary's `i`-th literal from that offset. A summary repeats
+/// its strings often (a Systec occurrence id ends its key; a room account's name and
+/// mailbox are the host's too), and the summaries of a large input are most of the memory
+/// `stats` holds.
 #[derive(Default)]
-struct Packer(Vec<u8>);
+struct Packer(Vec<u8>, Vec<(usize, usize)>);
 
 impl Packer {
     fn varint(&mut self, v: u64) {
         put_varint(&mut self.0, v);
     }
     fn str(&mut self, s: Option<&str>) {
-        match s {
-            None => self.varint(0),
-            Some(s) => {
-                self.varint(s.len() as u64 + 1);
+        let Some(s) = s else {
+            self.varint(0);
+            return;
+        };
+        let earlier = self.1.iter().enumerate().find_map(|(i, &(start, len))| {
+            let prev = self.0.get(start..start + len)?;
+            (prev.ends_with(s.as_bytes()) && (prev.len() == s.len() || s.len() >= SUFFIX_MIN))
+                .then(|| (i, prev.len() - s.len()))
+        });
+        match earlier {
+            Some((i, offset)) => {
+                self.varint(2 * (i as u64 + 1));
+                self.varint(offset as u64);
+            }
+            None => {
+                self.varint(2 * s.len() as u64 + 1);
+                if self.1.len() < STRING_REFS {
+                    self.1.push((self.0.len(), s.len()));
+                }
                 self.0.extend_from_slice(s.as_bytes());
             }
         }
@@ -172,9 +200,19 @@ impl Packer {
 /// Reads the packed form back; `None` past its end.
 struct Unpacker<'a> {
     bytes: &'a [u8],
+    /// The first literals read, which later strings may refer to.
+    strings: [&'a str; STRING_REFS],
+    n_strings: usize,
 }
 
 impl<'a> Unpacker<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Unpacker {
+            bytes,
+            strings: [""; STRING_REFS],
+            n_strings: 0,
+        }
+    }
     fn byte(&mut self) -> Option<u8> {
         let (b, rest) = self.bytes.split_first()?;
         self.bytes = rest;
@@ -201,8 +239,19 @@ impl<'a> Unpacker<'a> {
         if n == 0 {
             return Some(None);
         }
-        let bytes = self.take(usize::try_from(n - 1).ok()?)?;
-        std::str::from_utf8(bytes).ok().map(Some)
+        if n % 2 == 1 {
+            let bytes = self.take(usize::try_from(n / 2).ok()?)?;
+            let s = std::str::from_utf8(bytes).ok()?;
+            if let Some(slot) = self.strings.get_mut(self.n_strings) {
+                *slot = s;
+                self.n_strings += 1;
+            }
+            return Some(Some(s));
+        }
+        let i = usize::try_from(n / 2 - 1).ok()?;
+        let offset = usize::try_from(self.varint()?).ok()?;
+        let earlier: &'a str = self.strings.get(..self.n_strings)?.get(i)?;
+        earlier.get(offset..).map(Some)
     }
     fn str(&mut self) -> Option<Option<String>> {
         Some(self.str_ref()?.map(str::to_owned))
@@ -332,7 +381,7 @@ impl Parts {
     }
 
     fn try_unpack(bytes: &[u8]) -> Option<Parts> {
-        let mut u = Unpacker { bytes };
+        let mut u = Unpacker::new(bytes);
         let key = u.str()?.unwrap_or_default();
         let n = u.varint()?;
         let mut observed_at = Vec::new();
@@ -458,12 +507,10 @@ impl Summary {
 
     /// The meeting's key.
     pub fn key(&self) -> &str {
-        Unpacker {
-            bytes: &self.packed,
-        }
-        .str_ref()
-        .flatten()
-        .unwrap_or("")
+        Unpacker::new(&self.packed)
+            .str_ref()
+            .flatten()
+            .unwrap_or("")
     }
 
     fn source_list(&self) -> &[Source] {
@@ -559,11 +606,11 @@ impl Record for Summary {
         Summary::key(self)
     }
     fn key_bytes(&self) -> &[u8] {
-        let mut u = Unpacker {
-            bytes: &self.packed,
-        };
+        let mut u = Unpacker::new(&self.packed);
+        // The key is the first string: always a literal.
         u.varint()
-            .and_then(|n| usize::try_from(n.saturating_sub(1)).ok())
+            .filter(|n| n % 2 == 1)
+            .and_then(|n| usize::try_from(n / 2).ok())
             .and_then(|n| u.take(n))
             .unwrap_or(&[])
     }
@@ -593,9 +640,7 @@ impl Record for Summary {
         self.vendor == Vendor::Systec && !self.key().starts_with("systec:stub:")
     }
     fn meeting_number(&self) -> Option<&str> {
-        let mut u = Unpacker {
-            bytes: &self.packed,
-        };
+        let mut u = Unpacker::new(&self.packed);
         u.str_ref()?;
         for _ in 0..u.varint()? {
             u.byte()?;
@@ -605,9 +650,7 @@ impl Record for Summary {
         u.str_ref()?
     }
     fn occurrence_id(&self) -> Option<&str> {
-        let mut u = Unpacker {
-            bytes: &self.packed,
-        };
+        let mut u = Unpacker::new(&self.packed);
         u.str_ref()?;
         for _ in 0..u.varint()? {
             u.byte()?;
@@ -1054,7 +1097,7 @@ fn pack_rows(rows: &[Participant]) -> Box<[u8]> {
 /// names: equal where the originals were equal (the merge and the attendance rules only
 /// compare them).
 fn unpack_rows(bytes: &[u8]) -> Vec<Participant> {
-    let mut r = Unpacker { bytes };
+    let mut r = Unpacker::new(bytes);
     let n = r.varint().unwrap_or(0);
     let mut rows = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(bytes.len()));
     let mut previous: i64 = 0;
@@ -1091,6 +1134,54 @@ fn unpack_rows(bytes: &[u8]) -> Vec<Participant> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_strings_pack_as_references_and_unpack_the_same() {
+        let parts = Parts {
+            key: "systec:RQ0K7TQwWW3H7TB7GVntYQ==".into(),
+            occurrence_id: Some("RQ0K7TQwWW3H7TB7GVntYQ==".into()),
+            meeting_number: Some("6428142179".into()),
+            // Short suffixes are literals; equal strings and non-ASCII ends are references.
+            event_id: Some("Q==".into()),
+            host: Some(Host {
+                id: None,
+                name: Some("会议室六号room06".into()),
+                email: Some("shareroom6@systec.com.cn".into()),
+                account_type: Some("Corp".into()),
+            }),
+            room: Some(Room {
+                id: Some(String::new()),
+                name: Some("会议室六号room06".into()),
+                email: Some("shareroom6@systec.com.cn".into()),
+            }),
+            rooms: vec![(Some("六号room06".into()), Some("room06".into()))],
+            ..Parts::default()
+        };
+        let packed = parts.pack();
+        assert_eq!(Parts::unpack(&packed), parts);
+        // Each repeated string is held once.
+        let count = |needle: &str| {
+            packed
+                .windows(needle.len())
+                .filter(|w| *w == needle.as_bytes())
+                .count()
+        };
+        assert_eq!(count("RQ0K7TQwWW3H7TB7GVntYQ=="), 1);
+        assert_eq!(count("shareroom6@systec.com.cn"), 1);
+        assert_eq!(count("会议室六号room06"), 1);
+        assert_eq!(count("六号room06"), 1);
+        let mut u = Unpacker::new(&packed);
+        assert_eq!(u.str_ref(), Some(Some(parts.key.as_str())));
+        // A reference past the literals read, or into the middle of a character, is `None`.
+        let bad = [4u8, 0];
+        assert_eq!(Unpacker::new(&bad).str_ref(), None);
+        let mut p = Packer::default();
+        p.str(Some("会议室"));
+        p.0.extend_from_slice(&[2, 1]);
+        let mut u = Unpacker::new(&p.0);
+        assert_eq!(u.str_ref(), Some(Some("会议室")));
+        assert_eq!(u.str_ref(), None);
+    }
 
     #[test]
     fn rows_pack_and_unpack() {
