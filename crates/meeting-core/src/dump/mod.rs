@@ -894,12 +894,38 @@ mod tests {
     use super::*;
     use meeting_sim::dump::{DumpEndpoint, write_dump};
 
+    /// The fast path takes `file` (under `fixtures/{dir}`) and every document of a generated
+    /// dump of `endpoint`, and leaves each of `failures` to the owned model, adding nothing.
+    fn takes(dir: &str, file: &str, source: Source, endpoint: DumpEndpoint, failures: &[&[u8]]) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fixtures")
+            .join(dir);
+        let ctx = Context::default();
+        let sample = std::fs::read(root.join(file)).unwrap_or_default();
+        let mut out = Vec::new();
+        assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
+        assert!(!out.is_empty(), "{file}");
+        let mut dump = Vec::new();
+        assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
+        for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
+        }
+        for failure in failures {
+            let before = out.len();
+            assert!(
+                !fast_path(source, failure, &ctx, &mut out),
+                "{file}: failure"
+            );
+            assert_eq!(out.len(), before);
+        }
+    }
+
     /// The fast path takes the documented samples and generated dumps (rather than falling
-    /// back to the owned model, which would give the same output, only slower).
+    /// back to the owned model, which would give the same output, only slower); a failure
+    /// answer is left to the owned model.
     #[test]
     fn the_fast_path_takes_good_documents() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/systec");
-        let ctx = Context::default();
+        let failure: &[u8] = br#"{"status":401,"message":"bad key","data":[]}"#;
         for (file, source, endpoint) in [
             (
                 "detail.sample.json",
@@ -917,23 +943,7 @@ mod tests {
                 DumpEndpoint::HisMeeting,
             ),
         ] {
-            let sample = std::fs::read(root.join(file)).unwrap_or_default();
-            let mut out = Vec::new();
-            assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
-            assert!(!out.is_empty(), "{file}");
-            let mut dump = Vec::new();
-            assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
-            for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
-            }
-            // A failure answer is left to the owned model.
-            let failure = br#"{"status":401,"message":"bad key","data":[]}"#;
-            let before = out.len();
-            assert!(
-                !fast_path(source, failure, &ctx, &mut out),
-                "{file}: failure"
-            );
-            assert_eq!(out.len(), before);
+            takes("systec", file, source, endpoint, &[failure]);
         }
     }
 
@@ -941,8 +951,11 @@ mod tests {
     /// string), generated dumps, and failure answers left to the owned model.
     #[test]
     fn the_fast_path_takes_good_quanshi_documents() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/quanshi");
-        let ctx = Context::default();
+        let failures: [&[u8]; 3] = [
+            br#"{"status":401,"msg":"bad token","result":null}"#,
+            br#"{"result":[]}"#,
+            br#"{"status":0,"result":[{"conferenceId":1.5,"tempConferenceId":1.5}]}"#,
+        ];
         for (file, source, endpoint) in [
             (
                 "conference-by-join-url.sample.json",
@@ -960,27 +973,7 @@ mod tests {
                 DumpEndpoint::QuanshiDashboard,
             ),
         ] {
-            let sample = std::fs::read(root.join(file)).unwrap_or_default();
-            let mut out = Vec::new();
-            assert!(fast_path(source, &sample, &ctx, &mut out), "{file}");
-            assert!(!out.is_empty(), "{file}");
-            let mut dump = Vec::new();
-            assert!(write_dump(endpoint, 50_000, 3, &mut dump).is_ok());
-            for line in dump.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-                assert!(fast_path(source, line, &ctx, &mut out), "{file}: generated");
-            }
-            for failure in [
-                &br#"{"status":401,"msg":"bad token","result":null}"#[..],
-                br#"{"result":[]}"#,
-                br#"{"status":0,"result":[{"conferenceId":1.5,"tempConferenceId":1.5}]}"#,
-            ] {
-                let before = out.len();
-                assert!(
-                    !fast_path(source, failure, &ctx, &mut out),
-                    "{file}: failure"
-                );
-                assert_eq!(out.len(), before);
-            }
+            takes("quanshi", file, source, endpoint, &failures);
         }
     }
 }
