@@ -138,8 +138,8 @@ impl<'a> App<'a> {
             return Ok(None);
         }
         let names = match &o.mask_key {
-            Some(key) => meeting_core::pii::Pseudonymizer::from_passphrase(key),
-            None => meeting_core::pii::Pseudonymizer::random().map_err(|e| {
+            Some(key) => meeting_report::pii::Pseudonymizer::from_passphrase(key),
+            None => meeting_report::pii::Pseudonymizer::random().map_err(|e| {
                 CliError::usage(format!(
                     "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
                 ))
@@ -311,12 +311,12 @@ mod tests {
 
 /// A message made safe for a terminal, line by line: control characters from vendors or
 /// files (ESC, BEL, CR, bidi overrides, ...) are shown as escapes
-/// ([`meeting_core::pii::escape_control`]); the message's own line breaks stay.
+/// ([`meeting_report::pii::escape_control`]); the message's own line breaks stay.
 pub(crate) fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     let lines: Vec<Cow<'_, str>> = text
         .split('\n')
-        .map(meeting_core::pii::escape_control)
+        .map(meeting_report::pii::escape_control)
         .collect();
     if lines.iter().all(|l| matches!(l, Cow::Borrowed(_))) {
         return Cow::Borrowed(text);

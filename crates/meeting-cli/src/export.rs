@@ -46,8 +46,8 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     };
     let masker = if args.mask_pii {
         let names = match &args.mask_key {
-            Some(key) => meeting_core::pii::Pseudonymizer::from_passphrase(key),
-            None => meeting_core::pii::Pseudonymizer::random().map_err(|e| {
+            Some(key) => meeting_report::pii::Pseudonymizer::from_passphrase(key),
+            None => meeting_report::pii::Pseudonymizer::random().map_err(|e| {
                 CliError::usage(format!(
                     "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
                 ))

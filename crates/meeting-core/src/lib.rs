@@ -67,7 +67,7 @@
 //!   (`livePullPwd`, `livePullUrl`), the join passphrase (`calExtraInfo.eventWatchword`), the
 //!   attendee links (`attendeeJoinUrl`, `webRTCUrl`, which admit anyone) and credentials are
 //!   dropped — also from `vendor_extra`, at any depth, together with any field whose name
-//!   says password, secret, token or join URL ([`normalize::is_secret_field`]).
+//!   says password, secret, token or join URL ([`meeting_wire::secret_key::is_secret_key`]).
 //! - **`vendor_extra`**: every other field of a record the schema does not map, verbatim,
 //!   under its source (`"systec.detail": {"is_extra": 0}`); per-item fields of lists
 //!   (participants, attendees, calls, rooms) as an array parallel to the vendor's list, kept
@@ -124,7 +124,6 @@
 #![forbid(unsafe_code)]
 
 pub mod aggregate;
-pub mod allocation;
 mod context;
 pub mod dump;
 pub mod identity;
@@ -133,7 +132,6 @@ pub mod json_schema;
 pub mod merge;
 mod model;
 pub mod normalize;
-pub mod pii;
 pub mod query;
 pub mod run;
 mod saved;

@@ -105,7 +105,7 @@ impl SavedResponse {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .filter(|(k, _)| {
-                !DROPPED_PARAMS.contains(&k.as_str()) && !crate::normalize::is_secret_field(k)
+                !DROPPED_PARAMS.contains(&k.as_str()) && !meeting_wire::secret_key::is_secret_key(k)
                     || MASKED_PARAMS.contains(&k.as_str())
             })
             .map(|(k, v)| {

@@ -34,10 +34,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod allocation;
 mod columns;
 pub mod export;
 pub mod mask;
 mod meetings;
+pub mod pii;
 mod raw;
 pub mod report;
 mod stats;
@@ -102,7 +104,7 @@ pub struct RenderOptions {
     pub headers: bool,
     /// CSV bound for a spreadsheet (written to a file): a text cell that a spreadsheet
     /// would run as a formula (`=`, `+`, `-`, `@`, TAB or CR first, and not a plain number)
-    /// gets a `'` in front ([`meeting_core::pii::neutralize_formula`]). Off for CSV that
+    /// gets a `'` in front ([`crate::pii::neutralize_formula`]). Off for CSV that
     /// programs read (stdout, exports).
     pub spreadsheet: bool,
 }

@@ -17,8 +17,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::pii::{Pseudonymizer, mask_email, mask_ip, mask_phone, mask_text};
 use meeting_core::Meeting;
-use meeting_core::pii::{Pseudonymizer, mask_email, mask_ip, mask_phone, mask_text};
 use serde_json::Value;
 
 /// Masks personal data with one pseudonym key (see the module docs).

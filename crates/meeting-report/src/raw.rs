@@ -6,7 +6,7 @@ use crate::Format;
 
 /// Writes vendor bodies in fetch order: verbatim (BOM stripped) for [`Format::Json`], one
 /// compact line per body for [`Format::Jsonl`] (a body that spans lines is re-serialised).
-/// Secrets (meeting passwords, host and live links, tokens: [`meeting_core::pii::is_secret_key`],
+/// Secrets (meeting passwords, host and live links, tokens: [`meeting_wire::secret_key::is_secret_key`],
 /// also inside JSON held in strings) are replaced by `"[redacted]"` unless `show_secrets`;
 /// with `mask`, personal data is masked too. A body that needed either is re-serialised; a
 /// body that is not JSON is written as a JSON string.
@@ -23,7 +23,7 @@ pub fn write_raw_bodies<'a>(
         let trimmed = body.trim_ascii();
         let mut value = serde_json::from_slice::<serde_json::Value>(trimmed).ok();
         let redacted = match (&mut value, show_secrets) {
-            (Some(v), false) => meeting_core::pii::redact_secrets(v),
+            (Some(v), false) => meeting_wire::secret_key::redact_secrets(v),
             _ => 0,
         };
         let verbatim_ok = redacted == 0 && mask.is_none() && (!lines || !trimmed.contains(&b'\n'));

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use std::borrow::Cow;
 
-use meeting_core::pii::{escape_control, neutralize_formula};
+use crate::pii::{escape_control, neutralize_formula};
 
 use crate::{Format, RenderOptions};
 

@@ -39,32 +39,10 @@ pub(crate) fn parse_record(text: &str, what: &str) -> Result<Meeting> {
         .map_err(|e| StoreError::bad_record(format!("{what}: stored record does not parse: {e}")))
 }
 
-/// Whether a field of a raw vendor body is removed before it is stored: any name
-/// [`meeting_core::normalize::is_secret_field`] flags (passwords, `pcode*`, passcodes,
-/// secrets, tokens, credentials, join links), and any name ending in `url` (any case) that
-/// also says `join`, `host`, `live`, `call` or `webrtc` (host, live-stream and
-/// phone-bridge links).
-pub fn is_raw_secret_field(name: &str) -> bool {
-    if meeting_core::normalize::is_secret_field(name) {
-        return true;
-    }
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with("url")
-        && ["join", "host", "live", "call", "webrtc"]
-            .iter()
-            .any(|w| lower.contains(w))
-}
-
-/// Removes secret fields ([`is_raw_secret_field`]) at any depth.
+/// Removes secrets at any depth, JSON held in strings included
+/// ([`meeting_wire::secret_key::strip_secrets`]: the one secret-key rule).
 pub(crate) fn scrub(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|k, _| !is_raw_secret_field(k));
-            map.values_mut().for_each(scrub);
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub),
-        _ => {}
-    }
+    meeting_wire::secret_key::strip_secrets(value);
 }
 
 /// zlib-compresses `bytes`.

@@ -106,11 +106,10 @@
 //! - **Cursors** are stored as given (the sync job decides when a window is complete);
 //!   [`Archive::check`] verifies each names a stored run of its profile with a completed
 //!   window of its vendor ending on the cursor's day.
-//! - **Raw responses** are kept with secrets removed by key name, at any depth
-//!   ([`is_raw_secret_field`]): every name `meeting_core::normalize::is_secret_field` flags
-//!   (passwords, `pcode*`, passcodes, secrets, tokens, credentials, join links), and names
-//!   ending in `url` that also say `join`, `host`, `live`, `call` or `webrtc` (host,
-//!   live-stream and phone-bridge links). Request parameters are stored as
+//! - **Raw responses** are kept with secrets removed at any depth, JSON held in strings
+//!   included, by the one secret-key rule ([`meeting_wire::secret_key::is_secret_key`]:
+//!   passwords, `pcode*`, passcodes, secrets, tokens, credentials, join, host, live-stream
+//!   and phone-bridge links). Request parameters are stored as
 //!   [`SavedResponse`](meeting_core::SavedResponse) keeps them (credentials already dropped).
 //! - **Purge** ([`Writer::purge`]) deletes meetings that started (else were scheduled to
 //!   start) before a date, with their observations and child rows; stubs before it; raw
@@ -145,7 +144,6 @@ mod schema;
 mod write;
 mod writer;
 
-pub use codec::is_raw_secret_field;
 pub use error::{ErrorKind, Result, StoreError};
 pub use lock::RunLock;
 pub use model::{

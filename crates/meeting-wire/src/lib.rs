@@ -61,6 +61,7 @@ mod id;
 mod macros;
 mod request;
 mod secret;
+pub mod secret_key;
 mod view;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};

@@ -145,37 +145,10 @@ pub(crate) fn id_text_ref(id: Option<meeting_wire::IdRef<'_>>) -> Option<String>
     }
 }
 
-/// The documented field names that grant access to a meeting or an account (Quanshi
-/// `pcode1`, `pcode2`, `hostJoinUrl`, `wcallurl`, `livePullPwd`, `eventWatchword`, the
-/// attendee links `attendeeJoinUrl` and `webRTCUrl`, the live-stream link `livePullUrl`, the
-/// credentials `token`, `api_key`, `api_secret`). They are examples of the families
-/// [`crate::pii::is_secret_key`] matches, which is the rule.
-pub const SECRET_FIELDS: &[&str] = &[
-    "pcode1",
-    "pcode2",
-    "hostJoinUrl",
-    "wcallurl",
-    "livePullPwd",
-    "livePullUrl",
-    "eventWatchword",
-    "attendeeJoinUrl",
-    "webRTCUrl",
-    "token",
-    "api_key",
-    "api_secret",
-];
-
-/// Whether a field with this name must never reach a `Meeting`, not even in
-/// `vendor_extra`, at any depth: [`crate::pii::is_secret_key`] (names folded: case, `_`,
-/// `-` ignored; password, link, watchword and token families).
-pub fn is_secret_field(name: &str) -> bool {
-    crate::pii::is_secret_key(name)
-}
-
 /// Removes secrets from a JSON value, at any depth, JSON held in strings included
-/// ([`crate::pii::strip_secrets`]).
+/// ([`meeting_wire::secret_key::strip_secrets`]).
 pub(crate) fn scrub(value: &mut Value) {
-    crate::pii::strip_secrets(value);
+    meeting_wire::secret_key::strip_secrets(value);
 }
 
 /// Moves the unmapped fields of a wire object's view into `out`: its extras without the
@@ -190,7 +163,9 @@ pub(crate) fn take_extra_view(
         return;
     }
     for (k, v) in extra {
-        if (v.is_null() && typed.contains(&k.as_ref())) || is_secret_field(&k) {
+        if (v.is_null() && typed.contains(&k.as_ref()))
+            || meeting_wire::secret_key::is_secret_key(&k)
+        {
             continue;
         }
         let mut v = v.into_owned();
@@ -263,49 +238,6 @@ pub(crate) fn count(m: &mut Meeting, what: &str, v: Option<i64>) -> Option<u64> 
         Err(_) => {
             m.warn(format!("negative {what} {v} ignored"));
             None
-        }
-    }
-}
-
-#[cfg(test)]
-mod secret_field_tests {
-    use super::is_secret_field;
-
-    #[test]
-    fn names_that_say_secret() {
-        for yes in [
-            "pcode1",
-            "PCode2",
-            "hostJoinUrl",
-            "livePullPwd",
-            "eventWatchword",
-            "api_secret",
-            "userPassword",
-            "PASSCODE",
-            "x_token_y",
-            "webRTCUrl",
-            "attendeeJoinUrl",
-            "host_join_url",
-            "livePullURL",
-            "watchword",
-        ] {
-            assert!(is_secret_field(yes), "{yes}");
-        }
-        for no in [
-            "title",
-            "DeviceName",
-            "startTime",
-            "participants",
-            "status",
-            "p",
-            "",
-            "tok",
-            "joinConfTags",
-        ] {
-            assert!(!is_secret_field(no), "{no}");
-        }
-        for documented in super::SECRET_FIELDS {
-            assert!(is_secret_field(documented), "{documented}");
         }
     }
 }

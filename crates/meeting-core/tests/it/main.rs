@@ -14,7 +14,6 @@ mod dump;
 mod fastpath;
 mod fixtures;
 mod merge;
-mod pii;
 mod props;
 mod rules;
 mod schema;

@@ -4,13 +4,13 @@
 //! days as `YYYY-MM-DD`. The set is written to files, so it is bound for a spreadsheet: with
 //! `bom` (the default of `meeting report`; `--no-bom` drops it) each file starts with a UTF-8
 //! byte order mark, and text cells that a spreadsheet would run as a formula are always
-//! neutralised ([`meeting_core::pii::neutralize_formula`]). Total rows are not written
+//! neutralised ([`crate::pii::neutralize_formula`]). Total rows are not written
 //! (the Summary holds the totals), as in `meeting stats -o csv`.
 
 use std::io;
 
+use crate::pii::neutralize_formula;
 use chrono::TimeZone;
-use meeting_core::pii::neutralize_formula;
 
 use super::sheet::money_text;
 use super::{Cell, Report, ReportError, Sheet};

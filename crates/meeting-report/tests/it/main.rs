@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod pii;
 mod report;
 
 use std::path::PathBuf;

@@ -1,10 +1,11 @@
-//! The PII and terminal-text primitives (`meeting_core::pii`): properties over arbitrary
+//! The PII and terminal-text primitives (`meeting_report::pii`) and the secret-key rule
+//! (`meeting_wire::secret_key`): properties over arbitrary
 //! text and JSON — never a panic, idempotent where it should be, nothing left unmasked.
 
-use meeting_core::pii::{
-    Pseudonymizer, REDACTED, escape_control, is_secret_key, mask_email, mask_ip, mask_phone,
-    mask_text, neutralize_formula, redact_secrets, strip_secrets,
+use meeting_report::pii::{
+    Pseudonymizer, escape_control, mask_email, mask_ip, mask_phone, mask_text, neutralize_formula,
 };
+use meeting_wire::secret_key::{REDACTED, is_secret_key, redact_secrets, strip_secrets};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::borrow::Cow;
