@@ -219,7 +219,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     if let Some(a) = &allocation {
         // The warnings read the rooms and days of every meeting: a chunk at a time.
         let mut unallocated = std::collections::BTreeSet::new();
-        let mut unknown: Vec<&meeting_core::allocation::AllocationLine> =
+        let mut unknown: Vec<&meeting_report::allocation::AllocationLine> =
             a.unknown_rooms(std::iter::empty());
         for chunk in summaries.chunks(1024) {
             let outlines: Vec<Meeting> = chunk
@@ -236,8 +236,9 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     }
     // Totals first, masking after: masking never changes a figure.
     let by: meeting_core::aggregate::GroupBy = args.by.into();
-    let mut agg = meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref())
-        .map_err(|e| temporary_file(&e))?;
+    let mut agg =
+        meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref().map(|a| a as _))
+            .map_err(|e| temporary_file(&e))?;
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
         let mut rooms: std::collections::BTreeMap<String, Meeting> =
@@ -267,7 +268,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
 }
 
 /// The allocation of `stats`: `--allocation`, required by `--by department`.
-fn stats_allocation(args: &StatsArgs) -> Result<Option<meeting_core::allocation::Allocation>> {
+fn stats_allocation(args: &StatsArgs) -> Result<Option<meeting_report::allocation::Allocation>> {
     match &args.allocation {
         Some(path) => Ok(Some(crate::report::read_allocation(path)?)),
         None if args.by == crate::cli::GroupBy::Department => Err(CliError::usage(

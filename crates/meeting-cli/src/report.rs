@@ -20,8 +20,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use meeting_core::allocation::Allocation;
 use meeting_core::query::Filter;
+use meeting_report::allocation::Allocation;
 use meeting_report::report::{Report, ReportOptions, csv_files, write_html, write_xlsx};
 
 use crate::app::App;
@@ -63,14 +63,14 @@ pub(crate) fn allocation_notes(
     app: &App<'_>,
     a: &Allocation,
     unallocated: &[String],
-    unknown: &[&meeting_core::allocation::AllocationLine],
+    unknown: &[&meeting_report::allocation::AllocationLine],
 ) {
     if !unallocated.is_empty() {
         app.note(&format!(
             "warning: {} room(s) not in the allocation {}, counted as {}: {}",
             unallocated.len(),
             a.file(),
-            meeting_core::allocation::UNALLOCATED,
+            meeting_report::allocation::UNALLOCATED,
             unallocated.join(", ")
         ));
     }

@@ -59,7 +59,7 @@ pub enum GroupBy {
     /// The start day in the aggregate's zone (`YYYY-MM-DD`).
     Day,
     /// The department of the meeting's room in a cost allocation
-    /// ([`crate::allocation::Allocation`]), else [`UNALLOCATED`]: see
+    /// ([`Departments`]), else [`UNALLOCATED`]: see
     /// [`Aggregate::compute_allocated`].
     Department,
     /// The start month in the aggregate's zone (`YYYY-MM`).
@@ -71,7 +71,18 @@ pub enum GroupBy {
 /// Between the room and the month in a [`GroupBy::RoomMonth`] label.
 pub const ROOM_MONTH_SEPARATOR: &str = " · ";
 
-pub use crate::allocation::UNALLOCATED;
+/// The department of meetings whose room no cost allocation line covers (or of every
+/// meeting without an allocation).
+pub const UNALLOCATED: &str = "(unallocated)";
+
+/// A cost allocation as aggregation sees it: the department a meeting is charged to.
+/// `meeting-report`'s `Allocation` (the `--allocation` file) implements it; a program may
+/// bring its own (a directory service, a database).
+pub trait Departments: std::fmt::Debug {
+    /// The department `m` is charged to at its start day in `zone`, or `None` when no line
+    /// covers it (it then counts under [`UNALLOCATED`]).
+    fn department_of(&self, m: &Meeting, zone: Tz) -> Option<&str>;
+}
 
 impl GroupBy {
     /// The name: `room`, `host`, `day`.
@@ -84,21 +95,6 @@ impl GroupBy {
             GroupBy::Month => "month",
             GroupBy::RoomMonth => "room,month",
         }
-    }
-
-    /// The group of a meeting with a cost allocation: [`GroupBy::Department`] is the
-    /// department of its room at its start day ([`UNALLOCATED`] when no line covers it, or
-    /// without an allocation); any other grouping is [`GroupBy::group_of`].
-    pub fn group_of_allocated(
-        self,
-        m: &Meeting,
-        zone: Tz,
-        allocation: Option<&crate::allocation::Allocation>,
-    ) -> String {
-        self.keys_of(m, zone, allocation)
-            .into_iter()
-            .next()
-            .map_or_else(|| String::from(UNKNOWN_GROUP), |k| k.label)
     }
 
     /// The group of a meeting; `(unknown)` when the meeting does not say. A meeting in
@@ -121,12 +117,7 @@ impl GroupBy {
 
     /// Every group a meeting counts in, by identity (a room is its id; two rooms with one
     /// name stay two groups), each once.
-    fn keys_of(
-        self,
-        m: &Meeting,
-        zone: Tz,
-        allocation: Option<&crate::allocation::Allocation>,
-    ) -> Vec<GroupKey> {
+    fn keys_of(self, m: &Meeting, zone: Tz, allocation: Option<&dyn Departments>) -> Vec<GroupKey> {
         let local = |format: &str| {
             sort_time(m)
                 .map(|t| t.with_timezone(&zone).format(format).to_string())
@@ -137,10 +128,12 @@ impl GroupBy {
             GroupBy::Host => vec![GroupKey::plain(host_label(m))],
             GroupBy::Day => vec![GroupKey::plain(local("%Y-%m-%d"))],
             GroupBy::Month => vec![GroupKey::plain(local("%Y-%m"))],
-            GroupBy::Department => vec![GroupKey::plain(match allocation {
-                Some(a) => a.department_of(m, zone).to_owned(),
-                None => String::from(UNALLOCATED),
-            })],
+            GroupBy::Department => vec![GroupKey::plain(
+                allocation
+                    .and_then(|a| a.department_of(m, zone))
+                    .unwrap_or(UNALLOCATED)
+                    .to_owned(),
+            )],
             GroupBy::RoomMonth => {
                 let month = local("%Y-%m");
                 let mut rooms = room_keys(m);
@@ -446,7 +439,7 @@ impl Aggregate {
         meetings: impl IntoIterator<Item = &'a Meeting>,
         by: GroupBy,
         zone: Tz,
-        allocation: Option<&crate::allocation::Allocation>,
+        allocation: Option<&dyn Departments>,
     ) -> Self {
         let meetings: Vec<&Meeting> = meetings.into_iter().collect();
         let mut acc = Accumulator::new(by, zone, allocation);
@@ -468,7 +461,7 @@ impl Aggregate {
 pub struct Accumulator<'a> {
     by: GroupBy,
     zone: Tz,
-    allocation: Option<&'a crate::allocation::Allocation>,
+    allocation: Option<&'a dyn Departments>,
     /// Events with an occurrence.
     occurring: std::collections::BTreeSet<String>,
     /// What each event's reservations lend.
@@ -479,11 +472,7 @@ pub struct Accumulator<'a> {
 
 impl<'a> Accumulator<'a> {
     /// An empty accumulator for one grouping, zone and allocation.
-    pub fn new(
-        by: GroupBy,
-        zone: Tz,
-        allocation: Option<&'a crate::allocation::Allocation>,
-    ) -> Self {
+    pub fn new(by: GroupBy, zone: Tz, allocation: Option<&'a dyn Departments>) -> Self {
         Accumulator {
             by,
             zone,
@@ -659,10 +648,17 @@ mod tests {
             name: Some("room05".into()),
             ..Room::default()
         });
-        let alloc =
-            crate::allocation::Allocation::parse("a.csv", "room,department\nroom04,财务部\n").ok();
+        /// room04 is the finance department's; nothing else is allocated.
+        #[derive(Debug)]
+        struct Finance;
+        impl Departments for Finance {
+            fn department_of(&self, m: &Meeting, _zone: Tz) -> Option<&str> {
+                let room = m.room.as_ref().and_then(|r| r.name.as_deref());
+                (room == Some("room04")).then_some("财务部")
+            }
+        }
         let sh = chrono_tz::Asia::Shanghai;
-        let dept = Aggregate::compute_allocated([&a, &b], GroupBy::Department, sh, alloc.as_ref());
+        let dept = Aggregate::compute_allocated([&a, &b], GroupBy::Department, sh, Some(&Finance));
         let labels: Vec<&str> = dept.groups.iter().map(|g| g.group.as_str()).collect();
         assert_eq!(labels, ["(unallocated)", "财务部"]);
         assert_eq!(

@@ -30,8 +30,8 @@ pub struct Context {
     as_of: Option<DateTime<Utc>>,
 }
 
-/// The default vendor zone.
-pub const DEFAULT_VENDOR_ZONE: Tz = chrono_tz::Asia::Shanghai;
+/// The default vendor zone (defined once, in `systec-model`).
+pub use systec_model::DEFAULT_VENDOR_ZONE;
 
 impl Default for Context {
     fn default() -> Self {

@@ -987,7 +987,7 @@ pub fn aggregate(
     merged: &Summarized,
     by: GroupBy,
     zone: Tz,
-    allocation: Option<&crate::allocation::Allocation>,
+    allocation: Option<&dyn crate::aggregate::Departments>,
 ) -> io::Result<Aggregate> {
     let mut acc = Accumulator::new(by, zone, allocation);
     for s in &merged.summaries {

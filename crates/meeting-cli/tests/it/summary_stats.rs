@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use meeting_core::Meeting;
 use meeting_core::aggregate::{Aggregate, GroupBy};
-use meeting_core::allocation::Allocation;
+use meeting_report::allocation::Allocation;
 use meeting_sim::dump::{DumpEndpoint, write_dump};
 use serde_json::Value;
 

@@ -27,7 +27,7 @@
 //!   meetings. Meetings outside the span are left out and counted ([`Report::outside`]);
 //!   meetings with no time at all cannot be placed in the span and are counted in a
 //!   warning on the Summary (nothing is dropped silently).
-//! - **Departments** come from the allocation ([`meeting_core::allocation`]); without one,
+//! - **Departments** come from the allocation ([`crate::allocation`]); without one,
 //!   every meeting is `(unallocated)`. Rooms that no line covers are named in a warning, and
 //!   so are allocation lines whose room had no meeting.
 //! - **Masking** (`--mask-pii`): the figures are computed first, then host labels, meetings,
@@ -47,11 +47,11 @@ mod xlsx;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::allocation::{Allocation, UNALLOCATED};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use meeting_core::Meeting;
 use meeting_core::aggregate::{Aggregate, GroupBy, Totals};
-use meeting_core::allocation::{Allocation, UNALLOCATED};
 use meeting_core::query::{is_report_stub, room_label, sort_time};
 use rust_decimal::Decimal;
 
@@ -190,7 +190,12 @@ impl Report {
         }
         let rooms = Aggregate::compute(&kept, GroupBy::Room, zone);
         let mut hosts = Aggregate::compute(&kept, GroupBy::Host, zone);
-        let dept_agg = Aggregate::compute_allocated(&kept, GroupBy::Department, zone, allocation);
+        let dept_agg = Aggregate::compute_allocated(
+            &kept,
+            GroupBy::Department,
+            zone,
+            allocation.map(|a| a as &dyn meeting_core::aggregate::Departments),
+        );
         let day_agg = Aggregate::compute(&kept, GroupBy::Day, zone);
 
         // Departments' cost centres, each meeting's allocation, each room's.

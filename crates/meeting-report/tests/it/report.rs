@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use chrono::NaiveDate;
 use meeting_core::aggregate::{Aggregate, GroupBy, Totals};
-use meeting_core::allocation::Allocation;
 use meeting_core::inputs::{Input, read_input};
 use meeting_core::query::merge_sorted;
 use meeting_core::{DumpOptions, Meeting};
+use meeting_report::allocation::Allocation;
 use meeting_report::mask::Masker;
 use meeting_report::report::{CSV_FILES, Report, ReportOptions, csv_files, write_html, write_xlsx};
 use rust_decimal::Decimal;
@@ -415,7 +415,7 @@ fn snapshots_of_the_csv_set_and_the_page_text() {
 #[test]
 fn masking_reaches_every_sheet_and_page_and_changes_no_figure() {
     let meetings = month();
-    let masker = Masker::new(meeting_core::pii::Pseudonymizer::from_passphrase("test"));
+    let masker = Masker::new(meeting_report::pii::Pseudonymizer::from_passphrase("test"));
     let plain = Report::build(&meetings, None, &options(), None);
     let masked = Report::build(&meetings, None, &options(), Some(&masker));
     assert_eq!(plain.total(), masked.total());
