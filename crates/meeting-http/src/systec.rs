@@ -137,7 +137,7 @@ impl Default for SystecClientBuilder {
             page_size: systec_model::detail::DEFAULT_PAGE_SIZE,
             reports_batch: 10,
             reports_rate_limit: RateLimit::per_second(1),
-            vendor_tz: chrono_tz::Asia::Shanghai,
+            vendor_tz: systec_model::DEFAULT_VENDOR_ZONE,
         }
     }
 }

@@ -62,7 +62,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             data: DataConfig::default(),
-            vendor_zone: chrono_tz::Asia::Shanghai,
+            vendor_zone: systec_model::DEFAULT_VENDOR_ZONE,
             api_key: DEFAULT_API_KEY.to_owned(),
             api_secret: DEFAULT_API_SECRET.to_owned(),
             token: DEFAULT_TOKEN.to_owned(),

@@ -259,7 +259,7 @@ fn systec_batch<W: Write>(
     window: DateWindow,
     target_bytes: u64,
 ) -> io::Result<()> {
-    let zone = chrono_tz::Asia::Shanghai;
+    let zone = systec_model::DEFAULT_VENDOR_ZONE;
     match endpoint {
         DumpEndpoint::Detail => {
             let mut q = DetailParams {

@@ -70,6 +70,11 @@ pub use reports::{
     Completeness, Report, ReportEntry, ReportParticipant, ReportStub, ReportsQuery, ReportsResponse,
 };
 pub use request::{Credentials, DEFAULT_BASE_URL, Endpoint, Form, RequestError};
+/// The zone in which the vendor's zone-less times (`detail`'s `start_time`, ...) and its date
+/// parameters are read unless configured otherwise: the vendor is in mainland China. The
+/// one definition: the client, the simulator and normalisation all default to it.
+pub const DEFAULT_VENDOR_ZONE: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
+
 pub use time::{LocalResolution, LocalTime, TimeParseError, UtcTime, WireDate, resolve_local};
 pub use window::{DateWindow, MonthWindows, WindowError, month_windows};
 
