@@ -250,12 +250,9 @@ impl Meeting {
 
 pub use meeting_wire::Vendor;
 
-/// An endpoint a record was built from: the workspace's one typed endpoint id
-/// ([`meeting_wire::EndpointId`]), named `Source` here as in the neutral schema's `sources`.
-pub use meeting_wire::EndpointId as Source;
-
-/// A source name that is not one of [`Source::ALL`].
-pub use meeting_wire::UnknownEndpoint as UnknownSource;
+/// An endpoint a record was built from (`systec.detail`, ...): the workspace's one typed
+/// endpoint id, defined in `meeting-wire`, named as in the neutral schema's `sources`.
+pub use meeting_wire::{Source, UnknownSource};
 
 /// Whether a Systec record holds the vendor's usage report.
 #[derive(

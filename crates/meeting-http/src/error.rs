@@ -1,6 +1,6 @@
 //! Errors: what failed, where (endpoint, window, page), and why.
 
-use meeting_wire::{EndpointId, Vendor};
+use meeting_wire::{Source, Vendor};
 use std::fmt;
 use std::time::Duration;
 use systec_model::DateWindow;
@@ -12,7 +12,7 @@ pub struct CallContext {
     /// The vendor.
     pub vendor: Vendor,
     /// The endpoint called; `None` for a client's configuration refused at build time.
-    pub endpoint: Option<EndpointId>,
+    pub endpoint: Option<Source>,
     /// The date window, for `detail` and `hisMeeting`.
     pub window: Option<DateWindow>,
     /// The page, for `detail`.
@@ -23,7 +23,7 @@ pub struct CallContext {
 
 impl CallContext {
     /// The context of a call to `endpoint`.
-    pub(crate) fn new(endpoint: EndpointId) -> Self {
+    pub(crate) fn new(endpoint: Source) -> Self {
         CallContext {
             vendor: endpoint.vendor(),
             endpoint: Some(endpoint),

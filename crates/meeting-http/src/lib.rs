@@ -7,7 +7,7 @@
 //!   response parser) and goes through one call path: one retry loop, one classifier table
 //!   from a vendor answer to retry/fail (Systec's HTTP-like 5xx envelope statuses are retried,
 //!   Quanshi's own codes are not), one base-URL normalisation. Endpoints are the typed
-//!   [`meeting_wire::EndpointId`], matched exhaustively.
+//!   [`meeting_wire::Source`], matched exhaustively.
 //! - **Whole ranges, not pages.** [`SystecClient::detail`] and
 //!   [`SystecClient::his_meetings`] split any date range into windows of at most one calendar
 //!   month (the vendor silently truncates longer ones), follow every page with bounded

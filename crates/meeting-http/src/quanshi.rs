@@ -1,6 +1,6 @@
 //! The Quanshi (全时) conference open API client.
 
-use meeting_wire::{ApiRequest, EndpointId, Vendor};
+use meeting_wire::{ApiRequest, Source, Vendor};
 use quanshi_model::{
     Auth, ConferenceByJoinUrlRequest, DashboardConferenceInfoRequest, JoinLink, Token,
     TokenPlacement,
@@ -76,7 +76,7 @@ impl QuanshiClientBuilder {
             return Err(Error::invalid(ctx, "the token must not be empty"));
         }
         let base = transport::base_url(&base, &ctx)?;
-        let dashboard = EndpointId::QuanshiDashboard;
+        let dashboard = Source::QuanshiDashboard;
         let dashboard_path = self
             .dashboard_path
             .as_deref()
@@ -84,7 +84,7 @@ impl QuanshiClientBuilder {
             .unwrap_or(quanshi_model::dashboard_conference_info::PATH);
         let dashboard_url =
             transport::endpoint_url(&base, dashboard_path, &CallContext::new(dashboard))?;
-        let conference = EndpointId::QuanshiConference;
+        let conference = Source::QuanshiConference;
         let conference_url = self
             .conference_path
             .as_deref()
@@ -139,13 +139,11 @@ impl QuanshiClient {
 
     /// The URL of a Quanshi endpoint: `None` for another vendor's, or for the join-link
     /// endpoint when its path was not configured.
-    fn url(&self, endpoint: EndpointId) -> Option<&reqwest::Url> {
+    fn url(&self, endpoint: Source) -> Option<&reqwest::Url> {
         match endpoint {
-            EndpointId::QuanshiConference => self.inner.conference_url.as_ref(),
-            EndpointId::QuanshiDashboard => Some(&self.inner.dashboard_url),
-            EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
-                None
-            }
+            Source::QuanshiConference => self.inner.conference_url.as_ref(),
+            Source::QuanshiDashboard => Some(&self.inner.dashboard_url),
+            Source::SystecDetail | Source::SystecHisMeeting | Source::SystecReports => None,
         }
     }
 
@@ -158,11 +156,11 @@ impl QuanshiClient {
             Error::invalid(
                 context.clone(),
                 match R::ENDPOINT {
-                    EndpointId::QuanshiConference => "the join-link endpoint's path is not configured (the vendor does not document it)",
-                    EndpointId::QuanshiDashboard
-                    | EndpointId::SystecDetail
-                    | EndpointId::SystecHisMeeting
-                    | EndpointId::SystecReports => "not an endpoint of the Quanshi client",
+                    Source::QuanshiConference => "the join-link endpoint's path is not configured (the vendor does not document it)",
+                    Source::QuanshiDashboard
+                    | Source::SystecDetail
+                    | Source::SystecHisMeeting
+                    | Source::SystecReports => "not an endpoint of the Quanshi client",
                 },
             )
         })?;
@@ -182,7 +180,7 @@ impl QuanshiClient {
         &self,
         attendee_join_url: &str,
     ) -> Result<Vec<quanshi_model::Conference>, Error> {
-        let ctx = CallContext::new(EndpointId::QuanshiConference);
+        let ctx = CallContext::new(Source::QuanshiConference);
         let link = JoinLink::new(attendee_join_url);
         tracing::debug!(link = %link, "quanshi conference by join link");
         let envelope = self
@@ -199,7 +197,7 @@ impl QuanshiClient {
         &self,
         temp_conference_id: &str,
     ) -> Result<quanshi_model::DashboardConference, Error> {
-        let ctx = CallContext::new(EndpointId::QuanshiDashboard);
+        let ctx = CallContext::new(Source::QuanshiDashboard);
         let envelope = self
             .call(
                 ctx.clone(),

@@ -1,7 +1,7 @@
 //! The Systec Cloud UMeeting client.
 
 use futures::stream::{self, Stream, StreamExt};
-use meeting_wire::{ApiRequest, EndpointId, Vendor};
+use meeting_wire::{ApiRequest, Source, Vendor};
 use std::sync::Arc;
 use systec_model::{
     Credentials, DateWindow, DetailMeeting, DetailPage, DetailQuery, HisMeeting, HisMeetingQuery,
@@ -219,7 +219,7 @@ impl SystecClientBuilder {
             ));
         }
         let base = transport::base_url(&self.base_url, &ctx)?;
-        let url = |e: EndpointId| {
+        let url = |e: Source| {
             let ctx = CallContext::new(e);
             let path = e.default_path().ok_or_else(|| {
                 Error::invalid(ctx.clone(), "the endpoint has no documented path")
@@ -227,9 +227,9 @@ impl SystecClientBuilder {
             transport::endpoint_url(&base, path, &ctx)
         };
         let urls = Urls {
-            reports: url(EndpointId::SystecReports)?,
-            detail: url(EndpointId::SystecDetail)?,
-            his_meeting: url(EndpointId::SystecHisMeeting)?,
+            reports: url(Source::SystecReports)?,
+            detail: url(Source::SystecDetail)?,
+            his_meeting: url(Source::SystecHisMeeting)?,
         };
         let transport =
             Transport::new(self.transport, &base).map_err(|m| Error::invalid(ctx, m))?;
@@ -329,12 +329,12 @@ impl SystecClient {
     }
 
     /// The URL of a Systec endpoint; `None` for another vendor's.
-    fn url(&self, endpoint: EndpointId) -> Option<&reqwest::Url> {
+    fn url(&self, endpoint: Source) -> Option<&reqwest::Url> {
         match endpoint {
-            EndpointId::SystecReports => Some(&self.inner.urls.reports),
-            EndpointId::SystecDetail => Some(&self.inner.urls.detail),
-            EndpointId::SystecHisMeeting => Some(&self.inner.urls.his_meeting),
-            EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => None,
+            Source::SystecReports => Some(&self.inner.urls.reports),
+            Source::SystecDetail => Some(&self.inner.urls.detail),
+            Source::SystecHisMeeting => Some(&self.inner.urls.his_meeting),
+            Source::QuanshiConference | Source::QuanshiDashboard => None,
         }
     }
 
@@ -359,7 +359,7 @@ impl SystecClient {
     /// # Errors
     /// See [`ErrorKind`]; an invalid query fails before sending.
     pub async fn detail_page(&self, query: &DetailQuery) -> Result<DetailPage, Error> {
-        let mut ctx = CallContext::new(EndpointId::SystecDetail);
+        let mut ctx = CallContext::new(Source::SystecDetail);
         if let (Some(f), Some(t)) = (query.from, query.to)
             && let Ok(w) = DateWindow::new(f, t)
         {
@@ -395,7 +395,7 @@ impl SystecClient {
         let (from, to) = (query.from.unwrap_or(today), query.to.unwrap_or(today));
         let this = self.clone();
         windows::fetch_windows(
-            EndpointId::SystecDetail,
+            Source::SystecDetail,
             from,
             to,
             self.inner.concurrency,
@@ -431,7 +431,7 @@ impl SystecClient {
         template: &DetailQuery,
         window: DateWindow,
     ) -> WindowFetch<DetailMeeting> {
-        let mut fetch = WindowFetch::new(EndpointId::SystecDetail, window);
+        let mut fetch = WindowFetch::new(Source::SystecDetail, window);
         let page_size = template.page_size.unwrap_or(self.inner.page_size);
         let query = |page: u64| {
             template
@@ -506,7 +506,7 @@ impl SystecClient {
                     expected,
                     received: acc.len(),
                 },
-                CallContext::new(EndpointId::SystecDetail).window(window),
+                CallContext::new(Source::SystecDetail).window(window),
             ));
         }
         fetch.records = acc.into_records();
@@ -519,7 +519,7 @@ impl SystecClient {
     /// [`ErrorKind::InvalidRequest`] for a window longer than one calendar month (the vendor
     /// would silently return only its last month: use [`his_meetings`](Self::his_meetings)).
     pub async fn his_meeting_window(&self, window: DateWindow) -> Result<Vec<HisMeeting>, Error> {
-        let ctx = CallContext::new(EndpointId::SystecHisMeeting).window(window);
+        let ctx = CallContext::new(Source::SystecHisMeeting).window(window);
         if !window.is_compliant() {
             return Err(Error::invalid(
                 ctx,
@@ -550,14 +550,14 @@ impl SystecClient {
     ) -> impl Stream<Item = WindowFetch<HisMeeting>> + Send + 'static {
         let this = self.clone();
         windows::fetch_windows(
-            EndpointId::SystecHisMeeting,
+            Source::SystecHisMeeting,
             from,
             to,
             self.inner.concurrency,
             move |window| {
                 let this = this.clone();
                 async move {
-                    let mut fetch = WindowFetch::new(EndpointId::SystecHisMeeting, window);
+                    let mut fetch = WindowFetch::new(Source::SystecHisMeeting, window);
                     match this.his_meeting_window(window).await {
                         Ok(records) => fetch.records = records,
                         Err(e) => fetch.failures.push(e),
@@ -629,7 +629,7 @@ impl SystecClient {
         index: usize,
         batch: Vec<systec_model::MeetingUuid>,
     ) -> Result<Vec<ReportEntry>, Error> {
-        let ctx = CallContext::new(EndpointId::SystecReports).batch(index);
+        let ctx = CallContext::new(Source::SystecReports).batch(index);
         let sent = batch.len() as u64;
         let query = ReportsQuery::new(batch);
         if let Some(limiter) = &self.inner.reports_limiter {

@@ -116,7 +116,7 @@ impl RateLimit {
 #[non_exhaustive]
 pub struct RawResponse {
     /// The endpoint called.
-    pub endpoint: meeting_wire::EndpointId,
+    pub endpoint: meeting_wire::Source,
     /// The request parameters, secrets removed, in request order.
     pub params: Vec<(String, String)>,
     /// When the body arrived.
@@ -645,7 +645,7 @@ mod tests {
 
     #[test]
     fn endpoint_urls_stay_under_the_base() {
-        let ctx = CallContext::new(meeting_wire::EndpointId::QuanshiConference);
+        let ctx = CallContext::new(meeting_wire::Source::QuanshiConference);
         let base = base_url("https://api.example.com/gateway/v1", &ctx).unwrap();
         assert_eq!(base.as_str(), "https://api.example.com/gateway/v1/");
         let join = |p: &str| endpoint_url(&base, p, &ctx).map(|u| u.to_string());

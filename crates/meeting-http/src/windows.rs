@@ -2,7 +2,7 @@
 //! fetched as a whole and yielded in date order with everything received and what failed.
 
 use futures::stream::{self, BoxStream, Stream, StreamExt};
-use meeting_wire::EndpointId;
+use meeting_wire::Source;
 use systec_model::DateWindow;
 
 use crate::error::{CallContext, Error};
@@ -17,7 +17,7 @@ use crate::error::{CallContext, Error};
 #[derive(Debug)]
 pub struct WindowFetch<T> {
     /// The endpoint (`SystecDetail`, `SystecHisMeeting`).
-    pub endpoint: EndpointId,
+    pub endpoint: Source,
     /// The window, at most one calendar month.
     pub window: DateWindow,
     /// Every record received, in the vendor's order, page-drift duplicates dropped.
@@ -30,7 +30,7 @@ pub struct WindowFetch<T> {
 
 impl<T> WindowFetch<T> {
     /// An empty fetch of `window`.
-    pub(crate) fn new(endpoint: EndpointId, window: DateWindow) -> Self {
+    pub(crate) fn new(endpoint: Source, window: DateWindow) -> Self {
         WindowFetch {
             endpoint,
             window,
@@ -61,7 +61,7 @@ impl<T> WindowFetch<T> {
 /// records and an [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) failure:
 /// the mistake is reported, never an empty stream.
 pub(crate) fn fetch_windows<T, F, Fut>(
-    endpoint: EndpointId,
+    endpoint: Source,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     concurrency: usize,

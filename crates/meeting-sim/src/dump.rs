@@ -75,10 +75,10 @@ impl fmt::Display for DumpEndpoint {
 #[error(
     "unknown endpoint `{0}` (expected detail, reports, his-meeting, quanshi-conference or quanshi-dashboard)"
 )]
-pub struct UnknownEndpoint(pub String);
+pub struct UnknownSource(pub String);
 
 impl FromStr for DumpEndpoint {
-    type Err = UnknownEndpoint;
+    type Err = UnknownSource;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
@@ -88,7 +88,7 @@ impl FromStr for DumpEndpoint {
         DumpEndpoint::ALL
             .into_iter()
             .find(|e| e.name().eq_ignore_ascii_case(t))
-            .ok_or_else(|| UnknownEndpoint(t.to_owned()))
+            .ok_or_else(|| UnknownSource(t.to_owned()))
     }
 }
 

@@ -119,7 +119,7 @@
 //! [`Truth::dashboard`], the known links and ids, and the accounting figures
 //! ([`Truth::accounting`], below). Records added by page drift are
 //! included. [`SimHandle::requests`] is the request log (endpoint as a
-//! [`meeting_wire::EndpointId`], parameters without secrets, HTTP and vendor status, fault);
+//! [`meeting_wire::Source`], parameters without secrets, HTTP and vendor status, fault);
 //! [`SimHandle::fault_counts`] counts faults.
 //!
 //! The request log is bounded, for long runs (soak tests, a served demo): it keeps the newest
@@ -231,7 +231,7 @@
 //!
 //! # Layout
 //!
-//! `server` routes (an exhaustive match on [`EndpointId`]: no endpoint can be served another's
+//! `server` routes (an exhaustive match on [`Source`]: no endpoint can be served another's
 //! answer), checks credentials, injects faults and keeps the request log; `systec/` and
 //! `quanshi/` each hold `data` (generation), `cases` (the accounting cases) and `answer`
 //! (parameters in, model types out); `truth` and `accounting` read the data; `reply`, `rng`,
@@ -263,7 +263,7 @@ pub use config::{
     DEFAULT_QUANSHI_PREFIX, DEFAULT_REQUEST_LOG_CAP, DEFAULT_TOKEN, DataConfig, FaultConfig,
     FaultKind, QUANSHI_DASHBOARD_PATH, SimConfig, parse_duration,
 };
-pub use meeting_wire::EndpointId;
+pub use meeting_wire::Source;
 pub use server::RequestRecord;
 pub use truth::{RoomInfo, Truth};
 

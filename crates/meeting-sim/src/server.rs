@@ -1,6 +1,6 @@
 //! The HTTP server: routes, credentials, faults and the request log. What an endpoint answers
 //! is decided in [`crate::systec::answer`] and [`crate::quanshi::answer`]; this module only
-//! routes to them, by an exhaustive match on [`EndpointId`].
+//! routes to them, by an exhaustive match on [`Source`].
 
 use axum::Router;
 use axum::extract::rejection::FormRejection;
@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::post;
 use bytes::Bytes;
 use chrono::{NaiveDate, Utc};
-use meeting_wire::EndpointId;
+use meeting_wire::Source;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
@@ -34,7 +34,7 @@ pub struct RequestRecord {
     /// by the log's cap, so it is also the number of requests answered before this one.
     pub seq: u64,
     /// The endpoint called.
-    pub endpoint: EndpointId,
+    pub endpoint: Source,
     /// The request's parameters without secrets (`api_key`, `api_secret`, `token` are
     /// removed), in the order sent.
     pub params: Vec<(String, String)>,
@@ -142,18 +142,18 @@ impl Shared {
 
 /// The path of `endpoint` under this configuration. Systec: `/umeeting/share/` and the
 /// documented name; Quanshi: the configured prefix and path.
-pub(crate) fn path(config: &SimConfig, endpoint: EndpointId) -> String {
+pub(crate) fn path(config: &SimConfig, endpoint: Source) -> String {
     match endpoint {
-        EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+        Source::SystecDetail | Source::SystecHisMeeting | Source::SystecReports => {
             format!("/umeeting/share/{}", endpoint.wire_name())
         }
-        EndpointId::QuanshiConference => {
+        Source::QuanshiConference => {
             format!(
                 "{}{}",
                 config.quanshi_prefix, config.quanshi_conference_path
             )
         }
-        EndpointId::QuanshiDashboard => {
+        Source::QuanshiDashboard => {
             format!(
                 "{}{}",
                 config.quanshi_prefix,
@@ -166,10 +166,10 @@ pub(crate) fn path(config: &SimConfig, endpoint: EndpointId) -> String {
 /// The router for `config`: one route per endpoint, each bound to its own endpoint id.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let mut router = Router::new();
-    for endpoint in EndpointId::ALL {
+    for endpoint in Source::ALL {
         let at = path(&shared.config, endpoint);
         router = match endpoint {
-            EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+            Source::SystecDetail | Source::SystecHisMeeting | Source::SystecReports => {
                 router.route(
                     &at,
                     post(
@@ -180,7 +180,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                     ),
                 )
             }
-            EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => router.route(
+            Source::QuanshiConference | Source::QuanshiDashboard => router.route(
                 &at,
                 post(move |s: State<Arc<Shared>>, h: HeaderMap, b: Bytes| {
                     quanshi_call(s, endpoint, h, b)
@@ -193,7 +193,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 async fn systec_call(
     State(shared): State<Arc<Shared>>,
-    endpoint: EndpointId,
+    endpoint: Source,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
     let Ok(Form(pairs)) = form else {
@@ -218,7 +218,7 @@ async fn systec_call(
         return finish_unfaulted(&shared, endpoint, public, reply);
     }
     let decision =
-        lock(&shared.faults).decide(&shared.config.faults, endpoint == EndpointId::SystecDetail);
+        lock(&shared.faults).decide(&shared.config.faults, endpoint == Source::SystecDetail);
     let reply = match systec_answer(&shared, endpoint, &params, decision.drift) {
         Ok(reply) => reply,
         Err(BadRequest(message)) => systec::error(StatusCode::OK, 400, &message),
@@ -228,13 +228,13 @@ async fn systec_call(
 
 fn systec_answer(
     shared: &Shared,
-    endpoint: EndpointId,
+    endpoint: Source,
     params: &Params<'_>,
     drift: bool,
 ) -> Result<Reply, BadRequest> {
     let zone = shared.config.vendor_zone;
     Ok(match endpoint {
-        EndpointId::SystecDetail => {
+        Source::SystecDetail => {
             let q = DetailParams::parse(params, shared.today())?;
             if drift {
                 write(&shared.systec).insert_drift(&q.window.served(), q.host_id.as_deref());
@@ -242,12 +242,12 @@ fn systec_answer(
             let page = systec::detail_page(&read(&shared.systec), &zone, &q);
             Reply::json(StatusCode::OK, 200, &Envelope::ok(page))
         }
-        EndpointId::SystecHisMeeting => {
+        Source::SystecHisMeeting => {
             let w = systec::his_meeting_params(params)?;
             let list = systec::his_meetings(&read(&shared.systec), &zone, &w.requested);
             Reply::json(StatusCode::OK, 200, &Envelope::ok(list))
         }
-        EndpointId::SystecReports => {
+        Source::SystecReports => {
             let uuids = systec::reports_params(params)?;
             let list = systec::reports(
                 &read(&shared.systec),
@@ -260,7 +260,7 @@ fn systec_answer(
         }
         // Never routed here (see `router`); answered as an unknown path, never as another
         // endpoint's answer.
-        EndpointId::QuanshiConference | EndpointId::QuanshiDashboard => {
+        Source::QuanshiConference | Source::QuanshiDashboard => {
             systec::error(StatusCode::NOT_FOUND, 404, "not a Systec endpoint")
         }
     })
@@ -268,7 +268,7 @@ fn systec_answer(
 
 async fn quanshi_call(
     State(shared): State<Arc<Shared>>,
-    endpoint: EndpointId,
+    endpoint: Source,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -281,10 +281,10 @@ async fn quanshi_call(
     let decision = lock(&shared.faults).decide(&shared.config.faults, false);
     let data = &shared.quanshi;
     let reply = match endpoint {
-        EndpointId::QuanshiConference => quanshi::conference(data, &request),
-        EndpointId::QuanshiDashboard => quanshi::dashboard(data, &request),
+        Source::QuanshiConference => quanshi::conference(data, &request),
+        Source::QuanshiDashboard => quanshi::dashboard(data, &request),
         // Never routed here (see `router`).
-        EndpointId::SystecDetail | EndpointId::SystecHisMeeting | EndpointId::SystecReports => {
+        Source::SystecDetail | Source::SystecHisMeeting | Source::SystecReports => {
             quanshi::error_reply(data, 404, "not a Quanshi endpoint")
         }
     };
@@ -293,7 +293,7 @@ async fn quanshi_call(
 
 fn record(
     shared: &Shared,
-    endpoint: EndpointId,
+    endpoint: Source,
     params: Vec<(String, String)>,
     http_status: Option<u16>,
     vendor_status: Option<i64>,
@@ -313,7 +313,7 @@ fn record(
 
 fn finish_unfaulted(
     shared: &Shared,
-    endpoint: EndpointId,
+    endpoint: Source,
     params: Vec<(String, String)>,
     reply: Reply,
 ) -> Response {
@@ -343,7 +343,7 @@ async fn pause(shared: &Shared, delay: Duration) {
 
 async fn finish(
     shared: &Shared,
-    endpoint: EndpointId,
+    endpoint: Source,
     params: Vec<(String, String)>,
     reply: Reply,
     decision: faults::Decision,

@@ -23,7 +23,7 @@
 //! - [`from_slice`] and [`DecodeError`]: parse with the JSON path, line and column of any
 //!   failure, at full speed on the success path.
 //! - [`diff`]: compare two JSON values and name every difference by key path.
-//! - [`EndpointId`] and [`Vendor`]: the typed endpoint identity every crate shares (wire
+//! - [`Source`] and [`Vendor`]: the typed endpoint identity every crate shares (wire
 //!   name, `sources` name, documented path).
 //! - [`ApiRequest`]: the one request trait both model crates implement (endpoint, encoding,
 //!   body with secrets, public parameters, response parser).
@@ -65,7 +65,7 @@ pub mod secret_key;
 mod view;
 
 pub use decode::{DecodeError, DecodeErrorKind, from_slice, from_str, strip_bom};
-pub use endpoint::{EndpointId, UnknownEndpoint, Vendor};
+pub use endpoint::{Source, UnknownSource, Vendor};
 pub use flag::Flag;
 pub use id::Id;
 pub use request::{ApiRequest, Body, Encoded, Encoding, ResponseError, VendorAnswer};

@@ -4,13 +4,13 @@
 //! through one code path; a test can check a request without a network.
 //!
 //! ```
-//! use meeting_wire::{ApiRequest, Encoded, Encoding, EndpointId, ResponseError};
+//! use meeting_wire::{ApiRequest, Encoded, Encoding, Source, ResponseError};
 //!
 //! /// A toy request: `{"id": ...}`, authenticated by a key in the body.
 //! struct Lookup(String);
 //!
 //! impl ApiRequest for Lookup {
-//!     const ENDPOINT: EndpointId = EndpointId::QuanshiDashboard;
+//!     const ENDPOINT: Source = Source::QuanshiDashboard;
 //!     const ENCODING: Encoding = Encoding::Json;
 //!     type Auth = String;
 //!     type Response = serde_json::Value;
@@ -34,7 +34,7 @@
 //! # Ok::<(), std::convert::Infallible>(())
 //! ```
 
-use crate::{DecodeError, EndpointId, Secret};
+use crate::{DecodeError, Secret, Source};
 use std::fmt;
 
 /// How a request body is encoded.
@@ -211,7 +211,7 @@ impl std::error::Error for ResponseError {}
 /// path.
 pub trait ApiRequest {
     /// The endpoint this request calls.
-    const ENDPOINT: EndpointId;
+    const ENDPOINT: Source;
     /// How its body is encoded.
     const ENCODING: Encoding;
     /// What authenticates it (Systec credentials, a Quanshi token and where it goes).

@@ -64,7 +64,7 @@ impl Request for ConferenceByJoinUrlRequest {
 }
 
 impl meeting_wire::ApiRequest for ConferenceByJoinUrlRequest {
-    const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::QuanshiConference;
+    const ENDPOINT: meeting_wire::Source = meeting_wire::Source::QuanshiConference;
     const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Json;
     type Auth = crate::request::Auth;
     type Response = Envelope<ConferenceList>;

@@ -63,7 +63,7 @@ impl Request for DashboardConferenceInfoRequest {
 }
 
 impl meeting_wire::ApiRequest for DashboardConferenceInfoRequest {
-    const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::QuanshiDashboard;
+    const ENDPOINT: meeting_wire::Source = meeting_wire::Source::QuanshiDashboard;
     const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Json;
     type Auth = crate::request::Auth;
     type Response = Envelope<DashboardConference>;

@@ -102,7 +102,7 @@ mod tests {
     use crate::{
         ConferenceByJoinUrlRequest, DashboardConferenceInfoRequest, Token, TokenPlacement,
     };
-    use meeting_wire::{ApiRequest, Encoding, EndpointId, ResponseError};
+    use meeting_wire::{ApiRequest, Encoding, ResponseError, Source};
 
     #[test]
     fn requests_encode_with_the_token_where_configured_and_never_in_public_params() {
@@ -140,11 +140,11 @@ mod tests {
         );
         assert_eq!(
             <ConferenceByJoinUrlRequest as ApiRequest>::ENDPOINT,
-            EndpointId::QuanshiConference
+            Source::QuanshiConference
         );
         assert_eq!(
             <DashboardConferenceInfoRequest as ApiRequest>::ENDPOINT,
-            EndpointId::QuanshiDashboard
+            Source::QuanshiDashboard
         );
     }
 

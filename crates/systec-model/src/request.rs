@@ -53,13 +53,13 @@ impl Endpoint {
     }
 }
 
-impl From<Endpoint> for meeting_wire::EndpointId {
+impl From<Endpoint> for meeting_wire::Source {
     /// The workspace's typed endpoint id of this endpoint.
     fn from(endpoint: Endpoint) -> Self {
         match endpoint {
-            Endpoint::Reports => meeting_wire::EndpointId::SystecReports,
-            Endpoint::Detail => meeting_wire::EndpointId::SystecDetail,
-            Endpoint::HisMeeting => meeting_wire::EndpointId::SystecHisMeeting,
+            Endpoint::Reports => meeting_wire::Source::SystecReports,
+            Endpoint::Detail => meeting_wire::Source::SystecDetail,
+            Endpoint::HisMeeting => meeting_wire::Source::SystecHisMeeting,
         }
     }
 }
@@ -198,7 +198,7 @@ pub(crate) fn response_error(error: crate::Error) -> meeting_wire::ResponseError
 macro_rules! api_request {
     ($query:ty, $endpoint:ident, $data:ty) => {
         impl meeting_wire::ApiRequest for $query {
-            const ENDPOINT: meeting_wire::EndpointId = meeting_wire::EndpointId::$endpoint;
+            const ENDPOINT: meeting_wire::Source = meeting_wire::Source::$endpoint;
             const ENCODING: meeting_wire::Encoding = meeting_wire::Encoding::Form;
             type Auth = $crate::Credentials;
             type Response = $data;
@@ -224,7 +224,7 @@ pub(crate) use api_request;
 #[cfg(test)]
 mod tests {
     use crate::{DateWindow, DetailQuery, HisMeetingQuery, ReportsQuery};
-    use meeting_wire::{ApiRequest, Encoding, EndpointId, ResponseError};
+    use meeting_wire::{ApiRequest, Encoding, ResponseError, Source};
 
     fn creds() -> super::Credentials {
         super::Credentials::new("K-123", "S-456")
@@ -265,9 +265,9 @@ mod tests {
             ]
         );
         assert_eq!(reports.public_params()[0].1, "a/b+c=,d");
-        assert_eq!(DetailQuery::ENDPOINT, EndpointId::SystecDetail);
-        assert_eq!(HisMeetingQuery::ENDPOINT, EndpointId::SystecHisMeeting);
-        assert_eq!(ReportsQuery::ENDPOINT, EndpointId::SystecReports);
+        assert_eq!(DetailQuery::ENDPOINT, Source::SystecDetail);
+        assert_eq!(HisMeetingQuery::ENDPOINT, Source::SystecHisMeeting);
+        assert_eq!(ReportsQuery::ENDPOINT, Source::SystecReports);
         assert!(
             ReportsQuery::new(Vec::<String>::new())
                 .encode(&creds())

@@ -2,7 +2,7 @@
 
 use crate::{detail_body, quick_retry};
 use meeting_http::{QuanshiClient, RawResponse, SystecClient};
-use meeting_wire::EndpointId;
+use meeting_wire::Source;
 use std::sync::{Arc, Mutex};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -78,7 +78,7 @@ async fn raw_capture_and_errors_carry_the_typed_endpoint() {
     let window = systec_model::DateWindow::new(d("2024-01-01"), d("2024-01-31")).unwrap();
     systec.his_meeting_window(window).await.unwrap();
     let err = systec.reports(["u1"]).await.unwrap_err();
-    assert_eq!(err.context().endpoint, Some(EndpointId::SystecReports));
+    assert_eq!(err.context().endpoint, Some(Source::SystecReports));
     assert_eq!(err.context().batch, Some(0));
     let quanshi = QuanshiClient::builder()
         .base_url(format!("{}/q", server.uri()))
@@ -97,9 +97,9 @@ async fn raw_capture_and_errors_carry_the_typed_endpoint() {
     assert_eq!(
         ids,
         [
-            (EndpointId::SystecHisMeeting, "systec.his_meeting", true),
-            (EndpointId::SystecReports, "systec.reports", false),
-            (EndpointId::QuanshiDashboard, "quanshi.dashboard", true),
+            (Source::SystecHisMeeting, "systec.his_meeting", true),
+            (Source::SystecReports, "systec.reports", false),
+            (Source::QuanshiDashboard, "quanshi.dashboard", true),
         ]
     );
     assert_eq!(

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use futures::StreamExt;
 use meeting_http::{ErrorKind, RetryPolicy, SystecClient, WindowFetch};
 use meeting_sim::{FaultConfig, FaultKind, Sim, SimConfig};
-use meeting_wire::EndpointId;
+use meeting_wire::Source;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -53,14 +53,14 @@ async fn a_failed_detail_page_keeps_the_windows_other_pages() {
         client.detail_windows(query.clone()).collect().await;
     assert_eq!(windows.len(), 1);
     let w = &windows[0];
-    assert_eq!(w.endpoint, EndpointId::SystecDetail);
+    assert_eq!(w.endpoint, Source::SystecDetail);
     assert_eq!(uuids(&w.records), ["a", "b", "e", "f"]);
     assert!(!w.is_complete());
     assert_eq!(w.failures.len(), 1);
     let ctx = w.failures[0].context();
     assert_eq!(
         (ctx.endpoint, ctx.window, ctx.page),
-        (Some(EndpointId::SystecDetail), Some(w.window), Some(2))
+        (Some(Source::SystecDetail), Some(w.window), Some(2))
     );
     assert!(matches!(
         w.failures[0].kind(),
@@ -204,7 +204,7 @@ async fn a_failed_reports_batch_keeps_the_other_batches() {
     let err = batches[1].result.as_ref().unwrap_err();
     assert_eq!(
         (err.context().endpoint, err.context().batch),
-        (Some(EndpointId::SystecReports), Some(1))
+        (Some(Source::SystecReports), Some(1))
     );
     assert_eq!(batches[2].result.as_ref().unwrap().len(), 1);
     // `reports()` reports the first failed batch.
@@ -264,7 +264,7 @@ async fn keeps_everything_received(seed: u64) -> (usize, usize) {
             .iter()
             .map(|e| {
                 let ctx = e.context();
-                assert_eq!(ctx.endpoint, Some(EndpointId::SystecDetail));
+                assert_eq!(ctx.endpoint, Some(Source::SystecDetail));
                 assert_eq!(ctx.window, Some(w.window));
                 assert!(e.is_transient(), "{e}");
                 ctx.page.expect("a failed page names its page")

@@ -2,7 +2,7 @@
 //! every request.
 
 use crate::common::*;
-use meeting_sim::{EndpointId, Sim};
+use meeting_sim::{Sim, Source};
 
 #[tokio::test]
 async fn the_log_keeps_the_newest_records_and_counts_the_dropped() {
@@ -21,10 +21,7 @@ async fn the_log_keeps_the_newest_records_and_counts_the_dropped() {
     let log = sim.requests();
     let seqs: Vec<u64> = log.iter().map(|r| r.seq).collect();
     assert_eq!(seqs, [2, 3, 4]);
-    assert!(
-        log.iter()
-            .all(|r| r.endpoint == EndpointId::SystecHisMeeting)
-    );
+    assert!(log.iter().all(|r| r.endpoint == Source::SystecHisMeeting));
     assert_eq!(
         log[0].params[0],
         ("from".to_owned(), "2024-01-03".to_owned())
@@ -36,7 +33,7 @@ async fn the_log_keeps_the_newest_records_and_counts_the_dropped() {
     systec(&sim, "detail", &[]).await;
     let log = sim.requests();
     assert_eq!(log.len(), 1);
-    assert_eq!((log[0].seq, log[0].endpoint), (5, EndpointId::SystecDetail));
+    assert_eq!((log[0].seq, log[0].endpoint), (5, Source::SystecDetail));
     assert_eq!((sim.requests_dropped(), sim.requests_answered()), (2, 6));
     sim.shutdown().await;
 }

@@ -1,7 +1,7 @@
 //! Systec endpoints: documented behaviour, parsed with `systec-model`, compared with truth.
 
 use crate::common::*;
-use meeting_sim::EndpointId;
+use meeting_sim::Source;
 use std::collections::BTreeMap;
 use systec_model::{
     Completeness, DateWindow, Error as SystecError, ReportEntry, detail, his_meeting, reports,
@@ -420,7 +420,7 @@ async fn bad_input_is_an_error_envelope_never_a_crash() {
     assert_eq!(reports::parse_response(&body).unwrap().data.len(), 0);
     // The log has the endpoint and the public parameters.
     let log = sim.requests();
-    assert_eq!(log[0].endpoint, EndpointId::SystecDetail);
+    assert_eq!(log[0].endpoint, Source::SystecDetail);
     assert_eq!(
         log[0].params,
         vec![("page_size".to_owned(), "abc".to_owned())]
