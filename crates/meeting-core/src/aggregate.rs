@@ -2,7 +2,9 @@
 //! reports), shared by every output so that every renderer shows the same numbers.
 //!
 //! Give it merged meetings (one record per occurrence: [`crate::query::merge_sorted`]) so
-//! nothing counts twice. The design's accounting rules:
+//! nothing counts twice. Its only input is [`MeetingSummary`] (one per merged meeting, for
+//! files and the archive alike); the functions taking a [`Meeting`] summarise it first
+//! ([`MeetingSummary::from_meeting`]). The design's accounting rules:
 //!
 //! - **Meetings** are occurrences held (`live` or `ended`). Bookings still `scheduled`,
 //!   `cancelled` ones and records whose status is `unknown` are counted in their own
@@ -44,8 +46,8 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::query::{host_label, sort_time};
-use crate::{Meeting, Money, Status, Vendor};
+use crate::meeting_summary::EventKind;
+use crate::{Meeting, MeetingSummary, Money, Status, Vendor};
 
 /// What meetings are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -79,9 +81,9 @@ pub const UNALLOCATED: &str = "(unallocated)";
 /// `meeting-report`'s `Allocation` (the `--allocation` file) implements it; a program may
 /// bring its own (a directory service, a database).
 pub trait Departments: std::fmt::Debug {
-    /// The department `m` is charged to at its start day in `zone`, or `None` when no line
-    /// covers it (it then counts under [`UNALLOCATED`]).
-    fn department_of(&self, m: &Meeting, zone: Tz) -> Option<&str>;
+    /// The department `m` is charged to at its (effective) start day in `zone`, or `None`
+    /// when no line covers it (it then counts under [`UNALLOCATED`]).
+    fn department_of(&self, m: &MeetingSummary, zone: Tz) -> Option<&str>;
 }
 
 impl GroupBy {
@@ -109,7 +111,7 @@ impl GroupBy {
     /// Every group a meeting counts in (several rooms for a multi-room booking), each once;
     /// `(unknown)` when the meeting does not say.
     pub fn groups_of(self, m: &Meeting, zone: Tz) -> Vec<String> {
-        self.keys_of(m, zone, None)
+        self.keys_of(&MeetingSummary::identity(m), zone, None)
             .into_iter()
             .map(|k| k.label)
             .collect()
@@ -117,15 +119,20 @@ impl GroupBy {
 
     /// Every group a meeting counts in, by identity (a room is its id; two rooms with one
     /// name stay two groups), each once.
-    fn keys_of(self, m: &Meeting, zone: Tz, allocation: Option<&dyn Departments>) -> Vec<GroupKey> {
+    fn keys_of(
+        self,
+        m: &MeetingSummary,
+        zone: Tz,
+        allocation: Option<&dyn Departments>,
+    ) -> Vec<GroupKey> {
         let local = |format: &str| {
-            sort_time(m)
+            m.effective_start
                 .map(|t| t.with_timezone(&zone).format(format).to_string())
                 .unwrap_or_default()
         };
         let mut keys: Vec<GroupKey> = match self {
             GroupBy::Room => room_keys(m),
-            GroupBy::Host => vec![GroupKey::plain(host_label(m))],
+            GroupBy::Host => vec![GroupKey::plain(m.host_label())],
             GroupBy::Day => vec![GroupKey::plain(local("%Y-%m-%d"))],
             GroupBy::Month => vec![GroupKey::plain(local("%Y-%m"))],
             GroupBy::Department => vec![GroupKey::plain(
@@ -183,7 +190,7 @@ impl GroupKey {
 
 /// A meeting's rooms by identity: the Systec room by its id (else name), each booked room by
 /// its `DeviceId` (else name); labelled by name, else id.
-fn room_keys(m: &Meeting) -> Vec<GroupKey> {
+fn room_keys(m: &MeetingSummary) -> Vec<GroupKey> {
     let key = |vendor: &str, id: Option<&String>, name: Option<&String>| -> Option<GroupKey> {
         let label = name.or(id)?.clone();
         Some(GroupKey {
@@ -192,12 +199,12 @@ fn room_keys(m: &Meeting) -> Vec<GroupKey> {
             shown_id: id.cloned(),
         })
     };
-    if let Some(room) = &m.room
-        && let Some(k) = key("systec", room.id.as_ref(), room.name.as_ref())
+    if m.has_room
+        && let Some(k) = key("systec", m.room_id.as_ref(), m.room_name.as_ref())
     {
         return vec![k];
     }
-    m.rooms
+    m.booked_rooms
         .iter()
         .filter_map(|r| key("quanshi", r.id.as_ref(), r.name.as_ref()))
         .collect()
@@ -264,10 +271,15 @@ impl Totals {
     /// Adds one meeting (call [`Totals::finish`] after the last). A Quanshi reservation
     /// counted with its occurrence is not added on its own: see [`Aggregate::compute`].
     pub fn add(&mut self, m: &Meeting) {
+        self.add_summary(&MeetingSummary::from_meeting(m));
+    }
+
+    /// [`Totals::add`] of a meeting's summary.
+    pub fn add_summary(&mut self, m: &MeetingSummary) {
         self.add_with(m, &Lent::default());
     }
 
-    fn add_with(&mut self, m: &Meeting, lent: &Lent) {
+    fn add_with(&mut self, m: &MeetingSummary, lent: &Lent) {
         match m.status {
             Status::Live | Status::Ended => {}
             Status::Scheduled => {
@@ -284,21 +296,16 @@ impl Totals {
             }
         }
         self.meetings += 1;
-        self.duration_seconds += m.duration_seconds.unwrap_or(0);
+        self.duration_seconds += m.measured_seconds.unwrap_or(0);
         self.billed_minutes += m.billed_minutes.unwrap_or(0);
-        let (persons, seconds) = attendance(m);
-        self.attendees += persons;
-        self.attendee_seconds += seconds;
-        self.invitees += invitees(m) + lent.invitees;
-        self.phone_calls += m.phone_calls.len() as u64;
-        self.phone_minutes += m
-            .phone_calls
-            .iter()
-            .filter_map(|c| c.billed_minutes)
-            .sum::<u64>();
-        for (cur, amount) in m.phone_cost() {
-            let sum = self.cost.entry(cur).or_default();
-            *sum = sum.saturating_add(amount);
+        self.attendees += m.attendees;
+        self.attendee_seconds += m.attendee_seconds;
+        self.invitees += m.invitees + lent.invitees;
+        self.phone_calls += m.phone_calls;
+        self.phone_minutes += m.phone_minutes;
+        for cost in &m.phone_cost {
+            let sum = self.cost.entry(cost.currency.clone()).or_default();
+            *sum = sum.saturating_add(cost.amount);
         }
     }
 
@@ -333,11 +340,6 @@ struct Lent {
 /// Whether a participant row is an invitation (Quanshi `attendList`), not attendance.
 fn is_invitee(p: &crate::Participant) -> bool {
     p.invitation.is_some()
-}
-
-/// The invitees of a meeting.
-fn invitees(m: &Meeting) -> u64 {
-    m.participants.iter().filter(|p| is_invitee(p)).count() as u64
 }
 
 /// Distinct persons of a meeting and their united attendance in seconds (see the module
@@ -441,13 +443,27 @@ impl Aggregate {
         zone: Tz,
         allocation: Option<&dyn Departments>,
     ) -> Self {
-        let meetings: Vec<&Meeting> = meetings.into_iter().collect();
+        let summaries: Vec<MeetingSummary> = meetings
+            .into_iter()
+            .map(MeetingSummary::from_meeting)
+            .collect();
+        Aggregate::of_summaries(&summaries, by, zone, allocation)
+    }
+
+    /// [`Aggregate::compute_allocated`] over the meetings' summaries: what every other way
+    /// of aggregating comes down to.
+    pub fn of_summaries<'a>(
+        summaries: impl IntoIterator<Item = &'a MeetingSummary> + Clone,
+        by: GroupBy,
+        zone: Tz,
+        allocation: Option<&dyn Departments>,
+    ) -> Self {
         let mut acc = Accumulator::new(by, zone, allocation);
-        for m in &meetings {
-            acc.learn(m);
+        for s in summaries.clone() {
+            acc.learn(s);
         }
-        for m in meetings {
-            acc.add(m);
+        for s in summaries {
+            acc.add(s);
         }
         acc.finish()
     }
@@ -485,8 +501,8 @@ impl<'a> Accumulator<'a> {
     }
 
     /// First pass: learns what a Quanshi reservation lends its event's occurrence.
-    pub fn learn(&mut self, m: &Meeting) {
-        if crate::query::is_report_stub(m) {
+    pub fn learn(&mut self, m: &MeetingSummary) {
+        if m.stub {
             return;
         }
         let Some(e) = &m.event_id else { return };
@@ -498,13 +514,13 @@ impl<'a> Accumulator<'a> {
             lent.rooms.extend(room_keys(m));
             lent.rooms.sort();
             lent.rooms.dedup_by(|a, b| a.id == b.id);
-            lent.invitees += invitees(m);
+            lent.invitees += m.invitees;
         }
     }
 
     /// Second pass: counts one meeting (see [`Aggregate::compute`]).
-    pub fn add(&mut self, m: &Meeting) {
-        if crate::query::is_report_stub(m) {
+    pub fn add(&mut self, m: &MeetingSummary) {
+        if m.stub {
             return;
         }
         let lends_to_occurrence = |e: &String| self.occurring.contains(e);
@@ -578,17 +594,17 @@ impl<'a> Accumulator<'a> {
 /// Whether [`Accumulator::learn`] reads `m`'s participants (a Quanshi reservation lends
 /// its invitees); for other records their outline is enough.
 pub fn lends_participants(m: &Meeting) -> bool {
-    is_reservation(m)
+    EventKind::of_key(&m.key) == EventKind::Reservation
 }
 
 /// Whether `m` is a Quanshi reservation (a booking).
-fn is_reservation(m: &Meeting) -> bool {
-    m.key.starts_with("quanshi:conference:")
+fn is_reservation(m: &MeetingSummary) -> bool {
+    m.event_kind == EventKind::Reservation
 }
 
 /// Whether `m` is a Quanshi occurrence.
-fn is_occurrence(m: &Meeting) -> bool {
-    m.key.starts_with("quanshi:temp:")
+fn is_occurrence(m: &MeetingSummary) -> bool {
+    m.event_kind == EventKind::Occurrence
 }
 
 #[cfg(test)]
@@ -652,9 +668,8 @@ mod tests {
         #[derive(Debug)]
         struct Finance;
         impl Departments for Finance {
-            fn department_of(&self, m: &Meeting, _zone: Tz) -> Option<&str> {
-                let room = m.room.as_ref().and_then(|r| r.name.as_deref());
-                (room == Some("room04")).then_some("财务部")
+            fn department_of(&self, m: &MeetingSummary, _zone: Tz) -> Option<&str> {
+                (m.room_name.as_deref() == Some("room04")).then_some("财务部")
             }
         }
         let sh = chrono_tz::Asia::Shanghai;

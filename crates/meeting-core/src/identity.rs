@@ -14,6 +14,10 @@
 //! Quanshi rooms are their `DeviceId`; a booked room's label is likewise its latest
 //! observed name across the input set (a room renamed between bookings is one room).
 //!
+//! The directory learns from [`MeetingSummary`] records (the archive's summary rows, or
+//! summaries of merged meetings) and resolves a summary ([`RoomDirectory::resolve_summary`])
+//! or a whole meeting ([`RoomDirectory::resolve`]) by the same rules.
+//!
 //! ```
 //! use meeting_core::identity::resolve_rooms;
 //! use meeting_core::{Meeting, Room, Source, Vendor};
@@ -34,7 +38,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::{Host, Meeting, Room, Vendor};
+use crate::{Host, Meeting, MeetingSummary, Room, Vendor};
 
 /// What is known of one room id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,10 +67,10 @@ impl RoomDirectory {
 
     /// Learns from one record: its room's id, name and mailbox, when it carries an id and a
     /// name or mailbox.
-    pub fn learn(&mut self, m: &Meeting) {
+    pub fn learn(&mut self, m: &MeetingSummary) {
         if m.vendor == Vendor::Quanshi {
-            let at = m.last_observed();
-            for r in &m.rooms {
+            let at = m.observed_at;
+            for r in &m.booked_rooms {
                 if let (Some(id), Some(name)) = (&r.id, &r.name) {
                     let seen = (at, name.clone());
                     match self.devices.get_mut(id) {
@@ -80,27 +84,28 @@ impl RoomDirectory {
             }
             return;
         }
-        if m.vendor != Vendor::Systec {
+        if m.vendor != Vendor::Systec || !m.has_room {
             return;
         }
-        let Some(room) = &m.room else { return };
-        let Some(id) = room.id.as_deref() else { return };
-        if room.name.is_none() && room.email.is_none() {
+        let Some(id) = m.room_id.as_deref() else {
+            return;
+        };
+        if m.room_name.is_none() && m.room_email.is_none() {
             return;
         }
-        let at = m.last_observed();
+        let at = m.observed_at;
         let entry = self.by_id.entry(id.to_owned()).or_default();
-        let newer = (at, room.name.as_deref()) > (entry.at, entry.name.as_deref());
+        let newer = (at, m.room_name.as_deref()) > (entry.at, entry.name.as_deref());
         if newer || entry.name.is_none() {
             entry.at = at;
-            if room.name.is_some() {
-                entry.name.clone_from(&room.name);
+            if m.room_name.is_some() {
+                entry.name.clone_from(&m.room_name);
             }
         }
-        if room.email.is_some() && (newer || entry.email.is_none()) {
-            entry.email.clone_from(&room.email);
+        if m.room_email.is_some() && (newer || entry.email.is_none()) {
+            entry.email.clone_from(&m.room_email);
         }
-        for alias in [&room.name, &room.email].into_iter().flatten() {
+        for alias in [&m.room_name, &m.room_email].into_iter().flatten() {
             self.alias.insert(alias.clone(), id.to_owned());
         }
     }
@@ -165,11 +170,49 @@ impl RoomDirectory {
     }
 }
 
+impl RoomDirectory {
+    /// [`RoomDirectory::resolve`] of a summary: the same rules on its room and host fields.
+    pub fn resolve_summary(&self, s: &mut MeetingSummary) {
+        if s.vendor == Vendor::Quanshi {
+            for r in &mut s.booked_rooms {
+                if let Some((_, name)) = r.id.as_ref().and_then(|id| self.devices.get(id)) {
+                    r.name = Some(name.clone());
+                }
+            }
+            return;
+        }
+        if s.vendor != Vendor::Systec || !s.has_room {
+            return;
+        }
+        if s.room_id.is_none() {
+            s.room_id = [&s.room_name, &s.room_email]
+                .into_iter()
+                .flatten()
+                .find_map(|a| self.id_of(a))
+                .map(str::to_owned);
+        }
+        let Some(known) = s.room_id.as_deref().and_then(|id| self.by_id.get(id)) else {
+            return;
+        };
+        if known.name.is_some() {
+            s.room_name.clone_from(&known.name);
+        }
+        if s.room_email.is_none() {
+            s.room_email.clone_from(&known.email);
+        }
+        if !s.has_host || (s.host_name.is_none() && s.host_email.is_none()) {
+            s.has_host = true;
+            s.host_name.clone_from(&s.room_name);
+            s.host_email.clone_from(&s.room_email);
+        }
+    }
+}
+
 /// Resolves every record's room (see the module docs), learning from all of them first.
 pub fn resolve_rooms(meetings: &mut [Meeting]) {
     let mut dir = RoomDirectory::new();
     for m in meetings.iter() {
-        dir.learn(m);
+        dir.learn(&MeetingSummary::identity(m));
     }
     for m in meetings.iter_mut() {
         dir.resolve(m);

@@ -129,6 +129,7 @@ pub mod dump;
 pub mod identity;
 pub mod inputs;
 pub mod json_schema;
+pub mod meeting_summary;
 pub mod merge;
 mod model;
 pub mod normalize;
@@ -141,6 +142,7 @@ mod time_conv;
 
 pub use context::{Context, DEFAULT_VENDOR_ZONE, UnknownZone};
 pub use dump::{DumpError, DumpErrorKind, DumpOptions, DumpReader, DumpStats, Position, read_dump};
+pub use meeting_summary::{MeetingSummary, RULES_VERSION};
 pub use model::{
     Approval, BookedRoom, CallDirection, Connections, Device, ExtraFields, Features, Host,
     Invitation, Meeting, Money, OLDEST_SCHEMA_VERSION, Participant, ParticipantKind, PhoneCall,

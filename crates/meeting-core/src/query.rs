@@ -21,13 +21,16 @@ use std::cmp::Ordering;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::{Meeting, Vendor};
+use crate::{Meeting, MeetingSummary, Vendor};
 
 /// Which meetings to keep: a date span (whole days in a zone), rooms, hosts and a vendor.
 ///
 /// Every condition that is set must hold; within rooms (or hosts) any one may match. Dates
-/// are compared with the meeting's start (else its scheduled start) in the filter's zone; a
-/// meeting with neither is kept only when no date is set.
+/// are compared with the meeting's effective start (its start, else its scheduled start) in
+/// the filter's zone; a meeting with neither is kept only when no date is set.
+///
+/// A filter reads a [`MeetingSummary`] ([`Filter::keeps`]), for files and the archive
+/// alike; [`Filter::matches`] is the same test on a whole [`Meeting`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Filter {
@@ -107,19 +110,27 @@ impl Filter {
         matches!((self.from, self.to), (Some(f), Some(t)) if f > t)
     }
 
-    /// Whether `m` passes every condition.
+    /// Whether `m` passes every condition (through its summary: [`Filter::keeps`]).
     pub fn matches(&self, m: &Meeting) -> bool {
-        self.vendor.is_none_or(|v| m.vendor == v)
-            && (self.rooms.is_empty() || self.rooms.iter().any(|r| room_matches(m, r)))
-            && (self.hosts.is_empty() || self.hosts.iter().any(|h| host_matches(m, h)))
-            && self.in_span(m)
+        if self.is_empty() {
+            return true;
+        }
+        self.keeps(&MeetingSummary::identity(m))
     }
 
-    fn in_span(&self, m: &Meeting) -> bool {
+    /// Whether the meeting summarised by `s` passes every condition.
+    pub fn keeps(&self, s: &MeetingSummary) -> bool {
+        self.vendor.is_none_or(|v| s.vendor == v)
+            && (self.rooms.is_empty() || self.rooms.iter().any(|r| summary_in_room(s, r)))
+            && (self.hosts.is_empty() || self.hosts.iter().any(|h| summary_has_host(s, h)))
+            && self.in_span(s)
+    }
+
+    fn in_span(&self, s: &MeetingSummary) -> bool {
         if self.from.is_none() && self.to.is_none() {
             return true;
         }
-        let Some(start) = m.start.or(m.scheduled_start) else {
+        let Some(start) = s.effective_start else {
             return false;
         };
         let day = start.with_timezone(&self.zone).date_naive();
@@ -144,6 +155,20 @@ pub fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
 pub fn day_span(from: NaiveDate, to: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let end = to.succ_opt().unwrap_or(to);
     (start_of_day(from, zone), start_of_day(end, zone))
+}
+
+/// Whether the meeting summarised by `s` is in the room named by id, name or e-mail
+/// (Systec) or books it (Quanshi).
+fn summary_in_room(s: &MeetingSummary, room: &str) -> bool {
+    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);
+    (s.has_room && (eq(&s.room_id) || eq(&s.room_name) || eq(&s.room_email)))
+        || s.booked_rooms.iter().any(|r| eq(&r.id) || eq(&r.name))
+}
+
+/// Whether the host of the meeting summarised by `s` is `host` by id, name or e-mail.
+fn summary_has_host(s: &MeetingSummary, host: &str) -> bool {
+    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == host);
+    s.has_host && (eq(&s.host_id) || eq(&s.host_name) || eq(&s.host_email))
 }
 
 /// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).

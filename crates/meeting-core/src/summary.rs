@@ -938,7 +938,7 @@ impl SummaryMerger {
         rows.flush()?;
         let mut dir = crate::identity::RoomDirectory::new();
         for s in &summaries {
-            dir.learn(&s.outline());
+            dir.learn(&crate::MeetingSummary::identity(&s.outline()));
         }
         for s in &mut summaries {
             let mut m = s.outline();
@@ -989,17 +989,18 @@ pub fn aggregate(
     zone: Tz,
     allocation: Option<&dyn crate::aggregate::Departments>,
 ) -> io::Result<Aggregate> {
+    use crate::MeetingSummary;
     let mut acc = Accumulator::new(by, zone, allocation);
     for s in &merged.summaries {
         let outline = s.outline();
         if crate::aggregate::lends_participants(&outline) {
-            acc.learn(&s.meeting(&merged.rows)?);
+            acc.learn(&MeetingSummary::from_meeting(&s.meeting(&merged.rows)?));
         } else {
-            acc.learn(&outline);
+            acc.learn(&MeetingSummary::identity(&outline));
         }
     }
     for s in &merged.summaries {
-        acc.add(&s.meeting(&merged.rows)?);
+        acc.add(&MeetingSummary::from_meeting(&s.meeting(&merged.rows)?));
     }
     Ok(acc.finish())
 }

@@ -61,9 +61,9 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use meeting_core::Meeting;
 use meeting_core::aggregate::Departments;
 use meeting_core::query::{room_label, sort_time};
+use meeting_core::{Meeting, MeetingSummary};
 
 /// The department of meetings whose room no allocation line covers.
 pub use meeting_core::aggregate::UNALLOCATED;
@@ -234,7 +234,12 @@ impl Allocation {
     /// matches only lines without dates.
     pub fn assign(&self, m: &Meeting, zone: Tz) -> Option<&AllocationLine> {
         let day = sort_time(m).map(|t| t.with_timezone(&zone).date_naive());
-        let names = room_names(m);
+        self.line_for(&room_names(m), day)
+    }
+
+    /// The first line for one of `names` that holds on `day` (without a day: a line without
+    /// dates).
+    fn line_for(&self, names: &BTreeSet<&str>, day: Option<NaiveDate>) -> Option<&AllocationLine> {
         self.lines.iter().find(|l| {
             names.contains(l.room.as_str())
                 && match day {
@@ -293,8 +298,22 @@ impl Allocation {
 /// Aggregation by department ([`meeting_core::aggregate::GroupBy::Department`]) asks the
 /// allocation through this interface.
 impl Departments for Allocation {
-    fn department_of(&self, m: &Meeting, zone: Tz) -> Option<&str> {
-        self.assign(m, zone).map(|l| l.department.as_str())
+    fn department_of(&self, m: &MeetingSummary, zone: Tz) -> Option<&str> {
+        let day = m
+            .effective_start
+            .map(|t| t.with_timezone(&zone).date_naive());
+        let mut names = BTreeSet::new();
+        names.extend(
+            [&m.room_id, &m.room_name, &m.room_email]
+                .into_iter()
+                .flatten()
+                .map(|s| s.trim()),
+        );
+        for r in &m.booked_rooms {
+            names.extend([&r.id, &r.name].into_iter().flatten().map(|s| s.trim()));
+        }
+        names.remove("");
+        self.line_for(&names, day).map(|l| l.department.as_str())
     }
 }
 

@@ -43,7 +43,7 @@
 //! are set to 0600 after opening, whatever the umask. [`Archive::backup`] (`VACUUM INTO`)
 //! writes one consistent 0600 file, the WAL folded in.
 //!
-//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 3).
+//! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 4).
 //! It is read before anything is written: an archive newer than this build is refused
 //! ([`ErrorKind::NewerVersion`]) and its bytes are left as they were; an older one is
 //! migrated forward by [`Writer::open`], one step per version, in one transaction (the
@@ -54,11 +54,11 @@
 //! Read commands use [`Archive::open_read_only`]: a missing file is
 //! [`ErrorKind::NotFound`], and nothing is created.
 //!
-//! # Tables (schema 3)
+//! # Tables (schema 4)
 //!
 //! | table | one row per | what |
 //! |---|---|---|
-//! | `observations` | `(key, source)` | the newest single-source record seen: `profile`, `fetched_at`, `record` (the normalised [`Meeting`](meeting_core::Meeting) as JSON) |
+//! | `observations` | `(key, source)` | the newest single-source record seen: `profile`, `fetched_at`, `record` (the normalised [`Meeting`](meeting_core::Meeting)'s canonical JSON, zstd-compressed with the embedded dictionary named by `dict`: [`DICTIONARY_ID`]), `hash` (128-bit SipHash of the uncompressed JSON) |
 //! | `meetings` | `key` | the merge of the key's observations (`record`, JSON) and queryable columns: vendor, profile, `observed_at`, status, `start_at`, `end_at`, `scheduled_start_at`, topic, host id/name/e-mail, room id/name, duration, billed minutes, participant count, phone cost total and currency |
 //! | `participants`, `phone_calls`, `booked_rooms` | `(key, idx)` | the merged record's lists, in its order |
 //! | `rooms` | room id | the latest name and when the room was first and last seen |
@@ -68,6 +68,10 @@
 //! | `sync_cursors` | `(profile, vendor)` | the last fully committed vendor day and the run that set it |
 //! | `quanshi_links` | reservation key | (schema 2) the attendee join link of a Quanshi reservation, a secret column never output, so sync can look it up again ([`Archive::quanshi_to_refresh`]); purged with its meeting |
 //! | `raw_responses` | response | optional verbatim bodies: endpoint, parameters, fetch time, request window end, status, body (zlib, secrets removed) |
+//!
+//! Since schema 4 observation records are compressed (a schema 3 archive's are compressed
+//! by the migration); writers run with `secure_delete=ON` and end with
+//! `wal_checkpoint(TRUNCATE)`.
 //!
 //! Since schema 3 the first five tables are rowid tables, their "one row per" a unique
 //! index: rows are appended in the order they are written, and a record stays in its page
@@ -81,8 +85,8 @@
 //!
 //! - **Observations, not last-writer-wins.** Each record loaded is an observation of one
 //!   `(key, source)`. The archive keeps the greatest observation of each by
-//!   `(fetched_at, record JSON, profile)`: the newest wins, and ties are broken by the
-//!   record's bytes, so the result does not depend on the order of loading. The meeting is
+//!   `(fetched_at, hash of the record's JSON, profile)`: the newest wins, and ties are
+//!   broken by the hash, so the result does not depend on the order of loading. The meeting is
 //!   then rebuilt from the key's current observations with
 //!   [`meeting_core::merge::merge`]. Loading the same data twice changes nothing; loading A
 //!   then B equals B then A (a property test over random splits and orders of simulator
@@ -140,6 +144,7 @@ mod lock;
 mod model;
 mod path;
 mod read;
+mod record;
 mod schema;
 mod write;
 mod writer;
@@ -152,6 +157,7 @@ pub use model::{
 };
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
 pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
+pub use record::DICTIONARY_ID;
 pub use schema::SCHEMA_VERSION;
 pub use writer::{PendingCommit, Writer};
 

@@ -9,14 +9,19 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{ErrorKind, Result, StoreError};
 
 /// The schema version this build writes (`PRAGMA user_version`).
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// How long a writer waits for another writer's lock before failing with `Busy`.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Forward migrations: entry `i` takes the schema from version `i` to `i + 1`. A version
 /// is added by appending its SQL here; each runs in the migration transaction.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+
+/// Version 4 (first part): observations become the compressed records of
+/// `crate::record` (the step itself is Rust: `write::compress_observations`, run after the
+/// SQL steps). Nothing else changes here.
+const V4: &str = "";
 
 /// The page size of a new archive (SQLite's default is 4 KiB). A meeting's record is
 /// about 2.6 KB of JSON: in 16 KiB pages several sit in one leaf, without overflow pages.
@@ -486,6 +491,7 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
     // 64 MiB after each.
     conn.execute_batch(
         "PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;
+         PRAGMA secure_delete=ON;
          PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=8192;
          PRAGMA journal_size_limit=67108864;",
     )
@@ -515,6 +521,10 @@ fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
             conn.execute_batch(sql).map_err(|e| {
                 StoreError::sqlite(format!("migration to schema {} failed", i + 1), e).at(path)
             })?;
+        }
+        if now < 4 {
+            // First: the rebuild below reads observations in the schema 4 form.
+            crate::write::compress_observations(conn).map_err(|e| e.at(path))?;
         }
         if now < 2 {
             // Schema 2 follows the neutral schema v2's merge rules (report state, stubs,

@@ -13,6 +13,7 @@ use crate::model::{
     Cursor, JoinLink, LoadSummary, PreparedObservation, PurgeSummary, RawResponse, RunManifest,
     WindowCommit,
 };
+use crate::record::{DICTIONARY_ID, compress_record, decompress_record, record_hash};
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::sqlite(what, e)
@@ -83,15 +84,19 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         }
         seen.insert(meeting.key.clone());
         // Stored when it is the greater observation of its `(key, source)` by
-        // `(fetched_at, record, profile)` (text compared bytewise, as in Rust), or the first.
+        // `(fetched_at, hash of the record's JSON, profile)` (compared bytewise, as in
+        // Rust), or the first: the record compressed with the embedded dictionary.
+        let hash = record_hash(record.as_bytes());
+        let packed = compress_record(record.as_bytes())?;
         let stored = conn
             .prepare_cached(
-                "INSERT INTO observations (key, source, profile, fetched_at, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO observations (key, source, profile, fetched_at, hash, dict, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (key, source) DO UPDATE SET profile = excluded.profile,
-                     fetched_at = excluded.fetched_at, record = excluded.record
-                 WHERE (excluded.fetched_at, excluded.record, excluded.profile)
-                     > (observations.fetched_at, observations.record, observations.profile)",
+                     fetched_at = excluded.fetched_at, hash = excluded.hash,
+                     dict = excluded.dict, record = excluded.record
+                 WHERE (excluded.fetched_at, excluded.hash, excluded.profile)
+                     > (observations.fetched_at, observations.hash, observations.profile)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -99,7 +104,9 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
                     source.source_name(),
                     profile,
                     fetched,
-                    record
+                    &hash[..],
+                    DICTIONARY_ID,
+                    packed
                 ])
             })
             .map_err(db("cannot store an observation"))?
@@ -121,11 +128,17 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         let same = conn
             .prepare_cached(
                 "SELECT 1 FROM observations WHERE key = ?1 AND source = ?2
-                     AND fetched_at = ?3 AND record = ?4 AND profile = ?5",
+                     AND fetched_at = ?3 AND hash = ?4 AND profile = ?5",
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![meeting.key, source.source_name(), fetched, record, profile],
+                    params![
+                        meeting.key,
+                        source.source_name(),
+                        fetched,
+                        &hash[..],
+                        profile
+                    ],
                     |_| Ok(()),
                 )
                 .optional()
@@ -229,26 +242,98 @@ pub(crate) struct StoredObservation {
     pub(crate) record: String,
 }
 
-/// The current observations of `key`, by source.
+/// The current observations of `key`, by source, their records decompressed.
 pub(crate) fn observations_of(conn: &Connection, key: &str) -> Result<Vec<StoredObservation>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT source, profile, fetched_at, record FROM observations WHERE key = ?1
+            "SELECT source, profile, fetched_at, dict, record FROM observations WHERE key = ?1
              ORDER BY source",
         )
         .map_err(db("cannot read observations"))?;
     let rows = stmt
         .query_map([key], |r| {
-            Ok(StoredObservation {
-                source: r.get(0)?,
-                profile: r.get(1)?,
-                fetched_at: r.get(2)?,
-                record: r.get(3)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Vec<u8>>(4)?,
+            ))
         })
         .map_err(db("cannot read observations"))?;
-    rows.collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db("cannot read observations"))
+    let mut out = Vec::new();
+    for row in rows {
+        let (source, profile, fetched_at, dict, packed) =
+            row.map_err(db("cannot read observations"))?;
+        let what = format!("observation {source} of {key}");
+        let json = decompress_record(dict, &packed, &what)?;
+        let record = String::from_utf8(json)
+            .map_err(|e| StoreError::bad_record(format!("{what}: not UTF-8: {e}")))?;
+        out.push(StoredObservation {
+            source,
+            profile,
+            fetched_at,
+            record,
+        });
+    }
+    Ok(out)
+}
+
+/// Schema 4: every observation's record (JSON text until schema 3) compressed with the
+/// embedded dictionary, with the hash of its JSON, into a new table that replaces the old.
+pub(crate) fn compress_observations(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE observations_v4 (
+             key         TEXT NOT NULL,
+             source      TEXT NOT NULL,
+             profile     TEXT NOT NULL,
+             fetched_at  TEXT NOT NULL,
+             hash        BLOB NOT NULL,
+             dict        INTEGER NOT NULL,
+             record      BLOB NOT NULL
+         );",
+    )
+    .map_err(db("cannot create the compressed observations"))?;
+    {
+        let mut read = conn
+            .prepare(
+                "SELECT key, source, profile, fetched_at, record FROM observations
+                 ORDER BY key, source",
+            )
+            .map_err(db("cannot read observations"))?;
+        let mut insert = conn
+            .prepare(
+                "INSERT INTO observations_v4 (key, source, profile, fetched_at, hash, dict, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(db("cannot compress observations"))?;
+        let mut rows = read.query([]).map_err(db("cannot read observations"))?;
+        while let Some(r) = rows.next().map_err(db("cannot read observations"))? {
+            let key: String = r.get(0).map_err(db("cannot read observations"))?;
+            let source: String = r.get(1).map_err(db("cannot read observations"))?;
+            let profile: String = r.get(2).map_err(db("cannot read observations"))?;
+            let fetched: String = r.get(3).map_err(db("cannot read observations"))?;
+            let record: String = r.get(4).map_err(db("cannot read observations"))?;
+            let packed = compress_record(record.as_bytes())?;
+            insert
+                .execute(params![
+                    key,
+                    source,
+                    profile,
+                    fetched,
+                    &record_hash(record.as_bytes())[..],
+                    DICTIONARY_ID,
+                    packed
+                ])
+                .map_err(db("cannot compress observations"))?;
+        }
+    }
+    conn.execute_batch(
+        "DROP TABLE observations;
+         ALTER TABLE observations_v4 RENAME TO observations;
+         CREATE UNIQUE INDEX observations_key ON observations (key, source);",
+    )
+    .map_err(db("cannot replace the observations"))
 }
 
 /// The meeting `key` rebuilt from its observations: the merged record, its profile (of the

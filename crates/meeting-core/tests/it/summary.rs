@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use meeting_core::MeetingSummary;
 use meeting_core::aggregate::Departments;
 use meeting_core::aggregate::{Aggregate, GroupBy};
 use meeting_core::merge::Merger;
@@ -40,18 +41,16 @@ struct Allocation(
 );
 
 impl Departments for Allocation {
-    fn department_of(&self, m: &Meeting, zone: Tz) -> Option<&str> {
-        let day = meeting_core::query::sort_time(m).map(|t| t.with_timezone(&zone).date_naive());
-        let mut names: Vec<&str> = Vec::new();
-        if let Some(r) = &m.room {
-            names.extend(
-                [&r.id, &r.name, &r.email]
-                    .into_iter()
-                    .flatten()
-                    .map(|s| s.trim()),
-            );
-        }
-        for r in &m.rooms {
+    fn department_of(&self, m: &MeetingSummary, zone: Tz) -> Option<&str> {
+        let day = m
+            .effective_start
+            .map(|t| t.with_timezone(&zone).date_naive());
+        let mut names: Vec<&str> = [&m.room_id, &m.room_name, &m.room_email]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .collect();
+        for r in &m.booked_rooms {
             names.extend([&r.id, &r.name].into_iter().flatten().map(|s| s.trim()));
         }
         self.0.iter().find_map(|(room, dept, from, to)| {

@@ -126,7 +126,7 @@ fn a_newer_archive_is_refused_and_left_untouched() {
             supported: meeting_store::SCHEMA_VERSION
         }
     );
-    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 3): refusing to use it; it was not modified");
+    insta::assert_snapshot!(redact(&err.to_string(), dir.path()), @"archive [DIR]/archive.sqlite: written by a newer version of this program (schema 99; this build knows up to 4): refusing to use it; it was not modified");
     let err = Archive::open_read_only(&path).unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NewerVersion { .. }));
     assert_eq!(std::fs::read(&path).unwrap(), before);
@@ -293,12 +293,56 @@ const TABLES: &[&str] = &[
     "raw_responses",
 ];
 
+/// The observations of an archive as schema 3 held them (`key, source, profile,
+/// fetched_at, record` with the record as JSON text), sorted; from schema 4 (compressed
+/// records) or older.
+fn plain_observations(conn: &Connection) -> Vec<(String, String, String, String, String)> {
+    let compressed = conn
+        .prepare("SELECT dict FROM observations LIMIT 0")
+        .is_ok();
+    let mut d =
+        zstd::bulk::Decompressor::with_dictionary(include_bytes!("../../dict/records-1.zdict"))
+            .unwrap();
+    let mut out: Vec<_> = if compressed {
+        conn.prepare("SELECT key, source, profile, fetched_at, record FROM observations")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
+                ))
+            })
+            .unwrap()
+            .map(|r| {
+                let (k, s, p, f, b) = r.unwrap();
+                let json = String::from_utf8(d.decompress(&b, 1 << 24).unwrap()).unwrap();
+                (k, s, p, f, json)
+            })
+            .collect()
+    } else {
+        conn.prepare("SELECT key, source, profile, fetched_at, record FROM observations")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    out.sort();
+    out
+}
+
 /// A schema-2 archive holding real data (every endpoint's simulator records, participants,
-/// calls, booked rooms, rooms and aliases, stubs) is migrated to schema 3 with every row of
-/// every table kept, reads the same meetings, and passes `check`; its tables are then rowid
-/// tables whose former keys are unique indexes (a duplicate is refused).
+/// calls, booked rooms, rooms and aliases, stubs) is migrated to schema 4 with every row of
+/// every table kept (observations: the same records, now compressed), reads the same
+/// meetings, and passes `check`; its tables are then rowid tables whose former keys are
+/// unique indexes (a duplicate is refused).
 #[test]
-fn a_v2_archive_with_data_is_migrated_to_v3_row_for_row() {
+fn a_v2_archive_with_data_is_migrated_to_v4_row_for_row() {
     let (dir, current) = temp_archive();
     load(&current, observe(&sim_all(60_000, 3), "acme", 0));
     let expected = all_meetings(&current);
@@ -318,9 +362,16 @@ fn a_v2_archive_with_data_is_migrated_to_v3_row_for_row() {
                  join_link TEXT NOT NULL, fetched_at TEXT NOT NULL) WITHOUT ROWID;",
         )
         .unwrap();
+        for o in plain_observations(&Connection::open(&current).unwrap()) {
+            conn.execute(
+                "INSERT INTO observations VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![o.0, o.1, o.2, o.3, o.4],
+            )
+            .unwrap();
+        }
         conn.execute("ATTACH ?1 AS src", [current.to_str().unwrap()])
             .unwrap();
-        for table in TABLES {
+        for table in TABLES.iter().skip(1) {
             conn.execute_batch(&format!(
                 "INSERT INTO main.{table} SELECT * FROM src.{table}"
             ))
@@ -329,19 +380,24 @@ fn a_v2_archive_with_data_is_migrated_to_v3_row_for_row() {
         conn.execute_batch("DETACH src; PRAGMA user_version = 2;")
             .unwrap();
     }
-    let before: Vec<Vec<String>> = {
+    let (before, observations): (Vec<Vec<String>>, _) = {
         let conn = Connection::open(&old).unwrap();
-        TABLES.iter().map(|t| rows_of(&conn, t)).collect()
+        (
+            TABLES.iter().skip(1).map(|t| rows_of(&conn, t)).collect(),
+            plain_observations(&conn),
+        )
     };
-    assert!(before.iter().take(5).all(|rows| !rows.is_empty()));
+    assert!(!observations.is_empty());
+    assert!(before.iter().take(4).all(|rows| !rows.is_empty()));
 
     Writer::open(&old).unwrap().close().unwrap();
     let conn = Connection::open(&old).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
-    for (table, rows) in TABLES.iter().zip(&before) {
+    assert_eq!(version, 4);
+    assert_eq!(plain_observations(&conn), observations);
+    for (table, rows) in TABLES.iter().skip(1).zip(&before) {
         assert_eq!(&rows_of(&conn, table), rows, "{table}");
     }
     for table in TABLES.iter().take(5) {

@@ -1,0 +1,364 @@
+//! [`MeetingSummary`]: the one record that aggregation ([`crate::aggregate`]), filtering
+//! ([`crate::query::Filter`]) and room identity ([`crate::identity::RoomDirectory`]) read,
+//! for files and the archive alike.
+//!
+//! A summary is built from a **merged** [`Meeting`] ([`MeetingSummary::from_meeting`]) and
+//! holds what those queries need and nothing else: the identity and time columns, the host
+//! and room, the Quanshi event and its kind, and the figures already reduced by the
+//! accounting rules (distinct attendees and the union of their intervals, invitees, phone
+//! calls, their billed minutes and exact cost). The archive keeps one per meeting as its
+//! summary row; over files one is built per merged meeting.
+//!
+//! [`RULES_VERSION`] names the version of the merge and summary rules a summary was built
+//! with: a stored summary of another version is outdated and must be rebuilt from its
+//! meeting (never served stale).
+//!
+//! ```
+//! use meeting_core::{Meeting, MeetingSummary, Participant, Source, Status, Vendor};
+//!
+//! let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+//! m.status = Status::Ended;
+//! m.scheduled_start = "2024-01-31T16:30:00Z".parse().ok();
+//! let mut ann = Participant::default();
+//! ann.name = Some("Ann".into());
+//! m.participants = vec![ann.clone(), ann]; // rejoined: one attendee
+//! let s = MeetingSummary::from_meeting(&m);
+//! assert_eq!(s.attendees, 1);
+//! assert_eq!(s.effective_start, m.scheduled_start); // no start: the scheduled one
+//! ```
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::{Meeting, Money, ReportState, Status, Vendor};
+
+/// The version of the merge and summary rules: a summary built under another version is
+/// outdated. Raise it whenever what [`MeetingSummary::from_meeting`] computes, or the merge
+/// that makes its input, changes.
+pub const RULES_VERSION: u32 = 1;
+
+/// What a record is to its Quanshi event: a reservation lends its rooms and invitees to the
+/// occurrence of the same `eventId`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum EventKind {
+    /// Not part of an event (every Systec record).
+    #[default]
+    None,
+    /// A Quanshi reservation (`quanshi:conference:`): a booking.
+    Reservation,
+    /// A Quanshi occurrence (`quanshi:temp:`): the meeting.
+    Occurrence,
+}
+
+impl EventKind {
+    /// The kind of a key.
+    pub fn of_key(key: &str) -> EventKind {
+        if key.starts_with("quanshi:conference:") {
+            EventKind::Reservation
+        } else if key.starts_with("quanshi:temp:") {
+            EventKind::Occurrence
+        } else {
+            EventKind::None
+        }
+    }
+
+    /// The stored name: `none`, `reservation`, `occurrence`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::None => "none",
+            EventKind::Reservation => "reservation",
+            EventKind::Occurrence => "occurrence",
+        }
+    }
+
+    /// The kind named `name` ([`EventKind::name`]).
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        [
+            EventKind::None,
+            EventKind::Reservation,
+            EventKind::Occurrence,
+        ]
+        .into_iter()
+        .find(|k| k.name() == name)
+    }
+}
+
+/// A booked room of a summary: its `DeviceId` and name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct RoomRef {
+    /// The room's id (Quanshi `DeviceId`).
+    pub id: Option<String>,
+    /// The room's name.
+    pub name: Option<String>,
+}
+
+impl RoomRef {
+    /// A booked room.
+    pub fn new(id: Option<String>, name: Option<String>) -> Self {
+        RoomRef { id, name }
+    }
+}
+
+/// What the queries read of one merged meeting (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MeetingSummary {
+    /// The meeting's key.
+    pub key: String,
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The profile (vendor account) it was synced under, when known.
+    pub profile: Option<String>,
+    /// The status.
+    pub status: Status,
+    /// Whether a report exists (Systec).
+    pub report: Option<ReportState>,
+    /// The newest observation of any of its sources: the latest name of a room wins.
+    pub observed_at: Option<DateTime<Utc>>,
+    /// The measured start.
+    pub start: Option<DateTime<Utc>>,
+    /// The measured end.
+    pub end: Option<DateTime<Utc>>,
+    /// The start, else the scheduled start: what dates filter and buckets read.
+    pub effective_start: Option<DateTime<Utc>>,
+    /// The Systec room's id (`detail`'s `host_id`).
+    pub room_id: Option<String>,
+    /// The Systec room's name.
+    pub room_name: Option<String>,
+    /// The Systec room's mailbox.
+    pub room_email: Option<String>,
+    /// Whether the meeting has a Systec room at all (even one with no id, name or mailbox).
+    pub has_room: bool,
+    /// The host's id.
+    pub host_id: Option<String>,
+    /// The host's name.
+    pub host_name: Option<String>,
+    /// The host's e-mail.
+    pub host_email: Option<String>,
+    /// Whether the meeting has a host record at all.
+    pub has_host: bool,
+    /// The Quanshi `eventId`.
+    pub event_id: Option<String>,
+    /// What the record is to its event.
+    pub event_kind: EventKind,
+    /// Whether it is a Systec report stub (never a meeting).
+    pub stub: bool,
+    /// Measured seconds (end − start; Quanshi `confDuration` where the end is missing).
+    pub measured_seconds: Option<u64>,
+    /// The vendor's billed minutes.
+    pub billed_minutes: Option<u64>,
+    /// Distinct attendees ([`crate::aggregate::attendance`]).
+    pub attendees: u64,
+    /// Their attendance in seconds, each person's intervals united.
+    pub attendee_seconds: u64,
+    /// Invitees (participants with an invitation answer: Quanshi `attendList`).
+    pub invitees: u64,
+    /// Phone calls.
+    pub phone_calls: u64,
+    /// The phone calls' billed minutes.
+    pub phone_minutes: u64,
+    /// The phone calls' exact cost per currency, in currency order.
+    pub phone_cost: Vec<Money>,
+    /// The booked rooms (Quanshi), in the record's order.
+    pub booked_rooms: Vec<RoomRef>,
+    /// The rules version it was built with ([`RULES_VERSION`]).
+    pub rules_version: u32,
+}
+
+impl MeetingSummary {
+    /// The summary of a merged meeting, under the current [`RULES_VERSION`].
+    pub fn from_meeting(m: &Meeting) -> MeetingSummary {
+        let mut s = MeetingSummary::identity(m);
+        let (attendees, attendee_seconds) = crate::aggregate::attendance(m);
+        s.attendees = attendees;
+        s.attendee_seconds = attendee_seconds;
+        s.invitees = m
+            .participants
+            .iter()
+            .filter(|p| p.invitation.is_some())
+            .count() as u64;
+        s.phone_calls = m.phone_calls.len() as u64;
+        s.phone_minutes = m
+            .phone_calls
+            .iter()
+            .filter_map(|c| c.billed_minutes)
+            .sum::<u64>();
+        s.phone_cost = m
+            .phone_cost()
+            .into_iter()
+            .map(|(currency, amount)| Money { amount, currency })
+            .collect();
+        s
+    }
+
+    /// The identity, time and room fields only, the figures left at zero: what
+    /// [`crate::query::Filter`] and [`crate::identity::RoomDirectory`] read, without counting
+    /// attendance.
+    pub(crate) fn identity(m: &Meeting) -> MeetingSummary {
+        MeetingSummary {
+            key: m.key.clone(),
+            vendor: m.vendor,
+            profile: m.profile.clone(),
+            status: m.status,
+            report: m.report,
+            observed_at: m.last_observed(),
+            start: m.start,
+            end: m.end,
+            effective_start: m.start.or(m.scheduled_start),
+            room_id: m.room.as_ref().and_then(|r| r.id.clone()),
+            room_name: m.room.as_ref().and_then(|r| r.name.clone()),
+            room_email: m.room.as_ref().and_then(|r| r.email.clone()),
+            has_room: m.room.is_some(),
+            host_id: m.host.as_ref().and_then(|h| h.id.clone()),
+            host_name: m.host.as_ref().and_then(|h| h.name.clone()),
+            host_email: m.host.as_ref().and_then(|h| h.email.clone()),
+            has_host: m.host.is_some(),
+            event_id: m.event_id.clone(),
+            event_kind: EventKind::of_key(&m.key),
+            stub: m.is_stub(),
+            measured_seconds: m.duration_seconds,
+            billed_minutes: m.billed_minutes,
+            attendees: 0,
+            attendee_seconds: 0,
+            invitees: 0,
+            phone_calls: 0,
+            phone_minutes: 0,
+            phone_cost: Vec::new(),
+            booked_rooms: m
+                .rooms
+                .iter()
+                .map(|r| RoomRef::new(r.id.clone(), r.name.clone()))
+                .collect(),
+            rules_version: RULES_VERSION,
+        }
+    }
+
+    /// An empty summary of a key (every field absent or zero), for readers that fill the
+    /// fields themselves (the archive's summary rows).
+    pub fn empty(vendor: Vendor, key: impl Into<String>) -> MeetingSummary {
+        let key = key.into();
+        MeetingSummary {
+            event_kind: EventKind::of_key(&key),
+            stub: key.starts_with("systec:stub:"),
+            key,
+            vendor,
+            profile: None,
+            status: Status::Unknown,
+            report: None,
+            observed_at: None,
+            start: None,
+            end: None,
+            effective_start: None,
+            room_id: None,
+            room_name: None,
+            room_email: None,
+            has_room: false,
+            host_id: None,
+            host_name: None,
+            host_email: None,
+            has_host: false,
+            event_id: None,
+            attendees: 0,
+            attendee_seconds: 0,
+            invitees: 0,
+            phone_calls: 0,
+            phone_minutes: 0,
+            phone_cost: Vec::new(),
+            booked_rooms: Vec::new(),
+            measured_seconds: None,
+            billed_minutes: None,
+            rules_version: RULES_VERSION,
+        }
+    }
+
+    /// Whether it was built under the current rules ([`RULES_VERSION`]).
+    pub fn is_current(&self) -> bool {
+        self.rules_version == RULES_VERSION
+    }
+
+    /// Whether the meeting was held (`live` or `ended`): counted as a meeting.
+    pub fn is_held(&self) -> bool {
+        matches!(self.status, Status::Live | Status::Ended)
+    }
+
+    /// The room shown for the meeting (as [`crate::query::room_label`]).
+    pub fn room_label(&self) -> String {
+        self.room_labels().join(", ")
+    }
+
+    /// Every room the meeting was in, each once (as [`crate::query::room_labels`]).
+    pub fn room_labels(&self) -> Vec<String> {
+        if self.has_room
+            && let Some(label) = self.room_name.as_ref().or(self.room_id.as_ref())
+        {
+            return vec![label.clone()];
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for r in &self.booked_rooms {
+            if let Some(id) = r.id.as_deref() {
+                if seen.contains(&id) {
+                    continue;
+                }
+                seen.push(id);
+            }
+            if let Some(label) = r.name.as_ref().or(r.id.as_ref()) {
+                out.push(label.clone());
+            }
+        }
+        out
+    }
+
+    /// The host shown: its name, else e-mail, else id; empty when unknown.
+    pub fn host_label(&self) -> String {
+        self.host_name
+            .as_ref()
+            .or(self.host_email.as_ref())
+            .or(self.host_id.as_ref())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The phone cost of one currency in integer micro-units (millionths), when it is
+    /// exact at that precision and fits.
+    pub fn phone_cost_micros(amount: Decimal) -> Option<i64> {
+        let micros = amount.checked_mul(Decimal::from(1_000_000))?;
+        if micros.fract() != Decimal::ZERO {
+            return None;
+        }
+        i64::try_from(micros.trunc()).ok()
+    }
+
+    /// An amount of money from micro-units written with `scale` decimals (the scale the
+    /// exact sum had: `0.30` stays `0.30`, never `0.300000`).
+    pub fn amount_from_micros(micros: i64, scale: u32) -> Decimal {
+        let mut d = Decimal::new(micros, 6);
+        if scale <= 6 {
+            d.rescale(scale);
+        }
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micros_keep_the_scale() {
+        let d: Decimal = "0.30".parse().unwrap_or_default();
+        let micros = MeetingSummary::phone_cost_micros(d);
+        assert_eq!(micros, Some(300_000));
+        let back = MeetingSummary::amount_from_micros(300_000, d.scale());
+        assert_eq!(back.to_string(), "0.30");
+        let fine: Decimal = "0.0000001".parse().unwrap_or_default();
+        assert_eq!(MeetingSummary::phone_cost_micros(fine), None);
+        assert_eq!(
+            EventKind::from_name("occurrence"),
+            Some(EventKind::Occurrence)
+        );
+        assert_eq!(EventKind::of_key("quanshi:temp:1"), EventKind::Occurrence);
+    }
+}
