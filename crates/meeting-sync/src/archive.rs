@@ -62,7 +62,7 @@ pub fn read(path: &Path, filter: &Filter) -> Result<Reading, OfflineError> {
 /// Hands `each` the archive's meetings that the query of `filter` selects (each key's own
 /// merge, a page at a time), then its report stubs: the input of a merge, read without
 /// holding the archive in memory. The archive is read and its records parsed on a thread of
-/// their own while `each` works (at most [`IN_FLIGHT`] meetings between them).
+/// their own while `each` works (at most 1024 meetings between them).
 pub fn each(
     path: &Path,
     filter: &Filter,
