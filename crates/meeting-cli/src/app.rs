@@ -54,17 +54,17 @@ impl<'a> App<'a> {
     /// The span of filter flags (open ends unbounded), or `None` when none was given.
     pub(crate) fn span(
         &self,
-        dates: &crate::dates::DateArgs,
+        dates: &meeting_sync::dates::DateArgs,
     ) -> Result<Option<(chrono::NaiveDate, chrono::NaiveDate)>> {
-        dates.resolve(self.today(), true).map_err(CliError::usage)
+        Ok(dates.resolve(self.today(), true)?)
     }
 
     /// The span of a required range (clap makes sure one of its flags is given).
     pub(crate) fn required_span(
         &self,
-        dates: &crate::dates::DateArgs,
+        dates: &meeting_sync::dates::DateArgs,
     ) -> Result<(chrono::NaiveDate, chrono::NaiveDate)> {
-        dates.resolve(self.today(), false).map_err(CliError::usage)?.ok_or_else(|| {
+        dates.resolve(self.today(), false)?.ok_or_else(|| {
             CliError::usage("give the days: --from DATE [--to DATE], --month YYYY-MM, --last-month or --since DATE|Nd")
         })
     }

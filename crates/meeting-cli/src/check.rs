@@ -32,7 +32,7 @@ pub(crate) fn config_check(app: &App<'_>) -> Result<()> {
         let query = systec_model::detail::DetailQuery::new()
             .page_size(1)
             .page_number(1);
-        match crate::live::block_on("the check", client.detail_page(&query))? {
+        match crate::runner::block_on("the check", client.detail_page(&query))? {
             Ok(_) => lines.push(String::from(
                 "systec: OK (credentials accepted; one detail call, page size 1)",
             )),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::dates;
+use meeting_sync::dates;
 
 /// Pull, replay and summarise meeting usage from Systec UMeeting shared rooms and Quanshi (全时).
 #[derive(Debug, Parser)]
@@ -265,7 +265,7 @@ pub(crate) enum Command {
     #[command(after_help = STATS_HELP)]
     Stats(StatsArgs),
     /// The finance report of a month (or any span): an Excel workbook, a self-contained HTML page with charts, or a set of CSV files
-    #[command(after_help = crate::report::REPORT_HELP)]
+    #[command(after_help = REPORT_HELP)]
     Report(ReportArgs),
     /// Meetings from the archive or from files, merged, filtered, in any output format
     #[command(
@@ -273,7 +273,7 @@ pub(crate) enum Command {
     )]
     List(ListArgs),
     /// Bring the archive up to today: incremental, resumable, safe to kill at any moment
-    #[command(after_help = crate::sync::SYNC_HELP)]
+    #[command(after_help = SYNC_HELP)]
     Sync(SyncArgs),
     /// Tables for data teams (Parquet, JSON Lines, CSV), Hive-partitioned by vendor and month
     #[command(after_help = EXPORT_HELP)]
@@ -363,6 +363,40 @@ output options apply (-o, --rows, --save-raw, --mask-pii ...), and --tz.
 Examples:
   meeting demo
   meeting demo --tz Asia/Shanghai --rows calls -o csv";
+
+const SYNC_HELP: &str = "\
+For each profile: Systec history, detail (participants, phone calls) and reports, one
+calendar month window at a time (vendor zone), from the archive's cursor minus --lookback
+days up to today; the first sync of a profile needs --since DATE. Each window is committed
+in one transaction with its cursor, so a killed sync loses at most the window in flight and
+the next `meeting sync` resumes there. Quanshi has no list endpoint: the reservations and
+conferences the archive holds that are not over are looked up again, new ones come from
+--ids FILE|-.
+
+Exit codes: 0 ok, 6 a window or call failed (kept, retried by the next sync), 8 another
+sync holds the archive (after --wait), 130 interrupted (after the current window).
+
+Examples:
+  meeting sync --since 2024-01-01                  first sync, then just `meeting sync`
+  meeting sync --profile hq --profile branch --summary /var/log/meeting-sync.json
+  meeting sync --all-profiles -q                   from cron
+  meeting stats --archive --month 2024-03";
+
+const REPORT_HELP: &str = "\
+Sheets (Excel; one CSV file each with -o csv): Summary, Rooms, Hosts, Departments, Days,
+Meetings, Participants, Calls. Money is a number with a CNY format, phone numbers and ids are
+text, times are in the report zone. The HTML page is one file with no external reference
+(it opens offline, from an e-mail attachment): the totals, the summary tables and charts of
+minutes per day by room, phone cost per room (and department), room use by weekday and hour.
+
+Days, buckets and times are in the report zone: --tz, else MEETING_TZ, else the vendor zone.
+Every figure is the same as `meeting stats` over the same meetings.
+
+Examples:
+  meeting report --month 2024-01 --out jan.xlsx                 from the archive
+  meeting report --month 2024-01 --out jan.html runs/jan         from a saved run
+  meeting report --last-month --allocation rooms.toml --out report.xlsx
+  meeting report --from 2024-01-01 --to 2024-03-31 -o csv --out q1/ --mask-pii";
 
 /// `meeting demo`.
 #[derive(Debug, Args)]
@@ -476,13 +510,13 @@ pub(crate) struct DateFlags {
 
 impl DateFlags {
     pub(crate) fn args(&self) -> dates::DateArgs {
-        dates::DateArgs {
-            from: self.from,
-            to: self.to,
-            month: self.month,
-            last_month: self.last_month,
-            since: self.since,
-        }
+        let mut args = dates::DateArgs::default();
+        args.from = self.from;
+        args.to = self.to;
+        args.month = self.month;
+        args.last_month = self.last_month;
+        args.since = self.since;
+        args
     }
 }
 

@@ -16,12 +16,11 @@ use meeting_sync::quanshi::Lookup;
 use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, sync_profile};
 
 use crate::app::App;
-use crate::archive::store_error;
 use crate::cli::{DemoArgs, OutputFormat};
 use crate::clients::{self, Tuning};
 use crate::config::{Profile, Settings};
-use crate::error::{CliError, Exit, Result};
-use crate::live::{self, Spinner};
+use crate::error::{CliError, Exit, Result, store_error};
+use crate::runner::{self as live, Spinner};
 
 /// The simulator's seed and size: a few hundred meetings over January–March 2024.
 const SEED: u64 = 7;
@@ -140,11 +139,9 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         w.close().map_err(|e| store_error(&e))?;
     }
     // Read back as `meeting list --archive` does: stubs attached, rooms resolved.
-    let meetings: Vec<Meeting> = crate::archive::read(
-        app,
-        Some(&archive),
-        &meeting_core::query::Filter::new(app.tz),
-    )?;
+    let reading = meeting_sync::archive::read(&archive, &meeting_core::query::Filter::new(app.tz))?;
+    crate::notes::stubs(app, &reading.stubs);
+    let meetings: Vec<Meeting> = reading.meetings;
     app.note(&format!(
         "demo: simulator on {base} (seed {SEED}, {MEETINGS} meetings, January-March 2024)\n\
          demo: synced Systec {from}..{to} (two calendar months: history, detail and reports) and Quanshi (one join link, one dashboard id) into a temporary archive: {} of {} windows, {} records in {} requests; {} meetings new\n\

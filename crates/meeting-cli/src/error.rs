@@ -68,7 +68,7 @@ impl CliError {
         CliError::new(Exit::Data, message)
     }
 
-    /// Writing the output failed (a closed pipe is not an error: see [`crate::app::ignore_broken_pipe`]).
+    /// Writing the output failed (a closed pipe is not an error).
     pub(crate) fn io(what: &str, e: &std::io::Error) -> Self {
         CliError::new(Exit::Write, format!("cannot write {what}: {e}"))
     }
@@ -115,6 +115,44 @@ impl CliError {
             ),
         };
         CliError::new(exit, format!("{vendor} call failed: {e}. {hint}"))
+    }
+}
+
+/// A store error as an exit code and a message with what to do next.
+pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
+    use meeting_store::ErrorKind;
+    let exit = match e.kind() {
+        ErrorKind::Busy => Exit::Busy,
+        ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
+            Exit::Usage
+        }
+        _ => Exit::Data,
+    };
+    let hint = match e.kind() {
+        ErrorKind::NotFound => {
+            " Create it with `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
+        }
+        ErrorKind::Busy => " Another run is writing to it: try again when it has finished.",
+        _ => "",
+    };
+    CliError::new(exit, format!("{e}{hint}"))
+}
+
+impl From<meeting_sync::offline::OfflineError> for CliError {
+    fn from(e: meeting_sync::offline::OfflineError) -> Self {
+        use meeting_sync::offline::OfflineError as E;
+        match &e {
+            E::Input(_) => CliError::usage(e.to_string()),
+            E::Store(s) => store_error(s),
+            E::TempFile(_) => CliError::new(Exit::Write, e.to_string()),
+            _ => CliError::data(e.to_string()),
+        }
+    }
+}
+
+impl From<meeting_sync::dates::DateError> for CliError {
+    fn from(e: meeting_sync::dates::DateError) -> Self {
+        CliError::usage(e.to_string())
     }
 }
 

@@ -10,7 +10,7 @@ use meeting_report::export::{
 use crate::app::App;
 use crate::cli::{ExportArgs, ExportCompression, ExportFormat};
 use crate::error::{CliError, Exit, Result};
-use crate::offline::{bad_input_exit, merged_input, partial_runs_exit};
+use crate::notes::{bad_input_exit, partial_runs_exit};
 
 fn format(f: Option<ExportFormat>) -> Result<Format> {
     match f {
@@ -69,14 +69,14 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     // From the archive as from files: the stubs attached and the rooms resolved across the
     // input (the archive's meetings are read whole for that).
     let (bad, gaps, exporter) = {
-        let (mut meetings, bad, gaps) = merged_input(
+        let reading = crate::offline::merged_input(
             app,
             &args.inputs,
             args.archive.archive.as_deref(),
-            &args.filters,
-            None,
+            &crate::offline::filter(app, &args.filters)?,
             &args.jobs,
         )?;
+        let (mut meetings, bad, gaps) = (reading.meetings, reading.counts.bad, reading.gaps);
         if bad > 0 && meetings.is_empty() {
             // Nothing good to export: an earlier export stays as it was.
             bad_input_exit(bad, 0)?;

@@ -1,95 +1,17 @@
 //! `meeting systec ...` and `meeting quanshi ...`: call a job of `meeting-sync`, then merge,
 //! filter and render what it fetched.
 
-use meeting_core::Meeting;
 use meeting_core::query::Filter;
-use meeting_sync::{Capture, Fetched, Progress, quanshi, systec};
+use std::path::Path;
+
+use meeting_sync::{Fetched, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
 use crate::app::App;
-use crate::cli::{LiveArgs, OutputArgs, OutputFormat, QuanshiCommand, RowsArg, SystecCommand};
+use crate::cli::{LiveArgs, OutputArgs, QuanshiCommand, RowsArg, SystecCommand};
 use crate::clients::{self, Tuning};
-use crate::dates::check_range;
 use crate::error::{CliError, Exit, Result};
-use crate::output::{After, emit};
-
-/// A job's progress on the spinner.
-pub(crate) struct Spinner(pub(crate) indicatif::ProgressBar);
-
-impl Progress for Spinner {
-    fn phase(&self, name: &str, total: Option<u64>) {
-        let pb = &self.0;
-        pb.set_prefix(name.to_owned());
-        pb.set_position(0);
-        match total {
-            Some(n) => {
-                pb.set_length(n);
-                pb.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{spinner} {prefix}: {pos}/{len} [{bar:24}] {msg} [{elapsed}, ETA {eta}]",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-                    .progress_chars("=> "),
-                );
-            }
-            None => pb.unset_length(),
-        }
-    }
-
-    fn advance(&self, units: u64) {
-        self.0.inc(units);
-    }
-
-    fn note(&self, text: &str) {
-        self.0.set_message(text.to_owned());
-    }
-}
-
-/// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.
-pub(crate) fn capture(
-    o: &OutputArgs,
-    live: &LiveArgs,
-    progress: &indicatif::ProgressBar,
-) -> Result<Capture> {
-    if live.raw {
-        match o.output {
-            None | Some(OutputFormat::Json | OutputFormat::Jsonl) => {}
-            Some(_) => {
-                return Err(CliError::usage(
-                    "--raw prints vendor JSON bodies: use it with -o json or -o jsonl",
-                ));
-            }
-        }
-    }
-    let pb = progress.clone();
-    let mut capture = Capture::none()
-        .keep_raw(live.raw)
-        .observe(std::sync::Arc::new(move |seq, endpoint| {
-            pb.set_message(format!("{seq} responses, last {endpoint}"));
-            pb.tick();
-        }));
-    if let Some(dir) = &live.save_raw {
-        capture = capture
-            .save_to(dir)
-            .map_err(|e| CliError::usage(e.to_string()))?;
-    }
-    Ok(capture)
-}
-
-/// Runs a future on a new runtime; Ctrl-C stops it with exit 130.
-pub(crate) fn block_on<T>(what: &str, future: impl Future<Output = T>) -> Result<T> {
-    let rt = App::runtime()?;
-    rt.block_on(async {
-        // Biased: the Ctrl-C handler is installed (first poll) before the job starts.
-        tokio::select! {
-            biased;
-            _ = tokio::signal::ctrl_c() => Err(CliError::interrupted(&format!(
-                "{what} stopped; nothing was written (a --save-raw directory holds the responses received so far)"
-            ))),
-            value = future => Ok(value),
-        }
-    })
-}
+use crate::runner::{Spinner, block_on, capture, finish, observed_at_start, read_lookups};
 
 pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let (output, rows, live) = match c {
@@ -116,7 +38,7 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         }
         SystecCommand::Detail { from, to, .. } => {
             if let (Some(f), Some(t)) = (from, to) {
-                check_range(*f, *t)?;
+                meeting_sync::dates::check_range(*f, *t)?;
             }
             ("systec detail", from.zip(*to))
         }
@@ -225,7 +147,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
         } => (output, rows, live),
     };
     if let QuanshiCommand::Info { ids: Some(ids), .. } = c {
-        return crate::sync::quanshi_info_ids(app, ids, output, rows, live);
+        return quanshi_info_ids(app, ids, output, rows, live);
     }
     let progress = app.progress(live);
     let capture = capture(output, live, &progress)?;
@@ -281,130 +203,66 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
     )
 }
 
-/// A run's records are observed at the run's start: a replay of its saved records observes
-/// them at the manifest's `started_at`, the same instant, so both outputs are the same.
-pub(crate) fn observed_at_start(
-    b: &mut meeting_sync::Batch,
-    started: chrono::DateTime<chrono::Utc>,
-) {
-    for m in &mut b.meetings {
-        m.observed_at_only(started);
-    }
-}
-
-/// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
-/// when some output was written).
-pub(crate) fn finish(
+/// `meeting quanshi info --ids FILE|-`: batch lookups, no archive; the output as for one
+/// lookup; exit 6 when some failed or were not found, 7 when none was found.
+pub(crate) fn quanshi_info_ids(
     app: &App<'_>,
-    fetched: Fetched,
-    capture: &Capture,
-    filter: &Filter,
+    ids: &Path,
     output: &OutputArgs,
     rows: &RowsArg,
     live: &LiveArgs,
 ) -> Result<()> {
-    finish_with(app, fetched, capture, filter, output, rows, live, None)
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn finish_with(
-    app: &App<'_>,
-    fetched: Fetched,
-    capture: &Capture,
-    filter: &Filter,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    live: &LiveArgs,
-    after: Option<&After<'_>>,
-) -> Result<()> {
-    let Fetched {
-        meetings,
-        errors,
-        summary,
-        ..
-    } = fetched;
-    if let Some(auth) = errors.iter().find(|e| e.is_authentication()) {
-        return Err(CliError::http(auth));
+    let lookups = read_lookups(ids)?;
+    let progress = app.progress(live);
+    let capture = capture(output, live, &progress)?;
+    let client = clients::quanshi_client(
+        &app.settings,
+        Tuning::from_settings(&app.settings),
+        &capture,
+    )?;
+    let started = capture.start_run("quanshi info --ids", None, None);
+    let mut fetched = Fetched::default();
+    let mut not_found = 0usize;
+    block_on(
+        "the lookups",
+        quanshi::lookups(&client, &app.ctx, &lookups, &mut |mut batch| {
+            capture.record_batch(&batch);
+            observed_at_start(&mut batch, started);
+            if batch.is_complete() && batch.meetings.is_empty() {
+                not_found += 1;
+            }
+            fetched.push(batch);
+        }),
+    )?;
+    capture.finish_run(fetched.errors.is_empty() && not_found == 0);
+    fetched.summary.requests = client.requests_sent();
+    progress.finish_and_clear();
+    if not_found == lookups.len() {
+        return Err(CliError::new(
+            Exit::NotFound,
+            format!(
+                "Quanshi: none of the {} ids or links was found. Check them; retrying will not help.",
+                lookups.len()
+            ),
+        ));
     }
-    if meetings.is_empty()
-        && let Some(first) = errors.first()
-    {
-        check_saved(capture)?;
-        return Err(CliError::http(first));
-    }
-    let meetings: Vec<Meeting> = crate::offline::merge_noting(app, meetings)
-        .into_iter()
-        .filter(|m| filter.matches(m))
-        .collect();
-    let batches = summary.batches_done + summary.batches_failed;
-    let written = if live.raw {
-        format!("{} response bodies", capture.responses())
-    } else {
-        format!("{} meetings", meetings.len())
-    };
-    app.note(&format!(
-        "fetched {} records in {} requests ({} of {batches} windows or calls complete); wrote {written}{}{}",
-        summary.total_records(),
-        summary.requests,
-        summary.batches_done,
-        output
-            .out
-            .as_ref()
-            .map(|p| format!(" to {}", p.display()))
-            .unwrap_or_default(),
-        if meetings.is_empty() && !live.raw {
-            ": nothing matched (check the dates, the room and the profile)"
-        } else {
-            ""
-        },
-    ));
-    if live.raw {
-        let bodies = capture.take_raw();
-        let format = match output.output {
-            Some(OutputFormat::Jsonl) => meeting_report::Format::Jsonl,
-            Some(OutputFormat::Json) => meeting_report::Format::Json,
-            _ if app.format(output) == OutputFormat::Jsonl => meeting_report::Format::Jsonl,
-            _ => meeting_report::Format::Json,
-        };
-        let masker = app.masker(output)?;
-        app.write_output(output.out.as_deref(), "the output", |w| {
-            meeting_report::write_raw_bodies(
-                w,
-                bodies.iter().map(Vec::as_slice),
-                format,
-                masker.as_ref(),
-                live.show_secrets,
-            )
-        })?;
-    } else {
-        emit(app, meetings, output, rows, after)?;
-    }
-    check_saved(capture)?;
-    if errors.is_empty() {
-        return Ok(());
-    }
-    let details: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
-    Err(CliError::new(
-        Exit::Partial,
-        format!(
-            "{} call(s) failed, so the output above is incomplete:\n{}\nRerun the failed range later (-v shows each attempt).",
-            errors.len(),
-            details.join("\n")
-        ),
-    ))
-}
-
-/// Failures to write saved records make the run partial.
-pub(crate) fn check_saved(capture: &Capture) -> Result<()> {
-    let errors = capture.write_errors();
-    match errors.first() {
-        None => Ok(()),
-        Some(first) => Err(CliError::new(
+    finish(
+        app,
+        fetched,
+        &capture,
+        &Filter::new(app.tz),
+        output,
+        rows,
+        live,
+    )?;
+    if not_found > 0 {
+        return Err(CliError::new(
             Exit::Partial,
             format!(
-                "could not save {} raw response(s), first: {first}. The replay directory is incomplete.",
-                errors.len()
+                "Quanshi: {not_found} of {} ids or links were not found (the others are in the output)",
+                lookups.len()
             ),
-        )),
+        ));
     }
+    Ok(())
 }

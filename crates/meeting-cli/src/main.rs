@@ -1,20 +1,28 @@
 //! `meeting`: pull, replay and summarise meeting usage from Systec UMeeting shared rooms and
 //! Quanshi (全时), for IT and finance operators.
 //!
-//! The binary is argument handling over libraries: the jobs live in `meeting-sync`, reading
-//! and the queries (filters, merge, aggregates) in `meeting-core`, every output format in
-//! `meeting-report`. One small module per command family:
+//! The binary is argument handling over libraries: every job (input resolution, the offline
+//! read → merge → filter, archive import, fetch, sync, lookups, the days operators type)
+//! lives in `meeting-sync`, reading and the queries (filters, merge, aggregates) in
+//! `meeting-core`, every output format in `meeting-report`. Each command calls one job and
+//! one renderer. One small module per command family:
 //!
 //! | module | commands |
 //! |---|---|
-//! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` |
-//! | `offline` | `parse`, `stats`, `list` |
+//! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` (and `--ids`) |
+//! | `offline` | `parse`, `stats`, `list`, and the files or `--archive` input they share |
 //! | `report` | `report` (the finance report: xlsx, html, csv) |
-//! | `archive` | `archive import/check/info/backup/purge`, and `--archive` as an input |
-//! | `sync` | `sync` (and `quanshi info --ids`) |
+//! | `archive` | `archive import/check/info/backup/purge` |
+//! | `sync` | `sync` |
 //! | `export` | `export` (Parquet with the default feature `parquet`, JSON Lines, CSV) |
 //! | `check` | `config check`, `config list` (`config init` is in `config`) |
 //! | `demo` | `demo` (feature `demo`) |
+//!
+//! Shared, and importing no command module (the modules import without a circle; the
+//! integration test `structure` checks it): `cli` (arguments), `app` (zones, output
+//! format and writer), `output` (writing meetings), `notes` (what a job's result says on
+//! stderr, and its exit code), `runner` (what vendor commands share: spinner, capture,
+//! runtime, the last step), `clients`, `config`, `error`.
 //!
 //! # Decisions
 //!
@@ -48,15 +56,16 @@ mod check;
 mod cli;
 mod clients;
 mod config;
-mod dates;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
 mod export;
 mod live;
+mod notes;
 mod offline;
 mod output;
 mod report;
+mod runner;
 mod sync;
 
 use std::io::{self, IsTerminal, Write};

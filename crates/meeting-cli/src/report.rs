@@ -21,72 +21,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use meeting_core::query::Filter;
-use meeting_report::allocation::Allocation;
 use meeting_report::report::{Report, ReportOptions, csv_files, write_html, write_xlsx};
 
 use crate::app::App;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::error::{CliError, Exit, Result};
-
-pub(crate) const REPORT_HELP: &str = "\
-Sheets (Excel; one CSV file each with -o csv): Summary, Rooms, Hosts, Departments, Days,
-Meetings, Participants, Calls. Money is a number with a CNY format, phone numbers and ids are
-text, times are in the report zone. The HTML page is one file with no external reference
-(it opens offline, from an e-mail attachment): the totals, the summary tables and charts of
-minutes per day by room, phone cost per room (and department), room use by weekday and hour.
-
-Days, buckets and times are in the report zone: --tz, else MEETING_TZ, else the vendor zone.
-Every figure is the same as `meeting stats` over the same meetings.
-
-Examples:
-  meeting report --month 2024-01 --out jan.xlsx                 from the archive
-  meeting report --month 2024-01 --out jan.html runs/jan         from a saved run
-  meeting report --last-month --allocation rooms.toml --out report.xlsx
-  meeting report --from 2024-01-01 --to 2024-03-31 -o csv --out q1/ --mask-pii";
-
-/// Reads and parses `--allocation FILE`: a usage error naming the file (and line) when it
-/// cannot be read or is not a valid allocation.
-pub(crate) fn read_allocation(path: &Path) -> Result<Allocation> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        CliError::usage(format!(
-            "cannot read the allocation file {}: {e}",
-            path.display()
-        ))
-    })?;
-    Allocation::parse(&path.display().to_string(), &text)
-        .map_err(|e| CliError::usage(format!("bad allocation file: {e}")))
-}
-
-/// Warns (stderr) about the rooms an allocation does not cover (`unallocated`) and the
-/// lines that name a room with no meeting (`unknown`).
-pub(crate) fn allocation_notes(
-    app: &App<'_>,
-    a: &Allocation,
-    unallocated: &[String],
-    unknown: &[&meeting_report::allocation::AllocationLine],
-) {
-    if !unallocated.is_empty() {
-        app.note(&format!(
-            "warning: {} room(s) not in the allocation {}, counted as {}: {}",
-            unallocated.len(),
-            a.file(),
-            meeting_report::allocation::UNALLOCATED,
-            unallocated.join(", ")
-        ));
-    }
-    let unknown: Vec<String> = unknown
-        .iter()
-        .map(|l| format!("{} (line {})", l.room, l.line))
-        .collect();
-    if !unknown.is_empty() {
-        app.note(&format!(
-            "warning: {} line(s) of the allocation {} name a room with no meeting: {}",
-            unknown.len(),
-            a.file(),
-            unknown.join(", ")
-        ));
-    }
-}
 
 /// The format: `-o`, else `--out`'s extension, else a directory for CSV.
 fn format(args: &ReportArgs) -> Result<ReportFormat> {
@@ -116,25 +55,22 @@ fn format(args: &ReportArgs) -> Result<ReportFormat> {
 /// as it is, and a sync that cannot run (no credentials, the vendor unreachable) leaves the
 /// archive as it was; both say so, and the report goes on from what the archive holds.
 fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
+    use meeting_sync::archive::Freshness;
     if offline {
         return;
     }
-    let Ok(path) = crate::archive::path(Some(archive)) else {
+    let Ok(path) = meeting_sync::archive::path(Some(archive)) else {
         return;
     };
     let profile = app.settings.profile_name.clone();
-    let cursor = meeting_store::Archive::open_read_only(&path)
-        .and_then(|a| a.cursor(&profile, meeting_core::Vendor::Systec));
-    match cursor {
-        Ok(Some(c)) if c.through >= to => {}
-        Ok(Some(c)) => {
+    match meeting_sync::archive::freshness(&path, &profile, to) {
+        Freshness::Behind(through) => {
             app.note(&format!(
-                "note: the archive holds Systec up to {}; syncing first (profile {profile}; --offline reads it as it is)",
-                c.through
+                "note: the archive holds Systec up to {through}; syncing first (profile {profile}; --offline reads it as it is)"
             ));
             let args = crate::cli::SyncArgs {
                 since: None,
-                lookback: 7,
+                lookback: meeting_sync::sync::DEFAULT_LOOKBACK_DAYS,
                 until: None,
                 ids: None,
                 all_profiles: false,
@@ -150,10 +86,10 @@ fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
                 ));
             }
         }
-        Ok(None) => app.note(&format!(
+        Freshness::NeverSynced => app.note(&format!(
             "note: profile {profile} was never synced into this archive: the report reads it as it is (`meeting sync --since DATE` keeps it current)"
         )),
-        Err(_) => {}
+        _ => {}
     }
 }
 
@@ -164,7 +100,7 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     let allocation = args
         .allocation
         .as_deref()
-        .map(read_allocation)
+        .map(crate::offline::read_allocation)
         .transpose()?;
     if let Some(archive) = args.archive.archive.as_deref() {
         sync_first(app, archive, to, args.offline);
@@ -181,13 +117,14 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     for host in &args.filters.host {
         filter = filter.host(host.clone());
     }
-    let (meetings, bad, gaps) = crate::offline::merged_input_with(
+    let reading = crate::offline::merged_input(
         app,
         &args.inputs,
         args.archive.archive.as_deref(),
         &filter,
         &args.jobs,
     )?;
+    let meetings = reading.meetings;
     let masker = app.masker(&crate::cli::OutputArgs {
         output: None,
         out: None,
@@ -250,7 +187,8 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
             "note: no meeting in the span: the report shows zeros (check the inputs and the dates)",
         );
     }
-    crate::offline::bad_input_exit(bad, written).and(crate::offline::partial_runs_exit(&gaps))
+    crate::notes::bad_input_exit(reading.counts.bad, written)
+        .and(crate::notes::partial_runs_exit(&reading.gaps))
 }
 
 /// Writes a file whole: to a temporary name beside it, then renamed, so a reader never sees

@@ -1,5 +1,4 @@
-//! `meeting sync` (a thin call of `meeting_sync::sync::sync_profile` per profile) and
-//! `meeting quanshi info --ids`.
+//! `meeting sync`: a thin call of `meeting_sync::sync::sync_profile` per profile.
 //!
 //! Decisions:
 //! - **Vendors.** A profile syncs Systec when it has Systec credentials and Quanshi when it
@@ -24,35 +23,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use meeting_store::{RunLock, Writer};
+use meeting_sync::Capture;
 use meeting_sync::quanshi::Lookup;
 use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, SyncReport, sync_profile};
-use meeting_sync::{Capture, Fetched};
 use serde::Serialize;
 
 use crate::app::App;
-use crate::archive::{path as archive_path, store_error};
-use crate::cli::{LiveArgs, OutputArgs, RowsArg, SyncArgs};
+use crate::cli::{LiveArgs, SyncArgs};
 use crate::clients::{self, Tuning};
-use crate::error::{CliError, Exit, Result};
-use crate::live::{self, Spinner};
-
-pub(crate) const SYNC_HELP: &str = "\
-For each profile: Systec history, detail (participants, phone calls) and reports, one
-calendar month window at a time (vendor zone), from the archive's cursor minus --lookback
-days up to today; the first sync of a profile needs --since DATE. Each window is committed
-in one transaction with its cursor, so a killed sync loses at most the window in flight and
-the next `meeting sync` resumes there. Quanshi has no list endpoint: the reservations and
-conferences the archive holds that are not over are looked up again, new ones come from
---ids FILE|-.
-
-Exit codes: 0 ok, 6 a window or call failed (kept, retried by the next sync), 8 another
-sync holds the archive (after --wait), 130 interrupted (after the current window).
-
-Examples:
-  meeting sync --since 2024-01-01                  first sync, then just `meeting sync`
-  meeting sync --profile hq --profile branch --summary /var/log/meeting-sync.json
-  meeting sync --all-profiles -q                   from cron
-  meeting stats --archive --month 2024-03";
+use crate::error::{CliError, Exit, Result, store_error};
+use crate::runner::{Spinner, read_lookups};
 
 /// The cron summary: one object for the whole command.
 #[derive(Debug, Serialize)]
@@ -84,7 +64,7 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
         Some(path) => read_lookups(path)?,
         None => Vec::new(),
     };
-    let path = archive_path(args.archive.as_deref())?;
+    let path = meeting_sync::archive::path(args.archive.as_deref()).map_err(|e| store_error(&e))?;
     let _lock =
         RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
     let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
@@ -365,90 +345,4 @@ fn write_summary(
     std::fs::write(&tmp, &text)
         .and_then(|()| std::fs::rename(&tmp, file))
         .map_err(|e| CliError::io(&format!("the summary {}", file.display()), &e))
-}
-
-/// The lookups of `--ids FILE|-`.
-fn read_lookups(path: &Path) -> Result<Vec<Lookup>> {
-    let text = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
-            .map_err(|e| CliError::usage(format!("--ids -: cannot read stdin: {e}")))?;
-        text
-    } else {
-        std::fs::read_to_string(path).map_err(|e| {
-            CliError::usage(format!("--ids {}: cannot read it: {e}", path.display()))
-        })?
-    };
-    let lookups = Lookup::parse_lines(&text);
-    if lookups.is_empty() {
-        return Err(CliError::usage(format!(
-            "--ids {}: no ids or join links in it (one per line; `#` starts a comment)",
-            path.display()
-        )));
-    }
-    Ok(lookups)
-}
-
-/// `meeting quanshi info --ids FILE|-`: batch lookups, no archive; the output as for one
-/// lookup; exit 6 when some failed or were not found, 7 when none was found.
-pub(crate) fn quanshi_info_ids(
-    app: &App<'_>,
-    ids: &Path,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    live: &LiveArgs,
-) -> Result<()> {
-    let lookups = read_lookups(ids)?;
-    let progress = app.progress(live);
-    let capture = live::capture(output, live, &progress)?;
-    let client = clients::quanshi_client(
-        &app.settings,
-        Tuning::from_settings(&app.settings),
-        &capture,
-    )?;
-    let started = capture.start_run("quanshi info --ids", None, None);
-    let mut fetched = Fetched::default();
-    let mut not_found = 0usize;
-    live::block_on(
-        "the lookups",
-        meeting_sync::quanshi::lookups(&client, &app.ctx, &lookups, &mut |mut batch| {
-            capture.record_batch(&batch);
-            live::observed_at_start(&mut batch, started);
-            if batch.is_complete() && batch.meetings.is_empty() {
-                not_found += 1;
-            }
-            fetched.push(batch);
-        }),
-    )?;
-    capture.finish_run(fetched.errors.is_empty() && not_found == 0);
-    fetched.summary.requests = client.requests_sent();
-    progress.finish_and_clear();
-    if not_found == lookups.len() {
-        return Err(CliError::new(
-            Exit::NotFound,
-            format!(
-                "Quanshi: none of the {} ids or links was found. Check them; retrying will not help.",
-                lookups.len()
-            ),
-        ));
-    }
-    live::finish(
-        app,
-        fetched,
-        &capture,
-        &meeting_core::query::Filter::new(app.tz),
-        output,
-        rows,
-        live,
-    )?;
-    if not_found > 0 {
-        return Err(CliError::new(
-            Exit::Partial,
-            format!(
-                "Quanshi: {not_found} of {} ids or links were not found (the others are in the output)",
-                lookups.len()
-            ),
-        ));
-    }
-    Ok(())
 }

@@ -1,6 +1,20 @@
 //! The jobs meeting-usage operators run, as a library: usable from the `meeting` CLI, a
 //! scheduler, or any program, with no command line involved (as cargo's `ops` are to
-//! `cargo`).
+//! `cargo`). Jobs take typed options and return typed results (counts, skipped inputs, what
+//! failed); they never print. Rendering is `meeting-report`'s.
+//!
+//! Offline jobs (always built):
+//!
+//! - [`inputs`]: input resolution: files, directories (walked in name order, with what was
+//!   skipped) and stdin; the saved runs' manifests and gaps.
+//! - [`offline`]: the offline read → merge → filter of saved dumps or the archive, with bad
+//!   documents and report stubs accounted for; the summaries behind `stats`.
+//! - [`archive`]: the archive's path, its meetings as an input, `import`, `purge`, and
+//!   whether a report should sync first.
+//! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
+//!
+//! Network jobs (default feature `live`: meeting-http, tokio, reqwest; without it the crate
+//! pulls no async runtime):
 //!
 //! - [`systec::fetch_range`]: the main job. For a range of vendor-zone dates, the history
 //!   (`hisMeeting`), the details with participants and phone calls (`detail`), then the
@@ -18,6 +32,7 @@
 //! records: merge them with [`meeting_core::query::merge_sorted`].
 //!
 //! ```no_run
+//! # #[cfg(feature = "live")]
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use meeting_sync::{Fetched, Quiet, systec};
 //! let client = meeting_http::SystecClient::builder().credentials("key", "secret").build()?;
@@ -30,16 +45,29 @@
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+// Without `live`, the links above to the network jobs have nothing to point to.
+#![cfg_attr(not(feature = "live"), allow(rustdoc::broken_intra_doc_links))]
 
+pub mod archive;
+#[cfg(feature = "live")]
 mod capture;
+pub mod dates;
+pub mod inputs;
+#[cfg(feature = "live")]
 mod job;
+pub mod offline;
+#[cfg(feature = "live")]
 pub mod quanshi;
+#[cfg(feature = "live")]
 pub mod sync;
+#[cfg(feature = "live")]
 pub mod systec;
 
+#[cfg(feature = "live")]
 pub use capture::{Capture, CaptureError, ResponseObserver};
+#[cfg(feature = "live")]
 pub use job::{Batch, Fetched, Progress, Quiet, RunSummary};
 
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "live"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

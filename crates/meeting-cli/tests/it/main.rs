@@ -22,5 +22,6 @@ mod replay;
 mod report;
 mod saveraw;
 mod secrets;
+mod structure;
 mod summary_stats;
 mod sync;

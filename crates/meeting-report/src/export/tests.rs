@@ -494,7 +494,7 @@ mod parquet_files {
 /// The vendors' documented samples, merged, exported as JSON Lines: every table's rows.
 #[test]
 fn documented_samples_export() {
-    use meeting_core::inputs::{Input, read_input};
+    use meeting_sync::inputs::{Input, read_input};
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let options = meeting_core::DumpOptions::new();
     let meetings = meeting_core::query::merge_sorted(

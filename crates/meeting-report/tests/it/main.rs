@@ -12,10 +12,10 @@ mod report;
 use std::path::PathBuf;
 
 use meeting_core::aggregate::{Aggregate, GroupBy};
-use meeting_core::inputs::{Input, read_input};
 use meeting_core::query::merge_sorted;
 use meeting_core::{DumpOptions, Meeting};
 use meeting_report::{Format, RenderOptions, Rows, stream_inputs, write_aggregate, write_meetings};
+use meeting_sync::inputs::{Input, read_input};
 
 fn samples() -> Vec<Input> {
     [

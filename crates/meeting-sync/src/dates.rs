@@ -1,63 +1,109 @@
-//! Dates as operators type them: `--from/--to` (`YYYY-MM-DD`), `--month YYYY-MM`,
-//! `--last-month`, `--since DATE|7d`, with `--to` defaulting to today, and errors that say
-//! what was expected.
+//! Days as operators type them: `YYYY-MM-DD`, a month `YYYY-MM`, the last month, `since
+//! DATE|7d`, with an open end defaulting to today (a vendor range) or unbounded (a filter),
+//! and errors that say what was expected. The `meeting` CLI's `--from/--to`, `--month`,
+//! `--last-month` and `--since`; any scheduler's "last month" the same way.
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use crate::error::{CliError, Result};
+/// A day, month or span that does not parse or does not hold together; the message says
+/// what was expected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DateError {
+    /// Not a date at all.
+    #[error("`{0}` is not a date: expected YYYY-MM-DD, e.g. 2024-01-31")]
+    NotADate(String),
+    /// A month where a day was expected.
+    #[error("`{0}` is a month, not a day: expected YYYY-MM-DD (e.g. {0}-01), or use --month {0}")]
+    Month(String),
+    /// Shaped like a day, but not one of the calendar.
+    #[error(
+        "`{text}` is not a day of the calendar ({year}-{month:02} has no day {day}): expected YYYY-MM-DD"
+    )]
+    NoSuchDay {
+        /// What was typed.
+        text: String,
+        /// Its year.
+        year: i32,
+        /// Its month.
+        month: u32,
+        /// Its day.
+        day: u32,
+    },
+    /// Not a month.
+    #[error("`{0}` is not a month: expected YYYY-MM, e.g. 2024-01")]
+    NotAMonth(String),
+    /// Not a number of days (`7d`).
+    #[error("`{0}` is not a number of days: expected e.g. 7d or 30d")]
+    NotDays(String),
+    /// Neither a day nor a number of days.
+    #[error("{0}; or a number of days such as 7d")]
+    NotSince(Box<DateError>),
+    /// The first day is after the last.
+    #[error(
+        "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
+    )]
+    Inverted {
+        /// The first day.
+        from: NaiveDate,
+        /// The last day.
+        to: NaiveDate,
+    },
+}
 
-/// `--from` after `--to` is a usage error.
-pub(crate) fn check_range(from: NaiveDate, to: NaiveDate) -> Result<()> {
+/// `from` after `to` is an error naming both days.
+pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), DateError> {
     if from > to {
-        return Err(CliError::usage(format!(
-            "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
-        )));
+        return Err(DateError::Inverted { from, to });
     }
     Ok(())
 }
 
 /// A calendar day, `YYYY-MM-DD`.
-pub(crate) fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let t = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Ok(d);
     }
     if parse_month(t).is_ok() {
-        return Err(format!(
-            "`{t}` is a month, not a day: expected YYYY-MM-DD (e.g. {t}-01), or use --month {t}"
-        ));
+        return Err(DateError::Month(t.to_owned()));
     }
     let parts: Vec<&str> = t.split('-').collect();
     if let [y, m, d] = parts[..]
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
+        && let (Ok(year), Ok(month), Ok(day)) =
+            (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>())
     {
-        return Err(format!(
-            "`{t}` is not a day of the calendar ({y}-{m:02} has no day {d}): expected YYYY-MM-DD"
-        ));
+        return Err(DateError::NoSuchDay {
+            text: t.to_owned(),
+            year,
+            month,
+            day,
+        });
     }
-    Err(format!(
-        "`{t}` is not a date: expected YYYY-MM-DD, e.g. 2024-01-31"
-    ))
+    Err(DateError::NotADate(t.to_owned()))
 }
 
 /// A month, `YYYY-MM`, as its first day.
-pub(crate) fn parse_month(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_month(s: &str) -> Result<NaiveDate, DateError> {
     let t = s.trim();
     NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 7)
-        .ok_or_else(|| format!("`{t}` is not a month: expected YYYY-MM, e.g. 2024-01"))
+        .ok_or_else(|| DateError::NotAMonth(t.to_owned()))
 }
 
-/// `--since`: a day (`YYYY-MM-DD`) or a number of days back (`7d`: the last seven days,
+/// `since`: a day (`YYYY-MM-DD`) or a number of days back (`7d`: the last seven days,
 /// today included).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Since {
+pub enum Since {
+    /// From this day.
     Day(NaiveDate),
+    /// The last N days, today included.
     DaysBack(u32),
 }
 
-pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
+/// A day (`YYYY-MM-DD`) or a number of days (`7d`).
+pub fn parse_since(s: &str) -> Result<Since, DateError> {
     let t = s.trim();
     if let Some(n) = t.strip_suffix('d') {
         return n
@@ -65,11 +111,11 @@ pub(crate) fn parse_since(s: &str) -> Result<Since, String> {
             .ok()
             .filter(|n| *n > 0)
             .map(Since::DaysBack)
-            .ok_or_else(|| format!("`{t}` is not a number of days: expected e.g. 7d or 30d"));
+            .ok_or_else(|| DateError::NotDays(t.to_owned()));
     }
     parse_date(t)
         .map(Since::Day)
-        .map_err(|e| format!("{e}; or a number of days such as 7d"))
+        .map_err(|e| DateError::NotSince(Box::new(e)))
 }
 
 /// The last day of `first`'s month.
@@ -85,12 +131,18 @@ fn month_end(first: NaiveDate) -> NaiveDate {
 /// The ways to say which days: at most one start (`from`, `month`, `last_month`, `since`),
 /// `to` only with `from`/`since`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct DateArgs {
-    pub(crate) from: Option<NaiveDate>,
-    pub(crate) to: Option<NaiveDate>,
-    pub(crate) month: Option<NaiveDate>,
-    pub(crate) last_month: bool,
-    pub(crate) since: Option<Since>,
+#[non_exhaustive]
+pub struct DateArgs {
+    /// The first day.
+    pub from: Option<NaiveDate>,
+    /// The last day, inclusive.
+    pub to: Option<NaiveDate>,
+    /// A whole month (its first day).
+    pub month: Option<NaiveDate>,
+    /// The previous calendar month.
+    pub last_month: bool,
+    /// From a day, or the last N days.
+    pub since: Option<Since>,
 }
 
 impl DateArgs {
@@ -98,11 +150,11 @@ impl DateArgs {
     /// `--since` without `--to`) is `today` for a vendor range, unbounded
     /// ([`NaiveDate::MAX`]) for a filter (`open_end`), so booked meetings ahead still match.
     /// An inverted span is a usage error naming both days.
-    pub(crate) fn resolve(
+    pub fn resolve(
         &self,
         today: NaiveDate,
         open_end: bool,
-    ) -> Result<Option<(NaiveDate, NaiveDate)>, String> {
+    ) -> Result<Option<(NaiveDate, NaiveDate)>, DateError> {
         let end = self
             .to
             .unwrap_or(if open_end { NaiveDate::MAX } else { today });
@@ -125,12 +177,8 @@ impl DateArgs {
                 (None, Some(t)) => Some((NaiveDate::MIN, t)),
             }
         };
-        if let Some((from, to)) = span
-            && from > to
-        {
-            return Err(format!(
-                "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
-            ));
+        if let Some((from, to)) = span {
+            check_range(from, to)?;
         }
         Ok(span)
     }
@@ -147,11 +195,16 @@ mod tests {
     #[test]
     fn dates_say_what_is_expected() {
         assert_eq!(parse_date(" 2024-02-29 "), Ok(d("2024-02-29")));
-        let e = parse_date("2024-02-30").unwrap_err();
+        let e = parse_date("2024-02-30").unwrap_err().to_string();
         assert!(e.contains("no day 30") && e.contains("YYYY-MM-DD"), "{e}");
-        let e = parse_date("2024-01").unwrap_err();
+        let e = parse_date("2024-01").unwrap_err().to_string();
         assert!(e.contains("--month 2024-01"), "{e}");
-        assert!(parse_date("yesterday").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(
+            parse_date("yesterday")
+                .unwrap_err()
+                .to_string()
+                .contains("YYYY-MM-DD")
+        );
         assert_eq!(parse_month("2024-02"), Ok(d("2024-02-01")));
         assert!(parse_month("2024-13").is_err());
         assert!(parse_month("2024-2").is_err());
@@ -221,6 +274,7 @@ mod tests {
             inverted
                 .resolve(today, false)
                 .unwrap_err()
+                .to_string()
                 .contains("after")
         );
     }

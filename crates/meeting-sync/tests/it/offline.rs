@@ -1,0 +1,110 @@
+//! The offline jobs over the fixtures: input resolution, read -> merge -> filter, the
+//! archive's import and reading back.
+
+use std::path::PathBuf;
+
+use meeting_core::DumpOptions;
+use meeting_core::query::Filter;
+use meeting_sync::inputs::{ResolveError, expand, resolve};
+use meeting_sync::offline::{ReadOptions, Source, merged, read_files};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures")).join(name)
+}
+
+fn utc() -> Filter {
+    Filter::new(chrono_tz::UTC)
+}
+
+#[test]
+fn nothing_named_on_a_terminal_is_no_input() {
+    assert!(matches!(resolve(&[], true), Err(ResolveError::NoInput)));
+    assert!(resolve(&[fixture("nope.json")], false).is_err());
+}
+
+#[test]
+fn detail_and_reports_merge_into_one_meeting_whatever_the_jobs() {
+    let files = [
+        fixture("systec/detail.sample.json"),
+        fixture("systec/reports.sample.json"),
+    ];
+    let expanded = expand(&files).unwrap();
+    let mut outputs = Vec::new();
+    for jobs in [1, 3] {
+        let mut bad = Vec::new();
+        let options = ReadOptions::new(DumpOptions::new(), jobs);
+        let merged = read_files(&expanded, &options, true, &utc(), &mut |e| {
+            bad.push(e.to_owned());
+        });
+        let unmerged = read_files(&expanded, &options, false, &utc(), &mut |_| {});
+        assert!(bad.is_empty(), "{bad:?}");
+        let keys: std::collections::BTreeSet<&str> =
+            merged.meetings.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys.len(), merged.meetings.len(), "one record per key");
+        assert!(merged.meetings.len() <= unmerged.meetings.len());
+        assert_eq!(merged.counts.read, unmerged.counts.read);
+        outputs.push(serde_json::to_string(&merged.meetings).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
+
+#[test]
+fn bad_documents_are_counted_and_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mixed.jsonl");
+    let good = std::fs::read_to_string(fixture("systec/detail.sample.json")).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&good).unwrap();
+    std::fs::write(&path, format!("{good}\n{{\"not\": \"a vendor body\"}}\n")).unwrap();
+    let expanded = expand(&[path]).unwrap();
+    let mut bad = Vec::new();
+    let reading = merged(
+        Source::Files(&expanded),
+        &ReadOptions::new(DumpOptions::new(), 2),
+        &utc(),
+        &mut |e| bad.push(e.to_owned()),
+    )
+    .unwrap();
+    assert_eq!(reading.counts.bad, 1);
+    assert_eq!(reading.counts.documents, 2);
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].contains("mixed.jsonl"), "{}", bad[0]);
+    assert!(!reading.meetings.is_empty());
+}
+
+#[test]
+fn imported_files_read_back_from_the_archive_as_from_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let files = [
+        fixture("systec/detail.sample.json"),
+        fixture("systec/reports.sample.json"),
+        fixture("systec/his-meeting.sample.json"),
+    ];
+    let expanded = expand(&files).unwrap();
+    let options = meeting_sync::archive::ImportOptions::new("default", Default::default());
+    let summary =
+        meeting_sync::archive::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    assert_eq!(summary.bad, 0);
+    assert!(summary.records > 0);
+    let from_archive = merged(
+        Source::Archive(&archive),
+        &ReadOptions::new(DumpOptions::new(), 1),
+        &utc(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let from_files = merged(
+        Source::Files(&expanded),
+        &ReadOptions::new(DumpOptions::new(), 1),
+        &utc(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let keys = |r: &meeting_sync::offline::Reading| -> Vec<String> {
+        r.meetings.iter().map(|m| m.key.clone()).collect()
+    };
+    assert_eq!(keys(&from_archive), keys(&from_files));
+    // Importing again changes nothing.
+    let again = meeting_sync::archive::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    assert_eq!(again.changes.new, 0);
+}
