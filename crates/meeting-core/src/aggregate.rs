@@ -47,7 +47,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::meeting_summary::EventKind;
-use crate::{Meeting, MeetingSummary, Money, Status, Vendor};
+use crate::{Meeting, MeetingSummary, Money, Status};
 
 /// What meetings are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -337,75 +337,8 @@ struct Lent {
     invitees: u64,
 }
 
-/// Whether a participant row is an invitation (Quanshi `attendList`), not attendance.
-fn is_invitee(p: &crate::Participant) -> bool {
-    p.invitation.is_some()
-}
-
-/// Distinct persons of a meeting and their united attendance in seconds (see the module
-/// docs).
-pub fn attendance(m: &Meeting) -> (u64, u64) {
-    let rows: Vec<&crate::Participant> = m.participants.iter().filter(|p| !is_invitee(p)).collect();
-    if rows.is_empty() {
-        return (m.participant_count.unwrap_or(0), 0);
-    }
-    /// A person: by user id, else by trimmed name, else the row is a person of its own.
-    #[derive(PartialEq, Eq, PartialOrd, Ord)]
-    enum Who<'a> {
-        Id(&'a str),
-        Name(&'a str),
-        Row(usize),
-    }
-    let mut persons: BTreeMap<Who<'_>, Vec<(i64, i64)>> = BTreeMap::new();
-    for (i, p) in rows.iter().enumerate() {
-        let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
-            (Some(id), _) => Who::Id(id),
-            (None, Some(name)) if !name.is_empty() => Who::Name(name),
-            _ => Who::Row(i),
-        };
-        let spans = persons.entry(who).or_default();
-        if let (Some(j), Some(l)) = (p.join, p.leave)
-            && l >= j
-        {
-            spans.push((j.timestamp(), l.timestamp()));
-        }
-    }
-    let seconds = persons.values_mut().map(|spans| union_seconds(spans)).sum();
-    if m.vendor == Vendor::Systec && m.report == Some(crate::ReportState::Full) {
-        // The report's rows carry user ids; it lists at most 100 of them, and its count is
-        // of every row. Rows it did not list count as persons of their own (`detail`'s rows
-        // beyond the report's have names only and are not told apart by them).
-        let with_id: Vec<&&crate::Participant> =
-            rows.iter().filter(|p| p.user_id.is_some()).collect();
-        let ids: std::collections::BTreeSet<&String> =
-            with_id.iter().filter_map(|p| p.user_id.as_ref()).collect();
-        let listed = with_id.len() as u64;
-        let unlisted = m.participant_count.unwrap_or(listed).saturating_sub(listed);
-        return (ids.len() as u64 + unlisted, seconds);
-    }
-    (persons.len() as u64, seconds)
-}
-
-/// The length of the union of intervals, in seconds.
-fn union_seconds(spans: &mut [(i64, i64)]) -> u64 {
-    spans.sort_unstable();
-    let mut total: i64 = 0;
-    let mut current: Option<(i64, i64)> = None;
-    for &(a, b) in spans.iter() {
-        current = match current {
-            Some((s, e)) if a <= e => Some((s, e.max(b))),
-            Some((s, e)) => {
-                total += e - s;
-                Some((a, b))
-            }
-            None => Some((a, b)),
-        };
-    }
-    if let Some((s, e)) = current {
-        total += e - s;
-    }
-    u64::try_from(total).unwrap_or(0)
-}
+/// Distinct persons of a meeting and their united attendance (computed with its summary).
+pub use crate::meeting_summary::attendance;
 
 /// Totals per group and in all, for one grouping and zone.
 #[derive(Clone, Debug, PartialEq)]
@@ -610,7 +543,7 @@ fn is_occurrence(m: &MeetingSummary) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{PhoneCall, Room, Source};
+    use crate::{PhoneCall, Room, Source, Vendor};
 
     #[test]
     fn totals_are_exact_and_grouped() {

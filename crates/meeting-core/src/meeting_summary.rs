@@ -27,6 +27,8 @@
 //! assert_eq!(s.effective_start, m.scheduled_start); // no start: the scheduled one
 //! ```
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -171,7 +173,7 @@ impl MeetingSummary {
     /// The summary of a merged meeting, under the current [`RULES_VERSION`].
     pub fn from_meeting(m: &Meeting) -> MeetingSummary {
         let mut s = MeetingSummary::identity(m);
-        let (attendees, attendee_seconds) = crate::aggregate::attendance(m);
+        let (attendees, attendee_seconds) = attendance(m);
         s.attendees = attendees;
         s.attendee_seconds = attendee_seconds;
         s.invitees = m
@@ -340,6 +342,76 @@ impl MeetingSummary {
         }
         d
     }
+}
+
+/// Whether a participant row is an invitation (Quanshi `attendList`), not attendance.
+fn is_invitee(p: &crate::Participant) -> bool {
+    p.invitation.is_some()
+}
+
+/// Distinct persons of a meeting and their united attendance in seconds (see the module
+/// docs).
+pub fn attendance(m: &Meeting) -> (u64, u64) {
+    let rows: Vec<&crate::Participant> = m.participants.iter().filter(|p| !is_invitee(p)).collect();
+    if rows.is_empty() {
+        return (m.participant_count.unwrap_or(0), 0);
+    }
+    /// A person: by user id, else by trimmed name, else the row is a person of its own.
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Who<'a> {
+        Id(&'a str),
+        Name(&'a str),
+        Row(usize),
+    }
+    let mut persons: BTreeMap<Who<'_>, Vec<(i64, i64)>> = BTreeMap::new();
+    for (i, p) in rows.iter().enumerate() {
+        let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
+            (Some(id), _) => Who::Id(id),
+            (None, Some(name)) if !name.is_empty() => Who::Name(name),
+            _ => Who::Row(i),
+        };
+        let spans = persons.entry(who).or_default();
+        if let (Some(j), Some(l)) = (p.join, p.leave)
+            && l >= j
+        {
+            spans.push((j.timestamp(), l.timestamp()));
+        }
+    }
+    let seconds = persons.values_mut().map(|spans| union_seconds(spans)).sum();
+    if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
+        // The report's rows carry user ids; it lists at most 100 of them, and its count is
+        // of every row. Rows it did not list count as persons of their own (`detail`'s rows
+        // beyond the report's have names only and are not told apart by them).
+        let with_id: Vec<&&crate::Participant> =
+            rows.iter().filter(|p| p.user_id.is_some()).collect();
+        let ids: std::collections::BTreeSet<&String> =
+            with_id.iter().filter_map(|p| p.user_id.as_ref()).collect();
+        let listed = with_id.len() as u64;
+        let unlisted = m.participant_count.unwrap_or(listed).saturating_sub(listed);
+        return (ids.len() as u64 + unlisted, seconds);
+    }
+    (persons.len() as u64, seconds)
+}
+
+/// The length of the union of intervals, in seconds.
+fn union_seconds(spans: &mut [(i64, i64)]) -> u64 {
+    spans.sort_unstable();
+    let mut total: i64 = 0;
+    let mut current: Option<(i64, i64)> = None;
+    for &(a, b) in spans.iter() {
+        current = match current {
+            Some((s, e)) if a <= e => Some((s, e.max(b))),
+            Some((s, e)) => {
+                total += e - s;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    if let Some((s, e)) = current {
+        total += e - s;
+    }
+    u64::try_from(total).unwrap_or(0)
 }
 
 #[cfg(test)]
