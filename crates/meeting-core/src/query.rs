@@ -140,7 +140,7 @@ impl Filter {
 
 /// The first instant of `day` in `zone` (the first valid local time of the day when
 /// midnight falls in a daylight-saving gap).
-pub fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+pub(crate) fn start_of_day(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
     use chrono::TimeZone;
     (0..24)
         .filter_map(|h| day.and_hms_opt(h, 0, 0))
@@ -172,7 +172,7 @@ fn summary_has_host(s: &MeetingSummary, host: &str) -> bool {
 }
 
 /// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).
-pub fn room_matches(m: &Meeting, room: &str) -> bool {
+pub(crate) fn room_matches(m: &Meeting, room: &str) -> bool {
     let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);
     m.room
         .as_ref()
@@ -181,7 +181,7 @@ pub fn room_matches(m: &Meeting, room: &str) -> bool {
 }
 
 /// Whether `m`'s host is `host` by id, name or e-mail.
-pub fn host_matches(m: &Meeting, host: &str) -> bool {
+pub(crate) fn host_matches(m: &Meeting, host: &str) -> bool {
     let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == host);
     m.host
         .as_ref()
