@@ -38,8 +38,7 @@ h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1p
 .kpi .label { color: #57606a; font-size: 12px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .kpi .value { font-size: 21px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .kpi .prev, .kpi .change { font-size: 12px; color: #57606a; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.kpi .change.up { color: #1a7f37; }
-.kpi .change.down { color: #cf222e; }
+.kpi .change { color: #1f2328; }
 .warnings { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; padding: 8px 16px; }
 .warnings li { margin: 2px 0; overflow-wrap: anywhere; }
 figure { margin: 16px 0 24px; break-inside: avoid; }
@@ -67,7 +66,6 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
   .kpi { padding: 4px 8px; break-inside: avoid; }
   .kpi .value { font-size: 15px; }
   .kpi .prev, .kpi .change { font-size: 9px; }
-  .kpi .change.up, .kpi .change.down { color: #1f2328; }
   table { font-size: 8px; width: 100%; }
   th, td { padding: 1px 3px; }
   thead { display: table-header-group; }
