@@ -832,14 +832,17 @@ pub(crate) struct ReportArgs {
     /// The file (xlsx, html) or directory (csv) to write
     #[arg(long, value_name = "PATH", required = true)]
     pub(crate) out: PathBuf,
-    /// Mask personal data on every sheet and page (names and user ids become pseudonyms, phone numbers keep their country code and last 4 digits, ...); totals are computed first
+    /// Mask personal data on every sheet, page and file (the default: names and user ids become pseudonyms, IP addresses are omitted, phone numbers keep their country code and last 4 digits); totals are computed first
     #[arg(long)]
     pub(crate) mask_pii: bool,
-    /// The pseudonym key for --mask-pii [default: random per run]
+    /// Show personal data as the vendors gave it (names, user ids, IP addresses, phone numbers); the report says so
+    #[arg(long, conflicts_with = "mask_pii")]
+    pub(crate) include_pii: bool,
+    /// The pseudonym key, so the same person gets the same pseudonym in every report [default: random per run]
     #[arg(
         long,
         value_name = "KEY",
-        requires = "mask_pii",
+        conflicts_with = "include_pii",
         env = "MEETING_MASK_KEY",
         hide_env_values = true
     )]
