@@ -1,5 +1,5 @@
 //! `--mask-pii`: the design's one masking table, applied at output (after aggregation, so
-//! totals never change), on the pure primitives of [`meeting_core::pii`].
+//! totals never change), on the pure primitives of [`crate::pii`].
 //!
 //! | what | becomes |
 //! |---|---|
