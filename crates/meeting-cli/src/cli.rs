@@ -396,7 +396,11 @@ Examples:
   meeting report --month 2024-01 --out jan.xlsx                 from the archive
   meeting report --month 2024-01 --out jan.html runs/jan         from a saved run
   meeting report --last-month --allocation rooms.toml --out report.xlsx
-  meeting report --from 2024-01-01 --to 2024-03-31 -o csv --out q1/ --mask-pii";
+  meeting report --from 2024-01-01 --to 2024-03-31 -o csv --out q1/ --mask-key \"$KEY\"
+
+Personal data is masked by default (participant names and user ids as pseudonyms, IP
+addresses omitted, phone numbers as country code and last four digits); --include-pii shows
+it. The key figures are shown beside the previous period (the month before).";
 
 /// `meeting demo`.
 #[derive(Debug, Args)]
@@ -866,14 +870,17 @@ pub(crate) struct ReportArgs {
     /// The file (xlsx, html) or directory (csv) to write
     #[arg(long, value_name = "PATH", required = true)]
     pub(crate) out: PathBuf,
-    /// Mask personal data on every sheet and page (names and user ids become pseudonyms, phone numbers keep their country code and last 4 digits, ...); totals are computed first
+    /// Mask personal data on every sheet, page and file (the default: names and user ids become pseudonyms, IP addresses are omitted, phone numbers keep their country code and last 4 digits); totals are computed first
     #[arg(long)]
     pub(crate) mask_pii: bool,
-    /// The pseudonym key for --mask-pii [default: random per run]
+    /// Show personal data as the vendors gave it (names, user ids, IP addresses, phone numbers); the report says so
+    #[arg(long, conflicts_with = "mask_pii")]
+    pub(crate) include_pii: bool,
+    /// The pseudonym key, so the same person gets the same pseudonym in every report [default: random per run]
     #[arg(
         long,
         value_name = "KEY",
-        requires = "mask_pii",
+        conflicts_with = "include_pii",
         env = "MEETING_MASK_KEY",
         hide_env_values = true
     )]

@@ -157,6 +157,21 @@ pub(crate) fn merged_input(
     Ok(reading)
 }
 
+/// The meetings of the previous period from the archive, quietly (its notes belong to the
+/// report's own span); `None` when it cannot be read: the report then has no comparison.
+pub(crate) fn previous_period_meetings(
+    app: &App<'_>,
+    archive: Option<&Path>,
+    filter: &Filter,
+    jobs: &JobsArg,
+) -> Option<Vec<Meeting>> {
+    let path = meeting_sync::archive::path(archive).ok()?;
+    let options = read_options(app, None, jobs);
+    meeting_sync::offline::merged(Source::Archive(&path), &options, filter, &mut |_| {})
+        .ok()
+        .map(|r| r.meetings)
+}
+
 /// `meeting list`: merged meetings from the archive or files.
 pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
     let filter = filter(app, &args.filters)?;

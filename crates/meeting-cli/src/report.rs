@@ -21,7 +21,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use meeting_core::query::Filter;
-use meeting_report::report::{Report, ReportOptions, csv_files, write_html, write_xlsx};
+use meeting_report::report::{
+    PreviousPeriod, Report, ReportOptions, check_xlsx_limits, csv_files, write_html, write_xlsx,
+};
 
 use crate::app::App;
 use crate::cli::{ReportArgs, ReportFormat};
@@ -125,16 +127,57 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         &args.jobs,
     )?;
     let meetings = reading.meetings;
-    let masker = app.masker(&crate::cli::OutputArgs {
-        output: None,
-        out: None,
-        mask_pii: args.mask_pii,
-        mask_key: args.mask_key.clone(),
-        csv_bom: false,
-        no_bom: args.no_bom,
-    })?;
-    let options = ReportOptions::new(from, to, zone, chrono::Utc::now());
+    // Personal data is masked unless --include-pii. The pseudonym key: --mask-key (or
+    // MEETING_MASK_KEY), else random for this run. (An archive is to hold a random key of
+    // its own, so that pseudonyms stay stable per archive without a flag.)
+    let masker = if args.include_pii {
+        None
+    } else {
+        if args.mask_key.is_none() {
+            app.note("note: personal data is masked with pseudonyms that differ from run to run: give --mask-key (or MEETING_MASK_KEY) for stable ones, --include-pii to show it");
+        }
+        app.masker(&crate::cli::OutputArgs {
+            output: None,
+            out: None,
+            mask_pii: true,
+            mask_key: args.mask_key.clone(),
+            csv_bom: false,
+            no_bom: args.no_bom,
+        })?
+    };
+    let mut options = ReportOptions::new(from, to, zone, chrono::Utc::now());
+    // The previous period, from the same source: the archive is read again for it; files
+    // are what they are (no previous period when they hold none of it).
+    if let Some((prev_from, prev_to)) = PreviousPeriod::span_before(from, to) {
+        let previous = if args.archive.archive.is_some() {
+            let mut prev_filter = Filter::new(zone).from(prev_from).to(prev_to);
+            for room in &args.filters.room {
+                prev_filter = prev_filter.room(room.clone());
+            }
+            for host in &args.filters.host {
+                prev_filter = prev_filter.host(host.clone());
+            }
+            crate::offline::previous_period_meetings(
+                app,
+                args.archive.archive.as_deref(),
+                &prev_filter,
+                &args.jobs,
+            )
+            .map(|m| PreviousPeriod::from_meetings(&m, prev_from, prev_to, zone))
+        } else {
+            Some(PreviousPeriod::from_meetings(
+                &meetings, prev_from, prev_to, zone,
+            ))
+        };
+        if let Some(p) = previous.filter(|p| p.meetings > 0) {
+            options = options.previous(p);
+        }
+    }
     let report = Report::build(&meetings, allocation.as_ref(), &options, masker.as_ref());
+    if format == ReportFormat::Xlsx {
+        // Excel's row limit, before any writing.
+        check_xlsx_limits(&report).map_err(|e| CliError::usage(e.to_string()))?;
+    }
     if report.outside > 0 {
         app.note(&format!(
             "note: {} meeting(s) of the input start outside {from} .. {to} ({}) and are not in the report",

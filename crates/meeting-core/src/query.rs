@@ -171,23 +171,6 @@ fn summary_has_host(s: &MeetingSummary, host: &str) -> bool {
     s.has_host && (eq(&s.host_id) || eq(&s.host_name) || eq(&s.host_email))
 }
 
-/// Whether `m` is in the room named by id, name or e-mail (Systec) or books it (Quanshi).
-pub(crate) fn room_matches(m: &Meeting, room: &str) -> bool {
-    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == room);
-    m.room
-        .as_ref()
-        .is_some_and(|r| eq(&r.id) || eq(&r.name) || eq(&r.email))
-        || m.rooms.iter().any(|r| eq(&r.id) || eq(&r.name))
-}
-
-/// Whether `m`'s host is `host` by id, name or e-mail.
-pub(crate) fn host_matches(m: &Meeting, host: &str) -> bool {
-    let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v == host);
-    m.host
-        .as_ref()
-        .is_some_and(|h| eq(&h.id) || eq(&h.name) || eq(&h.email))
-}
-
 /// Whether a record is a Systec report stub (`systec:stub:<meeting number>`: the vendor has
 /// no report for that meeting). Stubs annotate occurrences; they are never meetings, so
 /// aggregates and the archive never count them.

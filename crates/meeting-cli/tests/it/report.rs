@@ -384,3 +384,67 @@ fn report_from_the_archive_equals_the_report_from_files() {
         "{note}"
     );
 }
+
+/// Masking is the default (no flag), stable for one --mask-key; --include-pii shows the
+/// data and conflicts with --mask-pii; the page says which it is.
+#[test]
+fn personal_data_is_masked_by_default_and_include_pii_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, flags: &[&str]| {
+        let path = dir.path().join(name);
+        let out = meeting(dir.path())
+            .args(["report", "--month", "2024-01", "-o", "csv"])
+            .args(flags)
+            .arg("--out")
+            .arg(&path)
+            .arg(fixture("report/month.jsonl"))
+            .output()
+            .unwrap();
+        let all: String = std::fs::read_dir(&path)
+            .map(|d| {
+                d.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (out, all)
+    };
+    let (out, masked) = run("default", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("pseudonyms that differ from run to run"),
+        "{}",
+        stderr(&out)
+    );
+    for secret in [
+        "黄芳的 iPhone",
+        "+861832520797",
+        "58.217.151.142",
+        "58.217.*.*",
+    ] {
+        assert!(!masked.contains(secret), "{secret}");
+    }
+    assert!(masked.contains("Personal data,\"masked — "));
+    let stable = |flags: &[&str], name: &str| -> String {
+        let (_, all) = run(name, flags);
+        all.lines()
+            .filter(|l| !l.starts_with("Generated,"))
+            .collect()
+    };
+    assert_eq!(
+        stable(&["--mask-key", "k"], "a"),
+        stable(&["--mask-key", "k"], "b"),
+        "one key, the same pseudonyms"
+    );
+
+    let (out, shown) = run("shown", &["--include-pii"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(shown.contains("58.217.151.142") && shown.contains("Personal data,\"INCLUDED"));
+
+    let (out, _) = run("both", &["--include-pii", "--mask-pii"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+}

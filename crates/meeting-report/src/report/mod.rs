@@ -30,15 +30,27 @@
 //! - **Departments** come from the allocation ([`crate::allocation`]); without one,
 //!   every meeting is `(unallocated)`. Rooms that no line covers are named in a warning, and
 //!   so are allocation lines whose room had no meeting.
-//! - **Masking** (`--mask-pii`): the figures are computed first, then host labels, meetings,
-//!   participants and calls are masked with [`crate::mask::Masker`], so every sheet and page
-//!   is masked and no figure changes.
-//! - **Charts** (HTML): minutes per day stacked by room (the seven busiest rooms, the rest
-//!   as `other`), phone cost per room, room use by weekday and hour (minutes of meetings in
-//!   each hour, split at hour boundaries in the report zone), and with an allocation minutes
-//!   per department.
+//! - **Masking** (the default of `meeting report`; `--include-pii` turns it off): the
+//!   figures are computed first, then host labels, meetings, participants and calls are
+//!   masked with [`crate::mask::Masker`] (pseudonyms stable for one key: give the archive's),
+//!   and IP addresses are omitted, so every sheet, page and file is masked and no figure
+//!   changes. The page and the Summary say which it is ([`PersonalData`]).
+//! - **Numbers as people read them**: counts and minutes with thousands separators, every
+//!   amount with its currency (`¥1,234.50`) on the page; in the workbook the cells stay
+//!   numbers with the formats `#,##0` and `[$¥-804]#,##0.00`; in CSV plain numbers.
+//! - **Context**: the coverage of the data under the title ([`ReportOptions::coverage`];
+//!   `coverage not stated` when absent) and the key figures beside the previous period with
+//!   the change ([`ReportOptions::previous`]).
+//! - **Excel's limits**: a text cell over 32,767 characters is truncated with a note (the
+//!   CSV set keeps it whole); a sheet over 1,048,576 rows is refused before anything is
+//!   written ([`check_xlsx_limits`]).
+//! - **Charts** (HTML): minutes per day stacked by room (every room up to ten; beyond, the
+//!   nine busiest and `other`), phone cost per room, room use by weekday and hour (minutes
+//!   of meetings in each hour, split at hour boundaries in the report zone), and with an
+//!   allocation minutes per department. Every mark has a `<title>` tooltip.
 
 mod charts;
+mod compare;
 mod csv_set;
 mod html;
 mod sheet;
@@ -55,11 +67,12 @@ use meeting_core::aggregate::{Aggregate, GroupBy, Totals};
 use meeting_core::query::{is_report_stub, room_label, sort_time};
 use rust_decimal::Decimal;
 
+pub use compare::{PersonalData, PreviousPeriod};
 pub use csv_set::{CSV_FILES, csv_files};
 pub use html::write_html;
 pub use sheet::{Cell, Column, Sheet};
 pub use width::display_width;
-pub use xlsx::write_xlsx;
+pub use xlsx::{EXCEL_MAX_ROWS, EXCEL_MAX_TEXT, check_xlsx_limits, write_xlsx};
 
 use crate::mask::Masker;
 
@@ -98,6 +111,12 @@ pub struct ReportOptions {
     pub zone: Tz,
     /// When the report was generated (shown on the Summary).
     pub generated_at: DateTime<Utc>,
+    /// How complete the data of the span is (shown under the title and on the Summary;
+    /// `coverage not stated` when absent): e.g. `archive synced through 2024-02-01 for
+    /// every profile`.
+    pub coverage: Option<String>,
+    /// The period the key figures are compared with (the month before).
+    pub previous: Option<PreviousPeriod>,
 }
 
 impl ReportOptions {
@@ -108,7 +127,23 @@ impl ReportOptions {
             to,
             zone,
             generated_at,
+            coverage: None,
+            previous: None,
         }
+    }
+
+    /// States how complete the data of the span is (see [`ReportOptions::coverage`]).
+    #[must_use]
+    pub fn coverage(mut self, coverage: impl Into<String>) -> Self {
+        self.coverage = Some(coverage.into());
+        self
+    }
+
+    /// Compares the key figures with `previous` (see [`PreviousPeriod`]).
+    #[must_use]
+    pub fn previous(mut self, previous: PreviousPeriod) -> Self {
+        self.previous = Some(previous);
+        self
     }
 }
 
@@ -156,6 +191,35 @@ pub struct Report {
     pub heat_seconds: [[u64; 24]; 7],
     /// The currencies of the phone costs (always holds `CNY`), in order.
     pub currencies: Vec<String>,
+    /// Whether personal data is masked (a masker was given to [`Report::build`]).
+    pub personal_data: PersonalData,
+}
+
+/// The meetings of a span: [`Report::build`]'s selection.
+pub(crate) struct Selection {
+    pub(crate) kept: Vec<Meeting>,
+    pub(crate) outside: u64,
+    pub(crate) timeless: u64,
+}
+
+/// The meetings whose start (else scheduled start) falls on a day of `from..=to` in
+/// `zone`, no report stubs, in output order; the others counted.
+pub(crate) fn select(meetings: &[Meeting], from: NaiveDate, to: NaiveDate, zone: Tz) -> Selection {
+    let (mut outside, mut timeless) = (0u64, 0u64);
+    let mut kept: Vec<Meeting> = Vec::new();
+    for m in meetings.iter().filter(|m| !is_report_stub(m)) {
+        match sort_time(m).map(|t| t.with_timezone(&zone).date_naive()) {
+            Some(day) if day >= from && day <= to => kept.push(m.clone()),
+            Some(_) => outside += 1,
+            None => timeless += 1,
+        }
+    }
+    meeting_core::query::sort_for_output(&mut kept);
+    Selection {
+        kept,
+        outside,
+        timeless,
+    }
 }
 
 /// The longest a meeting is spread over the heat map (longer ones are capped there: a
@@ -173,16 +237,11 @@ impl Report {
     ) -> Report {
         let zone = options.zone;
         let mut warnings = Vec::new();
-        let (mut outside, mut timeless) = (0u64, 0u64);
-        let mut kept: Vec<Meeting> = Vec::new();
-        for m in meetings.iter().filter(|m| !is_report_stub(m)) {
-            match sort_time(m).map(|t| t.with_timezone(&zone).date_naive()) {
-                Some(day) if day >= options.from && day <= options.to => kept.push(m.clone()),
-                Some(_) => outside += 1,
-                None => timeless += 1,
-            }
-        }
-        meeting_core::query::sort_for_output(&mut kept);
+        let Selection {
+            mut kept,
+            outside,
+            timeless,
+        } = select(meetings, options.from, options.to, zone);
         if timeless > 0 {
             warnings.push(format!(
                 "{timeless} meeting(s) without any start time left out (they cannot be placed in the span)"
@@ -324,6 +383,11 @@ impl Report {
             masker.mask_aggregate(&mut hosts, &kept);
             for m in &mut kept {
                 masker.mask_meeting(m);
+                // A report omits IP addresses (the masking table keeps two octets
+                // elsewhere): finance has no use for them.
+                for p in &mut m.participants {
+                    p.ip = None;
+                }
             }
         }
         Report {
@@ -341,6 +405,11 @@ impl Report {
             day_room_seconds,
             heat_seconds,
             currencies,
+            personal_data: if masker.is_some() {
+                PersonalData::Masked
+            } else {
+                PersonalData::Included
+            },
         }
     }
 

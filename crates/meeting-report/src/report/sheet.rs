@@ -8,6 +8,9 @@ use meeting_core::aggregate::Totals;
 use meeting_core::query::{host_label, participant_count, room_label};
 use rust_decimal::Decimal;
 
+use super::compare::{
+    COVERAGE_NOT_STATED, PersonalData, change_count, change_money, money_label, thousands,
+};
 use super::{Report, cost_in};
 
 /// One typed cell.
@@ -60,14 +63,15 @@ impl Cell {
         }
     }
 
-    /// The cell as plain text (HTML and messages): money as `12.30`, times as
+    /// The cell as people read it (HTML and messages): counts with thousands separators
+    /// (`53,087`), money with its currency (`¥1,234.50`, `12.00 USD`), times as
     /// `YYYY-MM-DD HH:MM:SS`.
     pub fn display(&self) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(s) => s.clone(),
-            Cell::Int(n) => n.to_string(),
-            Cell::Money { amount, .. } => money_text(*amount),
+            Cell::Int(n) => thousands(*n),
+            Cell::Money { amount, currency } => money_label(*amount, currency),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
         }
@@ -290,6 +294,7 @@ fn days(r: &Report) -> Sheet {
 fn summary(r: &Report) -> Sheet {
     let o = &r.options;
     let t = r.total();
+    let p = o.previous.as_ref();
     let mut rows = vec![
         vec![
             Cell::Text("Report".into()),
@@ -302,24 +307,64 @@ fn summary(r: &Report) -> Sheet {
             Cell::Text("Generated".into()),
             Cell::time(Some(o.generated_at), o.zone),
         ],
-        vec![Cell::Text("Meetings".into()), Cell::Int(t.meetings)],
-        vec![Cell::Text("Minutes".into()), Cell::Int(t.minutes)],
         vec![
-            Cell::Text("Billed minutes".into()),
-            Cell::Int(t.billed_minutes),
+            Cell::Text("Coverage".into()),
+            Cell::Text(
+                o.coverage
+                    .clone()
+                    .unwrap_or_else(|| COVERAGE_NOT_STATED.into()),
+            ),
         ],
-        vec![Cell::Text("Attendees".into()), Cell::Int(t.attendees)],
-        vec![Cell::Text("Phone calls".into()), Cell::Int(t.phone_calls)],
         vec![
-            Cell::Text("Phone minutes".into()),
-            Cell::Int(t.phone_minutes),
+            Cell::Text("Personal data".into()),
+            Cell::Text(r.personal_data.statement().into()),
+        ],
+        vec![
+            Cell::Text("Compared with".into()),
+            Cell::Text(p.map_or_else(
+                || String::from("no previous period given"),
+                |p| format!("{} ({} .. {})", p.label(), p.from, p.to),
+            )),
         ],
     ];
+    let count = |label: &str, now: u64, before: Option<u64>| {
+        let mut row = vec![Cell::Text(label.into()), Cell::Int(now)];
+        if let Some(b) = before {
+            row.push(Cell::Int(b));
+            row.push(Cell::Text(change_count(now, b)));
+        }
+        row
+    };
+    rows.push(count("Meetings", t.meetings, p.map(|p| p.meetings)));
+    rows.push(count("Minutes", t.minutes, p.map(|p| p.minutes)));
+    rows.push(count(
+        "Billed minutes",
+        t.billed_minutes,
+        p.map(|p| p.billed_minutes),
+    ));
+    rows.push(count("Attendees", t.attendees, p.map(|p| p.attendees)));
+    rows.push(count(
+        "Phone calls",
+        t.phone_calls,
+        p.map(|p| p.phone_calls),
+    ));
+    rows.push(count(
+        "Phone minutes",
+        t.phone_minutes,
+        p.map(|p| p.phone_minutes),
+    ));
     for cur in &r.currencies {
-        rows.push(vec![
+        let now = cost_in(t, cur);
+        let mut row = vec![
             Cell::Text(format!("Phone cost ({cur})")),
-            Cell::money(cost_in(t, cur), cur),
-        ]);
+            Cell::money(now, cur),
+        ];
+        if let Some(p) = p {
+            let before = p.cost_in(cur);
+            row.push(Cell::money(before, cur));
+            row.push(Cell::Text(change_money(now, before, cur)));
+        }
+        rows.push(row);
     }
     rows.push(vec![
         Cell::Text("Rooms".into()),
@@ -351,9 +396,18 @@ fn summary(r: &Report) -> Sheet {
             Cell::Text(w.clone()),
         ]);
     }
+    // Every row as long as the columns (the CSV file is a rectangle).
+    for row in &mut rows {
+        row.resize(4, Cell::Empty);
+    }
     Sheet {
         name: "Summary",
-        columns: vec![Column::new("item", "Item"), Column::new("value", "Value")],
+        columns: vec![
+            Column::new("item", "Item"),
+            Column::new("value", "Value"),
+            Column::new("previous", "Previous period"),
+            Column::new("change", "Change"),
+        ],
         rows,
         total: None,
     }
@@ -372,7 +426,12 @@ pub(crate) fn top(groups: &[Totals]) -> Vec<&Totals> {
 }
 
 fn top_label(t: &Totals) -> String {
-    format!("{}: {} min, {} meeting(s)", t.group, t.minutes, t.meetings)
+    format!(
+        "{}: {} min, {} meeting(s)",
+        t.group,
+        thousands(t.minutes),
+        thousands(t.meetings)
+    )
 }
 
 fn word<T: serde::Serialize>(v: &T) -> Option<String> {
@@ -474,6 +533,10 @@ fn meetings(r: &Report) -> Sheet {
 
 fn participants(r: &Report) -> Sheet {
     let zone = r.options.zone;
+    let ip_title = match r.personal_data {
+        PersonalData::Masked => "IP address (omitted)",
+        PersonalData::Included => "IP address",
+    };
     let columns = [
         ("meeting_start", "Meeting start"),
         ("room", "Room"),
@@ -483,7 +546,7 @@ fn participants(r: &Report) -> Sheet {
         ("kind", "Kind"),
         ("invitation", "Invitation"),
         ("device", "Device"),
-        ("ip", "IP address"),
+        ("ip", ip_title),
         ("city", "City"),
         ("join", "Join"),
         ("leave", "Leave"),

@@ -8,6 +8,7 @@
 
 mod pii;
 mod report;
+mod report_v2;
 
 use std::path::PathBuf;
 

@@ -269,16 +269,18 @@ fn page_is_self_contained_escaped_and_has_the_totals_and_charts() {
             .text()
             .collect::<String>()
     };
-    assert_eq!(kpi("meetings"), t.meetings.to_string());
-    assert_eq!(kpi("minutes"), t.minutes.to_string());
-    assert_eq!(kpi("phone_calls"), t.phone_calls.to_string());
-    assert_eq!(kpi("phone_cost_cny"), format!("{:.2}", cny(&t)));
+    // As people read them: thousands separators, the currency (report_v2.rs checks them).
+    let plain = |s: String| s.replace([',', '¥'], "");
+    assert_eq!(plain(kpi("meetings")), t.meetings.to_string());
+    assert_eq!(plain(kpi("minutes")), t.minutes.to_string());
+    assert_eq!(plain(kpi("phone_calls")), t.phone_calls.to_string());
+    assert_eq!(kpi("phone_cost_cny"), format!("¥{:.2}", cny(&t)));
     let rooms_total: Vec<String> = doc
         .select(&sel("table[data-sheet=\"rooms\"] tfoot td"))
         .map(|td| td.text().collect())
         .collect();
     assert_eq!(rooms_total[0], "TOTAL");
-    assert!(rooms_total.contains(&format!("{:.2}", cny(&t))));
+    assert!(rooms_total.contains(&format!("¥{:.2}", cny(&t))));
 
     // The charts: inline SVG, with their series.
     let figures: Vec<_> = doc.select(&sel("figure")).collect();
