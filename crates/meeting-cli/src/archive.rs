@@ -1,6 +1,7 @@
 //! `meeting archive ...`, and the archive as the input of `stats` and `list`: thin calls into
 //! `meeting-store`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,7 @@ use meeting_core::{DumpOptions, Meeting, read_dump};
 use meeting_store::{Archive, ErrorKind, Observation, Query, StoreError, Writer};
 
 use crate::app::App;
-use crate::cli::ArchiveCommand;
+use crate::cli::{ArchiveCommand, StatusFormat};
 use crate::error::{CliError, Exit, Result};
 
 /// The archive's path: the flag (an empty `--archive` means the default), else
@@ -32,11 +33,26 @@ pub(crate) fn store_error(e: &StoreError) -> CliError {
         }
         _ => Exit::Data,
     };
+    if let ErrorKind::NeedsMigration { found, supported } = e.kind() {
+        let at = e
+            .path()
+            .map(|p| format!("archive {}: ", p.display()))
+            .unwrap_or_default();
+        return CliError::new(
+            exit,
+            format!(
+                "{at}the archive has schema {found}, older than this build's {supported}. Upgrade it with `meeting archive migrate` (it makes a backup first); it was not modified"
+            ),
+        );
+    }
     let hint = match e.kind() {
         ErrorKind::NotFound => {
-            " Create it with `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
+            " Create it with `meeting sync --since DATE` or `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
         }
         ErrorKind::Busy => " Another run is writing to it: try again when it has finished.",
+        ErrorKind::NotAnArchive => {
+            " If it is your archive, it is damaged: restore it from a backup (`meeting archive backup FILE` makes one), or point --archive (MEETING_ARCHIVE) at the right file."
+        }
         _ => "",
     };
     CliError::new(exit, format!("{e}{hint}"))
@@ -90,7 +106,23 @@ pub(crate) fn each(
                 Ok(a) => a,
                 Err(e) => return tx.send(Err(store_error(&e))).unwrap_or(()),
             };
+            // A span's read takes only the stubs that can annotate its meetings (their
+            // meeting number, and their request's UUIDs, name an occurrence read without a
+            // full report): the others annotate meetings of other months, and are not
+            // "unmatched".
+            let bounded = query.from.is_some() || query.to.is_some();
+            let mut open: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for m in archive.meetings(&query) {
+                if bounded
+                    && let Ok(m) = &m
+                    && let Some(n) = &m.meeting_number
+                    && m.report != Some(meeting_core::ReportState::Full)
+                    && !m.sources.contains(&meeting_core::Source::SystecReports)
+                {
+                    open.entry(n.clone())
+                        .or_default()
+                        .extend(m.occurrence_id.clone());
+                }
                 let failed = m.is_err();
                 if tx.send(m.map_err(|e| store_error(&e))).is_err() || failed {
                     return;
@@ -98,7 +130,17 @@ pub(crate) fn each(
             }
             match archive.stubs() {
                 Ok(stubs) => {
-                    for s in stubs {
+                    let ours = stubs.into_iter().filter(|s| {
+                        !bounded
+                            || s.meeting_number
+                                .as_ref()
+                                .and_then(|n| open.get(n))
+                                .is_some_and(|uuids| {
+                                    s.stub_scope()
+                                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u)))
+                                })
+                    });
+                    for s in ours {
                         if tx.send(Ok(s)).is_err() {
                             return;
                         }
@@ -136,16 +178,27 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             archive,
             keep_raw,
         } => import(app, inputs, archive.as_deref(), *keep_raw),
-        ArchiveCommand::Check { archive } => {
+        ArchiveCommand::Check { archive, output } => {
             let path = path(archive.as_deref())?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             let problems = a.check().map_err(|e| store_error(&e))?;
-            app.write_output(None, "the output", |w| {
-                for p in &problems {
-                    writeln!(w, "{}", crate::app::escape(&p.to_string()))?;
-                }
-                Ok(())
-            })?;
+            if output.output == StatusFormat::Json {
+                crate::check::write_json(
+                    app,
+                    &serde_json::json!({
+                        "archive": path.display().to_string(),
+                        "ok": problems.is_empty(),
+                        "problems": problems,
+                    }),
+                )?;
+            } else {
+                app.write_output(None, "the output", |w| {
+                    for p in &problems {
+                        writeln!(w, "{}", crate::app::escape(&p.to_string()))?;
+                    }
+                    Ok(())
+                })?;
+            }
             if problems.is_empty() {
                 app.note(&format!(
                     "{}: ok (integrity and invariants)",
@@ -160,12 +213,17 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                 )))
             }
         }
-        ArchiveCommand::Info { archive, json } => {
+        ArchiveCommand::Info {
+            archive,
+            json,
+            output,
+        } => {
             let path = path(archive.as_deref())?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             let info = a.info().map_err(|e| store_error(&e))?;
+            let json = *json || output.output == StatusFormat::Json;
             app.write_output(None, "the output", |w| {
-                if *json {
+                if json {
                     serde_json::to_writer_pretty(&mut *w, &info).map_err(std::io::Error::other)?;
                     return writeln!(w);
                 }
@@ -209,6 +267,7 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
         }
         ArchiveCommand::Backup { file, archive } => {
             let path = path(archive.as_deref())?;
+            crate::check::backup_directory_exists(file)?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             a.backup(file).map_err(|e| store_error(&e))?;
             app.note(&format!(
@@ -218,7 +277,12 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             ));
             Ok(())
         }
-        ArchiveCommand::Purge { before, archive } => {
+        ArchiveCommand::Purge {
+            before,
+            archive,
+            dry_run,
+            yes,
+        } => {
             let path = path(archive.as_deref())?;
             if !path.exists() {
                 return Err(CliError::usage(format!(
@@ -226,17 +290,33 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                     path.display()
                 )));
             }
+            // The first day kept starts at midnight in the report zone.
+            let cut = crate::check::day_start(*before, app.tz)
+                .ok_or_else(|| CliError::usage(format!("--before {before}: not a valid day")))?;
+            let preview = Archive::open_read_only(&path)
+                .and_then(|a| a.purge_preview(cut))
+                .map_err(|e| store_error(&e))?;
+            let what = format!(
+                "{} meetings, {} observations, {} report stubs and {} raw responses that started before {before} ({})",
+                preview.meetings,
+                preview.observations,
+                preview.stubs,
+                preview.raw_responses,
+                app.tz.name()
+            );
+            if *dry_run {
+                app.write_output(None, "the output", |w| {
+                    writeln!(w, "would delete {what} from {}", path.display())
+                })?;
+                return Ok(());
+            }
+            if !*yes && !crate::check::confirm(&format!("delete {what} from {}?", path.display()))?
+            {
+                return Err(CliError::usage("purge: not confirmed; nothing was deleted"));
+            }
             let _lock = meeting_store::RunLock::acquire(&path, RUN_LOCK_WAIT)
                 .map_err(|e| store_error(&e))?;
             let writer = Writer::open(&path).map_err(|e| store_error(&e))?;
-            let cut = before
-                .and_hms_opt(0, 0, 0)
-                .map(|t| Utc.from_utc_datetime(&t));
-            let Some(cut) = cut else {
-                return Err(CliError::usage(format!(
-                    "--before {before}: not a valid day"
-                )));
-            };
             let summary = writer.purge(cut).map_err(|e| store_error(&e))?;
             writer.close().map_err(|e| store_error(&e))?;
             app.note(&format!(

@@ -507,14 +507,14 @@ fn note_stubs(app: &App<'_>, stubs: u64, unmatched_stubs: &[String]) {
                 if unmatched > shown.len() { ", ..." } else { "" }
             ));
         }
-        app.note(&text);
+        app.detail(&text);
     }
 }
 
 /// Notes report stubs left out of an unmerged output.
 fn note_unmerged_stubs(app: &App<'_>, n: u64) {
     if n > 0 {
-        app.note(&format!(
+        app.detail(&format!(
             "{n} report stub(s) not written: they are not meetings (--merge attaches them to their meetings as `report: none`)"
         ));
     }
