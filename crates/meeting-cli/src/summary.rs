@@ -3,7 +3,7 @@
 //! included; a clap parse error writes none).
 //!
 //! The command records its figures as it goes ([`set`]); `main` writes them with the exit
-//! code and the error ([`write`]), so an early failure (an unknown profile, a busy archive)
+//! code and the error ([`write()`]), so an early failure (an unknown profile, a busy archive)
 //! still leaves a summary saying what happened. Fields: `command`, `exit_code`, `error`
 //! (the message, or `null`), then the command's own (sorted by name).
 
