@@ -69,6 +69,14 @@ impl<'a> App<'a> {
         })
     }
 
+    /// A detail for the operator on stderr, only with `-v`: at default verbosity a command
+    /// prints one summary line.
+    pub(crate) fn detail(&self, text: &str) {
+        if self.g.verbose > 0 && !self.g.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
     /// A note for the operator on stderr (not with `-q`).
     pub(crate) fn note(&self, text: &str) {
         if !self.g.quiet {

@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{TimeZone, Utc};
 use meeting_store::Archive;
 use meeting_sync::archive::{ImportOptions, RUN_LOCK_WAIT};
 
 use crate::app::App;
-use crate::cli::ArchiveCommand;
+use crate::cli::{ArchiveCommand, StatusFormat};
 use crate::error::{CliError, Exit, Result, store_error};
 use crate::notes::BadReporter;
 
@@ -25,16 +24,27 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             archive,
             keep_raw,
         } => import(app, inputs, archive.as_deref(), *keep_raw),
-        ArchiveCommand::Check { archive } => {
+        ArchiveCommand::Check { archive, output } => {
             let path = path(archive.as_deref())?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             let problems = a.check().map_err(|e| store_error(&e))?;
-            app.write_output(None, "the output", |w| {
-                for p in &problems {
-                    writeln!(w, "{}", crate::app::escape(&p.to_string()))?;
-                }
-                Ok(())
-            })?;
+            if output.output == StatusFormat::Json {
+                crate::check::write_json(
+                    app,
+                    &serde_json::json!({
+                        "archive": path.display().to_string(),
+                        "ok": problems.is_empty(),
+                        "problems": problems,
+                    }),
+                )?;
+            } else {
+                app.write_output(None, "the output", |w| {
+                    for p in &problems {
+                        writeln!(w, "{}", crate::app::escape(&p.to_string()))?;
+                    }
+                    Ok(())
+                })?;
+            }
             if problems.is_empty() {
                 app.note(&format!(
                     "{}: ok (integrity and invariants)",
@@ -49,12 +59,17 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                 )))
             }
         }
-        ArchiveCommand::Info { archive, json } => {
+        ArchiveCommand::Info {
+            archive,
+            json,
+            output,
+        } => {
             let path = path(archive.as_deref())?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             let info = a.info().map_err(|e| store_error(&e))?;
+            let json = *json || output.output == StatusFormat::Json;
             app.write_output(None, "the output", |w| {
-                if *json {
+                if json {
                     serde_json::to_writer_pretty(&mut *w, &info).map_err(std::io::Error::other)?;
                     return writeln!(w);
                 }
@@ -98,6 +113,7 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
         }
         ArchiveCommand::Backup { file, archive } => {
             let path = path(archive.as_deref())?;
+            crate::check::backup_directory_exists(file)?;
             let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
             a.backup(file).map_err(|e| store_error(&e))?;
             app.note(&format!(
@@ -107,7 +123,12 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             ));
             Ok(())
         }
-        ArchiveCommand::Purge { before, archive } => {
+        ArchiveCommand::Purge {
+            before,
+            archive,
+            dry_run,
+            yes,
+        } => {
             let path = path(archive.as_deref())?;
             if !path.exists() {
                 return Err(CliError::usage(format!(
@@ -115,7 +136,30 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
                     path.display()
                 )));
             }
-            let cut = Utc.from_utc_datetime(&before.and_time(chrono::NaiveTime::MIN));
+            // The first day kept starts at midnight in the report zone.
+            let cut = crate::check::day_start(*before, app.tz)
+                .ok_or_else(|| CliError::usage(format!("--before {before}: not a valid day")))?;
+            let preview = Archive::open_read_only(&path)
+                .and_then(|a| a.purge_preview(cut))
+                .map_err(|e| store_error(&e))?;
+            let what = format!(
+                "{} meetings, {} observations, {} report stubs and {} raw responses that started before {before} ({})",
+                preview.meetings,
+                preview.observations,
+                preview.stubs,
+                preview.raw_responses,
+                app.tz.name()
+            );
+            if *dry_run {
+                app.write_output(None, "the output", |w| {
+                    writeln!(w, "would delete {what} from {}", path.display())
+                })?;
+                return Ok(());
+            }
+            if !*yes && !crate::check::confirm(&format!("delete {what} from {}?", path.display()))?
+            {
+                return Err(CliError::usage("purge: not confirmed; nothing was deleted"));
+            }
             let summary = meeting_sync::archive::purge(&path, cut, RUN_LOCK_WAIT)
                 .map_err(|e| store_error(&e))?;
             app.note(&format!(

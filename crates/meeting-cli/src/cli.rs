@@ -72,6 +72,8 @@ Exit codes:
   6    partial: something failed (a window, a call, a document); the rest was written
   7    not found: the vendor does not know the id, link or path asked for
   8    archive busy: another run holds it
+  9    the vendor refused the request: it answered with its own failure (quoted in the
+       message); retrying the same request will not help
   130  interrupted (Ctrl-C)";
 
 /// Flags every command accepts (shown under "Global options").
@@ -373,8 +375,10 @@ the next `meeting sync` resumes there. Quanshi has no list endpoint: the reserva
 conferences the archive holds that are not over are looked up again, new ones come from
 --ids FILE|-.
 
-Exit codes: 0 ok, 6 a window or call failed (kept, retried by the next sync), 8 another
-sync holds the archive (after --wait), 130 interrupted (after the current window).
+Exit codes: 0 ok, 2 usage (no credentials, an unknown profile: no archive is created), 4
+credentials refused, 6 a window or call failed (kept, retried by the next sync), 8 another
+sync holds the archive (after --wait), 130 interrupted (within a moment: the window in
+flight is dropped, the committed ones are kept). --until after today is clamped to today.
 
 Examples:
   meeting sync --since 2024-01-01                  first sync, then just `meeting sync`
@@ -677,8 +681,8 @@ pub(crate) struct SyncArgs {
     /// The archive [default: MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite]
     #[arg(long, value_name = "PATH")]
     pub(crate) archive: Option<PathBuf>,
-    /// Write the run summary as JSON to FILE (for cron): span, windows done/failed, requests, records new/updated/unchanged, exit code
-    #[arg(long, value_name = "FILE")]
+    /// Write the run summary as JSON to FILE (`-`: stdout), for cron: span, windows done/failed, requests, records new/updated/unchanged, exit code; written on every exit
+    #[arg(long, value_name = "FILE|-")]
     pub(crate) summary: Option<PathBuf>,
     /// Seconds to wait for another sync holding the archive before giving up (exit 8)
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
@@ -740,6 +744,9 @@ pub(crate) struct ExportArgs {
         help_heading = "Output options"
     )]
     pub(crate) mask_key: Option<String>,
+    /// Write the run summary as JSON to FILE (`-`: stdout): command, exit code, error, output and counts; written on every exit
+    #[arg(long, value_name = "FILE|-", help_heading = "Output options")]
+    pub(crate) summary: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) jobs: JobsArg,
 }
@@ -785,19 +792,25 @@ pub(crate) enum ArchiveCommand {
         keep_raw: bool,
     },
     /// SQLite's integrity check and the archive's own invariants
+    #[command(after_help = ARCHIVE_CHECK_HELP)]
     Check {
         /// The archive [default: MEETING_ARCHIVE, else the user data directory]
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
+        #[command(flatten)]
+        output: StatusOutput,
     },
     /// Path, size, schema version, meetings per profile, vendor and month, last sync, gaps
+    #[command(after_help = ARCHIVE_INFO_HELP)]
     Info {
         /// The archive [default: MEETING_ARCHIVE, else the user data directory]
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
-        /// Print it as JSON
-        #[arg(long)]
+        /// The same as -o json
+        #[arg(long, hide = true)]
         json: bool,
+        #[command(flatten)]
+        output: StatusOutput,
     },
     /// One consistent copy of the archive in one file (VACUUM INTO)
     Backup {
@@ -809,10 +822,19 @@ pub(crate) enum ArchiveCommand {
         archive: Option<PathBuf>,
     },
     /// Delete meetings that started before DATE, with their records and raw bodies (the archive holds personal data)
+    #[command(
+        after_help = "Asks for confirmation on a terminal; without one (cron, CI, ssh) it needs --yes.\n\nExamples:\n  meeting archive purge --before 2023-01-01 --dry-run    what would be deleted\n  meeting archive purge --before 2023-01-01 --yes        from a script"
+    )]
     Purge {
-        /// First day kept (YYYY-MM-DD, UTC)
+        /// First day kept (YYYY-MM-DD, in the report zone: --tz, else the vendor zone)
         #[arg(long, value_name = "DATE", value_parser = dates::parse_date)]
         before: NaiveDate,
+        /// Print what would be deleted, and delete nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Delete without asking (needed when stdin is not a terminal)
+        #[arg(long, short = 'y', conflicts_with = "dry_run")]
+        yes: bool,
         /// The archive [default: MEETING_ARCHIVE, else the user data directory]
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
@@ -870,6 +892,12 @@ pub(crate) struct ReportArgs {
     /// The file (xlsx, html) or directory (csv) to write
     #[arg(long, value_name = "PATH", required = true)]
     pub(crate) out: PathBuf,
+    /// Allow a span of more than 366 days (a typo such as --from 1900-01-01 is refused otherwise)
+    #[arg(long)]
+    pub(crate) allow_long_span: bool,
+    /// Write the run summary as JSON to FILE (`-`: stdout): command, exit code, error, span, output and counts; written on every exit
+    #[arg(long, value_name = "FILE|-")]
+    pub(crate) summary: Option<PathBuf>,
     /// Mask personal data on every sheet, page and file (the default: names and user ids become pseudonyms, IP addresses are omitted, phone numbers keep their country code and last 4 digits); totals are computed first
     #[arg(long)]
     pub(crate) mask_pii: bool,
@@ -903,14 +931,87 @@ pub(crate) enum ConfigCommand {
         force: bool,
     },
     /// Check the configuration and the Systec credentials with one cheap call
+    #[command(after_help = CONFIG_CHECK_HELP)]
+    Check {
+        #[command(flatten)]
+        output: StatusOutput,
+    },
+    /// The profiles in the config file, the default and the active one, and where each setting comes from (secrets shown as set or unset only)
+    #[command(after_help = CONFIG_LIST_HELP)]
+    List {
+        #[command(flatten)]
+        output: StatusOutput,
+    },
+    /// Make NAME the default profile (used when neither --profile nor MEETING_PROFILE is given)
     #[command(
-        after_help = "Makes one `detail` call (today, page 1, page size 1) to Systec. Quanshi has no call that is\nsafe and cheap enough, so its token is only checked for presence.\n\nExample:\n  meeting config check --profile prod"
+        after_help = "Like `kubectl config use-context`: stored in the config file (kept mode 0600).\n\nExample:\n  meeting config use prod"
     )]
-    Check,
-    /// The profiles in the config file, the active one, and where each setting comes from (secrets shown as set or unset only)
-    #[command(after_help = "Example:\n  meeting config list --profile prod")]
-    List,
+    Use {
+        /// A profile of the config file
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
 }
+
+/// `-o text|json` of the status commands (`archive info`, `archive check`, `config list`,
+/// `config check`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output options")]
+pub(crate) struct StatusOutput {
+    /// Output format: lines for people, or one JSON object for scripts (fields below)
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = StatusFormat::Text)]
+    pub(crate) output: StatusFormat,
+}
+
+/// Formats of the status commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusFormat {
+    /// Lines for people
+    Text,
+    /// One JSON object (stable field names)
+    Json,
+}
+
+const ARCHIVE_CHECK_HELP: &str = "\
+Exit codes: 0 sound, 3 problems found (listed), 2 no archive or an older schema.
+
+-o json prints one object: {\"archive\": PATH, \"ok\": BOOL, \"problems\": [{\"key\": KEY|null,
+\"message\": TEXT}]}; a problem's message names what is wrong.
+
+Example:
+  meeting archive check -o json";
+
+const ARCHIVE_INFO_HELP: &str = "\
+-o json prints one object: path, size_bytes, schema_version, observations, stubs,
+raw_responses, last_sync (RFC 3339 or null), cursors ({\"PROFILE/VENDOR\": DAY}), meetings
+([{profile, vendor, month, meetings}]), runs_with_gaps.
+
+Example:
+  meeting archive info -o json";
+
+const CONFIG_CHECK_HELP: &str = "\
+Makes one `detail` call (today, page 1, page size 1) to Systec. Quanshi has no call that is
+safe and cheap enough, so its token is only checked for presence.
+
+-o json prints one object: config_file, config_found, profile, vendor_zone, report_zone,
+systec and quanshi ({\"status\": \"ok\"|\"failed\"|\"not_configured\"|\"not_checked\"|\"incomplete\",
+\"message\": TEXT}), ok (BOOL). The exit code is the same as without it.
+
+Example:
+  meeting config check --profile prod";
+
+const CONFIG_LIST_HELP: &str = "\
+The default profile (`meeting config use NAME`) is marked `(default)`, the one this command
+runs with `(active)`. Secrets are shown as set or unset, and a password in a base URL
+(https://user:PASSWORD@host/) as `***`.
+
+-o json prints one object: config_file, config_found, default_profile (or null),
+active_profile, profiles ([{name, default, active}]), settings ([{name, value (null for
+secrets), set, source}]).
+
+Examples:
+  meeting config list --profile prod
+  meeting config list -o json";
 
 const CONFIG_INIT_HELP: &str = "\
 Secrets are never flags. `config init` takes them from the environment (SYSTEC_API_KEY,

@@ -21,6 +21,10 @@
 //! max_attempts = 6          # attempts per call for transient failures (1 = never retry)
 //! ```
 //!
+//! A top-level `default_profile = "NAME"` (written by `meeting config use NAME`) names the
+//! profile used when neither `--profile` nor `MEETING_PROFILE` is given; without it, the
+//! profile `default`.
+//!
 //! A file that holds a secret and is readable by group or others is refused.
 
 use std::collections::BTreeMap;
@@ -85,11 +89,50 @@ pub(crate) fn config_path(flag: Option<&Path>) -> Result<PathBuf> {
     Ok(base.config_dir().join("meeting").join("config.toml"))
 }
 
-/// Reads the config file; a missing file is an empty configuration.
+/// The top-level key naming the default profile.
+const DEFAULT_PROFILE_KEY: &str = "default_profile";
+
+/// The config file: its profiles and the default one (`meeting config use NAME`).
+#[derive(Clone, Default)]
+pub(crate) struct ConfigFile {
+    pub(crate) default_profile: Option<String>,
+    pub(crate) profiles: BTreeMap<String, Profile>,
+}
+
+impl ConfigFile {
+    /// The profile used when none is asked for: the file's default, else `default`.
+    pub(crate) fn default_name(&self) -> &str {
+        self.default_profile.as_deref().unwrap_or("default")
+    }
+
+    /// The file's text: `default_profile` first (a TOML key before the tables), then one
+    /// table per profile.
+    fn render(&self) -> Result<String> {
+        let mut text = String::new();
+        if let Some(name) = &self.default_profile {
+            text.push_str(&format!(
+                "{DEFAULT_PROFILE_KEY} = {}\n\n",
+                toml::Value::String(name.clone())
+            ));
+        }
+        text.push_str(
+            &toml::to_string(&self.profiles)
+                .map_err(|e| CliError::usage(format!("cannot write the configuration: {e}")))?,
+        );
+        Ok(text)
+    }
+}
+
+/// Reads the config file's profiles; a missing file is an empty configuration.
 pub(crate) fn load_file(path: &Path) -> Result<BTreeMap<String, Profile>> {
+    load_config(path).map(|c| c.profiles)
+}
+
+/// Reads the config file; a missing file is an empty configuration.
+pub(crate) fn load_config(path: &Path) -> Result<ConfigFile> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
         Err(e) => {
             return Err(CliError::usage(format!(
                 "cannot read the config file {}: {e}",
@@ -98,17 +141,84 @@ pub(crate) fn load_file(path: &Path) -> Result<BTreeMap<String, Profile>> {
         }
     };
     check_not_writable_by_others(path)?;
-    let profiles: BTreeMap<String, Profile> = toml::from_str(&text).map_err(|e| {
+    let invalid = |message: &str| {
         CliError::usage(format!(
-            "the config file {} is not valid: {}. Fix it or rewrite the profile with `meeting config init --force`.",
+            "the config file {} is not valid: {message}. Fix it or rewrite the profile with `meeting config init --force`.",
             path.display(),
-            e.message()
         ))
-    })?;
+    };
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| invalid(e.message()))?;
+    let default_profile = match table.remove(DEFAULT_PROFILE_KEY) {
+        None => None,
+        Some(toml::Value::String(name)) => Some(name),
+        Some(_) => {
+            return Err(invalid(&format!(
+                "`{DEFAULT_PROFILE_KEY}` must be a profile's name (set it with `meeting config use NAME`)"
+            )));
+        }
+    };
+    let profiles: BTreeMap<String, Profile> = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| invalid(e.message()))?;
     if profiles.values().any(Profile::has_secret) {
         check_private(path)?;
     }
-    Ok(profiles)
+    Ok(ConfigFile {
+        default_profile,
+        profiles,
+    })
+}
+
+/// `meeting config use NAME`: makes NAME (a profile of the file) the default profile; the
+/// file is rewritten atomically, mode 0600.
+pub(crate) fn use_profile(path: &Path, name: &str, stderr: &mut dyn Write) -> Result<()> {
+    let mut config = load_config(path)?;
+    if !config.profiles.contains_key(name) {
+        let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+        return Err(CliError::usage(format!(
+            "no profile `{name}` in {} (profiles there: {}). Create it first with `meeting config init --profile {name}`.",
+            path.display(),
+            if known.is_empty() {
+                String::from("none")
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
+    config.default_profile = Some(name.to_owned());
+    write_private(path, config.render()?.as_bytes())
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
+    let _ = writeln!(
+        stderr,
+        "default profile: `{name}` (in {}); --profile or MEETING_PROFILE still choose another",
+        path.display()
+    );
+    Ok(())
+}
+
+/// A URL with the password of its user information (`https://user:PASSWORD@host/`)
+/// replaced by `***`, for printing.
+pub(crate) fn mask_url_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = url.get(authority_start..).unwrap_or_default();
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest.get(..authority_len).unwrap_or_default();
+    let Some(at) = authority.rfind('@') else {
+        return url.to_owned();
+    };
+    let userinfo = authority.get(..at).unwrap_or_default();
+    let Some(colon) = userinfo.find(':') else {
+        return url.to_owned();
+    };
+    format!(
+        "{}{}:***{}",
+        url.get(..authority_start).unwrap_or_default(),
+        userinfo.get(..colon).unwrap_or_default(),
+        rest.get(at..).unwrap_or_default()
+    )
 }
 
 /// Refuses a secret-holding file that group or others can read.
@@ -195,8 +305,9 @@ pub(crate) struct Settings {
 /// Resolves the profile and the environment.
 pub(crate) fn resolve(config_flag: Option<&Path>, profile_flag: Option<&str>) -> Result<Settings> {
     let path = config_path(config_flag)?;
-    let mut profiles = load_file(&path)?;
-    let profile_name = profile_flag.unwrap_or("default").to_owned();
+    let config = load_config(&path)?;
+    let profile_name = profile_flag.unwrap_or(config.default_name()).to_owned();
+    let mut profiles = config.profiles;
     let profile = match profiles.remove(&profile_name) {
         Some(p) => p,
         None if profile_name == "default" => Profile::default(),
@@ -270,8 +381,8 @@ pub(crate) fn init(
     force: bool,
     stderr: &mut dyn Write,
 ) -> Result<()> {
-    let mut profiles = load_file(path)?;
-    if profiles.contains_key(profile_name) && !force {
+    let mut config = load_config(path)?;
+    if config.profiles.contains_key(profile_name) && !force {
         return Err(CliError::usage(format!(
             "the profile `{profile_name}` already exists in {}; pass --force to replace it",
             path.display()
@@ -294,9 +405,8 @@ pub(crate) fn init(
         vendor_tz: vendor_tz.map(str::to_owned),
         ..Profile::default()
     };
-    profiles.insert(profile_name.to_owned(), profile);
-    let text = toml::to_string(&profiles)
-        .map_err(|e| CliError::usage(format!("cannot write the configuration: {e}")))?;
+    config.profiles.insert(profile_name.to_owned(), profile);
+    let text = config.render()?;
     write_private(path, text.as_bytes())
         .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))?;
     let _ = writeln!(
@@ -342,4 +452,27 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url_password;
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            mask_url_password("https://user:pw@host.example/api/"),
+            "https://user:***@host.example/api/"
+        );
+        assert_eq!(
+            mask_url_password("https://u:p:q@h/x@y"),
+            "https://u:***@h/x@y"
+        );
+        assert_eq!(
+            mask_url_password("https://user@host/"),
+            "https://user@host/"
+        );
+        assert_eq!(mask_url_password("https://host/a@b"), "https://host/a@b");
+        assert_eq!(mask_url_password("not a url"), "not a url");
+    }
 }

@@ -31,26 +31,42 @@ struct TempDir(std::path::PathBuf);
 
 impl TempDir {
     fn new() -> Result<Self> {
+        private_dir("meeting-demo").map(TempDir)
+    }
+}
+
+/// A new directory of our own in the shared temporary directory: mode 0700, a name no one
+/// can guess ahead (process id, time and a counter), created with `mkdir` (never an
+/// existing directory or a symlink planted there by another user).
+fn private_dir(prefix: &str) -> Result<std::path::PathBuf> {
+    let base = std::env::temp_dir();
+    let mut last = None;
+    for attempt in 0..16u32 {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let path =
-            std::env::temp_dir().join(format!("meeting-demo-{}-{nanos}", std::process::id()));
+        let path = base.join(format!("{prefix}-{}-{nanos}-{attempt}", std::process::id()));
         let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&path).map_err(|e| {
-            CliError::new(
-                Exit::Write,
-                format!(
-                    "cannot create the demo's archive directory {}: {e}",
-                    path.display()
-                ),
-            )
-        })?;
-        Ok(TempDir(path))
+        match builder.create(&path) {
+            Ok(()) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => {
+                last = Some(e);
+                break;
+            }
+        }
     }
+    Err(CliError::new(
+        Exit::Write,
+        format!(
+            "cannot create a private directory in {} for the demo: {}",
+            base.display(),
+            last.map_or_else(|| String::from("unknown error"), |e| e.to_string())
+        ),
+    ))
 }
 
 impl Drop for TempDir {
@@ -194,9 +210,11 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     )
 }
 
-/// The demo's finance report (`meeting report`), as a self-contained HTML page in the
-/// temporary directory; where it went is a note. A page that cannot be written is a note
-/// too: the demo's own output does not depend on it.
+/// The demo's finance report (`meeting report`), as a self-contained HTML page in a new
+/// private directory of its own (mode 0700, kept after the demo so it can be opened; never
+/// a fixed name in the shared temporary directory, which another user could pre-create as
+/// a symlink); where it went is a note. A page that cannot be written is a note too: the
+/// demo's own output does not depend on it.
 fn sample_report(
     app: &App<'_>,
     merged: &[Meeting],
@@ -208,18 +226,27 @@ fn sample_report(
     let options = ReportOptions::new(from, to, app.tz, chrono::Utc::now());
     let masker = app.masker(output)?;
     let report = Report::build(merged, None, &options, masker.as_ref());
-    let path = std::env::temp_dir().join("meeting-demo-report.html");
-    match write_html(&report)
-        .map_err(|e| e.to_string())
-        .and_then(|page| std::fs::write(&path, page).map_err(|e| e.to_string()))
-    {
-        Ok(()) => app.note(&format!(
+    let written = private_dir("meeting-demo-report").and_then(|dir| {
+        let path = dir.join("report.html");
+        let page = write_html(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&path)
+            .and_then(|mut f| f.write_all(page.as_bytes()))
+            .map_err(|e| CliError::io(&path.display().to_string(), &e))?;
+        Ok(path)
+    });
+    match written {
+        Ok(path) => app.note(&format!(
             "demo: a sample finance report (meeting report --from {from} --to {to} --out report.html) is in {}",
             path.display()
         )),
         Err(e) => app.note(&format!(
-            "demo: the sample report could not be written to {}: {e}",
-            path.display()
+            "demo: the sample report could not be written: {}",
+            e.message
         )),
     }
     Ok(())

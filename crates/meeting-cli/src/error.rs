@@ -24,6 +24,9 @@ pub(crate) enum Exit {
     NotFound,
     /// 8: another run holds the archive.
     Busy,
+    /// 9: the vendor answered with its own failure (not a credential error, not "not
+    /// found"): it refused the request; retrying the same request will not help.
+    Refused,
     /// 130: interrupted (Ctrl-C).
     Interrupted,
 }
@@ -40,6 +43,7 @@ impl Exit {
             Exit::Partial => 6,
             Exit::NotFound => 7,
             Exit::Busy => 8,
+            Exit::Refused => 9,
             Exit::Interrupted => 130,
         }
     }
@@ -98,16 +102,17 @@ impl CliError {
                 Exit::Usage,
                 "Check the command's arguments and the configured base URLs and paths (`meeting config check`).",
             ),
-            K::HttpStatus { status: 404, .. }
-            | K::Vendor {
-                status: Some(404), ..
-            } => (
+            _ if e.is_not_found() => (
                 Exit::NotFound,
-                "The vendor answered 404 Not Found: check the id or link, and the configured base URL and paths (`meeting config check`). Retrying will not help.",
+                "The vendor says it does not know what was asked for: check the id or link, and the configured base URL and paths (`meeting config check`). Retrying will not help.",
             ),
             K::Decode { .. } => (
                 Exit::Data,
                 "The vendor sent something this version cannot read; rerun with --save-raw DIR and report the saved response.",
+            ),
+            _ if e.is_refusal() => (
+                Exit::Refused,
+                "The vendor refused the request (its status and text are quoted); check the arguments and the account's permissions. Retrying the same request will not help.",
             ),
             _ => (
                 Exit::Unavailable,
@@ -123,16 +128,32 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
     use meeting_store::ErrorKind;
     let exit = match e.kind() {
         ErrorKind::Busy => Exit::Busy,
+        ErrorKind::NotAnArchive => Exit::Data,
         ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
             Exit::Usage
         }
         _ => Exit::Data,
     };
+    if let ErrorKind::NeedsMigration { found, supported } = e.kind() {
+        let at = e
+            .path()
+            .map(|p| format!("archive {}: ", p.display()))
+            .unwrap_or_default();
+        return CliError::new(
+            exit,
+            format!(
+                "{at}the archive has schema {found}, older than this build's {supported}. Upgrade it with `meeting archive migrate` (it makes a backup first); it was not modified"
+            ),
+        );
+    }
     let hint = match e.kind() {
         ErrorKind::NotFound => {
-            " Create it with `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
+            " Create it with `meeting sync --since DATE` or `meeting archive import FILE|DIR...` (or give another with --archive PATH)."
         }
         ErrorKind::Busy => " Another run is writing to it: try again when it has finished.",
+        ErrorKind::NotAnArchive => {
+            " If it is your archive, it is damaged: restore it from a backup (`meeting archive backup FILE` makes one), or point --archive (MEETING_ARCHIVE) at the right file."
+        }
         _ => "",
     };
     CliError::new(exit, format!("{e}{hint}"))

@@ -90,6 +90,13 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
         (bad, gaps, exporter)
     };
     let summary = exporter.finish().map_err(|e| error(&e))?;
+    if args.summary.is_some() {
+        crate::summary::set("out", args.out.display().to_string());
+        crate::summary::set("meetings", summary.meetings);
+        crate::summary::set("participants", summary.participants);
+        crate::summary::set("phone_calls", summary.phone_calls);
+        crate::summary::set("partitions", summary.partitions.len());
+    }
     let stubs = if summary.stubs_skipped > 0 {
         format!(
             "; {} report stub(s) not exported (annotations, not meetings)",

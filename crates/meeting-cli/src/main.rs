@@ -15,7 +15,8 @@
 //! | `archive` | `archive import/check/info/backup/purge` |
 //! | `sync` | `sync` |
 //! | `export` | `export` (Parquet with the default feature `parquet`, JSON Lines, CSV) |
-//! | `check` | `config check`, `config list` (`config init` is in `config`) |
+//! | `check` | `config check`, `config list` (`config init` and `config use` are in `config`) |
+//! | `summary` | the `--summary` of `sync`, `report`, `export` |
 //! | `demo` | `demo` (feature `demo`) |
 //!
 //! Shared, and importing no command module (the modules import without a circle; the
@@ -42,7 +43,11 @@
 //! - **Flags.** Global (shown under "Global options"): `-v/-q`, `--color`, `--profile`,
 //!   `--tz`, `--vendor-tz`, `--config`. Output flags (`-o`, `--out`, `--rows`, `--mask-pii`,
 //!   `--csv-bom`, `--raw`, `--save-raw`, `--jobs`, ...) only on the commands that use them.
-//! - **Exit codes**: one table, in `meeting --help` and the README (`error::Exit`). `parse`
+//! - **Exit codes**: one table, in `meeting --help` and the README (`error::Exit`). A
+//!   vendor's own failure answer is 7 when it says "not found", else 9 (refused); 5 is kept
+//!   for transport failures after retries.
+//! - **`--summary FILE|-`** (`sync`, `report`, `export`): written by `main` on every exit
+//!   after the arguments parse (`summary`). `parse`
 //!   with bad documents exits 6 when it wrote some meetings, 3 when it wrote none. A
 //!   configuration problem (missing credentials, a config file readable by others, a missing
 //!   input file) is a usage error, 2. A closed pipe is not an error.
@@ -66,6 +71,7 @@ mod offline;
 mod output;
 mod report;
 mod runner;
+mod summary;
 mod sync;
 
 use std::io::{self, IsTerminal, Write};
@@ -81,7 +87,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse_args();
     let err_color = color_enabled(cli.global.color, io::stderr().is_terminal());
     init_logging(cli.global.verbose, err_color);
-    match run(&cli) {
+    let result = run_with_summary(&cli);
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let mut stderr = io::stderr().lock();
@@ -120,6 +127,37 @@ fn init_logging(verbose: u8, ansi: bool) {
         .try_init();
 }
 
+/// The command's `--summary FILE|-`, and the command's name in it.
+fn summary_of(command: &Command) -> Option<(&std::path::Path, &'static str)> {
+    match command {
+        Command::Sync(a) => a.summary.as_deref().map(|p| (p, "sync")),
+        Command::Report(a) => a.summary.as_deref().map(|p| (p, "report")),
+        Command::Export(a) => a.summary.as_deref().map(|p| (p, "export")),
+        _ => None,
+    }
+}
+
+/// Runs the command, then writes its `--summary` whatever the outcome. `--summary -` is a
+/// usage error when the command's data goes to stdout too.
+fn run_with_summary(cli: &Cli) -> Result<()> {
+    let Some((path, name)) = summary_of(&cli.command) else {
+        return run(cli);
+    };
+    let out_is_stdout = match &cli.command {
+        Command::Report(a) => summary::is_stdout(&a.out),
+        Command::Export(a) => summary::is_stdout(&a.out),
+        _ => false,
+    };
+    if summary::is_stdout(path) && out_is_stdout {
+        return Err(CliError::usage(
+            "--summary - and --out - both write to stdout: write the summary to a file (--summary FILE) or the output to a file",
+        ));
+    }
+    let result = run(cli);
+    let written = summary::write(path, name, &result);
+    result.and(written)
+}
+
 fn run(cli: &Cli) -> Result<()> {
     let g = &cli.global;
     match &cli.command {
@@ -134,6 +172,10 @@ fn run(cli: &Cli) -> Result<()> {
             write_plain(None, "the completions", &script)
         }
         Command::Manpages { dir } => write_manpages(dir),
+        Command::Config(ConfigCommand::Use { name }) => {
+            let path = config::config_path(g.config.as_deref())?;
+            config::use_profile(&path, name, &mut io::stderr())
+        }
         Command::Config(ConfigCommand::Init { force }) => {
             let path = config::config_path(g.config.as_deref())?;
             let profile = g.profile().unwrap_or("default");
@@ -196,8 +238,8 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Archive(c) => archive::run(app, c),
         Command::Sync(args) => sync::run(app, args),
         Command::Export(args) => export::run(app, args),
-        Command::Config(ConfigCommand::Check) => check::config_check(app),
-        Command::Config(ConfigCommand::List) => check::config_list(app),
+        Command::Config(ConfigCommand::Check { output }) => check::config_check(app, output.output),
+        Command::Config(ConfigCommand::List { output }) => check::config_list(app, output.output),
         Command::Demo(args) => {
             #[cfg(feature = "demo")]
             {
@@ -214,6 +256,6 @@ fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
         Command::Schema { .. }
         | Command::Manpages { .. }
         | Command::Completions { .. }
-        | Command::Config(ConfigCommand::Init { .. }) => Ok(()),
+        | Command::Config(ConfigCommand::Init { .. } | ConfigCommand::Use { .. }) => Ok(()),
     }
 }

@@ -81,10 +81,10 @@ pub(crate) fn stubs(app: &App<'_>, stubs: &Stubs) {
                 if unmatched > shown.len() { ", ..." } else { "" }
             ));
         }
-        app.note(&text);
+        app.detail(&text);
     }
     if stubs.dropped > 0 {
-        app.note(&format!(
+        app.detail(&format!(
             "{} report stub(s) not written: they are not meetings (--merge attaches them to their meetings as `report: none`)",
             stubs.dropped
         ));

@@ -99,6 +99,12 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     let zone = app.tz;
     let format = format(args)?;
     let (from, to) = app.required_span(&args.filters.dates.args())?;
+    meeting_sync::dates::check_report_span(from, to, args.allow_long_span)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    if args.summary.is_some() {
+        crate::summary::set("span", (from, to));
+        crate::summary::set("out", args.out.display().to_string());
+    }
     let allocation = args
         .allocation
         .as_deref()
@@ -215,6 +221,10 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         }
     }
     let t = report.total();
+    if args.summary.is_some() {
+        crate::summary::set("meetings", t.meetings);
+        crate::summary::set("minutes", t.minutes);
+    }
     app.note(&format!(
         "wrote the report of {from} .. {to} ({}) to {}: {} meetings, {} minutes, phone cost {}",
         zone.name(),

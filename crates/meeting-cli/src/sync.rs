@@ -8,16 +8,20 @@
 //!   profile, each profile has its own cursor.
 //! - **Exclusive.** The archive's run lock (`<archive>.lock`) is held for the whole
 //!   command; another sync waits `--wait` seconds (default 10), then exits 8.
-//! - **Ctrl-C** stops after the window in flight (committed), prints what was kept, and
-//!   exits 130; a second Ctrl-C exits at once (the archive stays consistent: a transaction
-//!   is whole or absent).
+//! - **Ctrl-C** stops within a moment: the window in flight is dropped (never half
+//!   committed), what was kept is printed, and the exit code is 130; a second Ctrl-C exits
+//!   at once (the archive stays consistent: a transaction is whole or absent).
 //! - **Exit codes**: 4 when a vendor refused the credentials, 6 when a window or call
 //!   failed (what it got is kept, the cursor did not move past it, the next sync fetches it
 //!   again), 130 when interrupted, 8 busy.
-//! - **`--summary FILE`**: written (atomically) whatever the outcome, once the sync ran.
+//! - **`--summary FILE|-`**: written (atomically; `-` is stdout) whatever the outcome, once
+//!   the arguments parse (an unknown profile, a busy archive included): `crate::summary`.
+//! - **Before the archive**: every profile is resolved and must have a vendor before the
+//!   archive is opened, so a sync that cannot run creates no archive.
+//! - **`--until`** after the vendor's today is clamped to today, with a note: a cursor can
+//!   never pass today.
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -34,13 +38,10 @@ use crate::clients::{self, Tuning};
 use crate::error::{CliError, Exit, Result, store_error};
 use crate::runner::{Spinner, read_lookups};
 
-/// The cron summary: one object for the whole command.
+/// The cron summary's figures: one object for the whole command (with `command`,
+/// `exit_code`, `error` and `archive`, see `crate::summary`).
 #[derive(Debug, Serialize)]
 struct Summary<'a> {
-    /// The exit code of the command.
-    exit_code: u8,
-    /// The archive.
-    archive: String,
     /// The days fetched (vendor zone), over every profile.
     span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     windows_total: u64,
@@ -52,8 +53,6 @@ struct Summary<'a> {
     updated: u64,
     unchanged: u64,
     interrupted: bool,
-    /// What failed, if the command stopped with an error.
-    error: Option<String>,
     /// Per profile.
     profiles: &'a [SyncReport],
 }
@@ -65,6 +64,19 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
         None => Vec::new(),
     };
     let path = meeting_sync::archive::path(args.archive.as_deref()).map_err(|e| store_error(&e))?;
+    if args.summary.is_some() {
+        crate::summary::set("archive", path.display().to_string());
+    }
+    // Every profile can run before the archive is opened (or created): an unknown profile
+    // or one without credentials is a usage error that leaves no archive behind.
+    for name in &profiles {
+        let settings = if *name == app.settings.profile_name {
+            app.settings.clone()
+        } else {
+            crate::config::resolve(app.g.config.as_deref(), Some(name))?
+        };
+        check_vendors(name, &settings, &lookups)?;
+    }
     let _lock =
         RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
     let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
@@ -95,10 +107,28 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
         app.note(&summary_line(r));
     }
     let outcome = outcome.and_then(|()| verdict(&reports));
-    if let Some(file) = &args.summary {
-        write_summary(file, &path, &reports, outcome.as_ref().err())?;
+    if args.summary.is_some() {
+        record_summary(&reports);
     }
     outcome
+}
+
+/// A profile that can sync nothing (no Systec credentials, no Quanshi token and base URL),
+/// or `--ids` without Quanshi, is a usage error.
+fn check_vendors(name: &str, s: &crate::config::Settings, lookups: &[Lookup]) -> Result<()> {
+    let systec = s.systec_api_key.is_some() && s.systec_api_secret.is_some();
+    let quanshi = s.quanshi_token.is_some() && s.quanshi_base_url.is_some();
+    if !systec && !quanshi {
+        return Err(CliError::usage(format!(
+            "profile `{name}` has no vendor configured: set SYSTEC_API_KEY and SYSTEC_API_SECRET (or QUANSHI_TOKEN and QUANSHI_BASE_URL), or add them with `meeting config init --profile {name}`; no archive was opened"
+        )));
+    }
+    if !quanshi && !lookups.is_empty() {
+        return Err(CliError::usage(format!(
+            "--ids: profile `{name}` has no Quanshi token and base URL (QUANSHI_TOKEN, QUANSHI_BASE_URL)"
+        )));
+    }
+    Ok(())
 }
 
 /// The profiles to sync: `--all-profiles`, else every `--profile`, else the active one.
@@ -155,7 +185,7 @@ fn sync_all(
                 if !quiet {
                     let _ = writeln!(
                         std::io::stderr().lock(),
-                        "stopping after the window in flight (Ctrl-C again to stop at once; the archive stays consistent)"
+                        "stopping: the window in flight is dropped, the windows committed are kept (Ctrl-C again exits at once; the archive stays consistent)"
                     );
                 }
                 if tokio::signal::ctrl_c().await.is_ok() {
@@ -195,17 +225,15 @@ fn sync_all(
         } else {
             None
         };
-        if systec.is_none() && quanshi.is_none() {
-            return Err(CliError::usage(format!(
-                "profile `{name}` has no vendor configured: set SYSTEC_API_KEY and SYSTEC_API_SECRET (or QUANSHI_TOKEN and QUANSHI_BASE_URL), or add them with `meeting config init --profile {name}`"
-            )));
+        check_vendors(name, &profile_app.settings, lookups)?;
+        // The vendor's today: a cursor can never pass it.
+        let today = chrono::Utc::now()
+            .with_timezone(&profile_app.vendor_tz)
+            .date_naive();
+        let (until, clamped) = meeting_sync::dates::clamp_until(args.until, today);
+        if let Some(note) = clamped {
+            app.note(&note);
         }
-        if quanshi.is_none() && !lookups.is_empty() {
-            return Err(CliError::usage(format!(
-                "--ids: profile `{name}` has no Quanshi token and base URL (QUANSHI_TOKEN, QUANSHI_BASE_URL)"
-            )));
-        }
-        let until = args.until.unwrap_or_else(|| profile_app.today());
         let options = SyncOptions::new(name.clone(), until)
             .since(args.since)
             .lookback_days(args.lookback)
@@ -253,7 +281,7 @@ fn verdict(reports: &[SyncReport]) -> Result<()> {
     }
     if let Some(r) = reports.iter().find(|r| r.interrupted) {
         return Err(CliError::interrupted(&format!(
-            "the sync stopped after the window in flight; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
+            "the sync stopped; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
             r.windows_done + r.windows_failed,
             r.profile,
             r.cursor_after
@@ -307,20 +335,14 @@ fn summary_line(r: &SyncReport) -> String {
     )
 }
 
-fn write_summary(
-    file: &Path,
-    archive: &Path,
-    reports: &[SyncReport],
-    error: Option<&CliError>,
-) -> Result<()> {
+/// Records the run's figures for `--summary` (written by `main` with the exit code).
+fn record_summary(reports: &[SyncReport]) {
     let span = reports
         .iter()
         .filter_map(|r| r.span)
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
     let sum = |f: fn(&SyncReport) -> u64| reports.iter().map(f).sum::<u64>();
     let summary = Summary {
-        exit_code: error.map_or(0, |e| e.exit.code()),
-        archive: archive.display().to_string(),
         span,
         windows_total: sum(|r| r.windows_total),
         windows_done: sum(|r| r.windows_done),
@@ -331,18 +353,11 @@ fn write_summary(
         updated: sum(|r| r.changes.updated),
         unchanged: sum(|r| r.changes.unchanged),
         interrupted: reports.iter().any(|r| r.interrupted),
-        error: error.map(|e| e.message.clone()),
         profiles: reports,
     };
-    let mut text = serde_json::to_vec_pretty(&summary)
-        .map_err(|e| CliError::new(Exit::Write, format!("cannot write the summary: {e}")))?;
-    text.push(b'\n');
-    let tmp = {
-        let mut name = file.as_os_str().to_owned();
-        name.push(".tmp");
-        std::path::PathBuf::from(name)
-    };
-    std::fs::write(&tmp, &text)
-        .and_then(|()| std::fs::rename(&tmp, file))
-        .map_err(|e| CliError::io(&format!("the summary {}", file.display()), &e))
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&summary) {
+        for (k, v) in fields {
+            crate::summary::set(&k, v);
+        }
+    }
 }

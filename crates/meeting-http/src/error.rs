@@ -225,6 +225,36 @@ impl Error {
     pub fn is_authentication(&self) -> bool {
         matches!(self.0.kind, ErrorKind::Authentication { .. })
     }
+
+    /// Whether the vendor said it does not know what was asked for: HTTP 404, a vendor
+    /// status or code 404, or a vendor message saying "not found" (`不存在`, `未找到`, ...).
+    pub fn is_not_found(&self) -> bool {
+        match &self.0.kind {
+            ErrorKind::HttpStatus { status, .. } => *status == 404,
+            ErrorKind::Vendor {
+                status,
+                code,
+                message,
+                ..
+            } => {
+                *status == Some(404)
+                    || *code == Some(404)
+                    || crate::classify::says_not_found(message)
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the vendor answered and refused the request (its own failure status, or an
+    /// HTTP status that is neither transient nor about credentials): the vendor was
+    /// reached, so this is not "unreachable", and the same request will fail again.
+    pub fn is_refusal(&self) -> bool {
+        match &self.0.kind {
+            ErrorKind::Vendor { .. } => true,
+            ErrorKind::HttpStatus { .. } => !self.is_transient(),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -403,5 +433,40 @@ mod tests {
             "{e}"
         );
         assert!(e.contains(r#""title":"t""#), "{e}");
+    }
+
+    #[test]
+    fn answers_are_not_found_refused_or_transient() {
+        let ctx = CallContext::build(Vendor::Quanshi);
+        let vendor = |status, message: &str| {
+            Error::new(
+                ErrorKind::Vendor {
+                    status,
+                    code: None,
+                    message: message.to_owned(),
+                    request_id: None,
+                },
+                ctx.clone(),
+            )
+        };
+        let e = vendor(Some(7), "会议不存在");
+        assert!(e.is_not_found() && e.is_refusal() && !e.is_transient());
+        let e = vendor(Some(3), "conference not found");
+        assert!(e.is_not_found());
+        let e = vendor(Some(12), "参数错误");
+        assert!(!e.is_not_found() && e.is_refusal());
+        let http = |status| {
+            Error::new(
+                ErrorKind::HttpStatus {
+                    status,
+                    body_excerpt: String::new(),
+                },
+                ctx.clone(),
+            )
+        };
+        assert!(http(404).is_not_found() && http(400).is_refusal());
+        assert!(!http(503).is_refusal() && !http(503).is_not_found());
+        let t = Error::new(ErrorKind::Timeout, ctx.clone());
+        assert!(!t.is_refusal() && !t.is_not_found());
     }
 }

@@ -11,8 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use crate::codec::{decompress, parse_date, parse_record, parse_time, record_text, time_text};
 use crate::error::{ErrorKind, Result, StoreError};
 use crate::model::{
-    Cursor, Info, MonthCount, Observation, Problem, Query, RawResponse, Refresh, RunManifest,
-    SecretText,
+    Cursor, Info, MonthCount, Observation, Problem, PurgeSummary, Query, RawResponse, Refresh,
+    RunManifest, SecretText,
 };
 use crate::{schema, write};
 
@@ -524,6 +524,42 @@ impl Archive {
             }
         }
         Ok(problems)
+    }
+
+    /// What [`Writer::purge`](crate::Writer::purge) with the same `before` would delete,
+    /// deleting nothing (`archive purge --dry-run`, and the question before a purge).
+    ///
+    /// # Errors
+    /// `Database`.
+    pub fn purge_preview(&self, before: chrono::DateTime<chrono::Utc>) -> Result<PurgeSummary> {
+        let c = &self.conn;
+        let cut = time_text(before);
+        let day = before.date_naive().to_string();
+        let count = |sql: &str, args: &[&str]| -> Result<u64> {
+            c.query_row(sql, params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
+                .map(|n| u64::try_from(n).unwrap_or(0))
+                .map_err(db("cannot count what a purge would delete"))
+        };
+        Ok(PurgeSummary {
+            meetings: count(
+                "SELECT count(*) FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1",
+                &[&cut],
+            )?,
+            observations: count(
+                "SELECT count(*) FROM observations WHERE key IN
+                 (SELECT key FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1)",
+                &[&cut],
+            )?,
+            stubs: count(
+                "SELECT count(*) FROM report_stubs WHERE start_at < ?1",
+                &[&cut],
+            )?,
+            raw_responses: count(
+                "SELECT count(*) FROM raw_responses WHERE window_end < ?1
+                     OR (window_end IS NULL AND fetched_at < ?2)",
+                &[&day, &cut],
+            )?,
+        })
     }
 
     /// What the archive holds: size, schema version, meetings per profile, vendor and

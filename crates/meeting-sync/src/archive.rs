@@ -3,6 +3,7 @@
 //! ([`purge`]), and whether a report should sync first ([`freshness`]). Thin jobs over
 //! `meeting-store`; no printing.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -76,7 +77,23 @@ pub fn each(
                 Ok(a) => a,
                 Err(e) => return tx.send(Err(e)).unwrap_or(()),
             };
+            // A span's read takes only the stubs that can annotate its meetings (their
+            // meeting number, and their request's UUIDs, name an occurrence read without a
+            // full report): the others annotate meetings of other months, and are not
+            // "unmatched".
+            let bounded = query.from.is_some() || query.to.is_some();
+            let mut open: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for m in archive.meetings(&query) {
+                if bounded
+                    && let Ok(m) = &m
+                    && let Some(n) = &m.meeting_number
+                    && m.report != Some(meeting_core::ReportState::Full)
+                    && !m.sources.contains(&meeting_core::Source::SystecReports)
+                {
+                    open.entry(n.clone())
+                        .or_default()
+                        .extend(m.occurrence_id.clone());
+                }
                 let failed = m.is_err();
                 if tx.send(m).is_err() || failed {
                     return;
@@ -84,7 +101,17 @@ pub fn each(
             }
             match archive.stubs() {
                 Ok(stubs) => {
-                    for s in stubs {
+                    let ours = stubs.into_iter().filter(|s| {
+                        !bounded
+                            || s.meeting_number
+                                .as_ref()
+                                .and_then(|n| open.get(n))
+                                .is_some_and(|uuids| {
+                                    s.stub_scope()
+                                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u)))
+                                })
+                    });
+                    for s in ours {
                         if tx.send(Ok(s)).is_err() {
                             return;
                         }

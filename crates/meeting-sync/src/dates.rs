@@ -39,6 +39,26 @@ pub enum DateError {
     /// Neither a day nor a number of days.
     #[error("{0}; or a number of days such as 7d")]
     NotSince(Box<DateError>),
+    /// A day outside [`FIRST_DAY`]..=[`LAST_DAY`] (a typo such as `20244-01-01`).
+    #[error("`{0}` is too far from today: days from {FIRST_DAY} to {LAST_DAY} are accepted")]
+    TooFar(String),
+    /// More days back than [`MAX_DAYS_BACK`].
+    #[error(
+        "`{0}` is too many days: at most {MAX_DAYS_BACK}d (100 years); or give a day, YYYY-MM-DD"
+    )]
+    TooManyDays(String),
+    /// A report span over [`MAX_REPORT_DAYS`] days without `allow_long`.
+    #[error(
+        "the report span {from} .. {to} is {days} days, more than {MAX_REPORT_DAYS}: check the dates, or pass --allow-long-span to build it anyway"
+    )]
+    LongSpan {
+        /// The first day.
+        from: NaiveDate,
+        /// The last day.
+        to: NaiveDate,
+        /// Days in the span.
+        days: i64,
+    },
     /// The first day is after the last.
     #[error(
         "--from {from} is after --to {to}: the range is inclusive, from the first day to the last"
@@ -51,7 +71,71 @@ pub enum DateError {
     },
 }
 
+/// The first day a date flag accepts: no vendor or archive holds a meeting before it.
+pub const FIRST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The last day a date flag accepts (a typo such as `20244-01-01` or `3024-01-01` is a
+/// usage error, never a span of centuries).
+pub const LAST_DAY: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// The longest `--since Nd` (100 years): more is a typo, and would overflow the calendar.
+pub const MAX_DAYS_BACK: u32 = 36_525;
+
+/// The longest report span without `--allow-long-span` (a leap year).
+pub const MAX_REPORT_DAYS: i64 = 366;
+
+/// A day outside [`FIRST_DAY`]..=[`LAST_DAY`] is a usage error naming the range.
+fn in_range(d: NaiveDate, t: &str) -> Result<NaiveDate, DateError> {
+    if (FIRST_DAY..=LAST_DAY).contains(&d) {
+        Ok(d)
+    } else {
+        Err(DateError::TooFar(t.to_owned()))
+    }
+}
+
+/// A report span longer than [`MAX_REPORT_DAYS`] needs `--allow-long-span`: a typo such as
+/// `--from 1900-01-01` would otherwise build a page of centuries (found before any work).
+///
+/// # Errors
+/// [`DateError::LongSpan`].
+pub fn check_report_span(
+    from: NaiveDate,
+    to: NaiveDate,
+    allow_long: bool,
+) -> Result<(), DateError> {
+    let days = (to - from).num_days() + 1;
+    if days > MAX_REPORT_DAYS && !allow_long {
+        return Err(DateError::LongSpan { from, to, days });
+    }
+    Ok(())
+}
+
+/// `sync --until`: a day after the vendor's today is clamped to today (a cursor can never
+/// pass today, or every later sync would start after the meetings it should fetch); the
+/// note says so.
+pub fn clamp_until(until: Option<NaiveDate>, today: NaiveDate) -> (NaiveDate, Option<String>) {
+    match until {
+        Some(u) if u > today => (
+            today,
+            Some(format!(
+                "note: --until {u} is after today ({today} in the vendor zone): syncing up to {today}"
+            )),
+        ),
+        Some(u) => (u, None),
+        None => (today, None),
+    }
+}
+
 /// `from` after `to` is an error naming both days.
+///
+/// # Errors
+/// [`DateError::Inverted`].
 pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), DateError> {
     if from > to {
         return Err(DateError::Inverted { from, to });
@@ -63,7 +147,7 @@ pub fn check_range(from: NaiveDate, to: NaiveDate) -> Result<(), DateError> {
 pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
     let t = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return Ok(d);
+        return in_range(d, t);
     }
     if parse_month(t).is_ok() {
         return Err(DateError::Month(t.to_owned()));
@@ -86,10 +170,11 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, DateError> {
 /// A month, `YYYY-MM`, as its first day.
 pub fn parse_month(s: &str) -> Result<NaiveDate, DateError> {
     let t = s.trim();
-    NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
+    let first = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
         .ok()
         .filter(|_| t.len() == 7)
-        .ok_or_else(|| DateError::NotAMonth(t.to_owned()))
+        .ok_or_else(|| DateError::NotAMonth(t.to_owned()))?;
+    in_range(first, t)
 }
 
 /// `since`: a day (`YYYY-MM-DD`) or a number of days back (`7d`: the last seven days,
@@ -110,8 +195,14 @@ pub fn parse_since(s: &str) -> Result<Since, DateError> {
             .parse::<u32>()
             .ok()
             .filter(|n| *n > 0)
-            .map(Since::DaysBack)
-            .ok_or_else(|| DateError::NotDays(t.to_owned()));
+            .ok_or_else(|| DateError::NotDays(t.to_owned()))
+            .and_then(|n| {
+                if n > MAX_DAYS_BACK {
+                    Err(DateError::TooManyDays(t.to_owned()))
+                } else {
+                    Ok(Since::DaysBack(n))
+                }
+            });
     }
     parse_date(t)
         .map(Since::Day)
@@ -167,7 +258,9 @@ impl DateArgs {
         } else if let Some(since) = self.since {
             let from = match since {
                 Since::Day(d) => d,
-                Since::DaysBack(n) => today - Duration::days(i64::from(n) - 1),
+                Since::DaysBack(n) => today
+                    .checked_sub_signed(Duration::days(i64::from(n) - 1))
+                    .ok_or_else(|| DateError::TooManyDays(format!("{n}d")))?,
             };
             Some((from, end))
         } else {
@@ -211,6 +304,52 @@ mod tests {
         assert_eq!(parse_since("7d"), Ok(Since::DaysBack(7)));
         assert!(parse_since("0d").is_err());
         assert_eq!(parse_since("2024-01-05"), Ok(Since::Day(d("2024-01-05"))));
+    }
+
+    #[test]
+    fn far_dates_are_usage_errors_never_panics() {
+        assert!(
+            parse_since("99999999d")
+                .unwrap_err()
+                .to_string()
+                .contains("too many days")
+        );
+        assert!(parse_since("4294967295d").is_err());
+        assert!(parse_since("36525d").is_ok());
+        assert!(
+            parse_date("1900-01-01")
+                .unwrap_err()
+                .to_string()
+                .contains("too far")
+        );
+        assert!(
+            parse_date("9999-12-31")
+                .unwrap_err()
+                .to_string()
+                .contains("too far")
+        );
+        assert!(
+            parse_month("3024-01")
+                .unwrap_err()
+                .to_string()
+                .contains("too far")
+        );
+        let back = DateArgs {
+            since: Some(Since::DaysBack(MAX_DAYS_BACK)),
+            ..DateArgs::default()
+        };
+        assert!(back.resolve(d("2024-03-15"), false).is_ok());
+        assert!(check_report_span(d("2024-01-01"), d("2024-12-31"), false).is_ok());
+        assert!(check_report_span(d("2024-01-01"), d("2025-01-01"), false).is_err());
+        assert!(check_report_span(d("2024-01-01"), d("2025-01-01"), true).is_ok());
+        let today = d("2024-03-15");
+        assert_eq!(clamp_until(Some(d("2030-01-31")), today).0, today);
+        assert!(clamp_until(Some(d("2030-01-31")), today).1.is_some());
+        assert_eq!(
+            clamp_until(Some(d("2024-03-01")), today),
+            (d("2024-03-01"), None)
+        );
+        assert_eq!(clamp_until(None, today), (today, None));
     }
 
     #[test]

@@ -25,8 +25,11 @@
 //! 3. A last commit marks the run finished (complete when nothing failed and it was not
 //!    stopped).
 //!
-//! **Stopping.** The `stop` flag is read between windows: set it (on Ctrl-C) and the job
-//! returns after committing the window in flight, with [`SyncReport::interrupted`] set.
+//! **Stopping.** The `stop` flag is watched while a Systec window is fetched (every 100 ms)
+//! and read between Quanshi lookups: set it (on Ctrl-C) and the job drops the window in
+//! flight (nothing of it is committed: a window is one transaction, whole or absent) and
+//! returns within a moment, with [`SyncReport::interrupted`] set; the windows committed
+//! before stay, and the next sync resumes at the first one missing.
 //!
 //! **Exclusive.** The caller holds the archive's [`meeting_store::RunLock`] for the whole
 //! sync (the CLI does), so two syncs never interleave.
@@ -197,11 +200,21 @@ impl SyncReport {
     }
 }
 
+/// How often a window in flight looks at the stop flag.
+const STOP_POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Resolves once `stop` is set.
+async fn stopped(stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        tokio::time::sleep(STOP_POLL).await;
+    }
+}
+
 /// Syncs one profile into the archive written by `writer` (at `archive`): Systec windows
 /// from the cursor, then the Quanshi refresh and lookups; see the module docs.
 ///
 /// `now` is the observation time base (each batch is stamped when it arrives); `stop` is
-/// read between windows.
+/// watched while a window is fetched (see the module docs).
 ///
 /// # Errors
 /// [`SyncError::NoStart`] and [`SyncError::EmptyRange`] before any call;
@@ -295,11 +308,20 @@ pub async fn sync_profile(
             let requests_before = client.requests_sent();
             let mut batches: Vec<(DateTime<Utc>, Batch)> = Vec::new();
             let range = FetchRange::new(w.from(), w.to());
-            let fetched =
-                crate::systec::fetch_range(client, ctx, &range, &crate::Quiet, &mut |b| {
-                    batches.push((Utc::now(), b));
-                })
-                .await;
+            let mut on_batch = |b| batches.push((Utc::now(), b));
+            let fetch =
+                crate::systec::fetch_range(client, ctx, &range, &crate::Quiet, &mut on_batch);
+            // Ctrl-C drops the window in flight (nothing of it is committed, so the archive
+            // stays whole) rather than waiting for it: a month window can take minutes.
+            let fetched = tokio::select! {
+                biased;
+                () = stopped(stop) => None,
+                r = fetch => Some(r),
+            };
+            let Some(fetched) = fetched else {
+                report.interrupted = true;
+                break;
+            };
             if fetched.is_err() {
                 // A month window is never empty; kept as a failure rather than a panic.
                 report
@@ -402,6 +424,10 @@ pub async fn sync_profile(
         let mut commit = WindowCommit::new(Vec::new());
         let mut failed = 0u64;
         for lookup in &lookups {
+            if stop.load(Ordering::SeqCst) {
+                report.interrupted = true;
+                break;
+            }
             let batch = match lookup {
                 Lookup::JoinLink(link) => crate::quanshi::conference(client, ctx, link).await,
                 Lookup::TempId(id) => crate::quanshi::info(client, ctx, id).await,

@@ -139,7 +139,14 @@ fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let purge = meeting(dir.path())
-        .args(["archive", "purge", "--before", "2024-02-01", "--archive"])
+        .args([
+            "archive",
+            "purge",
+            "--yes",
+            "--before",
+            "2024-02-01",
+            "--archive",
+        ])
         .arg(&backup)
         .output()
         .unwrap();
