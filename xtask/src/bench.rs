@@ -16,6 +16,8 @@ use crate::{cargo, root};
 mod bench_export;
 #[path = "bench_import.rs"]
 pub(crate) mod bench_import;
+#[path = "bench_parse.rs"]
+pub(crate) mod bench_parse;
 
 /// One row of the report.
 struct Row {

@@ -8,6 +8,9 @@
 //!   in the same run (see `BENCHMARKS.md`).
 //! - `cargo xtask bench-import [--quick]`: only the archive rows of `bench` (import against
 //!   parse, import memory, `stats --archive` against `stats` over the dump).
+//! - `cargo xtask bench-parse [--quick] [--before BIN]`: `meeting parse -o jsonl` against
+//!   `jq` on every endpoint's dumps, one thread and every core; `--before` measures an older
+//!   `meeting` binary in the same run.
 //! - `cargo xtask load [SECONDS]`: sustained load on loopback (rate, errors, memory, tasks).
 //! - `cargo xtask soak [SECONDS]`: the long fault soak (every transient fault on, many seeds,
 //!   each run compared with the simulator's ground truth); bounded by SECONDS (default 300);
@@ -41,6 +44,13 @@ fn main() -> ExitCode {
         Some("bench-import") => {
             bench::bench_import::bench_only(args.iter().any(|a| a == "--quick"))
         }
+        Some("bench-parse") => bench::bench_parse::bench_parse(
+            args.iter().any(|a| a == "--quick"),
+            args.iter()
+                .position(|a| a == "--before")
+                .and_then(|i| args.get(i + 1))
+                .map(PathBuf::from),
+        ),
         Some("man") => man(),
         Some("help" | "-h" | "--help") | None => {
             print_help();
@@ -68,6 +78,7 @@ fn print_help() {
          load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
          bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)\n  \
          bench-import [--quick]  only the archive rows of bench (import vs parse, stats --archive)\n  \
+         bench-parse [--quick] [--before BIN]  meeting parse -o jsonl against jq, every endpoint, 1 and 2 jobs\n  \
          man    the man pages of `meeting` into target/man"
     );
 }

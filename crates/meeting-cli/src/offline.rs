@@ -83,7 +83,22 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
         let mut counts = None;
         let mut bad = BadReporter::default();
         let stubs = std::sync::atomic::AtomicU64::new(0);
+        // Plain JSON Lines (no filter, no masking): written straight from the vendor views.
+        let direct =
+            render.format == meeting_report::Format::Jsonl && masker.is_none() && filter.is_empty();
         app.write_output(args.output.out.as_deref(), "the output", |w| {
+            if direct {
+                let c = meeting_core::dump::write_jsonl_inputs(
+                    w,
+                    &expanded.inputs,
+                    &options,
+                    jobs,
+                    &mut |e| bad.report(e),
+                )?;
+                stubs.fetch_add(c.stubs, std::sync::atomic::Ordering::Relaxed);
+                counts = Some((c.documents, c.read, c.bad, c.written));
+                return Ok(());
+            }
             counts = meeting_report::stream_inputs(
                 w,
                 &expanded.inputs,
@@ -99,20 +114,21 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
                 masker.as_ref(),
                 jobs,
                 &mut |e| bad.report(e),
-            )?;
+            )?
+            .map(|c| (c.documents, c.read, c.bad, c.written));
             Ok(())
         })?;
-        if let Some(c) = counts {
+        if let Some((documents, read_n, bad_n, written)) = counts {
             let (mut read, mut dropped) = (
                 meeting_sync::offline::Counts::default(),
                 meeting_sync::offline::Stubs::default(),
             );
-            (read.documents, read.read, read.bad) = (c.documents, c.read, c.bad);
+            (read.documents, read.read, read.bad) = (documents, read_n, bad_n);
             dropped.dropped = stubs.into_inner();
             notes::counts(app, read);
             notes::stubs(app, &dropped);
-            notes::written(app, c.written, "meetings", args.output.out.as_deref());
-            return bad_input_exit(c.bad, c.written).and(partial_runs_exit(&gaps));
+            notes::written(app, written, "meetings", args.output.out.as_deref());
+            return bad_input_exit(bad_n, written).and(partial_runs_exit(&gaps));
         }
     }
     let mut bad = BadReporter::default();

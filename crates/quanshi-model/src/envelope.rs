@@ -135,7 +135,9 @@ impl<T: DeserializeOwned> Envelope<T> {
 /// assert!(quanshi_model::envelope_result::<ConferenceListRef<'_>>(failure).is_none());
 /// ```
 pub fn envelope_result<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<Option<T>> {
-    let envelope: Envelope<T> = serde_json::from_slice(meeting_wire::strip_bom(bytes)).ok()?;
+    // One UTF-8 check of the whole body, then `from_str` (see systec-model's `envelope_data`).
+    let text = std::str::from_utf8(meeting_wire::strip_bom(bytes)).ok()?;
+    let envelope: Envelope<T> = serde_json::from_str(text).ok()?;
     (envelope.status == 0).then_some(envelope.result)
 }
 

@@ -88,6 +88,51 @@ impl DumpChunk {
     }
 }
 
+impl DumpChunk {
+    /// Writes the chunk's meetings as neutral JSON Lines into `out`, report stubs left out
+    /// (counted), each bad document handed to `on_error`: the bytes `serde_json` writes for
+    /// the meetings [`DumpChunk::read`] yields, with the same errors, but Systec documents
+    /// are written straight from their borrowed views, without building [`Meeting`]s (see
+    /// [`write_jsonl_inputs`](super::write_jsonl_inputs)).
+    pub fn write_jsonl(
+        self,
+        options: &DumpOptions,
+        out: &mut Vec<u8>,
+        on_error: &mut dyn FnMut(DumpError),
+    ) -> super::LineCounts {
+        let mut w = super::line::LineWriter::default();
+        for entry in self.entries {
+            w.counts.documents += 1;
+            let bytes = self.bytes.get(entry.range).unwrap_or_default();
+            let at = out.len();
+            if let Err(kind) = super::line::write_segment(
+                entry.kind,
+                bytes,
+                entry.at_line_end,
+                options,
+                &mut w,
+                out,
+            ) {
+                out.truncate(at);
+                w.counts.bad += 1;
+                on_error(DumpError {
+                    position: entry.position,
+                    kind,
+                });
+            }
+        }
+        if let Some((position, e)) = self.io_error {
+            w.counts.documents += 1;
+            w.counts.bad += 1;
+            on_error(DumpError {
+                position,
+                kind: DumpErrorKind::Io(e),
+            });
+        }
+        w.counts
+    }
+}
+
 /// The items of one chunk: meetings and located errors ([`DumpChunk::read`]).
 pub struct ChunkReader<'o> {
     entries: std::vec::IntoIter<Entry>,

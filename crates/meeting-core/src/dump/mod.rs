@@ -46,6 +46,7 @@
 //!   endless stream like `/dev/zero` ends with an error after a bounded amount of input.
 
 mod chunk;
+mod line;
 mod scan;
 mod sniff;
 
@@ -53,6 +54,7 @@ pub use chunk::{
     ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, InputChunk, InputChunks, input_chunks,
     map_ordered, read_dump_chunks,
 };
+pub use line::{LineCounts, write_jsonl_inputs};
 
 use std::fmt;
 use std::io::{self, Cursor, Read};

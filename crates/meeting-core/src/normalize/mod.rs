@@ -4,6 +4,7 @@
 //! model value **by value**, so owned strings move into the `Meeting` instead of being
 //! copied; clone first if you need to keep the model value.
 
+pub(crate) mod borrowed;
 mod quanshi;
 mod systec;
 
@@ -13,11 +14,12 @@ use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
 pub(crate) use quanshi::{normalize_conferences_view, normalize_dashboard_view};
+pub(crate) use systec::{
+    DayCache, detail_view, his_meeting_view, normalize_detail_page_view,
+    normalize_his_meetings_view, normalize_reports_view, report_entry_view,
+};
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
-};
-pub(crate) use systec::{
-    normalize_detail_page_view, normalize_his_meetings_view, normalize_reports_view,
 };
 
 /// A model value that becomes zero or more [`Meeting`]s.
@@ -81,15 +83,23 @@ pub fn observe(meetings: &mut [Meeting], at: DateTime<Utc>) {
 pub fn classify(meetings: &mut [Meeting], at: DateTime<Utc>) {
     for m in meetings {
         if m.sources.as_slice() == [Source::SystecDetail] && !m.is_stub() {
-            let started = m.start.map(|s| s <= at);
-            m.status = match (m.end, started) {
-                (Some(end), _) if end <= at => Status::Ended,
-                (_, Some(true)) => Status::Live,
-                (_, Some(false)) => Status::Scheduled,
-                (Some(_), None) => Status::Ended,
-                (None, None) => Status::Unknown,
-            };
+            m.status = detail_status(m.start, m.end, at);
         }
+    }
+}
+
+/// The status of a Systec `detail` record observed at `at` (see [`classify`]).
+pub(crate) fn detail_status(
+    start: Option<DateTime<Utc>>,
+    end: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+) -> Status {
+    match (end, start.map(|s| s <= at)) {
+        (Some(end), _) if end <= at => Status::Ended,
+        (_, Some(true)) => Status::Live,
+        (_, Some(false)) => Status::Scheduled,
+        (Some(_), None) => Status::Ended,
+        (None, None) => Status::Unknown,
     }
 }
 
@@ -110,39 +120,42 @@ impl<T: Normalize> Normalize for Option<T> {
     }
 }
 
-/// Trims `s`; an empty result is `None`. Reuses the allocation when nothing is trimmed.
-pub(crate) fn clean(s: Option<String>) -> Option<String> {
-    let s = s?;
-    let trimmed = s.trim();
-    if trimmed.is_empty() {
-        None
-    } else if trimmed.len() == s.len() {
-        Some(s)
-    } else {
-        Some(trimmed.to_owned())
+/// Trims `s`; an empty result is `None`. A borrowed string stays borrowed (a slice of it),
+/// an owned one with nothing to trim is moved.
+pub(crate) fn clean_cow(s: Option<meeting_wire::Str<'_>>) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    match s?.into_cow() {
+        Cow::Borrowed(b) => Some(b.trim()).filter(|t| !t.is_empty()).map(Cow::Borrowed),
+        Cow::Owned(o) => {
+            let trimmed = o.trim();
+            if trimmed.is_empty() {
+                None
+            } else if trimmed.len() == o.len() {
+                Some(Cow::Owned(o))
+            } else {
+                Some(Cow::Owned(trimmed.to_owned()))
+            }
+        }
     }
 }
 
-/// [`clean`] for a borrowed string: trimmed, empty is `None`; copied once (an owned string
-/// with nothing to trim is moved).
+/// [`clean_cow`], owned: trimmed, empty is `None`; copied once (an owned string with nothing
+/// to trim is moved).
 pub(crate) fn clean_str(s: Option<meeting_wire::Str<'_>>) -> Option<String> {
-    let s = s?.into_cow();
-    let trimmed = s.trim();
-    if trimmed.is_empty() {
-        None
-    } else if trimmed.len() == s.len() {
-        Some(s.into_owned())
-    } else {
-        Some(trimmed.to_owned())
+    clean_cow(s).map(std::borrow::Cow::into_owned)
+}
+
+/// An id's text, trimmed (a number as the vendor wrote it); an empty one is `None`.
+pub(crate) fn id_cow(id: Option<meeting_wire::IdRef<'_>>) -> Option<std::borrow::Cow<'_, str>> {
+    match id? {
+        meeting_wire::IdRef::Text(t) => clean_cow(Some(meeting_wire::Str(t))),
+        other => Some(std::borrow::Cow::Owned(other.to_string())),
     }
 }
 
-/// An id's text, trimmed; an empty one is `None`.
+/// [`id_cow`], owned.
 pub(crate) fn id_text_ref(id: Option<meeting_wire::IdRef<'_>>) -> Option<String> {
-    match id? {
-        meeting_wire::IdRef::Text(t) => clean_str(Some(meeting_wire::Str(t))),
-        other => Some(other.to_string()),
-    }
+    id_cow(id).map(std::borrow::Cow::into_owned)
 }
 
 /// Removes secrets from a JSON value, at any depth, JSON held in strings included

@@ -12,14 +12,12 @@ use systec_model::{
     Report, ReportEntry, ReportParticipant, ReportStub, TelephonyUsage,
 };
 
-use super::{
-    ItemExtras, Normalize, clean, clean_str, id_text_ref, put, store_extra, take_extra_view,
-};
+use std::borrow::Cow;
+
+use super::borrowed::{HostRef, KeyRef, MeetingRef, ParticipantRef, PhoneCallRef, RoomRef};
+use super::{ItemExtras, Normalize, clean_cow, id_cow, put, take_extra_view};
 use crate::model::seconds_between;
-use crate::{
-    CallDirection, Context, ExtraFields, Features, Host, Meeting, Money, Participant,
-    ParticipantKind, PhoneCall, Room, Source, Status, Vendor,
-};
+use crate::{CallDirection, Context, ExtraFields, Features, Meeting, Money, Source, Status};
 
 impl<T: Normalize> Normalize for systec_model::Envelope<T> {
     /// The envelope's `data`; envelope fields (`status`, `message`, extras such as a
@@ -64,7 +62,7 @@ impl Normalize for DetailPage {
     }
 }
 
-/// The fast path: the meetings of a borrowed `detail` page.
+/// The fast path: the meetings of a borrowed `detail` page (one day cache for the page).
 pub(crate) fn normalize_detail_page_view(
     p: DetailPageRef<'_>,
     ctx: &Context,
@@ -72,8 +70,9 @@ pub(crate) fn normalize_detail_page_view(
 ) {
     let list = p.meetings.unwrap_or_default();
     out.reserve(list.len());
+    let mut cache = DayCache::default();
     for m in list {
-        out.push(normalize_detail_view(m, ctx));
+        out.push(detail_view(m, ctx, &mut cache).into_meeting());
     }
 }
 
@@ -85,47 +84,48 @@ impl Normalize for DetailMeeting {
 
 /// The key of a Systec record: `systec:<uuid>`, or, without a uuid, the stub key
 /// `systec:stub:<meeting number>` (never merged).
-fn systec_key(m: &mut Meeting, uuid: Option<&str>, number: Option<&str>) {
-    match uuid.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(u) => m.key = format!("systec:{u}"),
+fn systec_key<'a>(
+    m: &mut MeetingRef<'a>,
+    uuid: Option<&Cow<'a, str>>,
+    number: Option<&Cow<'a, str>>,
+) {
+    m.key = match uuid {
+        Some(u) => KeyRef {
+            prefix: "systec:",
+            id: u.clone(),
+        },
         None => {
-            m.key = format!("systec:stub:{}", number.unwrap_or_default());
             if number.is_none() {
                 m.warn("no uuid and no meeting number: the record cannot be identified");
             }
+            KeyRef {
+                prefix: "systec:stub:",
+                id: number.cloned().unwrap_or_default(),
+            }
         }
-    }
-}
-
-fn new_meeting(source: Source) -> Meeting {
-    Meeting::new(Vendor::Systec, source, String::new())
+    };
 }
 
 /// The shared room's account fills both `host` and `room` (the host *is* the room).
-fn host_and_room(
-    m: &mut Meeting,
-    host: Option<String>,
-    email: Option<String>,
-    account_type: Option<String>,
+fn host_and_room<'a>(
+    m: &mut MeetingRef<'a>,
+    name: Option<Cow<'a, str>>,
+    email: Option<Cow<'a, str>>,
+    account_type: Option<Cow<'a, str>>,
 ) {
-    let name = clean(host);
-    let email = clean(email);
-    let account_type = clean(account_type);
     if name.is_some() || email.is_some() {
-        m.room = Some(Room {
+        m.room = Some(RoomRef {
             id: None,
             name: name.clone(),
             email: email.clone(),
         });
     }
-    let host = Host {
-        id: None,
-        name,
-        email,
-        account_type,
-    };
-    if !host.is_empty() {
-        m.host = Some(host);
+    if name.is_some() || email.is_some() || account_type.is_some() {
+        m.host = Some(HostRef {
+            name,
+            email,
+            account_type,
+        });
     }
 }
 
@@ -135,7 +135,7 @@ fn utc(t: Option<systec_model::UtcTime>) -> Option<DateTime<Utc>> {
 
 /// Sets `start`, `end` and the measured `duration_seconds`, warning when the end is before
 /// the start.
-fn set_span(m: &mut Meeting, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
+fn set_span(m: &mut MeetingRef<'_>, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
     m.start = start;
     m.end = end;
     m.duration_seconds = seconds_between(start, end);
@@ -169,21 +169,18 @@ struct PastMeeting<'a> {
 
 /// The meeting both `reports` and `hisMeeting` describe: key, numbers, host and room,
 /// `ended`, the measured span, the billed minutes and the features.
-fn past_meeting(p: PastMeeting<'_>) -> Meeting {
-    let mut m = new_meeting(p.source);
-    let number = id_text_ref(p.id);
-    systec_key(
-        &mut m,
-        p.uuid.as_ref().map(|u| u.as_str()),
-        number.as_deref(),
-    );
-    m.occurrence_id = clean_str(p.uuid);
+fn past_meeting(p: PastMeeting<'_>) -> MeetingRef<'_> {
+    let mut m = MeetingRef::new(p.source);
+    let number = id_cow(p.id);
+    let uuid = clean_cow(p.uuid);
+    systec_key(&mut m, uuid.as_ref(), number.as_ref());
+    m.occurrence_id = uuid;
     m.meeting_number = number;
     host_and_room(
         &mut m,
-        clean_str(p.host),
-        clean_str(p.email),
-        clean_str(p.user_type),
+        clean_cow(p.host),
+        clean_cow(p.email),
+        clean_cow(p.user_type),
     );
     m.status = Status::Ended;
     set_span(&mut m, utc(p.start_time), utc(p.end_time));
@@ -208,11 +205,11 @@ fn past_meeting(p: PastMeeting<'_>) -> Meeting {
 
 /// Normalises one full `reports` entry. See the crate docs for every rule.
 pub fn normalize_report(r: Report, ctx: &Context) -> Meeting {
-    normalize_report_view(r.into_view(), ctx)
+    report_view(r.into_view(), ctx).into_meeting()
 }
 
 /// The one implementation of [`normalize_report`], over the borrowed view.
-pub(crate) fn normalize_report_view(r: ReportRef<'_>, _ctx: &Context) -> Meeting {
+pub(crate) fn report_view<'a>(r: ReportRef<'a>, _ctx: &Context) -> MeetingRef<'a> {
     let completeness = r.completeness();
     let ReportRef {
         uuid,
@@ -275,11 +272,11 @@ pub(crate) fn normalize_report_view(r: ReportRef<'_>, _ctx: &Context) -> Meeting
     put(&mut ex, "page_number", page_number);
     put(&mut ex, "page_size", page_size);
     take_extra_view(extra, Report::FIELDS, &mut ex);
-    store_extra(&mut m, Source::SystecReports, ex);
+    m.extra = ex;
     m
 }
 
-fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields) {
+fn report_participant(p: ReportParticipantRef<'_>) -> (ParticipantRef<'_>, ExtraFields) {
     let ReportParticipantRef {
         id,
         user_id,
@@ -298,20 +295,18 @@ fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields)
     let mut ex = ExtraFields::new();
     take_extra_view(extra, ReportParticipant::FIELDS, &mut ex);
     (
-        Participant {
-            id: clean_str(id),
-            user_id: id_text_ref(user_id),
-            name: clean_str(user_name),
-            device: clean_str(device),
-            ip: clean_str(ip_address),
-            country: clean_str(country),
-            city: clean_str(city),
-            network: clean_str(network_type),
+        ParticipantRef {
+            id: clean_cow(id),
+            user_id: id_cow(user_id),
+            name: clean_cow(user_name),
+            device: clean_cow(device),
+            ip: clean_cow(ip_address),
+            country: clean_cow(country),
+            city: clean_cow(city),
+            network: clean_cow(network_type),
             join,
             leave,
             duration_seconds: seconds_between(join, leave),
-            kind: ParticipantKind::Unknown,
-            invitation: None,
         },
         ex,
     )
@@ -320,20 +315,18 @@ fn report_participant(p: ReportParticipantRef<'_>) -> (Participant, ExtraFields)
 /// Normalises a `reports` stub (`{"id": "1579334441"}`): key `systec:stub:<number>`,
 /// status `unknown`.
 pub fn normalize_report_stub(s: ReportStub) -> Meeting {
-    normalize_report_stub_view(s.into_view())
+    report_stub_view(s.into_view()).into_meeting()
 }
 
 /// The one implementation of [`normalize_report_stub`], over the borrowed view.
-pub(crate) fn normalize_report_stub_view(s: ReportStubRef<'_>) -> Meeting {
+pub(crate) fn report_stub_view(s: ReportStubRef<'_>) -> MeetingRef<'_> {
     let ReportStubRef { id, extra } = s;
-    let mut m = new_meeting(Source::SystecReports);
-    let number = id_text_ref(id);
-    systec_key(&mut m, None, number.as_deref());
+    let mut m = MeetingRef::new(Source::SystecReports);
+    let number = id_cow(id);
+    systec_key(&mut m, None, number.as_ref());
     m.meeting_number = number;
     m.status = Status::Unknown;
-    let mut ex = ExtraFields::new();
-    take_extra_view(extra, ReportStub::FIELDS, &mut ex);
-    store_extra(&mut m, Source::SystecReports, ex);
+    take_extra_view(extra, ReportStub::FIELDS, &mut m.extra);
     m
 }
 
@@ -345,20 +338,25 @@ pub(crate) fn normalize_reports_view(
 ) {
     out.reserve(list.len());
     for entry in list {
-        out.push(match entry {
-            ReportEntryRef::Report(r) => normalize_report_view(*r, ctx),
-            ReportEntryRef::Stub(s) => normalize_report_stub_view(s),
-        });
+        out.push(report_entry_view(entry, ctx).into_meeting());
+    }
+}
+
+/// One `reports` entry: a full report or a stub.
+pub(crate) fn report_entry_view<'a>(entry: ReportEntryRef<'a>, ctx: &Context) -> MeetingRef<'a> {
+    match entry {
+        ReportEntryRef::Report(r) => report_view(*r, ctx),
+        ReportEntryRef::Stub(s) => report_stub_view(s),
     }
 }
 
 /// Normalises one `hisMeeting` record.
 pub fn normalize_his_meeting(h: HisMeeting, ctx: &Context) -> Meeting {
-    normalize_his_meeting_view(h.into_view(), ctx)
+    his_meeting_view(h.into_view(), ctx).into_meeting()
 }
 
 /// The one implementation of [`normalize_his_meeting`], over the borrowed view.
-pub(crate) fn normalize_his_meeting_view(h: HisMeetingRef<'_>, _ctx: &Context) -> Meeting {
+pub(crate) fn his_meeting_view<'a>(h: HisMeetingRef<'a>, _ctx: &Context) -> MeetingRef<'a> {
     let HisMeetingRef {
         uuid,
         id,
@@ -395,9 +393,7 @@ pub(crate) fn normalize_his_meeting_view(h: HisMeetingRef<'_>, _ctx: &Context) -
         has_screen_share,
         recording,
     });
-    let mut ex = ExtraFields::new();
-    take_extra_view(extra, HisMeeting::FIELDS, &mut ex);
-    store_extra(&mut m, Source::SystecHisMeeting, ex);
+    take_extra_view(extra, HisMeeting::FIELDS, &mut m.extra);
     m
 }
 
@@ -409,21 +405,22 @@ pub(crate) fn normalize_his_meetings_view(
 ) {
     out.reserve(list.len());
     for h in list {
-        out.push(normalize_his_meeting_view(h, ctx));
+        out.push(his_meeting_view(h, ctx).into_meeting());
     }
 }
 
 /// Caches the vendor zone's offset for one local calendar day: resolving through
-/// `chrono-tz` is the costliest step of normalising `detail`, and a meeting's times are
-/// nearly always on one day. A day is cached only when its first and last second resolve
-/// to the same single offset (no clock change that day).
-#[derive(Default)]
-struct DayCache {
-    day: Option<(chrono::NaiveDate, i64)>,
+/// `chrono-tz` is the costliest step of normalising `detail`, and consecutive meetings are
+/// nearly always on one day, so the cache lives across the meetings of a page or a chunk.
+/// A day is cached only when its first and last second resolve to the same single offset
+/// (no clock change that day); other days go through `chrono-tz` every time.
+#[derive(Debug, Default)]
+pub(crate) struct DayCache {
+    day: Option<(chrono::NaiveDate, chrono::FixedOffset)>,
 }
 
 impl DayCache {
-    fn uniform_offset(zone: &chrono_tz::Tz, day: chrono::NaiveDate) -> Option<i64> {
+    fn uniform_offset(zone: &chrono_tz::Tz, day: chrono::NaiveDate) -> Option<chrono::FixedOffset> {
         use chrono::{Offset, TimeZone};
         let first = zone
             .from_local_datetime(&day.and_hms_opt(0, 0, 0)?)
@@ -431,9 +428,8 @@ impl DayCache {
         let last = zone
             .from_local_datetime(&day.and_hms_opt(23, 59, 59)?)
             .single()?;
-        let a = i64::from(first.offset().fix().local_minus_utc());
-        let b = i64::from(last.offset().fix().local_minus_utc());
-        (a == b).then_some(a)
+        let a = first.offset().fix();
+        (a == last.offset().fix()).then_some(a)
     }
 
     fn lookup(
@@ -450,9 +446,7 @@ impl DayCache {
                 off
             }
         };
-        // Offsets are whole seconds well within a day: a fixed offset always exists.
-        let fixed = chrono::FixedOffset::east_opt(i32::try_from(offset).ok()?)?;
-        Some(naive.checked_sub_offset(fixed)?.and_utc())
+        Some(naive.checked_sub_offset(offset)?.and_utc())
     }
 }
 
@@ -460,7 +454,7 @@ impl DayCache {
 /// take the **earlier** instant; skipped times (clocks went forward) are read with the
 /// offset in force **before** the change. Either adds a warning naming the field.
 fn local(
-    m: &mut Meeting,
+    m: &mut MeetingRef<'_>,
     ctx: &Context,
     cache: &mut DayCache,
     t: Option<LocalTime>,
@@ -498,12 +492,16 @@ fn local(
 /// is `end`, and its presence makes the meeting `ended`; `duration` is the *scheduled*
 /// length in minutes (`scheduled_duration_seconds`); `host_id` is `room.id`.
 pub fn normalize_detail_meeting(d: DetailMeeting, ctx: &Context) -> Meeting {
-    normalize_detail_view(d.into_view(), ctx)
+    detail_view(d.into_view(), ctx, &mut DayCache::default()).into_meeting()
 }
 
 /// The one implementation of [`normalize_detail_meeting`], over the view: the owned value is
 /// turned into its view (strings moved), the dump reader's fast path parses views directly.
-pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> Meeting {
+pub(crate) fn detail_view<'a>(
+    d: DetailMeetingRef<'a>,
+    ctx: &Context,
+    cache: &mut DayCache,
+) -> MeetingRef<'a> {
     let DetailMeetingRef {
         uuid,
         host_id,
@@ -517,22 +515,22 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
         telephony_usage,
         extra,
     } = d;
-    let mut m = new_meeting(Source::SystecDetail);
-    let mut cache = DayCache::default();
-    let number = id_text_ref(meeting_id);
-    systec_key(&mut m, uuid.as_ref().map(|u| u.as_str()), number.as_deref());
-    m.occurrence_id = clean_str(uuid);
+    let mut m = MeetingRef::new(Source::SystecDetail);
+    let number = id_cow(meeting_id);
+    let uuid = clean_cow(uuid);
+    systec_key(&mut m, uuid.as_ref(), number.as_ref());
+    m.occurrence_id = uuid;
     m.meeting_number = number;
-    m.topic = clean_str(topic);
-    if let Some(id) = clean_str(host_id) {
-        m.room = Some(Room {
+    m.topic = clean_cow(topic);
+    if let Some(id) = clean_cow(host_id) {
+        m.room = Some(RoomRef {
             id: Some(id),
             name: None,
             email: None,
         });
     }
-    let start = local(&mut m, ctx, &mut cache, start_time, "start_time");
-    let end = local(&mut m, ctx, &mut cache, end_time, "end_time");
+    let start = local(&mut m, ctx, cache, start_time, "start_time");
+    let end = local(&mut m, ctx, cache, end_time, "end_time");
     m.status = if end.is_some() {
         Status::Ended
     } else {
@@ -552,26 +550,14 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
             leave_time,
             extra,
         } = p;
-        let join = local(
-            &mut m,
-            ctx,
-            &mut cache,
-            join_time,
-            "participants[].join_time",
-        );
-        let leave = local(
-            &mut m,
-            ctx,
-            &mut cache,
-            leave_time,
-            "participants[].leave_time",
-        );
-        m.participants.push(Participant {
-            name: clean_str(name),
+        let join = local(&mut m, ctx, cache, join_time, "participants[].join_time");
+        let leave = local(&mut m, ctx, cache, leave_time, "participants[].leave_time");
+        m.participants.push(ParticipantRef {
+            name: clean_cow(name),
             join,
             leave,
             duration_seconds: seconds_between(join, leave),
-            ..Participant::default()
+            ..ParticipantRef::default()
         });
         let mut e = ExtraFields::new();
         take_extra_view(extra, DetailParticipant::FIELDS, &mut e);
@@ -607,19 +593,13 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
         let start = local(
             &mut m,
             ctx,
-            &mut cache,
+            cache,
             start_time,
             "telephony_usage[].start_time",
         );
-        let end = local(
-            &mut m,
-            ctx,
-            &mut cache,
-            end_time,
-            "telephony_usage[].end_time",
-        );
-        m.phone_calls.push(PhoneCall {
-            number: clean_str(phone_number),
+        let end = local(&mut m, ctx, cache, end_time, "telephony_usage[].end_time");
+        m.phone_calls.push(PhoneCallRef {
+            number: clean_cow(phone_number),
             direction,
             start,
             end,
@@ -633,6 +613,6 @@ pub(crate) fn normalize_detail_view(d: DetailMeetingRef<'_>, ctx: &Context) -> M
     call_extras.put(&mut ex, "telephony_usage");
     put(&mut ex, "is_extra", is_extra);
     take_extra_view(extra, DetailMeeting::FIELDS, &mut ex);
-    store_extra(&mut m, Source::SystecDetail, ex);
+    m.extra = ex;
     m
 }

@@ -1,0 +1,514 @@
+//! Neutral JSON Lines written straight from the borrowed views: the streaming path of
+//! `parse` (no merge, no sort, no filter, no masking).
+//!
+//! A Systec document the borrowed fast path takes is normalised into
+//! [`MeetingRef`](crate::normalize::borrowed::MeetingRef)s (the one mapping the owned path
+//! goes through too) and each is written by hand in the neutral field order: the same bytes
+//! `serde_json` writes for the [`Meeting`] the owned path builds, strings copied as they are
+//! unless they hold `"`, `\` or a control byte. Times are written from a table of digit
+//! pairs, and the vendor zone's offset is cached per local day across the meetings of a
+//! chunk (`chrono-tz` only on a miss or a clock-change day). Every other document (Quanshi,
+//! saved records, neutral lines, anything the fast path declines, every error) goes through
+//! [`DumpChunk::read`]'s per-document code and is written with `serde_json`, so its
+//! meetings and its located errors are exactly those of the owned path.
+
+use std::io::{self, Write};
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+use super::chunk::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
+use super::scan::SegmentKind;
+use super::sniff::{self, Sniffed};
+use super::{DumpOptions, segment_result};
+use crate::inputs::Input;
+use crate::normalize::DayCache;
+use crate::normalize::borrowed::MeetingRef;
+use crate::{CallDirection, Context, Meeting, Source, Status};
+
+/// What [`write_jsonl_inputs`] (or one chunk) read and wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LineCounts {
+    /// Documents read, good and bad.
+    pub documents: u64,
+    /// Bad documents (each reported as a located message).
+    pub bad: u64,
+    /// Meetings read.
+    pub read: u64,
+    /// Meetings written.
+    pub written: u64,
+    /// Report stubs read and left out (annotations, never meetings on their own).
+    pub stubs: u64,
+}
+
+impl LineCounts {
+    fn add(&mut self, o: LineCounts) {
+        self.documents += o.documents;
+        self.bad += o.bad;
+        self.read += o.read;
+        self.written += o.written;
+        self.stubs += o.stubs;
+    }
+}
+
+/// Reads `inputs` in order and writes every meeting as a neutral JSON line, report stubs
+/// left out (counted): the bytes `serde_json::to_writer` and a newline write for each
+/// meeting [`read_dump`](super::read_dump) yields. Each bad document (or input that cannot
+/// be opened) is handed to `on_error` as a located message (`name: position: why`).
+///
+/// As [`map_ordered`] over [`input_chunks`]: up to `jobs` threads render chunks of about
+/// 1 MiB into their own buffers, written in input order; memory is bounded by the chunks in
+/// flight.
+///
+/// # Errors
+/// Writing to `out` failed.
+pub fn write_jsonl_inputs(
+    out: &mut dyn Write,
+    inputs: &[Input],
+    options: &DumpOptions,
+    jobs: usize,
+    on_error: &mut dyn FnMut(&str),
+) -> io::Result<LineCounts> {
+    let mut counts = LineCounts::default();
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    let per_input: Vec<DumpOptions> = inputs.iter().map(|i| i.options_for(options)).collect();
+    map_ordered(
+        input_chunks(inputs, options, DEFAULT_CHUNK_BYTES),
+        jobs,
+        |item| {
+            let name = names.get(item.input).map_or("", String::as_str);
+            let mut errors = Vec::new();
+            match item.chunk {
+                Ok(chunk) => {
+                    let options = per_input.get(item.input).unwrap_or(options);
+                    let mut bytes = Vec::with_capacity(chunk.len() + chunk.len() / 2);
+                    let c = chunk.write_jsonl(options, &mut bytes, &mut |e| {
+                        errors.push(format!("{name}: {e}"));
+                    });
+                    (bytes, errors, c)
+                }
+                Err(e) => {
+                    errors.push(e.to_string());
+                    let c = LineCounts {
+                        documents: 1,
+                        bad: 1,
+                        ..LineCounts::default()
+                    };
+                    (Vec::new(), errors, c)
+                }
+            }
+        },
+        |(bytes, errors, c): (Vec<u8>, Vec<String>, LineCounts)| -> io::Result<()> {
+            for e in &errors {
+                on_error(e);
+            }
+            counts.add(c);
+            out.write_all(&bytes)
+        },
+    )?;
+    out.flush()?;
+    Ok(counts)
+}
+
+/// Writes one segment's meetings into `out`; `Err` as [`segment_result`] gives it.
+pub(super) fn write_segment(
+    kind: SegmentKind,
+    bytes: &[u8],
+    at_line_end: bool,
+    options: &DumpOptions,
+    w: &mut LineWriter,
+    out: &mut Vec<u8>,
+) -> Result<(), super::DumpErrorKind> {
+    if kind == SegmentKind::Document
+        && options.keep.is_none()
+        && options.borrowed_fast_path
+        && let Sniffed::Response { source, .. } = sniff::sniff(bytes)
+        && w.fast(
+            options.endpoint.unwrap_or(source),
+            bytes,
+            &options.context,
+            out,
+        )
+    {
+        return Ok(());
+    }
+    w.scratch.clear();
+    segment_result(kind, bytes, at_line_end, options, &mut w.scratch)?;
+    for m in std::mem::take(&mut w.scratch) {
+        if !options.keeps(&m) {
+            continue;
+        }
+        w.counts.read += 1;
+        if m.is_stub() {
+            w.counts.stubs += 1;
+            continue;
+        }
+        serde_json::to_writer(&mut *out, &m).map_err(|e| super::DumpErrorKind::Io(e.into()))?;
+        out.push(b'\n');
+        w.counts.written += 1;
+    }
+    Ok(())
+}
+
+/// The state of one chunk's writing: the day cache, the counts, a reused list.
+#[derive(Default)]
+pub(super) struct LineWriter {
+    cache: DayCache,
+    pub(super) counts: LineCounts,
+    scratch: Vec<Meeting>,
+}
+
+impl LineWriter {
+    /// The borrowed path for `source`'s success answers (Systec); `false`, with nothing
+    /// written, for anything else.
+    fn fast(&mut self, source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<u8>) -> bool {
+        use systec_model::envelope_data;
+        let as_of = ctx.as_of();
+        let mut emit = |mut m: MeetingRef<'_>, counts: &mut LineCounts| {
+            if let Some(at) = as_of
+                && m.source == Source::SystecDetail
+                && !m.is_stub()
+            {
+                m.status = crate::normalize::detail_status(m.start, m.end, at);
+            }
+            counts.read += 1;
+            if m.is_stub() {
+                counts.stubs += 1;
+            } else {
+                write_meeting(&m, out);
+                counts.written += 1;
+            }
+        };
+        match source {
+            Source::SystecDetail => {
+                let Some(page) = envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes)
+                else {
+                    return false;
+                };
+                for d in page.meetings.unwrap_or_default() {
+                    emit(
+                        crate::normalize::detail_view(d, ctx, &mut self.cache),
+                        &mut self.counts,
+                    );
+                }
+            }
+            Source::SystecReports => {
+                let Some(list) =
+                    envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(bytes)
+                else {
+                    return false;
+                };
+                for r in list {
+                    emit(
+                        crate::normalize::report_entry_view(r, ctx),
+                        &mut self.counts,
+                    );
+                }
+            }
+            Source::SystecHisMeeting => {
+                let Some(list) =
+                    envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(bytes)
+                else {
+                    return false;
+                };
+                for h in list {
+                    emit(crate::normalize::his_meeting_view(h, ctx), &mut self.counts);
+                }
+            }
+            Source::QuanshiConference | Source::QuanshiDashboard => return false,
+        }
+        true
+    }
+}
+
+/// Writes `m` as its neutral JSON line (with the newline): the bytes `serde_json` writes for
+/// `m.into_meeting()`, field by field in [`Meeting`]'s order.
+pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"schema_version\":");
+    num(out, u64::from(crate::SCHEMA_VERSION));
+    out.extend_from_slice(b",\"vendor\":\"systec\",\"sources\":[\"");
+    out.extend_from_slice(m.source.source_name().as_bytes());
+    out.extend_from_slice(b"\"],\"key\":");
+    if needs_escape(&m.key.id) {
+        string(out, &format!("{}{}", m.key.prefix, m.key.id));
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(m.key.prefix.as_bytes());
+        out.extend_from_slice(m.key.id.as_bytes());
+        out.push(b'"');
+    }
+    opt_str(out, ",\"occurrence_id\":", m.occurrence_id.as_deref());
+    opt_str(out, ",\"meeting_number\":", m.meeting_number.as_deref());
+    opt_str(out, ",\"topic\":", m.topic.as_deref());
+    if let Some(h) = &m.host {
+        out.extend_from_slice(b",\"host\":{");
+        let mut f = Fields::new(out);
+        f.str("name", h.name.as_deref());
+        f.str("email", h.email.as_deref());
+        f.str("account_type", h.account_type.as_deref());
+        f.out.push(b'}');
+    }
+    if let Some(r) = &m.room {
+        out.extend_from_slice(b",\"room\":{");
+        let mut f = Fields::new(out);
+        f.str("id", r.id.as_deref());
+        f.str("name", r.name.as_deref());
+        f.str("email", r.email.as_deref());
+        f.out.push(b'}');
+    }
+    out.extend_from_slice(b",\"status\":\"");
+    out.extend_from_slice(status_word(m.status).as_bytes());
+    out.push(b'"');
+    opt_num(
+        out,
+        ",\"scheduled_duration_seconds\":",
+        m.scheduled_duration_seconds,
+    );
+    opt_time(out, ",\"start\":", m.start);
+    opt_time(out, ",\"end\":", m.end);
+    opt_num(out, ",\"duration_seconds\":", m.duration_seconds);
+    opt_num(out, ",\"billed_minutes\":", m.billed_minutes);
+    opt_num(out, ",\"participant_count\":", m.participant_count);
+    if !m.participants.is_empty() {
+        out.extend_from_slice(b",\"participants\":[");
+        for (i, p) in m.participants.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            let mut f = Fields::new(out);
+            f.str("id", p.id.as_deref());
+            f.str("user_id", p.user_id.as_deref());
+            f.str("name", p.name.as_deref());
+            f.str("device", p.device.as_deref());
+            f.str("ip", p.ip.as_deref());
+            f.str("country", p.country.as_deref());
+            f.str("city", p.city.as_deref());
+            f.str("network", p.network.as_deref());
+            f.time("join", p.join);
+            f.time("leave", p.leave);
+            f.num("duration_seconds", p.duration_seconds);
+            f.key("kind");
+            f.out.extend_from_slice(b"\"unknown\"}");
+        }
+        out.push(b']');
+    }
+    if !m.phone_calls.is_empty() {
+        out.extend_from_slice(b",\"phone_calls\":[");
+        for (i, c) in m.phone_calls.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'{');
+            let mut f = Fields::new(out);
+            f.str("number", c.number.as_deref());
+            if let Some(d) = c.direction {
+                f.key("direction");
+                f.out.extend_from_slice(match d {
+                    CallDirection::Outbound => b"\"outbound\"".as_slice(),
+                    CallDirection::Inbound => b"\"inbound\"",
+                    CallDirection::Unknown => b"\"unknown\"",
+                });
+            }
+            f.time("start", c.start);
+            f.time("end", c.end);
+            f.num("duration_seconds", c.duration_seconds);
+            f.num("billed_minutes", c.billed_minutes);
+            if let Some(cost) = &c.cost {
+                f.key("cost");
+                // The amount as `Display` writes it (digits, `-` and `.`: nothing to escape).
+                let _ = write!(f.out, "{{\"amount\":\"{}\",\"currency\":", cost.amount);
+                string(f.out, &cost.currency);
+                f.out.push(b'}');
+            }
+            f.out.push(b'}');
+        }
+        out.push(b']');
+    }
+    if !m.features.is_empty() {
+        let x = &m.features;
+        out.extend_from_slice(b",\"features\":{");
+        let mut f = Fields::new(out);
+        for (k, v) in [
+            ("voip", x.voip),
+            ("pstn", x.pstn),
+            ("video", x.video),
+            ("screen_share", x.screen_share),
+            ("recording", x.recording),
+            ("third_party_audio", x.third_party_audio),
+            ("secure", x.secure),
+        ] {
+            if let Some(v) = v {
+                f.key(k);
+                f.out
+                    .extend_from_slice(if v { b"true".as_slice() } else { b"false" });
+            }
+        }
+        f.out.push(b'}');
+    }
+    if !m.warnings.is_empty() {
+        out.extend_from_slice(b",\"warnings\":[");
+        for (i, w) in m.warnings.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, w);
+        }
+        out.push(b']');
+    }
+    if !m.extra.is_empty() {
+        // Rare (fields the model does not map): serde_json writes the vendor's values.
+        out.extend_from_slice(b",\"vendor_extra\":{\"");
+        out.extend_from_slice(m.source.source_name().as_bytes());
+        out.extend_from_slice(b"\":");
+        let _ = serde_json::to_writer(&mut *out, &m.extra);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// The fields of one JSON object, comma-separated.
+struct Fields<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
+}
+
+impl<'o> Fields<'o> {
+    fn new(out: &'o mut Vec<u8>) -> Self {
+        Fields { out, first: true }
+    }
+
+    fn key(&mut self, k: &str) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(k.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn str(&mut self, k: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            self.key(k);
+            string(self.out, v);
+        }
+    }
+
+    fn num(&mut self, k: &str, v: Option<u64>) {
+        if let Some(v) = v {
+            self.key(k);
+            num(self.out, v);
+        }
+    }
+
+    fn time(&mut self, k: &str, v: Option<DateTime<Utc>>) {
+        if let Some(v) = v {
+            self.key(k);
+            time(self.out, v);
+        }
+    }
+}
+
+fn opt_str(out: &mut Vec<u8>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        out.extend_from_slice(key.as_bytes());
+        string(out, v);
+    }
+}
+
+fn opt_num(out: &mut Vec<u8>, key: &str, v: Option<u64>) {
+    if let Some(v) = v {
+        out.extend_from_slice(key.as_bytes());
+        num(out, v);
+    }
+}
+
+fn opt_time(out: &mut Vec<u8>, key: &str, v: Option<DateTime<Utc>>) {
+    if let Some(v) = v {
+        out.extend_from_slice(key.as_bytes());
+        time(out, v);
+    }
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Scheduled => "scheduled",
+        Status::Live => "live",
+        Status::Ended => "ended",
+        Status::Cancelled => "cancelled",
+        Status::Unknown => "unknown",
+    }
+}
+
+/// Whether `s` holds a byte JSON escapes (`"`, `\`, a control byte below 0x20).
+fn needs_escape(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// `s` as a JSON string: copied as it is, or escaped by `serde_json` when it must be.
+fn string(out: &mut Vec<u8>, s: &str) {
+    if needs_escape(s) {
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+/// The two digits of every number below 100.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+fn pair(v: u32) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    match PAIRS.get(i..i + 2) {
+        Some(&[a, b]) => [a, b],
+        _ => *b"00",
+    }
+}
+
+fn num(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        // A digit: `v % 10` is below 10.
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(at..).unwrap_or_default());
+}
+
+/// `"2018-05-08T02:32:34Z"`, as the model's `Serialize` writes it (sub-second instants and
+/// years outside 0–9999 through it).
+fn time(out: &mut Vec<u8>, t: DateTime<Utc>) {
+    let n = t.naive_utc();
+    let (date, clock) = (n.date(), n.time());
+    let year = date.year();
+    if clock.nanosecond() != 0 || !(0..=9999).contains(&year) {
+        let _ = serde_json::to_writer(&mut *out, &t);
+        return;
+    }
+    let year = year.unsigned_abs();
+    let secs = clock.num_seconds_from_midnight();
+    let [y0, y1] = pair(year / 100);
+    let [y2, y3] = pair(year);
+    let [mo0, mo1] = pair(date.month());
+    let [d0, d1] = pair(date.day());
+    let [h0, h1] = pair(secs / 3600);
+    let [mi0, mi1] = pair(secs / 60 % 60);
+    let [s0, s1] = pair(secs % 60);
+    out.extend_from_slice(&[
+        b'"', y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0,
+        s1, b'Z', b'"',
+    ]);
+}
