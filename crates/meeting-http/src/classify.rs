@@ -199,23 +199,6 @@ pub(crate) fn says_rate_limit(message: &str) -> bool {
             .any(|w| message.contains(w))
 }
 
-/// Whether a vendor message says the thing asked for does not exist.
-pub(crate) fn says_not_found(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "not found",
-        "not exist",
-        "no such",
-        "unknown conference",
-        "does not exist",
-    ]
-    .iter()
-    .any(|w| m.contains(w))
-        || ["不存在", "未找到", "找不到", "查无", "没有找到"]
-            .iter()
-            .any(|w| message.contains(w))
-}
-
 /// Whether a vendor message says the credentials or token are wrong.
 pub(crate) fn says_bad_credentials(message: &str) -> bool {
     let m = message.to_ascii_lowercase();

@@ -236,11 +236,7 @@ impl Error {
                 code,
                 message,
                 ..
-            } => {
-                *status == Some(404)
-                    || *code == Some(404)
-                    || crate::classify::says_not_found(message)
-            }
+            } => *status == Some(404) || *code == Some(404) || says_not_found(message),
             _ => false,
         }
     }
@@ -415,6 +411,23 @@ pub(crate) fn mask_secrets(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a vendor message says the thing asked for does not exist.
+pub(crate) fn says_not_found(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "not found",
+        "not exist",
+        "no such",
+        "unknown conference",
+        "does not exist",
+    ]
+    .iter()
+    .any(|w| m.contains(w))
+        || ["不存在", "未找到", "找不到", "查无", "没有找到"]
+            .iter()
+            .any(|w| message.contains(w))
 }
 
 #[cfg(test)]
