@@ -16,8 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use rust_decimal::Decimal;
 
-use super::compare::{money_label, thousands};
-use super::html::escape;
+use super::compare::{escape, money_label, thousands};
 use super::{Report, ReportError, cost_in, display_width};
 
 /// Pixels per column of [`display_width`] at the labels' 12 px font: a Latin letter is

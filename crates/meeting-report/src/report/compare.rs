@@ -1,6 +1,7 @@
 //! What a reader needs beside the figures: numbers as people read them (thousands
 //! separators, the currency on every amount), the previous period with the change, the
-//! coverage of the data and whether personal data is masked.
+//! coverage of the data and whether personal data is masked; and text as the page needs it
+//! (HTML escaping). A leaf: the sheets, the page and the charts all write through it.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,35 @@ use chrono_tz::Tz;
 use meeting_core::Meeting;
 use meeting_core::aggregate::{Aggregate, GroupBy, Totals};
 use rust_decimal::Decimal;
+
+/// Money as text: two decimals, or every decimal the amount has when it has more (never
+/// rounded away).
+pub(crate) fn money_text(amount: Decimal) -> String {
+    if amount.scale() <= 2 {
+        format!("{amount:.2}")
+    } else {
+        amount.normalize().to_string()
+    }
+}
+
+/// Escapes text for HTML (element content and attribute values). Control characters (a
+/// vendor's text may hold them) are shown as U+FFFD, never passed on.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// `53087` → `53,087`.
 pub(crate) fn thousands(n: u64) -> String {
@@ -26,7 +56,7 @@ pub(crate) fn thousands(n: u64) -> String {
 /// An amount with its currency as people read it: `¥1,234.50` for CNY, `1,234.50 USD`
 /// otherwise; two decimals, or every decimal the amount has when it has more.
 pub(crate) fn money_label(amount: Decimal, currency: &str) -> String {
-    let text = super::sheet::money_text(amount.abs());
+    let text = money_text(amount.abs());
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
     let int = int
         .parse::<u64>()

@@ -12,7 +12,7 @@ use std::io;
 use crate::pii::neutralize_formula;
 use chrono::TimeZone;
 
-use super::sheet::money_text;
+use super::compare::money_text;
 use super::{Cell, Report, ReportError, Sheet};
 
 /// The files of the set, in sheet order.

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use super::charts::charts;
 use super::compare::{
-    COVERAGE_NOT_STATED, PersonalData, PreviousPeriod, change_count, change_money, money_label,
-    thousands,
+    COVERAGE_NOT_STATED, PersonalData, PreviousPeriod, change_count, change_money, escape,
+    money_label, thousands,
 };
 use super::{Cell, Report, ReportError, Sheet, cost_in};
 
@@ -75,25 +75,6 @@ footer { margin-top: 32px; color: #57606a; font-size: 12px; }
   figure svg { width: 100%; }
 }
 "#;
-
-/// Escapes text for HTML (element content and attribute values). Control characters (a
-/// vendor's text may hold them) are shown as U+FFFD, never passed on.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\t' => out.push(c),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A key figure card: id, label, value, and the previous value, change and direction.
 type Card = (String, String, String, Option<(String, String, i8)>);

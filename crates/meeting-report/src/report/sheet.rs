@@ -78,16 +78,6 @@ impl Cell {
     }
 }
 
-/// Money as text: two decimals, or every decimal the amount has when it has more (never
-/// rounded away).
-pub(crate) fn money_text(amount: Decimal) -> String {
-    if amount.scale() <= 2 {
-        format!("{amount:.2}")
-    } else {
-        amount.normalize().to_string()
-    }
-}
-
 /// A column: its stable CSV header and the title people read in Excel and HTML.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]

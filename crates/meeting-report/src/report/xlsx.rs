@@ -16,8 +16,8 @@ use rust_xlsxwriter::{
     Color, Format, FormatBorder, Formula, Workbook, Worksheet, XlsxError, column_number_to_name,
 };
 
+use super::compare::money_text;
 use super::compare::thousands;
-use super::sheet::money_text;
 use super::{Cell, Report, ReportError, Sheet, display_width};
 
 /// The most characters Excel keeps in a cell.
