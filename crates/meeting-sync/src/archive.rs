@@ -345,8 +345,8 @@ pub fn freshness(path: &Path, profile: &str, to: NaiveDate) -> Freshness {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CoverageState {
-    /// Every synced profile's Systec cursor reaches the span's end: what the archive holds
-    /// is all there is.
+    /// Every synced profile's Systec windows reach from the span's first day to its last
+    /// (the cursor past its end): what the archive holds is all there is.
     Covered,
     /// Some of the span is synced, not all of it, or windows inside it failed.
     Partial,
@@ -362,6 +362,8 @@ pub enum CoverageState {
 pub struct ProfileCoverage {
     /// The profile.
     pub profile: String,
+    /// The first day of its earliest complete Systec window.
+    pub systec_since: Option<NaiveDate>,
     /// Its Systec cursor: the last vendor day of the unbroken run of complete windows.
     pub systec_through: Option<NaiveDate>,
     /// The last day its Quanshi records were looked up (Quanshi has no list endpoint:
@@ -407,13 +409,18 @@ impl Coverage {
     }
 
     fn compute_state(&mut self) {
-        let reaches =
-            |p: &ProfileCoverage, day: NaiveDate| p.systec_through.is_some_and(|t| t >= day);
+        let (from, to) = (self.from, self.to);
+        let whole = |p: &ProfileCoverage| {
+            p.systec_since.is_some_and(|s| s <= from) && p.systec_through.is_some_and(|t| t >= to)
+        };
+        let some = |p: &ProfileCoverage| {
+            p.systec_since.is_some_and(|s| s <= to) && p.systec_through.is_some_and(|t| t >= from)
+        };
         self.state = if self.profiles.is_empty() {
             CoverageState::Unknown
-        } else if self.failed.is_empty() && self.profiles.iter().all(|p| reaches(p, self.to)) {
+        } else if self.failed.is_empty() && self.profiles.iter().all(whole) {
             CoverageState::Covered
-        } else if self.failed.is_empty() && !self.profiles.iter().any(|p| reaches(p, self.from)) {
+        } else if self.failed.is_empty() && !self.profiles.iter().any(some) {
             CoverageState::NotCovered
         } else {
             CoverageState::Partial
@@ -431,16 +438,17 @@ impl fmt::Display for Coverage {
             CoverageState::Unknown => {
                 return write!(
                     f,
-                    "coverage of {from} .. {to}: unknown (never synced: the meetings are those imported)"
+                    "coverage of {from} .. {to}: unknown (imported, not synced: nothing says what is missing)"
                 );
             }
         }
         let mut parts = Vec::new();
         for p in &self.profiles {
-            let systec = p.systec_through.map_or_else(
-                || String::from("Systec never synced"),
-                |t| format!("Systec synced through {t}"),
-            );
+            let systec = match (p.systec_since, p.systec_through) {
+                (Some(s), Some(t)) => format!("Systec synced {s} .. {t}"),
+                (_, Some(t)) => format!("Systec synced through {t}"),
+                _ => String::from("Systec never synced"),
+            };
             let quanshi = p
                 .quanshi_as_of
                 .map(|d| format!(", Quanshi looked up as of {d}"))
@@ -465,9 +473,10 @@ impl fmt::Display for Coverage {
 }
 
 /// The archive's coverage of `from ..= to` (vendor days): for every profile that was ever
-/// synced into it, its Systec cursor and the last day its Quanshi records were looked up;
+/// synced into it, the first day of its Systec windows, its Systec cursor and the last day
+/// its Quanshi records were looked up;
 /// the failed Systec windows inside the span beyond the cursor. Covered when every synced
-/// profile's cursor reaches `to` (see [`CoverageState`]).
+/// profile's synced days reach from `from` to `to` (see [`CoverageState`]).
 ///
 /// # Errors
 /// The archive cannot be opened or read.
@@ -485,12 +494,16 @@ pub fn coverage(path: &Path, from: NaiveDate, to: NaiveDate) -> Result<Coverage,
             .entry(profile.clone())
             .or_insert_with(|| ProfileCoverage {
                 profile,
+                systec_since: None,
                 systec_through: None,
                 quanshi_as_of: None,
             });
         for w in &run.windows_done {
             if w.vendor == Vendor::Quanshi && entry.quanshi_as_of.is_none_or(|d| w.to > d) {
                 entry.quanshi_as_of = Some(w.to);
+            }
+            if w.vendor == Vendor::Systec && entry.systec_since.is_none_or(|d| w.from < d) {
+                entry.systec_since = Some(w.from);
             }
         }
         for w in &run.windows_failed {
