@@ -125,8 +125,9 @@ impl<'a> App<'a> {
         Ok(options)
     }
 
-    /// Writes the command's result to `--out FILE` or stdout through `write`: a closed pipe
-    /// ends quietly (exit 0), any other write failure is exit 1 naming what was written.
+    /// Writes the command's result to `--out FILE` (whole: a temporary beside it, renamed
+    /// when complete) or stdout through `write`: a closed pipe ends quietly (exit 0), any
+    /// other write failure is exit 1 naming what was written, and leaves `FILE` as it was.
     pub(crate) fn write_output(
         &self,
         out: Option<&std::path::Path>,
@@ -137,7 +138,8 @@ impl<'a> App<'a> {
         write(&mut w)
             .and_then(|()| w.flush())
             .or_else(ignore_broken_pipe)
-            .map_err(|e| CliError::io(what, &e))
+            .map_err(|e| CliError::io(what, &e))?;
+        w.finish()
     }
 
     /// The masker of `--mask-pii`: the `--mask-key` passphrase, else a random key per run.
@@ -229,19 +231,48 @@ pub(crate) fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
     }
 }
 
-/// Where output goes: `--out FILE` or stdout (locked, buffered).
-pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Box<dyn Write>> {
-    match out {
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                CliError::new(
-                    Exit::Write,
-                    format!("cannot create the output file {}: {e}", path.display()),
-                )
-            })?;
-            Ok(Box::new(io::BufWriter::new(file)))
+/// Where output goes: `--out FILE` (written whole: [`meeting_sync::outputs::AtomicFile`])
+/// or stdout (locked, buffered). [`Output::finish`] puts the file in place.
+pub(crate) enum Output {
+    File(meeting_sync::outputs::AtomicFile),
+    Stdout(io::BufWriter<io::StdoutLock<'static>>),
+}
+
+impl Output {
+    /// Renames a file output over its target (stdout: nothing to do).
+    pub(crate) fn finish(self) -> Result<()> {
+        match self {
+            Output::File(f) => f
+                .commit()
+                .map_err(|e| CliError::new(Exit::Write, e.to_string())),
+            Output::Stdout(_) => Ok(()),
         }
-        None => Ok(Box::new(io::BufWriter::new(io::stdout().lock()))),
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Output::File(f) => f.write(buf),
+            Output::Stdout(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::File(f) => f.flush(),
+            Output::Stdout(w) => w.flush(),
+        }
+    }
+}
+
+/// Opens `--out FILE` (a temporary beside it) or stdout.
+pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Output> {
+    match out {
+        Some(path) => meeting_sync::outputs::AtomicFile::create(path)
+            .map(Output::File)
+            .map_err(|e| CliError::new(Exit::Write, e.to_string())),
+        None => Ok(Output::Stdout(io::BufWriter::new(io::stdout().lock()))),
     }
 }
 
@@ -345,4 +376,26 @@ mod escape_tests {
         assert_eq!(super::escape("\u{202e}abc"), "\\u{202e}abc");
         assert_eq!(super::escape("line\nnext\tcol"), "line\nnext\tcol");
     }
+}
+
+/// From now on, Ctrl-C removes the temporaries of the outputs being written (the files
+/// they were to replace stay as they were) and exits 130. For the commands that write
+/// without a runtime of their own (a vendor command handles Ctrl-C itself).
+pub(crate) fn remove_temporaries_on_interrupt() {
+    std::thread::spawn(|| {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+            meeting_sync::outputs::remove_temporaries();
+            let _ = writeln!(
+                io::stderr().lock(),
+                "error: interrupted: nothing was written (earlier outputs are as they were)"
+            );
+            std::process::exit(130);
+        }
+    });
 }

@@ -34,8 +34,8 @@ Examples:
   meeting systec fetch --from 2024-01-01 --to 2024-01-31 --save-raw runs/jan   keep every response
   meeting parse runs/jan                              replay a saved run offline (merged)
   meeting stats runs/jan --by room                    minutes, participants and phone cost per room
-  meeting sync --since 2024-01-01                     keep the archive up to date (then --archive)
-  meeting stats --archive --month 2024-03 --by room   the month from the archive
+  meeting sync --since 2024-01-01                     keep the archive up to date (then daily: meeting sync)
+  meeting stats --month 2024-03 --by room             the month from the archive (no input: the archive)
   meeting report --month 2024-03 --out march.xlsx     the month's report for finance
   meeting quanshi info 56039682 -o json
 
@@ -74,7 +74,20 @@ Exit codes:
   8    archive busy: another run holds it
   9    the vendor refused the request: it answered with its own failure (quoted in the
        message); retrying the same request will not help
-  130  interrupted (Ctrl-C)";
+  10   nothing matched: nothing written, existing outputs untouched (`report`, `export`)
+  130  interrupted (Ctrl-C)
+
+Inputs: `stats`, `list`, `report` and `export` read the files or directories given (`-` is
+stdin, read only then); given none, the archive: --archive PATH, else MEETING_ARCHIVE, else
+~/.local/share/meeting/archive.sqlite. `parse` is a filter: given nothing, it reads stdin.
+
+Coverage (`report` from the archive; `export` alike):
+  span covered (every synced profile's cursor past its end)  written, coverage stated  0
+  span partly covered, or windows failed inside it           written, with a warning   6
+  nothing matched and span not covered (or files input)      nothing written           10
+  the report's own sync failed, span not covered             as above                  its code (4, 5, 8, 9)
+`list`, `stats` and `parse` that match nothing print nothing and exit 0. Quanshi has no list
+endpoint: its coverage reads \"looked up as of DATE\".";
 
 /// Flags every command accepts (shown under "Global options").
 #[derive(Debug, Args)]
@@ -271,7 +284,7 @@ pub(crate) enum Command {
     Report(ReportArgs),
     /// Meetings from the archive or from files, merged, filtered, in any output format
     #[command(
-        after_help = "Examples:\n  meeting list --archive --month 2024-01 --room room04\n  meeting list runs/jan -o csv --out jan.csv"
+        after_help = "Examples:\n  meeting list --month 2024-01 --room room04       from the archive\n  meeting list runs/jan -o csv --out jan.csv"
     )]
     List(ListArgs),
     /// Bring the archive up to today: incremental, resumable, safe to kill at any moment
@@ -384,7 +397,7 @@ Examples:
   meeting sync --since 2024-01-01                  first sync, then just `meeting sync`
   meeting sync --profile hq --profile branch --summary /var/log/meeting-sync.json
   meeting sync --all-profiles -q                   from cron
-  meeting stats --archive --month 2024-03";
+  meeting stats --month 2024-03                    from the archive";
 
 const REPORT_HELP: &str = "\
 Sheets (Excel; one CSV file each with -o csv): Summary, Rooms, Hosts, Departments, Days,
@@ -612,7 +625,7 @@ pub(crate) struct ParseArgs {
 /// `meeting stats`.
 #[derive(Debug, Args)]
 pub(crate) struct StatsArgs {
-    /// Files, directories or `-` (stdin)
+    /// Files, directories or `-` (stdin) [default: the archive]
     #[arg(value_name = "FILE|DIR|-")]
     pub(crate) inputs: Vec<PathBuf>,
     /// Group by room, host, day, month (start date in --tz), department (needs --allocation) or room,month
@@ -634,18 +647,18 @@ pub(crate) struct StatsArgs {
     pub(crate) archive: ArchiveInput,
 }
 
-/// `--archive [PATH]` as the input instead of files.
+/// `--archive PATH`: the archive read when no files are given.
 #[derive(Debug, Args)]
 pub(crate) struct ArchiveInput {
-    /// Read the archive instead of files: PATH, else MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "", conflicts_with = "inputs")]
+    /// The archive read when no files are given [default: MEETING_ARCHIVE, else ~/.local/share/meeting/archive.sqlite]
+    #[arg(long, value_name = "PATH", conflicts_with = "inputs")]
     pub(crate) archive: Option<PathBuf>,
 }
 
 /// `meeting list`.
 #[derive(Debug, Args)]
 pub(crate) struct ListArgs {
-    /// Files, directories or `-` (stdin); or --archive
+    /// Files, directories or `-` (stdin) [default: the archive]
     #[arg(value_name = "FILE|DIR|-")]
     pub(crate) inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -699,17 +712,18 @@ DIR/<table>/vendor=<vendor>/month=<YYYY-MM>/part-0.<ext>, the month of each meet
 DECIMAL(18,6) with its currency, nested vendor fields JSON text. Report stubs are not meetings
 and are not exported. The export is written beside DIR and swapped in: no partition of an
 earlier export survives, and re-exporting the same data gives identical files. An existing
-DIR is only replaced when it is an earlier export or empty.
+DIR must be empty or an earlier export; only the export's own files are replaced (others in
+it are never touched). When nothing matches, nothing is written (exit 10).
 
 Examples:
-  meeting export --archive --out lake/meetings
+  meeting export --out lake/meetings                  from the archive
   meeting export runs/jan -o jsonl --out jan-export --mask-pii
   duckdb -c \"SELECT room_label, count(*) FROM read_parquet('lake/meetings/meetings/**/*.parquet', hive_partitioning = true) GROUP BY 1\"";
 
 /// `meeting export`.
 #[derive(Debug, Args)]
 pub(crate) struct ExportArgs {
-    /// Files, directories or `-` (stdin); or --archive
+    /// Files, directories or `-` (stdin) [default: the archive]
     #[arg(value_name = "FILE|DIR|-")]
     pub(crate) inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -873,7 +887,7 @@ pub(crate) enum ReportFormat {
 /// `meeting report`.
 #[derive(Debug, Args)]
 pub(crate) struct ReportArgs {
-    /// Files, directories or `-` (stdin); or --archive
+    /// Files, directories or `-` (stdin) [default: the archive]
     #[arg(value_name = "FILE|DIR|-")]
     pub(crate) inputs: Vec<PathBuf>,
     #[command(flatten)]
@@ -889,9 +903,9 @@ pub(crate) struct ReportArgs {
     /// Output format [default: from --out's extension: .xlsx, .html; a directory for csv]
     #[arg(short = 'o', long = "output", visible_alias = "format", value_enum)]
     pub(crate) output: Option<ReportFormat>,
-    /// The file (xlsx, html) or directory (csv) to write
-    #[arg(long, value_name = "PATH", required = true)]
-    pub(crate) out: PathBuf,
+    /// The file (xlsx, html) or directory (csv) to write; `-` or none: stdout (html, or xlsx when stdout is not a terminal)
+    #[arg(long, value_name = "PATH")]
+    pub(crate) out: Option<PathBuf>,
     /// Allow a span of more than 366 days (a typo such as --from 1900-01-01 is refused otherwise)
     #[arg(long)]
     pub(crate) allow_long_span: bool,

@@ -27,6 +27,9 @@ pub(crate) enum Exit {
     /// 9: the vendor answered with its own failure (not a credential error, not "not
     /// found"): it refused the request; retrying the same request will not help.
     Refused,
+    /// 10: nothing matched and the span is not covered (or the input was files): nothing
+    /// was written, existing outputs are untouched.
+    NothingMatched,
     /// 130: interrupted (Ctrl-C).
     Interrupted,
 }
@@ -44,6 +47,7 @@ impl Exit {
             Exit::NotFound => 7,
             Exit::Busy => 8,
             Exit::Refused => 9,
+            Exit::NothingMatched => 10,
             Exit::Interrupted => 130,
         }
     }
@@ -167,6 +171,26 @@ impl From<meeting_sync::offline::OfflineError> for CliError {
             E::Store(s) => store_error(s),
             E::TempFile(_) => CliError::new(Exit::Write, e.to_string()),
             _ => CliError::data(e.to_string()),
+        }
+    }
+}
+
+impl From<meeting_sync::inputs::ResolveError> for CliError {
+    fn from(e: meeting_sync::inputs::ResolveError) -> Self {
+        use meeting_sync::inputs::ResolveError as E;
+        match &e {
+            E::Archive(s) => store_error(s),
+            _ => CliError::usage(e.to_string()),
+        }
+    }
+}
+
+impl From<meeting_sync::outputs::OutputError> for CliError {
+    fn from(e: meeting_sync::outputs::OutputError) -> Self {
+        use meeting_sync::outputs::OutputError as E;
+        match &e {
+            E::NotOurs { .. } | E::NotADirectory { .. } => CliError::usage(e.to_string()),
+            _ => CliError::new(Exit::Write, e.to_string()),
         }
     }
 }

@@ -69,17 +69,27 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     // From the archive as from files: the stubs attached and the rooms resolved across the
     // input (the archive's meetings are read whole for that).
     let (bad, gaps, exporter) = {
-        let reading = crate::offline::merged_input(
-            app,
-            &args.inputs,
-            args.archive.archive.as_deref(),
-            &crate::offline::filter(app, &args.filters)?,
-            &args.jobs,
-        )?;
+        let source = crate::offline::source(app, &args.inputs, args.archive.archive.as_deref())?;
+        let filter = crate::offline::filter(app, &args.filters)?;
+        let reading = crate::offline::merged_input(app, &source, &filter, &args.jobs)?;
         let (mut meetings, bad, gaps) = (reading.meetings, reading.counts.bad, reading.gaps);
-        if bad > 0 && meetings.is_empty() {
-            // Nothing good to export: an earlier export stays as it was.
+        if meetings.iter().all(meeting_core::query::is_report_stub) {
+            // Nothing to export: an earlier export stays as it was, never an empty one.
             bad_input_exit(bad, 0)?;
+            return Err(CliError::new(
+                Exit::NothingMatched,
+                format!(
+                    "nothing matched: nothing written ({}); {} is untouched",
+                    match source.archive() {
+                        Some(p) => format!(
+                            "no meeting of the archive {} passes the filters",
+                            p.display()
+                        ),
+                        None => String::from("the input holds no meeting that passes the filters"),
+                    },
+                    args.out.display()
+                ),
+            ));
         }
         // Output order (start, else scheduled start), so each month is written once.
         sort_for_output(&mut meetings);

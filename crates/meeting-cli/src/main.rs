@@ -144,7 +144,7 @@ fn run_with_summary(cli: &Cli) -> Result<()> {
         return run(cli);
     };
     let out_is_stdout = match &cli.command {
-        Command::Report(a) => summary::is_stdout(&a.out),
+        Command::Report(a) => a.out.as_deref().is_none_or(summary::is_stdout),
         Command::Export(a) => summary::is_stdout(&a.out),
         _ => false,
     };
@@ -224,10 +224,17 @@ fn write_plain(out: Option<&std::path::Path>, what: &str, bytes: &[u8]) -> Resul
     w.write_all(bytes)
         .and_then(|()| w.flush())
         .or_else(app::ignore_broken_pipe)
-        .map_err(|e| CliError::io(what, &e))
+        .map_err(|e| CliError::io(what, &e))?;
+    w.finish()
 }
 
 fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {
+    if matches!(
+        command,
+        Command::Parse(_) | Command::Stats(_) | Command::List(_) | Command::Export(_)
+    ) {
+        app::remove_temporaries_on_interrupt();
+    }
     match command {
         Command::Systec(c) => live::systec(app, c),
         Command::Quanshi(c) => live::quanshi(app, c),

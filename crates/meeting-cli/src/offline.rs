@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use meeting_core::aggregate::Aggregate;
 use meeting_core::query::Filter;
 use meeting_core::{DumpOptions, Meeting};
-use meeting_sync::inputs::{Expanded, ResolveError, default_jobs};
-use meeting_sync::offline::{ReadOptions, Reading, Source};
+use meeting_sync::inputs::{Expanded, ResolveError, Resolved, default_jobs};
+use meeting_sync::offline::{ReadOptions, Reading};
 
 use crate::app::App;
 use crate::cli::{Filters, JobsArg, ParseArgs, StatsArgs};
-use crate::error::{CliError, Result, store_error};
+use crate::error::{CliError, Result};
 use crate::notes::{self, BadReporter, bad_input_exit, partial_runs_exit};
 
 /// The filter of the date flags, `--room` and `--host` (dates in the report zone).
@@ -33,7 +33,7 @@ pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
     Ok(filter)
 }
 
-/// The inputs of the offline commands (stdin when none is given and stdin is not a
+/// The inputs of `parse`, a filter (stdin when none is given and stdin is not a
 /// terminal): a missing or unreadable path is a usage error, found before any output;
 /// skipped directory entries are named on stderr.
 fn inputs(app: &App<'_>, args: &[PathBuf]) -> Result<Expanded> {
@@ -46,6 +46,16 @@ fn inputs(app: &App<'_>, args: &[PathBuf]) -> Result<Expanded> {
         })?;
     notes::expanded(app, &expanded);
     Ok(expanded)
+}
+
+/// The input of `stats`, `list`, `report` and `export`: the files named, else the archive
+/// (`--archive PATH`, `MEETING_ARCHIVE`, the default); stdin only as `-`.
+pub(crate) fn source(app: &App<'_>, args: &[PathBuf], archive: Option<&Path>) -> Result<Resolved> {
+    let resolved = meeting_sync::inputs::resolve_source(args, archive)?;
+    if let Resolved::Files(expanded) = &resolved {
+        notes::expanded(app, expanded);
+    }
+    Ok(resolved)
 }
 
 /// The saved runs among the inputs that did not complete, each with what is missing.
@@ -142,31 +152,19 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
     bad_input_exit(reading.counts.bad, written).and(partial_runs_exit(&gaps))
 }
 
-/// Merged, filtered meetings from `--archive` or from files (the bad documents reported
+/// Merged, filtered meetings from the archive or from files (the bad documents reported
 /// and counted; the stubs, the counts and the skipped entries noted), through `filter`.
 pub(crate) fn merged_input(
     app: &App<'_>,
-    inputs_args: &[PathBuf],
-    archive: Option<&Path>,
+    source: &Resolved,
     filter: &Filter,
     jobs: &JobsArg,
 ) -> Result<Reading> {
-    let path;
-    let expanded;
-    let source = match archive {
-        Some(flag) => {
-            path = meeting_sync::archive::path(Some(flag)).map_err(|e| store_error(&e))?;
-            Source::Archive(&path)
-        }
-        None => {
-            expanded = inputs(app, inputs_args)?;
-            Source::Files(&expanded)
-        }
-    };
     let mut bad = BadReporter::default();
     let options = read_options(app, None, jobs);
-    let reading = meeting_sync::offline::merged(source, &options, filter, &mut |e| bad.report(e))?;
-    if archive.is_none() {
+    let reading =
+        meeting_sync::offline::merged(source.source(), &options, filter, &mut |e| bad.report(e))?;
+    if source.archive().is_none() {
         notes::counts(app, reading.counts);
     }
     notes::stubs(app, &reading.stubs);
@@ -183,21 +181,21 @@ pub(crate) fn previous_period_meetings(
 ) -> Option<Vec<Meeting>> {
     let path = meeting_sync::archive::path(archive).ok()?;
     let options = read_options(app, None, jobs);
-    meeting_sync::offline::merged(Source::Archive(&path), &options, filter, &mut |_| {})
-        .ok()
-        .map(|r| r.meetings)
+    meeting_sync::offline::merged(
+        meeting_sync::offline::Source::Archive(&path),
+        &options,
+        filter,
+        &mut |_| {},
+    )
+    .ok()
+    .map(|r| r.meetings)
 }
 
 /// `meeting list`: merged meetings from the archive or files.
 pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
     let filter = filter(app, &args.filters)?;
-    let reading = merged_input(
-        app,
-        &args.inputs,
-        args.archive.archive.as_deref(),
-        &filter,
-        &args.jobs,
-    )?;
+    let source = source(app, &args.inputs, args.archive.archive.as_deref())?;
+    let reading = merged_input(app, &source, &filter, &args.jobs)?;
     let written = reading.meetings.len() as u64;
     crate::output::emit(app, reading.meetings, &args.output, &args.rows, None)?;
     notes::written(app, written, "meetings", args.output.out.as_deref());
@@ -206,13 +204,9 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
 
 pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let filter = filter(app, &args.filters)?;
-    let s = match args.archive.archive.as_deref() {
-        Some(flag) => {
-            let path = meeting_sync::archive::path(Some(flag)).map_err(|e| store_error(&e))?;
-            meeting_sync::offline::summarize_archive(&path, &filter)?
-        }
-        None => {
-            let expanded = inputs(app, &args.inputs)?;
+    let s = match source(app, &args.inputs, args.archive.archive.as_deref())? {
+        Resolved::Archive(path) => meeting_sync::offline::summarize_archive(&path, &filter)?,
+        Resolved::Files(expanded) => {
             let options = read_options(app, args.endpoint, &args.jobs);
             let mut bad = BadReporter::default();
             let s =
@@ -221,6 +215,11 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
                 })?;
             notes::counts(app, s.counts);
             s
+        }
+        _ => {
+            return Err(CliError::usage(
+                "this input is not supported by `meeting stats`",
+            ));
         }
     };
     notes::stubs(app, &s.stubs);

@@ -9,15 +9,22 @@
 //!   profile's `tz`, else the vendor zone (`--vendor-tz`, default Asia/Shanghai): never the
 //!   machine's zone unasked, so a report made on a laptop abroad has the same days.
 //! - **Format.** `-o`, else `--out`'s extension (`.xlsx`, `.html`/`.htm`), else a path that
-//!   is a directory or ends with `/` is the CSV set; anything else is a usage error.
+//!   is a directory or ends with `/` is the CSV set; anything else is a usage error. Without
+//!   `--out` (or with `-`) the page or workbook goes to stdout, a workbook never to a
+//!   terminal. Files are written whole; a CSV directory replaces only what it wrote
+//!   (`meeting_sync::outputs`).
+//! - **Coverage.** From the archive, the report states the archive's coverage of its span
+//!   (`meeting_sync::archive::coverage`): partial is exit 6 with a warning; nothing matched
+//!   and not covered (or files and nothing matched) writes nothing, exit 10, or the code of
+//!   the report's own sync when that failed.
 //! - **Allocation.** An unreadable or bad file is a usage error (exit 2) naming the file and
 //!   line; rooms it does not cover and lines whose room had no meeting are warnings.
 //! - **Sync first.** From the archive the report should first sync when the archive's
 //!   cursor is behind the span's end, unless `--offline`: see [`sync_first`], the one call
 //!   site, which waits for the sync job of `meeting-sync`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use meeting_core::query::Filter;
@@ -27,27 +34,47 @@ use meeting_report::report::{
 
 use crate::app::App;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::error::{CliError, Exit, Result};
+use crate::error::{CliError, Exit, Result, store_error};
+use meeting_sync::archive::{Coverage, CoverageState};
+use meeting_sync::outputs::OutputDir;
 
-/// The format: `-o`, else `--out`'s extension, else a directory for CSV.
+/// The format: `-o`, else `--out`'s extension, else a directory for CSV. A workbook never
+/// goes to a terminal, and a CSV set needs a directory: usage errors, found before anything
+/// is read.
 fn format(args: &ReportArgs) -> Result<ReportFormat> {
-    if let Some(f) = args.output {
-        return Ok(f);
-    }
-    let ext = args
-        .out
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("xlsx") => Ok(ReportFormat::Xlsx),
-        Some("html" | "htm") => Ok(ReportFormat::Html),
-        _ if args.out.is_dir() || args.out.to_string_lossy().ends_with('/') => {
-            Ok(ReportFormat::Csv)
+    let out = args.out.as_deref().filter(|p| p.as_os_str() != "-");
+    let format = match (args.output, out) {
+        (Some(f), _) => f,
+        (None, None) => {
+            return Err(CliError::usage(
+                "give --out FILE.xlsx, FILE.html or DIR/ (for csv), or -o html to write the page to stdout",
+            ));
         }
-        _ => Err(CliError::usage(format!(
-            "cannot tell the report format from --out {}: give -o xlsx|html|csv, or a name ending in .xlsx or .html (a directory for csv)",
-            args.out.display()
-        ))),
+        (None, Some(out)) => {
+            let ext = out
+                .extension()
+                .map(|e| e.to_string_lossy().to_ascii_lowercase());
+            match ext.as_deref() {
+                Some("xlsx") => ReportFormat::Xlsx,
+                Some("html" | "htm") => ReportFormat::Html,
+                _ if out.is_dir() || out.to_string_lossy().ends_with('/') => ReportFormat::Csv,
+                _ => {
+                    return Err(CliError::usage(format!(
+                        "cannot tell the report format from --out {}: give -o xlsx|html|csv, or a name ending in .xlsx or .html (a directory for csv)",
+                        out.display()
+                    )));
+                }
+            }
+        }
+    };
+    match (format, out) {
+        (ReportFormat::Csv, None) => Err(CliError::usage(
+            "-o csv writes a directory of CSV files: give --out DIR",
+        )),
+        (ReportFormat::Xlsx, None) if std::io::stdout().is_terminal() => Err(CliError::usage(
+            "an Excel workbook is binary and is never written to a terminal: give --out FILE.xlsx (or redirect stdout)",
+        )),
+        _ => Ok(format),
     }
 }
 
@@ -56,16 +83,13 @@ fn format(args: &ReportArgs) -> Result<ReportFormat> {
 /// the look-back). `--offline` never syncs. An archive never synced (imported only) is read
 /// as it is, and a sync that cannot run (no credentials, the vendor unreachable) leaves the
 /// archive as it was; both say so, and the report goes on from what the archive holds.
-fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
+fn sync_first(app: &App<'_>, path: &Path, to: NaiveDate, offline: bool) -> Option<CliError> {
     use meeting_sync::archive::Freshness;
     if offline {
-        return;
+        return None;
     }
-    let Ok(path) = meeting_sync::archive::path(Some(archive)) else {
-        return;
-    };
     let profile = app.settings.profile_name.clone();
-    match meeting_sync::archive::freshness(&path, &profile, to) {
+    match meeting_sync::archive::freshness(path, &profile, to) {
         Freshness::Behind(through) => {
             app.note(&format!(
                 "note: the archive holds Systec up to {through}; syncing first (profile {profile}; --offline reads it as it is)"
@@ -76,7 +100,7 @@ fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
                 until: None,
                 ids: None,
                 all_profiles: false,
-                archive: Some(path),
+                archive: Some(path.to_path_buf()),
                 summary: None,
                 wait: 10,
                 no_progress: false,
@@ -86,6 +110,11 @@ fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
                     "note: syncing first did not complete ({}); the report reads the archive as it is",
                     crate::app::escape(&e.message)
                 ));
+                // A failed window shows in the coverage; a sync that cannot run at all
+                // (no credentials) leaves the report to the archive as it is.
+                if !matches!(e.exit, Exit::Partial | Exit::Usage) {
+                    return Some(e);
+                }
             }
         }
         Freshness::NeverSynced => app.note(&format!(
@@ -93,30 +122,44 @@ fn sync_first(app: &App<'_>, archive: &Path, to: NaiveDate, offline: bool) {
         )),
         _ => {}
     }
+    None
 }
 
 pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     let zone = app.tz;
     let format = format(args)?;
+    let out = args.out.as_deref().filter(|p| p.as_os_str() != "-");
     let (from, to) = app.required_span(&args.filters.dates.args())?;
     meeting_sync::dates::check_report_span(from, to, args.allow_long_span)
         .map_err(|e| CliError::usage(e.to_string()))?;
     if args.summary.is_some() {
         crate::summary::set("span", (from, to));
-        crate::summary::set("out", args.out.display().to_string());
+        crate::summary::set(
+            "out",
+            args.out
+                .as_deref()
+                .map_or_else(|| String::from("-"), |p| p.display().to_string()),
+        );
     }
     let allocation = args
         .allocation
         .as_deref()
         .map(crate::offline::read_allocation)
         .transpose()?;
-    if let Some(archive) = args.archive.archive.as_deref() {
-        sync_first(app, archive, to, args.offline);
-    }
+    // A directory that is not ours is refused before anything is read or synced.
+    let csv_dir = match (format, out) {
+        (ReportFormat::Csv, Some(dir)) => Some(OutputDir::prepare(dir, "report")?),
+        _ => None,
+    };
+    let source = crate::offline::source(app, &args.inputs, args.archive.archive.as_deref())?;
+    let sync_failed = source
+        .archive()
+        .and_then(|path| sync_first(app, path, to, args.offline));
+    crate::app::remove_temporaries_on_interrupt();
     // Rooms and hosts filter here; the span is the report's own (in the report zone), so
     // that meetings outside it or without a time are counted, not silently dropped.
     let mut filter = Filter::new(zone);
-    if args.archive.archive.is_some() {
+    if source.archive().is_some() {
         filter = filter.from(from).to(to);
     }
     for room in &args.filters.room {
@@ -125,13 +168,12 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     for host in &args.filters.host {
         filter = filter.host(host.clone());
     }
-    let reading = crate::offline::merged_input(
-        app,
-        &args.inputs,
-        args.archive.archive.as_deref(),
-        &filter,
-        &args.jobs,
-    )?;
+    let reading = crate::offline::merged_input(app, &source, &filter, &args.jobs)?;
+    let coverage = source
+        .archive()
+        .map(|path| meeting_sync::archive::coverage(path, from, to))
+        .transpose()
+        .map_err(|e| store_error(&e))?;
     let meetings = reading.meetings;
     // Personal data is masked unless --include-pii. The pseudonym key: --mask-key (or
     // MEETING_MASK_KEY), else random for this run. (An archive is to hold a random key of
@@ -152,10 +194,13 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         })?
     };
     let mut options = ReportOptions::new(from, to, zone, chrono::Utc::now());
+    if let Some(c) = &coverage {
+        options = options.coverage(c.to_string());
+    }
     // The previous period, from the same source: the archive is read again for it; files
     // are what they are (no previous period when they hold none of it).
     if let Some((prev_from, prev_to)) = PreviousPeriod::span_before(from, to) {
-        let previous = if args.archive.archive.is_some() {
+        let previous = if let Some(path) = source.archive() {
             let mut prev_filter = Filter::new(zone).from(prev_from).to(prev_to);
             for room in &args.filters.room {
                 prev_filter = prev_filter.room(room.clone());
@@ -163,13 +208,8 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
             for host in &args.filters.host {
                 prev_filter = prev_filter.host(host.clone());
             }
-            crate::offline::previous_period_meetings(
-                app,
-                args.archive.archive.as_deref(),
-                &prev_filter,
-                &args.jobs,
-            )
-            .map(|m| PreviousPeriod::from_meetings(&m, prev_from, prev_to, zone))
+            crate::offline::previous_period_meetings(app, Some(path), &prev_filter, &args.jobs)
+                .map(|m| PreviousPeriod::from_meetings(&m, prev_from, prev_to, zone))
         } else {
             Some(PreviousPeriod::from_meetings(
                 &meetings, prev_from, prev_to, zone,
@@ -191,32 +231,43 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
             zone.name()
         ));
     }
+    let written = report.meetings.len() as u64;
+    let covered = coverage.as_ref().is_some_and(Coverage::is_covered);
+    let target = out.map_or_else(|| String::from("stdout"), |p| p.display().to_string());
+    if written == 0 && !covered {
+        // Nothing to show and nothing says there is nothing: no all-zero report.
+        let why = coverage.as_ref().map_or_else(
+            || String::from("the input holds no meeting of the span"),
+            ToString::to_string,
+        );
+        let untouched = format!("nothing matched: nothing written ({why}); {target} is untouched");
+        return Err(match sync_failed {
+            Some(e) => CliError::new(e.exit, format!("{}\n{untouched}", e.message)),
+            None => CliError::new(Exit::NothingMatched, untouched),
+        });
+    }
     for w in &report.warnings {
         app.note(&format!("warning: {w}"));
     }
-    let written = report.meetings.len() as u64;
     match format {
         ReportFormat::Xlsx => {
             let bytes =
                 write_xlsx(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
-            write_file(&args.out, &bytes)?;
+            app.write_output(out, "the report", |w| w.write_all(&bytes))?;
         }
         ReportFormat::Html => {
             let page =
                 write_html(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
-            write_file(&args.out, page.as_bytes())?;
+            app.write_output(out, "the report", |w| w.write_all(page.as_bytes()))?;
         }
         ReportFormat::Csv => {
             let files = csv_files(&report, !args.no_bom)
                 .map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
-            std::fs::create_dir_all(&args.out).map_err(|e| {
-                CliError::new(
-                    Exit::Write,
-                    format!("cannot create the directory {}: {e}", args.out.display()),
-                )
-            })?;
-            for (name, bytes) in files {
-                write_file(&args.out.join(name), &bytes)?;
+            if let Some(mut dir) = csv_dir {
+                for (name, bytes) in files {
+                    dir.write(&name, &bytes)?;
+                }
+                dir.finish()?;
             }
         }
     }
@@ -225,43 +276,36 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         crate::summary::set("meetings", t.meetings);
         crate::summary::set("minutes", t.minutes);
     }
+    let coverage_line = coverage
+        .as_ref()
+        .map(|c| format!("; {c}"))
+        .unwrap_or_default();
     app.note(&format!(
-        "wrote the report of {from} .. {to} ({}) to {}: {} meetings, {} minutes, phone cost {}",
+        "wrote the report of {from} .. {to} ({}) to {target}: {} meetings, {} minutes, phone cost {}{coverage_line}",
         zone.name(),
-        args.out.display(),
         t.meetings,
         t.minutes,
         meeting_report::cost_label(t.cost())
             .chars()
             .collect::<String>()
     ));
-    if written == 0 {
-        app.note(
-            "note: no meeting in the span: the report shows zeros (check the inputs and the dates)",
-        );
+    if let Some(e) = sync_failed.filter(|_| !covered) {
+        return Err(e);
     }
+    let partial = match coverage.as_ref().map(|c| c.state) {
+        Some(CoverageState::Partial | CoverageState::NotCovered) => Err(CliError::new(
+            Exit::Partial,
+            format!(
+                "warning: the archive does not cover the whole span, so the report may miss meetings ({}); run `meeting sync`, then report again",
+                coverage
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ),
+        )),
+        _ => Ok(()),
+    };
     crate::notes::bad_input_exit(reading.counts.bad, written)
         .and(crate::notes::partial_runs_exit(&reading.gaps))
-}
-
-/// Writes a file whole: to a temporary name beside it, then renamed, so a reader never sees
-/// half a report.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let fail = |e: std::io::Error| {
-        CliError::new(
-            Exit::Write,
-            format!("cannot write the report to {}: {e}", path.display()),
-        )
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| String::from("report"));
-    let tmp: PathBuf = path.with_file_name(format!(".{file_name}.tmp"));
-    let mut f = std::fs::File::create(&tmp).map_err(fail)?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(fail)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(fail)
+        .and(partial)
 }

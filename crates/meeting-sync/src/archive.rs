@@ -4,6 +4,7 @@
 //! `meeting-store`; no printing.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -365,4 +366,203 @@ pub fn freshness(path: &Path, profile: &str, to: NaiveDate) -> Freshness {
         Ok(None) => Freshness::NeverSynced,
         Err(_) => Freshness::Unknown,
     }
+}
+
+/// How much of a report's span the archive's syncs cover (see [`coverage`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CoverageState {
+    /// Every synced profile's Systec windows reach from the span's first day to its last
+    /// (the cursor past its end): what the archive holds is all there is.
+    Covered,
+    /// Some of the span is synced, not all of it, or windows inside it failed.
+    Partial,
+    /// No synced profile reaches the span's first day.
+    NotCovered,
+    /// The archive was never synced (imported only): nothing says what is missing.
+    Unknown,
+}
+
+/// One synced profile's reach.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProfileCoverage {
+    /// The profile.
+    pub profile: String,
+    /// The first day of its earliest complete Systec window.
+    pub systec_since: Option<NaiveDate>,
+    /// Its Systec cursor: the last vendor day of the unbroken run of complete windows.
+    pub systec_through: Option<NaiveDate>,
+    /// The last day its Quanshi records were looked up (Quanshi has no list endpoint:
+    /// "looked up as of DATE", not a cursor).
+    pub quanshi_as_of: Option<NaiveDate>,
+}
+
+/// The archive's coverage of a span: per synced profile, how far its syncs reach, and the
+/// failed windows inside the span that no later sync redid. Its [`fmt::Display`] is the line
+/// a report states under its title.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Coverage {
+    /// The span's first day.
+    pub from: NaiveDate,
+    /// The span's last day.
+    pub to: NaiveDate,
+    /// The synced profiles, by name (import-only profiles have no sync and are not listed).
+    pub profiles: Vec<ProfileCoverage>,
+    /// Systec windows inside the span that failed and lie beyond their profile's cursor.
+    pub failed: Vec<meeting_core::run::Window>,
+    /// The verdict.
+    pub state: CoverageState,
+}
+
+impl Coverage {
+    /// The coverage of files (no archive, no cursor): [`CoverageState::Unknown`].
+    #[must_use]
+    pub fn unknown(from: NaiveDate, to: NaiveDate) -> Self {
+        Coverage {
+            from,
+            to,
+            profiles: Vec::new(),
+            failed: Vec::new(),
+            state: CoverageState::Unknown,
+        }
+    }
+
+    /// Whether the span is covered.
+    #[must_use]
+    pub fn is_covered(&self) -> bool {
+        self.state == CoverageState::Covered
+    }
+
+    fn compute_state(&mut self) {
+        let (from, to) = (self.from, self.to);
+        let whole = |p: &ProfileCoverage| {
+            p.systec_since.is_some_and(|s| s <= from) && p.systec_through.is_some_and(|t| t >= to)
+        };
+        let some = |p: &ProfileCoverage| {
+            p.systec_since.is_some_and(|s| s <= to) && p.systec_through.is_some_and(|t| t >= from)
+        };
+        self.state = if self.profiles.is_empty() {
+            CoverageState::Unknown
+        } else if self.failed.is_empty() && self.profiles.iter().all(whole) {
+            CoverageState::Covered
+        } else if self.failed.is_empty() && !self.profiles.iter().any(some) {
+            CoverageState::NotCovered
+        } else {
+            CoverageState::Partial
+        };
+    }
+}
+
+impl fmt::Display for Coverage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (from, to) = (self.from, self.to);
+        match self.state {
+            CoverageState::Covered => write!(f, "coverage of {from} .. {to}: complete")?,
+            CoverageState::Partial => write!(f, "coverage of {from} .. {to}: partial")?,
+            CoverageState::NotCovered => write!(f, "coverage of {from} .. {to}: not synced")?,
+            CoverageState::Unknown => {
+                return write!(
+                    f,
+                    "coverage of {from} .. {to}: unknown (imported, not synced: nothing says what is missing)"
+                );
+            }
+        }
+        let mut parts = Vec::new();
+        for p in &self.profiles {
+            let systec = match (p.systec_since, p.systec_through) {
+                (Some(s), Some(t)) => format!("Systec synced {s} .. {t}"),
+                (_, Some(t)) => format!("Systec synced through {t}"),
+                _ => String::from("Systec never synced"),
+            };
+            let quanshi = p
+                .quanshi_as_of
+                .map(|d| format!(", Quanshi looked up as of {d}"))
+                .unwrap_or_default();
+            parts.push(format!("{}: {systec}{quanshi}", p.profile));
+        }
+        write!(f, " ({})", parts.join("; "))?;
+        if !self.failed.is_empty() {
+            let windows: Vec<String> = self
+                .failed
+                .iter()
+                .map(|w| format!("{} .. {}", w.from, w.to))
+                .collect();
+            write!(
+                f,
+                "; failed windows not redone: {} (`meeting sync` retries them)",
+                windows.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The archive's coverage of `from ..= to` (vendor days): for every profile that was ever
+/// synced into it, the first day of its Systec windows, its Systec cursor and the last day
+/// its Quanshi records were looked up;
+/// the failed Systec windows inside the span beyond the cursor. Covered when every synced
+/// profile's synced days reach from `from` to `to` (see [`CoverageState`]).
+///
+/// # Errors
+/// The archive cannot be opened or read.
+pub fn coverage(path: &Path, from: NaiveDate, to: NaiveDate) -> Result<Coverage, StoreError> {
+    let archive = Archive::open_read_only(path)?;
+    let runs = archive.runs()?;
+    let mut profiles: BTreeMap<String, ProfileCoverage> = BTreeMap::new();
+    let mut failed = Vec::new();
+    for run in runs.iter().filter(|r| r.job == "sync") {
+        let Some(profile) = run.profile.clone() else {
+            continue;
+        };
+        let entry = profiles
+            .entry(profile.clone())
+            .or_insert_with(|| ProfileCoverage {
+                profile,
+                systec_since: None,
+                systec_through: None,
+                quanshi_as_of: None,
+            });
+        for w in &run.windows_done {
+            if w.vendor == Vendor::Quanshi && entry.quanshi_as_of.is_none_or(|d| w.to > d) {
+                entry.quanshi_as_of = Some(w.to);
+            }
+            if w.vendor == Vendor::Systec && entry.systec_since.is_none_or(|d| w.from < d) {
+                entry.systec_since = Some(w.from);
+            }
+        }
+        for w in &run.windows_failed {
+            if w.vendor == Vendor::Systec && w.from <= to && w.to >= from {
+                failed.push((entry.profile.clone(), *w));
+            }
+        }
+    }
+    for p in profiles.values_mut() {
+        p.systec_through = archive
+            .cursor(&p.profile, Vendor::Systec)?
+            .map(|c| c.through);
+    }
+    // A failed window a later sync redid lies behind its profile's cursor.
+    let mut failed: Vec<meeting_core::run::Window> = failed
+        .into_iter()
+        .filter(|(profile, w)| {
+            profiles
+                .get(profile)
+                .and_then(|p| p.systec_through)
+                .is_none_or(|t| w.to > t)
+        })
+        .map(|(_, w)| w)
+        .collect();
+    failed.sort_by_key(|w| (w.from, w.to));
+    failed.dedup();
+    let mut coverage = Coverage {
+        from,
+        to,
+        profiles: profiles.into_values().collect(),
+        failed,
+        state: CoverageState::Unknown,
+    };
+    coverage.compute_state();
+    Ok(coverage)
 }

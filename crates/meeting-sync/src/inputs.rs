@@ -1,7 +1,9 @@
 //! Input resolution: the paths a command names, turned into inputs read in order. `-` is
 //! standard input, a directory every file below it (recursively, in name order), with what
-//! was skipped and every saved run's manifest reported; [`resolve`] adds the command-line
-//! default (standard input when nothing is named and it is not a terminal).
+//! was skipped and every saved run's manifest reported. [`resolve_source`] is the input
+//! of `stats`, `list`, `report` and `export` (nothing named: the archive; standard input
+//! only when `-` is named); [`resolve`] that of `parse`, a filter (nothing named: standard
+//! input when it is not a terminal).
 //!
 //! ```no_run
 //! use meeting_sync::inputs::{expand, read_input};
@@ -248,22 +250,31 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// What [`resolve`] found wrong.
+/// What [`resolve`] and [`resolve_source`] found wrong.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResolveError {
     /// No path was named and standard input is a terminal: nothing to read.
     #[error("no input: give files, directories or `-` for stdin")]
     NoInput,
+    /// `--archive PATH` was given together with files: one input or the other.
+    #[error(
+        "--archive and input files do not go together: give files (or `-` for stdin), or --archive PATH, not both"
+    )]
+    ArchiveWithFiles,
     /// A path named cannot be read.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// The archive's path cannot be resolved (no user data directory, a bad path).
+    #[error(transparent)]
+    Archive(#[from] meeting_store::StoreError),
 }
 
-/// The inputs of an offline command: [`expand`] of `args`, or standard input when `args`
-/// is empty and standard input is not a terminal (`stdin_is_terminal`); then nothing named
-/// is [`ResolveError::NoInput`]. A missing or unreadable path is an error, found before
-/// anything is read.
+/// The inputs of `meeting parse`, a filter like `jq`: [`expand`] of `args`, or standard
+/// input when `args` is empty and standard input is not a terminal (`stdin_is_terminal`);
+/// then nothing named is [`ResolveError::NoInput`]. A missing or unreadable path is an
+/// error, found before anything is read. The commands that read the archive by default use
+/// [`resolve_source`] instead.
 pub fn resolve(args: &[PathBuf], stdin_is_terminal: bool) -> Result<Expanded, ResolveError> {
     if args.is_empty() {
         if stdin_is_terminal {
@@ -272,6 +283,56 @@ pub fn resolve(args: &[PathBuf], stdin_is_terminal: bool) -> Result<Expanded, Re
         return Ok(expand(&[PathBuf::from("-")])?);
     }
     Ok(expand(args)?)
+}
+
+/// Where the meetings of `stats`, `list`, `report` and `export` come from, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resolved {
+    /// Files, directories and `-` (standard input), expanded.
+    Files(Expanded),
+    /// The archive at this path (it may not exist: reading it says so).
+    Archive(PathBuf),
+}
+
+impl Resolved {
+    /// The source to read ([`crate::offline::merged`]).
+    #[must_use]
+    pub fn source(&self) -> crate::offline::Source<'_> {
+        match self {
+            Resolved::Files(e) => crate::offline::Source::Files(e),
+            Resolved::Archive(p) => crate::offline::Source::Archive(p),
+        }
+    }
+
+    /// The archive's path, when the input is the archive.
+    #[must_use]
+    pub fn archive(&self) -> Option<&Path> {
+        match self {
+            Resolved::Archive(p) => Some(p),
+            Resolved::Files(_) => None,
+        }
+    }
+}
+
+/// Input resolution of the commands that read meetings (`stats`, `list`, `report`,
+/// `export`), the way cron and CI run them:
+///
+/// - files or directories named → those (`-` among them is standard input: only then is
+///   it read);
+/// - nothing named → the archive: `archive` (`--archive PATH`), else `MEETING_ARCHIVE`,
+///   else the default path ([`crate::archive::path`]).
+///
+/// Standard input is never read implicitly, whether it is a terminal or not (cron, CI and
+/// ssh give a non-terminal one). `archive` together with files is
+/// [`ResolveError::ArchiveWithFiles`]; a missing or unreadable path is an error, found
+/// before anything is read.
+pub fn resolve_source(args: &[PathBuf], archive: Option<&Path>) -> Result<Resolved, ResolveError> {
+    match (args.is_empty(), archive) {
+        (false, Some(_)) => Err(ResolveError::ArchiveWithFiles),
+        (false, None) => Ok(Resolved::Files(expand(args)?)),
+        (true, flag) => Ok(Resolved::Archive(crate::archive::path(flag)?)),
+    }
 }
 
 impl Expanded {

@@ -5,12 +5,15 @@
 //!
 //! Offline jobs (always built):
 //!
-//! - [`inputs`]: input resolution: files, directories (walked in name order, with what was
-//!   skipped) and stdin; the saved runs' manifests and gaps.
+//! - [`inputs`]: input resolution: files or directories named, else the archive
+//!   ([`inputs::resolve_source`]; standard input only when `-` is named), with what was
+//!   skipped; the saved runs' manifests and gaps.
 //! - [`offline`]: the offline read → merge → filter of saved dumps or the archive, with bad
 //!   documents and report stubs accounted for; the summaries behind `stats`.
 //! - [`archive`]: the archive's path, its meetings as an input, `import`, `purge`, and
-//!   whether a report should sync first.
+//!   whether a report should sync first, and its [`archive::Coverage`] of a span.
+//! - [`outputs`]: outputs that never clobber: files written whole (temporary + rename),
+//!   directory outputs that replace only what they wrote.
 //! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
 //!
 //! Network jobs (default feature `live`: meeting-http, tokio, reqwest; without it the crate
@@ -56,6 +59,7 @@ pub mod inputs;
 #[cfg(feature = "live")]
 mod job;
 pub mod offline;
+pub mod outputs;
 #[cfg(feature = "live")]
 pub mod quanshi;
 #[cfg(feature = "live")]

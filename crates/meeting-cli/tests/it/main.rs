@@ -11,6 +11,7 @@ mod accounting;
 mod archive;
 mod common;
 mod config;
+mod daily;
 mod everyday;
 mod exit_codes;
 mod export;

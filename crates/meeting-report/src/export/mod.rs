@@ -36,8 +36,9 @@
 //! groups cut by row count ([`ExportOptions::row_group_rows`]), no time of export anywhere.
 //! The export is written to a temporary directory beside `DIR` and swapped in at the end, so
 //! no partition of an earlier export survives and a failed export leaves the old one intact.
-//! An existing `DIR` is replaced only when it is an earlier export (it holds
-//! `_meeting_export.json`) or empty.
+//! An existing `DIR` must be an earlier export (it holds `_meeting_export.json`) or empty;
+//! only the export's own entries (the manifest and the table directories) are replaced:
+//! other files in it are never moved or removed.
 //!
 //! # Memory
 //!
@@ -661,33 +662,64 @@ fn unique_sibling(parent: &Path, name: &str, what: &str) -> Result<PathBuf, Expo
     }
 }
 
-/// Replaces `out` with `tmp`: the old export is moved aside, the new one renamed in, the old
-/// one removed. `out` is never without a complete export for longer than between two
-/// renames.
+/// The entries of `DIR` an export owns: its manifest and one directory per table. Nothing
+/// else in `DIR` is ever moved, replaced or removed.
+fn owned_entries() -> impl DoubleEndedIterator<Item = &'static str> {
+    TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain(std::iter::once(MANIFEST_FILE))
+}
+
+/// Replaces the export in `out` with the one in `tmp`. A new `out` is `tmp` renamed. An
+/// earlier export has its own entries (the table directories, then the manifest) moved
+/// aside and the new ones renamed in, the manifest last; anything else in `out` (a user's
+/// notes, a cache) stays where it is. The old entries are removed at the end.
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
     check_replaceable(out)?;
-    let old = if out.exists() {
-        let parent = tmp.parent().unwrap_or(Path::new("."));
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let old = unique_sibling(parent, &name, "old")?;
-        // `old` was created to reserve the name; rename needs it gone (or empty on Unix).
-        std::fs::remove_dir(&old).map_err(|e| ExportError::io("removing", &old, e))?;
-        std::fs::rename(out, &old).map_err(|e| ExportError::io("moving aside", out, e))?;
-        Some(old)
-    } else {
-        None
-    };
-    if let Err(e) = std::fs::rename(tmp, out) {
-        if let Some(old) = &old {
-            let _ = std::fs::rename(old, out);
+    if !out.exists() {
+        return std::fs::rename(tmp, out)
+            .map_err(|e| ExportError::io("renaming the export to", out, e));
+    }
+    let parent = tmp.parent().unwrap_or(Path::new("."));
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let old = unique_sibling(parent, &name, "old")?;
+    let mut moved: Vec<&str> = Vec::new();
+    let result = (|| {
+        // The manifest first: while entries move, `out` is not a complete export.
+        for entry in owned_entries().rev() {
+            let from = out.join(entry);
+            if std::fs::symlink_metadata(&from).is_ok() {
+                std::fs::rename(&from, old.join(entry))
+                    .map_err(|e| ExportError::io("moving aside", &from, e))?;
+                moved.push(entry);
+            }
         }
-        return Err(ExportError::io("renaming the export to", out, e));
+        for entry in owned_entries() {
+            let from = tmp.join(entry);
+            if std::fs::symlink_metadata(&from).is_ok() {
+                std::fs::rename(&from, out.join(entry))
+                    .map_err(|e| ExportError::io("renaming the export to", out, e))?;
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        // Back as it was: the new entries out, the old ones in.
+        for entry in owned_entries() {
+            if std::fs::symlink_metadata(tmp.join(entry)).is_err() {
+                let _ = std::fs::rename(out.join(entry), tmp.join(entry));
+            }
+        }
+        for entry in moved {
+            let _ = std::fs::rename(old.join(entry), out.join(entry));
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        return Err(e);
     }
-    if let Some(old) = old {
-        std::fs::remove_dir_all(&old).map_err(|e| ExportError::io("removing", &old, e))?;
-    }
-    Ok(())
+    let _ = std::fs::remove_dir_all(tmp);
+    std::fs::remove_dir_all(&old).map_err(|e| ExportError::io("removing", &old, e))
 }

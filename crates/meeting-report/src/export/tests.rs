@@ -534,3 +534,32 @@ fn documented_samples_export() {
     insta::assert_snapshot!(text);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn reexport_never_touches_files_it_does_not_own() {
+    let dir = tempdir("owned");
+    let out = dir.join("lake");
+    let options = ExportOptions::new(ExportFormat::Jsonl, chrono_tz::UTC);
+    export(&out, sample(), &options).unwrap();
+    // The data team keeps its own notes and a cache beside the tables.
+    std::fs::write(out.join("MY_NOTES.txt"), "mine").unwrap();
+    std::fs::create_dir(out.join("cache")).unwrap();
+    std::fs::write(out.join("cache/q.duckdb"), "cached").unwrap();
+    let before = files(&out);
+    export(&out, sample(), &options).unwrap();
+    assert_eq!(files(&out), before);
+    assert_eq!(
+        std::fs::read_to_string(out.join("MY_NOTES.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("cache/q.duckdb")).unwrap(),
+        "cached"
+    );
+    // Stale partitions still go: a smaller export replaces the tables whole.
+    export(&out, sample().into_iter().take(1), &options).unwrap();
+    assert!(out.join("MY_NOTES.txt").is_file());
+    // Nothing left beside the export.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
