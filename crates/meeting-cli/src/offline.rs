@@ -101,7 +101,7 @@ pub(crate) fn parse(app: &App<'_>, args: &ParseArgs) -> Result<()> {
                 let c = meeting_core::dump::write_jsonl_inputs(
                     w,
                     &expanded.inputs,
-                    &options,
+                    options,
                     jobs,
                     &mut |e| bad.report(e),
                 )?;
