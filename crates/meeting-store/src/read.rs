@@ -467,7 +467,8 @@ impl Archive {
             .map_err(db("invariant check"))?;
         let mut rows = stmt.query([]).map_err(db("invariant check"))?;
         while let Some(r) = rows.next().map_err(db("invariant check"))? {
-            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String, Vec<u8>, i64, Vec<u8>)> {
+            type Obs = (String, String, Vec<u8>, i64, Vec<u8>);
+            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Obs> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             };
             let (key, source, hash, dict, packed) = read(r).map_err(db("invariant check"))?;
@@ -910,7 +911,7 @@ impl Meetings<'_> {
                     After::Started(start, key)
                 };
             }
-            if got as i64 == PAGE {
+            if i64::try_from(got).unwrap_or(i64::MAX) == PAGE {
                 return Ok(());
             }
             if unstarted {
