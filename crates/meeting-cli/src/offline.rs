@@ -223,8 +223,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         }
     };
     notes::stubs(app, &s.stubs);
-    let merged = s.merged;
-    let summaries = &merged.summaries;
+    let summaries = &s.summaries;
     let written = summaries.len() as u64;
     let allocation = stats_allocation(args)?;
     if let Some(a) = &allocation {
@@ -233,10 +232,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         let mut unknown: Vec<&meeting_report::allocation::AllocationLine> =
             a.unknown_rooms(std::iter::empty());
         for chunk in summaries.chunks(1024) {
-            let outlines: Vec<Meeting> = chunk
-                .iter()
-                .map(meeting_core::summary::Summary::outline)
-                .collect();
+            let outlines: Vec<Meeting> = chunk.iter().map(meeting_sync::offline::outline).collect();
             unallocated.extend(a.unallocated_rooms(&outlines, app.tz));
             let lines: std::collections::BTreeSet<usize> =
                 a.unknown_rooms(&outlines).iter().map(|l| l.line).collect();
@@ -248,15 +244,14 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     // Totals first, masking after: masking never changes a figure.
     let by: meeting_core::aggregate::GroupBy = args.by.into();
     let mut agg =
-        meeting_core::summary::aggregate(&merged, by, app.tz, allocation.as_ref().map(|a| a as _))
-            .map_err(meeting_sync::offline::OfflineError::TempFile)?;
+        Aggregate::of_summaries(summaries, by, app.tz, allocation.as_ref().map(|a| a as _));
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
         let mut rooms: std::collections::BTreeMap<String, Meeting> =
             std::collections::BTreeMap::new();
         if by == meeting_core::aggregate::GroupBy::Host {
             for s in summaries {
-                let mut m = s.outline();
+                let mut m = meeting_sync::offline::outline(s);
                 m.host = None;
                 m.key = String::new();
                 m.occurrence_id = None;

@@ -562,7 +562,10 @@ impl Summary {
     /// The record as the aggregates read it: [`Summary::outline`] with the participant
     /// rows (hashes standing for user ids and names) and the phone calls (as many as there
     /// were; the first carries the billed minutes, one per currency carries its cost).
-    fn meeting(&self, store: &RowStore) -> io::Result<Meeting> {
+    ///
+    /// # Errors
+    /// The row store's (a temporary file's) errors.
+    pub fn meeting(&self, store: &RowStore) -> io::Result<Meeting> {
         let parts = Parts::unpack(&self.packed);
         let phone_minutes = parts.phone_minutes;
         let phone_cost = parts.phone_cost.clone();

@@ -14,6 +14,13 @@ pub(crate) fn time_text(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A UTC instant as the summary rows store it: RFC 3339 with nine fractional digits and
+/// `Z` (`2024-01-02T03:04:05.000000000Z`): exact, and text order is time order. Compare
+/// summary columns only with instants in this form.
+pub(crate) fn exact_time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Nanos, true)
+}
+
 /// Parses a stored instant.
 pub(crate) fn parse_time(text: &str, what: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)

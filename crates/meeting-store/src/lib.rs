@@ -59,10 +59,7 @@
 //! | table | one row per | what |
 //! |---|---|---|
 //! | `observations` | `(key, source)` | the newest single-source record seen: `profile`, `fetched_at`, `record` (the normalised [`Meeting`](meeting_core::Meeting)'s canonical JSON, zstd-compressed with the embedded dictionary named by `dict`: [`DICTIONARY_ID`]), `hash` (128-bit SipHash of the uncompressed JSON) |
-//! | `meetings` | `key` | the merge of the key's observations (`record`, JSON) and queryable columns: vendor, profile, `observed_at`, status, `start_at`, `end_at`, `scheduled_start_at`, topic, host id/name/e-mail, room id/name, duration, billed minutes, participant count, phone cost total and currency |
-//! | `participants`, `phone_calls`, `booked_rooms` | `(key, idx)` | the merged record's lists, in its order |
-//! | `rooms` | room id | the latest name and when the room was first and last seen |
-//! | `room_aliases` | `(room id, name)` | every name the room was seen under (the current one too) |
+//! | `summaries` | `key` | the [`MeetingSummary`](meeting_core::MeetingSummary) of the merge of the key's observations, as columns (booked rooms and phone cost packed as small JSON arrays; times in UTC with nine fractional digits), with its `rules_version`, the profile and fetch time of its newest observation, the hash of the merged content, and the meeting number, occurrence id and scheduled end; see [`StoredSummary`] |
 //! | `report_stubs` | `(key, record)` | Systec report stubs (`systec:stub:...`): never meetings |
 //! | `runs` | run id | the [`RunManifest`] as JSON, with its start, finish and `complete` flag |
 //! | `sync_cursors` | `(profile, vendor)` | the last fully committed vendor day and the run that set it |
@@ -70,8 +67,17 @@
 //! | `raw_responses` | response | optional verbatim bodies: endpoint, parameters, fetch time, request window end, status, body (zlib, secrets removed) |
 //!
 //! Since schema 4 observation records are compressed (a schema 3 archive's are compressed
-//! by the migration); writers run with `secure_delete=ON` and end with
-//! `wal_checkpoint(TRUNCATE)`.
+//! by the migration) and meetings are **merged on read**: there is no stored merged copy,
+//! no row per participant, call or booked room, and no room table (rooms are read from the
+//! summary rows). A neutral record (the project's own JSON Lines, several sources) is one
+//! observation under the source `neutral` ([`Observation::neutral`]), ranked below the
+//! vendor's: a key with a vendor observation is merged from those only. Writers run with
+//! `secure_delete=ON` and end with `wal_checkpoint(TRUNCATE)`.
+//!
+//! **Rules version.** A summary row names the [`meeting_core::RULES_VERSION`] it was built
+//! under; a row of other rules is recomputed from its observations on read
+//! ([`Archive::summaries`]: never served stale) and rewritten when a writer opens the
+//! archive.
 //!
 //! Since schema 3 the first five tables are rowid tables, their "one row per" a unique
 //! index: rows are appended in the order they are written, and a record stays in its page
@@ -128,11 +134,14 @@
 //!
 //! # Reading
 //!
-//! [`Archive::meetings`] streams the meetings matching a [`Query`] (`from`/`to` on the
-//! start, rooms by id, name or alias, hosts by name, id or e-mail, vendor, profiles) in
-//! output order: start ascending, meetings without a start last, then key. It reads pages
-//! of 256 rows by keyset pagination inside one read transaction (one snapshot, memory
-//! bounded by a page). [`Archive::check`] runs SQLite's `integrity_check` and the
+//! [`Archive::summaries`] reads the summary rows matching a [`Query`] (`from`/`to` on the
+//! effective start: the start, else the scheduled start; rooms by id, name or alias, hosts
+//! by name, id or e-mail, vendor, profiles) without decompressing anything: what `stats`
+//! reads. [`Archive::meetings`] streams the matching meetings, each merged from its
+//! observations on read, in output order: effective start ascending, meetings without one
+//! last, then key; it reads pages of 256 summary rows by keyset pagination inside one read
+//! transaction (one snapshot, memory bounded by a page). [`Archive::merged`] merges the
+//! meetings of given keys. [`Archive::check`] runs SQLite's `integrity_check` and the
 //! invariants listed there; [`Archive::info`] reports size, version, meetings per
 //! profile, vendor and month (of the start, UTC), the last finished run, cursors and runs
 //! with gaps.
@@ -146,6 +155,7 @@ mod path;
 mod read;
 mod record;
 mod schema;
+mod summary_row;
 mod write;
 mod writer;
 
@@ -159,6 +169,7 @@ pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_arc
 pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
 pub use record::DICTIONARY_ID;
 pub use schema::SCHEMA_VERSION;
+pub use summary_row::StoredSummary;
 pub use writer::{PendingCommit, Writer};
 
 #[cfg(doctest)]

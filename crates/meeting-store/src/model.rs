@@ -18,9 +18,15 @@ pub struct Observation {
     pub profile: String,
     /// When the vendor's response was received.
     pub fetched_at: DateTime<Utc>,
-    /// The normalised record; it has exactly one source.
+    /// The normalised record; it has exactly one source (unless it is
+    /// [neutral](Observation::neutral)).
     pub meeting: Meeting,
+    /// A record of the neutral JSON Lines (see [`Observation::neutral`]).
+    pub(crate) neutral: bool,
 }
+
+/// The source name under which a neutral record is kept (one per key).
+pub(crate) const NEUTRAL: &str = "neutral";
 
 impl Observation {
     /// An observation of `meeting` (one source) fetched under `profile` at `fetched_at`.
@@ -29,7 +35,31 @@ impl Observation {
             profile: profile.into(),
             fetched_at,
             meeting,
+            neutral: false,
         }
+    }
+
+    /// A record of the project's own neutral JSON Lines (schema v1 or v2, merged or not:
+    /// any number of sources), kept as ONE `neutral` observation of its key, observed at
+    /// `observed_at` (the newest of its sources' times, else when the file was written).
+    /// It ranks below any vendor observation: a key with a vendor observation is merged
+    /// from its vendor observations only; the neutral one stands for the key until then.
+    pub fn neutral(
+        profile: impl Into<String>,
+        observed_at: DateTime<Utc>,
+        meeting: Meeting,
+    ) -> Self {
+        Observation {
+            profile: profile.into(),
+            fetched_at: observed_at,
+            meeting,
+            neutral: true,
+        }
+    }
+
+    /// Whether the record is a neutral one ([`Observation::neutral`]).
+    pub fn is_neutral(&self) -> bool {
+        self.neutral
     }
 
     /// The observation's single source.
@@ -65,7 +95,8 @@ impl Observation {
 /// spreads that work over two threads. What is stored is the same as for the observation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedObservation {
-    pub(crate) source: Source,
+    /// The source name stored (`neutral` for a neutral record).
+    pub(crate) source: &'static str,
     pub(crate) profile: String,
     /// The fetch time as stored.
     pub(crate) fetched: String,
@@ -73,8 +104,8 @@ pub struct PreparedObservation {
     pub(crate) meeting: Meeting,
     /// The record's stored JSON.
     pub(crate) record: String,
-    /// The merge of this observation alone and its stored JSON (none for a report stub).
-    pub(crate) alone: Option<(Meeting, String)>,
+    /// The merge of this observation alone and its content hash (none for a report stub).
+    pub(crate) alone: Option<(Meeting, [u8; 16])>,
 }
 
 impl Observation {
@@ -90,18 +121,32 @@ impl Observation {
     /// As [`Observation::prepare`]; the merge alone only `with_alone` (the writer thread,
     /// preparing for itself, merges only what it has to).
     pub(crate) fn prepare_with(self, with_alone: bool) -> Result<PreparedObservation> {
-        let source = self.source()?;
         let mut meeting = self.meeting;
-        meeting.sources = vec![source];
+        let source = if self.neutral {
+            meeting.sources.sort();
+            meeting.sources.dedup();
+            NEUTRAL
+        } else {
+            let source = Observation {
+                profile: String::new(),
+                fetched_at: self.fetched_at,
+                meeting,
+                neutral: false,
+            };
+            let one = source.source()?;
+            meeting = source.meeting;
+            meeting.sources = vec![one];
+            one.source_name()
+        };
         let record = crate::codec::record_text(&meeting)?;
         let alone = if meeting.is_stub() || !with_alone {
             None
         } else {
             let mut merged = meeting_core::merge::merge([meeting.clone()]);
             match (merged.pop(), merged.is_empty()) {
-                (Some(m), true) => {
-                    let text = crate::codec::record_text(&m)?;
-                    Some((m, text))
+                (Some(mut m), true) => {
+                    let hash = crate::write::content_hash(&mut m)?;
+                    Some((m, hash))
                 }
                 _ => None,
             }
@@ -330,10 +375,10 @@ pub struct PurgeSummary {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Query {
-    /// Meetings starting at or after this instant (meetings without a start are excluded
-    /// when `from` or `to` is set).
+    /// Meetings whose effective start (the start, else the scheduled start) is at or after
+    /// this instant (meetings with neither are excluded when `from` or `to` is set).
     pub from: Option<DateTime<Utc>>,
-    /// Meetings starting before this instant (exclusive).
+    /// Meetings whose effective start is before this instant (exclusive).
     pub to: Option<DateTime<Utc>>,
     /// Rooms, each matched against the room id, its current name, any of its aliases, and
     /// the id or name of a booked (Quanshi) room.

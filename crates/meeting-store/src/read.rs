@@ -4,16 +4,17 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use meeting_core::{Meeting, SavedResponse, Source, Status, Vendor};
+use meeting_core::{Meeting, SavedResponse, Source, Vendor};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
-use crate::codec::{decompress, parse_date, parse_record, parse_time, record_text, time_text};
+use crate::codec::{decompress, exact_time_text, parse_date, parse_record, parse_time};
 use crate::error::{ErrorKind, Result, StoreError};
 use crate::model::{
     Cursor, Info, MonthCount, Observation, Problem, PurgeSummary, Query, RawResponse, Refresh,
     RunManifest, SecretText,
 };
+use crate::summary_row::{self, StoredSummary};
 use crate::{schema, write};
 
 /// Quanshi bookings are refreshed until this many days after their scheduled end.
@@ -98,7 +99,11 @@ impl Archive {
         for o in write::observations_of(&self.conn, key).map_err(|e| self.err(e))? {
             let meeting = parse_record(&o.record, key).map_err(|e| self.err(e))?;
             let fetched = parse_time(&o.fetched_at, key).map_err(|e| self.err(e))?;
-            out.push(Observation::new(o.profile, fetched, meeting));
+            out.push(if o.source == crate::model::NEUTRAL {
+                Observation::neutral(o.profile, fetched, meeting)
+            } else {
+                Observation::new(o.profile, fetched, meeting)
+            });
         }
         Ok(out)
     }
@@ -160,28 +165,34 @@ impl Archive {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT m.key, m.record, l.join_link FROM meetings m
-                 LEFT JOIN quanshi_links l ON l.key = m.key
-                 WHERE m.vendor = 'quanshi' AND m.profile = ?1 ORDER BY m.key",
+                "SELECT s.key, s.status, s.scheduled_end, s.occurrence_id, l.join_link
+                 FROM summaries s LEFT JOIN quanshi_links l ON l.key = s.key
+                 WHERE s.vendor = 'quanshi' AND s.profile = ?1 ORDER BY s.key",
             )
             .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
-        let rows = stmt
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = stmt
             .query_map([profile], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
+            .and_then(Iterator::collect)
             .map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
         let grace = chrono::TimeDelta::days(REFRESH_GRACE_DAYS);
         let mut out = Vec::new();
-        for row in rows {
-            let (key, record, link) =
-                row.map_err(|e| self.err(StoreError::sqlite("cannot read Quanshi records", e)))?;
-            let m = parse_record(&record, &key).map_err(|e| self.err(e))?;
+        for (key, status, scheduled_end, occurrence_id, link) in rows {
+            let scheduled_end = scheduled_end
+                .map(|t| parse_time(&t, &key))
+                .transpose()
+                .map_err(|e| self.err(e))?;
+            let over = matches!(status.as_str(), "ended" | "cancelled");
             if key.starts_with("quanshi:conference:") {
-                let open = m.scheduled_end.is_none_or(|end| now < end + grace);
+                let open = scheduled_end.is_none_or(|end| now < end + grace);
                 if let (true, Some(link)) = (open, link) {
                     out.push(Refresh::Reservation {
                         key,
@@ -189,8 +200,8 @@ impl Archive {
                     });
                 }
             } else if key.starts_with("quanshi:temp:")
-                && !matches!(m.status, Status::Ended | Status::Cancelled)
-                && let Some(id) = m.occurrence_id.clone()
+                && !over
+                && let Some(id) = occurrence_id
             {
                 out.push(Refresh::Occurrence { key, temp_id: id });
             }
@@ -232,41 +243,45 @@ impl Archive {
         Ok(out)
     }
 
-    /// The rooms known (with an id), by id.
+    /// The rooms known (with an id), by id: every name a room id was seen under (the
+    /// Systec room of a meeting, or a booked room with an id) is an alias; the room's name
+    /// is the alias of the meeting observed last (ties: the greater name). Read from the
+    /// summary rows, so a purge forgets names seen only in purged meetings.
     ///
     /// # Errors
     /// `Database`.
     pub fn rooms(&self) -> Result<Vec<RoomRecord>> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT r.id, r.name, a.name FROM rooms r JOIN room_aliases a ON a.room_id = r.id
-                 ORDER BY r.id, a.name",
-            )
+            .prepare(&format!(
+                "SELECT id, name, max(fetched_at) FROM ({ALIASES}) GROUP BY id, name ORDER BY id, name"
+            ))
             .map_err(|e| self.err(StoreError::sqlite("cannot read rooms", e)))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(Iterator::collect)
             .map_err(|e| self.err(StoreError::sqlite("cannot read rooms", e)))?;
-        let mut out: Vec<RoomRecord> = Vec::new();
-        for row in rows {
-            let (id, name, alias) =
-                row.map_err(|e| self.err(StoreError::sqlite("cannot read rooms", e)))?;
+        let mut out: Vec<(RoomRecord, String)> = Vec::new();
+        for (id, name, seen) in rows {
             match out.last_mut() {
-                Some(last) if last.id == id => last.aliases.push(alias),
-                _ => out.push(RoomRecord {
-                    id,
-                    name,
-                    aliases: vec![alias],
-                }),
+                Some((last, last_seen)) if last.id == id => {
+                    if (&seen, &name) > (&*last_seen, &last.name) {
+                        last.name.clone_from(&name);
+                        *last_seen = seen;
+                    }
+                    last.aliases.push(name);
+                }
+                _ => out.push((
+                    RoomRecord {
+                        id,
+                        name: name.clone(),
+                        aliases: vec![name],
+                    },
+                    seen,
+                )),
             }
         }
-        Ok(out)
+        Ok(out.into_iter().map(|(r, _)| r).collect())
     }
 
     /// The raw responses held (bodies inflated, secrets already removed), by fetch time.
@@ -339,12 +354,13 @@ impl Archive {
     }
 
     /// Runs SQLite's `integrity_check` and the archive's invariants; an empty list means
-    /// the archive is sound. The invariants: every participant, call and booked room
-    /// belongs to a meeting; no stub key among meetings or observations; every meeting has
-    /// observations and every observed key a meeting; each meeting equals the merge of its
-    /// observations (record, profile, last observation time) and its child rows match its
-    /// record; each cursor names a stored run with a completed window of its vendor ending
-    /// on the cursor's day.
+    /// the archive is sound. The invariants: no stub key among summary rows or
+    /// observations; every summary row has observations and every observed key a summary
+    /// row; every observation's record decompresses with its dictionary, parses, and
+    /// matches its stored hash; each summary row equals the one recomputed from the merge
+    /// of its key's observations (every column, the profile and fetch time of the newest
+    /// observation, the content hash) under the current rules; each cursor names a stored
+    /// run with a completed window of its vendor ending on the cursor's day.
     ///
     /// # Errors
     /// `Database` when the checks themselves cannot run.
@@ -376,110 +392,24 @@ impl Archive {
             problems.extend(keys.iter().map(|k| Problem::new(Some(k), message)));
             Ok(())
         };
-        for table in ["participants", "phone_calls", "booked_rooms"] {
-            keyed(
-                &format!(
-                    "SELECT DISTINCT key FROM {table} WHERE key NOT IN (SELECT key FROM meetings) ORDER BY key"
-                ),
-                &format!("{table} rows without a meeting"),
-                &mut problems,
-            )?;
-        }
         keyed(
-            "SELECT key FROM meetings WHERE key LIKE 'systec:stub:%'
+            "SELECT key FROM summaries WHERE key LIKE 'systec:stub:%'
              UNION SELECT key FROM observations WHERE key LIKE 'systec:stub:%' ORDER BY 1",
             "a report stub stored as a meeting",
             &mut problems,
         )?;
         keyed(
-            "SELECT DISTINCT key FROM observations WHERE key NOT IN (SELECT key FROM meetings) ORDER BY key",
-            "observations without a meeting",
+            "SELECT DISTINCT key FROM observations WHERE key NOT IN (SELECT key FROM summaries) ORDER BY key",
+            "observations without a summary row",
             &mut problems,
         )?;
         keyed(
-            "SELECT key FROM meetings WHERE key NOT IN (SELECT key FROM observations) ORDER BY key",
-            "a meeting without observations",
+            "SELECT key FROM summaries WHERE key NOT IN (SELECT key FROM observations) ORDER BY key",
+            "a summary row without observations",
             &mut problems,
         )?;
-        // Each meeting against the merge of its observations, one key at a time.
-        let mut after = String::new();
-        loop {
-            let mut stmt = c
-                .prepare_cached(
-                    "SELECT key, record, profile, observed_at,
-                         (SELECT count(*) FROM participants p WHERE p.key = m.key),
-                         (SELECT count(*) FROM phone_calls p WHERE p.key = m.key),
-                         (SELECT count(*) FROM booked_rooms p WHERE p.key = m.key)
-                     FROM meetings m WHERE key > ?1 ORDER BY key LIMIT ?2",
-                )
-                .map_err(db("invariant check"))?;
-            type Row = (String, String, String, String, i64, i64, i64);
-            let page: Vec<Row> = stmt
-                .query_map(params![after, PAGE], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
-                })
-                .map_err(db("invariant check"))?
-                .collect::<rusqlite::Result<_>>()
-                .map_err(db("invariant check"))?;
-            let Some(last) = page.last() else { break };
-            after.clone_from(&last.0);
-            for (key, record, profile, observed, np, nc, nr) in page {
-                let rebuilt = match write::merged_of(c, &key) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        problems.push(Problem::new(Some(&key), e.to_string()));
-                        continue;
-                    }
-                };
-                let Some(write::Merged {
-                    meeting: merged,
-                    profile: want_profile,
-                    observed: want_observed,
-                    ..
-                }) = rebuilt
-                else {
-                    continue; // reported above: no observations
-                };
-                if record_text(&merged)? != record {
-                    problems.push(Problem::new(
-                        Some(&key),
-                        "the stored meeting differs from the merge of its observations",
-                    ));
-                }
-                if profile != want_profile || observed != want_observed {
-                    problems.push(Problem::new(
-                        Some(&key),
-                        format!("profile/observed_at {profile}/{observed} should be {want_profile}/{want_observed}"),
-                    ));
-                }
-                let len = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-                if (np, nc, nr)
-                    != (
-                        len(merged.participants.len()),
-                        len(merged.phone_calls.len()),
-                        len(merged.rooms.len()),
-                    )
-                {
-                    problems.push(Problem::new(
-                        Some(&key),
-                        format!(
-                            "child rows (participants, calls, booked rooms) {np}/{nc}/{nr} do not match the record's {}/{}/{}",
-                            merged.participants.len(),
-                            merged.phone_calls.len(),
-                            merged.rooms.len()
-                        ),
-                    ));
-                }
-            }
-        }
+        self.check_observations(&mut problems)?;
+        self.check_summaries(&mut problems)?;
         // Cursors against runs.
         let runs: BTreeMap<String, RunManifest> = self
             .runs()?
@@ -533,7 +463,8 @@ impl Archive {
     /// `Database`.
     pub fn purge_preview(&self, before: chrono::DateTime<chrono::Utc>) -> Result<PurgeSummary> {
         let c = &self.conn;
-        let cut = time_text(before);
+        let cut = crate::codec::time_text(before);
+        let exact = exact_time_text(before);
         let day = before.date_naive().to_string();
         let count = |sql: &str, args: &[&str]| -> Result<u64> {
             c.query_row(sql, params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
@@ -542,13 +473,13 @@ impl Archive {
         };
         Ok(PurgeSummary {
             meetings: count(
-                "SELECT count(*) FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1",
-                &[&cut],
+                "SELECT count(*) FROM summaries WHERE effective_start < ?1",
+                &[&exact],
             )?,
             observations: count(
                 "SELECT count(*) FROM observations WHERE key IN
-                 (SELECT key FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1)",
-                &[&cut],
+                 (SELECT key FROM summaries WHERE effective_start < ?1)",
+                &[&exact],
             )?,
             stubs: count(
                 "SELECT count(*) FROM report_stubs WHERE start_at < ?1",
@@ -560,6 +491,108 @@ impl Archive {
                 &[&day, &cut],
             )?,
         })
+    }
+
+    /// Every observation: its record decompresses, is UTF-8 JSON of a meeting, and hashes
+    /// to its stored hash.
+    fn check_observations(&self, problems: &mut Vec<Problem>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT key, source, hash, dict, record FROM observations ORDER BY key, source",
+            )
+            .map_err(db("invariant check"))?;
+        let mut rows = stmt.query([]).map_err(db("invariant check"))?;
+        while let Some(r) = rows.next().map_err(db("invariant check"))? {
+            type Obs = (String, String, Vec<u8>, i64, Vec<u8>);
+            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<Obs> {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            };
+            let (key, source, hash, dict, packed) = read(r).map_err(db("invariant check"))?;
+            let what = format!("observation {source}");
+            let json = match crate::record::decompress_record(dict, &packed, &what) {
+                Ok(j) => j,
+                Err(e) => {
+                    problems.push(Problem::new(Some(&key), e.to_string()));
+                    continue;
+                }
+            };
+            if crate::record::record_hash(&json)[..] != hash[..] {
+                problems.push(Problem::new(
+                    Some(&key),
+                    format!("{what}: the record does not match its hash"),
+                ));
+            }
+            let parsed = std::str::from_utf8(&json)
+                .map_err(|e| StoreError::bad_record(format!("{what}: not UTF-8: {e}")))
+                .and_then(|t| parse_record(t, &what));
+            if let Err(e) = parsed {
+                problems.push(Problem::new(Some(&key), e.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every summary row against the one recomputed from its key's observations.
+    fn check_summaries(&self, problems: &mut Vec<Problem>) -> Result<()> {
+        let c = &self.conn;
+        let mut after = String::new();
+        loop {
+            let mut stmt = c
+                .prepare_cached(&format!(
+                    "SELECT {}, content_hash FROM summaries WHERE key > ?1 ORDER BY key LIMIT ?2",
+                    summary_row::COLUMNS
+                ))
+                .map_err(db("invariant check"))?;
+            let page: Vec<(summary_row::RawRow, Vec<u8>)> = stmt
+                .query_map(params![after, PAGE], |r| {
+                    Ok((summary_row::read_raw(r)?, r.get(34)?))
+                })
+                .and_then(Iterator::collect)
+                .map_err(db("invariant check"))?;
+            let Some((last, _)) = page.last() else { break };
+            after = last.key().to_owned();
+            for (raw, hash) in page {
+                let key = raw.key().to_owned();
+                if !summary_row::is_current(&raw) {
+                    problems.push(Problem::new(
+                        Some(&key),
+                        "a summary row of older rules (the next writer rewrites it)",
+                    ));
+                    continue;
+                }
+                let stored = match summary_row::decode(raw) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        problems.push(Problem::new(Some(&key), e.to_string()));
+                        continue;
+                    }
+                };
+                let merged = match write::merged_of(c, &key, true) {
+                    Ok(Some(m)) => m,
+                    Ok(None) => continue, // reported above: no observations
+                    Err(e) => {
+                        problems.push(Problem::new(Some(&key), e.to_string()));
+                        continue;
+                    }
+                };
+                let want =
+                    summary_row::of_meeting(&merged.meeting, &merged.profile, &merged.observed)?;
+                if want != stored {
+                    problems.push(Problem::new(
+                        Some(&key),
+                        "the summary row differs from the merge of its observations",
+                    ));
+                }
+                if merged.content_hash[..] != hash[..] {
+                    problems.push(Problem::new(
+                        Some(&key),
+                        "the summary row's content hash differs from the merge of its observations",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// What the archive holds: size, schema version, meetings per profile, vendor and
@@ -584,7 +617,7 @@ impl Archive {
             .map_err(db("info"))?;
         let mut stmt = c
             .prepare(
-                "SELECT profile, vendor, substr(start_at, 1, 7) AS month, count(*) FROM meetings
+                "SELECT profile, vendor, substr(start_at, 1, 7) AS month, count(*) FROM summaries
                  GROUP BY profile, vendor, month ORDER BY profile, vendor, (month IS NULL), month",
             )
             .map_err(db("info"))?;
@@ -684,7 +717,17 @@ impl Archive {
     }
 }
 
-/// The WHERE clause and its parameters for a query.
+/// Every `(room id, name, fetch time)` the summary rows name: the Systec room of a
+/// meeting, and each booked room with an id and a name.
+const ALIASES: &str = "SELECT room_id AS id, room_name AS name, fetched_at FROM summaries
+        WHERE room_id IS NOT NULL AND room_name IS NOT NULL
+    UNION ALL
+    SELECT json_extract(b.value, '$[0]'), json_extract(b.value, '$[1]'), s.fetched_at
+        FROM summaries s, json_each(s.booked_rooms) b
+        WHERE s.booked_rooms IS NOT NULL AND json_extract(b.value, '$[0]') IS NOT NULL
+            AND json_extract(b.value, '$[1]') IS NOT NULL";
+
+/// The WHERE clause (over `summaries`) and its parameters for a query.
 fn filter_sql(q: &Query) -> (String, Vec<SqlValue>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
@@ -696,12 +739,12 @@ fn filter_sql(q: &Query) -> (String, Vec<SqlValue>) {
         SqlValue::Text(serde_json::to_string(items).unwrap_or_else(|_| "[]".into()))
     };
     if let Some(from) = q.from {
-        let p = push(&mut params, SqlValue::Text(time_text(from)));
-        clauses.push(format!("start_at >= {p}"));
+        let p = push(&mut params, SqlValue::Text(exact_time_text(from)));
+        clauses.push(format!("effective_start >= {p}"));
     }
     if let Some(to) = q.to {
-        let p = push(&mut params, SqlValue::Text(time_text(to)));
-        clauses.push(format!("start_at < {p}"));
+        let p = push(&mut params, SqlValue::Text(exact_time_text(to)));
+        clauses.push(format!("effective_start < {p}"));
     }
     if let Some(vendor) = q.vendor {
         let p = push(&mut params, SqlValue::Text(vendor.name().into()));
@@ -720,16 +763,17 @@ fn filter_sql(q: &Query) -> (String, Vec<SqlValue>) {
     }
     if !q.rooms.is_empty() {
         let p = push(&mut params, list(&q.rooms));
-        // The room ids named by id, current name or alias; then every name of those rooms.
+        // The room ids named by id, name or alias; then every name of those rooms.
         let ids = format!(
-            "(SELECT value FROM json_each({p}) UNION SELECT room_id FROM room_aliases
+            "(SELECT value FROM json_each({p}) UNION SELECT id FROM ({ALIASES})
                  WHERE name IN (SELECT value FROM json_each({p})))"
         );
         clauses.push(format!(
             "(room_id IN {ids} OR room_name IN (SELECT value FROM json_each({p}))
-              OR room_name IN (SELECT name FROM room_aliases WHERE room_id IN {ids})
-              OR EXISTS (SELECT 1 FROM booked_rooms b WHERE b.key = meetings.key
-                  AND (b.id IN {ids} OR b.name IN (SELECT value FROM json_each({p})))))"
+              OR room_name IN (SELECT name FROM ({ALIASES}) WHERE id IN {ids})
+              OR EXISTS (SELECT 1 FROM json_each(summaries.booked_rooms) b
+                  WHERE json_extract(b.value, '$[0]') IN {ids}
+                      OR json_extract(b.value, '$[1]') IN (SELECT value FROM json_each({p}))))"
         ));
     }
     let filter = if clauses.is_empty() {
@@ -740,8 +784,81 @@ fn filter_sql(q: &Query) -> (String, Vec<SqlValue>) {
     (filter, params)
 }
 
-/// The streaming result of [`Archive::meetings`]: an iterator of meetings, read a page at a
-/// time (keyset pagination on start, key) inside one read transaction.
+impl Archive {
+    /// The summary rows of the meetings matching `query`, in output order (effective start
+    /// ascending, meetings without one last, then key), read in one snapshot. A row built
+    /// under older rules ([`meeting_core::RULES_VERSION`]) is recomputed from its
+    /// observations here (never served stale); the next writer stores it again. Nothing is
+    /// decompressed otherwise: this is what `stats` reads.
+    ///
+    /// # Errors
+    /// `BadRecord` for a row that does not decode, `Database`.
+    pub fn summaries(&self, query: &Query) -> Result<Vec<StoredSummary>> {
+        self.summaries_inner(query).map_err(|e| self.err(e))
+    }
+
+    fn summaries_inner(&self, query: &Query) -> Result<Vec<StoredSummary>> {
+        let (filter, params) = filter_sql(query);
+        let c = &self.conn;
+        let snapshot = c.is_autocommit();
+        if snapshot {
+            c.execute_batch("BEGIN")
+                .map_err(|e| StoreError::sqlite("cannot start a read", e))?;
+        }
+        let result = (|| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {} FROM summaries WHERE ({filter})
+                     ORDER BY (effective_start IS NULL), effective_start, key",
+                    summary_row::COLUMNS
+                ))
+                .map_err(db("cannot read summary rows"))?;
+            let mut rows = stmt
+                .query(params_from_iter(params))
+                .map_err(db("cannot read summary rows"))?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().map_err(db("cannot read summary rows"))? {
+                let raw = summary_row::read_raw(r).map_err(db("cannot read summary rows"))?;
+                if summary_row::is_current(&raw) {
+                    out.push(summary_row::decode(raw)?);
+                    continue;
+                }
+                let key = raw.key().to_owned();
+                if let Some(m) = write::merged_of(c, &key, false)? {
+                    out.push(summary_row::of_meeting(
+                        &m.meeting,
+                        &m.profile,
+                        &m.observed,
+                    )?);
+                }
+            }
+            Ok(out)
+        })();
+        if snapshot {
+            let _ = c.execute_batch("COMMIT");
+        }
+        result
+    }
+
+    /// The meetings of `keys`, each merged from its observations on read, in the order
+    /// given (keys without observations are left out).
+    ///
+    /// # Errors
+    /// `BadRecord` for a stored record that does not decompress or parse, `Database`.
+    pub fn merged(&self, keys: &[String]) -> Result<Vec<Meeting>> {
+        let mut out = Vec::with_capacity(keys.len());
+        for key in keys {
+            if let Some(m) = write::merged_of(&self.conn, key, false).map_err(|e| self.err(e))? {
+                out.push(m.meeting);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The streaming result of [`Archive::meetings`]: an iterator of meetings, read a page of
+/// summary rows at a time (keyset pagination on effective start, key) inside one read
+/// transaction, each meeting merged from its observations.
 #[derive(Debug)]
 pub struct Meetings<'a> {
     archive: &'a Archive,
@@ -754,19 +871,18 @@ pub struct Meetings<'a> {
     snapshot: bool,
 }
 
-/// Where the next page of [`Meetings`] starts: the meetings with a start come first, by
-/// (start, key), then those without, by key. Each page seeks the `meetings_order` index
-/// (`(start_at IS NULL), start_at, key`) to its first row, so reading the archive is linear
-/// (a row-value comparison over `coalesce(start_at, '')` cannot seek and made every page
-/// scan the archive from its first row).
+/// Where the next page of [`Meetings`] starts: the meetings with an effective start come
+/// first, by (effective start, key), then those without, by key. Each page seeks the
+/// `summaries_order` index (`(effective_start IS NULL), effective_start, key`) to its first
+/// row, so reading the archive is linear.
 #[derive(Debug)]
 enum After {
     /// Nothing read yet.
     Start,
-    /// The last meeting read had this start and key.
+    /// The last meeting read had this effective start and key.
     Started(String, String),
-    /// Every meeting with a start is read; the last one without had this key (`None`: none
-    /// read yet).
+    /// Every meeting with an effective start is read; the last one without had this key
+    /// (`None`: none read yet).
     Unstarted(Option<String>),
 }
 
@@ -775,12 +891,12 @@ fn page_sql(filter: &str, params: &[SqlValue], after: &After) -> (String, Vec<Sq
     let mut params = params.to_vec();
     let n = params.len();
     let mut sql =
-        format!("SELECT coalesce(start_at, ''), key, record FROM meetings WHERE ({filter})");
+        format!("SELECT coalesce(effective_start, ''), key FROM summaries WHERE ({filter})");
     match after {
-        After::Start => sql.push_str(" AND (start_at IS NULL) = 0"),
+        After::Start => sql.push_str(" AND (effective_start IS NULL) = 0"),
         After::Started(start, key) => {
             sql.push_str(&format!(
-                " AND (start_at IS NULL) = 0 AND (start_at, key) > (?{}, ?{})",
+                " AND (effective_start IS NULL) = 0 AND (effective_start, key) > (?{}, ?{})",
                 n + 1,
                 n + 2
             ));
@@ -788,17 +904,17 @@ fn page_sql(filter: &str, params: &[SqlValue], after: &After) -> (String, Vec<Sq
             params.push(SqlValue::Text(key.clone()));
         }
         After::Unstarted(None) => {
-            sql.push_str(" AND (start_at IS NULL) = 1 AND start_at IS NULL");
+            sql.push_str(" AND (effective_start IS NULL) = 1 AND effective_start IS NULL");
         }
         After::Unstarted(Some(key)) => {
             sql.push_str(&format!(
-                " AND (start_at IS NULL) = 1 AND start_at IS NULL AND key > ?{}",
+                " AND (effective_start IS NULL) = 1 AND effective_start IS NULL AND key > ?{}",
                 n + 1
             ));
             params.push(SqlValue::Text(key.clone()));
         }
     }
-    sql.push_str(&format!(" ORDER BY start_at, key LIMIT {PAGE}"));
+    sql.push_str(&format!(" ORDER BY effective_start, key LIMIT {PAGE}"));
     (sql, params)
 }
 
@@ -813,39 +929,33 @@ impl Meetings<'_> {
         loop {
             let (sql, params) = page_sql(&self.filter, &self.params, &self.after);
             let unstarted = matches!(self.after, After::Unstarted(_));
-            let mut stmt = conn
-                .prepare_cached(&sql)
-                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-            let mut rows = stmt
-                .query(params_from_iter(params))
-                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-            let mut got = 0;
-            while let Some(row) = rows
-                .next()
-                .map_err(|e| StoreError::sqlite("cannot query meetings", e))?
-            {
-                let read = |row: &rusqlite::Row<'_>| -> rusqlite::Result<(String, String, String)> {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                };
-                let (start, key, record) =
-                    read(row).map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
-                let meeting = parse_record(&record, &key)?;
+            let page: Vec<(String, String)> = {
+                let mut stmt = conn
+                    .prepare_cached(&sql)
+                    .map_err(|e| StoreError::sqlite("cannot query meetings", e))?;
+                stmt.query_map(params_from_iter(params), |r| Ok((r.get(0)?, r.get(1)?)))
+                    .and_then(Iterator::collect)
+                    .map_err(|e| StoreError::sqlite("cannot query meetings", e))?
+            };
+            let got = page.len();
+            for (start, key) in page {
+                if let Some(m) = write::merged_of(conn, &key, false)? {
+                    self.buffer.push_back(m.meeting);
+                }
                 self.after = if unstarted {
                     After::Unstarted(Some(key))
                 } else {
                     After::Started(start, key)
                 };
-                self.buffer.push_back(meeting);
-                got += 1;
             }
-            if got == PAGE {
+            if i64::try_from(got).unwrap_or(i64::MAX) == PAGE {
                 return Ok(());
             }
             if unstarted {
                 self.done = true;
                 return Ok(());
             }
-            // The meetings with a start are all read: those without, next.
+            // The meetings with an effective start are all read: those without, next.
             self.after = After::Unstarted(None);
             if got > 0 {
                 return Ok(());
@@ -865,13 +975,12 @@ impl Iterator for Meetings<'_> {
     type Item = Result<Meeting>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.buffer.is_empty()
-            && !self.done
-            && let Err(e) = self.fill()
-        {
-            self.done = true;
-            self.end_snapshot();
-            return Some(Err(e.at(&self.archive.path)));
+        while self.buffer.is_empty() && !self.done {
+            if let Err(e) = self.fill() {
+                self.done = true;
+                self.end_snapshot();
+                return Some(Err(e.at(&self.archive.path)));
+            }
         }
         match self.buffer.pop_front() {
             Some(m) => Some(Ok(m)),
@@ -925,11 +1034,12 @@ mod tests {
                     .collect();
                 let text = plan.join(" | ");
                 assert!(
-                    text.contains("SEARCH meetings USING INDEX meetings_order"),
+                    text.contains("SEARCH summaries USING")
+                        && text.contains("INDEX summaries_order"),
                     "{after:?}: {text}"
                 );
                 assert!(
-                    !text.contains("SCAN meetings") && !text.contains("TEMP B-TREE"),
+                    !text.contains("SCAN summaries") && !text.contains("TEMP B-TREE"),
                     "{after:?}: {text}"
                 );
             }

@@ -18,10 +18,20 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// is added by appending its SQL here; each runs in the migration transaction.
 const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
-/// Version 4 (first part): observations become the compressed records of
-/// `crate::record` (the step itself is Rust: `write::compress_observations`, run after the
-/// SQL steps). Nothing else changes here.
-const V4: &str = "";
+/// Version 4: observations are the compressed records of `crate::record` (a Rust step,
+/// `write::compress_observations`, run after the SQL steps), and the meetings are merged
+/// on read: the stored merged copy and its per-participant, per-call and booked-room rows
+/// give way to one summary row per meeting (`crate::summary_row`, built from the
+/// observations by a Rust step); the room tables go too (rooms are read from the summary
+/// rows).
+const V4: &str = "
+DROP TABLE IF EXISTS participants;
+DROP TABLE IF EXISTS phone_calls;
+DROP TABLE IF EXISTS booked_rooms;
+DROP TABLE IF EXISTS room_aliases;
+DROP TABLE IF EXISTS rooms;
+DROP TABLE IF EXISTS meetings;
+";
 
 /// The page size of a new archive (SQLite's default is 4 KiB). A meeting's record is
 /// about 2.6 KB of JSON: in 16 KiB pages several sit in one leaf, without overflow pages.
@@ -415,7 +425,7 @@ fn not_an_archive(e: rusqlite::Error, path: &Path) -> StoreError {
 
 /// Checks the schema version of an open archive. `Ok(version)` when this build can use it.
 fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> {
-    let version = user_version(conn, path)?;
+    let version = archive_version(conn, path)?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::new(
             ErrorKind::NewerVersion {
@@ -455,6 +465,39 @@ fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> 
         .at(path));
     }
     Ok(version)
+}
+
+/// Whether `table` has a column `column`.
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        [table, column],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(|e| StoreError::sqlite("cannot read the schema", e))
+}
+
+/// The schema version of an archive, an archive of the first part of schema 4 (compressed
+/// observations beside a stored merged copy, without summary rows) read as 3: it has the
+/// rest of the step to go.
+fn archive_version(conn: &Connection, path: &Path) -> Result<i64> {
+    let version = user_version(conn, path)?;
+    if version == 4 && !has_table(conn, "summaries").map_err(|e| e.at(path))? {
+        return Ok(3);
+    }
+    Ok(version)
+}
+
+/// Whether the archive has a table `name`.
+fn has_table(conn: &Connection, name: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+    .map_err(|e| StoreError::sqlite("cannot read the schema", e))
 }
 
 /// Opens (creating if missing) the archive for writing: version checked before anything
@@ -497,6 +540,7 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
     )
     .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
     migrate(&conn, path, version)?;
+    rewrite_outdated(&conn, path)?;
     set_private(path)?;
     for sidecar in sidecars(path) {
         if sidecar.exists() {
@@ -504,6 +548,33 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
         }
     }
     Ok(conn)
+}
+
+/// Rewrites the summary rows of older rules ([`meeting_core::RULES_VERSION`]) from their
+/// observations, in one transaction: readers recompute such rows on read, the next writer
+/// stores them again.
+fn rewrite_outdated(conn: &Connection, path: &Path) -> Result<()> {
+    let outdated: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM summaries WHERE rules_version <> ?1",
+            [i64::from(meeting_core::RULES_VERSION)],
+            |r| r.get(0),
+        )
+        .map_err(|e| StoreError::sqlite("cannot read the summary rows", e).at(path))?;
+    if outdated == 0 {
+        return Ok(());
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| StoreError::sqlite("cannot lock the archive", e).at(path))?;
+    match crate::write::rebuild_summaries(conn, true, &mut |_, _| {}) {
+        Ok(_) => conn
+            .execute_batch("COMMIT")
+            .map_err(|e| StoreError::sqlite("cannot commit the summary rows", e).at(path)),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e.at(path))
+        }
+    }
 }
 
 /// Applies the migrations from `from` to [`SCHEMA_VERSION`] in one transaction (taken
@@ -523,13 +594,12 @@ fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
             })?;
         }
         if now < 4 {
-            // First: the rebuild below reads observations in the schema 4 form.
-            crate::write::compress_observations(conn).map_err(|e| e.at(path))?;
-        }
-        if now < 2 {
-            // Schema 2 follows the neutral schema v2's merge rules (report state, stubs,
-            // observations): every meeting is rebuilt from its observations.
-            crate::write::rebuild_every_meeting(conn).map_err(|e| e.at(path))?;
+            conn.execute_batch(crate::summary_row::CREATE)
+                .map_err(|e| StoreError::sqlite("migration to schema 4 failed", e).at(path))?;
+            if !has_column(conn, "observations", "hash").map_err(|e| e.at(path))? {
+                crate::write::compress_observations(conn).map_err(|e| e.at(path))?;
+            }
+            crate::write::rebuild_summaries(conn, false, &mut |_, _| {}).map_err(|e| e.at(path))?;
         }
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(|e| StoreError::sqlite("cannot set the schema version", e).at(path))

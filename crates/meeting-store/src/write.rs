@@ -14,6 +14,7 @@ use crate::model::{
     WindowCommit,
 };
 use crate::record::{DICTIONARY_ID, compress_record, decompress_record, record_hash};
+use crate::summary_row;
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::sqlite(what, e)
@@ -39,11 +40,11 @@ enum Change {
 pub(crate) struct Written {
     fetched_at: String,
     profile: String,
-    /// The record's stored JSON.
-    record: String,
+    /// A neutral record ([`crate::Observation::neutral`]).
+    neutral: bool,
     meeting: Meeting,
-    /// The merge of this observation alone and its JSON, when prepared before.
-    alone: Option<(Meeting, String)>,
+    /// The merge of this observation alone and its content hash, when prepared before.
+    alone: Option<(Meeting, [u8; 16])>,
 }
 
 /// The observations a commit stored, by key, then by source name (the order in which
@@ -101,7 +102,7 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             .and_then(|mut s| {
                 s.execute(params![
                     meeting.key,
-                    source.source_name(),
+                    source,
                     profile,
                     fetched,
                     &hash[..],
@@ -113,11 +114,11 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             > 0;
         if stored {
             written.entry(meeting.key.clone()).or_default().insert(
-                source.source_name(),
+                source,
                 Written {
                     fetched_at: fetched,
                     profile,
-                    record,
+                    neutral: source == crate::model::NEUTRAL,
                     meeting,
                     alone,
                 },
@@ -132,13 +133,7 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![
-                        meeting.key,
-                        source.source_name(),
-                        fetched,
-                        &hash[..],
-                        profile
-                    ],
+                    params![meeting.key, source, fetched, &hash[..], profile],
                     |_| Ok(()),
                 )
                 .optional()
@@ -149,19 +144,17 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             summary.stale_observations += 1;
         }
     }
-    let mut rooms = RoomChanges::default();
     for key in &seen {
         let Some(fresh) = written.remove(key) else {
             summary.unchanged += 1;
             continue;
         };
-        match rebuild(conn, key, &mut rooms, Some(fresh))? {
+        match rebuild(conn, key, Some(fresh))? {
             Change::New => summary.new += 1,
             Change::Updated => summary.updated += 1,
             Change::Unchanged => summary.unchanged += 1,
         }
     }
-    rooms.apply(conn)?;
     for raw in &raw {
         store_raw(conn, raw)?;
         summary.raw_responses += 1;
@@ -335,11 +328,9 @@ pub(crate) fn compress_observations(conn: &Connection) -> Result<()> {
     )
     .map_err(db("cannot replace the observations"))
 }
-
-/// The meeting `key` rebuilt from its observations: the merged record, its profile (of the
-/// newest observation; ties by profile name) and when it was last observed.
-pub(crate) fn merged_of(conn: &Connection, key: &str) -> Result<Option<Merged>> {
-    merge_current(key, current_observations(conn, key, None)?)
+/// The meeting `key` merged from its observations; its content hash only when `hash`.
+pub(crate) fn merged_of(conn: &Connection, key: &str, hash: bool) -> Result<Option<Merged>> {
+    merge_current(key, current_observations(conn, key, None)?, hash)
 }
 
 /// The current observations of `key` as stored, in source order; those this commit wrote
@@ -362,9 +353,9 @@ fn current_observations(
         }
         let meeting = parse_record(&o.record, &format!("observation of {key}"))?;
         out.push(Written {
+            neutral: o.source == crate::model::NEUTRAL,
             fetched_at: o.fetched_at,
             profile: o.profile,
-            record: o.record,
             meeting,
             alone: None,
         });
@@ -372,9 +363,24 @@ fn current_observations(
     Ok(out)
 }
 
+/// The hash of a merged meeting's content: its canonical JSON without the observation
+/// times (observed again, a meeting is unchanged).
+pub(crate) fn content_hash(m: &mut Meeting) -> Result<[u8; 16]> {
+    let observed = std::mem::take(&mut m.observed_at);
+    let text = record_text(m);
+    m.observed_at = observed;
+    Ok(record_hash(text?.as_bytes()))
+}
+
 /// Merges the current observations of `key` (in source order): the merged record, the
-/// profile of the newest observation (ties by profile name) and its fetch time.
-fn merge_current(key: &str, observations: Vec<Written>) -> Result<Option<Merged>> {
+/// profile of the newest observation (ties by profile name) and its fetch time; with
+/// `hash`, the merged record's [`content_hash`] (else zeros).
+fn merge_current(key: &str, mut observations: Vec<Written>, hash: bool) -> Result<Option<Merged>> {
+    // A neutral record ranks below the vendor's observations: it stands for the key only
+    // while there are none.
+    if observations.iter().any(|o| !o.neutral) {
+        observations.retain(|o| !o.neutral);
+    }
     let Some(newest) = observations
         .iter()
         .max_by(|a, b| (&a.fetched_at, &a.profile).cmp(&(&b.fetched_at, &b.profile)))
@@ -383,29 +389,20 @@ fn merge_current(key: &str, observations: Vec<Written>) -> Result<Option<Merged>
     };
     let profile = newest.profile.clone();
     let observed = newest.fetched_at.clone();
-    // A single observation that the merge leaves as it is keeps its JSON: not written twice.
-    let mut single_record = None;
-    let mut records = Vec::with_capacity(observations.len());
     let single = observations.len() == 1;
+    let mut records = Vec::with_capacity(observations.len());
     for o in observations {
-        if single {
-            if let Some((meeting, record)) = o.alone {
-                // Merged on the caller's thread (`Observation::prepare`).
-                return Ok(Some(Merged {
-                    meeting,
-                    record,
-                    profile,
-                    observed,
-                }));
-            }
-            single_record = Some(o.record);
+        if single && let Some((meeting, content_hash)) = o.alone {
+            // Merged and hashed on the caller's thread (`Observation::prepare`).
+            return Ok(Some(Merged {
+                meeting,
+                content_hash,
+                profile,
+                observed,
+            }));
         }
         records.push(o.meeting);
     }
-    let original = match (single, records.first()) {
-        (true, Some(m)) => Some(m.clone()),
-        _ => None,
-    };
     let mut merged = meeting_core::merge::merge(records);
     if merged.len() != 1 {
         return Err(StoreError::bad_record(format!(
@@ -413,397 +410,97 @@ fn merge_current(key: &str, observations: Vec<Written>) -> Result<Option<Merged>
             merged.len()
         )));
     }
-    let Some(meeting) = merged.pop() else {
+    let Some(mut meeting) = merged.pop() else {
         return Ok(None);
     };
-    let record = match (original, single_record) {
-        (Some(o), Some(r)) if o == meeting => r,
-        _ => record_text(&meeting)?,
+    let content_hash = if hash {
+        content_hash(&mut meeting)?
+    } else {
+        [0; 16]
     };
     Ok(Some(Merged {
         meeting,
-        record,
+        content_hash,
         profile,
         observed,
     }))
 }
 
-/// A meeting rebuilt from its observations.
+/// A meeting merged from its observations.
 pub(crate) struct Merged {
     /// The merged record.
     pub(crate) meeting: Meeting,
-    /// Its stored JSON ([`record_text`]).
-    pub(crate) record: String,
+    /// Its [`content_hash`] (zeros when merged for reading).
+    pub(crate) content_hash: [u8; 16],
     /// The profile of its newest observation (ties: the greater profile name).
     pub(crate) profile: String,
     /// When its newest observation was fetched.
     pub(crate) observed: String,
 }
 
-/// Rebuilds every meeting from its observations (after a migration that changed the merge
-/// rules: schema 2 follows the neutral schema v2's).
-pub(crate) fn rebuild_every_meeting(conn: &Connection) -> Result<()> {
+/// Builds the summary row of every observed key again from its observations (a migration,
+/// or rows of older rules: `only_outdated`).
+pub(crate) fn rebuild_summaries(
+    conn: &Connection,
+    only_outdated: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<u64> {
+    let sql = if only_outdated {
+        "SELECT key FROM summaries WHERE rules_version <> ?1 ORDER BY key"
+    } else {
+        "SELECT DISTINCT key FROM observations WHERE ?1 = ?1 ORDER BY key"
+    };
     let keys: Vec<String> = conn
-        .prepare("SELECT DISTINCT key FROM observations ORDER BY key")
+        .prepare(sql)
         .and_then(|mut s| {
-            s.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
+            s.query_map([i64::from(meeting_core::RULES_VERSION)], |r| {
+                r.get::<_, String>(0)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
         })
         .map_err(db("cannot list the observed meetings"))?;
-    let mut rooms = RoomChanges::default();
-    for key in &keys {
-        rebuild(conn, key, &mut rooms, None)?;
+    let total = keys.len() as u64;
+    for (i, key) in keys.iter().enumerate() {
+        rebuild(conn, key, None)?;
+        if i % 1024 == 0 {
+            progress(i as u64, total);
+        }
     }
-    rooms.apply(conn)
+    progress(total, total);
+    Ok(total)
 }
 
-/// Whether the record held (`old`, its JSON) says what `new` says, apart from when it was
-/// observed: observed again, it is unchanged.
-fn same_but_observed(old: &str, new: &Meeting) -> bool {
-    let Ok(mut old) = serde_json::from_str::<Meeting>(old) else {
-        return false;
-    };
-    let mut new = new.clone();
-    old.observed_at.clear();
-    new.observed_at.clear();
-    old == new
-}
-
-/// Rebuilds the meeting `key` and its child rows from its current observations (`fresh`:
-/// those this commit stored, in memory); records the rooms it touches.
+/// Rebuilds the summary row of `key` from its current observations (`fresh`: those this
+/// commit stored, in memory).
 fn rebuild(
     conn: &Connection,
     key: &str,
-    rooms: &mut RoomChanges,
     fresh: Option<BTreeMap<&'static str, Written>>,
 ) -> Result<Change> {
-    let held: Option<String> = conn
-        .prepare_cached("SELECT record FROM meetings WHERE key = ?1")
-        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
-        .map_err(db("cannot read a meeting"))?;
-    if held.is_some() {
-        room_ids_of(conn, key, &mut rooms.rebuild)?;
-    }
+    let held = summary_row::held(conn, key)?;
     let current = match (&held, fresh) {
-        // A key without a meeting had no observations before this commit (every
-        // observation belongs to a meeting, an invariant `check` verifies): the ones this
-        // commit stored are all there are, so nothing is read back.
+        // A key without a summary row had no observations before this commit (every
+        // observation belongs to a summary row, an invariant `check` verifies): the ones
+        // this commit stored are all there are, so nothing is read back.
         (None, Some(fresh)) => fresh.into_values().collect(),
         (_, fresh) => current_observations(conn, key, fresh)?,
     };
     let Some(Merged {
         meeting,
-        record,
+        content_hash,
         profile,
         observed,
-    }) = merge_current(key, current)?
+    }) = merge_current(key, current, true)?
     else {
-        delete_meeting(conn, key)?;
+        summary_row::delete(conn, key)?;
         return Ok(Change::Updated);
     };
-    if held.is_some() {
-        delete_meeting(conn, key)?;
-    }
-    // A key without a meeting has no child rows either (`check` verifies it); if one had,
-    // inserting them fails with a constraint error, never a silent mix.
-    insert_meeting(conn, &meeting, &record, &profile, &observed)?;
-    if held.is_some() {
-        room_ids_of(conn, key, &mut rooms.rebuild)?;
-    } else {
-        rooms.add(&meeting, &observed);
-    }
+    summary_row::write(conn, &meeting, &profile, &observed, &content_hash)?;
     Ok(match held {
         None => Change::New,
-        Some(old) if old == record || same_but_observed(&old, &meeting) => Change::Unchanged,
+        Some(old) if old.as_slice() == content_hash.as_slice() => Change::Unchanged,
         Some(_) => Change::Updated,
     })
-}
-
-/// The room ids a stored meeting refers to (its room and its booked rooms).
-fn room_ids_of(conn: &Connection, key: &str, rooms: &mut BTreeSet<String>) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT room_id FROM meetings WHERE key = ?1 AND room_id IS NOT NULL
-             UNION SELECT id FROM booked_rooms WHERE key = ?1 AND id IS NOT NULL",
-        )
-        .map_err(db("cannot read rooms"))?;
-    let ids = stmt
-        .query_map([key], |r| r.get::<_, String>(0))
-        .map_err(db("cannot read rooms"))?;
-    for id in ids {
-        rooms.insert(id.map_err(db("cannot read rooms"))?);
-    }
-    Ok(())
-}
-
-/// What a write did to the rooms: ids whose aliases are derived again from every meeting
-/// that refers to them (a stored meeting was replaced or deleted: its old names may be
-/// gone), and names only added (new meetings: each `(room id, name)` seen, with the first
-/// and last observation time among them), which are folded into the aliases held.
-#[derive(Default)]
-pub(crate) struct RoomChanges {
-    rebuild: BTreeSet<String>,
-    added: BTreeMap<(String, String), (String, String)>,
-    touched: BTreeSet<String>,
-}
-
-impl RoomChanges {
-    /// A new meeting observed at `observed`: its room and booked rooms with an id.
-    fn add(&mut self, m: &Meeting, observed: &str) {
-        let room = m.room.as_ref().map(|r| (&r.id, &r.name));
-        for (id, name) in room
-            .into_iter()
-            .chain(m.rooms.iter().map(|r| (&r.id, &r.name)))
-        {
-            let Some(id) = id else { continue };
-            if !self.touched.contains(id) {
-                self.touched.insert(id.clone());
-            }
-            let Some(name) = name else { continue };
-            let span = self
-                .added
-                .entry((id.clone(), name.clone()))
-                .or_insert_with(|| (observed.to_owned(), observed.to_owned()));
-            if observed < span.0.as_str() {
-                observed.clone_into(&mut span.0);
-            }
-            if observed > span.1.as_str() {
-                observed.clone_into(&mut span.1);
-            }
-        }
-    }
-
-    /// Brings `rooms` and `room_aliases` up to date with the meetings held.
-    fn apply(self, conn: &Connection) -> Result<()> {
-        rebuild_rooms(conn, &self.rebuild)?;
-        for ((id, name), (first, last)) in &self.added {
-            if self.rebuild.contains(id) {
-                continue; // derived again from every meeting above
-            }
-            conn.prepare_cached(
-                "INSERT INTO room_aliases (room_id, name, first_seen, last_seen)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (room_id, name) DO UPDATE SET
-                     first_seen = min(first_seen, excluded.first_seen),
-                     last_seen = max(last_seen, excluded.last_seen)",
-            )
-            .and_then(|mut s| s.execute(params![id, name, first, last]))
-            .map_err(db("cannot update room aliases"))?;
-        }
-        for id in self.touched.difference(&self.rebuild) {
-            room_from_aliases(conn, id)?;
-        }
-        Ok(())
-    }
-}
-
-/// Deletes a meeting row and its child rows.
-pub(crate) fn delete_meeting(conn: &Connection, key: &str) -> Result<()> {
-    for sql in [
-        "DELETE FROM meetings WHERE key = ?1",
-        "DELETE FROM participants WHERE key = ?1",
-        "DELETE FROM phone_calls WHERE key = ?1",
-        "DELETE FROM booked_rooms WHERE key = ?1",
-    ] {
-        conn.prepare_cached(sql)
-            .and_then(|mut s| s.execute([key]))
-            .map_err(db("cannot delete a meeting"))?;
-    }
-    Ok(())
-}
-
-fn u64_sql(v: Option<u64>) -> Option<i64> {
-    v.map(|n| i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-fn insert_meeting(
-    conn: &Connection,
-    m: &Meeting,
-    record: &str,
-    profile: &str,
-    observed: &str,
-) -> Result<()> {
-    let cost = m.phone_cost();
-    let (cost_amount, cost_currency) = match cost.iter().next() {
-        Some((currency, amount)) if cost.len() == 1 => {
-            (Some(amount.to_string()), Some(currency.clone()))
-        }
-        _ => (None, None),
-    };
-    let host = m.host.as_ref();
-    let room = m.room.as_ref();
-    conn.prepare_cached(
-        "INSERT INTO meetings (key, vendor, profile, observed_at, status, start_at, end_at,
-             scheduled_start_at, topic, host_id, host_name, host_email, room_id, room_name,
-             duration_seconds, billed_minutes, participant_count, phone_cost,
-             phone_cost_currency, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            m.key,
-            m.vendor.name(),
-            profile,
-            observed,
-            enum_text(&m.status),
-            m.start.map(time_text),
-            m.end.map(time_text),
-            m.scheduled_start.map(time_text),
-            m.topic,
-            host.and_then(|h| h.id.clone()),
-            host.and_then(|h| h.name.clone()),
-            host.and_then(|h| h.email.clone()),
-            room.and_then(|r| r.id.clone()),
-            room.and_then(|r| r.name.clone()),
-            u64_sql(m.duration_seconds),
-            u64_sql(m.billed_minutes),
-            u64_sql(m.participant_count),
-            cost_amount,
-            cost_currency,
-            record,
-        ])
-    })
-    .map_err(db("cannot store a meeting"))?;
-    insert_participants(conn, m)?;
-    for (i, c) in m.phone_calls.iter().enumerate() {
-        conn.prepare_cached(
-            "INSERT INTO phone_calls (key, idx, number, direction, start_at, end_at,
-                 duration_seconds, billed_minutes, cost, cost_currency)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                m.key,
-                i64::try_from(i).unwrap_or(i64::MAX),
-                c.number,
-                c.direction.as_ref().and_then(enum_text),
-                c.start.map(time_text),
-                c.end.map(time_text),
-                u64_sql(c.duration_seconds),
-                u64_sql(c.billed_minutes),
-                c.cost.as_ref().map(|m| m.amount.to_string()),
-                c.cost.as_ref().map(|m| m.currency.clone()),
-            ])
-        })
-        .map_err(db("cannot store a phone call"))?;
-    }
-    for (i, r) in m.rooms.iter().enumerate() {
-        conn.prepare_cached(
-            "INSERT INTO booked_rooms (key, idx, id, name, role, approval)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                m.key,
-                i64::try_from(i).unwrap_or(i64::MAX),
-                r.id,
-                r.name,
-                r.role.as_ref().and_then(enum_text),
-                r.approval.as_ref().and_then(enum_text),
-            ])
-        })
-        .map_err(db("cannot store a booked room"))?;
-    }
-    Ok(())
-}
-
-/// Participants per `INSERT` statement: a meeting's list goes in blocks of this many rows
-/// (one statement per block, the last one shorter), not one statement per row.
-const PARTICIPANT_BLOCK: usize = 16;
-
-/// The `INSERT` of `rows` participants.
-fn participants_sql(rows: usize) -> String {
-    let mut sql = String::from(
-        "INSERT INTO participants (key, idx, id, user_id, name, kind, join_at, leave_at,
-             duration_seconds) VALUES ",
-    );
-    for r in 0..rows {
-        if r > 0 {
-            sql.push(',');
-        }
-        sql.push_str("(?,?,?,?,?,?,?,?,?)");
-    }
-    sql
-}
-
-/// Inserts the participant rows of `m`, `PARTICIPANT_BLOCK` rows per statement.
-fn insert_participants(conn: &Connection, m: &Meeting) -> Result<()> {
-    let mut first = 0usize;
-    for block in m.participants.chunks(PARTICIPANT_BLOCK) {
-        let mut stmt = conn
-            .prepare_cached(&participants_sql(block.len()))
-            .map_err(db("cannot store a participant"))?;
-        let mut n = 0usize;
-        let mut bind = |value: &dyn rusqlite::ToSql| -> rusqlite::Result<()> {
-            n += 1;
-            stmt.raw_bind_parameter(n, value)
-        };
-        let bound = (|| -> rusqlite::Result<()> {
-            for (i, p) in block.iter().enumerate() {
-                bind(&m.key)?;
-                bind(&i64::try_from(first + i).unwrap_or(i64::MAX))?;
-                bind(&p.id)?;
-                bind(&p.user_id)?;
-                bind(&p.name)?;
-                bind(&enum_text(&p.kind).unwrap_or_default())?;
-                bind(&p.join.map(time_text))?;
-                bind(&p.leave.map(time_text))?;
-                bind(&u64_sql(p.duration_seconds))?;
-            }
-            Ok(())
-        })();
-        bound
-            .and_then(|()| stmt.raw_execute())
-            .map_err(db("cannot store a participant"))?;
-        first += block.len();
-    }
-    Ok(())
-}
-
-/// Rebuilds `rooms` and `room_aliases` of the given room ids from the meetings held: every
-/// name a room was seen under is an alias (with the first and last observation time of
-/// the meetings carrying it); the room's name is the alias seen last (ties: the greater
-/// name).
-pub(crate) fn rebuild_rooms(conn: &Connection, ids: &BTreeSet<String>) -> Result<()> {
-    for id in ids {
-        conn.prepare_cached("DELETE FROM room_aliases WHERE room_id = ?1")
-            .and_then(|mut s| s.execute([id]))
-            .map_err(db("cannot update room aliases"))?;
-        conn.prepare_cached(
-            "INSERT INTO room_aliases (room_id, name, first_seen, last_seen)
-             SELECT ?1, name, min(observed_at), max(observed_at) FROM (
-                 SELECT room_name AS name, observed_at FROM meetings
-                     WHERE room_id = ?1 AND room_name IS NOT NULL
-                 UNION ALL
-                 SELECT b.name, m.observed_at FROM booked_rooms b JOIN meetings m ON m.key = b.key
-                     WHERE b.id = ?1 AND b.name IS NOT NULL)
-             GROUP BY name",
-        )
-        .and_then(|mut s| s.execute([id]))
-        .map_err(db("cannot update room aliases"))?;
-        room_from_aliases(conn, id)?;
-    }
-    Ok(())
-}
-
-/// Derives the `rooms` row of `id` from its aliases: the name seen last (ties: the greater
-/// name), the first and last time seen; no row without an alias.
-fn room_from_aliases(conn: &Connection, id: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM rooms WHERE id = ?1")
-        .and_then(|mut s| s.execute([id]))
-        .map_err(db("cannot update rooms"))?;
-    conn.prepare_cached(
-        "INSERT INTO rooms (id, name, first_seen, last_seen)
-         SELECT ?1,
-             (SELECT name FROM room_aliases WHERE room_id = ?1
-                 ORDER BY last_seen DESC, name DESC LIMIT 1),
-             min(first_seen), max(last_seen)
-         FROM room_aliases WHERE room_id = ?1 HAVING count(*) > 0",
-    )
-    .and_then(|mut s| s.execute([id]))
-    .map_err(db("cannot update rooms"))?;
-    Ok(())
 }
 
 /// The last day of the request window named by a raw response's parameters, if any.
@@ -899,27 +596,25 @@ fn store_cursor(conn: &Connection, cursor: &Cursor) -> Result<()> {
     Ok(())
 }
 
-/// Deletes meetings (by their start, else their scheduled start) before `before`, their
-/// observations and child rows, stubs before it and raw responses whose window ended
-/// before its day (or, without a window, fetched before it).
+/// Deletes meetings (by their start, else their scheduled start) before `before`: their
+/// summary rows, observations and join links; stubs before it and raw responses whose
+/// window ended before its day (or, without a window, fetched before it).
 pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSummary> {
     let cut = time_text(before);
     let day = before.date_naive().to_string();
     let mut summary = PurgeSummary::default();
     let keys: Vec<String> = {
         let mut stmt = conn
-            .prepare("SELECT key FROM meetings WHERE coalesce(start_at, scheduled_start_at) < ?1")
+            .prepare("SELECT key FROM summaries WHERE effective_start < ?1")
             .map_err(db("cannot select meetings to purge"))?;
         let rows = stmt
-            .query_map([&cut], |r| r.get(0))
+            .query_map([crate::codec::exact_time_text(before)], |r| r.get(0))
             .map_err(db("cannot select meetings to purge"))?;
         rows.collect::<rusqlite::Result<_>>()
             .map_err(db("cannot select meetings to purge"))?
     };
-    let mut rooms = BTreeSet::new();
     for key in &keys {
-        room_ids_of(conn, key, &mut rooms)?;
-        delete_meeting(conn, key)?;
+        summary_row::delete(conn, key)?;
         let n = conn
             .execute("DELETE FROM observations WHERE key = ?1", [key])
             .map_err(db("cannot purge observations"))?;
@@ -928,7 +623,6 @@ pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSum
             .map_err(db("cannot purge join links"))?;
         summary.meetings += 1;
     }
-    rebuild_rooms(conn, &rooms)?;
     summary.stubs = conn
         .execute("DELETE FROM report_stubs WHERE start_at < ?1", [&cut])
         .map_err(db("cannot purge report stubs"))? as u64;

@@ -283,8 +283,19 @@ pub fn import(
         for item in dump.by_ref() {
             match item {
                 Ok(m) => {
+                    // A record of the neutral JSON Lines (several sources, or none) is one
+                    // `neutral` observation, observed when its newest source was.
+                    let mut sources = m.sources.clone();
+                    sources.sort();
+                    sources.dedup();
+                    let observation = if sources.len() == 1 || m.is_stub() {
+                        Observation::new(profile.clone(), fetched_at, m)
+                    } else {
+                        let at = m.last_observed().unwrap_or(fetched_at);
+                        Observation::neutral(profile.clone(), at, m)
+                    };
                     // Serialised and merged here, while the writer commits the last chunk.
-                    observations.push(Observation::new(profile.clone(), fetched_at, m).prepare()?);
+                    observations.push(observation.prepare()?);
                     // Large dumps commit in chunks, so memory stays flat whatever the size.
                     if observations.len() >= IMPORT_CHUNK {
                         summary.records += observations.len() as u64;

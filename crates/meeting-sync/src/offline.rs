@@ -7,8 +7,9 @@
 //!   threads, in input order; merged by key when asked, filtered.
 //! - [`merge`]: merge by key (report stubs attached to their occurrences) in the output
 //!   order ([`meeting_core::query::sort_for_output`]).
-//! - [`summarize_files`], [`summarize_archive`]: `stats` over large inputs, a compact
-//!   summary per distinct meeting ([`meeting_core::summary`]).
+//! - [`summarize_files`], [`summarize_archive`]: `stats`, one [`MeetingSummary`] per
+//!   distinct meeting (over files through [`meeting_core::summary`]; from the archive its
+//!   summary rows, nothing decompressed).
 //! - [`merged`]: the input of `list`, `export` and `report`: files or the archive, merged,
 //!   filtered.
 
@@ -17,9 +18,9 @@ use std::path::Path;
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::run::ManifestError;
-use meeting_core::summary::{Observation, Summarized, SummaryMerger};
-use meeting_core::{DumpOptions, DumpStats, Meeting};
-use meeting_store::StoreError;
+use meeting_core::summary::{Observation, SummaryMerger};
+use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
+use meeting_store::{StoreError, StoredSummary};
 
 use crate::inputs::{Expanded, Input};
 
@@ -86,8 +87,10 @@ pub struct Reading {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Summarizing {
-    /// The summaries and the participant rows behind them.
-    pub merged: Summarized,
+    /// One summary per distinct meeting that passes the filter, by key: report stubs
+    /// attached, rooms resolved across the input (the input of
+    /// [`meeting_core::aggregate::Aggregate::of_summaries`]).
+    pub summaries: Vec<MeetingSummary>,
     /// What was read (files only).
     pub counts: Counts,
     /// What became of the report stubs.
@@ -299,24 +302,209 @@ pub fn summarize_files(
     Ok(summarizing)
 }
 
-/// `stats` over the archive: its meetings summarised as they are read and merged with its
-/// report stubs (rooms resolved across the archive), as [`summarize_files`] does for files.
+/// `stats` over the archive: its summary rows (nothing decompressed) that the query of
+/// `filter` selects, with its report stubs attached and the rooms resolved across them, as
+/// [`summarize_files`] does for files; then filtered.
 pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, OfflineError> {
-    let mut merger = SummaryMerger::new();
-    crate::archive::each(path, filter, |m| merger.push_meeting(m))?;
-    summarized(merger, filter)
+    let archive = meeting_store::Archive::open_read_only(path)?;
+    let mut rows = archive.summaries(&crate::archive::query(filter))?;
+    let stubs = archive.stubs()?;
+    drop(archive);
+    let (attached, unmatched) = attach_stubs(&mut rows, stubs);
+    let mut summaries: Vec<MeetingSummary> = rows.into_iter().map(|r| r.summary).collect();
+    summaries.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut dir = meeting_core::identity::RoomDirectory::new();
+    for s in &summaries {
+        dir.learn(s);
+    }
+    for s in &mut summaries {
+        dir.resolve_summary(s);
+    }
+    summaries.retain(|s| filter.keeps(s));
+    Ok(Summarizing {
+        summaries,
+        counts: Counts::default(),
+        stubs: Stubs {
+            attached,
+            unmatched,
+            dropped: 0,
+        },
+        gaps: Vec::new(),
+    })
+}
+
+/// The merge's stub rule ([`meeting_core::merge`]) over summary rows: the stubs (the
+/// newest of each meeting number and request scope) annotate the Systec occurrences with
+/// their meeting number (within the scope's UUIDs, when the stub has one) that lack a full
+/// report: their report state becomes `none`, the stub's observation time counts as theirs
+/// and its profile fills theirs when they have none. The number of distinct stubs and the
+/// sorted meeting numbers of those that matched nothing.
+fn attach_stubs(rows: &mut [StoredSummary], stubs: Vec<Meeting>) -> (u64, Vec<String>) {
+    use meeting_core::ReportState;
+    use std::collections::BTreeMap;
+    let completeness = |m: &Meeting| {
+        (
+            matches!(
+                m.status,
+                meeting_core::Status::Ended | meeting_core::Status::Cancelled
+            ),
+            m.participants.len(),
+            m.phone_calls.len(),
+            m.warnings.len(),
+        )
+    };
+    let mut distinct: BTreeMap<(String, Option<Vec<String>>), Meeting> = BTreeMap::new();
+    for stub in stubs {
+        let id = (
+            stub.meeting_number.clone().unwrap_or_default(),
+            stub.stub_scope().map(<[String]>::to_vec),
+        );
+        match distinct.get_mut(&id) {
+            Some(held) => {
+                let newer = stub
+                    .last_observed()
+                    .cmp(&held.last_observed())
+                    .then_with(|| completeness(&stub).cmp(&completeness(held)))
+                    .then_with(|| {
+                        let a = serde_json::to_string(&stub).unwrap_or_default();
+                        let b = serde_json::to_string(&*held).unwrap_or_default();
+                        a.cmp(&b)
+                    });
+                if newer == std::cmp::Ordering::Greater {
+                    *held = stub;
+                }
+            }
+            None => {
+                distinct.insert(id, stub);
+            }
+        }
+    }
+    let occurrence =
+        |r: &StoredSummary| r.summary.vendor == meeting_core::Vendor::Systec && !r.summary.stub;
+    let mut by_number: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if occurrence(r)
+            && let Some(n) = r.meeting_number.as_deref()
+        {
+            by_number.entry(n).or_default().push(i);
+        }
+    }
+    let by_number: BTreeMap<String, Vec<usize>> = by_number
+        .into_iter()
+        .map(|(n, v)| (n.to_owned(), v))
+        .collect();
+    let mut count = 0;
+    let mut unmatched = Vec::new();
+    for stub in distinct.into_values() {
+        count += 1;
+        let number = stub.meeting_number.clone().unwrap_or_default();
+        let scope = stub.stub_scope();
+        let targets: Vec<usize> = by_number
+            .get(&number)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| {
+                rows.get(i).is_some_and(|r| {
+                    r.summary.report != Some(ReportState::Full)
+                        && scope.is_none_or(|uuids| {
+                            r.occurrence_id
+                                .as_deref()
+                                .is_some_and(|u| uuids.iter().any(|x| x == u))
+                        })
+                })
+            })
+            .collect();
+        if targets.is_empty() {
+            unmatched.push(number);
+            continue;
+        }
+        let at = stub
+            .observed_at
+            .get(&meeting_core::Source::SystecReports)
+            .copied();
+        for i in targets {
+            if let Some(r) = rows.get_mut(i) {
+                let s = &mut r.summary;
+                s.report = Some(ReportState::None);
+                if let Some(at) = at {
+                    s.observed_at = Some(s.observed_at.map_or(at, |o| o.max(at)));
+                }
+                if s.profile.is_none() {
+                    s.profile.clone_from(&stub.profile);
+                }
+            }
+        }
+    }
+    unmatched.sort();
+    (count, unmatched)
+}
+
+/// A meeting that carries what a summary knows of its identity, times and rooms (no
+/// participants, calls or figures): for the readers of rooms and days that take meetings
+/// (an allocation's warnings, masking).
+#[must_use]
+pub fn outline(s: &MeetingSummary) -> Meeting {
+    let source = match s.vendor {
+        meeting_core::Vendor::Quanshi => meeting_core::Source::QuanshiConference,
+        _ => meeting_core::Source::SystecDetail,
+    };
+    let mut m = Meeting::new(s.vendor, source, s.key.clone());
+    m.sources.clear();
+    m.profile.clone_from(&s.profile);
+    m.status = s.status;
+    m.report = s.report;
+    m.start = s.start;
+    m.end = s.end;
+    if s.start.is_none() {
+        m.scheduled_start = s.effective_start;
+    }
+    m.event_id.clone_from(&s.event_id);
+    if s.has_room {
+        let mut room = meeting_core::Room::default();
+        room.id.clone_from(&s.room_id);
+        room.name.clone_from(&s.room_name);
+        room.email.clone_from(&s.room_email);
+        m.room = Some(room);
+    }
+    if s.has_host {
+        let mut host = meeting_core::Host::default();
+        host.id.clone_from(&s.host_id);
+        host.name.clone_from(&s.host_name);
+        host.email.clone_from(&s.host_email);
+        m.host = Some(host);
+    }
+    m.rooms = s
+        .booked_rooms
+        .iter()
+        .map(|r| {
+            let mut b = meeting_core::BookedRoom::default();
+            b.id.clone_from(&r.id);
+            b.name.clone_from(&r.name);
+            b
+        })
+        .collect();
+    m
 }
 
 fn summarized(merger: SummaryMerger, filter: &Filter) -> Result<Summarizing, OfflineError> {
-    let mut merged = merger.finish_with_stubs().map_err(OfflineError::TempFile)?;
+    let merged = merger.finish_with_stubs().map_err(OfflineError::TempFile)?;
     let stubs = Stubs {
         attached: merged.stubs,
         unmatched: merged.unmatched_stubs.clone(),
         dropped: 0,
     };
-    merged.summaries.retain(|s| filter.matches(&s.outline()));
+    let mut summaries = Vec::with_capacity(merged.summaries.len());
+    for s in &merged.summaries {
+        let outline = s.outline();
+        if !filter.matches(&outline) {
+            continue;
+        }
+        let m = s.meeting(&merged.rows).map_err(OfflineError::TempFile)?;
+        summaries.push(MeetingSummary::from_meeting(&m));
+    }
     Ok(Summarizing {
-        merged,
+        summaries,
         counts: Counts::default(),
         stubs,
         gaps: Vec::new(),

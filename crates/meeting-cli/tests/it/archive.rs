@@ -230,3 +230,107 @@ fn eight_when_another_run_holds_the_archive() {
     assert_eq!(second.status.code(), Some(8), "{}", stderr(&second));
     assert!(stderr(&second).contains("try again"), "{}", stderr(&second));
 }
+
+/// The effective start (start, else scheduled start) drives date filters from the archive
+/// as from files: a Quanshi booking of June 2022 (scheduled, no start) is found by
+/// `--month 2022-06` either way, with the same figures.
+#[test]
+fn a_booking_is_found_by_its_month_from_the_archive_as_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.sqlite");
+    let file = crate::common::fixture("quanshi/conference-by-join-url.sample.json");
+    let import = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&file)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let args = [
+        "stats",
+        "--month",
+        "2022-06",
+        "-o",
+        "json",
+        "--tz",
+        "Asia/Shanghai",
+    ];
+    let from_file = meeting(dir.path()).args(args).arg(&file).output().unwrap();
+    let from_archive = meeting(dir.path())
+        .args(args)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(from_file.status.success(), "{}", stderr(&from_file));
+    assert!(from_archive.status.success(), "{}", stderr(&from_archive));
+    assert_eq!(stdout(&from_file), stdout(&from_archive));
+    let json: serde_json::Value = serde_json::from_slice(&from_archive.stdout).unwrap();
+    assert!(
+        !json["groups"].as_array().unwrap().is_empty(),
+        "the booking is not found: {json}"
+    );
+}
+
+/// The project's own neutral JSON Lines (merged records: several sources each) import as
+/// one `neutral` observation per key, and give the numbers of the file.
+#[test]
+fn merged_neutral_json_lines_import_and_give_the_numbers_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.sqlite");
+    let jsonl = dir.path().join("q1.jsonl");
+    let systec = crate::common::fixture("systec");
+    let parsed = meeting(dir.path())
+        .args(["parse", "--merge", "-o", "jsonl"])
+        .arg(systec.join("detail.sample.json"))
+        .arg(systec.join("his-meeting.sample.json"))
+        .arg(systec.join("reports.sample.json"))
+        .output()
+        .unwrap();
+    assert!(parsed.status.success(), "{}", stderr(&parsed));
+    // As `meeting systec fetch -o jsonl` writes them: records merged from several sources.
+    let merged = stdout(&parsed)
+        .replace(
+            r#""sources":["systec.detail"]"#,
+            r#""sources":["systec.detail","systec.his_meeting","systec.reports"]"#,
+        )
+        .replace(
+            r#""sources":["systec.reports"]"#,
+            r#""sources":["systec.his_meeting","systec.reports"]"#,
+        );
+    assert!(merged.contains(r#""systec.detail","systec.his_meeting""#));
+    std::fs::write(&jsonl, merged).unwrap();
+    let import = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&jsonl)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let args = [
+        "stats",
+        "--by",
+        "room",
+        "-o",
+        "json",
+        "--tz",
+        "Asia/Shanghai",
+    ];
+    let from_file = meeting(dir.path()).args(args).arg(&jsonl).output().unwrap();
+    let from_archive = meeting(dir.path())
+        .args(args)
+        .arg("--archive")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(from_archive.status.success(), "{}", stderr(&from_archive));
+    assert_eq!(stdout(&from_file), stdout(&from_archive));
+    let check = meeting(dir.path())
+        .args(["archive", "check", "--archive"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
+}

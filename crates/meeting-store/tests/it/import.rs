@@ -263,3 +263,32 @@ fn preparing_a_merged_record_is_a_clear_error() {
     let err = Observation::new("acme", at(1), m).prepare().unwrap_err();
     assert!(err.to_string().contains("exactly one source"), "{err}");
 }
+
+/// A neutral record (several sources) is one `neutral` observation: it stands for its key
+/// until a vendor observation of the key arrives, which then ranks above it.
+#[test]
+fn a_neutral_record_stands_until_a_vendor_observation_arrives() {
+    let (_dir, path) = temp_archive();
+    let mut neutral = detail("systec:n1==", "From the dump");
+    neutral.sources = vec![Source::SystecDetail, Source::SystecReports];
+    let writer = Writer::open(&path).unwrap();
+    let done = writer
+        .load(vec![Observation::neutral("acme", at(0), neutral)])
+        .unwrap();
+    assert_eq!(done.new, 1);
+    writer.close().unwrap();
+    let got = all_meetings(&path);
+    assert_eq!(got[0].topic.as_deref(), Some("From the dump"));
+    load(
+        &path,
+        vec![Observation::new(
+            "acme",
+            at(0),
+            detail("systec:n1==", "From the vendor"),
+        )],
+    );
+    let got = all_meetings(&path);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].topic.as_deref(), Some("From the vendor"));
+    assert_eq!(Archive::open_read_only(&path).unwrap().check().unwrap(), []);
+}

@@ -116,15 +116,13 @@ fn a_killed_writer_leaves_a_consistent_archive() {
         conn.execute_batch(
             "BEGIN IMMEDIATE;
              DELETE FROM observations WHERE rowid IN (SELECT rowid FROM observations LIMIT 5);
-             INSERT INTO participants (key, idx, kind) VALUES ('systec:orphan', 0, 'unknown');
-             UPDATE meetings SET record = '{}';",
+             UPDATE summaries SET status = 'live';",
         )
         .unwrap_or_else(|_| {
             // WITHOUT ROWID tables: delete by key instead.
             conn.execute_batch(
                 "DELETE FROM observations WHERE key IN (SELECT key FROM observations LIMIT 5);
-                 INSERT INTO participants (key, idx, kind) VALUES ('systec:orphan', 0, 'unknown');
-                 UPDATE meetings SET record = '{}';",
+                 UPDATE summaries SET status = 'live';",
             )
             .unwrap();
         });
@@ -147,15 +145,20 @@ fn check_reports_broken_invariants() {
     {
         let conn = Connection::open(&path).unwrap();
         conn.execute(
-            "UPDATE meetings SET record = replace(record, '\"status\":\"ended\"', '\"status\":\"live\"') WHERE key = ?1",
+            "UPDATE summaries SET status = 'live' WHERE key = ?1",
             [&keys[0]],
         )
         .unwrap();
         conn.execute("DELETE FROM observations WHERE key = ?1", [&keys[1]])
             .unwrap();
         conn.execute(
-            "INSERT INTO phone_calls (key, idx) VALUES ('systec:gone', 0)",
-            [],
+            "UPDATE observations SET hash = zeroblob(16) WHERE key = ?1",
+            [&keys[2]],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE observations SET record = x'00' WHERE key = ?1",
+            [&keys[3]],
         )
         .unwrap();
         conn.execute(
@@ -171,6 +174,8 @@ fn check_reports_broken_invariants() {
             p.to_string()
                 .replace(&keys[0], "<K0>")
                 .replace(&keys[1], "<K1>")
+                .replace(&keys[2], "<K2>")
+                .replace(&keys[3], "<K3>")
         })
         .collect();
     insta::assert_snapshot!(text.join("\n"));

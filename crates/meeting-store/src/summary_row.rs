@@ -1,0 +1,352 @@
+//! The `summaries` table: one row per meeting key, the [`MeetingSummary`] of its merged
+//! record as columns (booked rooms and phone cost packed as small JSON arrays), with what
+//! the archive itself needs beside it (the profile and fetch time of its newest
+//! observation, the hash of its merged content, the meeting number and occurrence id that
+//! report stubs attach by, the scheduled end that Quanshi refreshes read).
+
+use chrono::{DateTime, Utc};
+use meeting_core::meeting_summary::{EventKind, RoomRef};
+use meeting_core::{Meeting, MeetingSummary, Money, Vendor};
+use rusqlite::{Connection, Row, params};
+
+use crate::codec::{exact_time_text as time_text, parse_time};
+use crate::error::{Result, StoreError};
+use crate::write::enum_text;
+
+/// The columns read back, in this order, by [`read_row`].
+pub(crate) const COLUMNS: &str = "key, vendor, profile, fetched_at, rules_version, record_profile,
+    status, report, observed_at, start_at, end_at, effective_start, scheduled_end,
+    meeting_number, occurrence_id, room_id, room_name, room_email, has_room, host_id,
+    host_name, host_email, has_host, event_id, event_kind, measured_seconds, billed_minutes,
+    attendees, attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost,
+    booked_rooms";
+
+/// The table and its indexes (schema 4).
+pub(crate) const CREATE: &str = r"
+CREATE TABLE summaries (
+    key              TEXT NOT NULL,
+    vendor           TEXT NOT NULL,
+    profile          TEXT NOT NULL,
+    fetched_at       TEXT NOT NULL,
+    content_hash     BLOB NOT NULL,
+    rules_version    INTEGER NOT NULL,
+    record_profile   TEXT,
+    status           TEXT NOT NULL,
+    report           TEXT,
+    observed_at      TEXT,
+    start_at         TEXT,
+    end_at           TEXT,
+    effective_start  TEXT,
+    scheduled_end    TEXT,
+    meeting_number   TEXT,
+    occurrence_id    TEXT,
+    room_id          TEXT,
+    room_name        TEXT,
+    room_email       TEXT,
+    has_room         INTEGER NOT NULL,
+    host_id          TEXT,
+    host_name        TEXT,
+    host_email       TEXT,
+    has_host         INTEGER NOT NULL,
+    event_id         TEXT,
+    event_kind       TEXT NOT NULL,
+    measured_seconds INTEGER,
+    billed_minutes   INTEGER,
+    attendees        INTEGER NOT NULL,
+    attendee_seconds INTEGER NOT NULL,
+    invitees         INTEGER NOT NULL,
+    phone_calls      INTEGER NOT NULL,
+    phone_minutes    INTEGER NOT NULL,
+    phone_cost       TEXT,
+    booked_rooms     TEXT
+);
+CREATE UNIQUE INDEX summaries_key ON summaries (key);
+CREATE INDEX summaries_order ON summaries ((effective_start IS NULL), effective_start, key);
+";
+
+/// A meeting's summary row as the archive keeps it: the [`MeetingSummary`] and what the
+/// archive reads beside it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct StoredSummary {
+    /// The summary of the meeting's merged record.
+    pub summary: MeetingSummary,
+    /// The profile of its newest observation (ties: the greater name): what a query by
+    /// profile selects on.
+    pub profile: String,
+    /// When its newest observation was fetched.
+    pub fetched_at: DateTime<Utc>,
+    /// The Systec meeting number (report stubs attach by it).
+    pub meeting_number: Option<String>,
+    /// The occurrence's id (a stub's request scope names it).
+    pub occurrence_id: Option<String>,
+    /// The scheduled end.
+    pub scheduled_end: Option<DateTime<Utc>>,
+}
+
+fn u64_sql(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn opt_u64_sql(v: Option<u64>) -> Option<i64> {
+    v.map(u64_sql)
+}
+
+/// The booked rooms packed: a JSON array of `[id, name]` pairs; `None` when there are none.
+fn pack_rooms(rooms: &[RoomRef]) -> Option<String> {
+    if rooms.is_empty() {
+        return None;
+    }
+    let pairs: Vec<(&Option<String>, &Option<String>)> =
+        rooms.iter().map(|r| (&r.id, &r.name)).collect();
+    serde_json::to_string(&pairs).ok()
+}
+
+/// The phone cost packed: a JSON array of `[currency, amount]` pairs, the amount as exact
+/// decimal text (its scale kept); `None` when there is none.
+fn pack_cost(cost: &[Money]) -> Option<String> {
+    if cost.is_empty() {
+        return None;
+    }
+    let pairs: Vec<(&str, String)> = cost
+        .iter()
+        .map(|m| (m.currency.as_str(), m.amount.to_string()))
+        .collect();
+    serde_json::to_string(&pairs).ok()
+}
+
+/// Writes (inserts or replaces) the summary row of `m`, the merged meeting of its key.
+pub(crate) fn write(
+    conn: &Connection,
+    m: &Meeting,
+    profile: &str,
+    fetched: &str,
+    content_hash: &[u8; 16],
+) -> Result<()> {
+    let s = MeetingSummary::from_meeting(m);
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO summaries (key, vendor, profile, fetched_at, content_hash,
+             rules_version, record_profile, status, report, observed_at, start_at, end_at,
+             effective_start, scheduled_end, meeting_number, occurrence_id, room_id,
+             room_name, room_email, has_room, host_id, host_name, host_email, has_host,
+             event_id, event_kind, measured_seconds, billed_minutes, attendees,
+             attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost, booked_rooms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
+             ?34, ?35)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            s.key,
+            s.vendor.name(),
+            profile,
+            fetched,
+            &content_hash[..],
+            i64::from(s.rules_version),
+            s.profile,
+            enum_text(&s.status),
+            s.report.as_ref().and_then(enum_text),
+            s.observed_at.map(time_text),
+            s.start.map(time_text),
+            s.end.map(time_text),
+            s.effective_start.map(time_text),
+            m.scheduled_end.map(time_text),
+            m.meeting_number,
+            m.occurrence_id,
+            s.room_id,
+            s.room_name,
+            s.room_email,
+            s.has_room,
+            s.host_id,
+            s.host_name,
+            s.host_email,
+            s.has_host,
+            s.event_id,
+            s.event_kind.name(),
+            opt_u64_sql(s.measured_seconds),
+            opt_u64_sql(s.billed_minutes),
+            u64_sql(s.attendees),
+            u64_sql(s.attendee_seconds),
+            u64_sql(s.invitees),
+            u64_sql(s.phone_calls),
+            u64_sql(s.phone_minutes),
+            pack_cost(&s.phone_cost),
+            pack_rooms(&s.booked_rooms),
+        ])
+    })
+    .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
+    Ok(())
+}
+
+/// Deletes the summary row of `key`.
+pub(crate) fn delete(conn: &Connection, key: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM summaries WHERE key = ?1")
+        .and_then(|mut s| s.execute([key]))
+        .map_err(|e| StoreError::sqlite("cannot delete a summary row", e))?;
+    Ok(())
+}
+
+/// The content hash and the fetch time and profile of the summary row of `key`, if any.
+pub(crate) fn held(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
+    use rusqlite::OptionalExtension as _;
+    conn.prepare_cached("SELECT content_hash FROM summaries WHERE key = ?1")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(|e| StoreError::sqlite("cannot read a summary row", e))
+}
+
+/// A serde enum from its stored word.
+fn enum_of<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned()))
+        .map_err(|e| StoreError::bad_record(format!("{what}: `{text}`: {e}")))
+}
+
+fn time_of(text: Option<String>, what: &str) -> Result<Option<DateTime<Utc>>> {
+    text.map(|t| parse_time(&t, what)).transpose()
+}
+
+fn u64_of(v: Option<i64>) -> Option<u64> {
+    v.map(|n| u64::try_from(n).unwrap_or(0))
+}
+
+/// The raw columns of one row ([`COLUMNS`]).
+pub(crate) struct RawRow {
+    key: String,
+    vendor: String,
+    profile: String,
+    fetched_at: String,
+    rules_version: i64,
+    record_profile: Option<String>,
+    status: String,
+    report: Option<String>,
+    times: [Option<String>; 5],
+    meeting_number: Option<String>,
+    occurrence_id: Option<String>,
+    room: [Option<String>; 3],
+    has_room: bool,
+    host: [Option<String>; 3],
+    has_host: bool,
+    event_id: Option<String>,
+    event_kind: String,
+    measured_seconds: Option<i64>,
+    billed_minutes: Option<i64>,
+    counts: [i64; 5],
+    phone_cost: Option<String>,
+    booked_rooms: Option<String>,
+}
+
+impl RawRow {
+    /// The key.
+    pub(crate) fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// Reads the [`COLUMNS`] of a row (starting at column `at`).
+pub(crate) fn read_raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        key: r.get(0)?,
+        vendor: r.get(1)?,
+        profile: r.get(2)?,
+        fetched_at: r.get(3)?,
+        rules_version: r.get(4)?,
+        record_profile: r.get(5)?,
+        status: r.get(6)?,
+        report: r.get(7)?,
+        times: [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?],
+        meeting_number: r.get(13)?,
+        occurrence_id: r.get(14)?,
+        room: [r.get(15)?, r.get(16)?, r.get(17)?],
+        has_room: r.get(18)?,
+        host: [r.get(19)?, r.get(20)?, r.get(21)?],
+        has_host: r.get(22)?,
+        event_id: r.get(23)?,
+        event_kind: r.get(24)?,
+        measured_seconds: r.get(25)?,
+        billed_minutes: r.get(26)?,
+        counts: [r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?, r.get(31)?],
+        phone_cost: r.get(32)?,
+        booked_rooms: r.get(33)?,
+    })
+}
+
+/// Whether a row was built under the current rules ([`meeting_core::RULES_VERSION`]).
+pub(crate) fn is_current(raw: &RawRow) -> bool {
+    raw.rules_version == i64::from(meeting_core::RULES_VERSION)
+}
+
+/// The stored summary of a row of the current rules.
+pub(crate) fn decode(raw: RawRow) -> Result<StoredSummary> {
+    let what = format!("summary row of {}", raw.key);
+    let vendor: Vendor = enum_of(&raw.vendor, &what)?;
+    let mut s = MeetingSummary::empty(vendor, raw.key);
+    s.profile = raw.record_profile;
+    s.status = enum_of(&raw.status, &what)?;
+    s.report = raw.report.map(|r| enum_of(&r, &what)).transpose()?;
+    let [observed, start, end, effective, scheduled_end] = raw.times;
+    s.observed_at = time_of(observed, &what)?;
+    s.start = time_of(start, &what)?;
+    s.end = time_of(end, &what)?;
+    s.effective_start = time_of(effective, &what)?;
+    let [room_id, room_name, room_email] = raw.room;
+    s.room_id = room_id;
+    s.room_name = room_name;
+    s.room_email = room_email;
+    s.has_room = raw.has_room;
+    let [host_id, host_name, host_email] = raw.host;
+    s.host_id = host_id;
+    s.host_name = host_name;
+    s.host_email = host_email;
+    s.has_host = raw.has_host;
+    s.event_id = raw.event_id;
+    s.event_kind = EventKind::from_name(&raw.event_kind).ok_or_else(|| {
+        StoreError::bad_record(format!("{what}: unknown event kind `{}`", raw.event_kind))
+    })?;
+    s.measured_seconds = u64_of(raw.measured_seconds);
+    s.billed_minutes = u64_of(raw.billed_minutes);
+    let [attendees, attendee_seconds, invitees, calls, minutes] =
+        raw.counts.map(|n| u64::try_from(n).unwrap_or(0));
+    s.attendees = attendees;
+    s.attendee_seconds = attendee_seconds;
+    s.invitees = invitees;
+    s.phone_calls = calls;
+    s.phone_minutes = minutes;
+    if let Some(cost) = raw.phone_cost {
+        let pairs: Vec<(String, String)> = serde_json::from_str(&cost)
+            .map_err(|e| StoreError::bad_record(format!("{what}: phone cost: {e}")))?;
+        for (currency, amount) in pairs {
+            let amount = amount
+                .parse()
+                .map_err(|e| StoreError::bad_record(format!("{what}: phone cost: {e}")))?;
+            s.phone_cost.push(Money { amount, currency });
+        }
+    }
+    if let Some(rooms) = raw.booked_rooms {
+        let pairs: Vec<(Option<String>, Option<String>)> = serde_json::from_str(&rooms)
+            .map_err(|e| StoreError::bad_record(format!("{what}: booked rooms: {e}")))?;
+        s.booked_rooms = pairs
+            .into_iter()
+            .map(|(id, name)| RoomRef::new(id, name))
+            .collect();
+    }
+    Ok(StoredSummary {
+        summary: s,
+        profile: raw.profile,
+        fetched_at: parse_time(&raw.fetched_at, &what)?,
+        meeting_number: raw.meeting_number,
+        occurrence_id: raw.occurrence_id,
+        scheduled_end: time_of(scheduled_end, &what)?,
+    })
+}
+
+/// The stored summary of `m`, the merged meeting of its key (for an outdated row, rebuilt
+/// on read).
+pub(crate) fn of_meeting(m: &Meeting, profile: &str, fetched: &str) -> Result<StoredSummary> {
+    Ok(StoredSummary {
+        summary: MeetingSummary::from_meeting(m),
+        profile: profile.to_owned(),
+        fetched_at: parse_time(fetched, &m.key)?,
+        meeting_number: m.meeting_number.clone(),
+        occurrence_id: m.occurrence_id.clone(),
+        scheduled_end: m.scheduled_end,
+    })
+}
