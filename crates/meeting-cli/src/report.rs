@@ -176,10 +176,21 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         .map_err(|e| store_error(&e))?;
     let meetings = reading.meetings;
     // Personal data is masked unless --include-pii. The pseudonym key: --mask-key (or
-    // MEETING_MASK_KEY), else random for this run. (An archive is to hold a random key of
-    // its own, so that pseudonyms stay stable per archive without a flag.)
+    // MEETING_MASK_KEY), else the archive's own key (a person keeps one pseudonym across
+    // every report of the archive), else random for this run (files).
+    let archive_key = match (&args.mask_key, source.archive()) {
+        (None, Some(path)) => meeting_store::Archive::open_read_only(path)
+            .and_then(|a| a.pseudonym_key())
+            .ok()
+            .flatten(),
+        _ => None,
+    };
     let masker = if args.include_pii {
         None
+    } else if let Some(key) = archive_key {
+        Some(meeting_report::mask::Masker::new(
+            meeting_report::pii::Pseudonymizer::with_key(key),
+        ))
     } else {
         if args.mask_key.is_none() {
             app.note("note: personal data is masked with pseudonyms that differ from run to run: give --mask-key (or MEETING_MASK_KEY) for stable ones, --include-pii to show it");

@@ -595,6 +595,36 @@ impl Archive {
         Ok(())
     }
 
+    /// The archive's key for the pseudonyms of masked reports: random, made by the first
+    /// writer, kept by purge, so that a person keeps one pseudonym across every report of
+    /// this archive. `None` for an archive no writer of this build has opened yet.
+    ///
+    /// # Errors
+    /// `Database`.
+    pub fn pseudonym_key(&self) -> Result<Option<[u8; 16]>> {
+        let has_table: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+                [],
+                |r| r.get::<_, i64>(0).map(|n| n > 0),
+            )
+            .map_err(db("cannot read the archive's settings"))?;
+        if !has_table {
+            return Ok(None);
+        }
+        let value: Option<Vec<u8>> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'pseudonym_key'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db("cannot read the archive's settings"))?;
+        Ok(value.and_then(|v| <[u8; 16]>::try_from(v.as_slice()).ok()))
+    }
+
     /// What the archive holds: size, schema version, meetings per profile, vendor and
     /// month, the last sync, cursors, runs with gaps.
     ///

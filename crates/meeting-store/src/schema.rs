@@ -541,6 +541,7 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
     .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
     migrate(&conn, path, version)?;
     rewrite_outdated(&conn, path)?;
+    ensure_settings(&conn, path)?;
     set_private(path)?;
     for sidecar in sidecars(path) {
         if sidecar.exists() {
@@ -548,6 +549,18 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
         }
     }
     Ok(conn)
+}
+
+/// The archive's own settings, made by the first writer of any archive (no schema change:
+/// older builds ignore the table): a random 16-byte key for the pseudonyms of masked
+/// reports, so that a person keeps one pseudonym across every report of this archive
+/// ([`crate::Archive::pseudonym_key`]). Purge keeps it; a backup carries it.
+fn ensure_settings(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+         INSERT OR IGNORE INTO settings (name, value) VALUES ('pseudonym_key', randomblob(16));",
+    )
+    .map_err(|e| StoreError::sqlite("cannot write the archive's settings", e).at(path))
 }
 
 /// Rewrites the summary rows of older rules ([`meeting_core::RULES_VERSION`]) from their

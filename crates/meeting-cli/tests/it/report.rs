@@ -448,3 +448,53 @@ fn personal_data_is_masked_by_default_and_include_pii_shows_it() {
         stderr(&out)
     );
 }
+
+/// From an archive, masked reports use the archive's own pseudonym key: two runs without
+/// --mask-key give every person the same pseudonym (and say nothing about run-to-run
+/// pseudonyms); the key survives in the archive, not in the output.
+#[test]
+fn pseudonyms_are_stable_per_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let out = meeting(dir.path())
+        .args(["archive", "import", "--archive"])
+        .arg(&archive)
+        .arg(fixture("report/month.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let run = |name: &str| {
+        let path = dir.path().join(name);
+        let out = meeting(dir.path())
+            .args([
+                "report",
+                "--month",
+                "2024-01",
+                "--offline",
+                "-o",
+                "csv",
+                "--archive",
+            ])
+            .arg(&archive)
+            .arg("--out")
+            .arg(&path)
+            .write_stdin("")
+            .output()
+            .unwrap();
+        let participants =
+            std::fs::read_to_string(path.join("participants.csv")).unwrap_or_default();
+        (out, participants)
+    };
+    let (a, first) = run("a");
+    let (b, second) = run("b");
+    for out in [&a, &b] {
+        assert!(
+            !stderr(out).contains("pseudonyms that differ from run to run"),
+            "{}",
+            stderr(out)
+        );
+    }
+    assert!(first.contains("person-"), "{first}");
+    assert!(!first.contains("黄芳"), "{first}");
+    assert_eq!(first, second, "one archive, the same pseudonyms");
+}
