@@ -6,9 +6,9 @@ use std::io::{self, IsTerminal, Write};
 use chrono_tz::Tz;
 use meeting_core::Context;
 use meeting_report::RenderOptions;
+use meeting_sync::config::Settings;
 
 use crate::cli::{ColorChoice, Global, LiveArgs, OutputArgs, OutputFormat, Rows};
-use crate::config::Settings;
 use crate::error::{CliError, Exit, Result};
 
 /// Everything a command needs once flags, environment and profile are resolved.
@@ -22,20 +22,8 @@ pub(crate) struct App<'a> {
 
 impl<'a> App<'a> {
     pub(crate) fn new(g: &'a Global, settings: Settings) -> Result<Self> {
-        let vendor_tz = match g
-            .vendor_tz
-            .as_deref()
-            .or(settings.profile.vendor_tz.as_deref())
-        {
-            Some(name) => parse_zone(name, "--vendor-tz")?,
-            None => meeting_core::DEFAULT_VENDOR_ZONE,
-        };
-        // One report zone for the user's dates, buckets and displayed times: --tz (or
-        // MEETING_TZ), else the profile's, else the vendor zone; never silently the machine's.
-        let tz = match g.tz.as_deref().or(settings.profile.tz.as_deref()) {
-            Some(name) => parse_zone(name, "--tz")?,
-            None => vendor_tz,
-        };
+        let zones = settings.zones(g.vendor_tz.as_deref(), g.tz.as_deref())?;
+        let (vendor_tz, tz) = (zones.vendor, zones.report);
         Ok(App {
             g,
             settings,
@@ -276,15 +264,6 @@ pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Output> {
     }
 }
 
-/// A parsed zone name, or a usage error naming the flag.
-pub(crate) fn parse_zone(name: &str, what: &str) -> Result<Tz> {
-    name.trim().parse::<Tz>().map_err(|_| {
-        CliError::usage(format!(
-            "unknown time zone `{name}` for {what}: expected an IANA name like Asia/Shanghai, UTC or America/New_York"
-        ))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,13 +317,6 @@ mod tests {
     fn broken_pipe_is_quiet() {
         assert!(ignore_broken_pipe(io::Error::from(io::ErrorKind::BrokenPipe)).is_ok());
         assert!(ignore_broken_pipe(io::Error::other("disk full")).is_err());
-    }
-
-    #[test]
-    fn zones_are_named_in_errors() {
-        assert!(parse_zone(" Asia/Shanghai ", "--tz").is_ok());
-        let e = parse_zone("Mars/Base", "--tz").err().map(|e| e.message);
-        assert!(e.is_some_and(|m| m.contains("--tz") && m.contains("Mars/Base")));
     }
 }
 

@@ -12,13 +12,14 @@ use meeting_core::aggregate::{Aggregate, GroupBy};
 use meeting_sim::{Sim, SimConfig};
 use meeting_store::Writer;
 use meeting_sync::Fetched;
+use meeting_sync::clients::{self, Tuning};
+use meeting_sync::config::{Profile, Settings};
 use meeting_sync::quanshi::Lookup;
 use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, sync_profile};
+use meeting_sync::tempdir::TempDir;
 
 use crate::app::App;
 use crate::cli::{DemoArgs, OutputFormat};
-use crate::clients::{self, Tuning};
-use crate::config::{Profile, Settings};
 use crate::error::{CliError, Exit, Result, store_error};
 use crate::runner::{self as live, Spinner};
 
@@ -26,53 +27,19 @@ use crate::runner::{self as live, Spinner};
 const SEED: u64 = 7;
 const MEETINGS: usize = 300;
 
-/// A temporary directory removed when dropped (the demo's archive lives there).
-struct TempDir(std::path::PathBuf);
-
-impl TempDir {
-    fn new() -> Result<Self> {
-        private_dir("meeting-demo").map(TempDir)
-    }
+/// A new private directory (mode 0700) in the shared temporary directory.
+fn private_dir(prefix: &str) -> Result<std::path::PathBuf> {
+    meeting_sync::tempdir::private_dir(prefix).map_err(|e| private_dir_error(&e))
 }
 
-/// A new directory of our own in the shared temporary directory: mode 0700, a name no one
-/// can guess ahead (process id, time and a counter), created with `mkdir` (never an
-/// existing directory or a symlink planted there by another user).
-fn private_dir(prefix: &str) -> Result<std::path::PathBuf> {
-    let base = std::env::temp_dir();
-    let mut last = None;
-    for attempt in 0..16u32 {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let path = base.join(format!("{prefix}-{}-{nanos}-{attempt}", std::process::id()));
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        match builder.create(&path) {
-            Ok(()) => return Ok(path),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => {
-                last = Some(e);
-                break;
-            }
-        }
-    }
-    Err(CliError::new(
+fn private_dir_error(e: &std::io::Error) -> CliError {
+    CliError::new(
         Exit::Write,
         format!(
-            "cannot create a private directory in {} for the demo: {}",
-            base.display(),
-            last.map_or_else(|| String::from("unknown error"), |e| e.to_string())
+            "cannot create a private directory in {} for the demo: {e}",
+            std::env::temp_dir().display()
         ),
-    ))
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+    )
 }
 
 /// The demo: the simulator synced into a temporary archive (Systec two calendar months,
@@ -86,8 +53,8 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     let capture = live::capture(&args.output, &args.live, &progress)?;
     let started = std::time::Instant::now();
     let spinner = Spinner(progress.clone());
-    let temp = TempDir::new()?;
-    let archive = temp.0.join("demo.sqlite");
+    let temp = TempDir::new("meeting-demo").map_err(|e| private_dir_error(&e))?;
+    let archive = temp.path().join("demo.sqlite");
     let writer = Arc::new(Writer::open(&archive).map_err(|e| store_error(&e))?);
     let stop = AtomicBool::new(false);
     let (report, base) = live::block_on("the demo", async {

@@ -201,6 +201,41 @@ impl From<meeting_sync::dates::DateError> for CliError {
     }
 }
 
+impl From<meeting_sync::config::ConfigError> for CliError {
+    fn from(e: meeting_sync::config::ConfigError) -> Self {
+        use meeting_sync::config::ConfigError as E;
+        match e {
+            // The value comes from the environment or the file: shown, not obeyed.
+            E::NotAUrl { var, key, value } => {
+                let lines: Vec<_> = value
+                    .split('\n')
+                    .map(meeting_report::pii::escape_control)
+                    .collect();
+                let value = lines.join("\n");
+                CliError::usage(E::NotAUrl { var, key, value }.to_string())
+            }
+            e => CliError::usage(e.to_string()),
+        }
+    }
+}
+
+impl From<meeting_sync::quanshi::LookupsError> for CliError {
+    fn from(e: meeting_sync::quanshi::LookupsError) -> Self {
+        CliError::usage(e.to_string())
+    }
+}
+
+impl From<meeting_sync::clients::ClientError> for CliError {
+    fn from(e: meeting_sync::clients::ClientError) -> Self {
+        use meeting_sync::clients::ClientError as E;
+        match e {
+            E::Config(c) => c.into(),
+            E::Http(h) => CliError::http(&h),
+            e => CliError::usage(e.to_string()),
+        }
+    }
+}
+
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

@@ -4,14 +4,15 @@
 use meeting_core::query::Filter;
 use std::path::Path;
 
+use meeting_sync::clients::{self, Tuning};
+use meeting_sync::quanshi::read_lookups;
 use meeting_sync::{Fetched, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
 use crate::app::App;
 use crate::cli::{LiveArgs, OutputArgs, QuanshiCommand, RowsArg, SystecCommand};
-use crate::clients::{self, Tuning};
 use crate::error::{CliError, Exit, Result};
-use crate::runner::{Spinner, block_on, capture, finish, observed_at_start, read_lookups};
+use crate::runner::{Spinner, block_on, capture, finish, observed_at_start};
 
 pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let (output, rows, live) = match c {

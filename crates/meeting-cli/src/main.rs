@@ -23,7 +23,7 @@
 //! integration test `structure` checks it): `cli` (arguments), `app` (zones, output
 //! format and writer), `output` (writing meetings), `notes` (what a job's result says on
 //! stderr, and its exit code), `runner` (what vendor commands share: spinner, capture,
-//! runtime, the last step), `clients`, `config`, `error`.
+//! runtime, the last step), `config` (the prompts of `config init`), `error`.
 //!
 //! # Decisions
 //!
@@ -59,7 +59,6 @@ mod app;
 mod archive;
 mod check;
 mod cli;
-mod clients;
 mod config;
 #[cfg(feature = "demo")]
 mod demo;
@@ -173,11 +172,11 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Manpages { dir } => write_manpages(dir),
         Command::Config(ConfigCommand::Use { name }) => {
-            let path = config::config_path(g.config.as_deref())?;
+            let path = meeting_sync::config::config_path(g.config.as_deref())?;
             config::use_profile(&path, name, &mut io::stderr())
         }
         Command::Config(ConfigCommand::Init { force }) => {
-            let path = config::config_path(g.config.as_deref())?;
+            let path = meeting_sync::config::config_path(g.config.as_deref())?;
             let profile = g.profile().unwrap_or("default");
             config::init(
                 &path,
@@ -188,7 +187,8 @@ fn run(cli: &Cli) -> Result<()> {
             )
         }
         command => {
-            let settings = config::resolve(g.config.as_deref(), g.profile())?;
+            let path = meeting_sync::config::config_path(g.config.as_deref())?;
+            let settings = meeting_sync::config::resolve(path, g.profile())?;
             let app = App::new(g, settings)?;
             dispatch(&app, command)
         }

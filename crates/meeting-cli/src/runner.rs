@@ -2,11 +2,8 @@
 //! `--raw` and `--save-raw`, the async runtime with Ctrl-C, and the last step (merge,
 //! filter, write, exit code).
 
-use std::path::Path;
-
 use meeting_core::Meeting;
 use meeting_core::query::Filter;
-use meeting_sync::quanshi::Lookup;
 use meeting_sync::{Capture, Fetched, Progress};
 
 use crate::app::App;
@@ -256,28 +253,6 @@ pub(crate) fn check_saved(capture: &Capture) -> Result<()> {
             ),
         )),
     }
-}
-
-/// The lookups of `--ids FILE|-`.
-pub(crate) fn read_lookups(path: &Path) -> Result<Vec<Lookup>> {
-    let text = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
-            .map_err(|e| CliError::usage(format!("--ids -: cannot read stdin: {e}")))?;
-        text
-    } else {
-        std::fs::read_to_string(path).map_err(|e| {
-            CliError::usage(format!("--ids {}: cannot read it: {e}", path.display()))
-        })?
-    };
-    let lookups = Lookup::parse_lines(&text);
-    if lookups.is_empty() {
-        return Err(CliError::usage(format!(
-            "--ids {}: no ids or join links in it (one per line; `#` starts a comment)",
-            path.display()
-        )));
-    }
-    Ok(lookups)
 }
 
 #[cfg(test)]

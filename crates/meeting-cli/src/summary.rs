@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
 
+use meeting_sync::summary::RunRecord;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -33,26 +34,21 @@ pub(crate) fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Writes the summary of a command that ended with `result` to `path` (`-`: stdout): to a
-/// temporary file beside it, then renamed.
+/// Writes the summary of a command that ended with `result` to `path` (`-`: stdout; a
+/// file is written atomically by `meeting_sync::summary::RunRecord`).
 pub(crate) fn write(path: &Path, command: &str, result: &Result<()>) -> Result<()> {
-    let mut object = serde_json::Map::new();
-    object.insert(String::from("command"), Value::from(command));
-    let (code, error) = match result {
-        Ok(()) => (0, Value::Null),
-        Err(e) => (e.exit.code(), Value::from(e.message.clone())),
-    };
-    object.insert(String::from("exit_code"), Value::from(code));
-    object.insert(String::from("error"), error);
-    if let Ok(fields) = FIELDS.lock() {
-        for (k, v) in fields.iter() {
-            object.entry(k.clone()).or_insert_with(|| v.clone());
-        }
+    let mut record = RunRecord::new(command);
+    if let Err(e) = result {
+        record.exit_code = e.exit.code();
+        record.error = Some(e.message.clone());
     }
-    let mut text = serde_json::to_vec_pretty(&Value::Object(object))
-        .map_err(|e| CliError::io("the summary", &std::io::Error::other(e)))?;
-    text.push(b'\n');
+    if let Ok(fields) = FIELDS.lock() {
+        record.fields.clone_from(&fields);
+    }
     if is_stdout(path) {
+        let text = record
+            .to_json()
+            .map_err(|e| CliError::io("the summary", &std::io::Error::other(e)))?;
         let mut out = std::io::stdout().lock();
         return out
             .write_all(&text)
@@ -60,15 +56,7 @@ pub(crate) fn write(path: &Path, command: &str, result: &Result<()>) -> Result<(
             .or_else(crate::app::ignore_broken_pipe)
             .map_err(|e| CliError::io("the summary", &e));
     }
-    let tmp = {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".tmp");
-        std::path::PathBuf::from(name)
-    };
-    std::fs::write(&tmp, &text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            CliError::io(&format!("the summary {}", path.display()), &e)
-        })
+    record
+        .write_to(path)
+        .map_err(|e| CliError::io(&format!("the summary {}", path.display()), &e))
 }

@@ -1,4 +1,4 @@
-//! `meeting sync`: a thin call of `meeting_sync::sync::sync_profile` per profile.
+//! `meeting sync`: a thin call of `meeting_sync::sync::sync_profiles` (each profile in turn).
 //!
 //! Decisions:
 //! - **Vendors.** A profile syncs Systec when it has Systec credentials and Quanshi when it
@@ -27,38 +27,29 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use meeting_store::{RunLock, Writer};
-use meeting_sync::Capture;
-use meeting_sync::quanshi::Lookup;
-use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, SyncReport, sync_profile};
-use serde::Serialize;
+use meeting_sync::sync::{
+    ProfilesError, ProfilesRequest, SyncError, SyncReport, SyncTotals, profile_names, sync_profiles,
+};
 
 use crate::app::App;
 use crate::cli::{LiveArgs, SyncArgs};
-use crate::clients::{self, Tuning};
 use crate::error::{CliError, Exit, Result, store_error};
-use crate::runner::{Spinner, read_lookups};
-
-/// The cron summary's figures: one object for the whole command (with `command`,
-/// `exit_code`, `error` and `archive`, see `crate::summary`).
-#[derive(Debug, Serialize)]
-struct Summary<'a> {
-    /// The days fetched (vendor zone), over every profile.
-    span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
-    windows_total: u64,
-    windows_done: u64,
-    windows_failed: u64,
-    requests: u64,
-    records: u64,
-    new: u64,
-    updated: u64,
-    unchanged: u64,
-    interrupted: bool,
-    /// Per profile.
-    profiles: &'a [SyncReport],
-}
+use crate::runner::Spinner;
+use meeting_sync::quanshi::read_lookups;
 
 pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
-    let profiles = profiles(app, args)?;
+    // MEETING_PROFILE gives way to --all-profiles, as every variable does to a flag.
+    if args.all_profiles && !app.g.profile.is_empty() && !app.g.profile_from_env {
+        return Err(CliError::usage(
+            "--all-profiles and --profile do not go together: give one or the other",
+        ));
+    }
+    let names = profile_names(
+        &app.settings.path,
+        args.all_profiles,
+        &app.g.profile,
+        &app.settings.profile_name,
+    )?;
     let lookups = match &args.ids {
         Some(path) => read_lookups(path)?,
         None => Vec::new(),
@@ -69,35 +60,54 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
     }
     // Every profile can run before the archive is opened (or created): an unknown profile
     // or one without credentials is a usage error that leaves no archive behind.
-    for name in &profiles {
-        let settings = if *name == app.settings.profile_name {
-            app.settings.clone()
-        } else {
-            crate::config::resolve(app.g.config.as_deref(), Some(name))?
-        };
-        check_vendors(name, &settings, &lookups)?;
-    }
+    let profiles = meeting_sync::sync::prepare(
+        &names,
+        &app.settings,
+        (app.g.vendor_tz.as_deref(), app.g.tz.as_deref()),
+        !lookups.is_empty(),
+    )?;
     let _lock =
         RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
     let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
     let stop = Arc::new(AtomicBool::new(false));
-    let live = LiveArgs {
-        raw: false,
-        show_secrets: false,
-        save_raw: None,
-        no_progress: args.no_progress,
+    let request = ProfilesRequest {
+        since: args.since,
+        until: args.until,
+        lookback_days: args.lookback,
+        lookups,
     };
     let mut reports: Vec<SyncReport> = Vec::new();
-    let outcome = sync_all(
-        app,
-        args,
-        &profiles,
-        &lookups,
-        &writer,
-        &stop,
-        &live,
-        &mut reports,
-    );
+    let outcome = (|| {
+        let rt = App::runtime()?;
+        ctrl_c(&rt, &stop, app.g.quiet);
+        // The bar shows windows done / total with an ETA; its message the running tally
+        // (records, requests, new meetings) after each window.
+        let progress = app.progress(&LiveArgs {
+            raw: false,
+            show_secrets: false,
+            save_raw: None,
+            no_progress: args.no_progress,
+        });
+        let result = rt.block_on(sync_profiles(
+            &writer,
+            &profiles,
+            &request,
+            &Spinner(progress.clone()),
+            &mut |text: &str| app.note(text),
+            &stop,
+            &mut reports,
+        ));
+        progress.finish_and_clear();
+        rt.shutdown_background();
+        result.map_err(|e| match e {
+            ProfilesError::Sync(SyncError::Store(e)) => store_error(&e),
+            ProfilesError::Sync(e @ (SyncError::NoStart { .. } | SyncError::EmptyRange { .. })) => {
+                CliError::usage(e.to_string())
+            }
+            ProfilesError::Client(e) => e.into(),
+            e => CliError::data(e.to_string()),
+        })
+    })();
     let closed = match Arc::try_unwrap(writer) {
         Ok(w) => w.close().map_err(|e| store_error(&e)),
         Err(_) => Ok(()),
@@ -107,164 +117,34 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
         app.note(&summary_line(r));
     }
     let outcome = outcome.and_then(|()| verdict(&reports));
-    if args.summary.is_some() {
-        record_summary(&reports);
+    if args.summary.is_some()
+        && let Ok(serde_json::Value::Object(fields)) =
+            serde_json::to_value(SyncTotals::new(&reports))
+    {
+        for (k, v) in fields {
+            crate::summary::set(&k, v);
+        }
     }
     outcome
 }
 
-/// A profile that can sync nothing (no Systec credentials, no Quanshi token and base URL),
-/// or `--ids` without Quanshi, is a usage error.
-fn check_vendors(name: &str, s: &crate::config::Settings, lookups: &[Lookup]) -> Result<()> {
-    let systec = s.systec_api_key.is_some() && s.systec_api_secret.is_some();
-    let quanshi = s.quanshi_token.is_some() && s.quanshi_base_url.is_some();
-    if !systec && !quanshi {
-        return Err(CliError::usage(format!(
-            "profile `{name}` has no vendor configured: set SYSTEC_API_KEY and SYSTEC_API_SECRET (or QUANSHI_TOKEN and QUANSHI_BASE_URL), or add them with `meeting config init --profile {name}`; no archive was opened"
-        )));
-    }
-    if !quanshi && !lookups.is_empty() {
-        return Err(CliError::usage(format!(
-            "--ids: profile `{name}` has no Quanshi token and base URL (QUANSHI_TOKEN, QUANSHI_BASE_URL)"
-        )));
-    }
-    Ok(())
-}
-
-/// The profiles to sync: `--all-profiles`, else every `--profile`, else the active one.
-fn profiles(app: &App<'_>, args: &SyncArgs) -> Result<Vec<String>> {
-    if args.all_profiles {
-        // MEETING_PROFILE gives way to the flag, as every variable does.
-        if !app.g.profile.is_empty() && !app.g.profile_from_env {
-            return Err(CliError::usage(
-                "--all-profiles and --profile do not go together: give one or the other",
-            ));
-        }
-        let names: Vec<String> = crate::config::load_file(&app.settings.path)?
-            .into_keys()
-            .collect();
-        if names.is_empty() {
-            return Err(CliError::usage(format!(
-                "--all-profiles: no profiles in {} (create one with `meeting config init --profile NAME`)",
-                app.settings.path.display()
-            )));
-        }
-        return Ok(names);
-    }
-    let mut names: Vec<String> = Vec::new();
-    for p in &app.g.profile {
-        if !names.contains(p) {
-            names.push(p.clone());
-        }
-    }
-    if names.is_empty() {
-        names.push(app.settings.profile_name.clone());
-    }
-    Ok(names)
-}
-
-/// Syncs every profile in turn; reports are pushed as they finish.
-#[allow(clippy::too_many_arguments)]
-fn sync_all(
-    app: &App<'_>,
-    args: &SyncArgs,
-    profiles: &[String],
-    lookups: &[Lookup],
-    writer: &Arc<Writer>,
-    stop: &Arc<AtomicBool>,
-    live: &LiveArgs,
-    reports: &mut Vec<SyncReport>,
-) -> Result<()> {
-    let rt = App::runtime()?;
-    {
-        let stop = Arc::clone(stop);
-        let quiet = app.g.quiet;
-        rt.spawn(async move {
+/// Ctrl-C sets `stop` (the window in flight is dropped); a second one exits at once.
+fn ctrl_c(rt: &tokio::runtime::Runtime, stop: &Arc<AtomicBool>, quiet: bool) {
+    let stop = Arc::clone(stop);
+    rt.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.store(true, Ordering::SeqCst);
+            if !quiet {
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "stopping: the window in flight is dropped, the windows committed are kept (Ctrl-C again exits at once; the archive stays consistent)"
+                );
+            }
             if tokio::signal::ctrl_c().await.is_ok() {
-                stop.store(true, Ordering::SeqCst);
-                if !quiet {
-                    let _ = writeln!(
-                        std::io::stderr().lock(),
-                        "stopping: the window in flight is dropped, the windows committed are kept (Ctrl-C again exits at once; the archive stays consistent)"
-                    );
-                }
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    std::process::exit(i32::from(Exit::Interrupted.code()));
-                }
+                std::process::exit(i32::from(Exit::Interrupted.code()));
             }
-        });
-    }
-    for name in profiles {
-        if stop.load(Ordering::SeqCst) {
-            break;
         }
-        let settings = if *name == app.settings.profile_name {
-            app.settings.clone()
-        } else {
-            crate::config::resolve(app.g.config.as_deref(), Some(name))?
-        };
-        let profile_app = App::new(app.g, settings)?;
-        let progress = profile_app.progress(live);
-        // The bar shows windows done / total with an ETA; its message the running tally
-        // (records, requests, new meetings) after each window.
-        let capture = Capture::none();
-        let tuning = Tuning::from_settings(&profile_app.settings);
-        let s = &profile_app.settings;
-        let systec = if s.systec_api_key.is_some() && s.systec_api_secret.is_some() {
-            Some(clients::systec_client(
-                s,
-                tuning,
-                &capture,
-                profile_app.vendor_tz,
-            )?)
-        } else {
-            None
-        };
-        let quanshi = if s.quanshi_token.is_some() && s.quanshi_base_url.is_some() {
-            Some(clients::quanshi_client(s, tuning, &capture)?)
-        } else {
-            None
-        };
-        check_vendors(name, &profile_app.settings, lookups)?;
-        // The vendor's today: a cursor can never pass it.
-        let today = chrono::Utc::now()
-            .with_timezone(&profile_app.vendor_tz)
-            .date_naive();
-        let (until, clamped) = meeting_sync::dates::clamp_until(args.until, today);
-        if let Some(note) = clamped {
-            app.note(&note);
-        }
-        let options = SyncOptions::new(name.clone(), until)
-            .since(args.since)
-            .lookback_days(args.lookback)
-            .quanshi_ids(lookups.to_vec());
-        let spinner = Spinner(progress.clone());
-        let result = rt.block_on(sync_profile(
-            writer,
-            SyncClients::new(systec.as_ref(), quanshi.as_ref()),
-            &profile_app.ctx,
-            &options,
-            &spinner,
-            stop,
-        ));
-        progress.finish_and_clear();
-        match result {
-            Ok(report) => {
-                let auth = report.auth_failed;
-                reports.push(report);
-                if auth {
-                    break;
-                }
-            }
-            Err(SyncError::Store(e)) => return Err(store_error(&e)),
-            Err(e @ (SyncError::NoStart { .. } | SyncError::EmptyRange { .. })) => {
-                return Err(CliError::usage(e.to_string()));
-            }
-            Err(e) => return Err(CliError::data(e.to_string())),
-        }
-    }
-    rt.shutdown_background();
-    Ok(())
+    });
 }
 
 /// The exit code of the reports: 4 credentials, 130 interrupted, 6 failures, else 0.
@@ -333,31 +213,4 @@ fn summary_line(r: &SyncReport) -> String {
             .unwrap_or_default(),
         if r.interrupted { "; interrupted" } else { "" },
     )
-}
-
-/// Records the run's figures for `--summary` (written by `main` with the exit code).
-fn record_summary(reports: &[SyncReport]) {
-    let span = reports
-        .iter()
-        .filter_map(|r| r.span)
-        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let sum = |f: fn(&SyncReport) -> u64| reports.iter().map(f).sum::<u64>();
-    let summary = Summary {
-        span,
-        windows_total: sum(|r| r.windows_total),
-        windows_done: sum(|r| r.windows_done),
-        windows_failed: sum(|r| r.windows_failed),
-        requests: sum(|r| r.requests),
-        records: sum(|r| r.records),
-        new: sum(|r| r.changes.new),
-        updated: sum(|r| r.changes.updated),
-        unchanged: sum(|r| r.changes.unchanged),
-        interrupted: reports.iter().any(|r| r.interrupted),
-        profiles: reports,
-    };
-    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&summary) {
-        for (k, v) in fields {
-            crate::summary::set(&k, v);
-        }
-    }
 }

@@ -132,6 +132,23 @@ pub fn clamp_until(until: Option<NaiveDate>, today: NaiveDate) -> (NaiveDate, Op
     }
 }
 
+/// Midnight of `day` in `zone`, as an instant (the earliest, on a day that starts in a
+/// clock change): where a day typed in the report zone begins. `None` only for a day that
+/// has no such instant.
+#[must_use]
+pub fn day_start(day: NaiveDate, zone: chrono_tz::Tz) -> Option<chrono::DateTime<chrono::Utc>> {
+    use chrono::TimeZone;
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    zone.from_local_datetime(&midnight)
+        .earliest()
+        .or_else(|| {
+            // A zone whose clock skips midnight: the first instant of the day.
+            zone.from_local_datetime(&day.and_hms_opt(1, 0, 0)?)
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// `from` after `to` is an error naming both days.
 ///
 /// # Errors

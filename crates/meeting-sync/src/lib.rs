@@ -14,7 +14,11 @@
 //!   whether a report should sync first, and its [`archive::Coverage`] of a span.
 //! - [`outputs`]: outputs that never clobber: files written whole (temporary + rename),
 //!   directory outputs that replace only what they wrote.
+//! - [`summary`]: the run summary (`--summary`) of a job, written atomically.
+//! - [`tempdir`]: private (0700) directories in the shared temporary directory.
 //! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
+//! - [`config`]: the profiles file, its precedence with the environment, its permission
+//!   checks, `config use`/`init` writing, and the data of `config list`.
 //!
 //! Network jobs (default feature `live`: meeting-http, tokio, reqwest; without it the crate
 //! pulls no async runtime):
@@ -27,6 +31,8 @@
 //! - [`quanshi::conference`], [`quanshi::info`], [`quanshi::lookups`]: one or many lookups.
 //! - [`sync::sync_profile`]: `meeting sync`: an archive brought up to today, one month
 //!   window per transaction with its cursor, resumable after a kill; Quanshi refreshed.
+//! - [`clients`]: the vendor clients built from [`config::Settings`], and the credential
+//!   check of `config check`.
 //! - [`Capture`]: keep what was fetched (save-raw runs that `meeting parse DIR` replays, raw
 //!   bodies for `--raw`, a progress observer).
 //!
@@ -54,6 +60,9 @@
 pub mod archive;
 #[cfg(feature = "live")]
 mod capture;
+#[cfg(feature = "live")]
+pub mod clients;
+pub mod config;
 pub mod dates;
 pub mod inputs;
 #[cfg(feature = "live")]
@@ -62,10 +71,12 @@ pub mod offline;
 pub mod outputs;
 #[cfg(feature = "live")]
 pub mod quanshi;
+pub mod summary;
 #[cfg(feature = "live")]
 pub mod sync;
 #[cfg(feature = "live")]
 pub mod systec;
+pub mod tempdir;
 
 #[cfg(feature = "live")]
 pub use capture::{Capture, CaptureError, ResponseObserver};

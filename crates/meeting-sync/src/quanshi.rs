@@ -1,5 +1,7 @@
 //! Quanshi lookups: reservations by join link and conferences by temporary id, one or many.
 
+use std::path::{Path, PathBuf};
+
 use meeting_core::{Context, Normalize, Source};
 use meeting_http::QuanshiClient;
 
@@ -81,4 +83,51 @@ impl Lookup {
             .map(Lookup::parse)
             .collect()
     }
+}
+
+/// A list of lookups (`--ids FILE|-`) that cannot be read or holds none.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupsError {
+    /// Standard input could not be read.
+    #[error("--ids -: cannot read stdin: {0}")]
+    Stdin(std::io::Error),
+    /// The file could not be read.
+    #[error("--ids {}: cannot read it: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Nothing to look up in it.
+    #[error(
+        "--ids {}: no ids or join links in it (one per line; `#` starts a comment)",
+        .0.display()
+    )]
+    Empty(PathBuf),
+}
+
+/// The lookups of a file, or of standard input when `path` is `-` ([`Lookup::parse_lines`]).
+///
+/// # Errors
+///
+/// The file or stdin cannot be read, or holds no lookup.
+pub fn read_lookups(path: &Path) -> Result<Vec<Lookup>, LookupsError> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+            .map_err(LookupsError::Stdin)?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|source| LookupsError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?
+    };
+    let lookups = Lookup::parse_lines(&text);
+    if lookups.is_empty() {
+        return Err(LookupsError::Empty(path.to_path_buf()));
+    }
+    Ok(lookups)
 }

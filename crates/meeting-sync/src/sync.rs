@@ -54,6 +54,11 @@ use crate::job::{Batch, Progress};
 use crate::quanshi::Lookup;
 use crate::systec::FetchRange;
 
+mod profiles;
+pub use profiles::{
+    ProfileSync, ProfilesError, ProfilesRequest, SyncTotals, prepare, profile_names, sync_profiles,
+};
+
 /// How the ids of sync runs start in the archive (`sync <profile> <started>`).
 pub const RUN_PREFIX: &str = "sync ";
 
