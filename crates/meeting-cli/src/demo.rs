@@ -122,7 +122,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         w.close().map_err(|e| store_error(&e))?;
     }
     // Read back as `meeting list --archive` does: stubs attached, rooms resolved.
-    let reading = meeting_sync::archive::read(&archive, &meeting_core::query::Filter::new(app.tz))?;
+    let reading = meeting_sync::offline::read(&archive, &meeting_core::query::Filter::new(app.tz))?;
     crate::notes::stubs(app, &reading.stubs);
     let meetings: Vec<Meeting> = reading.meetings;
     app.note(&format!(

@@ -70,3 +70,20 @@ pub(crate) fn decompress(bytes: &[u8], what: &str) -> Result<Vec<u8>> {
         })?;
     Ok(out)
 }
+
+/// The lower-case word a serde enum serialises to.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> Option<String> {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// The hash of a merged meeting's content: its canonical JSON without the observation
+/// times (observed again, a meeting is unchanged).
+pub(crate) fn content_hash(m: &mut Meeting) -> Result<[u8; 16]> {
+    let observed = std::mem::take(&mut m.observed_at);
+    let text = record_text(m);
+    m.observed_at = observed;
+    Ok(crate::record::record_hash(text?.as_bytes()))
+}

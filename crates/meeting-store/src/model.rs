@@ -145,7 +145,7 @@ impl Observation {
             let mut merged = meeting_core::merge::merge([meeting.clone()]);
             match (merged.pop(), merged.is_empty()) {
                 (Some(mut m), true) => {
-                    let hash = crate::write::content_hash(&mut m)?;
+                    let hash = crate::codec::content_hash(&mut m)?;
                     Some((m, hash))
                 }
                 _ => None,

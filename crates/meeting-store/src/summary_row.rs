@@ -9,9 +9,9 @@ use meeting_core::meeting_summary::{EventKind, RoomRef};
 use meeting_core::{Meeting, MeetingSummary, Money, Vendor};
 use rusqlite::{Connection, Row, params};
 
+use crate::codec::enum_text;
 use crate::codec::{exact_time_text as time_text, parse_time};
 use crate::error::{Result, StoreError};
-use crate::write::enum_text;
 
 /// The columns read back, in this order, by [`read_row`].
 pub(crate) const COLUMNS: &str = "key, vendor, profile, fetched_at, rules_version, record_profile,

@@ -5,9 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::Meeting;
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
 
-use crate::codec::{compress, parse_record, record_text, scrub, time_text};
+use crate::codec::{compress, content_hash, parse_record, scrub, time_text};
 use crate::error::{Result, StoreError};
 use crate::model::{
     Cursor, JoinLink, LoadSummary, PreparedObservation, PurgeSummary, RawResponse, RunManifest,
@@ -18,14 +17,6 @@ use crate::summary_row;
 
 fn db(what: &str) -> impl FnOnce(rusqlite::Error) -> StoreError + '_ {
     move |e| StoreError::sqlite(what, e)
-}
-
-/// The lower-case word a serde enum serialises to.
-pub(crate) fn enum_text<T: Serialize>(value: &T) -> Option<String> {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Some(s),
-        _ => None,
-    }
 }
 
 /// How a rebuilt meeting compares with what was stored.
@@ -363,18 +354,9 @@ fn current_observations(
     Ok(out)
 }
 
-/// The hash of a merged meeting's content: its canonical JSON without the observation
-/// times (observed again, a meeting is unchanged).
-pub(crate) fn content_hash(m: &mut Meeting) -> Result<[u8; 16]> {
-    let observed = std::mem::take(&mut m.observed_at);
-    let text = record_text(m);
-    m.observed_at = observed;
-    Ok(record_hash(text?.as_bytes()))
-}
-
 /// Merges the current observations of `key` (in source order): the merged record, the
 /// profile of the newest observation (ties by profile name) and its fetch time; with
-/// `hash`, the merged record's [`content_hash`] (else zeros).
+/// `hash`, the merged record's [`content_hash`](crate::codec::content_hash) (else zeros).
 fn merge_current(key: &str, mut observations: Vec<Written>, hash: bool) -> Result<Option<Merged>> {
     // A neutral record ranks below the vendor's observations: it stands for the key only
     // while there are none.

@@ -3,143 +3,25 @@
 //! ([`purge`]), and whether a report should sync first ([`freshness`]). Thin jobs over
 //! `meeting-store`; no printing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use meeting_core::query::Filter;
+use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::run::RunManifest;
-use meeting_core::{Context, DumpOptions, Meeting, Vendor, read_dump};
+use meeting_core::{Context, DumpOptions, Vendor, read_dump};
 use meeting_store::{
-    Archive, LoadSummary, Observation, PendingCommit, PurgeSummary, Query, RunLock, StoreError,
+    Archive, LoadSummary, Observation, PendingCommit, PurgeSummary, RunLock, StoreError,
     WindowCommit, Writer,
 };
 
 use crate::inputs::{Expanded, Input};
-use crate::offline::{OfflineError, Reading};
+use crate::offline::OfflineError;
 
 /// The archive's path: `flag` (an empty path means the default), else `MEETING_ARCHIVE`,
-/// else the user data directory.
-pub fn path(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
-    let flag = flag.filter(|p| !p.as_os_str().is_empty());
-    let env = std::env::var_os(meeting_store::ARCHIVE_ENV);
-    meeting_store::resolve_archive_path(flag, env.as_deref())
-}
-
-/// The archive's query for a filter: whole days of the filter's zone as UTC instants. Rooms
-/// and hosts are matched after the room identities are resolved (a `detail`-only meeting is
-/// stored under its room id, and matches the room's name).
-#[must_use]
-pub fn query(filter: &Filter) -> Query {
-    let instant = |day: NaiveDate| -> Option<DateTime<Utc>> {
-        let midnight = day.and_hms_opt(0, 0, 0)?;
-        filter
-            .zone
-            .from_local_datetime(&midnight)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let mut q = Query::all();
-    q.from = filter.from.and_then(instant);
-    q.to = filter.to.and_then(|d| d.succ_opt()).and_then(instant);
-    q.vendor = filter.vendor;
-    q
-}
-
-/// The archive's meetings that pass `filter`, in the output order: the report stubs
-/// attached and the rooms resolved across the archive, as for files.
-pub fn read(path: &Path, filter: &Filter) -> Result<Reading, OfflineError> {
-    let mut meetings = Vec::new();
-    each(path, filter, |m| meetings.push(m))?;
-    let (meetings, stubs) = crate::offline::merge(meetings);
-    Ok(Reading {
-        meetings: meetings.into_iter().filter(|m| filter.matches(m)).collect(),
-        stubs,
-        ..Reading::default()
-    })
-}
-
-/// Hands `each` the archive's meetings that the query of `filter` selects (each key's own
-/// merge, a page at a time), then its report stubs: the input of a merge, read without
-/// holding the archive in memory. The archive is read and its records parsed on a thread of
-/// their own while `each` works (at most 1024 meetings between them).
-pub fn each(
-    path: &Path,
-    filter: &Filter,
-    mut each: impl FnMut(Meeting),
-) -> Result<(), OfflineError> {
-    let query = query(filter);
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Meeting, StoreError>>(IN_FLIGHT);
-        let reader = scope.spawn(move || {
-            let archive = match Archive::open_read_only(path) {
-                Ok(a) => a,
-                Err(e) => return tx.send(Err(e)).unwrap_or(()),
-            };
-            // A span's read takes only the stubs that can annotate its meetings (their
-            // meeting number, and their request's UUIDs, name an occurrence read without a
-            // full report): the others annotate meetings of other months, and are not
-            // "unmatched".
-            let bounded = query.from.is_some() || query.to.is_some();
-            let mut open: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            for m in archive.meetings(&query) {
-                if bounded
-                    && let Ok(m) = &m
-                    && let Some(n) = &m.meeting_number
-                    && m.report != Some(meeting_core::ReportState::Full)
-                    && !m.sources.contains(&meeting_core::Source::SystecReports)
-                {
-                    open.entry(n.clone())
-                        .or_default()
-                        .extend(m.occurrence_id.clone());
-                }
-                let failed = m.is_err();
-                if tx.send(m).is_err() || failed {
-                    return;
-                }
-            }
-            match archive.stubs() {
-                Ok(stubs) => {
-                    let ours = stubs.into_iter().filter(|s| {
-                        !bounded
-                            || s.meeting_number
-                                .as_ref()
-                                .and_then(|n| open.get(n))
-                                .is_some_and(|uuids| {
-                                    s.stub_scope()
-                                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u)))
-                                })
-                    });
-                    for s in ours {
-                        if tx.send(Ok(s)).is_err() {
-                            return;
-                        }
-                    }
-                }
-                Err(e) => tx.send(Err(e)).unwrap_or(()),
-            }
-        });
-        let mut result = Ok(());
-        for m in rx {
-            match m {
-                Ok(m) => each(m),
-                Err(e) => {
-                    result = Err(OfflineError::Store(e));
-                    break;
-                }
-            }
-        }
-        if reader.join().is_err() {
-            result = result.and(Err(OfflineError::ReaderStopped));
-        }
-        result
-    })
-}
-
-/// The meetings read ahead of [`each`]'s consumer.
-const IN_FLIGHT: usize = 1024;
+/// else the user data directory (defined with input resolution, [`crate::inputs`]).
+pub use crate::inputs::archive_path as path;
 
 /// How long `import` and `purge` wait for a sync holding the archive before giving up
 /// ([`meeting_store::ErrorKind::Busy`]).

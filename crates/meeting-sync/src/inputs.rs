@@ -296,15 +296,6 @@ pub enum Resolved {
 }
 
 impl Resolved {
-    /// The source to read ([`crate::offline::merged`]).
-    #[must_use]
-    pub fn source(&self) -> crate::offline::Source<'_> {
-        match self {
-            Resolved::Files(e) => crate::offline::Source::Files(e),
-            Resolved::Archive(p) => crate::offline::Source::Archive(p),
-        }
-    }
-
     /// The archive's path, when the input is the archive.
     #[must_use]
     pub fn archive(&self) -> Option<&Path> {
@@ -321,7 +312,7 @@ impl Resolved {
 /// - files or directories named → those (`-` among them is standard input: only then is
 ///   it read);
 /// - nothing named → the archive: `archive` (`--archive PATH`), else `MEETING_ARCHIVE`,
-///   else the default path ([`crate::archive::path`]).
+///   else the default path ([`archive_path`]).
 ///
 /// Standard input is never read implicitly, whether it is a terminal or not (cron, CI and
 /// ssh give a non-terminal one). `archive` together with files is
@@ -331,7 +322,7 @@ pub fn resolve_source(args: &[PathBuf], archive: Option<&Path>) -> Result<Resolv
     match (args.is_empty(), archive) {
         (false, Some(_)) => Err(ResolveError::ArchiveWithFiles),
         (false, None) => Ok(Resolved::Files(expand(args)?)),
-        (true, flag) => Ok(Resolved::Archive(crate::archive::path(flag)?)),
+        (true, flag) => Ok(Resolved::Archive(archive_path(flag)?)),
     }
 }
 
@@ -349,6 +340,14 @@ impl Expanded {
         }
         Ok(gaps)
     }
+}
+
+/// The archive's path: `flag` (an empty path means the default), else `MEETING_ARCHIVE`,
+/// else the user data directory.
+pub fn archive_path(flag: Option<&Path>) -> Result<PathBuf, meeting_store::StoreError> {
+    let flag = flag.filter(|p| !p.as_os_str().is_empty());
+    let env = std::env::var_os(meeting_store::ARCHIVE_ENV);
+    meeting_store::resolve_archive_path(flag, env.as_deref())
 }
 
 #[cfg(test)]

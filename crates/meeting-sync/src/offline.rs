@@ -13,14 +13,16 @@
 //! - [`merged`]: the input of `list`, `export` and `report`: files or the archive, merged,
 //!   filtered.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::run::ManifestError;
 use meeting_core::summary::{Observation, SummaryMerger};
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
-use meeting_store::{StoreError, StoredSummary};
+use meeting_store::{Archive, Query, StoreError, StoredSummary};
 
 use crate::inputs::{Expanded, Input};
 
@@ -104,8 +106,19 @@ pub struct Summarizing {
 pub enum Source<'a> {
     /// Files, directories and stdin, resolved ([`crate::inputs::resolve`]).
     Files(&'a Expanded),
-    /// The archive at this path (resolved: [`crate::archive::path`]).
+    /// The archive at this path (resolved: `archive::path`).
     Archive(&'a Path),
+}
+
+impl crate::inputs::Resolved {
+    /// The source to read ([`merged`]).
+    #[must_use]
+    pub fn source(&self) -> Source<'_> {
+        match self {
+            crate::inputs::Resolved::Files(e) => Source::Files(e),
+            crate::inputs::Resolved::Archive(p) => Source::Archive(p),
+        }
+    }
 }
 
 /// How to read files.
@@ -268,7 +281,7 @@ pub fn merged(
     on_bad: &mut dyn FnMut(&str),
 ) -> Result<Reading, OfflineError> {
     match source {
-        Source::Archive(path) => crate::archive::read(path, filter),
+        Source::Archive(path) => read(path, filter),
         Source::Files(expanded) => {
             let gaps = expanded.incomplete_runs()?;
             let mut reading = read_files(expanded, options, true, filter, on_bad);
@@ -306,8 +319,8 @@ pub fn summarize_files(
 /// `filter` selects, with its report stubs attached and the rooms resolved across them, as
 /// [`summarize_files`] does for files; then filtered.
 pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, OfflineError> {
-    let archive = meeting_store::Archive::open_read_only(path)?;
-    let mut rows = archive.summaries(&crate::archive::query(filter))?;
+    let archive = Archive::open_read_only(path)?;
+    let mut rows = archive.summaries(&query(filter))?;
     let stubs = archive.stubs()?;
     drop(archive);
     let (attached, unmatched) = attach_stubs(&mut rows, stubs);
@@ -510,3 +523,119 @@ fn summarized(merger: SummaryMerger, filter: &Filter) -> Result<Summarizing, Off
         gaps: Vec::new(),
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// Reading the archive as meetings.
+
+/// The archive's query for a filter: whole days of the filter's zone as UTC instants. Rooms
+/// and hosts are matched after the room identities are resolved (a `detail`-only meeting is
+/// stored under its room id, and matches the room's name).
+#[must_use]
+pub fn query(filter: &Filter) -> Query {
+    let instant = |day: NaiveDate| -> Option<DateTime<Utc>> {
+        let midnight = day.and_hms_opt(0, 0, 0)?;
+        filter
+            .zone
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let mut q = Query::all();
+    q.from = filter.from.and_then(instant);
+    q.to = filter.to.and_then(|d| d.succ_opt()).and_then(instant);
+    q.vendor = filter.vendor;
+    q
+}
+
+/// The archive's meetings that pass `filter`, in the output order: the report stubs
+/// attached and the rooms resolved across the archive, as for files.
+pub fn read(path: &Path, filter: &Filter) -> Result<Reading, OfflineError> {
+    let mut meetings = Vec::new();
+    each(path, filter, |m| meetings.push(m))?;
+    let (meetings, stubs) = merge(meetings);
+    Ok(Reading {
+        meetings: meetings.into_iter().filter(|m| filter.matches(m)).collect(),
+        stubs,
+        ..Reading::default()
+    })
+}
+
+/// Hands `each` the archive's meetings that the query of `filter` selects (each key's own
+/// merge, a page at a time), then its report stubs: the input of a merge, read without
+/// holding the archive in memory. The archive is read and its records parsed on a thread of
+/// their own while `each` works (at most 1024 meetings between them).
+pub fn each(
+    path: &Path,
+    filter: &Filter,
+    mut each: impl FnMut(Meeting),
+) -> Result<(), OfflineError> {
+    let query = query(filter);
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Meeting, StoreError>>(IN_FLIGHT);
+        let reader = scope.spawn(move || {
+            let archive = match Archive::open_read_only(path) {
+                Ok(a) => a,
+                Err(e) => return tx.send(Err(e)).unwrap_or(()),
+            };
+            // A span's read takes only the stubs that can annotate its meetings (their
+            // meeting number, and their request's UUIDs, name an occurrence read without a
+            // full report): the others annotate meetings of other months, and are not
+            // "unmatched".
+            let bounded = query.from.is_some() || query.to.is_some();
+            let mut open: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+            for m in archive.meetings(&query) {
+                if bounded
+                    && let Ok(m) = &m
+                    && let Some(n) = &m.meeting_number
+                    && m.report != Some(meeting_core::ReportState::Full)
+                    && !m.sources.contains(&meeting_core::Source::SystecReports)
+                {
+                    open.entry(n.clone())
+                        .or_default()
+                        .extend(m.occurrence_id.clone());
+                }
+                let failed = m.is_err();
+                if tx.send(m).is_err() || failed {
+                    return;
+                }
+            }
+            match archive.stubs() {
+                Ok(stubs) => {
+                    let ours = stubs.into_iter().filter(|s| {
+                        !bounded
+                            || s.meeting_number
+                                .as_ref()
+                                .and_then(|n| open.get(n))
+                                .is_some_and(|uuids| {
+                                    s.stub_scope()
+                                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u)))
+                                })
+                    });
+                    for s in ours {
+                        if tx.send(Ok(s)).is_err() {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => tx.send(Err(e)).unwrap_or(()),
+            }
+        });
+        let mut result = Ok(());
+        for m in rx {
+            match m {
+                Ok(m) => each(m),
+                Err(e) => {
+                    result = Err(OfflineError::Store(e));
+                    break;
+                }
+            }
+        }
+        if reader.join().is_err() {
+            result = result.and(Err(OfflineError::ReaderStopped));
+        }
+        result
+    })
+}
+
+/// The meetings read ahead of [`each`]'s consumer.
+const IN_FLIGHT: usize = 1024;

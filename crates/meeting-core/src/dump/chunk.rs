@@ -32,20 +32,20 @@ pub const DEFAULT_CHUNK_BYTES: usize = 1024 * 1024;
 
 /// One segment of the input held by a chunk.
 #[derive(Clone, Debug)]
-struct Entry {
-    position: Position,
-    kind: SegmentKind,
-    range: Range<usize>,
-    at_line_end: bool,
+pub(super) struct Entry {
+    pub(super) position: Position,
+    pub(super) kind: SegmentKind,
+    pub(super) range: Range<usize>,
+    pub(super) at_line_end: bool,
 }
 
 /// Consecutive documents of one input, copied out of it at document boundaries, to be read
 /// on any thread with [`DumpChunk::read`].
 pub struct DumpChunk {
-    bytes: Vec<u8>,
-    entries: Vec<Entry>,
+    pub(super) bytes: Vec<u8>,
+    pub(super) entries: Vec<Entry>,
     /// Reading the input failed after the entries (the last item of the chunk).
-    io_error: Option<(Position, io::Error)>,
+    pub(super) io_error: Option<(Position, io::Error)>,
 }
 
 impl fmt::Debug for DumpChunk {
@@ -85,51 +85,6 @@ impl DumpChunk {
             scratch: Vec::new(),
             stats: DumpStats::default(),
         }
-    }
-}
-
-impl DumpChunk {
-    /// Writes the chunk's meetings as neutral JSON Lines into `out`, report stubs left out
-    /// (counted), each bad document handed to `on_error`: the bytes `serde_json` writes for
-    /// the meetings [`DumpChunk::read`] yields, with the same errors, but Systec documents
-    /// are written straight from their borrowed views, without building [`Meeting`]s (see
-    /// [`write_jsonl_inputs`](super::write_jsonl_inputs)).
-    pub fn write_jsonl(
-        self,
-        options: &DumpOptions,
-        out: &mut Vec<u8>,
-        on_error: &mut dyn FnMut(DumpError),
-    ) -> super::LineCounts {
-        let mut w = super::line::LineWriter::default();
-        for entry in self.entries {
-            w.counts.documents += 1;
-            let bytes = self.bytes.get(entry.range).unwrap_or_default();
-            let at = out.len();
-            if let Err(kind) = super::line::write_segment(
-                entry.kind,
-                bytes,
-                entry.at_line_end,
-                options,
-                &mut w,
-                out,
-            ) {
-                out.truncate(at);
-                w.counts.bad += 1;
-                on_error(DumpError {
-                    position: entry.position,
-                    kind,
-                });
-            }
-        }
-        if let Some((position, e)) = self.io_error {
-            w.counts.documents += 1;
-            w.counts.bad += 1;
-            on_error(DumpError {
-                position,
-                kind: DumpErrorKind::Io(e),
-            });
-        }
-        w.counts
     }
 }
 

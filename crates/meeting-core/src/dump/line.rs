@@ -16,10 +16,10 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
-use super::chunk::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
+use super::chunk::{DEFAULT_CHUNK_BYTES, DumpChunk, input_chunks, map_ordered};
 use super::scan::SegmentKind;
 use super::sniff::{self, Sniffed};
-use super::{DumpOptions, segment_result};
+use super::{DumpError, DumpErrorKind, DumpOptions, segment_result};
 use crate::inputs::Input;
 use crate::normalize::DayCache;
 use crate::normalize::borrowed::MeetingRef;
@@ -118,7 +118,7 @@ pub(super) fn write_segment(
     options: &DumpOptions,
     w: &mut LineWriter,
     out: &mut Vec<u8>,
-) -> Result<(), super::DumpErrorKind> {
+) -> Result<(), DumpErrorKind> {
     if kind == SegmentKind::Document
         && options.keep.is_none()
         && options.borrowed_fast_path
@@ -143,7 +143,7 @@ pub(super) fn write_segment(
             w.counts.stubs += 1;
             continue;
         }
-        serde_json::to_writer(&mut *out, &m).map_err(|e| super::DumpErrorKind::Io(e.into()))?;
+        serde_json::to_writer(&mut *out, &m).map_err(|e| DumpErrorKind::Io(e.into()))?;
         out.push(b'\n');
         w.counts.written += 1;
     }
@@ -511,4 +511,44 @@ fn time(out: &mut Vec<u8>, t: DateTime<Utc>) {
         b'"', y0, y1, y2, y3, b'-', mo0, mo1, b'-', d0, d1, b'T', h0, h1, b':', mi0, mi1, b':', s0,
         s1, b'Z', b'"',
     ]);
+}
+
+impl DumpChunk {
+    /// Writes the chunk's meetings as neutral JSON Lines into `out`, report stubs left out
+    /// (counted), each bad document handed to `on_error`: the bytes `serde_json` writes for
+    /// the meetings [`DumpChunk::read`] yields, with the same errors, but Systec documents
+    /// are written straight from their borrowed views, without building [`Meeting`]s (see
+    /// [`write_jsonl_inputs`](super::write_jsonl_inputs)).
+    pub fn write_jsonl(
+        self,
+        options: &DumpOptions,
+        out: &mut Vec<u8>,
+        on_error: &mut dyn FnMut(DumpError),
+    ) -> LineCounts {
+        let mut w = LineWriter::default();
+        for entry in self.entries {
+            w.counts.documents += 1;
+            let bytes = self.bytes.get(entry.range).unwrap_or_default();
+            let at = out.len();
+            if let Err(kind) =
+                write_segment(entry.kind, bytes, entry.at_line_end, options, &mut w, out)
+            {
+                out.truncate(at);
+                w.counts.bad += 1;
+                on_error(DumpError {
+                    position: entry.position,
+                    kind,
+                });
+            }
+        }
+        if let Some((position, e)) = self.io_error {
+            w.counts.documents += 1;
+            w.counts.bad += 1;
+            on_error(DumpError {
+                position,
+                kind: DumpErrorKind::Io(e),
+            });
+        }
+        w.counts
+    }
 }
