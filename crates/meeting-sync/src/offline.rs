@@ -320,9 +320,34 @@ pub fn summarize_files(
 /// [`summarize_files`] does for files; then filtered.
 pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, OfflineError> {
     let archive = Archive::open_read_only(path)?;
-    let mut rows = archive.summaries(&query(filter))?;
-    let stubs = archive.stubs()?;
+    let q = query(filter);
+    let mut rows = archive.summaries(&q)?;
+    let mut stubs = archive.stubs()?;
     drop(archive);
+    if q.from.is_some() || q.to.is_some() {
+        // A span's read takes only the stubs that can annotate its meetings (their meeting
+        // number, and their request's UUIDs, name an occurrence of the span without a full
+        // report): the others annotate meetings of other months, and are not "unmatched".
+        let mut open: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for r in &rows {
+            if let Some(n) = r.meeting_number.as_deref()
+                && r.summary.report != Some(meeting_core::ReportState::Full)
+            {
+                open.entry(n)
+                    .or_default()
+                    .extend(r.occurrence_id.as_deref());
+            }
+        }
+        stubs.retain(|s| {
+            s.meeting_number
+                .as_deref()
+                .and_then(|n| open.get(n))
+                .is_some_and(|uuids| {
+                    s.stub_scope()
+                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u.as_str())))
+                })
+        });
+    }
     let (attached, unmatched) = attach_stubs(&mut rows, stubs);
     let mut summaries: Vec<MeetingSummary> = rows.into_iter().map(|r| r.summary).collect();
     summaries.sort_by(|a, b| a.key.cmp(&b.key));
