@@ -206,7 +206,9 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     };
     let mut options = ReportOptions::new(from, to, zone, chrono::Utc::now());
     if let Some(c) = &coverage {
-        options = options.coverage(c.to_string());
+        // The page says "Coverage:" itself.
+        let line = c.to_string();
+        options = options.coverage(line.strip_prefix("coverage of ").unwrap_or(&line));
     }
     // The previous period, from the same source: the archive is read again for it; files
     // are what they are (no previous period when they hold none of it).

@@ -292,25 +292,13 @@ impl MeetingSummary {
 
     /// Every room the meeting was in, each once (as [`crate::query::room_labels`]).
     pub fn room_labels(&self) -> Vec<String> {
-        if self.has_room
-            && let Some(label) = self.room_name.as_ref().or(self.room_id.as_ref())
-        {
-            return vec![label.clone()];
-        }
-        let mut seen: Vec<&str> = Vec::new();
-        let mut out = Vec::new();
-        for r in &self.booked_rooms {
-            if let Some(id) = r.id.as_deref() {
-                if seen.contains(&id) {
-                    continue;
-                }
-                seen.push(id);
-            }
-            if let Some(label) = r.name.as_ref().or(r.id.as_ref()) {
-                out.push(label.clone());
-            }
-        }
-        out
+        labels_of_rooms(
+            self.has_room
+                .then_some((self.room_name.as_ref(), self.room_id.as_ref())),
+            self.booked_rooms
+                .iter()
+                .map(|r| (r.name.as_ref(), r.id.as_ref())),
+        )
     }
 
     /// The host shown: its name, else e-mail, else id; empty when unknown.
@@ -412,6 +400,31 @@ fn union_seconds(spans: &mut [(i64, i64)]) -> u64 {
         total += e - s;
     }
     u64::try_from(total).unwrap_or(0)
+}
+
+/// The rule of [`crate::query::room_labels`], for a meeting and its summary alike: the room's name (else
+/// id); else each booked room's name (else id), one per id.
+pub(crate) fn labels_of_rooms<'a>(
+    room: Option<(Option<&'a String>, Option<&'a String>)>,
+    booked: impl Iterator<Item = (Option<&'a String>, Option<&'a String>)>,
+) -> Vec<String> {
+    if let Some(label) = room.and_then(|(name, id)| name.or(id)) {
+        return vec![label.clone()];
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (name, id) in booked {
+        if let Some(id) = id.map(String::as_str) {
+            if seen.contains(&id) {
+                continue;
+            }
+            seen.push(id);
+        }
+        if let Some(label) = name.or(id) {
+            out.push(label.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -278,25 +278,10 @@ pub fn room_label(m: &Meeting) -> String {
 /// Every room a meeting was in, each once: the Systec room's name (else id), else each
 /// booked room's name (else id), one per `DeviceId`.
 pub fn room_labels(m: &Meeting) -> Vec<String> {
-    if let Some(room) = &m.room
-        && let Some(label) = room.name.as_ref().or(room.id.as_ref())
-    {
-        return vec![label.clone()];
-    }
-    let mut seen: Vec<&str> = Vec::new();
-    let mut out = Vec::new();
-    for r in &m.rooms {
-        if let Some(id) = r.id.as_deref() {
-            if seen.contains(&id) {
-                continue;
-            }
-            seen.push(id);
-        }
-        if let Some(label) = r.name.as_ref().or(r.id.as_ref()) {
-            out.push(label.clone());
-        }
-    }
-    out
+    crate::meeting_summary::labels_of_rooms(
+        m.room.as_ref().map(|r| (r.name.as_ref(), r.id.as_ref())),
+        m.rooms.iter().map(|r| (r.name.as_ref(), r.id.as_ref())),
+    )
 }
 
 /// The host shown for a meeting: its name, else e-mail, else id; empty when unknown.
