@@ -146,6 +146,25 @@ impl<'a> App<'a> {
         Ok(Some(meeting_report::mask::Masker::new(names)))
     }
 
+    /// A progress bar of `len` steps on stderr, only on a terminal and without `-q`
+    /// (`meeting export`: meetings written).
+    pub(crate) fn bar(&self, len: u64, prefix: &'static str) -> indicatif::ProgressBar {
+        if self.g.quiet || !io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let pb = indicatif::ProgressBar::new(len);
+        pb.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix}: {pos}/{len} [{bar:24}] [{elapsed}, ETA {eta}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        pb.set_prefix(prefix);
+        pb
+    }
+
     /// A spinner on stderr, only on a terminal and without `-q`/`--no-progress`.
     pub(crate) fn progress(&self, live: &LiveArgs) -> indicatif::ProgressBar {
         if self.g.quiet || live.no_progress || !io::stderr().is_terminal() {

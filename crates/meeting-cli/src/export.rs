@@ -94,9 +94,12 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
         // Output order (start, else scheduled start), so each month is written once.
         sort_for_output(&mut meetings);
         let mut exporter = Exporter::create(&args.out, options).map_err(|e| error(&e))?;
+        let bar = app.bar(meetings.len() as u64, "export");
         for m in meetings {
             push(&mut exporter, m)?;
+            bar.inc(1);
         }
+        bar.finish_and_clear();
         (bad, gaps, exporter)
     };
     let summary = exporter.finish().map_err(|e| error(&e))?;
