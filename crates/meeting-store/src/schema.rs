@@ -556,11 +556,45 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
 /// reports, so that a person keeps one pseudonym across every report of this archive
 /// ([`crate::Archive::pseudonym_key`]). Purge keeps it; a backup carries it.
 fn ensure_settings(conn: &Connection, path: &Path) -> Result<()> {
-    conn.execute_batch(
+    // Read first: an archive that has its key needs no write (and opening a writer must not
+    // wait for another connection's write lock).
+    let has_key = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'settings'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .and_then(|n| {
+            if n == 0 {
+                return Ok(false);
+            }
+            conn.query_row(
+                "SELECT count(*) FROM settings WHERE name = 'pseudonym_key'",
+                [],
+                |r| r.get::<_, i64>(0).map(|k| k > 0),
+            )
+        })
+        .map_err(|e| StoreError::sqlite("cannot read the archive's settings", e).at(path))?;
+    if has_key {
+        return Ok(());
+    }
+    match conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
          INSERT OR IGNORE INTO settings (name, value) VALUES ('pseudonym_key', randomblob(16));",
-    )
-    .map_err(|e| StoreError::sqlite("cannot write the archive's settings", e).at(path))
+    ) {
+        Ok(()) => Ok(()),
+        // Another connection holds the write lock: the key is made by the next writer (until
+        // then, masked reports use a key of their own run).
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(StoreError::sqlite("cannot write the archive's settings", e).at(path)),
+    }
 }
 
 /// Rewrites the summary rows of older rules ([`meeting_core::RULES_VERSION`]) from their
