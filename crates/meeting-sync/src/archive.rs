@@ -1,6 +1,7 @@
-//! The archive's offline jobs: where it is ([`path`]), its meetings as the input of a
-//! merge ([`each`], [`read`]), `meeting archive import` ([`import`]) and `purge`
-//! ([`purge`]), and whether a report should sync first ([`freshness`]). Thin jobs over
+//! The archive's offline jobs: where it is ([`path`]), `meeting archive import`
+//! ([`import`]) and `purge` ([`purge`]), whether a report should sync first
+//! ([`freshness`]) and its coverage of a span ([`coverage`]). Its meetings as the input of a
+//! merge are read by the offline jobs (`offline::each`, `offline::read`). Thin jobs over
 //! `meeting-store`; no printing.
 
 use std::collections::BTreeMap;
