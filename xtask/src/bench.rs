@@ -205,6 +205,29 @@ fn size_mb(path: &Path) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Builds the release `meeting` and `meeting-sim` binaries, and makes the bench data
+/// directory: `(target/release, target/bench-data)`, for the benches that need no more.
+pub(crate) fn release_binaries() -> Result<(PathBuf, PathBuf), String> {
+    let root = root();
+    let release = root.join("target/release");
+    let data = root.join("target/bench-data");
+    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    cargo(&[
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "meeting-sim",
+        "--bin",
+        "meeting-sim",
+        "-p",
+        "meeting-cli",
+        "--bin",
+        "meeting",
+    ])?;
+    Ok((release, data))
+}
+
 pub(crate) fn bench(quick: bool) -> Result<(), String> {
     let root = root();
     let release = root.join("target/release");

@@ -211,23 +211,7 @@ fn median_of(n: usize, program: &Path, args: &[&str]) -> Result<Measured, String
 /// dumps generated into `target/bench-data/` as `cargo xtask bench` does), printed as a
 /// table and written to `target/bench-import-report.md`.
 pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
-    let root = crate::root();
-    let release = root.join("target/release");
-    let data = root.join("target/bench-data");
-    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
-    crate::cargo(&[
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "meeting-sim",
-        "--bin",
-        "meeting-sim",
-        "-p",
-        "meeting-cli",
-        "--bin",
-        "meeting",
-    ])?;
+    let (release, data) = super::release_binaries()?;
     let sim = release.join("meeting-sim");
     let generate = |size: &str| super::generated(&sim, &data, "detail", size, "7");
     let small = generate("20MB")?;
@@ -235,7 +219,7 @@ pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
     let rows = rows(&release.join("meeting"), &big, &small, &data, quick)?;
     let table = super::markdown_table(&rows);
     println!("{table}");
-    let path = root.join("target/bench-import-report.md");
+    let path = crate::root().join("target/bench-import-report.md");
     std::fs::write(&path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("xtask bench-import: written to {}", path.display());
     Ok(())

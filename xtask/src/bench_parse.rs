@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Row, generated, markdown_table, median_run, size_mb};
-use crate::{cargo, root};
+use crate::root;
 
 /// jq's program listing the records of `endpoint`'s answers, one per line.
 fn jq_program(endpoint: &str) -> &'static str {
@@ -17,24 +17,8 @@ fn jq_program(endpoint: &str) -> &'static str {
 }
 
 pub(crate) fn bench_parse(quick: bool, before: Option<PathBuf>) -> Result<(), String> {
-    let root = root();
-    let release = root.join("target/release");
-    let data = root.join("target/bench-data");
-    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
     eprintln!("xtask bench-parse: building release binaries");
-    cargo(&[
-        "build",
-        "--release",
-        "--locked",
-        "-p",
-        "meeting-sim",
-        "--bin",
-        "meeting-sim",
-        "-p",
-        "meeting-cli",
-        "--bin",
-        "meeting",
-    ])?;
+    let (release, data) = super::release_binaries()?;
     let sim = release.join("meeting-sim");
     let meeting = release.join("meeting");
     let mut binaries: Vec<(&str, PathBuf)> = vec![("after", meeting)];
@@ -104,7 +88,7 @@ pub(crate) fn bench_parse(quick: bool, before: Option<PathBuf>) -> Result<(), St
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let report = format!("{cores} cores.\n\n{table}");
     println!("{report}");
-    let path = root.join("target/bench-parse-report.md");
+    let path = root().join("target/bench-parse-report.md");
     std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("xtask bench-parse: written to {}", path.display());
     Ok(())
