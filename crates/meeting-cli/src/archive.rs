@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use meeting_store::Archive;
-use meeting_sync::archive::{ImportOptions, RUN_LOCK_WAIT};
+use meeting_sync::archive::RUN_LOCK_WAIT;
+use meeting_sync::import::ImportOptions;
 
 use crate::app::App;
 use crate::cli::{ArchiveCommand, StatusFormat};
@@ -171,7 +172,7 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
     }
 }
 
-/// `meeting archive import`: the job of `meeting_sync::archive::import`, and what it did.
+/// `meeting archive import`: the job of `meeting_sync::import::import`, and what it did.
 fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: bool) -> Result<()> {
     let expanded =
         meeting_sync::inputs::expand(inputs).map_err(|e| CliError::usage(e.to_string()))?;
@@ -181,7 +182,7 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
     let path = path(archive)?;
     let options = ImportOptions::new(app.settings.profile_name.clone(), app.ctx).keep_raw(keep_raw);
     let mut bad = BadReporter::unlimited();
-    let s = meeting_sync::archive::import(&path, &expanded, &options, &mut |e| bad.report(e))?;
+    let s = meeting_sync::import::import(&path, &expanded, &options, &mut |e| bad.report(e))?;
     let total = &s.changes;
     app.note(&format!(
         "imported {} records into {}: {} new, {} updated, {} unchanged meetings; {} new report stubs; {} raw responses kept{}",

@@ -10,8 +10,8 @@
 //!   skipped; the saved runs' manifests and gaps.
 //! - [`offline`]: the offline read → merge → filter of saved dumps or the archive, with bad
 //!   documents and report stubs accounted for; the summaries behind `stats`.
-//! - [`archive`]: the archive's path, its meetings as an input, `import`, `purge`, and
-//!   whether a report should sync first, and its [`archive::Coverage`] of a span.
+//! - [`import`]: files loaded into the archive (`meeting archive import`).
+//! - [`archive`]: the archive's path, `purge`, and whether a report should sync first, and its [`archive::Coverage`] of a span.
 //! - [`outputs`]: outputs that never clobber: files written whole (temporary + rename),
 //!   directory outputs that replace only what they wrote.
 //! - [`summary`]: the run summary (`--summary`) of a job, written atomically.
@@ -64,6 +64,7 @@ mod capture;
 pub mod clients;
 pub mod config;
 pub mod dates;
+pub mod import;
 pub mod inputs;
 #[cfg(feature = "live")]
 mod job;

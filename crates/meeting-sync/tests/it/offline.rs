@@ -81,9 +81,8 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
         fixture("systec/his-meeting.sample.json"),
     ];
     let expanded = expand(&files).unwrap();
-    let options = meeting_sync::archive::ImportOptions::new("default", Default::default());
-    let summary =
-        meeting_sync::archive::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    let options = meeting_sync::import::ImportOptions::new("default", Default::default());
+    let summary = meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
     assert_eq!(summary.bad, 0);
     assert!(summary.records > 0);
     let from_archive = merged(
@@ -105,6 +104,6 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
     };
     assert_eq!(keys(&from_archive), keys(&from_files));
     // Importing again changes nothing.
-    let again = meeting_sync::archive::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    let again = meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
     assert_eq!(again.changes.new, 0);
 }
