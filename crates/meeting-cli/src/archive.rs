@@ -182,7 +182,38 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
     let path = path(archive)?;
     let options = ImportOptions::new(app.settings.profile_name.clone(), app.ctx).keep_raw(keep_raw);
     let mut bad = BadReporter::unlimited();
-    let s = meeting_sync::import::import(&path, &expanded, &options, &mut |e| bad.report(e))?;
+    // A bar of input bytes on a terminal (a spinner when the size is not known: stdin, gzip).
+    let bar = app.bar(0, "importing");
+    match meeting_sync::import::input_bytes(&expanded) {
+        Some(len) => {
+            bar.set_length(len);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix}: {bytes}/{total_bytes} [{bar:24}] {msg} [{elapsed}, ETA {eta}]",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+        }
+        None => bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {prefix}: {bytes} {msg} [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        ),
+    }
+    let s = meeting_sync::import::import_with_progress(
+        &path,
+        &expanded,
+        &options,
+        &mut |e| bar.suspend(|| bad.report(e)),
+        &mut |p| {
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} records", p.records));
+        },
+    );
+    bar.finish_and_clear();
+    let s = s?;
     let total = &s.changes;
     app.note(&format!(
         "imported {} records into {}: {} new, {} updated, {} unchanged meetings; {} new report stubs; {} raw responses kept{}",

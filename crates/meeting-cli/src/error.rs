@@ -133,6 +133,8 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
     let exit = match e.kind() {
         ErrorKind::Busy => Exit::Busy,
         ErrorKind::NotAnArchive => Exit::Data,
+        // The file system failed (a full disk): as any output that cannot be written.
+        ErrorKind::Io => Exit::Write,
         ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
             Exit::Usage
         }
@@ -160,7 +162,14 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
         }
         _ => "",
     };
-    CliError::new(exit, format!("{e}{hint}"))
+    // The cause the archive kept (the operating system's or SQLite's words).
+    let cause = match e.kind() {
+        ErrorKind::Io | ErrorKind::Database => std::error::Error::source(e)
+            .map(|c| format!(": {c}"))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    CliError::new(exit, format!("{e}{cause}{hint}"))
 }
 
 impl From<meeting_sync::offline::OfflineError> for CliError {

@@ -87,7 +87,15 @@ impl StoreError {
         let kind = match err.sqlite_error_code() {
             Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => ErrorKind::NotAnArchive,
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => ErrorKind::Busy,
-            Some(ErrorCode::CannotOpen) => ErrorKind::Io,
+            Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure) => ErrorKind::Io,
+            // The disk is full (SQLite's SQLITE_FULL: the OS said ENOSPC, or the database
+            // reached its page limit): an I/O failure with the operating system's words,
+            // not a database error.
+            Some(ErrorCode::DiskFull) => {
+                return StoreError::new(ErrorKind::Io, what).with_source(Detail(format!(
+                    "no space left on device: free some space and run it again ({err})"
+                )));
+            }
             _ => ErrorKind::Database,
         };
         // rusqlite's errors are not part of this crate's API: keep their text only.
@@ -140,3 +148,30 @@ impl StdError for Detail {}
 
 /// The crate's result type.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full disk (SQLITE_FULL) is an I/O failure that names it, not a database error.
+    #[test]
+    fn a_full_disk_is_an_io_error_with_its_cause() {
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        let e = StoreError::sqlite("cannot commit", full);
+        assert_eq!(e.kind(), &ErrorKind::Io);
+        let cause = e.source().map(ToString::to_string).unwrap_or_default();
+        assert!(cause.contains("no space left on device"), "{cause}");
+        assert!(cause.contains("database or disk is full"), "{cause}");
+        let io = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_IOERR_WRITE),
+            None,
+        );
+        assert_eq!(
+            StoreError::sqlite("cannot commit", io).kind(),
+            &ErrorKind::Io
+        );
+    }
+}

@@ -88,9 +88,10 @@ impl Observation {
 }
 
 /// An [`Observation`] made ready for the writer on the caller's thread
-/// ([`Observation::prepare`]): its stored JSON, and the meeting it would be alone (the
-/// merge of this one observation) with its JSON. The writer thread then does not serialise
-/// or merge a meeting seen for the first time, so a caller that prepares the next window
+/// ([`Observation::prepare`]): its stored JSON, hashed and compressed, and the meeting it
+/// would be alone (the merge of this one observation) with its JSON. The writer thread then
+/// does not serialise, compress or merge a meeting seen for the first time (observations
+/// can be prepared on every core, the writer only writes), so a caller that prepares the next window
 /// while the writer commits this one (see [`Writer::send_window`](crate::Writer::send_window))
 /// spreads that work over two threads. What is stored is the same as for the observation.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,8 +105,21 @@ pub struct PreparedObservation {
     pub(crate) meeting: Meeting,
     /// The record's stored JSON.
     pub(crate) record: String,
+    /// The hash of the record's JSON (`record::record_hash`).
+    pub(crate) hash: [u8; 16],
+    /// The record's JSON compressed with the current dictionary (none for a report stub,
+    /// which is stored as JSON).
+    pub(crate) packed: Option<Vec<u8>>,
     /// The merge of this observation alone and its content hash (none for a report stub).
     pub(crate) alone: Option<(Meeting, [u8; 16])>,
+}
+
+impl PreparedObservation {
+    /// The length of the record's canonical JSON: a measure of the memory it holds.
+    #[must_use]
+    pub fn json_len(&self) -> usize {
+        self.record.len()
+    }
 }
 
 impl Observation {
@@ -139,6 +153,12 @@ impl Observation {
             one.source_name()
         };
         let record = crate::codec::record_text(&meeting)?;
+        let hash = crate::record::record_hash(record.as_bytes());
+        let packed = if meeting.is_stub() {
+            None
+        } else {
+            Some(crate::record::compress_record(record.as_bytes())?)
+        };
         let alone = if meeting.is_stub() || !with_alone {
             None
         } else {
@@ -157,6 +177,8 @@ impl Observation {
             fetched: crate::codec::time_text(self.fetched_at),
             meeting,
             record,
+            hash,
+            packed,
             alone,
         })
     }

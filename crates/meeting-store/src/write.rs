@@ -66,6 +66,8 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             fetched,
             meeting,
             record,
+            hash,
+            packed,
             alone,
         } = obs?;
         if meeting.is_stub() {
@@ -77,9 +79,12 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         seen.insert(meeting.key.clone());
         // Stored when it is the greater observation of its `(key, source)` by
         // `(fetched_at, hash of the record's JSON, profile)` (compared bytewise, as in
-        // Rust), or the first: the record compressed with the embedded dictionary.
-        let hash = record_hash(record.as_bytes());
-        let packed = compress_record(record.as_bytes())?;
+        // Rust), or the first: the record compressed with the embedded dictionary (hashed
+        // and compressed when it was prepared).
+        let packed = match packed {
+            Some(p) => p,
+            None => compress_record(record.as_bytes())?,
+        };
         let stored = conn
             .prepare_cached(
                 "INSERT INTO observations (key, source, profile, fetched_at, hash, dict, record)

@@ -1,24 +1,36 @@
 //! `meeting archive import`: files loaded into the archive as observations ([`import`]),
 //! with their bad documents counted and saved runs' manifests recorded. No printing.
+//!
+//! The inputs are split into chunks of whole documents (the scanner only, on the calling
+//! thread); each chunk is parsed, normalised, serialised to canonical JSON, hashed and
+//! compressed on any of [`ImportOptions::jobs`] threads; the results come back in input
+//! order (so any run gives the same archive) and go to the archive's writer thread, which
+//! only writes, a batch of records per transaction. Memory is bounded by the chunks in
+//! flight and two batches, whatever the size of the input.
 
 use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use meeting_core::dump::{DEFAULT_CHUNK_BYTES, InputChunk, input_chunks, map_ordered};
 use meeting_core::run::RunManifest;
-use meeting_core::{Context, DumpOptions, read_dump};
+use meeting_core::{Context, DumpOptions, Meeting};
 use meeting_store::{
-    LoadSummary, Observation, PendingCommit, RunLock, StoreError, WindowCommit, Writer,
+    LoadSummary, Observation, PendingCommit, PreparedObservation, RawResponse, RunLock, StoreError,
+    WindowCommit, Writer,
 };
 
 use crate::archive::RUN_LOCK_WAIT;
 use crate::inputs::{Expanded, Input};
 use crate::offline::OfflineError;
 
-/// Records per import transaction: a dump is committed in chunks of this many records, so
-/// the import's memory does not grow with the dump (a save-raw record is one response,
-/// far below it, so it stays one transaction with its raw body).
-const IMPORT_CHUNK: usize = 4096;
+/// Records per import transaction at most: the inputs are committed in batches, so the
+/// import's memory does not grow with the dump.
+const BATCH_RECORDS: usize = 4096;
+
+/// Bytes of canonical JSON per import transaction at most (records with long participant
+/// lists make a batch of fewer records).
+const BATCH_JSON_BYTES: usize = 16 << 20;
 
 /// Saved-response records (`--save-raw`) are small: one response per file.
 const RECORD_MAX_BYTES: u64 = 64 << 20;
@@ -35,6 +47,10 @@ pub struct ImportOptions {
     pub keep_raw: bool,
     /// How long to wait for another run holding the archive.
     pub lock_wait: Duration,
+    /// Threads that parse, normalise, serialise and compress (the writer has its own).
+    pub jobs: usize,
+    /// How documents are read (a forced endpoint), when not only in `context`.
+    dump: Option<DumpOptions>,
 }
 
 impl ImportOptions {
@@ -47,7 +63,25 @@ impl ImportOptions {
             context,
             keep_raw: false,
             lock_wait: RUN_LOCK_WAIT,
+            jobs: crate::inputs::default_jobs(),
+            dump: None,
         }
+    }
+
+    /// Read the documents with these options (a forced endpoint); their context stands for
+    /// `context`.
+    #[must_use]
+    pub fn dump_options(mut self, dump: DumpOptions) -> Self {
+        self.context = dump.context;
+        self.dump = Some(dump);
+        self
+    }
+
+    /// Parse on `jobs` threads (at least one).
+    #[must_use]
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
     }
 
     /// Keep save-raw records' bodies too.
@@ -62,6 +96,8 @@ impl ImportOptions {
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct ImportSummary {
+    /// Documents read (good and bad).
+    pub documents: u64,
     /// Records read and committed.
     pub records: u64,
     /// Bad documents skipped (each handed to `on_bad`).
@@ -74,7 +110,7 @@ pub struct ImportSummary {
 
 /// A `--save-raw` record file (`000001-systec.detail.json`), parsed, or `None` for anything
 /// else (a dump, a large file).
-fn saved_record(path: &Path) -> Option<(Vec<u8>, meeting_core::SavedResponse)> {
+fn saved_record(path: &Path) -> Option<meeting_core::SavedResponse> {
     let name = path.file_name()?.to_str()?;
     let (seq, _) = name.split_once('-')?;
     if seq.len() != 6 || !seq.bytes().all(|b| b.is_ascii_digit()) {
@@ -84,25 +120,195 @@ fn saved_record(path: &Path) -> Option<(Vec<u8>, meeting_core::SavedResponse)> {
         return None;
     }
     let bytes = std::fs::read(path).ok()?;
-    let record = serde_json::from_slice(&bytes).ok()?;
-    Some((bytes, record))
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// Hands `commit` to the writer thread once the chunk before it (`pending`) is committed,
-/// and returns while it is written: reading the next chunk overlaps writing this one, and
-/// at most two chunks are in memory. Chunks are committed in order; the first failure
-/// stops the import (the chunks before it stay committed, as they would one at a time).
-fn send_chunk(
-    writer: &Writer,
-    pending: &mut Option<PendingCommit>,
-    total: &mut LoadSummary,
-    commit: WindowCommit,
-) -> Result<(), StoreError> {
-    if let Some(p) = pending.take() {
-        total.add(&p.wait()?);
+/// How far an import has come: handed to the caller after each chunk of input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportProgress {
+    /// Bytes of documents read (as parsed: after gzip), of every input so far.
+    pub bytes: u64,
+    /// Records read so far.
+    pub records: u64,
+    /// Inputs begun so far.
+    pub inputs: usize,
+}
+
+/// The size of the inputs as the progress counts it ([`ImportProgress::bytes`]): the sum
+/// of the files' sizes, or `None` when it is not known beforehand (standard input, gzip).
+#[must_use]
+pub fn input_bytes(expanded: &Expanded) -> Option<u64> {
+    let mut total = 0u64;
+    for input in &expanded.inputs {
+        match input {
+            Input::Stdin => return None,
+            Input::File(p) => {
+                if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) {
+                    return None;
+                }
+                total += std::fs::metadata(p).map_or(0, |m| m.len());
+            }
+        }
     }
-    *pending = Some(writer.send_window(commit)?);
-    Ok(())
+    Some(total)
+}
+
+/// What one chunk of input became on a worker thread.
+struct Part {
+    input: usize,
+    bytes: u64,
+    documents: u64,
+    prepared: Vec<PreparedObservation>,
+    json_bytes: usize,
+    raw: Option<RawResponse>,
+    errors: Vec<String>,
+    failed: Option<OfflineError>,
+}
+
+/// Everything a worker needs to turn a chunk into observations.
+struct Job<'a> {
+    expanded: &'a Expanded,
+    options: &'a ImportOptions,
+    per_input: &'a [DumpOptions],
+    names: &'a [String],
+}
+
+impl Job<'_> {
+    /// When the records of a chunk were fetched, and the raw body to keep with them: a
+    /// save-raw record (one document, the first chunk of its file) is observed at its
+    /// run's start (as its live output and a replay say), else when it was fetched; other
+    /// files when they were last written; standard input now.
+    fn origin(
+        &self,
+        input: &Input,
+        options: &DumpOptions,
+        first: bool,
+    ) -> (DateTime<Utc>, Option<RawResponse>) {
+        let record = match input {
+            Input::File(p) if first => saved_record(p),
+            _ => None,
+        };
+        match (record, input) {
+            (Some(r), _) => {
+                let at = options.run_started.unwrap_or(r.fetched_at);
+                let raw = self
+                    .options
+                    .keep_raw
+                    .then(|| RawResponse::new(self.options.profile.clone(), r));
+                (at, raw)
+            }
+            (None, Input::File(p)) => (
+                std::fs::metadata(p)
+                    .and_then(|m| m.modified())
+                    .map(DateTime::<Utc>::from)
+                    .unwrap_or_else(|_| Utc::now()),
+                None,
+            ),
+            (None, Input::Stdin) => (Utc::now(), None),
+        }
+    }
+
+    /// Parses, normalises, serialises, hashes and compresses one chunk.
+    fn run(&self, (item, first): (InputChunk, bool)) -> Part {
+        let mut part = Part {
+            input: item.input,
+            bytes: 0,
+            documents: 0,
+            prepared: Vec::new(),
+            json_bytes: 0,
+            raw: None,
+            errors: Vec::new(),
+            failed: None,
+        };
+        let chunk = match item.chunk {
+            Ok(chunk) => chunk,
+            Err(e) => {
+                part.failed = Some(e.into());
+                return part;
+            }
+        };
+        let (Some(input), Some(options)) = (
+            self.expanded.inputs.get(item.input),
+            self.per_input.get(item.input),
+        ) else {
+            return part;
+        };
+        let name = self.names.get(item.input).map_or("", String::as_str);
+        part.bytes = chunk.len() as u64;
+        let (fetched_at, raw) = self.origin(input, options, first && chunk.documents() == 1);
+        part.raw = raw;
+        let profile = &self.options.profile;
+        let mut reader = chunk.read(options);
+        for item in reader.by_ref() {
+            match item {
+                Ok(m) => match observation(profile, fetched_at, m).prepare() {
+                    Ok(p) => {
+                        part.json_bytes += p.json_len();
+                        part.prepared.push(p);
+                    }
+                    Err(e) => {
+                        part.failed = Some(e.into());
+                        return part;
+                    }
+                },
+                Err(e) => part.errors.push(format!("{name}: {e}")),
+            }
+        }
+        part.documents = reader.stats().documents;
+        part
+    }
+}
+
+/// A record as an observation: a record of the neutral JSON Lines (several sources, or
+/// none) is one `neutral` observation, observed when its newest source was.
+fn observation(profile: &str, fetched_at: DateTime<Utc>, m: Meeting) -> Observation {
+    let mut sources = m.sources.clone();
+    sources.sort();
+    sources.dedup();
+    if sources.len() == 1 || m.is_stub() {
+        Observation::new(profile, fetched_at, m)
+    } else {
+        let at = m.last_observed().unwrap_or(fetched_at);
+        Observation::neutral(profile, at, m)
+    }
+}
+
+/// The batch being filled, and the one the writer thread is committing.
+struct Batches<'w> {
+    writer: &'w Writer,
+    records: Vec<PreparedObservation>,
+    json_bytes: usize,
+    raw: Vec<RawResponse>,
+    pending: Option<PendingCommit>,
+    changes: LoadSummary,
+}
+
+impl Batches<'_> {
+    /// Hands the batch to the writer thread once the one before it is committed, and
+    /// returns while it is written: preparing the next batch overlaps writing this one.
+    /// Batches are committed in order; the first failure stops the import (the batches
+    /// before it stay committed).
+    fn send(&mut self) -> Result<(), StoreError> {
+        if let Some(p) = self.pending.take() {
+            self.changes.add(&p.wait()?);
+        }
+        let mut commit = WindowCommit::prepared(std::mem::take(&mut self.records));
+        commit.raw.append(&mut self.raw);
+        self.json_bytes = 0;
+        self.pending = Some(self.writer.send_window(commit)?);
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<LoadSummary, StoreError> {
+        if !self.records.is_empty() || !self.raw.is_empty() {
+            self.send()?;
+        }
+        if let Some(p) = self.pending.take() {
+            self.changes.add(&p.wait()?);
+        }
+        Ok(self.changes)
+    }
 }
 
 /// `meeting archive import`: every record of the inputs is an observation, fetched when the
@@ -110,84 +316,92 @@ fn send_chunk(
 /// written); with `keep_raw`, save-raw records' bodies are kept too; runs' manifests are
 /// recorded with their gaps. Never interleaved with a sync: the archive's run lock is held
 /// throughout. Each bad document goes to `on_bad` and is counted.
+///
+/// # Errors
+/// An input cannot be opened, a manifest cannot be read, the archive fails (busy, a full
+/// disk: [`meeting_store::ErrorKind::Io`] with the operating system's words).
 pub fn import(
     path: &Path,
     expanded: &Expanded,
     options: &ImportOptions,
     on_bad: &mut dyn FnMut(&str),
 ) -> Result<ImportSummary, OfflineError> {
+    import_with_progress(path, expanded, options, on_bad, &mut |_| {})
+}
+
+/// [`import`], calling `on_progress` after each chunk of input (on the calling thread).
+///
+/// # Errors
+/// As [`import`].
+pub fn import_with_progress(
+    path: &Path,
+    expanded: &Expanded,
+    options: &ImportOptions,
+    on_bad: &mut dyn FnMut(&str),
+    on_progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary, OfflineError> {
     let _lock = RunLock::acquire(path, options.lock_wait)?;
     let writer = Writer::open(path)?;
-    let profile = &options.profile;
-    let dump_options = DumpOptions::new().context(options.context);
+    let base = options
+        .dump
+        .clone()
+        .unwrap_or_else(|| DumpOptions::new().context(options.context));
+    // Each input's own options: a saved run's span, start and failed windows.
+    let per_input: Vec<DumpOptions> = expanded
+        .inputs
+        .iter()
+        .map(|i| i.options_for(&base))
+        .collect();
+    let names: Vec<String> = expanded.inputs.iter().map(Input::name).collect();
+    let job = Job {
+        expanded,
+        options,
+        per_input: &per_input,
+        names: &names,
+    };
     let mut summary = ImportSummary::default();
-    // The chunk the writer thread is committing while the next one is read.
-    let mut pending: Option<PendingCommit> = None;
-    for input in &expanded.inputs {
-        let record = match input {
-            Input::File(p) => saved_record(p),
-            Input::Stdin => None,
-        };
-        // A saved run's records are observed at the run's start (as its live output and a
-        // replay say), and keep only the days the run asked for.
-        let input_options = input.options_for(&dump_options);
-        let fetched_at = match (&record, input) {
-            (Some((_, r)), _) => input_options.run_started.unwrap_or(r.fetched_at),
-            (None, Input::File(p)) => std::fs::metadata(p)
-                .and_then(|m| m.modified())
-                .map(DateTime::<Utc>::from)
-                .unwrap_or_else(|_| Utc::now()),
-            (None, Input::Stdin) => Utc::now(),
-        };
-        let (reader, mut raw): (Box<dyn std::io::Read>, _) = match record {
-            Some((bytes, r)) => (
-                Box::new(std::io::Cursor::new(bytes)),
-                options
-                    .keep_raw
-                    .then(|| meeting_store::RawResponse::new(profile.clone(), r)),
-            ),
-            None => (input.open()?, None),
-        };
-        let mut observations = Vec::new();
-        let mut dump = read_dump(reader, input_options);
-        for item in dump.by_ref() {
-            match item {
-                Ok(m) => {
-                    // A record of the neutral JSON Lines (several sources, or none) is one
-                    // `neutral` observation, observed when its newest source was.
-                    let mut sources = m.sources.clone();
-                    sources.sort();
-                    sources.dedup();
-                    let observation = if sources.len() == 1 || m.is_stub() {
-                        Observation::new(profile.clone(), fetched_at, m)
-                    } else {
-                        let at = m.last_observed().unwrap_or(fetched_at);
-                        Observation::neutral(profile.clone(), at, m)
-                    };
-                    // Serialised and merged here, while the writer commits the last chunk.
-                    observations.push(observation.prepare()?);
-                    // Large dumps commit in chunks, so memory stays flat whatever the size.
-                    if observations.len() >= IMPORT_CHUNK {
-                        summary.records += observations.len() as u64;
-                        let mut commit = WindowCommit::prepared(std::mem::take(&mut observations));
-                        commit.raw.extend(raw.take());
-                        send_chunk(&writer, &mut pending, &mut summary.changes, commit)?;
-                    }
-                }
-                Err(e) => {
-                    summary.bad += 1;
-                    on_bad(&format!("{}: {e}", input.name()));
-                }
+    let mut progress = ImportProgress::default();
+    let mut batches = Batches {
+        writer: &writer,
+        records: Vec::new(),
+        json_bytes: 0,
+        raw: Vec::new(),
+        pending: None,
+        changes: LoadSummary::default(),
+    };
+    // The first chunk of each input is marked: only it can be a save-raw record.
+    let mut last_input = None;
+    let chunks = input_chunks(&expanded.inputs, &base, DEFAULT_CHUNK_BYTES).map(|c| {
+        let first = last_input != Some(c.input);
+        last_input = Some(c.input);
+        (c, first)
+    });
+    map_ordered(
+        chunks,
+        options.jobs,
+        |item| job.run(item),
+        |part: Part| -> Result<(), OfflineError> {
+            if let Some(e) = part.failed {
+                return Err(e);
             }
-        }
-        summary.records += observations.len() as u64;
-        let mut commit = WindowCommit::prepared(observations);
-        commit.raw.extend(raw);
-        send_chunk(&writer, &mut pending, &mut summary.changes, commit)?;
-    }
-    if let Some(p) = pending.take() {
-        summary.changes.add(&p.wait()?);
-    }
+            summary.documents += part.documents;
+            summary.bad += part.errors.len() as u64;
+            part.errors.iter().for_each(|e| on_bad(e));
+            summary.records += part.prepared.len() as u64;
+            progress.bytes += part.bytes;
+            progress.records = summary.records;
+            progress.inputs = progress.inputs.max(part.input + 1);
+            batches.records.extend(part.prepared);
+            batches.json_bytes += part.json_bytes;
+            batches.raw.extend(part.raw);
+            if batches.records.len() >= BATCH_RECORDS || batches.json_bytes >= BATCH_JSON_BYTES {
+                batches.send()?;
+            }
+            on_progress(progress);
+            Ok(())
+        },
+    )?;
+    summary.changes = batches.finish()?;
     for manifest_path in &expanded.manifests {
         let manifest = RunManifest::read(manifest_path)?;
         let id = manifest_path.parent().map_or_else(
@@ -200,7 +414,7 @@ pub fn import(
         // One manifest format: the save-raw run's own, with the archive's id and profile.
         let mut run = manifest;
         run.id = Some(id);
-        run.profile = Some(profile.clone());
+        run.profile = Some(options.profile.clone());
         let mut commit = WindowCommit::new(Vec::new());
         commit.run = Some(run);
         writer.commit_window(commit)?;
