@@ -195,7 +195,14 @@ pub(crate) fn previous_period_meetings(
 pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
     let filter = filter(app, &args.filters)?;
     let source = source(app, &args.inputs, args.archive.archive.as_deref())?;
-    let reading = merged_input(app, &source, &filter, &args.jobs)?;
+    let mut bad = BadReporter::default();
+    let options = read_options(app, None, &args.jobs);
+    let reading =
+        meeting_sync::offline::listed(source.source(), &options, &filter, &mut |e| bad.report(e))?;
+    if source.archive().is_none() {
+        notes::counts(app, reading.counts);
+    }
+    notes::stubs(app, &reading.stubs);
     let written = reading.meetings.len() as u64;
     crate::output::emit(app, reading.meetings, &args.output, &args.rows, None)?;
     notes::written(app, written, "meetings", args.output.out.as_deref());

@@ -136,7 +136,6 @@ pub mod normalize;
 pub mod query;
 pub mod run;
 mod saved;
-pub mod summary;
 #[cfg(feature = "time")]
 mod time_conv;
 

@@ -80,8 +80,7 @@ use chrono::{DateTime, Utc};
 use crate::model::seconds_between;
 use crate::{Connections, Features, Host, Meeting, Participant, ReportState, Room, Source, Status};
 
-/// A record the merge holds per key and source set: a whole [`Meeting`] ([`Merger`]) or a
-/// compact summary ([`crate::summary::SummaryMerger`]). The rules (which observation wins,
+/// A record the merge holds per key and source set (a whole [`Meeting`], [`Merger`]). The rules (which observation wins,
 /// how records of one key combine, how stubs attach) are written once, over this trait.
 pub(crate) trait Record: Sized {
     /// The key records merge by.

@@ -205,8 +205,8 @@ pub fn read_input(input: &Input, options: &DumpOptions) -> InputResult {
 }
 
 /// [`read_input`], applying `each` to every meeting as it is read (to hold only what is
-/// needed; for figures over large inputs, [`meeting_core::summary`] keeps a compact summary per
-/// distinct meeting instead).
+/// needed; for figures over large inputs, load them into a temporary archive:
+/// [`crate::offline::load_files`]).
 pub fn read_input_with(
     input: &Input,
     options: &DumpOptions,

@@ -7,20 +7,23 @@
 //!   threads, in input order; merged by key when asked, filtered.
 //! - [`merge`]: merge by key (report stubs attached to their occurrences) in the output
 //!   order ([`meeting_core::query::sort_for_output`]).
+//! - [`load_files`]: files loaded into a private temporary archive (0700, removed when
+//!   dropped), which `stats`, `report` and `export` read exactly as they read the archive:
+//!   one code path, and memory bounded by the archive.
 //! - [`summarize_files`], [`summarize_archive`]: `stats`, one [`MeetingSummary`] per
-//!   distinct meeting (over files through [`meeting_core::summary`]; from the archive its
-//!   summary rows, nothing decompressed).
-//! - [`merged`]: the input of `list`, `export` and `report`: files or the archive, merged,
-//!   filtered.
+//!   distinct meeting, from the archive's summary rows (nothing decompressed); files
+//!   through their temporary archive.
+//! - [`merged`]: the input of `export` and `report`: the archive (files through their
+//!   temporary archive), merged, filtered. [`listed`]: the input of `list`, files read and
+//!   merged in memory.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::run::ManifestError;
-use meeting_core::summary::{Observation, SummaryMerger};
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
 use meeting_store::{Archive, Query, StoreError, StoredSummary};
 
@@ -39,8 +42,8 @@ pub enum OfflineError {
     /// The archive failed (missing, busy, newer, a database error).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The temporary file `stats` keeps participant rows in failed.
-    #[error("the temporary file of the participant rows failed: {0}")]
+    /// The private temporary directory of the input files' archive could not be created.
+    #[error("cannot create the temporary archive of the input files: {0}")]
     TempFile(#[source] std::io::Error),
     /// The thread reading the archive stopped without a result.
     #[error("the archive reader stopped unexpectedly")]
@@ -272,9 +275,36 @@ fn read_inputs<T: Send>(
     counts
 }
 
-/// Merged, filtered meetings from files or the archive (the input of `list`, `export` and
-/// `report`), with the saved runs' gaps.
+/// Merged, filtered meetings from files or the archive (the input of `export` and
+/// `report`), with the saved runs' gaps: files through their temporary archive
+/// ([`load_files`]), read as the archive is.
+///
+/// # Errors
+/// A manifest cannot be read, the temporary archive cannot be made, the archive fails.
 pub fn merged(
+    source: Source<'_>,
+    options: &ReadOptions,
+    filter: &Filter,
+    on_bad: &mut dyn FnMut(&str),
+) -> Result<Reading, OfflineError> {
+    match source {
+        Source::Archive(path) => read(path, filter),
+        Source::Files(expanded) => {
+            let loaded = load_files(expanded, options, on_bad)?;
+            let mut reading = read(&loaded.path(), filter)?;
+            reading.counts = loaded.counts;
+            reading.gaps = loaded.gaps;
+            Ok(reading)
+        }
+    }
+}
+
+/// Merged, filtered meetings from files (read and merged in memory) or the archive: the
+/// input of `list`, with the saved runs' gaps.
+///
+/// # Errors
+/// A manifest cannot be read, the archive fails.
+pub fn listed(
     source: Source<'_>,
     options: &ReadOptions,
     filter: &Filter,
@@ -291,27 +321,81 @@ pub fn merged(
     }
 }
 
-/// `stats` over files: each record summarised where it is parsed ([`meeting_core::summary`])
-/// and merged as it comes, so memory grows with the distinct meetings, not the input; the
-/// summaries that pass `filter`.
+/// The file name of the temporary archive in its private directory.
+const FILES_ARCHIVE: &str = "files.sqlite";
+
+/// The profile the records of files are kept under in their temporary archive (a record's
+/// own profile, when it has one, stays in it).
+const FILES_PROFILE: &str = "files";
+
+/// Files loaded into a private temporary archive ([`load_files`]); the directory and the
+/// archive are removed when this is dropped.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LoadedFiles {
+    dir: crate::tempdir::TempDir,
+    /// What was read.
+    pub counts: Counts,
+    /// The saved runs among the inputs that did not complete (`DIR: what is missing`).
+    pub gaps: Vec<String>,
+}
+
+impl LoadedFiles {
+    /// The temporary archive: read it as any archive.
+    #[must_use]
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join(FILES_ARCHIVE)
+    }
+}
+
+/// Loads the inputs into a temporary archive in a private (0700) directory, as `meeting
+/// archive import` would (parsed on `options.jobs` threads, the writer only writes); each
+/// bad document goes to `on_bad`. The saved runs' gaps are read from their manifests. The
+/// archive is removed when the result is dropped, and at once on an error.
+///
+/// # Errors
+/// A manifest cannot be read, the directory cannot be created, the import fails (a full
+/// disk: [`meeting_store::ErrorKind::Io`]).
+pub fn load_files(
+    expanded: &Expanded,
+    options: &ReadOptions,
+    on_bad: &mut dyn FnMut(&str),
+) -> Result<LoadedFiles, OfflineError> {
+    let gaps = expanded.incomplete_runs()?;
+    let dir = crate::tempdir::TempDir::new("meeting-files").map_err(OfflineError::TempFile)?;
+    // The runs are not archived: their gaps are reported from the manifests, as above.
+    let mut inputs = expanded.clone();
+    inputs.manifests.clear();
+    let import = crate::import::ImportOptions::new(FILES_PROFILE, options.dump.context)
+        .dump_options(options.dump.clone())
+        .jobs(options.jobs);
+    let s = crate::import::import(&dir.path().join(FILES_ARCHIVE), &inputs, &import, on_bad)?;
+    Ok(LoadedFiles {
+        dir,
+        counts: Counts {
+            documents: s.documents,
+            read: s.records,
+            bad: s.bad,
+        },
+        gaps,
+    })
+}
+
+/// `stats` over files: loaded into a temporary archive ([`load_files`]) and summarised
+/// from its summary rows as [`summarize_archive`] does; the summaries that pass `filter`.
+///
+/// # Errors
+/// As [`load_files`] and [`summarize_archive`].
 pub fn summarize_files(
     expanded: &Expanded,
     options: &ReadOptions,
     filter: &Filter,
     on_bad: &mut dyn FnMut(&str),
 ) -> Result<Summarizing, OfflineError> {
-    let gaps = expanded.incomplete_runs()?;
-    let mut merger = SummaryMerger::new();
-    let counts = read_inputs(
-        expanded,
-        options,
-        Observation::of,
-        |part: Vec<Observation>| part.into_iter().for_each(|o| merger.push(o)),
-        on_bad,
-    );
-    let mut summarizing = summarized(merger, filter)?;
-    summarizing.counts = counts;
-    summarizing.gaps = gaps;
+    let loaded = load_files(expanded, options, on_bad)?;
+    let mut summarizing = summarize_archive(&loaded.path(), filter)?;
+    summarizing.counts = loaded.counts;
+    summarizing.gaps = loaded.gaps;
     Ok(summarizing)
 }
 
@@ -523,30 +607,6 @@ pub fn outline(s: &MeetingSummary) -> Meeting {
         })
         .collect();
     m
-}
-
-fn summarized(merger: SummaryMerger, filter: &Filter) -> Result<Summarizing, OfflineError> {
-    let merged = merger.finish_with_stubs().map_err(OfflineError::TempFile)?;
-    let stubs = Stubs {
-        attached: merged.stubs,
-        unmatched: merged.unmatched_stubs.clone(),
-        dropped: 0,
-    };
-    let mut summaries = Vec::with_capacity(merged.summaries.len());
-    for s in &merged.summaries {
-        let outline = s.outline();
-        if !filter.matches(&outline) {
-            continue;
-        }
-        let m = s.meeting(&merged.rows).map_err(OfflineError::TempFile)?;
-        summaries.push(MeetingSummary::from_meeting(&m));
-    }
-    Ok(Summarizing {
-        summaries,
-        counts: Counts::default(),
-        stubs,
-        gaps: Vec::new(),
-    })
 }
 
 // ---------------------------------------------------------------------------------------

@@ -17,4 +17,3 @@ mod merge;
 mod props;
 mod rules;
 mod schema;
-mod summary;
