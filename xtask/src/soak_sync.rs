@@ -27,9 +27,10 @@ const MEETINGS: &str = "600";
 const FAULTS: &str = "5xx=0.03,drop=0.01,truncate=0.01";
 
 /// A running `meeting-sim serve`, killed when dropped.
-struct Sim {
+pub(crate) struct Sim {
     child: Child,
-    systec: String,
+    /// The Systec base URL it serves.
+    pub(crate) systec: String,
 }
 
 impl Drop for Sim {
@@ -39,7 +40,7 @@ impl Drop for Sim {
     }
 }
 
-fn start_sim(bin: &Path, faults: &str) -> Result<Sim, String> {
+pub(crate) fn start_sim(bin: &Path, faults: &str) -> Result<Sim, String> {
     let mut child = Command::new(bin)
         .args([
             "serve",

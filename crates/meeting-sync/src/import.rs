@@ -3,7 +3,7 @@
 //!
 //! The inputs are split into chunks of whole documents (the scanner only, on the calling
 //! thread); each chunk is parsed, normalised, serialised to canonical JSON, hashed and
-//! compressed on any of [`ImportOptions::jobs`] threads; the results come back in input
+//! compressed on any of the `jobs` threads ([`ImportOptions`]); the results come back in input
 //! order (so any run gives the same archive) and go to the archive's writer thread, which
 //! only writes, a batch of records per transaction. Memory is bounded by the chunks in
 //! flight and two batches, whatever the size of the input.

@@ -291,3 +291,42 @@ fn one_large_dump_gives_the_same_output_whatever_the_jobs() {
         }
     }
 }
+
+/// Over files, `stats` and `export` load them into a temporary archive in a private
+/// directory of `TMPDIR`, removed afterwards; when it cannot be made, the command says so
+/// and exits 1 (an output that cannot be written), with nothing left behind.
+#[test]
+fn files_go_through_a_temporary_archive_removed_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let file = fixture("systec/detail.sample.json");
+    let stats = meeting(dir.path())
+        .env("TMPDIR", &tmp)
+        .args(["stats", "-o", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(stats.status.success(), "{}", stderr(&stats));
+    let export = meeting(dir.path())
+        .env("TMPDIR", &tmp)
+        .args(["export", "-o", "jsonl", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(export.status.success(), "{}", stderr(&export));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    let missing = meeting(dir.path())
+        .env("TMPDIR", dir.path().join("no-such-dir"))
+        .arg("stats")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("temporary archive"),
+        "{}",
+        stderr(&missing)
+    );
+}
