@@ -133,9 +133,10 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
     let exit = match e.kind() {
         ErrorKind::Busy => Exit::Busy,
         ErrorKind::NotAnArchive => Exit::Data,
-        ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
-            Exit::Usage
-        }
+        ErrorKind::NotFound
+        | ErrorKind::NewerVersion { .. }
+        | ErrorKind::NeedsMigration { .. }
+        | ErrorKind::ReadOnlyWithLog => Exit::Usage,
         _ => Exit::Data,
     };
     if let ErrorKind::NeedsMigration { found, supported } = e.kind() {
