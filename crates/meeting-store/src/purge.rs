@@ -338,3 +338,43 @@ pub(crate) fn run(
     checkpoint_truncate(conn, path)?;
     Ok(summary)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Too little free space is a clear error naming the space needed, before anything.
+    #[cfg(unix)]
+    #[test]
+    fn too_little_free_space_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        assert!(free_bytes(&path).unwrap().unwrap() > 0);
+        ensure_free_space(&path, 1, "purge").unwrap();
+        let err = ensure_free_space(&path, u64::MAX / 2, "purge").unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::Io);
+        let text = err.to_string();
+        assert!(text.contains("not enough free space to purge"), "{text}");
+        assert!(text.contains("MB are free; nothing was changed"), "{text}");
+    }
+
+    /// A raw body names a meeting by a parameter value (a list too), a body value (a
+    /// number, or inside JSON held in a string), or in a text body.
+    #[test]
+    fn a_raw_body_names_a_meeting_by_any_value() {
+        let ids: BTreeSet<String> = ["u1==", "4242"].iter().map(|s| (*s).to_owned()).collect();
+        assert!(names_any(r#"{"uuids":"a==, u1=="}"#, b"j{}", &ids));
+        assert!(names_any(
+            "{}",
+            br#"j{"data":[{"conferenceId":4242}]}"#,
+            &ids
+        ));
+        assert!(names_any("{}", br#"j{"x":"{\"uuid\":\"u1==\"}"}"#, &ids));
+        assert!(names_any("{}", b"t<html>u1==</html>", &ids));
+        assert!(!names_any(
+            r#"{"to":"2024-01-31"}"#,
+            br#"j{"data":[{"uuid":"u2=="}],"n":424}"#,
+            &ids
+        ));
+    }
+}

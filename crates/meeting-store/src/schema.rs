@@ -720,6 +720,7 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let probe = Connection::open_with_flags(path, flags).and_then(|c| {
+        c.busy_timeout(BUSY_TIMEOUT)?;
         c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
             .map(|_| c)
     });
