@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use meeting_store::Archive;
+use meeting_store::{Archive, MigrationStep};
 use meeting_sync::archive::RUN_LOCK_WAIT;
 use meeting_sync::import::ImportOptions;
 
@@ -124,6 +124,59 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             ));
             Ok(())
         }
+        ArchiveCommand::Migrate { archive } => migrate(app, archive.as_deref()),
+        ArchiveCommand::Dump {
+            output: _,
+            out,
+            archive,
+        } => {
+            let path = path(archive.as_deref())?;
+            let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
+            let mut failed: Option<meeting_store::StoreError> = None;
+            let mut written = 0u64;
+            app.write_output(out.as_deref(), "the dump", |w| {
+                let mut line = Vec::with_capacity(4096);
+                let mut io_error: Option<std::io::Error> = None;
+                let result = a.dump(&mut |m| {
+                    line.clear();
+                    serde_json::to_writer(&mut line, &m)
+                        .map_err(std::io::Error::other)
+                        .and_then(|()| {
+                            line.push(b'\n');
+                            w.write_all(&line)
+                        })
+                        .map_err(|e| {
+                            let store = meeting_store::StoreError::from_io(
+                                "cannot write",
+                                std::io::Error::new(e.kind(), e.to_string()),
+                            );
+                            io_error = Some(e);
+                            store
+                        })
+                });
+                match result {
+                    Ok(n) => {
+                        written = n;
+                        Ok(())
+                    }
+                    Err(e) => match io_error {
+                        Some(io) => Err(io),
+                        None => {
+                            failed = Some(e);
+                            Ok(())
+                        }
+                    },
+                }
+            })?;
+            if let Some(e) = failed {
+                return Err(store_error(&e));
+            }
+            app.note(&format!(
+                "dumped {written} meetings from {}",
+                path.display()
+            ));
+            Ok(())
+        }
         ArchiveCommand::Purge {
             before,
             archive,
@@ -239,6 +292,51 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
             },
             format!("{} bad document(s) skipped (listed above)", s.bad),
         ));
+    }
+    Ok(())
+}
+
+/// `meeting archive migrate`: the explicit migration, with a progress bar on a terminal.
+fn migrate(app: &App<'_>, archive: Option<&Path>) -> Result<()> {
+    let path = path(archive)?;
+    let today = chrono::Utc::now()
+        .with_timezone(&app.vendor_tz)
+        .date_naive();
+    let bar = app.bar(0, "migrate");
+    let mut progress = |step: MigrationStep, done: u64, total: u64| {
+        let prefix = match step {
+            MigrationStep::Backup => "backup",
+            MigrationStep::Migrate => "summary rows",
+            _ => "vacuum",
+        };
+        bar.set_prefix(prefix);
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let m = meeting_sync::archive::migrate(&path, today, RUN_LOCK_WAIT, &mut progress)
+        .map_err(|e| store_error(&e))?;
+    bar.finish_and_clear();
+    match &m.backup {
+        None => app.note(&format!(
+            "{}: already at schema {}; nothing to do",
+            path.display(),
+            m.to
+        )),
+        Some(backup) => app.note(&format!(
+            "migrated {} from schema {} to {} ({} to {} bytes); the schema-{} archive is kept as {}{}",
+            path.display(),
+            m.from,
+            m.to,
+            m.size_before,
+            m.size_after,
+            m.from,
+            backup.display(),
+            if m.cursors_clamped > 0 {
+                format!("; {} sync cursor(s) past today set back to today", m.cursors_clamped)
+            } else {
+                String::new()
+            }
+        )),
     }
     Ok(())
 }

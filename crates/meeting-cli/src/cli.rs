@@ -293,7 +293,7 @@ pub(crate) enum Command {
     /// Tables for data teams (Parquet, JSON Lines, CSV), Hive-partitioned by vendor and month
     #[command(after_help = EXPORT_HELP)]
     Export(ExportArgs),
-    /// The archive: import saved runs, check, info, backup, purge
+    /// The archive: import saved runs, check, info, backup, purge, migrate, dump
     #[command(subcommand)]
     Archive(ArchiveCommand),
     /// Write a profile (mode 0600) or check the configured credentials
@@ -835,6 +835,30 @@ pub(crate) enum ArchiveCommand {
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
     },
+    /// Upgrade an archive of an older schema (a backup first, then the migration, then VACUUM)
+    #[command(
+        after_help = "Every other command refuses an archive of an older schema (exit 2) and names this one.\nThe backup is written beside the archive as NAME.schema-N.backup (mode 0600) before anything is\nchanged; free space for the backup, the migration and a VACUUM is checked first. Sync cursors\npast today are set back to today. A progress bar on a terminal.\n\nExample:\n  meeting archive migrate --archive ./finance.sqlite"
+    )]
+    Migrate {
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
+    /// Every meeting, merged and decompressed, one JSON line each in key order (the auditor's view: not masked)
+    #[command(
+        after_help = "The same archive content gives the same bytes, whatever the order it was loaded in. Report stubs\nare not meetings and are not written. Join links and other secrets are never in it.\n\nExamples:\n  meeting archive dump -o jsonl > all.jsonl\n  meeting archive dump --out all.jsonl --archive ./finance.sqlite"
+    )]
+    Dump {
+        /// Output format
+        #[arg(short = 'o', long = "output", value_enum, default_value_t = DumpFormat::Jsonl)]
+        output: DumpFormat,
+        /// Write to FILE instead of stdout
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The archive [default: MEETING_ARCHIVE, else the user data directory]
+        #[arg(long, value_name = "PATH")]
+        archive: Option<PathBuf>,
+    },
     /// Delete meetings that started before DATE, with their records and raw bodies (the archive holds personal data)
     #[command(
         after_help = "Asks for confirmation on a terminal; without one (cron, CI, ssh) it needs --yes.\n\nExamples:\n  meeting archive purge --before 2023-01-01 --dry-run    what would be deleted\n  meeting archive purge --before 2023-01-01 --yes        from a script"
@@ -853,6 +877,13 @@ pub(crate) enum ArchiveCommand {
         #[arg(long, value_name = "PATH")]
         archive: Option<PathBuf>,
     },
+}
+
+/// Formats of `archive dump`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DumpFormat {
+    /// One neutral JSON record per line
+    Jsonl,
 }
 
 /// Stats grouping.

@@ -135,9 +135,10 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
         ErrorKind::NotAnArchive => Exit::Data,
         // The file system failed (a full disk): as any output that cannot be written.
         ErrorKind::Io => Exit::Write,
-        ErrorKind::NotFound | ErrorKind::NewerVersion { .. } | ErrorKind::NeedsMigration { .. } => {
-            Exit::Usage
-        }
+        ErrorKind::NotFound
+        | ErrorKind::NewerVersion { .. }
+        | ErrorKind::NeedsMigration { .. }
+        | ErrorKind::ReadOnlyWithLog => Exit::Usage,
         _ => Exit::Data,
     };
     if let ErrorKind::NeedsMigration { found, supported } = e.kind() {

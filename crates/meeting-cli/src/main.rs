@@ -12,7 +12,7 @@
 //! | `live` | `systec fetch/detail/history/reports`, `quanshi conference/info` (and `--ids`) |
 //! | `offline` | `parse`, `stats`, `list`, and the files or `--archive` input they share |
 //! | `report` | `report` (the finance report: xlsx, html, csv) |
-//! | `archive` | `archive import/check/info/backup/purge` |
+//! | `archive` | `archive import/check/info/backup/purge/migrate/dump` |
 //! | `sync` | `sync` |
 //! | `export` | `export` (Parquet with the default feature `parquet`, JSON Lines, CSV) |
 //! | `check` | `config check`, `config list` (`config init` and `config use` are in `config`) |

@@ -17,13 +17,18 @@ pub enum ErrorKind {
         /// The newest schema version this build knows.
         supported: i64,
     },
-    /// The archive is older than this build and was opened read-only: it cannot be migrated.
+    /// The archive is older than this build: only [`crate::migrate`] upgrades it (a backup
+    /// first); it was not modified.
     NeedsMigration {
         /// The archive's schema version.
         found: i64,
         /// The schema version this build writes.
         supported: i64,
     },
+    /// The archive is in a place this process cannot write (a read-only file or directory)
+    /// and its write-ahead log (`-wal`) holds commits not yet folded in: reading it without
+    /// SQLite's shared-memory index could miss them, so it is not read.
+    ReadOnlyWithLog,
     /// The file is not a SQLite database, is damaged, or is a SQLite database that is not a
     /// meeting archive.
     NotAnArchive,
@@ -79,6 +84,13 @@ impl StoreError {
             ErrorKind::Io
         };
         StoreError::new(kind, what).with_source(err)
+    }
+
+    /// An `Io` error (a `NotFound` one for a missing file) with its cause kept: for callers
+    /// whose closures handed to the archive fail on their own I/O (a dump's output).
+    #[must_use]
+    pub fn from_io(what: impl Into<String>, err: std::io::Error) -> Self {
+        StoreError::io(what, err)
     }
 
     #[allow(clippy::needless_pass_by_value)] // used as `map_err(|e| sqlite(.., e))`

@@ -46,9 +46,17 @@
 //! **Versions.** The schema version is `PRAGMA user_version` ([`SCHEMA_VERSION`], now 4).
 //! It is read before anything is written: an archive newer than this build is refused
 //! ([`ErrorKind::NewerVersion`]) and its bytes are left as they were; an older one is
-//! migrated forward by [`Writer::open`], one step per version, in one transaction (the
-//! migrations are a list of SQL steps, one entry per version). A read-only open of an older
-//! archive fails with [`ErrorKind::NeedsMigration`] rather than writing. A file that is not
+//! migrated forward only by [`migrate`] (`meeting archive migrate`): free space checked, a
+//! `VACUUM INTO` backup first, one step per version in one transaction (the migrations are
+//! a list of SQL steps, one entry per version), sync cursors clamped to today, a `VACUUM`
+//! after. Any other opening of an older archive, [`Writer::open`] included, fails with
+//! [`ErrorKind::NeedsMigration`] and writes nothing.
+//!
+//! **Read-only places.** [`Archive::open_read_only`] reads an archive whose file or
+//! directory this user cannot write (SQLite cannot make the WAL's `-shm` index there) by
+//! opening it `immutable=1`, only when its `-wal` is absent or empty; otherwise committed
+//! windows held in the log would vanish silently, and it fails with
+//! [`ErrorKind::ReadOnlyWithLog`], saying why. A file that is not
 //! SQLite (or is damaged), or a SQLite database of another program (version 0 with
 //! tables), is [`ErrorKind::NotAnArchive`], naming the path; it is never re-created.
 //! Read commands use [`Archive::open_read_only`]: a missing file is
@@ -122,10 +130,15 @@
 //!   and phone-bridge links). Request parameters are stored as
 //!   [`SavedResponse`](meeting_core::SavedResponse) keeps them (credentials already dropped).
 //! - **Purge** ([`Writer::purge`]) deletes meetings that started (else were scheduled to
-//!   start) before a date, with their observations and child rows; stubs before it; raw
+//!   start) before a date, with their summary rows, observations and join links; stubs
+//!   before it (without a time: fetched before it, or of a purged meeting's number); raw
 //!   responses whose request window (`to`, `end_date`, `endDate` or `date` parameter) ended
-//!   before that day, or without a window, fetched before it. Meetings with no time at all
-//!   are kept. Run manifests and cursors are kept.
+//!   before that day, or without a window, fetched before it, and every other raw body that
+//!   names a purged meeting (its uuid or conference id as a parameter or body value: a
+//!   verbatim body cannot be cut, so it goes whole). Meetings with no time at all are kept.
+//!   Run manifests and cursors are kept. Free space is checked first; after the deletion,
+//!   `VACUUM` and `wal_checkpoint(TRUNCATE)`: with `secure_delete`, no byte of a purged
+//!   meeting is left in the file or its `-wal`.
 //!
 //! - **Run lock.** A sync holds [`RunLock`] (an OS advisory lock on `<archive>.lock`,
 //!   released by the kernel if the process dies) for its whole run, so two syncs never
@@ -134,6 +147,8 @@
 //!
 //! # Reading
 //!
+//! [`Archive::dump`] hands every meeting, merged and decompressed, in key order (a
+//! canonical order: the same content gives the same sequence whatever the load order).
 //! [`Archive::summaries`] reads the summary rows matching a [`Query`] (`from`/`to` on the
 //! effective start: the start, else the scheduled start; rooms by id, name or alias, hosts
 //! by name, id or e-mail, vendor, profiles) without decompressing anything: what `stats`
@@ -150,8 +165,10 @@
 mod codec;
 mod error;
 mod lock;
+mod migrate;
 mod model;
 mod path;
+mod purge;
 mod read;
 mod record;
 mod schema;
@@ -161,6 +178,7 @@ mod writer;
 
 pub use error::{ErrorKind, Result, StoreError};
 pub use lock::RunLock;
+pub use migrate::{Migration, MigrationStep, migrate};
 pub use model::{
     Cursor, Info, JoinLink, LoadSummary, MonthCount, Observation, PreparedObservation, Problem,
     PurgeSummary, Query, RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,

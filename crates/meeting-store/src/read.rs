@@ -462,35 +462,9 @@ impl Archive {
     /// # Errors
     /// `Database`.
     pub fn purge_preview(&self, before: chrono::DateTime<chrono::Utc>) -> Result<PurgeSummary> {
-        let c = &self.conn;
-        let cut = crate::codec::time_text(before);
-        let exact = exact_time_text(before);
-        let day = before.date_naive().to_string();
-        let count = |sql: &str, args: &[&str]| -> Result<u64> {
-            c.query_row(sql, params_from_iter(args.iter()), |r| r.get::<_, i64>(0))
-                .map(|n| u64::try_from(n).unwrap_or(0))
-                .map_err(db("cannot count what a purge would delete"))
-        };
-        Ok(PurgeSummary {
-            meetings: count(
-                "SELECT count(*) FROM summaries WHERE effective_start < ?1",
-                &[&exact],
-            )?,
-            observations: count(
-                "SELECT count(*) FROM observations WHERE key IN
-                 (SELECT key FROM summaries WHERE effective_start < ?1)",
-                &[&exact],
-            )?,
-            stubs: count(
-                "SELECT count(*) FROM report_stubs WHERE start_at < ?1",
-                &[&cut],
-            )?,
-            raw_responses: count(
-                "SELECT count(*) FROM raw_responses WHERE window_end < ?1
-                     OR (window_end IS NULL AND fetched_at < ?2)",
-                &[&day, &cut],
-            )?,
-        })
+        crate::purge::plan(&self.conn, before)
+            .map(|p| p.summary())
+            .map_err(|e| self.err(e))
     }
 
     /// Every observation: its record decompresses, is UTF-8 JSON of a meeting, and hashes
@@ -870,6 +844,52 @@ impl Archive {
         result
     }
 
+    /// Every meeting of the archive, merged from its observations and decompressed, in
+    /// key order (a canonical order: it depends only on what the archive holds, never on
+    /// the order of loading), read in one snapshot a page of keys at a time, each handed to
+    /// `each`: what `meeting archive dump` writes. Report stubs are not meetings and are
+    /// not included ([`Archive::stubs`]).
+    ///
+    /// # Errors
+    /// `BadRecord` for a stored record that does not decompress or parse, `Database`, or
+    /// the first error of `each` (which stops the walk).
+    pub fn dump(&self, each: &mut dyn FnMut(Meeting) -> Result<()>) -> Result<u64> {
+        let c = &self.conn;
+        let snapshot = c.is_autocommit();
+        if snapshot {
+            c.execute_batch("BEGIN")
+                .map_err(|e| self.err(StoreError::sqlite("cannot start a read", e)))?;
+        }
+        let result = (|| {
+            let mut after = String::new();
+            let mut n = 0u64;
+            loop {
+                let keys: Vec<String> = c
+                    .prepare_cached(
+                        "SELECT key FROM summaries WHERE key > ?1 ORDER BY key LIMIT ?2",
+                    )
+                    .and_then(|mut s| {
+                        s.query_map(params![after, PAGE], |r| r.get(0))
+                            .and_then(Iterator::collect)
+                    })
+                    .map_err(db("cannot read the meetings' keys"))?;
+                let Some(last) = keys.last() else { break };
+                after.clone_from(last);
+                for key in &keys {
+                    if let Some(m) = write::merged_of(c, key, false)? {
+                        each(m.meeting)?;
+                        n += 1;
+                    }
+                }
+            }
+            Ok(n)
+        })();
+        if snapshot {
+            let _ = c.execute_batch("COMMIT");
+        }
+        result.map_err(|e| self.err(e))
+    }
+
     /// The meetings of `keys`, each merged from its observations on read, in the order
     /// given (keys without observations are left out).
     ///
@@ -1031,6 +1051,46 @@ impl Drop for Meetings<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fallback of a read-only file or directory (`immutable=1`) reads the archive as
+    /// the normal open does, when the `-wal` is empty; a non-empty `-wal` is refused with
+    /// the reason. (Tests may run as root, for whom no permission stops the normal open:
+    /// the fallback is opened directly here; `tests/it/open.rs` makes the real directory
+    /// read-only when not root.)
+    #[test]
+    fn the_immutable_fallback_reads_only_without_a_pending_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.sqlite");
+        let writer = crate::Writer::open(&path).unwrap();
+        let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:u1==");
+        m.start = chrono::DateTime::from_timestamp(1_700_000_000, 0);
+        let at = chrono::DateTime::from_timestamp(1_700_000_100, 0).unwrap();
+        writer.load(vec![Observation::new("acme", at, m)]).unwrap();
+        writer.close().unwrap();
+        let normal = Archive::open_read_only(&path).unwrap();
+        let immutable = Archive {
+            path: path.clone(),
+            conn: schema::open_immutable(&path).unwrap(),
+        };
+        assert_eq!(
+            immutable.summaries(&Query::all()).unwrap(),
+            normal.summaries(&Query::all()).unwrap()
+        );
+        assert_eq!(immutable.check().unwrap(), []);
+        drop((normal, immutable));
+
+        // A connection that keeps its commits in the WAL (no checkpoint while it is open).
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("PRAGMA wal_autocheckpoint=0; DELETE FROM summaries;")
+            .unwrap();
+        let [wal, _] = schema::sidecars(&path);
+        assert!(fs::metadata(&wal).unwrap().len() > 0);
+        let err = schema::open_immutable(&path).unwrap_err();
+        assert_eq!(*err.kind(), ErrorKind::ReadOnlyWithLog);
+        assert!(err.to_string().contains("write-ahead log"), "{err}");
+        drop(other);
+    }
 
     /// The plan of every page's query: a seek into `meetings_order`, no scan of the table
     /// and no sort (either makes each page cost the whole archive, and a read quadratic).

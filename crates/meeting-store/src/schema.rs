@@ -363,7 +363,7 @@ fn create_initialised(path: &Path) -> Result<()> {
             .map_err(|e| StoreError::sqlite("cannot create the archive", e).at(path))?;
         conn.execute_batch("PRAGMA synchronous=FULL;")
             .map_err(|e| StoreError::sqlite("cannot create the archive", e).at(path))?;
-        migrate(&conn, path, 0)?;
+        migrate(&conn, path, 0, &mut |_, _| {})?;
         conn.close()
             .map_err(|(_, e)| StoreError::sqlite("cannot create the archive", e).at(path))?;
         match fs::hard_link(&tmp, path) {
@@ -423,8 +423,21 @@ fn not_an_archive(e: rusqlite::Error, path: &Path) -> StoreError {
     }
 }
 
+/// The error of an archive older than this build, outside the migration.
+fn needs_migration(version: i64) -> StoreError {
+    StoreError::new(
+        ErrorKind::NeedsMigration {
+            found: version,
+            supported: SCHEMA_VERSION,
+        },
+        format!(
+            "schema {version} is older than this build's {SCHEMA_VERSION}: migrate it explicitly (`meeting archive migrate`: a backup first); it was not modified"
+        ),
+    )
+}
+
 /// Checks the schema version of an open archive. `Ok(version)` when this build can use it.
-fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> {
+pub(crate) fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> {
     let version = archive_version(conn, path)?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::new(
@@ -453,16 +466,7 @@ fn check_version(conn: &Connection, path: &Path, writable: bool) -> Result<i64> 
             )
             .at(path));
         }
-        return Err(StoreError::new(
-            ErrorKind::NeedsMigration {
-                found: version,
-                supported: SCHEMA_VERSION,
-            },
-            format!(
-                "schema {version} is older than this build's {SCHEMA_VERSION}: open it for writing once (e.g. `meeting archive check`) to migrate it"
-            ),
-        )
-        .at(path));
+        return Err(needs_migration(version).at(path));
     }
     Ok(version)
 }
@@ -503,7 +507,23 @@ fn has_table(conn: &Connection, name: &str) -> Result<bool> {
 /// Opens (creating if missing) the archive for writing: version checked before anything
 /// is written, then WAL, `synchronous=FULL`, migrations, modes 0600.
 pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
-    if !path.exists() {
+    open_writable_with(path, None)
+}
+
+/// What [`crate::migrate`] does inside [`open_writable_with`]: once the version is read (and
+/// before anything is written), `before` is told it (the backup is made there); the
+/// migration reports its progress to `progress`.
+pub(crate) struct MigrationHooks<'a> {
+    pub(crate) before: &'a mut dyn FnMut(&Connection, i64) -> Result<()>,
+    pub(crate) progress: &'a mut dyn FnMut(u64, u64),
+}
+
+/// [`open_writable`], or with `hooks` the explicit migration of an older archive.
+pub(crate) fn open_writable_with(
+    path: &Path,
+    mut hooks: Option<MigrationHooks<'_>>,
+) -> Result<Connection> {
+    if hooks.is_none() && !path.exists() {
         create_initialised(path)?;
     }
     create_private(path)?;
@@ -512,8 +532,16 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
         .map_err(|e| StoreError::sqlite("cannot open the archive", e).at(path))?;
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
-    // Read-only checks first: nothing is written to a file we refuse.
+    // Read-only checks first: nothing is written to a file we refuse. An older archive is
+    // migrated only by `crate::migrate` (explicit: a backup first).
     let version = check_version(&conn, path, true)?;
+    match hooks.as_mut() {
+        Some(h) => (h.before)(&conn, version)?,
+        None if version > 0 && version < SCHEMA_VERSION => {
+            return Err(needs_migration(version).at(path));
+        }
+        None => {}
+    }
     let mode: String = conn
         .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
         .map_err(|e| not_an_archive(e, path))?;
@@ -539,7 +567,10 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
          PRAGMA journal_size_limit=67108864;",
     )
     .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
-    migrate(&conn, path, version)?;
+    match hooks {
+        Some(h) => migrate(&conn, path, version, h.progress)?,
+        None => migrate(&conn, path, version, &mut |_, _| {})?,
+    }
     rewrite_outdated(&conn, path)?;
     ensure_settings(&conn, path)?;
     set_private(path)?;
@@ -555,7 +586,7 @@ pub(crate) fn open_writable(path: &Path) -> Result<Connection> {
 /// older builds ignore the table): a random 16-byte key for the pseudonyms of masked
 /// reports, so that a person keeps one pseudonym across every report of this archive
 /// ([`crate::Archive::pseudonym_key`]). Purge keeps it; a backup carries it.
-fn ensure_settings(conn: &Connection, path: &Path) -> Result<()> {
+pub(crate) fn ensure_settings(conn: &Connection, path: &Path) -> Result<()> {
     // Read first: an archive that has its key needs no write (and opening a writer must not
     // wait for another connection's write lock).
     let has_key = conn
@@ -626,7 +657,12 @@ fn rewrite_outdated(conn: &Connection, path: &Path) -> Result<()> {
 
 /// Applies the migrations from `from` to [`SCHEMA_VERSION`] in one transaction (taken
 /// with the write lock, and the version read again under it).
-fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
+pub(crate) fn migrate(
+    conn: &Connection,
+    path: &Path,
+    from: i64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
     if from >= SCHEMA_VERSION {
         return Ok(());
     }
@@ -646,7 +682,7 @@ fn migrate(conn: &Connection, path: &Path, from: i64) -> Result<()> {
             if !has_column(conn, "observations", "hash").map_err(|e| e.at(path))? {
                 crate::write::compress_observations(conn).map_err(|e| e.at(path))?;
             }
-            crate::write::rebuild_summaries(conn, false, &mut |_, _| {}).map_err(|e| e.at(path))?;
+            crate::write::rebuild_summaries(conn, false, progress).map_err(|e| e.at(path))?;
         }
         conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
             .map_err(|e| StoreError::sqlite("cannot set the schema version", e).at(path))
@@ -683,10 +719,75 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
         }
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)
-        .map_err(|e| StoreError::sqlite("cannot open the archive", e).at(path))?;
+    let probe = Connection::open_with_flags(path, flags).and_then(|c| {
+        c.busy_timeout(BUSY_TIMEOUT)?;
+        c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map(|_| c)
+    });
+    let conn = match probe {
+        Ok(conn) => conn,
+        // A read-only file or directory: SQLite cannot make the `-shm` index of the WAL.
+        Err(e) if cannot_share(&e) => open_immutable(path)?,
+        Err(e) => return Err(not_an_archive(e, path)),
+    };
     conn.busy_timeout(BUSY_TIMEOUT)
         .map_err(|e| StoreError::sqlite("cannot configure the archive", e).at(path))?;
     check_version(&conn, path, false)?;
+    Ok(conn)
+}
+
+/// Whether opening failed because this process cannot write beside the archive (the WAL's
+/// shared-memory index cannot be made or opened).
+fn cannot_share(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi::ErrorCode;
+    matches!(
+        e.sqlite_error_code(),
+        Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::SystemIoFailure)
+    )
+}
+
+/// Opens the archive as an immutable file (`immutable=1`: no locks, no `-shm`, the `-wal`
+/// ignored), for a read-only file or directory. Only when the `-wal` is absent or empty:
+/// otherwise committed windows held in it would vanish silently, and this fails with
+/// [`ErrorKind::ReadOnlyWithLog`].
+pub(crate) fn open_immutable(path: &Path) -> Result<Connection> {
+    let [wal, _] = sidecars(path);
+    match fs::metadata(&wal) {
+        Ok(m) if m.len() > 0 => {
+            return Err(StoreError::new(
+                ErrorKind::ReadOnlyWithLog,
+                format!(
+                    "cannot be read here: it is read-only for this user (or in a read-only directory) and its write-ahead log {} holds {} bytes not yet folded into it, which a read-only reader would miss; let the user who writes it run any write command once (e.g. `meeting archive import` of nothing, or `meeting sync`), or copy the archive with its -wal to a writable place",
+                    wal.display(),
+                    m.len()
+                ),
+            )
+            .at(path));
+        }
+        _ => {}
+    }
+    let text = path.to_str().ok_or_else(|| {
+        StoreError::new(
+            ErrorKind::InvalidInput,
+            "the archive's path is not UTF-8: it cannot be opened read-only here",
+        )
+        .at(path)
+    })?;
+    let mut uri = String::from("file:");
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(&uri, flags)
+        .map_err(|e| StoreError::sqlite("cannot open the archive read-only", e).at(path))?;
+    user_version(&conn, path)?;
     Ok(conn)
 }

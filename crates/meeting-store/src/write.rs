@@ -2,15 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use meeting_core::Meeting;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::codec::{compress, content_hash, parse_record, scrub, time_text};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    Cursor, JoinLink, LoadSummary, PreparedObservation, PurgeSummary, RawResponse, RunManifest,
-    WindowCommit,
+    Cursor, JoinLink, LoadSummary, PreparedObservation, RawResponse, RunManifest, WindowCommit,
 };
 use crate::record::{DICTIONARY_ID, compress_record, decompress_record, record_hash};
 use crate::summary_row;
@@ -581,44 +580,4 @@ fn store_cursor(conn: &Connection, cursor: &Cursor) -> Result<()> {
     )
     .map_err(db("cannot store a sync cursor"))?;
     Ok(())
-}
-
-/// Deletes meetings (by their start, else their scheduled start) before `before`: their
-/// summary rows, observations and join links; stubs before it and raw responses whose
-/// window ended before its day (or, without a window, fetched before it).
-pub(crate) fn purge(conn: &Connection, before: DateTime<Utc>) -> Result<PurgeSummary> {
-    let cut = time_text(before);
-    let day = before.date_naive().to_string();
-    let mut summary = PurgeSummary::default();
-    let keys: Vec<String> = {
-        let mut stmt = conn
-            .prepare("SELECT key FROM summaries WHERE effective_start < ?1")
-            .map_err(db("cannot select meetings to purge"))?;
-        let rows = stmt
-            .query_map([crate::codec::exact_time_text(before)], |r| r.get(0))
-            .map_err(db("cannot select meetings to purge"))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(db("cannot select meetings to purge"))?
-    };
-    for key in &keys {
-        summary_row::delete(conn, key)?;
-        let n = conn
-            .execute("DELETE FROM observations WHERE key = ?1", [key])
-            .map_err(db("cannot purge observations"))?;
-        summary.observations += n as u64;
-        conn.execute("DELETE FROM quanshi_links WHERE key = ?1", [key])
-            .map_err(db("cannot purge join links"))?;
-        summary.meetings += 1;
-    }
-    summary.stubs = conn
-        .execute("DELETE FROM report_stubs WHERE start_at < ?1", [&cut])
-        .map_err(db("cannot purge report stubs"))? as u64;
-    summary.raw_responses = conn
-        .execute(
-            "DELETE FROM raw_responses WHERE window_end < ?1
-                 OR (window_end IS NULL AND fetched_at < ?2)",
-            [&day, &cut],
-        )
-        .map_err(db("cannot purge raw responses"))? as u64;
-    Ok(summary)
 }

@@ -16,7 +16,7 @@ enum Command {
     Purge(DateTime<Utc>, mpsc::SyncSender<Result<PurgeSummary>>),
 }
 
-/// The archive's writer: opens (creating if missing, migrating if older) the archive and
+/// The archive's writer: opens (creating if missing) the archive and
 /// owns its read-write connection on a dedicated thread. Every write is one transaction.
 /// Calls block until the thread answers: from async code, call them in `spawn_blocking`.
 ///
@@ -32,10 +32,11 @@ pub struct Writer {
 impl Writer {
     /// Opens the archive at `path` for writing, creating it (mode 0600, its directory 0700)
     /// if it does not exist. The schema version is checked before anything is written: a
-    /// newer archive is refused and left untouched.
+    /// newer archive is refused and left untouched, and so is an older one
+    /// (`NeedsMigration`: [`crate::migrate`] upgrades it, explicitly).
     ///
     /// # Errors
-    /// `NewerVersion`, `NotAnArchive` (not SQLite, damaged, or another program's database),
+    /// `NewerVersion`, `NeedsMigration`, `NotAnArchive` (not SQLite, damaged, or another program's database),
     /// `Io`, `Busy`, `Database`.
     pub fn open(path: impl AsRef<Path>) -> Result<Writer> {
         let path = path.as_ref().to_path_buf();
@@ -95,12 +96,18 @@ impl Writer {
     }
 
     /// Deletes meetings that started (or, without a start, were scheduled to start) before
-    /// `before`, with their observations, participants, calls and booked rooms; report
-    /// stubs before it; raw responses whose request window ended before its day (without
-    /// a window: fetched before it). Meetings with neither time are kept. One transaction.
+    /// `before`, with their summary rows, observations and join links; report stubs before
+    /// it (without a time: fetched before it, or of a purged meeting's number); raw
+    /// responses whose request window ended before its day (without a window: fetched
+    /// before it) and every other one naming a purged meeting. Meetings with neither time
+    /// are kept. The deletion is one transaction; then `VACUUM` and
+    /// `wal_checkpoint(TRUNCATE)` remove the bytes from the file and its `-wal`. Free space
+    /// is checked first: the `VACUUM` rewrites every page in use.
     ///
     /// # Errors
-    /// `Busy`, `Database`, `WriterGone`.
+    /// `Io` (not enough free space: the message names the space needed; nothing was
+    /// deleted), `Busy` (also when a reader keeps the WAL after the deletion was
+    /// committed), `Database`, `WriterGone`.
     pub fn purge(&self, before: DateTime<Utc>) -> Result<PurgeSummary> {
         let (reply, answer) = mpsc::sync_channel(1);
         self.send(Command::Purge(before, reply))?;
@@ -171,8 +178,7 @@ fn run(mut conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) {
                 let _ = reply.send(result);
             }
             Command::Purge(before, reply) => {
-                let result = in_transaction(&mut conn, path, |c| write::purge(c, before));
-                let _ = reply.send(result);
+                let _ = reply.send(crate::purge::run(&mut conn, path, before));
             }
         }
     }

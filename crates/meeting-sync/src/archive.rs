@@ -1,5 +1,6 @@
-//! The archive's offline jobs: where it is ([`path`]), `meeting archive purge`
-//! ([`purge`]; `import` is [`crate::import`]), whether a report should sync first
+//! The archive's offline jobs: where it is ([`path`]), `meeting archive purge` ([`purge`]),
+//! `migrate` ([`migrate`]) and `dump` ([`dump`]; `import` is [`crate::import`]), whether a
+//! report should sync first
 //! ([`freshness`]) and its coverage of a span ([`coverage`]). Its meetings as the input of a
 //! merge are read by the offline jobs (`offline::each`, `offline::read`). Thin jobs over
 //! `meeting-store`; no printing.
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use meeting_core::Vendor;
-use meeting_store::{Archive, PurgeSummary, RunLock, StoreError, Writer};
+use meeting_store::{Archive, Migration, MigrationStep, PurgeSummary, RunLock, StoreError, Writer};
 
 /// The archive's path: `flag` (an empty path means the default), else `MEETING_ARCHIVE`,
 /// else the user data directory (defined with input resolution, [`crate::inputs`]).
@@ -33,6 +34,45 @@ pub fn purge(
     let summary = writer.purge(cut)?;
     writer.close()?;
     Ok(summary)
+}
+
+/// `meeting archive migrate`: migrates an older archive explicitly (free space checked,
+/// a backup first, `VACUUM` after, cursors clamped to `today`, the vendor's today) under
+/// the archive's run lock; see [`meeting_store::migrate`].
+///
+/// # Errors
+/// As [`meeting_store::migrate`]; `Busy` when a sync holds the archive past `lock_wait`.
+pub fn migrate(
+    path: &Path,
+    today: NaiveDate,
+    lock_wait: Duration,
+    progress: &mut dyn FnMut(MigrationStep, u64, u64),
+) -> Result<Migration, StoreError> {
+    if !path.is_file() {
+        // Not created by the lock file either.
+        return meeting_store::migrate(path, today, progress);
+    }
+    let _lock = RunLock::acquire(path, lock_wait)?;
+    meeting_store::migrate(path, today, progress)
+}
+
+/// `meeting archive dump`: every meeting of the archive, merged and decompressed, in key
+/// order, one neutral JSON line each (the auditor's view: unmasked; the records hold no
+/// secrets, join links are never output). Returns the meetings written.
+///
+/// # Errors
+/// The archive cannot be read, or `out` fails (an `Io` store error with its cause).
+pub fn dump(path: &Path, out: &mut dyn std::io::Write) -> Result<u64, StoreError> {
+    let archive = Archive::open_read_only(path)?;
+    let mut line = Vec::with_capacity(4096);
+    archive.dump(&mut |m| {
+        line.clear();
+        serde_json::to_writer(&mut line, &m)
+            .map_err(|e| StoreError::from_io("cannot write the dump", std::io::Error::other(e)))?;
+        line.push(b'\n');
+        out.write_all(&line)
+            .map_err(|e| StoreError::from_io("cannot write the dump", e))
+    })
 }
 
 /// How current the archive is for a report that ends on a day.

@@ -337,7 +337,10 @@ fn completions_and_man_pages_cover_every_command() {
         ("config", ["init", "check", "list"].as_slice()),
         (
             "archive",
-            ["import", "check", "info", "backup", "purge"].as_slice(),
+            [
+                "import", "check", "info", "backup", "purge", "migrate", "dump",
+            ]
+            .as_slice(),
         ),
         ("parse", [].as_slice()),
         ("stats", [].as_slice()),

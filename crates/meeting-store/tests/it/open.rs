@@ -209,14 +209,71 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
         matches!(err.kind(), ErrorKind::NeedsMigration { found: 1, .. }),
         "{err}"
     );
-    let writer = Writer::open(&path).unwrap();
-    writer.close().unwrap();
+    // A writer does not migrate either: the migration is explicit, with a backup first.
+    let untouched = std::fs::read(&path).unwrap();
+    let err = Writer::open(&path).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NeedsMigration { found: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("meeting archive migrate"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), untouched);
+    // A cursor past the day the migration runs on is set back to it.
+    let today = chrono::NaiveDate::from_ymd_opt(2024, 1, 20).unwrap();
+    let mut steps = Vec::new();
+    let migration = meeting_store::migrate(&path, today, &mut |step, done, total| {
+        steps.push((step, done, total));
+    })
+    .unwrap();
+    assert_eq!(
+        (migration.from, migration.to),
+        (1, meeting_store::SCHEMA_VERSION)
+    );
+    assert_eq!(migration.cursors_clamped, 1);
+    let backup = migration.backup.unwrap();
+    assert_eq!(
+        backup.file_name().unwrap().to_str().unwrap(),
+        "archive.sqlite.schema-1.backup"
+    );
+    // The backup is the archive as it was (schema 1), private.
+    let b = Connection::open(&backup).unwrap();
+    let v: i64 = b
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    for step in [
+        meeting_store::MigrationStep::Backup,
+        meeting_store::MigrationStep::Migrate,
+        meeting_store::MigrationStep::Vacuum,
+    ] {
+        assert!(steps.iter().any(|s| s.0 == step), "{step:?}: {steps:?}");
+    }
+    // The WAL is folded in and cut to nothing.
+    let wal = std::fs::metadata(path.with_file_name("archive.sqlite-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0);
+    // Migrating again does nothing.
+    let again = meeting_store::migrate(&path, today, &mut |_, _, _| {}).unwrap();
+    assert_eq!(again.backup, None);
     let conn = Connection::open(&path).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, meeting_store::SCHEMA_VERSION);
     let archive = Archive::open_read_only(&path).unwrap();
+    assert_eq!(
+        archive
+            .cursor("acme", meeting_core::Vendor::Systec)
+            .unwrap()
+            .unwrap()
+            .through,
+        today
+    );
     let got = all_meetings(&path);
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].key, "systec:v1==");
@@ -228,7 +285,9 @@ fn a_v1_archive_made_by_raw_sql_is_migrated_and_read() {
     assert_eq!(span.from.to_string(), "2024-01-01");
     assert_eq!(runs[0].id.as_deref(), Some("run-1"));
     assert_eq!(runs[0].counts.new, 1);
-    assert_eq!(archive.check().unwrap(), []);
+    // The clamped cursor names a run whose window ended later: `check` says so.
+    let problems = archive.check().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
 }
 
 /// A new archive is created at the current version, whole: a process killed while creating
@@ -384,7 +443,7 @@ fn a_v2_archive_with_data_is_migrated_to_v4_row_for_row() {
     assert!(!observations.is_empty());
     assert!(before.iter().take(1).all(|rows| !rows.is_empty()));
 
-    Writer::open(&old).unwrap().close().unwrap();
+    migrate_now(&old);
     let conn = Connection::open(&old).unwrap();
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -438,4 +497,126 @@ fn a_new_archive_has_16k_pages() {
         .query_row("PRAGMA page_size", [], |r| r.get(0))
         .unwrap();
     assert_eq!(size, 16_384);
+}
+
+/// An archive in a read-only directory, itself read-only, is read (through `immutable=1`
+/// when this user cannot write there: its `-wal` is empty after the writer's end), and
+/// nothing is created beside it. Run as root, permissions stop nothing and the normal open
+/// is used; the fallback itself is tested in the crate (`read.rs`).
+#[cfg(unix)]
+#[test]
+fn a_read_only_archive_in_a_read_only_directory_is_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let records = sim_meetings(meeting_sim::dump::DumpEndpoint::Detail, 30_000, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    let path = ro.join("archive.sqlite");
+    load(&path, observe(&records, "acme", 0));
+    let before = all_meetings(&path);
+    let listing = |d: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let files = listing(&ro);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let moot = std::fs::File::create(ro.join("probe")).is_ok();
+    let read = std::panic::catch_unwind(|| {
+        let archive = Archive::open_read_only(&path).unwrap();
+        assert_eq!(archive.check().unwrap(), []);
+        assert!(archive.info().unwrap().observations > 0);
+        all_meetings(&path)
+    });
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if moot {
+        let _ = std::fs::remove_file(ro.join("probe"));
+    }
+    assert_eq!(read.unwrap(), before);
+    if !moot {
+        assert_eq!(listing(&ro), files, "nothing created beside the archive");
+    }
+}
+
+/// Migrates the archive at `path` (explicitly, as `meeting archive migrate`), today.
+fn migrate_now(path: &Path) -> meeting_store::Migration {
+    meeting_store::migrate(path, chrono::Utc::now().date_naive(), &mut |_, _, _| {}).unwrap()
+}
+
+/// A schema-3 archive (plain JSON observations in a rowid table, the stored merged copies
+/// beside them) made by raw SQL from a current archive's rows: the explicit migration
+/// reads the same meetings, summary rows and stubs as the archive it was made from, and
+/// its backup is the schema-3 file.
+#[test]
+fn a_v3_archive_is_migrated_explicitly_and_reads_the_same() {
+    let (dir, current) = temp_archive();
+    load(&current, observe(&sim_all(60_000, 5), "acme", 0));
+    let expected = all_meetings(&current);
+    let summaries = Archive::open_read_only(&current)
+        .unwrap()
+        .summaries(&meeting_store::Query::all())
+        .unwrap();
+    let old = dir.path().join("v3.sqlite");
+    {
+        let v1 = include_str!("../fixtures/v1.sql");
+        let v1_schema = v1.split("INSERT INTO").next().unwrap();
+        let conn = Connection::open(&old).unwrap();
+        conn.execute_batch(v1_schema).unwrap();
+        conn.execute_batch(
+            "DROP TABLE observations;
+             CREATE TABLE observations (key TEXT NOT NULL, source TEXT NOT NULL,
+                 profile TEXT NOT NULL, fetched_at TEXT NOT NULL, record TEXT NOT NULL);
+             CREATE UNIQUE INDEX observations_key ON observations (key, source);
+             CREATE TABLE quanshi_links (
+                 key TEXT PRIMARY KEY NOT NULL, profile TEXT NOT NULL,
+                 join_link TEXT NOT NULL, fetched_at TEXT NOT NULL) WITHOUT ROWID;",
+        )
+        .unwrap();
+        for o in plain_observations(&Connection::open(&current).unwrap()) {
+            conn.execute(
+                "INSERT INTO observations VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![o.0, o.1, o.2, o.3, o.4],
+            )
+            .unwrap();
+        }
+        conn.execute("ATTACH ?1 AS src", [current.to_str().unwrap()])
+            .unwrap();
+        for table in TABLES.iter().skip(1) {
+            conn.execute_batch(&format!(
+                "INSERT INTO main.{table} SELECT * FROM src.{table}"
+            ))
+            .unwrap();
+        }
+        conn.execute_batch("DETACH src; PRAGMA user_version = 3;")
+            .unwrap();
+    }
+    let err = Archive::open_read_only(&old).unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::NeedsMigration { found: 3, .. }),
+        "{err}"
+    );
+    let plain = plain_observations(&Connection::open(&old).unwrap());
+    let migration = migrate_now(&old);
+    assert_eq!(migration.from, 3);
+    let backup = Connection::open(migration.backup.unwrap()).unwrap();
+    let v: i64 = backup
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 3);
+    assert_eq!(plain_observations(&backup), plain);
+    assert_eq!(all_meetings(&old), expected);
+    let archive = Archive::open_read_only(&old).unwrap();
+    assert_eq!(
+        archive.summaries(&meeting_store::Query::all()).unwrap(),
+        summaries
+    );
+    assert_eq!(
+        archive.stubs().unwrap(),
+        Archive::open_read_only(&current).unwrap().stubs().unwrap()
+    );
+    assert_eq!(archive.check().unwrap(), []);
 }
