@@ -93,7 +93,8 @@
 //! where a row sits.
 //!
 //! Times are stored as RFC 3339 UTC with six fractional digits (`2024-01-02T03:04:05.000000Z`),
-//! so text order is time order; money as decimal text with its currency.
+//! so text order is time order. A summary row's phone cost is exact integer micro-units
+//! (millionths) with its currency and the scale it was written with.
 //!
 //! # The rules
 //!

@@ -102,17 +102,56 @@ fn pack_rooms(rooms: &[RoomRef]) -> Option<String> {
     serde_json::to_string(&pairs).ok()
 }
 
-/// The phone cost packed: a JSON array of `[currency, amount]` pairs, the amount as exact
-/// decimal text (its scale kept); `None` when there is none.
+/// The phone cost packed: a JSON array of `[currency, micro-units, scale]` triples, the
+/// amount as an exact integer of millionths with the scale it was written with (`12.50 CNY`
+/// is `["CNY", 12500000, 2]`), so a reader sums integers and gives the amount back as
+/// written; an amount with more than six decimals (or beyond `i64` millionths) is kept as
+/// exact decimal text, `[currency, "amount"]` (the form of earlier rows, still read).
+/// `None` when there is none.
 fn pack_cost(cost: &[Money]) -> Option<String> {
     if cost.is_empty() {
         return None;
     }
-    let pairs: Vec<(&str, String)> = cost
+    let items: Vec<serde_json::Value> = cost
         .iter()
-        .map(|m| (m.currency.as_str(), m.amount.to_string()))
+        .map(|m| match micro_units(m.amount) {
+            Some(micro) => serde_json::json!([m.currency, micro, m.amount.scale()]),
+            None => serde_json::json!([m.currency, m.amount.to_string()]),
+        })
         .collect();
-    serde_json::to_string(&pairs).ok()
+    serde_json::to_string(&items).ok()
+}
+
+/// `amount` in exact millionths, when it has at most six decimals and fits.
+fn micro_units(amount: rust_decimal::Decimal) -> Option<i64> {
+    let scale = amount.scale();
+    if scale > 6 {
+        return None;
+    }
+    let factor = 10i128.checked_pow(6 - scale)?;
+    amount
+        .mantissa()
+        .checked_mul(factor)
+        .and_then(|m| i64::try_from(m).ok())
+}
+
+/// The amount of a packed cost item: `micro-units, scale` or exact decimal text.
+fn unpack_amount(item: &[serde_json::Value]) -> Option<rust_decimal::Decimal> {
+    match item {
+        [
+            serde_json::Value::Number(micro),
+            serde_json::Value::Number(scale),
+        ] => {
+            let micro = micro.as_i64()?;
+            let scale = u32::try_from(scale.as_u64()?).ok().filter(|s| *s <= 6)?;
+            let mut amount = rust_decimal::Decimal::new(micro, 6);
+            amount.rescale(scale);
+            // Exact only if nothing was rounded away.
+            (amount.mantissa() * 10i128.pow(6 - scale) == i128::from(micro)).then_some(amount)
+        }
+        [serde_json::Value::String(text)] => text.parse().ok(),
+        _ => None,
+    }
 }
 
 /// Writes (inserts or replaces) the summary row of `m`, the merged meeting of its key.
@@ -311,13 +350,20 @@ pub(crate) fn decode(raw: RawRow) -> Result<StoredSummary> {
     s.phone_calls = calls;
     s.phone_minutes = minutes;
     if let Some(cost) = raw.phone_cost {
-        let pairs: Vec<(String, String)> = serde_json::from_str(&cost)
+        let items: Vec<Vec<serde_json::Value>> = serde_json::from_str(&cost)
             .map_err(|e| StoreError::bad_record(format!("{what}: phone cost: {e}")))?;
-        for (currency, amount) in pairs {
-            let amount = amount
-                .parse()
-                .map_err(|e| StoreError::bad_record(format!("{what}: phone cost: {e}")))?;
-            s.phone_cost.push(Money { amount, currency });
+        for item in items {
+            let (Some(serde_json::Value::String(currency)), Some(amount)) =
+                (item.first(), item.get(1..).and_then(unpack_amount))
+            else {
+                return Err(StoreError::bad_record(format!(
+                    "{what}: phone cost: not [currency, micro-units, scale] or [currency, amount]"
+                )));
+            };
+            s.phone_cost.push(Money {
+                amount,
+                currency: currency.clone(),
+            });
         }
     }
     if let Some(rooms) = raw.booked_rooms {
@@ -349,4 +395,45 @@ pub(crate) fn of_meeting(m: &Meeting, profile: &str, fetched: &str) -> Result<St
         occurrence_id: m.occurrence_id.clone(),
         scheduled_end: m.scheduled_end,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Costs are packed as exact integer millionths with their scale, and read back as
+    /// written (scale included); more than six decimals stay exact decimal text; the text
+    /// form of earlier rows is still read.
+    #[test]
+    fn phone_cost_is_exact_integer_micro_units_with_currency() {
+        let money = |a: &str, c: &str| Money {
+            amount: a.parse().unwrap(),
+            currency: c.into(),
+        };
+        let cost = vec![
+            money("12.50", "CNY"),
+            money("0", "USD"),
+            money("-3.000001", "EUR"),
+            money("0.1234567", "JPY"),
+        ];
+        let packed = pack_cost(&cost).unwrap();
+        assert_eq!(
+            packed,
+            r#"[["CNY",12500000,2],["USD",0,0],["EUR",-3000001,6],["JPY","0.1234567"]]"#
+        );
+        let items: Vec<Vec<serde_json::Value>> = serde_json::from_str(&packed).unwrap();
+        let back: Vec<String> = items
+            .iter()
+            .map(|i| unpack_amount(&i[1..]).unwrap().to_string())
+            .collect();
+        assert_eq!(back, ["12.50", "0", "-3.000001", "0.1234567"]);
+        assert_eq!(
+            unpack_amount(&[serde_json::json!("7.25")])
+                .unwrap()
+                .to_string(),
+            "7.25"
+        );
+        assert!(unpack_amount(&[serde_json::json!(1), serde_json::json!(9)]).is_none());
+        assert!(unpack_amount(&[serde_json::json!(1_234_567), serde_json::json!(0)]).is_none());
+    }
 }
