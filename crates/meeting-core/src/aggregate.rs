@@ -14,16 +14,20 @@
 //!   its rooms and invitees. A reservation alone counts as held only when its status says it
 //!   took place.
 //! - **Measured** seconds are `duration_seconds` (end − start; Quanshi `confDuration` where
-//!   the end is missing), summed, then rounded to the nearest minute; **billed** minutes are
+//!   the end is missing), summed exactly. **Minutes** are rounded per meeting (its seconds
+//!   rounded half up: [`minutes_of`]) and then summed, so a total always equals the sum of
+//!   the rows that partition it (days, months, hosts, departments); **billed** minutes are
 //!   the vendor's own figure, summed.
 //! - **Attendees** are distinct persons per meeting (by user id, else trimmed name): a
-//!   person who rejoins is one attendee, their minutes the union of their intervals. Rows
+//!   person who rejoins is one attendee, their seconds the union of their intervals, and a
+//!   meeting's attendee minutes its attendee seconds rounded half up, summed like minutes. Rows
 //!   the vendor did not list (a truncated report) count as persons of their own. Where the
 //!   vendor lists no one it gives a count (Quanshi `attendeeCnt`, Systec `participants`).
 //!   Invitees (Quanshi `attendList`, participants with an invitation answer) are counted as
 //!   invitees, never as attendees.
 //! - **Per room**, a meeting in several rooms (a multi-room Quanshi booking) counts once in
-//!   each room; the total counts it once.
+//!   each room; the total counts it once. Then the rows do not partition the total: it is
+//!   the distinct total ([`Aggregate::total_is_sum`] is `false`), and every output says so.
 //! - Phone calls, their billed minutes and their exact cost (a decimal sum per currency,
 //!   never a float) of the meetings held.
 //!
@@ -47,6 +51,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::meeting_summary::EventKind;
+pub use crate::meeting_summary::minutes_of;
 use crate::{Meeting, MeetingSummary, Money, Status};
 
 /// What meetings are grouped by.
@@ -229,7 +234,7 @@ pub struct Totals {
     pub id: Option<String>,
     /// Meetings held (`live` or `ended`).
     pub meetings: u64,
-    /// Measured minutes: the measured seconds rounded to the nearest minute.
+    /// Measured minutes: each meeting's measured seconds rounded half up, summed.
     pub minutes: u64,
     /// Measured seconds (end − start).
     pub duration_seconds: u64,
@@ -237,7 +242,8 @@ pub struct Totals {
     pub billed_minutes: u64,
     /// Attendees: distinct persons per meeting, summed.
     pub attendees: u64,
-    /// Attendee minutes: each person's intervals united, rounded to the nearest minute.
+    /// Attendee minutes: each meeting's attendee seconds (each person's intervals united)
+    /// rounded half up, summed.
     pub attendee_minutes: u64,
     /// Invitees (Quanshi `attendList`).
     pub invitees: u64,
@@ -297,6 +303,8 @@ impl Totals {
         }
         self.meetings += 1;
         self.duration_seconds += m.measured_seconds.unwrap_or(0);
+        self.minutes += m.measured_minutes();
+        self.attendee_minutes += m.attendee_minutes();
         self.billed_minutes += m.billed_minutes.unwrap_or(0);
         self.attendees += m.attendees;
         self.attendee_seconds += m.attendee_seconds;
@@ -314,11 +322,14 @@ impl Totals {
         &self.cost
     }
 
-    /// Computes the derived figures (`minutes`, `attendee_minutes`, `phone_cost`) from the
-    /// sums.
+    /// Attendee seconds: each meeting's persons' intervals united, summed (exact).
+    pub fn attendee_seconds(&self) -> u64 {
+        self.attendee_seconds
+    }
+
+    /// Computes the derived figure `phone_cost` from the exact sums (minutes are summed per
+    /// meeting as they are added).
     pub fn finish(&mut self) {
-        self.minutes = (self.duration_seconds + 30) / 60;
-        self.attendee_minutes = (self.attendee_seconds + 30) / 60;
         self.phone_cost = self
             .cost
             .iter()
@@ -352,6 +363,11 @@ pub struct Aggregate {
     pub groups: Vec<Totals>,
     /// The grand total (labelled [`TOTAL_GROUP`]).
     pub total: Totals,
+    /// Whether the groups partition the meetings (each counted meeting in exactly one
+    /// group), so that every figure of the total is the sum of the groups'. `false` when a
+    /// meeting counts in several groups (a multi-room booking per room): the total is then
+    /// the distinct total, and outputs label it so.
+    pub total_is_sum: bool,
 }
 
 impl Aggregate {
@@ -417,6 +433,8 @@ pub struct Accumulator<'a> {
     lent: BTreeMap<String, Lent>,
     groups: BTreeMap<String, (GroupKey, Totals)>,
     total: Totals,
+    /// Whether some meeting counted in more than one group.
+    overlapping: bool,
 }
 
 impl<'a> Accumulator<'a> {
@@ -430,6 +448,7 @@ impl<'a> Accumulator<'a> {
             lent: BTreeMap::new(),
             groups: BTreeMap::new(),
             total: Totals::new(TOTAL_GROUP),
+            overlapping: false,
         }
     }
 
@@ -472,6 +491,9 @@ impl<'a> Accumulator<'a> {
             keys.sort();
             keys.dedup_by(|a, b| a.id == b.id);
         }
+        if keys.len() > 1 {
+            self.overlapping = true;
+        }
         for k in keys {
             self.groups
                 .entry(k.id.clone())
@@ -493,6 +515,7 @@ impl<'a> Accumulator<'a> {
             zone,
             groups,
             mut total,
+            overlapping,
             ..
         } = self;
         // One label per group: two rooms with one name are told apart by their ids.
@@ -520,6 +543,7 @@ impl<'a> Accumulator<'a> {
             zone,
             groups,
             total,
+            total_is_sum: !overlapping,
         }
     }
 }
@@ -579,6 +603,82 @@ mod tests {
         );
         assert_eq!(agg.groups[0].group, "room04");
         assert_eq!(agg.groups[0].phone_cost, t.phone_cost);
+    }
+
+    /// Minutes are rounded per meeting, then summed: the days add up to the total, and a
+    /// meeting in two rooms makes the room total the distinct total.
+    #[test]
+    fn minutes_add_up_per_meeting() {
+        let day = |key: &str, start: &str, secs: u64| {
+            let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, key);
+            m.status = Status::Ended;
+            m.start = start.parse().ok();
+            m.duration_seconds = Some(secs);
+            m
+        };
+        // 90 s on each of two days: 2 + 2 minutes, not (180 + 30) / 60 = 3.
+        let a = day("systec:a", "2024-01-01T01:00:00Z", 90);
+        let b = day("systec:b", "2024-01-02T01:00:00Z", 90);
+        let agg = Aggregate::compute([&a, &b], GroupBy::Day, chrono_tz::UTC);
+        assert_eq!(agg.total.minutes, 4);
+        assert_eq!(agg.total.duration_seconds, 180);
+        assert_eq!(agg.groups.iter().map(|g| g.minutes).sum::<u64>(), 4);
+        assert!(agg.total_is_sum);
+        assert_eq!((minutes_of(29), minutes_of(30), minutes_of(89)), (0, 1, 1));
+
+        let mut q = Meeting::new(Vendor::Quanshi, Source::QuanshiDashboard, "quanshi:temp:1");
+        q.status = Status::Ended;
+        q.duration_seconds = Some(600);
+        q.rooms = ["6701", "6702"]
+            .map(|id| crate::BookedRoom {
+                id: Some(id.into()),
+                ..crate::BookedRoom::default()
+            })
+            .to_vec();
+        let rooms = Aggregate::compute([&q, &a], GroupBy::Room, chrono_tz::UTC);
+        assert!(!rooms.total_is_sum);
+        assert_eq!(rooms.total.minutes, 12);
+        assert_eq!(rooms.groups.iter().map(|g| g.minutes).sum::<u64>(), 22);
+    }
+
+    /// Attendees are the distinct person keys plus the persons no row stands for.
+    #[test]
+    fn person_keys_make_the_attendees() {
+        use crate::meeting_summary::{person_keys, unlisted_attendees};
+        let person = |id: Option<&str>, name: &str| crate::Participant {
+            user_id: id.map(Into::into),
+            name: Some(name.into()),
+            ..crate::Participant::default()
+        };
+        let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:a");
+        m.participants = vec![
+            person(None, "Ann"),
+            person(None, " Ann "),
+            person(None, "  "),
+            person(Some("u1"), "Bob"),
+        ];
+        let mut invited = person(None, "Cy");
+        invited.invitation = Some(crate::Invitation::Accepted);
+        m.participants.push(invited);
+        let keys = person_keys(&m);
+        assert_eq!(
+            keys,
+            [
+                Some("name:Ann".to_owned()),
+                Some("name:Ann".to_owned()),
+                Some("row:2".to_owned()),
+                Some("id:u1".to_owned()),
+                None
+            ]
+        );
+        assert_eq!(attendance(&m).0, 3);
+        assert_eq!(unlisted_attendees(&m), 0);
+        // A full Systec report counts rows without a user id through its count.
+        m.report = Some(crate::ReportState::Full);
+        m.participant_count = Some(5);
+        assert_eq!(person_keys(&m)[0], None);
+        assert_eq!(attendance(&m).0, 1 + 4);
+        assert_eq!(unlisted_attendees(&m), 4);
     }
 
     #[test]

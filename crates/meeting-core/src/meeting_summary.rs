@@ -275,6 +275,18 @@ impl MeetingSummary {
         }
     }
 
+    /// The meeting's measured minutes: its measured seconds rounded half up
+    /// ([`minutes_of`]). Every minutes figure is a sum of these.
+    pub fn measured_minutes(&self) -> u64 {
+        minutes_of(self.measured_seconds.unwrap_or(0))
+    }
+
+    /// The meeting's attendee minutes: its attendee seconds rounded half up
+    /// ([`minutes_of`]). Every attendee minutes figure is a sum of these.
+    pub fn attendee_minutes(&self) -> u64 {
+        minutes_of(self.attendee_seconds)
+    }
+
     /// Whether it was built under the current rules ([`RULES_VERSION`]).
     pub fn is_current(&self) -> bool {
         self.rules_version == RULES_VERSION
@@ -332,6 +344,12 @@ impl MeetingSummary {
     }
 }
 
+/// Seconds as whole minutes, rounded half up (`29` → 0, `30` → 1, `90` → 2): the one
+/// rounding of a meeting's minutes, applied per meeting before any sum.
+pub const fn minutes_of(seconds: u64) -> u64 {
+    seconds.saturating_add(30) / 60
+}
+
 /// Whether a participant row is an invitation (Quanshi `attendList`), not attendance.
 fn is_invitee(p: &crate::Participant) -> bool {
     p.invitation.is_some()
@@ -379,6 +397,40 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         return (ids.len() as u64 + unlisted, seconds);
     }
     (persons.len() as u64, seconds)
+}
+
+/// The person each participant row of `m` is, in row order, as [`attendance`] tells
+/// persons apart: `id:<user id>`, else `name:<trimmed name>`, else `row:<ordinal>` (a row of
+/// its own). `None` for a row that is not counted as a person: an invitation (Quanshi
+/// `attendList`), or, in a Systec meeting with a full report, a row without a user id (the
+/// report's count stands for those: see [`unlisted_attendees`]).
+///
+/// The distinct keys of a meeting plus its [`unlisted_attendees`] are its attendees.
+pub fn person_keys(m: &Meeting) -> Vec<Option<String>> {
+    let by_id_only = m.vendor == Vendor::Systec && m.report == Some(ReportState::Full);
+    m.participants
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if is_invitee(p) {
+                return None;
+            }
+            match (&p.user_id, p.name.as_deref().map(str::trim)) {
+                (Some(id), _) => Some(format!("id:{id}")),
+                _ if by_id_only => None,
+                (None, Some(name)) if !name.is_empty() => Some(format!("name:{name}")),
+                _ => Some(format!("row:{i}")),
+            }
+        })
+        .collect()
+}
+
+/// The attendees of `m` that no participant row stands for: the vendor's count beyond the
+/// persons its rows name (a count without rows, a truncated report). Its
+/// [`attendance`] count is the distinct [`person_keys`] plus these.
+pub fn unlisted_attendees(m: &Meeting) -> u64 {
+    let keys: std::collections::BTreeSet<String> = person_keys(m).into_iter().flatten().collect();
+    attendance(m).0.saturating_sub(keys.len() as u64)
 }
 
 /// The length of the union of intervals, in seconds.

@@ -1,7 +1,62 @@
 //! Which columns a table or CSV shows: a default set for tables that fits a 100-column
 //! terminal, every column (`-o wide`, and CSV by default), or the caller's choice by id.
 
+use crate::fields::{
+    ATTENDEES, BILLED_MINUTES, CITY, COST, CURRENCY, DEVICE, DIRECTION, DURATION_SECONDS, END,
+    HOST, IP, JOIN, KEY, KIND, LEAVE, NAME, NETWORK, NUMBER, PARTICIPANTS, PHONE_CALLS, PHONE_COST,
+    REPORT, ROOM, SOURCES, START, STATUS, TOPIC,
+};
 use crate::{Format, RenderOptions, Rows};
+
+/// The columns of a meeting row ([`crate::fields`]).
+const MEETING_COLUMNS: &[&str] = &[
+    KEY.id,
+    TOPIC.id,
+    ROOM.id,
+    HOST.id,
+    STATUS.id,
+    START.id,
+    END.id,
+    DURATION_SECONDS.id,
+    BILLED_MINUTES.id,
+    PARTICIPANTS.id,
+    ATTENDEES.id,
+    PHONE_CALLS.id,
+    PHONE_COST.id,
+    CURRENCY.id,
+    REPORT.id,
+    SOURCES.id,
+];
+
+/// The columns of a participant row.
+const PARTICIPANT_COLUMNS: &[&str] = &[
+    KEY.id,
+    TOPIC.id,
+    ROOM.id,
+    NAME.id,
+    KIND.id,
+    DEVICE.id,
+    IP.id,
+    CITY.id,
+    NETWORK.id,
+    JOIN.id,
+    LEAVE.id,
+    DURATION_SECONDS.id,
+];
+
+/// The columns of a phone call row.
+const CALL_COLUMNS: &[&str] = &[
+    KEY.id,
+    TOPIC.id,
+    ROOM.id,
+    NUMBER.id,
+    DIRECTION.id,
+    START.id,
+    END.id,
+    BILLED_MINUTES.id,
+    COST.id,
+    CURRENCY.id,
+];
 
 /// Which columns a table or CSV shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,53 +71,13 @@ pub enum Columns {
     Only(Vec<String>),
 }
 
-/// The ids of every column of a row kind, in their order (snake_case, stable).
+/// The ids of every column of a row kind, in their order (snake_case, stable: the ids of
+/// [`crate::fields`], as the export names the same columns).
 pub fn column_ids(rows: Rows) -> &'static [&'static str] {
     match rows {
-        Rows::Meetings => &[
-            "key",
-            "topic",
-            "room",
-            "host",
-            "status",
-            "start",
-            "end",
-            "duration_seconds",
-            "billed_minutes",
-            "participants",
-            "attendees",
-            "calls",
-            "phone_cost",
-            "currency",
-            "report",
-            "sources",
-        ],
-        Rows::Participants => &[
-            "meeting_key",
-            "topic",
-            "room",
-            "name",
-            "kind",
-            "device",
-            "ip",
-            "city",
-            "network",
-            "join",
-            "leave",
-            "duration_seconds",
-        ],
-        Rows::Calls => &[
-            "meeting_key",
-            "topic",
-            "room",
-            "number",
-            "direction",
-            "start",
-            "end",
-            "billed_minutes",
-            "cost",
-            "currency",
-        ],
+        Rows::Meetings => MEETING_COLUMNS,
+        Rows::Participants => PARTICIPANT_COLUMNS,
+        Rows::Calls => CALL_COLUMNS,
     }
 }
 
@@ -133,5 +148,24 @@ pub(crate) fn project(row: Vec<String>, selection: Option<&[usize]>) -> Vec<Stri
             .iter()
             .map(|i| row.get(*i).cloned().unwrap_or_default())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One vocabulary: every `list` column is named as the export names the same figure
+    /// (`phone_cost` is the sum of the calls' `cost`).
+    #[test]
+    fn list_columns_are_named_as_the_export_names_them() {
+        for rows in [Rows::Meetings, Rows::Participants, Rows::Calls] {
+            for id in column_ids(rows) {
+                let exported = crate::export::TABLES
+                    .iter()
+                    .any(|t| t.columns.iter().any(|c| c.name == *id));
+                assert!(exported || *id == PHONE_COST.id, "{rows:?} {id}");
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@
 //!   order.
 //! - [`write_aggregate`]: `meeting stats` output.
 //! - [`write_raw_bodies`]: vendor bodies verbatim (`--raw`).
+//! - [`fields`]: the one row schema (stable ids and labels) every output names its
+//!   meeting, participant and call columns by.
 //! - [`mask`]: personal data masked for `--mask-pii`.
 //! - [`report`]: the monthly finance report (`meeting report`) as an Excel workbook, a
 //!   self-contained HTML page with SVG charts, or a set of CSV files.
@@ -37,6 +39,7 @@
 pub mod allocation;
 mod columns;
 pub mod export;
+pub mod fields;
 pub mod mask;
 mod meetings;
 pub mod pii;
@@ -51,7 +54,7 @@ pub use meetings::{
     StreamWriter, cost_cells, cost_label, hms, local, money_cells, rfc3339, write_meetings,
 };
 pub use raw::write_raw_bodies;
-pub use stats::{aggregate_csv_grid, aggregate_grid, write_aggregate};
+pub use stats::{aggregate_csv_grid, aggregate_grid, total_kind, write_aggregate};
 pub use stream::{StreamCounts, stream_inputs};
 pub use table::{Grid, write_grid};
 

@@ -57,7 +57,11 @@ impl Masker {
             }
         }
         for p in &mut m.participants {
-            if let Some(name) = &mut p.name {
+            // A blank name names no one (each such row is a person of its own): it stays
+            // blank, so that masking never merges attendees.
+            if let Some(name) = &mut p.name
+                && !name.trim().is_empty()
+            {
                 *name = self.names.person(name);
             }
             if let Some(id) = &mut p.user_id {

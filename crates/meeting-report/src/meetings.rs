@@ -9,6 +9,11 @@ use meeting_core::aggregate::attendance;
 use meeting_core::query::{host_label, participant_count, room_label};
 
 use crate::columns::{project, selection};
+use crate::fields::{
+    ATTENDEES, BILLED_MINUTES, CITY, COST, CURRENCY, DEVICE, DIRECTION, DURATION_SECONDS, END,
+    HOST, IP, JOIN, KEY, KIND, LEAVE, NAME, NETWORK, NUMBER, PARTICIPANTS, PHONE_CALLS, PHONE_COST,
+    REPORT, ROOM, SOURCES, START, STATUS, TOPIC,
+};
 use crate::{Format, Grid, RenderOptions, Rows, write_grid};
 
 /// Writes meetings in the chosen format.
@@ -377,22 +382,22 @@ fn short_source(s: meeting_core::Source) -> &'static str {
 fn meeting_headers(style: Style) -> Vec<String> {
     let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        h("key", "key"),
-        h("topic", "topic"),
-        h("room", "room"),
-        h("host", "host"),
-        h("status", "status"),
-        style.header("start", "start", true),
-        style.header("end", "end", true),
-        h("duration_seconds", "duration"),
-        h("billed_minutes", "billed min"),
-        h("participants", "participants"),
-        h("attendees", "attendees"),
-        h("calls", "calls"),
-        h("phone_cost", "phone cost"),
-        h("currency", "currency"),
-        h("report", "report"),
-        h("sources", "sources"),
+        h(KEY.id, "key"),
+        h(TOPIC.id, "topic"),
+        h(ROOM.id, "room"),
+        h(HOST.id, "host"),
+        h(STATUS.id, "status"),
+        style.header(START.id, "start", true),
+        style.header(END.id, "end", true),
+        h(DURATION_SECONDS.id, "duration"),
+        h(BILLED_MINUTES.id, "billed min"),
+        h(PARTICIPANTS.id, "participants"),
+        h(ATTENDEES.id, "attendees"),
+        h(PHONE_CALLS.id, "calls"),
+        h(PHONE_COST.id, "phone cost"),
+        h(CURRENCY.id, "currency"),
+        h(REPORT.id, "report"),
+        h(SOURCES.id, "sources"),
     ]
 }
 
@@ -443,18 +448,18 @@ fn meeting_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
 fn participant_headers(style: Style) -> Vec<String> {
     let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        h("meeting_key", "meeting key"),
-        h("topic", "topic"),
-        h("room", "room"),
-        h("name", "name"),
-        h("kind", "kind"),
-        h("device", "device"),
-        h("ip", "ip"),
-        h("city", "city"),
-        h("network", "network"),
-        style.header("join", "join", true),
-        style.header("leave", "leave", true),
-        h("duration_seconds", "duration"),
+        h(KEY.id, "meeting key"),
+        h(TOPIC.id, "topic"),
+        h(ROOM.id, "room"),
+        h(NAME.id, "name"),
+        h(KIND.id, "kind"),
+        h(DEVICE.id, "device"),
+        h(IP.id, "ip"),
+        h(CITY.id, "city"),
+        h(NETWORK.id, "network"),
+        style.header(JOIN.id, "join", true),
+        style.header(LEAVE.id, "leave", true),
+        h(DURATION_SECONDS.id, "duration"),
     ]
 }
 
@@ -484,16 +489,16 @@ fn participant_rows(meetings: &[Meeting], style: Style) -> Vec<Vec<String>> {
 fn call_headers(style: Style) -> Vec<String> {
     let h = |id: &str, human: &str| style.header(id, human, false);
     vec![
-        h("meeting_key", "meeting key"),
-        h("topic", "topic"),
-        h("room", "room"),
-        h("number", "number"),
-        h("direction", "direction"),
-        style.header("start", "start", true),
-        style.header("end", "end", true),
-        h("billed_minutes", "billed min"),
-        h("cost", "cost"),
-        h("currency", "currency"),
+        h(KEY.id, "meeting key"),
+        h(TOPIC.id, "topic"),
+        h(ROOM.id, "room"),
+        h(NUMBER.id, "number"),
+        h(DIRECTION.id, "direction"),
+        style.header(START.id, "start", true),
+        style.header(END.id, "end", true),
+        h(BILLED_MINUTES.id, "billed min"),
+        h(COST.id, "cost"),
+        h(CURRENCY.id, "currency"),
     ]
 }
 

@@ -127,11 +127,30 @@ fn csv_row(t: &Totals) -> Vec<String> {
     ]
 }
 
-/// Writes an aggregate: a table with the total row, CSV without it, one JSON document
-/// (`{"by", "tz", "groups", "total"}`), or one group per JSON line.
+/// What the total of an aggregate is: `sum_of_groups` when the groups partition the
+/// meetings (every figure of the total is the sum of the groups'), `distinct` when a meeting
+/// counts in several groups (a meeting in two rooms) and the total counts it once.
+pub fn total_kind(agg: &Aggregate) -> &'static str {
+    if agg.total_is_sum {
+        "sum_of_groups"
+    } else {
+        "distinct"
+    }
+}
+
+/// Writes an aggregate: a table with the total row (and, when the groups do not partition
+/// the meetings, a line beneath saying the total is the distinct total), CSV without it,
+/// one JSON document (`{"by", "tz", "groups", "total", "total_kind"}`: [`total_kind`]), or
+/// one group per JSON line.
 pub fn write_aggregate(out: &mut dyn Write, agg: &Aggregate, r: &RenderOptions) -> io::Result<()> {
     match r.format {
-        Format::Table => write_grid(out, &aggregate_grid(agg, true), r),
+        Format::Table => {
+            write_grid(out, &aggregate_grid(agg, true), r)?;
+            if !agg.total_is_sum {
+                writeln!(out, "{}", crate::report::DISTINCT_TOTAL_NOTE)?;
+            }
+            Ok(())
+        }
         Format::Csv => write_grid(out, &aggregate_csv_grid(agg), r),
         Format::Json => {
             let doc = serde_json::json!({
@@ -139,6 +158,7 @@ pub fn write_aggregate(out: &mut dyn Write, agg: &Aggregate, r: &RenderOptions) 
                 "tz": agg.zone.name(),
                 "groups": agg.groups,
                 "total": agg.total,
+                "total_kind": total_kind(agg),
             });
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
             writeln!(out)

@@ -115,7 +115,11 @@ mod parquet_files {
         assert_eq!(held, sim().handle.truth().meeting_count() as u64);
         let seconds = sum_i64(&meetings, "duration_seconds");
         assert_eq!(Some(seconds), total["duration_seconds"].as_u64());
-        assert_eq!(Some((seconds + 30) / 60), total["minutes"].as_u64());
+        // Minutes are per meeting (seconds rounded half up), summed: the column's sum.
+        assert_eq!(
+            Some(sum_i64(&meetings, "minutes")),
+            total["minutes"].as_u64()
+        );
         assert_eq!(Some(rows(&calls)), total["phone_calls"].as_u64());
         assert_eq!(
             Some(sum_i64(&calls, "billed_minutes")),

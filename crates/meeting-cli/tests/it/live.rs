@@ -102,7 +102,7 @@ fn fetch_every_format() {
         assert!(text.lines().count() > 10, "{rows}: {text}");
         if rows == "calls" {
             assert!(text.starts_with(
-                "meeting_key,topic,room,number,direction,start,end,billed_minutes,cost,currency\n"
+                "key,topic,room,number,direction,start,end,billed_minutes,cost,currency\n"
             ));
             assert!(text.contains(",CNY\n"));
         }

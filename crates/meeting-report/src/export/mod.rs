@@ -50,6 +50,37 @@
 //! ([`ExportErrorKind::Unsorted`]); one of an earlier month not yet written is simply added
 //! to it.
 //!
+//! # The same numbers as `meeting stats`
+//!
+//! Every figure of `meeting stats` can be recomputed from the tables. `stats` counts the
+//! meetings held (`status` `live` or `ended`), except a Quanshi reservation
+//! (`quanshi:conference:` key) whose `event_id` an occurrence (`quanshi:temp:`) shares: that
+//! one is counted through its occurrence. Over those meetings, its minutes are the sum of
+//! `minutes` (each meeting's seconds rounded half up), its attendee minutes the sum of
+//! `attendee_minutes`, and its attendees are the distinct persons of the participants'
+//! attendance rows plus the persons no row stands for:
+//!
+//! ```sql
+//! with counted as (
+//!   select * from meetings m
+//!   where status in ('live', 'ended')
+//!     and not (key like 'quanshi:conference:%' and event_id is not null and event_id in
+//!       (select event_id from meetings
+//!        where key like 'quanshi:temp:%' and event_id is not null))
+//! )
+//! select (select count(distinct (p.key, p.person_key)) from participants p
+//!           where not p.is_invitation and p.person_key is not null
+//!             and p.key in (select key from counted))
+//!      + (select sum(unlisted_attendees) from counted) as attendees,
+//!        (select sum(minutes) from counted) as minutes;
+//! ```
+//!
+//! `person_key` is the key that makes attendees distinct (`id:<user id>`, else
+//! `name:<trimmed name>`, else the row itself); when the meetings were masked before the
+//! export, it is made of the pseudonyms, so it is pseudonymised with them (stable for one
+//! pseudonym key: give the archive's) and counts the same persons. Invitation rows (Quanshi
+//! `attendList`) are marked by `is_invitation` and never counted.
+//!
 //! Parquet needs the crate feature `parquet` (the `parquet` and `arrow` crates: Zstd or
 //! Snappy compression); JSON Lines and CSV need none.
 //!

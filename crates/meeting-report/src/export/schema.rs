@@ -9,12 +9,14 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use meeting_core::Meeting;
-use meeting_core::aggregate::GroupBy;
+use meeting_core::aggregate::{GroupBy, minutes_of};
+use meeting_core::meeting_summary::{attendance, person_keys, unlisted_attendees};
 use meeting_core::query::{participant_count, sort_time};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{ExportError, ExportErrorKind};
+use crate::fields as fd;
 
 /// The type of an exported column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -110,7 +112,7 @@ const fn col(
 use ColumnType::{Boolean as B, Decimal as D, Int64 as I, Json as J, String as S, Timestamp as T};
 
 const KEY: Column = col(
-    "key",
+    fd::KEY.id,
     S,
     false,
     &["key"],
@@ -180,7 +182,7 @@ pub const MEETINGS: Table = Table {
             "The vendor's raw account type word",
         ),
         col(
-            "host_label",
+            fd::HOST.id,
             S,
             false,
             &[],
@@ -208,7 +210,7 @@ pub const MEETINGS: Table = Table {
             "The shared room's account mailbox",
         ),
         col(
-            "room_label",
+            fd::ROOM.id,
             S,
             false,
             &[],
@@ -260,11 +262,46 @@ pub const MEETINGS: Table = Table {
             "How many took part, as the vendor counts them",
         ),
         col(
-            "participants_counted",
+            fd::PARTICIPANTS.id,
             I,
             false,
             &[],
-            "The participants `meeting stats` counts: the vendor's count or the listed rows, whichever is larger",
+            "The vendor's count or the listed rows, whichever is larger (participant rows, not persons: see `attendees`)",
+        ),
+        col(
+            fd::MINUTES.id,
+            I,
+            true,
+            &[],
+            "Measured minutes: `duration_seconds` rounded half up. `meeting stats` minutes are the sum of these over the meetings it counts",
+        ),
+        col(
+            fd::ATTENDEES.id,
+            I,
+            false,
+            &[],
+            "Distinct persons as `meeting stats` counts them: the distinct `person_key` of the meeting's attendance rows plus `unlisted_attendees`",
+        ),
+        col(
+            "unlisted_attendees",
+            I,
+            false,
+            &[],
+            "Attendees no participant row stands for: the vendor's count beyond the persons its rows name (a count without rows, as Quanshi gives; a truncated report)",
+        ),
+        col(
+            "attendee_seconds",
+            I,
+            false,
+            &[],
+            "Attendance in seconds: each person's join-leave intervals united, summed over persons",
+        ),
+        col(
+            "attendee_minutes",
+            I,
+            false,
+            &[],
+            "`attendee_seconds` rounded half up: `meeting stats` attendee minutes are the sum of these",
         ),
         col(
             "participant_rows",
@@ -274,7 +311,7 @@ pub const MEETINGS: Table = Table {
             "Rows of this meeting in the participants table",
         ),
         col(
-            "phone_call_rows",
+            fd::PHONE_CALLS.id,
             I,
             false,
             &[],
@@ -466,6 +503,20 @@ pub const PARTICIPANTS: Table = Table {
             true,
             &["participants[].invitation"],
             "confirmed | accepted | rejected | unknown",
+        ),
+        col(
+            "is_invitation",
+            B,
+            false,
+            &[],
+            "Whether the row is an invitation (Quanshi `attendList`: it has an `invitation` answer), not attendance; invitations are never attendees",
+        ),
+        col(
+            "person_key",
+            S,
+            true,
+            &[],
+            "The person the row is, as `meeting stats` tells attendees apart: `id:<user id>`, else `name:<trimmed name>`, else `row:<ordinal>`; pseudonymised with the names when personal data is masked. Null for an invitation, and for a row without a user id in a Systec meeting with a full report (its count stands for those). `count(distinct (key, person_key))` over the rows plus the sum of the meetings' `unlisted_attendees` is `meeting stats`' attendees",
         ),
     ],
 };
@@ -699,6 +750,8 @@ pub(crate) fn meeting_rows(m: &Meeting, zone: Tz) -> Result<MeetingRows, ExportE
     let f = &m.features;
     let conn = m.connections.unwrap_or_default();
     let sources: Vec<&str> = m.sources.iter().map(|s| s.source_name()).collect();
+    let (attendees, attendee_seconds) = attendance(m);
+    let persons = person_keys(m);
     let meeting = vec![
         key.clone(),
         month.clone(),
@@ -726,9 +779,14 @@ pub(crate) fn meeting_rows(m: &Meeting, zone: Tz) -> Result<MeetingRows, ExportE
         c.int("duration_seconds", m.duration_seconds)?,
         c.int("billed_minutes", m.billed_minutes)?,
         c.int("participant_count", m.participant_count)?,
-        c.int("participants_counted", Some(participant_count(m)))?,
+        c.int(fd::PARTICIPANTS.id, Some(participant_count(m)))?,
+        c.int("minutes", m.duration_seconds.map(minutes_of))?,
+        c.int("attendees", Some(attendees))?,
+        c.int("unlisted_attendees", Some(unlisted_attendees(m)))?,
+        c.int("attendee_seconds", Some(attendee_seconds))?,
+        c.int("attendee_minutes", Some(minutes_of(attendee_seconds)))?,
         c.count("participant_rows", m.participants.len())?,
-        c.count("phone_call_rows", m.phone_calls.len())?,
+        c.count(fd::PHONE_CALLS.id, m.phone_calls.len())?,
         c.count("booked_room_rows", m.rooms.len())?,
         b(f.voip),
         b(f.pstn),
@@ -762,7 +820,7 @@ pub(crate) fn meeting_rows(m: &Meeting, zone: Tz) -> Result<MeetingRows, ExportE
         },
     ];
     let mut participants = Vec::with_capacity(m.participants.len());
-    for (i, p) in m.participants.iter().enumerate() {
+    for ((i, p), person) in m.participants.iter().enumerate().zip(persons) {
         participants.push(vec![
             key.clone(),
             month.clone(),
@@ -783,6 +841,8 @@ pub(crate) fn meeting_rows(m: &Meeting, zone: Tz) -> Result<MeetingRows, ExportE
             )?,
             word(&p.kind),
             p.invitation.as_ref().map_or(Cell::Null, word),
+            Cell::Bool(p.invitation.is_some()),
+            person.map_or(Cell::Null, Cell::Str),
         ]);
     }
     let mut calls = Vec::with_capacity(m.phone_calls.len());

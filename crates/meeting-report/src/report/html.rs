@@ -222,6 +222,9 @@ fn table(out: &mut String, sheet: &Sheet) {
         out.push_str("</tfoot>\n");
     }
     out.push_str("</table>\n");
+    if let Some(note) = &sheet.note {
+        let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(note));
+    }
 }
 
 /// Writes the report as one self-contained HTML page (see the module docs).

@@ -70,7 +70,7 @@ use rust_decimal::Decimal;
 pub use compare::{PersonalData, PreviousPeriod};
 pub use csv_set::{CSV_FILES, csv_files};
 pub use html::write_html;
-pub use sheet::{Cell, Column, Sheet};
+pub use sheet::{Cell, Column, DISTINCT_TOTAL_NOTE, Sheet};
 pub use width::display_width;
 pub use xlsx::{EXCEL_MAX_ROWS, EXCEL_MAX_TEXT, check_xlsx_limits, write_xlsx};
 

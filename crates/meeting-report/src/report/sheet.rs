@@ -12,6 +12,7 @@ use super::compare::{
     COVERAGE_NOT_STATED, PersonalData, change_count, change_money, money_label, thousands,
 };
 use super::{Report, cost_in};
+use crate::fields;
 
 /// One typed cell.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,8 +87,9 @@ pub struct Column {
     pub id: String,
     /// The title in Excel and HTML (`Phone cost (CNY)`).
     pub title: String,
-    /// Whether a total is the sum of the column (a `SUM` formula in Excel); minutes are
-    /// rounded per row, so their total is the rounded total, not a sum.
+    /// Whether a total is the sum of the column (a `SUM` formula in Excel, with its
+    /// computed value stored): every figure of a sheet whose rows partition the meetings
+    /// (minutes too: they are rounded per meeting, then summed).
     pub summable: bool,
 }
 
@@ -98,6 +100,11 @@ impl Column {
             title: title.into(),
             summable: false,
         }
+    }
+
+    /// The column of a field of the row schema: its id and label.
+    fn of(field: fields::Field) -> Column {
+        Column::new(field.id, field.label)
     }
 
     fn sum(id: impl Into<String>, title: impl Into<String>) -> Column {
@@ -120,7 +127,14 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
     /// The total row (Rooms, Hosts, Departments, Days): the grand total, labelled `TOTAL`.
     pub total: Option<Vec<Cell>>,
+    /// What the reader must know about the total, shown beneath the table: on a sheet whose
+    /// rows do not partition the meetings (a meeting in two rooms is in each room's row), that
+    /// the total is the distinct total, not the sum of the rows ([`DISTINCT_TOTAL_NOTE`]).
+    pub note: Option<String>,
 }
+
+/// The note beneath a table whose rows do not partition its total.
+pub const DISTINCT_TOTAL_NOTE: &str = "TOTAL counts each meeting once: a meeting in several rooms is in each of their rows, so the rows add up to more than the total.";
 
 pub(super) fn sheets(r: &Report) -> Vec<Sheet> {
     vec![
@@ -129,6 +143,7 @@ pub(super) fn sheets(r: &Report) -> Vec<Sheet> {
         grouped(
             r,
             "Hosts",
+            r.hosts.total_is_sum,
             vec![Column::new("host", "Host")],
             r.hosts
                 .groups
@@ -144,8 +159,8 @@ pub(super) fn sheets(r: &Report) -> Vec<Sheet> {
 }
 
 /// The figure columns; `additive` when the groups split the meetings (each meeting in one
-/// group), so that the total row can be a `SUM` of the rows. Rooms are not additive: a
-/// meeting in several rooms counts in each, and the total row is the grand total.
+/// group), so that the total row can be a `SUM` of the rows. Rooms are not additive when a
+/// meeting is in several rooms: it counts in each, and the total row is the distinct total.
 fn figure_columns(r: &Report, additive: bool) -> Vec<Column> {
     let col = |id: &str, title: &str| {
         if additive {
@@ -156,7 +171,7 @@ fn figure_columns(r: &Report, additive: bool) -> Vec<Column> {
     };
     let mut cols = vec![
         col("meetings", "Meetings"),
-        Column::new("minutes", "Minutes"),
+        col("minutes", "Minutes"),
         col("billed_minutes", "Billed minutes"),
         col("attendees", "Attendees"),
         col("phone_calls", "Phone calls"),
@@ -193,10 +208,10 @@ fn figure_cells(r: &Report, t: &Totals) -> Vec<Cell> {
 fn grouped<'a>(
     r: &Report,
     name: &'static str,
+    additive: bool,
     label_columns: Vec<Column>,
     groups: impl Iterator<Item = (Vec<Cell>, &'a Totals)>,
 ) -> Sheet {
-    let additive = name != "Rooms";
     let n_labels = label_columns.len();
     let mut columns = label_columns;
     columns.extend(figure_columns(r, additive));
@@ -206,7 +221,12 @@ fn grouped<'a>(
             labels
         })
         .collect();
-    let mut total = vec![Cell::Text(String::from("TOTAL"))];
+    let label = if additive {
+        "TOTAL"
+    } else {
+        "TOTAL (distinct)"
+    };
+    let mut total = vec![Cell::Text(String::from(label))];
     total.extend(std::iter::repeat_n(Cell::Empty, n_labels.saturating_sub(1)));
     total.extend(figure_cells(r, r.total()));
     Sheet {
@@ -214,6 +234,7 @@ fn grouped<'a>(
         columns,
         rows,
         total: Some(total),
+        note: (!additive).then(|| String::from(DISTINCT_TOTAL_NOTE)),
     }
 }
 
@@ -226,6 +247,7 @@ fn rooms(r: &Report) -> Sheet {
     grouped(
         r,
         "Rooms",
+        r.rooms.total_is_sum,
         labels,
         r.rooms.groups.iter().map(|t| {
             let mut cells = vec![Cell::Text(t.group.clone())];
@@ -247,6 +269,7 @@ fn departments(r: &Report) -> Sheet {
     grouped(
         r,
         "Departments",
+        true,
         vec![
             Column::new("department", "Department"),
             Column::new("cost_centres", "Cost centres"),
@@ -267,6 +290,7 @@ fn days(r: &Report) -> Sheet {
     grouped(
         r,
         "Days",
+        true,
         vec![Column::new("day", "Day"), Column::new("weekday", "Weekday")],
         r.days.iter().map(|t| {
             let day = t.group.parse::<NaiveDate>().ok();
@@ -400,6 +424,7 @@ fn summary(r: &Report) -> Sheet {
         ],
         rows,
         total: None,
+        note: None,
     }
 }
 
@@ -451,20 +476,24 @@ fn meetings(r: &Report) -> Sheet {
         columns.push(Column::new("department", "Department"));
         columns.push(Column::new("cost_centre", "Cost centre"));
     }
-    columns.extend([
-        Column::new("host", "Host"),
-        Column::new("topic", "Topic"),
-        Column::new("status", "Status"),
-        Column::new("vendor", "Vendor"),
-        Column::new("meeting_number", "Meeting number"),
-        Column::new("key", "Key"),
-        Column::new("minutes", "Minutes"),
-        Column::new("duration_seconds", "Duration (s)"),
-        Column::new("billed_minutes", "Billed minutes"),
-        Column::new("participants", "Participants"),
-        Column::new("phone_calls", "Phone calls"),
-        Column::new("phone_minutes", "Phone minutes"),
-    ]);
+    columns.extend(
+        [
+            fields::HOST,
+            fields::TOPIC,
+            fields::STATUS,
+            fields::VENDOR,
+            fields::MEETING_NUMBER,
+            fields::KEY,
+            fields::MINUTES,
+            fields::DURATION_SECONDS,
+            fields::BILLED_MINUTES,
+            fields::PARTICIPANTS,
+            fields::ATTENDEES,
+            fields::PHONE_CALLS,
+            fields::PHONE_MINUTES,
+        ]
+        .map(Column::of),
+    );
     for cur in &r.currencies {
         columns.push(Column::new(
             format!("phone_cost_{}", cur.to_ascii_lowercase()),
@@ -496,10 +525,11 @@ fn meetings(r: &Report) -> Sheet {
                 Cell::text(word(&m.vendor).as_deref()),
                 Cell::text(m.meeting_number.as_deref()),
                 Cell::Text(m.key.clone()),
-                Cell::int(m.duration_seconds.map(|s| (s + 30) / 60)),
+                Cell::int(m.duration_seconds.map(meeting_core::aggregate::minutes_of)),
                 Cell::int(m.duration_seconds),
                 Cell::int(m.billed_minutes),
                 Cell::Int(participant_count(m)),
+                Cell::Int(meeting_core::aggregate::attendance(m).0),
                 Cell::Int(m.phone_calls.len() as u64),
                 Cell::Int(calls_minutes),
             ]);
@@ -518,6 +548,7 @@ fn meetings(r: &Report) -> Sheet {
         columns,
         rows,
         total: None,
+        note: None,
     }
 }
 
@@ -530,7 +561,7 @@ fn participants(r: &Report) -> Sheet {
     let columns = [
         ("meeting_start", "Meeting start"),
         ("room", "Room"),
-        ("meeting_key", "Meeting key"),
+        (fields::KEY.id, fields::KEY.label),
         ("name", "Name"),
         ("user_id", "User id"),
         ("kind", "Kind"),
@@ -568,6 +599,7 @@ fn participants(r: &Report) -> Sheet {
         columns,
         rows,
         total: None,
+        note: None,
     }
 }
 
@@ -576,7 +608,7 @@ fn calls(r: &Report) -> Sheet {
     let columns = [
         ("meeting_start", "Meeting start"),
         ("room", "Room"),
-        ("meeting_key", "Meeting key"),
+        (fields::KEY.id, fields::KEY.label),
         ("number", "Number"),
         ("direction", "Direction"),
         ("start", "Start"),
@@ -612,5 +644,6 @@ fn calls(r: &Report) -> Sheet {
         columns,
         rows,
         total: None,
+        note: None,
     }
 }

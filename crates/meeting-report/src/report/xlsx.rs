@@ -291,6 +291,10 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, f: &Formats) -> Result<(), Xls
             }
         }
     }
+    if let Some(note) = &sheet.note {
+        // Beneath the table: why its total is not the sum of its rows.
+        ws.write_string(row + 2, 0, note)?;
+    }
     ws.set_freeze_panes(1, 0)?;
     let last_col = u16::try_from(sheet.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
     ws.autofilter(0, 0, last_data.max(1), last_col)?;

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod numbers;
 mod pii;
 mod report;
 mod report_v2;
