@@ -371,17 +371,31 @@ mod escape_tests {
 
 /// From now on, Ctrl-C removes the temporaries of the outputs being written (the files
 /// they were to replace stay as they were) and exits 130. For the commands that write
-/// without a runtime of their own (a vendor command handles Ctrl-C itself).
+/// without a runtime of their own (a vendor command handles Ctrl-C itself). The handler is
+/// in place when this returns (a Ctrl-C a moment later is never the default "killed").
 pub(crate) fn remove_temporaries_on_interrupt() {
-    std::thread::spawn(|| {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    #[cfg(unix)]
+    let signal = {
+        let _entered = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+    };
+    std::thread::spawn(move || {
+        #[cfg(unix)]
+        let interrupted = match signal {
+            Ok(mut s) => rt.block_on(s.recv()).is_some(),
+            Err(_) => return,
         };
-        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+        #[cfg(not(unix))]
+        let interrupted = rt.block_on(tokio::signal::ctrl_c()).is_ok();
+        if interrupted {
             meeting_sync::outputs::remove_temporaries();
+            meeting_report::export::remove_temporaries();
             let _ = writeln!(
                 io::stderr().lock(),
                 "error: interrupted: nothing was written (earlier outputs are as they were)"

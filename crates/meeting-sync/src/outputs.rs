@@ -181,6 +181,8 @@ impl AtomicFile {
         let prefix = tmp_prefix(&name);
         let pid = std::process::id();
         let mut n = 0u32;
+        // Created and listed under the lock: an interruption sees it as soon as it exists.
+        let mut live = live();
         let (tmp, file) = loop {
             let tmp = dir.join(format!("{prefix}{pid}-{n}"));
             match fs::OpenOptions::new()
@@ -193,7 +195,8 @@ impl AtomicFile {
                 Err(e) => return Err(OutputError::io("create a temporary file for", target, e)),
             }
         };
-        live().insert(tmp.clone());
+        live.insert(tmp.clone());
+        drop(live);
         // Held until the file is committed or removed: a later run sees it is not stale.
         let _ = file.try_lock();
         Ok(AtomicFile {
