@@ -27,8 +27,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use meeting_store::{RunLock, Writer};
+use meeting_sync::failure::FailureClass;
 use meeting_sync::sync::{
-    ProfilesError, ProfilesRequest, SyncError, SyncReport, SyncTotals, profile_names, sync_profiles,
+    ProfilesError, ProfilesRequest, SyncError, SyncReport, SyncTotals, SyncVerdict, profile_names,
+    sync_profiles,
 };
 
 use crate::app::App;
@@ -147,45 +149,61 @@ fn ctrl_c(rt: &tokio::runtime::Runtime, stop: &Arc<AtomicBool>, quiet: bool) {
     });
 }
 
-/// The exit code of the reports: 4 credentials, 130 interrupted, 6 failures, else 0.
+/// The exit code of the reports: 4 credentials, 130 interrupted, 9 a vendor's refusal,
+/// 7 not found, 6 other failures, else 0 (`meeting_sync::sync::verdict`).
 fn verdict(reports: &[SyncReport]) -> Result<()> {
-    if let Some(r) = reports.iter().find(|r| r.auth_failed) {
-        let first = r.failures.first().cloned().unwrap_or_default();
-        return Err(CliError::new(
-            Exit::Auth,
+    let (class, failures) = match meeting_sync::sync::verdict(reports) {
+        SyncVerdict::AuthRefused(r) => {
+            let first = r.failures.first().cloned().unwrap_or_default();
+            return Err(CliError::new(
+                Exit::Auth,
+                format!(
+                    "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
+                    r.profile, r.profile
+                ),
+            ));
+        }
+        SyncVerdict::Interrupted(r) => {
+            return Err(CliError::interrupted(&format!(
+                "the sync stopped; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
+                r.windows_done + r.windows_failed,
+                r.profile,
+                r.cursor_after
+                    .map(|c| format!(", its Systec cursor is at {c}"))
+                    .unwrap_or_default()
+            )));
+        }
+        SyncVerdict::Failed { class, failures } => (class, failures),
+        _ => return Ok(()),
+    };
+    let n = failures.len();
+    let (exit, what) = match class {
+        FailureClass::Refused => (
+            Exit::Refused,
             format!(
-                "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
-                r.profile, r.profile
+                "the vendor refused the request ({n} call(s), its status and text quoted below; retrying the same request will not help: check the account's permissions and the profile's base URL)"
             ),
-        ));
-    }
-    if let Some(r) = reports.iter().find(|r| r.interrupted) {
-        return Err(CliError::interrupted(&format!(
-            "the sync stopped; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
-            r.windows_done + r.windows_failed,
-            r.profile,
-            r.cursor_after
-                .map(|c| format!(", its Systec cursor is at {c}"))
-                .unwrap_or_default()
-        )));
-    }
-    let failed: Vec<&String> = reports.iter().flat_map(|r| &r.failures).collect();
-    if !failed.is_empty() {
-        let details: Vec<String> = failed
-            .iter()
-            .take(20)
-            .map(|f| format!("  - {}", crate::app::escape(f)))
-            .collect();
-        return Err(CliError::new(
-            Exit::Partial,
+        ),
+        FailureClass::NotFound => (
+            Exit::NotFound,
             format!(
-                "{} call(s) failed; what the windows got is kept, the cursor did not move past them, and the next `meeting sync` fetches them again:\n{}",
-                failed.len(),
-                details.join("\n")
+                "the vendor does not know what was asked for ({n} call(s), quoted below: check the ids and the profile's base URL and paths)"
             ),
-        ));
-    }
-    Ok(())
+        ),
+        _ => (Exit::Partial, format!("{n} call(s) failed")),
+    };
+    let details: Vec<String> = failures
+        .iter()
+        .take(20)
+        .map(|f| format!("  - {}", crate::app::escape(f)))
+        .collect();
+    Err(CliError::new(
+        exit,
+        format!(
+            "{what}; what the windows got is kept, the cursor did not move past them, and the next `meeting sync` fetches them again:\n{}",
+            details.join("\n")
+        ),
+    ))
 }
 
 /// One line per profile: what changed and where the cursor is.

@@ -17,6 +17,8 @@
 //! - [`summary`]: the run summary (`--summary`) of a job, written atomically.
 //! - [`tempdir`]: private (0700) directories in the shared temporary directory.
 //! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
+//! - [`failure`]: the class of a job's failure (credentials, unreachable, refused by the
+//!   vendor, not found, busy...), which a caller maps to its own codes.
 //! - [`config`]: the profiles file, its precedence with the environment, its permission
 //!   checks, `config use`/`init` writing, and the data of `config list`.
 //!
@@ -64,6 +66,7 @@ mod capture;
 pub mod clients;
 pub mod config;
 pub mod dates;
+pub mod failure;
 pub mod inputs;
 #[cfg(feature = "live")]
 mod job;
