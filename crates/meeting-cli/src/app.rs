@@ -128,6 +128,7 @@ impl<'a> App<'a> {
             .or_else(ignore_broken_pipe)
             .map_err(|e| CliError::io(what, &e))?;
         w.finish()
+            .map_err(|e| CliError::new(Exit::Write, e.to_string()))
     }
 
     /// The masker of `--mask-pii`: the `--mask-key` passphrase, else a random key per run.
@@ -238,49 +239,12 @@ pub(crate) fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
     }
 }
 
-/// Where output goes: `--out FILE` (written whole: [`meeting_sync::outputs::AtomicFile`])
-/// or stdout (locked, buffered). [`Output::finish`] puts the file in place.
-pub(crate) enum Output {
-    File(meeting_sync::outputs::AtomicFile),
-    Stdout(io::BufWriter<io::StdoutLock<'static>>),
-}
-
-impl Output {
-    /// Renames a file output over its target (stdout: nothing to do).
-    pub(crate) fn finish(self) -> Result<()> {
-        match self {
-            Output::File(f) => f
-                .commit()
-                .map_err(|e| CliError::new(Exit::Write, e.to_string())),
-            Output::Stdout(_) => Ok(()),
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::File(f) => f.write(buf),
-            Output::Stdout(w) => w.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::File(f) => f.flush(),
-            Output::Stdout(w) => w.flush(),
-        }
-    }
-}
-
-/// Opens `--out FILE` (a temporary beside it) or stdout.
-pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Output> {
-    match out {
-        Some(path) => meeting_sync::outputs::AtomicFile::create(path)
-            .map(Output::File)
-            .map_err(|e| CliError::new(Exit::Write, e.to_string())),
-        None => Ok(Output::Stdout(io::BufWriter::new(io::stdout().lock()))),
-    }
+/// Opens `--out FILE` (written whole: a temporary beside it) or stdout.
+pub(crate) fn open_output(
+    out: Option<&std::path::Path>,
+) -> Result<meeting_sync::outputs::Destination> {
+    meeting_sync::outputs::Destination::open(out)
+        .map_err(|e| CliError::new(Exit::Write, e.to_string()))
 }
 
 #[cfg(test)]

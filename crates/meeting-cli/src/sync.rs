@@ -26,10 +26,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use meeting_store::{RunLock, Writer};
 use meeting_sync::failure::FailureClass;
 use meeting_sync::sync::{
-    ProfilesError, ProfilesRequest, SyncError, SyncReport, SyncTotals, SyncVerdict, profile_names,
+    PlanError, ProfilesError, SyncArchive, SyncAsk, SyncError, SyncReport, SyncTotals, SyncVerdict,
     sync_profiles,
 };
 
@@ -37,7 +36,6 @@ use crate::app::App;
 use crate::cli::{LiveArgs, SyncArgs};
 use crate::error::{CliError, Exit, Result, store_error};
 use crate::runner::Spinner;
-use meeting_sync::quanshi::read_lookups;
 
 pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
     // MEETING_PROFILE gives way to --all-profiles, as every variable does to a flag.
@@ -46,38 +44,30 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             "--all-profiles and --profile do not go together: give one or the other",
         ));
     }
-    let names = profile_names(
-        &app.settings.path,
-        args.all_profiles,
-        &app.g.profile,
-        &app.settings.profile_name,
-    )?;
-    let lookups = match &args.ids {
-        Some(path) => read_lookups(path)?,
-        None => Vec::new(),
-    };
-    let path = meeting_sync::archive::path(args.archive.as_deref()).map_err(|e| store_error(&e))?;
-    if args.summary.is_some() {
-        crate::summary::set("archive", path.display().to_string());
-    }
-    // Every profile can run before the archive is opened (or created): an unknown profile
-    // or one without credentials is a usage error that leaves no archive behind.
-    let profiles = meeting_sync::sync::prepare(
-        &names,
+    let plan = meeting_sync::sync::plan(
         &app.settings,
-        (app.g.vendor_tz.as_deref(), app.g.tz.as_deref()),
-        !lookups.is_empty(),
-    )?;
-    let _lock =
-        RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
-    let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
+        &SyncAsk {
+            all_profiles: args.all_profiles,
+            profiles: &app.g.profile,
+            lookups: args.ids.as_deref(),
+            archive: args.archive.as_deref(),
+            zones: (app.g.vendor_tz.as_deref(), app.g.tz.as_deref()),
+            since: args.since,
+            until: args.until,
+            lookback_days: args.lookback,
+        },
+    )
+    .map_err(|e| match e {
+        PlanError::Store(e) => store_error(&e),
+        PlanError::Config(e) => e.into(),
+        e => CliError::usage(e.to_string()),
+    })?;
+    if args.summary.is_some() {
+        crate::summary::set("archive", plan.archive.display().to_string());
+    }
+    let archive = SyncArchive::open(&plan.archive, Duration::from_secs(args.wait))
+        .map_err(|e| store_error(&e))?;
     let stop = Arc::new(AtomicBool::new(false));
-    let request = ProfilesRequest {
-        since: args.since,
-        until: args.until,
-        lookback_days: args.lookback,
-        lookups,
-    };
     let mut reports: Vec<SyncReport> = Vec::new();
     let outcome = (|| {
         let rt = App::runtime()?;
@@ -91,9 +81,9 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             no_progress: args.no_progress,
         });
         let result = rt.block_on(sync_profiles(
-            &writer,
-            &profiles,
-            &request,
+            archive.writer(),
+            &plan.profiles,
+            &plan.request,
             &Spinner(progress.clone()),
             &mut |text: &str| app.note(text),
             &stop,
@@ -110,11 +100,7 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             e => CliError::data(e.to_string()),
         })
     })();
-    let closed = match Arc::try_unwrap(writer) {
-        Ok(w) => w.close().map_err(|e| store_error(&e)),
-        Err(_) => Ok(()),
-    };
-    let outcome = outcome.and(closed);
+    let outcome = outcome.and(archive.close().map_err(|e| store_error(&e)));
     for r in &reports {
         app.note(&summary_line(r));
     }

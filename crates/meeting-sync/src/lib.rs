@@ -14,6 +14,7 @@
 //!   whether a report should sync first, and its [`archive::Coverage`] of a span.
 //! - [`outputs`]: outputs that never clobber: files written whole (temporary + rename),
 //!   directory outputs that replace only what they wrote.
+//! - [`confirm`]: the question a destructive job asks, and `--yes` without a terminal.
 //! - [`summary`]: the run summary (`--summary`) of a job, written atomically.
 //! - [`tempdir`]: private (0700) directories in the shared temporary directory.
 //! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
@@ -65,6 +66,7 @@ mod capture;
 #[cfg(feature = "live")]
 pub mod clients;
 pub mod config;
+pub mod confirm;
 pub mod dates;
 pub mod failure;
 pub mod inputs;
@@ -84,7 +86,7 @@ pub mod tempdir;
 #[cfg(feature = "live")]
 pub use capture::{Capture, CaptureError, ResponseObserver};
 #[cfg(feature = "live")]
-pub use job::{Batch, Fetched, Progress, Quiet, RunSummary};
+pub use job::{Batch, Fetched, Progress, Quiet, RunSummary, eta_text};
 
 #[cfg(all(doctest, feature = "live"))]
 #[doc = include_str!("../README.md")]

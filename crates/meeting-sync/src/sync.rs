@@ -58,7 +58,8 @@ use crate::systec::FetchRange;
 
 mod profiles;
 pub use profiles::{
-    ProfileSync, ProfilesError, ProfilesRequest, SyncTotals, prepare, profile_names, sync_profiles,
+    PlanError, ProfileSync, ProfilesError, ProfilesRequest, SyncArchive, SyncAsk, SyncPlan,
+    SyncTotals, plan, prepare, profile_names, sync_profiles,
 };
 
 /// How the ids of sync runs start in the archive (`sync <profile> <started>`).
