@@ -11,9 +11,10 @@
 //! - **Ctrl-C** stops within a moment: the window in flight is dropped (never half
 //!   committed), what was kept is printed, and the exit code is 130; a second Ctrl-C exits
 //!   at once (the archive stays consistent: a transaction is whole or absent).
-//! - **Exit codes**: 4 when a vendor refused the credentials, 6 when a window or call
-//!   failed (what it got is kept, the cursor did not move past it, the next sync fetches it
-//!   again), 130 when interrupted, 8 busy.
+//! - **Exit codes** (`meeting_sync::sync::verdict`): 4 when a vendor refused the
+//!   credentials, 9 when it answered a request with its own failure (7 when that says not
+//!   found), 6 when a window or call failed otherwise (what it got is kept, the cursor did
+//!   not move past it, the next sync fetches it again), 130 when interrupted, 8 busy.
 //! - **`--summary FILE|-`**: written (atomically; `-` is stdout) whatever the outcome, once
 //!   the arguments parse (an unknown profile, a busy archive included): `crate::summary`.
 //! - **Before the archive**: every profile is resolved and must have a vendor before the

@@ -170,7 +170,7 @@ impl Progress for Quiet {}
 
 /// The windows (or calls) done before an ETA is shown: one window says little about the
 /// others (the first month of a sync can be empty, the next one full).
-const ETA_AFTER: u64 = 2;
+pub const ETA_AFTER: u64 = 2;
 
 /// The time left of a job's progress, as a person reads it (`37s`, `1m 08s`, `3h 18m`): at
 /// the steady rate so far (elapsed / done x left), once [`ETA_AFTER`] units

@@ -86,7 +86,7 @@ pub mod tempdir;
 #[cfg(feature = "live")]
 pub use capture::{Capture, CaptureError, ResponseObserver};
 #[cfg(feature = "live")]
-pub use job::{Batch, Fetched, Progress, Quiet, RunSummary, eta_text};
+pub use job::{Batch, ETA_AFTER, Fetched, Progress, Quiet, RunSummary, eta_text};
 
 #[cfg(all(doctest, feature = "live"))]
 #[doc = include_str!("../README.md")]
