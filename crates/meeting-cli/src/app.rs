@@ -128,6 +128,7 @@ impl<'a> App<'a> {
             .or_else(ignore_broken_pipe)
             .map_err(|e| CliError::io(what, &e))?;
         w.finish()
+            .map_err(|e| CliError::new(Exit::Write, e.to_string()))
     }
 
     /// The masker of `--mask-pii`: the `--mask-key` passphrase, else a random key per run.
@@ -238,49 +239,12 @@ pub(crate) fn ignore_broken_pipe(e: io::Error) -> io::Result<()> {
     }
 }
 
-/// Where output goes: `--out FILE` (written whole: [`meeting_sync::outputs::AtomicFile`])
-/// or stdout (locked, buffered). [`Output::finish`] puts the file in place.
-pub(crate) enum Output {
-    File(meeting_sync::outputs::AtomicFile),
-    Stdout(io::BufWriter<io::StdoutLock<'static>>),
-}
-
-impl Output {
-    /// Renames a file output over its target (stdout: nothing to do).
-    pub(crate) fn finish(self) -> Result<()> {
-        match self {
-            Output::File(f) => f
-                .commit()
-                .map_err(|e| CliError::new(Exit::Write, e.to_string())),
-            Output::Stdout(_) => Ok(()),
-        }
-    }
-}
-
-impl Write for Output {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Output::File(f) => f.write(buf),
-            Output::Stdout(w) => w.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::File(f) => f.flush(),
-            Output::Stdout(w) => w.flush(),
-        }
-    }
-}
-
-/// Opens `--out FILE` (a temporary beside it) or stdout.
-pub(crate) fn open_output(out: Option<&std::path::Path>) -> Result<Output> {
-    match out {
-        Some(path) => meeting_sync::outputs::AtomicFile::create(path)
-            .map(Output::File)
-            .map_err(|e| CliError::new(Exit::Write, e.to_string())),
-        None => Ok(Output::Stdout(io::BufWriter::new(io::stdout().lock()))),
-    }
+/// Opens `--out FILE` (written whole: a temporary beside it) or stdout.
+pub(crate) fn open_output(
+    out: Option<&std::path::Path>,
+) -> Result<meeting_sync::outputs::Destination> {
+    meeting_sync::outputs::Destination::open(out)
+        .map_err(|e| CliError::new(Exit::Write, e.to_string()))
 }
 
 #[cfg(test)]
@@ -371,17 +335,31 @@ mod escape_tests {
 
 /// From now on, Ctrl-C removes the temporaries of the outputs being written (the files
 /// they were to replace stay as they were) and exits 130. For the commands that write
-/// without a runtime of their own (a vendor command handles Ctrl-C itself).
+/// without a runtime of their own (a vendor command handles Ctrl-C itself). The handler is
+/// in place when this returns (a Ctrl-C a moment later is never the default "killed").
 pub(crate) fn remove_temporaries_on_interrupt() {
-    std::thread::spawn(|| {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    #[cfg(unix)]
+    let signal = {
+        let _entered = rt.enter();
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+    };
+    std::thread::spawn(move || {
+        #[cfg(unix)]
+        let interrupted = match signal {
+            Ok(mut s) => rt.block_on(s.recv()).is_some(),
+            Err(_) => return,
         };
-        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+        #[cfg(not(unix))]
+        let interrupted = rt.block_on(tokio::signal::ctrl_c()).is_ok();
+        if interrupted {
             meeting_sync::outputs::remove_temporaries();
+            meeting_report::export::remove_temporaries();
             let _ = writeln!(
                 io::stderr().lock(),
                 "error: interrupted: nothing was written (earlier outputs are as they were)"

@@ -137,37 +137,19 @@ pub(crate) use meeting_sync::dates::day_start;
 /// Asks a yes/no question of a destructive command on the terminal; without a terminal
 /// (cron, CI, ssh) the command needs `--yes`, a usage error otherwise.
 pub(crate) fn confirm(question: &str) -> Result<bool> {
-    use std::io::{BufRead, IsTerminal, Write as _};
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::usage(
-            "stdin is not a terminal, so there is no one to ask: pass --yes to delete, or --dry-run to see what would be deleted",
-        ));
-    }
-    let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "{question} [y/N] ");
-    let _ = stderr.flush();
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| CliError::usage(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    use std::io::IsTerminal;
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    meeting_sync::confirm::confirm(
+        question,
+        &mut stdin.lock(),
+        &mut std::io::stderr().lock(),
+        terminal,
+    )
+    .map_err(|e| CliError::usage(e.to_string()))
 }
 
 /// A backup's directory must exist: a clear message rather than SQLite's "unable to open".
 pub(crate) fn backup_directory_exists(file: &std::path::Path) -> Result<()> {
-    let dir = match file.parent() {
-        Some(d) if d.as_os_str().is_empty() => return Ok(()),
-        Some(d) => d,
-        None => return Ok(()),
-    };
-    if dir.is_dir() {
-        return Ok(());
-    }
-    Err(CliError::usage(format!(
-        "cannot back up to {}: the directory {} does not exist. Create it first (`mkdir -p {}`) or choose another path",
-        file.display(),
-        dir.display(),
-        dir.display()
-    )))
+    Ok(meeting_sync::outputs::directory_exists(file)?)
 }

@@ -389,9 +389,11 @@ conferences the archive holds that are not over are looked up again, new ones co
 --ids FILE|-.
 
 Exit codes: 0 ok, 2 usage (no credentials, an unknown profile: no archive is created), 4
-credentials refused, 6 a window or call failed (kept, retried by the next sync), 8 another
-sync holds the archive (after --wait), 130 interrupted (within a moment: the window in
-flight is dropped, the committed ones are kept). --until after today is clamped to today.
+credentials refused, 6 a window or call failed (kept, retried by the next sync), 7 the
+vendor says what was asked for is not found, 8 another sync holds the archive (after
+--wait), 9 the vendor refused the request (its status and text quoted), 130 interrupted
+(within 2 s: the window in flight is dropped, the committed ones are kept). --until after
+today is clamped to today.
 
 Examples:
   meeting sync --since 2024-01-01                  first sync, then just `meeting sync`

@@ -77,14 +77,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             quanshi_base_url: Some(sim.quanshi_base_url()),
             quanshi_conference_path: Some(sim.quanshi_conference_path().to_owned()),
         };
-        // Loopback: no client-side rate limits.
-        let tuning = Tuning {
-            rate_limit: Some(0),
-            reports_rate_limit: Some(0),
-            page_size: None,
-            concurrency: None,
-            max_attempts: None,
-        };
+        let tuning = Tuning::loopback();
         let systec = clients::systec_client(&settings, tuning, &capture, app.vendor_tz)?;
         let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
         let truth = sim.truth();

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use meeting_sync::failure::FailureClass;
+
 /// The process exit code of a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Exit {
@@ -86,61 +88,63 @@ impl CliError {
         CliError::new(Exit::Interrupted, format!("interrupted: {what}"))
     }
 
-    /// A vendor call failed: the exit code from its kind, and what to do next.
+    /// A vendor call failed: the exit code from its class
+    /// ([`meeting_sync::failure::FailureClass::of_http`]), and what to do next.
     pub(crate) fn http(e: &meeting_http::Error) -> Self {
-        use meeting_http::ErrorKind as K;
-        let vendor = match e.context().vendor {
-            meeting_core::Vendor::Quanshi => "Quanshi",
-            meeting_core::Vendor::Systec => "Systec",
+        let quanshi = e.context().vendor == meeting_core::Vendor::Quanshi;
+        let class = FailureClass::of_http(e);
+        let hint = match class {
+            FailureClass::Auth if quanshi => {
+                "Check QUANSHI_TOKEN (or the profile's quanshi_token) and run `meeting config check`."
+            }
+            FailureClass::Auth => {
+                "Check SYSTEC_API_KEY/SYSTEC_API_SECRET (or the profile's systec_api_key/systec_api_secret) and run `meeting config check`."
+            }
+            FailureClass::Usage => {
+                "Check the command's arguments and the configured base URLs and paths (`meeting config check`)."
+            }
+            FailureClass::NotFound => {
+                "The vendor says it does not know what was asked for: check the id or link, and the configured base URL and paths (`meeting config check`). Retrying will not help."
+            }
+            FailureClass::Data => {
+                "The vendor sent something this version cannot read; rerun with --save-raw DIR and report the saved response."
+            }
+            FailureClass::Refused => {
+                "The vendor refused the request (its status and text are quoted); check the arguments and the account's permissions. Retrying the same request will not help."
+            }
+            _ => {
+                "The vendor could not be reached or kept failing; check the network, HTTPS_PROXY and the base URL, then try again later (-v shows each attempt)."
+            }
         };
-        let (exit, hint) = match e.kind() {
-            K::Authentication { .. } => (
-                Exit::Auth,
-                if vendor == "Quanshi" {
-                    "Check QUANSHI_TOKEN (or the profile's quanshi_token) and run `meeting config check`."
-                } else {
-                    "Check SYSTEC_API_KEY/SYSTEC_API_SECRET (or the profile's systec_api_key/systec_api_secret) and run `meeting config check`."
-                },
-            ),
-            K::InvalidRequest { .. } => (
-                Exit::Usage,
-                "Check the command's arguments and the configured base URLs and paths (`meeting config check`).",
-            ),
-            _ if e.is_not_found() => (
-                Exit::NotFound,
-                "The vendor says it does not know what was asked for: check the id or link, and the configured base URL and paths (`meeting config check`). Retrying will not help.",
-            ),
-            K::Decode { .. } => (
-                Exit::Data,
-                "The vendor sent something this version cannot read; rerun with --save-raw DIR and report the saved response.",
-            ),
-            _ if e.is_refusal() => (
-                Exit::Refused,
-                "The vendor refused the request (its status and text are quoted); check the arguments and the account's permissions. Retrying the same request will not help.",
-            ),
-            _ => (
-                Exit::Unavailable,
-                "The vendor could not be reached or kept failing; check the network, HTTPS_PROXY and the base URL, then try again later (-v shows each attempt).",
-            ),
-        };
-        CliError::new(exit, format!("{vendor} call failed: {e}. {hint}"))
+        let vendor = if quanshi { "Quanshi" } else { "Systec" };
+        CliError::new(class.into(), format!("{vendor} call failed: {e}. {hint}"))
     }
 }
 
-/// A store error as an exit code and a message with what to do next.
+/// The exit code of each class of failure (the table of `meeting --help`).
+impl From<FailureClass> for Exit {
+    fn from(class: FailureClass) -> Self {
+        match class {
+            FailureClass::Output => Exit::Write,
+            FailureClass::Usage => Exit::Usage,
+            FailureClass::Data => Exit::Data,
+            FailureClass::Auth => Exit::Auth,
+            FailureClass::Unavailable => Exit::Unavailable,
+            FailureClass::NotFound => Exit::NotFound,
+            FailureClass::Busy => Exit::Busy,
+            FailureClass::Refused => Exit::Refused,
+            FailureClass::NothingMatched => Exit::NothingMatched,
+            FailureClass::Interrupted => Exit::Interrupted,
+            _ => Exit::Partial,
+        }
+    }
+}
+
+/// A store error as an exit code ([`FailureClass::of_store`]) and a message with what to
+/// do next.
 pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
     use meeting_store::ErrorKind;
-    let exit = match e.kind() {
-        ErrorKind::Busy => Exit::Busy,
-        ErrorKind::NotAnArchive => Exit::Data,
-        // The file system failed (a full disk): as any output that cannot be written.
-        ErrorKind::Io => Exit::Write,
-        ErrorKind::NotFound
-        | ErrorKind::NewerVersion { .. }
-        | ErrorKind::NeedsMigration { .. }
-        | ErrorKind::ReadOnlyWithLog => Exit::Usage,
-        _ => Exit::Data,
-    };
+    let exit = FailureClass::of_store(e).into();
     if let ErrorKind::NeedsMigration { found, supported } = e.kind() {
         let at = e
             .path()
@@ -199,7 +203,9 @@ impl From<meeting_sync::outputs::OutputError> for CliError {
     fn from(e: meeting_sync::outputs::OutputError) -> Self {
         use meeting_sync::outputs::OutputError as E;
         match &e {
-            E::NotOurs { .. } | E::NotADirectory { .. } => CliError::usage(e.to_string()),
+            E::NotOurs { .. } | E::NotADirectory { .. } | E::NoDirectory { .. } => {
+                CliError::usage(e.to_string())
+            }
             _ => CliError::new(Exit::Write, e.to_string()),
         }
     }

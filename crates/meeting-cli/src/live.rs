@@ -6,13 +6,14 @@ use std::path::Path;
 
 use meeting_sync::clients::{self, Tuning};
 use meeting_sync::quanshi::read_lookups;
+use meeting_sync::systec::SystecCall;
 use meeting_sync::{Fetched, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
 use crate::app::App;
 use crate::cli::{LiveArgs, OutputArgs, QuanshiCommand, RowsArg, SystecCommand};
 use crate::error::{CliError, Exit, Result};
-use crate::runner::{Spinner, block_on, capture, finish, observed_at_start};
+use crate::runner::{Spinner, block_on, capture, finish};
 
 pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let (output, rows, live) = match c {
@@ -63,22 +64,18 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     let started = capture.start_run(job, span, Some(app.tz.name()));
     let mut on_batch = |mut b: meeting_sync::Batch| {
         capture.record_batch(&b);
-        observed_at_start(&mut b, started);
+        b.observed_at(started);
         fetched.push(b);
     };
-    match c {
+    let call = match c {
         SystecCommand::Fetch { room: r, .. } => {
             let (from, to) = span.unwrap_or_default();
-            let mut job = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
+            let mut range = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
             if let Some(r) = r {
-                job = job.room(r.clone());
+                range = range.room(r.clone());
             }
             room.clone_from(r);
-            block_on(
-                "the fetch",
-                systec::fetch_range(&client, ctx, &job, &spinner, &mut on_batch),
-            )?
-            .map_err(|e| CliError::usage(e.to_string()))?;
+            SystecCall::Fetch(range)
         }
         SystecCommand::Detail {
             from,
@@ -100,24 +97,17 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
             if let Some(r) = room {
                 q = q.host_id(r.clone());
             }
-            block_on("the fetch", systec::detail(&client, ctx, q, &mut on_batch))?;
+            SystecCall::Detail(q)
         }
         SystecCommand::History { .. } => {
             let (from, to) = span.unwrap_or_default();
             let vendor = systec::FetchRange::for_days(from, to, app.tz, app.vendor_tz);
-            block_on(
-                "the fetch",
-                systec::history(&client, ctx, vendor.from, vendor.to, &mut on_batch),
-            )?
-            .map_err(|e| CliError::usage(e.to_string()))?;
+            SystecCall::History(vendor.from, vendor.to)
         }
-        SystecCommand::Reports { uuids, .. } => {
-            block_on(
-                "the fetch",
-                systec::reports(&client, ctx, uuids, &mut on_batch),
-            )?;
-        }
-    }
+        SystecCommand::Reports { uuids, .. } => SystecCall::Reports(uuids.clone()),
+    };
+    block_on("the fetch", call.run(&client, ctx, &spinner, &mut on_batch))?
+        .map_err(|e| CliError::usage(e.to_string()))?;
     capture.finish_run(fetched.errors.is_empty());
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
@@ -177,7 +167,7 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
     };
     capture.record_batch(&batch);
     let mut batch = batch;
-    observed_at_start(&mut batch, started);
+    batch.observed_at(started);
     capture.finish_run(batch.is_complete());
     if batch.is_complete() && batch.meetings.is_empty() {
         progress.finish_and_clear();
@@ -228,7 +218,7 @@ pub(crate) fn quanshi_info_ids(
         "the lookups",
         quanshi::lookups(&client, &app.ctx, &lookups, &mut |mut batch| {
             capture.record_batch(&batch);
-            observed_at_start(&mut batch, started);
+            batch.observed_at(started);
             if batch.is_complete() && batch.meetings.is_empty() {
                 not_found += 1;
             }

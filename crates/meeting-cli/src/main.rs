@@ -226,6 +226,7 @@ fn write_plain(out: Option<&std::path::Path>, what: &str, bytes: &[u8]) -> Resul
         .or_else(app::ignore_broken_pipe)
         .map_err(|e| CliError::io(what, &e))?;
     w.finish()
+        .map_err(|e| CliError::new(error::Exit::Write, e.to_string()))
 }
 
 fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {

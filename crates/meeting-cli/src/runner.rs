@@ -30,7 +30,9 @@ impl Progress for Spinner {
                     .with_key(
                         "steady_eta",
                         |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                            if let Some(eta) = eta_text(state.pos(), state.len(), state.elapsed()) {
+                            if let Some(eta) =
+                                meeting_sync::eta_text(state.pos(), state.len(), state.elapsed())
+                            {
                                 let _ = write!(w, ", ETA {eta}");
                             }
                         },
@@ -49,37 +51,6 @@ impl Progress for Spinner {
     fn note(&self, text: &str) {
         self.0.set_message(text.to_owned());
     }
-}
-
-/// The windows (or calls) done before an ETA is shown: one window says little about the
-/// others (the first month of a sync can be empty, the next one full).
-const ETA_AFTER: u64 = 2;
-
-/// The time left at the steady rate so far (elapsed / done x left), once [`ETA_AFTER`] units
-/// are done and at least a second has passed; `None` before (no "ETA 0s" at the start, no
-/// "ETA 2w" from one slow unit, as an exponentially weighted estimate gives).
-pub(crate) fn eta_text(
-    done: u64,
-    total: Option<u64>,
-    elapsed: std::time::Duration,
-) -> Option<String> {
-    let total = total?;
-    if done < ETA_AFTER || done >= total || elapsed.as_secs() < 1 {
-        return None;
-    }
-    let per_unit = elapsed.as_secs_f64() / done as f64;
-    let left = (per_unit * (total - done) as f64).round();
-    if !left.is_finite() || left < 0.0 {
-        return None;
-    }
-    // Whole seconds; a float this size converts exactly enough.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let secs = left as u64;
-    Some(match secs {
-        0..=59 => format!("{secs}s"),
-        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
-        _ => format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60),
-    })
 }
 
 /// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.
@@ -126,17 +97,6 @@ pub(crate) fn block_on<T>(what: &str, future: impl Future<Output = T>) -> Result
             value = future => Ok(value),
         }
     })
-}
-
-/// A run's records are observed at the run's start: a replay of its saved records observes
-/// them at the manifest's `started_at`, the same instant, so both outputs are the same.
-pub(crate) fn observed_at_start(
-    b: &mut meeting_sync::Batch,
-    started: chrono::DateTime<chrono::Utc>,
-) {
-    for m in &mut b.meetings {
-        m.observed_at_only(started);
-    }
 }
 
 /// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
@@ -252,32 +212,5 @@ pub(crate) fn check_saved(capture: &Capture) -> Result<()> {
                 errors.len()
             ),
         )),
-    }
-}
-
-#[cfg(test)]
-mod eta_tests {
-    use super::eta_text;
-    use std::time::Duration;
-
-    #[test]
-    fn no_eta_until_enough_is_done_then_the_steady_rate() {
-        assert_eq!(eta_text(0, Some(36), Duration::from_secs(74)), None);
-        assert_eq!(eta_text(1, Some(36), Duration::from_secs(74)), None);
-        assert_eq!(eta_text(2, Some(36), Duration::from_millis(10)), None);
-        assert_eq!(eta_text(36, Some(36), Duration::from_secs(74)), None);
-        assert_eq!(eta_text(3, None, Duration::from_secs(74)), None);
-        assert_eq!(
-            eta_text(2, Some(36), Duration::from_secs(4)).as_deref(),
-            Some("1m 08s")
-        );
-        assert_eq!(
-            eta_text(18, Some(36), Duration::from_secs(37)).as_deref(),
-            Some("37s")
-        );
-        assert_eq!(
-            eta_text(2, Some(200), Duration::from_secs(120)).as_deref(),
-            Some("3h 18m")
-        );
     }
 }

@@ -11,9 +11,10 @@
 //! - **Ctrl-C** stops within a moment: the window in flight is dropped (never half
 //!   committed), what was kept is printed, and the exit code is 130; a second Ctrl-C exits
 //!   at once (the archive stays consistent: a transaction is whole or absent).
-//! - **Exit codes**: 4 when a vendor refused the credentials, 6 when a window or call
-//!   failed (what it got is kept, the cursor did not move past it, the next sync fetches it
-//!   again), 130 when interrupted, 8 busy.
+//! - **Exit codes** (`meeting_sync::sync::verdict`): 4 when a vendor refused the
+//!   credentials, 9 when it answered a request with its own failure (7 when that says not
+//!   found), 6 when a window or call failed otherwise (what it got is kept, the cursor did
+//!   not move past it, the next sync fetches it again), 130 when interrupted, 8 busy.
 //! - **`--summary FILE|-`**: written (atomically; `-` is stdout) whatever the outcome, once
 //!   the arguments parse (an unknown profile, a busy archive included): `crate::summary`.
 //! - **Before the archive**: every profile is resolved and must have a vendor before the
@@ -26,16 +27,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use meeting_store::{RunLock, Writer};
+use meeting_sync::failure::FailureClass;
 use meeting_sync::sync::{
-    ProfilesError, ProfilesRequest, SyncError, SyncReport, SyncTotals, profile_names, sync_profiles,
+    PlanError, ProfilesError, SyncArchive, SyncAsk, SyncError, SyncReport, SyncTotals, SyncVerdict,
+    sync_profiles,
 };
 
 use crate::app::App;
 use crate::cli::{LiveArgs, SyncArgs};
 use crate::error::{CliError, Exit, Result, store_error};
 use crate::runner::Spinner;
-use meeting_sync::quanshi::read_lookups;
 
 pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
     // MEETING_PROFILE gives way to --all-profiles, as every variable does to a flag.
@@ -44,38 +45,30 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             "--all-profiles and --profile do not go together: give one or the other",
         ));
     }
-    let names = profile_names(
-        &app.settings.path,
-        args.all_profiles,
-        &app.g.profile,
-        &app.settings.profile_name,
-    )?;
-    let lookups = match &args.ids {
-        Some(path) => read_lookups(path)?,
-        None => Vec::new(),
-    };
-    let path = meeting_sync::archive::path(args.archive.as_deref()).map_err(|e| store_error(&e))?;
-    if args.summary.is_some() {
-        crate::summary::set("archive", path.display().to_string());
-    }
-    // Every profile can run before the archive is opened (or created): an unknown profile
-    // or one without credentials is a usage error that leaves no archive behind.
-    let profiles = meeting_sync::sync::prepare(
-        &names,
+    let plan = meeting_sync::sync::plan(
         &app.settings,
-        (app.g.vendor_tz.as_deref(), app.g.tz.as_deref()),
-        !lookups.is_empty(),
-    )?;
-    let _lock =
-        RunLock::acquire(&path, Duration::from_secs(args.wait)).map_err(|e| store_error(&e))?;
-    let writer = Arc::new(Writer::open(&path).map_err(|e| store_error(&e))?);
+        &SyncAsk {
+            all_profiles: args.all_profiles,
+            profiles: &app.g.profile,
+            lookups: args.ids.as_deref(),
+            archive: args.archive.as_deref(),
+            zones: (app.g.vendor_tz.as_deref(), app.g.tz.as_deref()),
+            since: args.since,
+            until: args.until,
+            lookback_days: args.lookback,
+        },
+    )
+    .map_err(|e| match e {
+        PlanError::Store(e) => store_error(&e),
+        PlanError::Config(e) => e.into(),
+        e => CliError::usage(e.to_string()),
+    })?;
+    if args.summary.is_some() {
+        crate::summary::set("archive", plan.archive.display().to_string());
+    }
+    let archive = SyncArchive::open(&plan.archive, Duration::from_secs(args.wait))
+        .map_err(|e| store_error(&e))?;
     let stop = Arc::new(AtomicBool::new(false));
-    let request = ProfilesRequest {
-        since: args.since,
-        until: args.until,
-        lookback_days: args.lookback,
-        lookups,
-    };
     let mut reports: Vec<SyncReport> = Vec::new();
     let outcome = (|| {
         let rt = App::runtime()?;
@@ -89,9 +82,9 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             no_progress: args.no_progress,
         });
         let result = rt.block_on(sync_profiles(
-            &writer,
-            &profiles,
-            &request,
+            archive.writer(),
+            &plan.profiles,
+            &plan.request,
             &Spinner(progress.clone()),
             &mut |text: &str| app.note(text),
             &stop,
@@ -108,11 +101,7 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
             e => CliError::data(e.to_string()),
         })
     })();
-    let closed = match Arc::try_unwrap(writer) {
-        Ok(w) => w.close().map_err(|e| store_error(&e)),
-        Err(_) => Ok(()),
-    };
-    let outcome = outcome.and(closed);
+    let outcome = outcome.and(archive.close().map_err(|e| store_error(&e)));
     for r in &reports {
         app.note(&summary_line(r));
     }
@@ -147,45 +136,61 @@ fn ctrl_c(rt: &tokio::runtime::Runtime, stop: &Arc<AtomicBool>, quiet: bool) {
     });
 }
 
-/// The exit code of the reports: 4 credentials, 130 interrupted, 6 failures, else 0.
+/// The exit code of the reports: 4 credentials, 130 interrupted, 9 a vendor's refusal,
+/// 7 not found, 6 other failures, else 0 (`meeting_sync::sync::verdict`).
 fn verdict(reports: &[SyncReport]) -> Result<()> {
-    if let Some(r) = reports.iter().find(|r| r.auth_failed) {
-        let first = r.failures.first().cloned().unwrap_or_default();
-        return Err(CliError::new(
-            Exit::Auth,
+    let (class, failures) = match meeting_sync::sync::verdict(reports) {
+        SyncVerdict::AuthRefused(r) => {
+            let first = r.failures.first().cloned().unwrap_or_default();
+            return Err(CliError::new(
+                Exit::Auth,
+                format!(
+                    "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
+                    r.profile, r.profile
+                ),
+            ));
+        }
+        SyncVerdict::Interrupted(r) => {
+            return Err(CliError::interrupted(&format!(
+                "the sync stopped; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
+                r.windows_done + r.windows_failed,
+                r.profile,
+                r.cursor_after
+                    .map(|c| format!(", its Systec cursor is at {c}"))
+                    .unwrap_or_default()
+            )));
+        }
+        SyncVerdict::Failed { class, failures } => (class, failures),
+        _ => return Ok(()),
+    };
+    let n = failures.len();
+    let (exit, what) = match class {
+        FailureClass::Refused => (
+            Exit::Refused,
             format!(
-                "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
-                r.profile, r.profile
+                "the vendor refused the request ({n} call(s), its status and text quoted below; retrying the same request will not help: check the account's permissions and the profile's base URL)"
             ),
-        ));
-    }
-    if let Some(r) = reports.iter().find(|r| r.interrupted) {
-        return Err(CliError::interrupted(&format!(
-            "the sync stopped; {} window(s) of profile `{}` are committed{}. Run `meeting sync` again to resume.",
-            r.windows_done + r.windows_failed,
-            r.profile,
-            r.cursor_after
-                .map(|c| format!(", its Systec cursor is at {c}"))
-                .unwrap_or_default()
-        )));
-    }
-    let failed: Vec<&String> = reports.iter().flat_map(|r| &r.failures).collect();
-    if !failed.is_empty() {
-        let details: Vec<String> = failed
-            .iter()
-            .take(20)
-            .map(|f| format!("  - {}", crate::app::escape(f)))
-            .collect();
-        return Err(CliError::new(
-            Exit::Partial,
+        ),
+        FailureClass::NotFound => (
+            Exit::NotFound,
             format!(
-                "{} call(s) failed; what the windows got is kept, the cursor did not move past them, and the next `meeting sync` fetches them again:\n{}",
-                failed.len(),
-                details.join("\n")
+                "the vendor does not know what was asked for ({n} call(s), quoted below: check the ids and the profile's base URL and paths)"
             ),
-        ));
-    }
-    Ok(())
+        ),
+        _ => (Exit::Partial, format!("{n} call(s) failed")),
+    };
+    let details: Vec<String> = failures
+        .iter()
+        .take(20)
+        .map(|f| format!("  - {}", crate::app::escape(f)))
+        .collect();
+    Err(CliError::new(
+        exit,
+        format!(
+            "{what}; what the windows got is kept, the cursor did not move past them, and the next `meeting sync` fetches them again:\n{}",
+            details.join("\n")
+        ),
+    ))
 }
 
 /// One line per profile: what changed and where the cursor is.

@@ -35,6 +35,17 @@ pub struct Tuning {
 }
 
 impl Tuning {
+    /// No client-side rate limits, the rest by default: for a server on loopback (the
+    /// simulator of `meeting demo`, a test server).
+    #[must_use]
+    pub fn loopback() -> Self {
+        Tuning {
+            rate_limit: Some(0),
+            reports_rate_limit: Some(0),
+            ..Tuning::default()
+        }
+    }
+
     /// The tuning of the settings' profile.
     #[must_use]
     pub fn from_settings(s: &Settings) -> Self {

@@ -25,6 +25,15 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Stamps every record as observed at `at`, a run's start: a replay of its saved
+    /// records observes them at the manifest's `started_at`, the same instant, so both
+    /// give the same output.
+    pub fn observed_at(&mut self, at: chrono::DateTime<chrono::Utc>) {
+        for m in &mut self.meetings {
+            m.observed_at_only(at);
+        }
+    }
+
     /// A batch of `endpoint`.
     pub fn new(endpoint: Source, window: Option<DateWindow>) -> Self {
         Batch {
@@ -158,3 +167,58 @@ pub trait Progress: Send + Sync {
 pub struct Quiet;
 
 impl Progress for Quiet {}
+
+/// The windows (or calls) done before an ETA is shown: one window says little about the
+/// others (the first month of a sync can be empty, the next one full).
+pub const ETA_AFTER: u64 = 2;
+
+/// The time left of a job's progress, as a person reads it (`37s`, `1m 08s`, `3h 18m`): at
+/// the steady rate so far (elapsed / done x left), once [`ETA_AFTER`] units
+/// are done and at least a second has passed; `None` before (no "ETA 0s" at the start, no
+/// "ETA 2w" from one slow unit, as an exponentially weighted estimate gives).
+pub fn eta_text(done: u64, total: Option<u64>, elapsed: std::time::Duration) -> Option<String> {
+    let total = total?;
+    if done < ETA_AFTER || done >= total || elapsed.as_secs() < 1 {
+        return None;
+    }
+    let per_unit = elapsed.as_secs_f64() / done as f64;
+    let left = (per_unit * (total - done) as f64).round();
+    if !left.is_finite() || left < 0.0 {
+        return None;
+    }
+    // Whole seconds; a float this size converts exactly enough.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let secs = left as u64;
+    Some(match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
+        _ => format!("{}h {:02}m", secs / 3600, (secs % 3600) / 60),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eta_text;
+    use std::time::Duration;
+
+    #[test]
+    fn no_eta_until_enough_is_done_then_the_steady_rate() {
+        assert_eq!(eta_text(0, Some(36), Duration::from_secs(74)), None);
+        assert_eq!(eta_text(1, Some(36), Duration::from_secs(74)), None);
+        assert_eq!(eta_text(2, Some(36), Duration::from_millis(10)), None);
+        assert_eq!(eta_text(36, Some(36), Duration::from_secs(74)), None);
+        assert_eq!(eta_text(3, None, Duration::from_secs(74)), None);
+        assert_eq!(
+            eta_text(2, Some(36), Duration::from_secs(4)).as_deref(),
+            Some("1m 08s")
+        );
+        assert_eq!(
+            eta_text(18, Some(36), Duration::from_secs(37)).as_deref(),
+            Some("37s")
+        );
+        assert_eq!(
+            eta_text(2, Some(200), Duration::from_secs(120)).as_deref(),
+            Some("3h 18m")
+        );
+    }
+}

@@ -11,12 +11,16 @@
 //! - [`offline`]: the offline read → merge → filter of saved dumps or the archive, with bad
 //!   documents and report stubs accounted for; the summaries behind `stats`.
 //! - [`import`]: files loaded into the archive (`meeting archive import`).
-//! - [`archive`]: the archive's path, `purge`, and whether a report should sync first, and its [`archive::Coverage`] of a span.
+//! - [`archive`]: the archive's path, `purge`, `migrate`, `dump`, whether a report should
+//!   sync first, and its [`archive::Coverage`] of a span.
 //! - [`outputs`]: outputs that never clobber: files written whole (temporary + rename),
 //!   directory outputs that replace only what they wrote.
+//! - [`confirm`]: the question a destructive job asks, and `--yes` without a terminal.
 //! - [`summary`]: the run summary (`--summary`) of a job, written atomically.
 //! - [`tempdir`]: private (0700) directories in the shared temporary directory.
 //! - [`dates`]: days as operators type them (`--month`, `--last-month`, `--since 7d`).
+//! - [`failure`]: the class of a job's failure (credentials, unreachable, refused by the
+//!   vendor, not found, busy...), which a caller maps to its own codes.
 //! - [`config`]: the profiles file, its precedence with the environment, its permission
 //!   checks, `config use`/`init` writing, and the data of `config list`.
 //!
@@ -63,7 +67,9 @@ mod capture;
 #[cfg(feature = "live")]
 pub mod clients;
 pub mod config;
+pub mod confirm;
 pub mod dates;
+pub mod failure;
 pub mod import;
 pub mod inputs;
 #[cfg(feature = "live")]
@@ -82,7 +88,7 @@ pub mod tempdir;
 #[cfg(feature = "live")]
 pub use capture::{Capture, CaptureError, ResponseObserver};
 #[cfg(feature = "live")]
-pub use job::{Batch, Fetched, Progress, Quiet, RunSummary};
+pub use job::{Batch, ETA_AFTER, Fetched, Progress, Quiet, RunSummary, eta_text};
 
 #[cfg(all(doctest, feature = "live"))]
 #[doc = include_str!("../README.md")]

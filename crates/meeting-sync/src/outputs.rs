@@ -72,6 +72,86 @@ pub enum OutputError {
         /// The path.
         path: PathBuf,
     },
+    /// The directory a file is to be written in does not exist.
+    #[error(
+        "cannot write {}: the directory {} does not exist. Create it first (`mkdir -p {}`) or choose another path",
+        file.display(),
+        dir.display(),
+        dir.display()
+    )]
+    NoDirectory {
+        /// The file.
+        file: PathBuf,
+        /// Its directory.
+        dir: PathBuf,
+    },
+}
+
+/// Checks that the directory `file` is to be written in exists (a clear message rather
+/// than a library's "unable to open"; `archive backup`).
+///
+/// # Errors
+/// [`OutputError::NoDirectory`].
+pub fn directory_exists(file: &Path) -> Result<(), OutputError> {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
+            Err(OutputError::NoDirectory {
+                file: file.to_path_buf(),
+                dir: dir.to_path_buf(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Where an output goes: a file written whole ([`AtomicFile`]: a temporary beside it,
+/// renamed by [`Destination::finish`]) or standard output (locked, buffered).
+#[derive(Debug)]
+pub enum Destination {
+    /// `--out FILE`.
+    File(AtomicFile),
+    /// Standard output.
+    Stdout(io::BufWriter<io::StdoutLock<'static>>),
+}
+
+impl Destination {
+    /// `out` (a temporary beside it), else standard output.
+    ///
+    /// # Errors
+    /// As [`AtomicFile::create`].
+    pub fn open(out: Option<&Path>) -> Result<Self, OutputError> {
+        match out {
+            Some(path) => AtomicFile::create(path).map(Destination::File),
+            None => Ok(Destination::Stdout(io::BufWriter::new(io::stdout().lock()))),
+        }
+    }
+
+    /// Puts a file in place (standard output: nothing to do).
+    ///
+    /// # Errors
+    /// As [`AtomicFile::commit`].
+    pub fn finish(self) -> Result<(), OutputError> {
+        match self {
+            Destination::File(f) => f.commit(),
+            Destination::Stdout(_) => Ok(()),
+        }
+    }
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Destination::File(f) => f.write(buf),
+            Destination::Stdout(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Destination::File(f) => f.flush(),
+            Destination::Stdout(w) => w.flush(),
+        }
+    }
 }
 
 impl OutputError {
@@ -181,6 +261,8 @@ impl AtomicFile {
         let prefix = tmp_prefix(&name);
         let pid = std::process::id();
         let mut n = 0u32;
+        // Created and listed under the lock: an interruption sees it as soon as it exists.
+        let mut live = live();
         let (tmp, file) = loop {
             let tmp = dir.join(format!("{prefix}{pid}-{n}"));
             match fs::OpenOptions::new()
@@ -193,7 +275,8 @@ impl AtomicFile {
                 Err(e) => return Err(OutputError::io("create a temporary file for", target, e)),
             }
         };
-        live().insert(tmp.clone());
+        live.insert(tmp.clone());
+        drop(live);
         // Held until the file is committed or removed: a later run sees it is not stale.
         let _ = file.try_lock();
         Ok(AtomicFile {

@@ -36,6 +36,7 @@
 //!
 //! Every observation keeps its profile; the cursor is per (profile, vendor).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -50,13 +51,15 @@ use meeting_store::{
 use serde::Serialize;
 use systec_model::DateWindow;
 
+use crate::failure::FailureClass;
 use crate::job::{Batch, Progress};
 use crate::quanshi::Lookup;
 use crate::systec::FetchRange;
 
 mod profiles;
 pub use profiles::{
-    ProfileSync, ProfilesError, ProfilesRequest, SyncTotals, prepare, profile_names, sync_profiles,
+    PlanError, ProfileSync, ProfilesError, ProfilesRequest, SyncArchive, SyncAsk, SyncPlan,
+    SyncTotals, plan, prepare, profile_names, sync_profiles,
 };
 
 /// How the ids of sync runs start in the archive (`sync <profile> <started>`).
@@ -196,6 +199,9 @@ pub struct SyncReport {
     pub changes: LoadSummary,
     /// Whether the sync was stopped (Ctrl-C) before its last window.
     pub interrupted: bool,
+    /// The classes of the failed calls (a vendor's refusal, "not found", unreachable...).
+    #[serde(skip)]
+    pub failure_classes: BTreeSet<FailureClass>,
 }
 
 impl SyncReport {
@@ -203,6 +209,64 @@ impl SyncReport {
     pub fn is_partial(&self) -> bool {
         self.windows_failed > 0 || self.interrupted || self.auth_failed
     }
+}
+
+/// How the sync of one or more profiles ended ([`verdict`]), for the caller to word and to
+/// map to its own codes.
+#[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncVerdict<'a> {
+    /// Every window of every profile is complete.
+    Complete,
+    /// A vendor refused the credentials of this profile (its sync stopped there).
+    AuthRefused(&'a SyncReport),
+    /// Stopped (Ctrl-C) before the last window of this profile.
+    Interrupted(&'a SyncReport),
+    /// Calls failed: the class of the whole (see [`verdict`]) and every failure, in order
+    /// (each names its window or lookup, and quotes the vendor's status and text).
+    Failed {
+        /// [`FailureClass::Refused`], [`FailureClass::NotFound`] or
+        /// [`FailureClass::Partial`].
+        class: FailureClass,
+        /// The failures.
+        failures: Vec<&'a str>,
+    },
+}
+
+/// The verdict of the reports of one sync: refused credentials first, then Ctrl-C, then
+/// failed calls, classed [`FailureClass::Refused`] when a vendor answered a request with
+/// its own failure, else [`FailureClass::NotFound`] when it said it does not know what was
+/// asked for, else [`FailureClass::Partial`] (transport failures after the retries
+/// included: what the windows got is kept, the cursor did not move past them, and the next
+/// sync fetches them again).
+#[must_use]
+pub fn verdict(reports: &[SyncReport]) -> SyncVerdict<'_> {
+    if let Some(r) = reports.iter().find(|r| r.auth_failed) {
+        return SyncVerdict::AuthRefused(r);
+    }
+    if let Some(r) = reports.iter().find(|r| r.interrupted) {
+        return SyncVerdict::Interrupted(r);
+    }
+    let failures: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| &r.failures)
+        .map(String::as_str)
+        .collect();
+    if failures.is_empty() {
+        return SyncVerdict::Complete;
+    }
+    let classes: BTreeSet<FailureClass> = reports
+        .iter()
+        .flat_map(|r| r.failure_classes.iter().copied())
+        .collect();
+    let class = if classes.contains(&FailureClass::Refused) {
+        FailureClass::Refused
+    } else if classes.contains(&FailureClass::NotFound) {
+        FailureClass::NotFound
+    } else {
+        FailureClass::Partial
+    };
+    SyncVerdict::Failed { class, failures }
 }
 
 /// How often a window in flight looks at the stop flag.
@@ -332,6 +396,7 @@ pub async fn sync_profile(
                 report
                     .failures
                     .push(format!("systec {}..{}: empty window", w.from(), w.to()));
+                report.failure_classes.insert(FailureClass::Partial);
             }
             report.requests += client.requests_sent().saturating_sub(requests_before);
             let mut failures: Vec<String> = Vec::new();
@@ -341,6 +406,9 @@ pub async fn sync_profile(
                     .failures
                     .iter()
                     .any(meeting_http::Error::is_authentication);
+                report
+                    .failure_classes
+                    .extend(batch.failures.iter().map(FailureClass::of_http));
                 failures.extend(batch.failures.iter().map(ToString::to_string));
                 report.records += batch.meetings.len() as u64;
                 observations.extend(
@@ -444,6 +512,9 @@ pub async fn sync_profile(
                     .failures
                     .iter()
                     .any(meeting_http::Error::is_authentication);
+                report
+                    .failure_classes
+                    .extend(batch.failures.iter().map(FailureClass::of_http));
                 report.failures.extend(
                     batch
                         .failures

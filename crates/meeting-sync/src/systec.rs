@@ -139,6 +139,49 @@ impl Sink<'_> {
     }
 }
 
+/// One `meeting systec ...` command as a job: which endpoint, for what.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum SystecCall {
+    /// [`fetch_range`].
+    Fetch(FetchRange),
+    /// [`detail`].
+    Detail(DetailQuery),
+    /// [`history`] of these vendor days.
+    History(NaiveDate, NaiveDate),
+    /// [`reports`] of these occurrences.
+    Reports(Vec<String>),
+}
+
+impl SystecCall {
+    /// Runs the call, handing over each batch as it arrives.
+    ///
+    /// # Errors
+    /// The [`JobError`] of [`fetch_range`] and [`history`]; failed calls are in the batches.
+    pub async fn run(
+        &self,
+        client: &SystecClient,
+        ctx: &Context,
+        progress: &dyn Progress,
+        on_batch: &mut (dyn FnMut(Batch) + Send),
+    ) -> Result<(), JobError> {
+        match self {
+            SystecCall::Fetch(range) => fetch_range(client, ctx, range, progress, on_batch)
+                .await
+                .map(|_| ()),
+            SystecCall::Detail(query) => {
+                detail(client, ctx, query.clone(), on_batch).await;
+                Ok(())
+            }
+            SystecCall::History(from, to) => history(client, ctx, *from, *to, on_batch).await,
+            SystecCall::Reports(uuids) => {
+                reports(client, ctx, uuids, on_batch).await;
+                Ok(())
+            }
+        }
+    }
+}
+
 /// The main job: for the whole range, the history (`hisMeeting`), the details with
 /// participants and phone calls (`detail`), then the reports of every occurrence seen, each
 /// handed to `on_batch` as soon as it is done (history and detail one month window at a

@@ -27,3 +27,4 @@ mod secrets;
 mod structure;
 mod summary_stats;
 mod sync;
+mod temps;

@@ -36,6 +36,10 @@
 //! groups cut by row count ([`ExportOptions::row_group_rows`]), no time of export anywhere.
 //! The export is written to a temporary directory beside `DIR` and swapped in at the end, so
 //! no partition of an earlier export survives and a failed export leaves the old one intact.
+//! A failed export removes its temporary directory; an interrupted one removes it through
+//! [`remove_temporaries`] (called by the program's Ctrl-C handler); one that was killed
+//! leaves it for the next export to the same `DIR`, which removes the temporaries of its
+//! own pattern whose process is gone ([`STALE_AFTER`] has the rule).
 //! An existing `DIR` must be an earlier export (it holds `_meeting_export.json`) or empty;
 //! only the export's own entries (the manifest and the table directories) are replaced:
 //! other files in it are never moved or removed.
@@ -108,6 +112,7 @@
 #[cfg(feature = "parquet")]
 mod parquet;
 mod schema;
+mod temps;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -116,6 +121,7 @@ pub use schema::{
     Column, ColumnType, DECIMAL_PRECISION, DECIMAL_SCALE, EXCLUDED, MEETINGS, PARTICIPANTS,
     PHONE_CALLS, ROOMS, TABLES, Table, decimal_scaled, report_month,
 };
+pub use temps::{STALE_AFTER, remove_temporaries};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -441,16 +447,17 @@ impl Exporter {
     /// [`ExportErrorKind::NotAnExport`], [`ExportErrorKind::Io`].
     pub fn create(out: &Path, options: ExportOptions) -> Result<Self, ExportError> {
         check_replaceable(out)?;
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let parent = temps::parent_of(out);
         std::fs::create_dir_all(&parent).map_err(|e| ExportError::io("creating", &parent, e))?;
         let name = out
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| String::from("export"));
-        let tmp = unique_sibling(&parent, &name, "tmp")?;
+        temps::remove_stale(out);
+        let tmp = {
+            let _gate = temps::gate(out)?;
+            temps::create(&parent, &name, "tmp")?
+        };
         Ok(Exporter {
             out: out.to_path_buf(),
             tmp,
@@ -531,10 +538,13 @@ impl Exporter {
             // Stable: list rows keep their vendor order within a meeting.
             rows.sort_by(|a, b| key_of(a).cmp(key_of(b)));
             let dir = self.tmp.join(table.name).join(&name);
-            std::fs::create_dir_all(&dir).map_err(|e| ExportError::io("creating", &dir, e))?;
             let path = dir.join(format!("part-0.{}", self.options.format.extension()));
-            let file =
-                std::fs::File::create(&path).map_err(|e| ExportError::io("creating", &path, e))?;
+            // Under the gate: never created again once an interruption removed `tmp`.
+            let file = {
+                let _gate = temps::gate(&self.out)?;
+                std::fs::create_dir_all(&dir).map_err(|e| ExportError::io("creating", &dir, e))?;
+                std::fs::File::create(&path).map_err(|e| ExportError::io("creating", &path, e))?
+            };
             let bytes = self.write_table(table, rows, file, &path)?;
             self.summary.files += 1;
             self.summary.bytes += bytes;
@@ -604,6 +614,7 @@ impl Exporter {
             tables: &TABLES,
             excluded_neutral_fields: EXCLUDED.iter().copied().collect(),
         };
+        let _gate = temps::gate(&self.out)?;
         std::fs::create_dir_all(&self.tmp)
             .map_err(|e| ExportError::io("creating", &self.tmp, e))?;
         let path = self.tmp.join(MANIFEST_FILE);
@@ -622,7 +633,7 @@ impl Exporter {
 impl Drop for Exporter {
     fn drop(&mut self) {
         if !self.done {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            let _ = temps::remove(&self.tmp);
         }
     }
 }
@@ -679,20 +690,6 @@ fn check_replaceable(out: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// A new directory `.<name>.<what>-<pid>-<n>` in `parent`.
-fn unique_sibling(parent: &Path, name: &str, what: &str) -> Result<PathBuf, ExportError> {
-    let pid = std::process::id();
-    let mut n = 0u32;
-    loop {
-        let path = parent.join(format!(".{name}.{what}-{pid}-{n}"));
-        match std::fs::create_dir(&path) {
-            Ok(()) => return Ok(path),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
-            Err(e) => return Err(ExportError::io("creating", &path, e)),
-        }
-    }
-}
-
 /// The entries of `DIR` an export owns: its manifest and one directory per table. Nothing
 /// else in `DIR` is ever moved, replaced or removed.
 fn owned_entries() -> impl DoubleEndedIterator<Item = &'static str> {
@@ -707,17 +704,20 @@ fn owned_entries() -> impl DoubleEndedIterator<Item = &'static str> {
 /// aside and the new ones renamed in, the manifest last; anything else in `out` (a user's
 /// notes, a cache) stays where it is. The old entries are removed at the end.
 fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
+    // Ctrl-C waits for the renames: never an export half swapped with its old entries gone.
+    let _gate = temps::gate(out)?;
     check_replaceable(out)?;
     if !out.exists() {
-        return std::fs::rename(tmp, out)
-            .map_err(|e| ExportError::io("renaming the export to", out, e));
+        std::fs::rename(tmp, out).map_err(|e| ExportError::io("renaming the export to", out, e))?;
+        temps::forget(tmp);
+        return Ok(());
     }
     let parent = tmp.parent().unwrap_or(Path::new("."));
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let old = unique_sibling(parent, &name, "old")?;
+    let old = temps::create(parent, &name, "old")?;
     let mut moved: Vec<&str> = Vec::new();
     let result = (|| {
         // The manifest first: while entries move, `out` is not a complete export.
@@ -748,9 +748,9 @@ fn swap_in(tmp: &Path, out: &Path) -> Result<(), ExportError> {
         for entry in moved {
             let _ = std::fs::rename(old.join(entry), out.join(entry));
         }
-        let _ = std::fs::remove_dir_all(&old);
+        let _ = temps::remove(&old);
         return Err(e);
     }
-    let _ = std::fs::remove_dir_all(tmp);
-    std::fs::remove_dir_all(&old).map_err(|e| ExportError::io("removing", &old, e))
+    let _ = temps::remove(tmp);
+    temps::remove(&old).map_err(|e| ExportError::io("removing", &old, e))
 }

@@ -2,7 +2,7 @@
 //! the archive is opened, then [`sync_profile`] for each in turn under one writer, and the
 //! figures of the whole run ([`SyncTotals`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -96,6 +96,125 @@ pub fn prepare(
             Ok(ProfileSync { settings, zones })
         })
         .collect()
+}
+
+/// What a sync is asked, as an operator gives it (flags, environment): resolved by
+/// [`plan`].
+#[derive(Clone, Debug, Default)]
+pub struct SyncAsk<'a> {
+    /// Every profile of the config file.
+    pub all_profiles: bool,
+    /// The profiles named (none: the active one).
+    pub profiles: &'a [String],
+    /// A file of Quanshi ids and join links to look up (`-` is standard input).
+    pub lookups: Option<&'a Path>,
+    /// The archive (else `MEETING_ARCHIVE`, else the default path).
+    pub archive: Option<&'a Path>,
+    /// The zone flags: vendor, report.
+    pub zones: (Option<&'a str>, Option<&'a str>),
+    /// As [`ProfilesRequest`].
+    pub since: Option<NaiveDate>,
+    /// As [`ProfilesRequest`].
+    pub until: Option<NaiveDate>,
+    /// As [`ProfilesRequest`].
+    pub lookback_days: u32,
+}
+
+/// A sync ready to run: every profile resolved and able to sync, the request they share,
+/// and the archive's path (not opened yet: a sync that cannot run creates no archive).
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct SyncPlan {
+    /// The profiles, in order.
+    pub profiles: Vec<ProfileSync>,
+    /// What they share.
+    pub request: ProfilesRequest,
+    /// The archive.
+    pub archive: PathBuf,
+}
+
+/// Why a sync cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A profile or the config file.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The file of lookups.
+    #[error(transparent)]
+    Lookups(#[from] crate::quanshi::LookupsError),
+    /// The archive's path.
+    #[error(transparent)]
+    Store(#[from] meeting_store::StoreError),
+}
+
+/// Resolves what a sync is asked ([`profile_names`], the lookups file, the archive's path,
+/// [`prepare`]) with `active` the settings of the active profile.
+///
+/// # Errors
+/// See [`PlanError`].
+pub fn plan(active: &Settings, ask: &SyncAsk<'_>) -> Result<SyncPlan, PlanError> {
+    let names = profile_names(
+        &active.path,
+        ask.all_profiles,
+        ask.profiles,
+        &active.profile_name,
+    )?;
+    let lookups = match ask.lookups {
+        Some(path) => crate::quanshi::read_lookups(path)?,
+        None => Vec::new(),
+    };
+    let archive = crate::archive::path(ask.archive)?;
+    let profiles = prepare(&names, active, ask.zones, !lookups.is_empty())?;
+    Ok(SyncPlan {
+        profiles,
+        request: ProfilesRequest {
+            since: ask.since,
+            until: ask.until,
+            lookback_days: ask.lookback_days,
+            lookups,
+        },
+        archive,
+    })
+}
+
+/// The archive of a sync, opened (or created) with its run lock held for the whole sync.
+#[derive(Debug)]
+pub struct SyncArchive {
+    writer: Arc<Writer>,
+    _lock: meeting_store::RunLock,
+}
+
+impl SyncArchive {
+    /// Takes the run lock of `path` (waiting up to `wait` for another run), then opens
+    /// the writer.
+    ///
+    /// # Errors
+    /// [`meeting_store::ErrorKind::Busy`] after `wait`; the archive cannot be opened.
+    pub fn open(path: &Path, wait: std::time::Duration) -> Result<Self, meeting_store::StoreError> {
+        let lock = meeting_store::RunLock::acquire(path, wait)?;
+        Ok(SyncArchive {
+            writer: Arc::new(Writer::open(path)?),
+            _lock: lock,
+        })
+    }
+
+    /// The writer to sync into.
+    #[must_use]
+    pub fn writer(&self) -> &Arc<Writer> {
+        &self.writer
+    }
+
+    /// Closes the writer (its last checkpoint), then releases the lock.
+    ///
+    /// # Errors
+    /// The archive's close failed.
+    pub fn close(self) -> Result<(), meeting_store::StoreError> {
+        match Arc::try_unwrap(self.writer) {
+            Ok(w) => w.close(),
+            Err(_) => Ok(()),
+        }
+    }
 }
 
 /// What every profile's sync shares.
