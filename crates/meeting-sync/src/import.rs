@@ -26,11 +26,11 @@ use crate::offline::OfflineError;
 
 /// Records per import transaction at most: the inputs are committed in batches, so the
 /// import's memory does not grow with the dump.
-const BATCH_RECORDS: usize = 2048;
+const BATCH_RECORDS: usize = 512;
 
 /// Bytes of canonical JSON per import transaction at most (records with long participant
 /// lists make a batch of fewer records).
-const BATCH_JSON_BYTES: usize = 4 << 20;
+const BATCH_JSON_BYTES: usize = 1 << 20;
 
 /// Saved-response records (`--save-raw`) are small: one response per file.
 const RECORD_MAX_BYTES: u64 = 64 << 20;
