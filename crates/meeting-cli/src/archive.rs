@@ -131,45 +131,19 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             archive,
         } => {
             let path = path(archive.as_deref())?;
-            let a = Archive::open_read_only(&path).map_err(|e| store_error(&e))?;
-            let mut failed: Option<meeting_store::StoreError> = None;
+            let mut failed: Option<meeting_sync::offline::OfflineError> = None;
             let mut written = 0u64;
             app.write_output(out.as_deref(), "the dump", |w| {
-                let mut line = Vec::with_capacity(4096);
-                let mut io_error: Option<std::io::Error> = None;
-                let result = a.dump(&mut |m| {
-                    line.clear();
-                    serde_json::to_writer(&mut line, &m)
-                        .map_err(std::io::Error::other)
-                        .and_then(|()| {
-                            line.push(b'\n');
-                            w.write_all(&line)
-                        })
-                        .map_err(|e| {
-                            let store = meeting_store::StoreError::from_io(
-                                "cannot write",
-                                std::io::Error::new(e.kind(), e.to_string()),
-                            );
-                            io_error = Some(e);
-                            store
-                        })
-                });
-                match result {
-                    Ok(n) => {
-                        written = n;
-                        Ok(())
-                    }
-                    Err(e) => match io_error {
-                        Some(io) => Err(io),
-                        None => {
-                            failed = Some(e);
-                            Ok(())
-                        }
-                    },
+                match meeting_sync::offline::dump(&path, w) {
+                    Ok(n) => written = n,
+                    // A failed write keeps its cause (a closed pipe ends quietly).
+                    Err(meeting_sync::offline::OfflineError::Write(e)) => return Err(e),
+                    Err(e) => failed = Some(e),
                 }
+                Ok(())
             })?;
             if let Some(e) = failed {
-                return Err(store_error(&e));
+                return Err(e.into());
             }
             app.note(&format!(
                 "dumped {written} meetings from {}",

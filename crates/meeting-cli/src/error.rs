@@ -183,7 +183,7 @@ impl From<meeting_sync::offline::OfflineError> for CliError {
         match &e {
             E::Input(_) => CliError::usage(e.to_string()),
             E::Store(s) => store_error(s),
-            E::TempFile(_) => CliError::new(Exit::Write, e.to_string()),
+            E::TempFile(_) | E::Write(_) => CliError::new(Exit::Write, e.to_string()),
             _ => CliError::data(e.to_string()),
         }
     }

@@ -1,9 +1,9 @@
-//! The archive's offline jobs: where it is ([`path`]), `meeting archive purge` ([`purge`]),
-//! `migrate` ([`migrate`]) and `dump` ([`dump`]; `import` is [`crate::import`]), whether a
-//! report should sync first
-//! ([`freshness`]) and its coverage of a span ([`coverage`]). Its meetings as the input of a
-//! merge are read by the offline jobs (`offline::each`, `offline::read`). Thin jobs over
-//! `meeting-store`; no printing.
+//! The archive's offline jobs: where it is ([`path`]), `meeting archive purge` ([`purge`])
+//! and `migrate` ([`migrate`]; `import` is [`crate::import`], `dump` is
+//! [`crate::offline::dump`]), whether a report should sync first ([`freshness`]) and its
+//! coverage of a span ([`coverage`]). Its meetings as the input of a merge are read by the
+//! offline jobs (`offline::each`, `offline::read`). Thin jobs over `meeting-store`; no
+//! printing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -54,25 +54,6 @@ pub fn migrate(
     }
     let _lock = RunLock::acquire(path, lock_wait)?;
     meeting_store::migrate(path, today, progress)
-}
-
-/// `meeting archive dump`: every meeting of the archive, merged and decompressed, in key
-/// order, one neutral JSON line each (the auditor's view: unmasked; the records hold no
-/// secrets, join links are never output). Returns the meetings written.
-///
-/// # Errors
-/// The archive cannot be read, or `out` fails (an `Io` store error with its cause).
-pub fn dump(path: &Path, out: &mut dyn std::io::Write) -> Result<u64, StoreError> {
-    let archive = Archive::open_read_only(path)?;
-    let mut line = Vec::with_capacity(4096);
-    archive.dump(&mut |m| {
-        line.clear();
-        serde_json::to_writer(&mut line, &m)
-            .map_err(|e| StoreError::from_io("cannot write the dump", std::io::Error::other(e)))?;
-        line.push(b'\n');
-        out.write_all(&line)
-            .map_err(|e| StoreError::from_io("cannot write the dump", e))
-    })
 }
 
 /// How current the archive is for a report that ends on a day.

@@ -45,6 +45,9 @@ pub enum OfflineError {
     /// The private temporary directory of the input files' archive could not be created.
     #[error("cannot create the temporary archive of the input files: {0}")]
     TempFile(#[source] std::io::Error),
+    /// The output could not be written (its cause kept: a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Write(#[source] std::io::Error),
     /// The thread reading the archive stopped without a result.
     #[error("the archive reader stopped unexpectedly")]
     ReaderStopped,
@@ -643,6 +646,30 @@ pub fn read(path: &Path, filter: &Filter) -> Result<Reading, OfflineError> {
         stubs,
         ..Reading::default()
     })
+}
+
+/// `meeting archive dump`: every meeting of the archive merged as a read merges it (each
+/// key's observations, then its report stubs attached), in key order, one neutral JSON line
+/// each into `out`: the auditor's view, and the same lines whatever order the archive was
+/// loaded in. Unmasked (the records hold no secrets: join links are never output). Returns
+/// the meetings written; the merge holds the archive's meetings in memory.
+///
+/// # Errors
+/// The archive cannot be read; `out` fails ([`OfflineError::Write`]).
+pub fn dump(path: &Path, out: &mut dyn std::io::Write) -> Result<u64, OfflineError> {
+    let mut meetings = Vec::new();
+    each(path, &Filter::new(chrono_tz::UTC), |m| meetings.push(m))?;
+    let (mut meetings, _) = merge(meetings);
+    meetings.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut line = Vec::with_capacity(4096);
+    for m in &meetings {
+        line.clear();
+        serde_json::to_writer(&mut line, m)
+            .map_err(|e| OfflineError::Write(std::io::Error::other(e)))?;
+        line.push(b'\n');
+        out.write_all(&line).map_err(OfflineError::Write)?;
+    }
+    Ok(meetings.len() as u64)
 }
 
 /// Hands `each` the archive's meetings that the query of `filter` selects (each key's own

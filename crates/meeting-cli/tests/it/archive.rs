@@ -555,7 +555,6 @@ fn shuffled_imports_give_identical_dumps() {
 /// JSON Lines) imported into one archive, the run's saved bodies into another, dump to the
 /// same bytes.
 #[test]
-#[ignore = "import drops a saved run's report records: the run's kept days are applied to each single-source record before the merge (a report entry has no start), the live run applies them after; for the import engineer"]
 fn an_imported_save_raw_run_equals_the_live_run() {
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("run");
