@@ -93,15 +93,29 @@ pub(crate) fn stubs(app: &App<'_>, stubs: &Stubs) {
 
 /// `parsed N documents, M meetings, K bad` on stderr (a note unless something was bad).
 pub(crate) fn counts(app: &App<'_>, c: Counts) {
-    let summary = format!(
-        "parsed {} documents, {} meetings, {} bad",
-        c.documents, c.read, c.bad
-    );
+    let summary = counts_text(c);
     if c.bad > 0 {
         let _ = writeln!(io::stderr().lock(), "{summary}");
     } else {
         app.note(&summary);
     }
+}
+
+/// [`counts`] for a command that ends with its own summary line: on stderr only with `-v`,
+/// unless something was bad.
+pub(crate) fn counts_detail(app: &App<'_>, c: Counts) {
+    if c.bad > 0 {
+        counts(app, c);
+    } else {
+        app.detail(&counts_text(c));
+    }
+}
+
+fn counts_text(c: Counts) -> String {
+    format!(
+        "parsed {} documents, {} meetings, {} bad",
+        c.documents, c.read, c.bad
+    )
 }
 
 /// `wrote N meetings[ to FILE]` on stderr, or that nothing matched.

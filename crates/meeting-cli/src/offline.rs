@@ -165,7 +165,8 @@ pub(crate) fn merged_input(
     let reading =
         meeting_sync::offline::merged(source.source(), &options, filter, &mut |e| bad.report(e))?;
     if source.archive().is_none() {
-        notes::counts(app, reading.counts);
+        // `report` and `export` end with their own summary line: the count is a detail.
+        notes::counts_detail(app, reading.counts);
     }
     notes::stubs(app, &reading.stubs);
     Ok(reading)

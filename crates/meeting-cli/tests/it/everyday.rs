@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use meeting_sim::{FaultConfig, SimConfig};
 use serde_json::Value;
 
-use crate::common::{TestSim, fixture, meeting, plain, sim, stderr, stdout};
+use crate::common::{TestSim, fixture, meeting, plain, saved_quarter, sim, stderr, stdout};
 
 fn code(out: &std::process::Output) -> Option<i32> {
     out.status.code()
@@ -584,6 +584,43 @@ fn a_vendor_refusal_inside_sync_is_nine_and_not_found_is_seven() {
 }
 
 // 7. Noise.
+
+/// `report` and `export` over files end with their own summary: the read's counts are a
+/// `-v` detail, so `export` prints one line at default verbosity (`report` adds its notes on
+/// the input: meetings outside the span, unstable pseudonyms).
+#[test]
+fn report_and_export_over_files_print_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let quarter = saved_quarter(dir.path());
+    for (args, out) in [
+        (&["export", "-o", "jsonl", "--out"][..], "lake"),
+        (
+            &["report", "-o", "html", "--month", "2024-01", "--out"][..],
+            "jan.html",
+        ),
+    ] {
+        let run = |extra: &[&str]| {
+            meeting(dir.path())
+                .arg(args[0])
+                .arg(&quarter)
+                .args(&args[1..])
+                .arg(dir.path().join(out))
+                .args(extra)
+                .write_stdin("")
+                .output()
+                .unwrap()
+        };
+        let quiet = run(&[]);
+        assert_eq!(code(&quiet), Some(0), "{}", stderr(&quiet));
+        let text = stderr(&quiet);
+        if args[0] == "export" {
+            assert_eq!(text.lines().count(), 1, "{args:?}: {text}");
+        }
+        assert!(!text.contains("parsed"), "{text}");
+        let verbose = stderr(&run(&["-v"]));
+        assert!(verbose.contains("parsed"), "{verbose}");
+    }
+}
 
 #[test]
 fn one_line_at_default_verbosity_and_stub_details_with_v() {
