@@ -136,15 +136,39 @@ impl<'a> App<'a> {
         if !o.mask_pii {
             return Ok(None);
         }
-        let names = match &o.mask_key {
-            Some(key) => meeting_report::pii::Pseudonymizer::from_passphrase(key),
-            None => meeting_report::pii::Pseudonymizer::random().map_err(|e| {
-                CliError::usage(format!(
-                    "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
-                ))
-            })?,
+        Ok(Some(self.pseudonyms(o.mask_key.as_deref(), None)?.0))
+    }
+
+    /// A masker and whether its pseudonyms are stable across runs: the `--mask-key`
+    /// passphrase (or `MEETING_MASK_KEY`), else the archive's own key (a person keeps one
+    /// pseudonym across every report and export of the archive), else a random key for this
+    /// run (files).
+    pub(crate) fn pseudonyms(
+        &self,
+        mask_key: Option<&str>,
+        archive: Option<&std::path::Path>,
+    ) -> Result<(meeting_report::mask::Masker, bool)> {
+        use meeting_report::pii::Pseudonymizer;
+        let archive_key = match (mask_key, archive) {
+            (None, Some(path)) => meeting_store::Archive::open_read_only(path)
+                .and_then(|a| a.pseudonym_key())
+                .ok()
+                .flatten(),
+            _ => None,
         };
-        Ok(Some(meeting_report::mask::Masker::new(names)))
+        let (names, stable) = match (mask_key, archive_key) {
+            (Some(key), _) => (Pseudonymizer::from_passphrase(key), true),
+            (None, Some(key)) => (Pseudonymizer::with_key(key), true),
+            (None, None) => (
+                Pseudonymizer::random().map_err(|e| {
+                    CliError::usage(format!(
+                        "cannot make a random pseudonym key ({e}); give one with --mask-key"
+                    ))
+                })?,
+                false,
+            ),
+        };
+        Ok((meeting_report::mask::Masker::new(names), stable))
     }
 
     /// A progress bar of `len` steps on stderr, only on a terminal and without `-q`

@@ -44,16 +44,14 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
         ExportCompression::Snappy => Compression::Snappy,
         ExportCompression::None => Compression::None,
     };
+    let source = crate::offline::source(app, &args.inputs, args.archive.archive.as_deref())?;
+    // The pseudonyms (and `person_key`) of `App::pseudonyms`: stable across the exports of
+    // one archive, so a data team can join its partitions.
     let masker = if args.mask_pii {
-        let names = match &args.mask_key {
-            Some(key) => meeting_report::pii::Pseudonymizer::from_passphrase(key),
-            None => meeting_report::pii::Pseudonymizer::random().map_err(|e| {
-                CliError::usage(format!(
-                    "--mask-pii: cannot make a random pseudonym key ({e}); give one with --mask-key"
-                ))
-            })?,
-        };
-        Some(meeting_report::mask::Masker::new(names))
+        Some(
+            app.pseudonyms(args.mask_key.as_deref(), source.archive())?
+                .0,
+        )
     } else {
         None
     };
@@ -69,7 +67,6 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
     // From the archive as from files: the stubs attached and the rooms resolved across the
     // input (the archive's meetings are read whole for that).
     let (bad, gaps, exporter) = {
-        let source = crate::offline::source(app, &args.inputs, args.archive.archive.as_deref())?;
         let filter = crate::offline::filter(app, &args.filters)?;
         let reading = crate::offline::merged_input(app, &source, &filter, &args.jobs)?;
         let (mut meetings, bad, gaps) = (reading.meetings, reading.counts.bad, reading.gaps);

@@ -175,34 +175,15 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         .transpose()
         .map_err(|e| store_error(&e))?;
     let meetings = reading.meetings;
-    // Personal data is masked unless --include-pii. The pseudonym key: --mask-key (or
-    // MEETING_MASK_KEY), else the archive's own key (a person keeps one pseudonym across
-    // every report of the archive), else random for this run (files).
-    let archive_key = match (&args.mask_key, source.archive()) {
-        (None, Some(path)) => meeting_store::Archive::open_read_only(path)
-            .and_then(|a| a.pseudonym_key())
-            .ok()
-            .flatten(),
-        _ => None,
-    };
+    // Personal data is masked unless --include-pii, with the pseudonyms of `App::pseudonyms`.
     let masker = if args.include_pii {
         None
-    } else if let Some(key) = archive_key {
-        Some(meeting_report::mask::Masker::new(
-            meeting_report::pii::Pseudonymizer::with_key(key),
-        ))
     } else {
-        if args.mask_key.is_none() {
+        let (masker, stable) = app.pseudonyms(args.mask_key.as_deref(), source.archive())?;
+        if !stable {
             app.note("note: personal data is masked with pseudonyms that differ from run to run: give --mask-key (or MEETING_MASK_KEY) for stable ones, --include-pii to show it");
         }
-        app.masker(&crate::cli::OutputArgs {
-            output: None,
-            out: None,
-            mask_pii: true,
-            mask_key: args.mask_key.clone(),
-            csv_bom: false,
-            no_bom: args.no_bom,
-        })?
+        Some(masker)
     };
     let mut options = ReportOptions::new(from, to, zone, chrono::Utc::now());
     if let Some(c) = &coverage {

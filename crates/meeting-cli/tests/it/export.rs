@@ -315,6 +315,41 @@ fn jsonl_and_csv_with_masking() {
     );
 }
 
+/// `--mask-pii` without a key over an archive uses the archive's own pseudonym key: two
+/// exports give the same pseudonyms and `person_key`s (a data team joins its partitions),
+/// and neither holds a real name.
+#[test]
+fn masked_exports_of_one_archive_keep_their_pseudonyms() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = saved_quarter(dir.path());
+    let db = dir.path().join("a.sqlite");
+    let import = meeting(dir.path())
+        .args(["archive", "import"])
+        .arg(&raw)
+        .arg("--archive")
+        .arg(&db)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "{}", stderr(&import));
+    let participants = |name: &str| {
+        let out = dir.path().join(name);
+        let archive = ["--archive", db.to_str().unwrap()];
+        let mut extra = vec!["-o", "jsonl", "--mask-pii"];
+        extra.extend(archive);
+        export(dir.path(), &[], &out, &extra);
+        std::fs::read_to_string(out.join("participants/vendor=systec/month=2024-01/part-0.jsonl"))
+            .unwrap()
+    };
+    let (a, b) = (participants("one"), participants("two"));
+    assert!(a.contains("\"person_key\""), "{a}");
+    assert!(a.contains("person-"), "not masked: {a}");
+    assert_eq!(
+        a, b,
+        "the pseudonyms differ between two exports of one archive"
+    );
+}
+
 #[test]
 fn never_replaces_a_directory_that_is_not_an_export() {
     let dir = tempfile::tempdir().unwrap();
