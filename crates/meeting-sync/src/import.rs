@@ -21,8 +21,8 @@ use meeting_store::{
 };
 
 use crate::archive::RUN_LOCK_WAIT;
+use crate::error::OfflineError;
 use crate::inputs::{Expanded, Input};
-use crate::offline::OfflineError;
 
 /// Records per import transaction at most: the inputs are committed in batches, so the
 /// import's memory does not grow with the dump.

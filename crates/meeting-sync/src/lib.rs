@@ -69,6 +69,7 @@ pub mod clients;
 pub mod config;
 pub mod confirm;
 pub mod dates;
+mod error;
 pub mod failure;
 pub mod import;
 pub mod inputs;

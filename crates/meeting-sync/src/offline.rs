@@ -23,35 +23,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
-use meeting_core::run::ManifestError;
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
 use meeting_store::{Archive, Query, StoreError, StoredSummary};
 
 use crate::inputs::{Expanded, Input};
 
-/// An offline job that could not run (bad documents are not errors: they are counted).
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum OfflineError {
-    /// An input could not be opened.
-    #[error(transparent)]
-    Input(#[from] crate::inputs::InputError),
-    /// A saved run's manifest could not be read.
-    #[error(transparent)]
-    Manifest(#[from] ManifestError),
-    /// The archive failed (missing, busy, newer, a database error).
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The private temporary directory of the input files' archive could not be created.
-    #[error("cannot create the temporary archive of the input files: {0}")]
-    TempFile(#[source] std::io::Error),
-    /// The output could not be written (its cause kept: a closed pipe, a full disk).
-    #[error("cannot write the output: {0}")]
-    Write(#[source] std::io::Error),
-    /// The thread reading the archive stopped without a result.
-    #[error("the archive reader stopped unexpectedly")]
-    ReaderStopped,
-}
+pub use crate::error::OfflineError;
 
 /// What became of the report stubs (annotations, never meetings) of a read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
