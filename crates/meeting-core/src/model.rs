@@ -747,7 +747,14 @@ pub(crate) fn seconds_between(
     earlier: Option<DateTime<Utc>>,
     later: Option<DateTime<Utc>>,
 ) -> Option<u64> {
-    let secs = (later? - earlier?).num_seconds();
+    let (earlier, later) = (earlier?, later?);
+    // Whole seconds (every vendor time): the difference of the epoch seconds, without
+    // chrono's `Duration`; sub-second instants through it (it truncates toward zero).
+    let secs = if earlier.timestamp_subsec_nanos() == 0 && later.timestamp_subsec_nanos() == 0 {
+        later.timestamp().checked_sub(earlier.timestamp())?
+    } else {
+        (later - earlier).num_seconds()
+    };
     u64::try_from(secs).ok()
 }
 

@@ -136,7 +136,7 @@ impl<T: DeserializeOwned> Envelope<T> {
 /// ```
 pub fn envelope_result<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<Option<T>> {
     // One UTF-8 check of the whole body, then `from_str` (see systec-model's `envelope_data`).
-    let text = std::str::from_utf8(meeting_wire::strip_bom(bytes)).ok()?;
+    let text = simdutf8::basic::from_utf8(meeting_wire::strip_bom(bytes)).ok()?;
     let envelope: Envelope<T> = serde_json::from_str(text).ok()?;
     (envelope.status == 0).then_some(envelope.result)
 }
