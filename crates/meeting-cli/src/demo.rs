@@ -156,6 +156,13 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         };
         return crate::output::emit(app, meetings, &args.output, &args.rows, Some(&after));
     }
+    if !args.live.raw {
+        // The counts of the fetch are in the "demo: synced" note above.
+        let written = meetings.len();
+        crate::output::emit(app, meetings, &args.output, &args.rows, None)?;
+        app.note(&format!("demo: wrote {written} meetings"));
+        return Ok(());
+    }
     let mut fetched = Fetched::default();
     fetched.meetings = meetings;
     fetched.summary.requests = report.requests;

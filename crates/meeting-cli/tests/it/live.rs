@@ -428,3 +428,23 @@ fn demo_runs() {
     );
     assert!(started.elapsed().as_secs() < 20);
 }
+
+/// Piped (JSON Lines), the demo's notes give the fetch's real counts once ("demo: synced
+/// ... records in ... requests") and what it wrote: no second, empty fetch summary.
+#[test]
+fn demo_piped_states_its_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::common::meeting(dir.path())
+        .args(["demo", "-o", "jsonl"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = stdout(&out).lines().count();
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("demo: wrote {lines} meetings")),
+        "{err}"
+    );
+    assert!(!err.contains("fetched 0 records"), "{err}");
+}
