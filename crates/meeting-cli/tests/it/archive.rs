@@ -1,7 +1,7 @@
 //! The archive from the operator's side: import saved runs, get the same numbers as from the
 //! files (and the simulator's ground truth), check, info, backup, purge.
 
-use crate::common::{meeting, saved_quarter, sim, stderr, stdout};
+use crate::common::{imported, meeting, saved_quarter, sim, stderr, stdout};
 
 #[test]
 fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
@@ -9,15 +9,7 @@ fn an_imported_quarter_gives_the_same_numbers_as_the_files() {
     let db = dir.path().join("archive.sqlite");
     let s = sim();
     let raw = saved_quarter(dir.path());
-
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    let import = imported(dir.path(), &raw, &db);
     let held = s.handle.truth().meeting_count();
     assert!(
         stderr(&import).contains(&format!(": {held} new, ")),
@@ -207,14 +199,7 @@ fn eight_when_another_run_holds_the_archive() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.sqlite");
     let f = crate::common::fixture("systec/his-meeting.sample.json");
-    let first = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&f)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(first.status.success(), "{}", stderr(&first));
+    imported(dir.path(), &f, &db);
     // Another program holds the write lock.
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
@@ -239,14 +224,7 @@ fn a_booking_is_found_by_its_month_from_the_archive_as_from_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("archive.sqlite");
     let file = crate::common::fixture("quanshi/conference-by-join-url.sample.json");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&file)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &file, &db);
     let args = [
         "stats",
         "--month",
@@ -301,14 +279,7 @@ fn merged_neutral_json_lines_import_and_give_the_numbers_of_the_file() {
         );
     assert!(merged.contains(r#""systec.detail","systec.his_meeting""#));
     std::fs::write(&jsonl, merged).unwrap();
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&jsonl)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &jsonl, &db);
     let args = [
         "stats",
         "--by",
@@ -580,14 +551,7 @@ fn an_imported_save_raw_run_equals_the_live_run() {
     let mut dumps = Vec::new();
     for (name, input) in [("live.sqlite", &live), ("saved.sqlite", &raw)] {
         let db = dir.path().join(name);
-        let out = meeting(dir.path())
-            .args(["archive", "import"])
-            .arg(input)
-            .arg("--archive")
-            .arg(&db)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", stderr(&out));
+        imported(dir.path(), input, &db);
         dumps.push(dump(dir.path(), &db));
     }
     assert!(!dumps[0].is_empty());
@@ -602,14 +566,7 @@ fn check_says_what_is_wrong_in_a_damaged_archive() {
     let dir = tempfile::tempdir().unwrap();
     let raw = saved_quarter(dir.path());
     let db = dir.path().join("a.sqlite");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &raw, &db);
     let keys: Vec<String> = {
         let c = rusqlite::Connection::open(&db).unwrap();
         let mut s = c
@@ -683,14 +640,7 @@ fn a_schema_3_archive_is_migrated_explicitly_and_stats_do_not_change() {
     let dir = tempfile::tempdir().unwrap();
     let raw = saved_quarter(dir.path());
     let db = dir.path().join("current.sqlite");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &raw, &db);
     let old = dir.path().join("v3.sqlite");
     {
         let archive = Archive::open_read_only(&db).unwrap();
@@ -853,14 +803,7 @@ fn read_commands_work_on_a_read_only_archive_in_a_read_only_directory() {
     let ro = dir.path().join("ro");
     std::fs::create_dir(&ro).unwrap();
     let db = ro.join("archive.sqlite");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &raw, &db);
     let names = || -> Vec<std::ffi::OsString> {
         let mut n: Vec<_> = std::fs::read_dir(&ro)
             .unwrap()

@@ -88,6 +88,25 @@ pub(crate) fn stderr(out: &std::process::Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
+/// Imports `input` into the archive `db` (`meeting archive import`, stdin not a
+/// terminal), asserting it succeeds; its output (the counts are on stderr).
+pub(crate) fn imported(
+    dir: &Path,
+    input: impl AsRef<std::ffi::OsStr>,
+    db: &Path,
+) -> std::process::Output {
+    let out = meeting(dir)
+        .args(["archive", "import"])
+        .arg(input)
+        .arg("--archive")
+        .arg(db)
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
 /// A saved Systec run of the first quarter of 2024 from the shared simulator.
 pub(crate) fn saved_quarter(dir: &Path) -> PathBuf {
     let raw = dir.join("q1");

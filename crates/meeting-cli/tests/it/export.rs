@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{meeting, saved_quarter, sim, stderr};
+use crate::common::{imported, meeting, saved_quarter, sim, stderr};
 
 /// Every file under `dir`, relative, sorted.
 fn files(dir: &Path) -> Vec<String> {
@@ -249,14 +249,7 @@ mod parquet_files {
         );
         assert_eq!(before, contents(&out), "re-export changed bytes");
         let db = dir.path().join("archive.sqlite");
-        let import = meeting(dir.path())
-            .args(["archive", "import"])
-            .arg(&raw)
-            .arg("--archive")
-            .arg(&db)
-            .output()
-            .unwrap();
-        assert!(import.status.success(), "{}", stderr(&import));
+        imported(dir.path(), &raw, &db);
         let from_archive = dir.path().join("from-archive");
         export(
             dir.path(),
@@ -323,15 +316,7 @@ fn masked_exports_of_one_archive_keep_their_pseudonyms() {
     let dir = tempfile::tempdir().unwrap();
     let raw = saved_quarter(dir.path());
     let db = dir.path().join("a.sqlite");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .write_stdin("")
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &raw, &db);
     let participants = |name: &str| {
         let out = dir.path().join(name);
         let archive = ["--archive", db.to_str().unwrap()];
@@ -389,14 +374,7 @@ fn archive_export_places_bookings_by_scheduled_start() {
         .unwrap();
     assert!(demo.status.success(), "{}", stderr(&demo));
     let db = dir.path().join("a.sqlite");
-    let import = meeting(dir.path())
-        .args(["archive", "import"])
-        .arg(&raw)
-        .arg("--archive")
-        .arg(&db)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "{}", stderr(&import));
+    imported(dir.path(), &raw, &db);
     let (files_out, archive_out) = (dir.path().join("f"), dir.path().join("a"));
     export(dir.path(), &[raw.as_os_str()], &files_out, &["-o", "jsonl"]);
     export(
