@@ -36,6 +36,50 @@ pub fn purge(
     Ok(summary)
 }
 
+/// What `meeting archive purge --before DAY` would delete ([`purge_plan`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PurgePlan {
+    /// Where the first day kept begins (midnight in the report zone).
+    pub cut: DateTime<Utc>,
+    /// The meetings, observations, stubs and raw responses that started before it.
+    pub preview: PurgeSummary,
+}
+
+/// Why a purge cannot be planned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PurgeError {
+    /// There is no archive at the path.
+    #[error("no archive at {}: nothing to purge", .0.display())]
+    NoArchive(std::path::PathBuf),
+    /// The day has no midnight, nor any instant, in the zone.
+    #[error("--before {0}: not a valid day")]
+    NotADay(NaiveDate),
+    /// The archive cannot be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The plan of `meeting archive purge`: the meetings that started before `before` (a day
+/// in `zone`, kept) and what they hold, read without changing anything; [`purge`] deletes
+/// them.
+///
+/// # Errors
+/// No archive at `path`; a day with no start in `zone`; the archive cannot be read.
+pub fn purge_plan(
+    path: &Path,
+    before: NaiveDate,
+    zone: chrono_tz::Tz,
+) -> Result<PurgePlan, PurgeError> {
+    if !path.exists() {
+        return Err(PurgeError::NoArchive(path.to_path_buf()));
+    }
+    let cut = crate::dates::day_start(before, zone).ok_or(PurgeError::NotADay(before))?;
+    let preview = Archive::open_read_only(path)?.purge_preview(cut)?;
+    Ok(PurgePlan { cut, preview })
+}
+
 /// `meeting archive migrate`: migrates an older archive explicitly (free space checked,
 /// a backup first, `VACUUM` after, cursors clamped to `today`, the vendor's today) under
 /// the archive's run lock; see [`meeting_store::migrate`].
@@ -279,4 +323,17 @@ pub fn coverage(path: &Path, from: NaiveDate, to: NaiveDate) -> Result<Coverage,
     };
     coverage.compute_state();
     Ok(coverage)
+}
+
+#[cfg(test)]
+mod purge_tests {
+    #[test]
+    fn no_archive_nothing_to_purge() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("none.sqlite");
+        let day = "2024-01-01".parse().expect("a day");
+        let e = super::purge_plan(&path, day, chrono_tz::UTC).expect_err("no archive");
+        assert!(matches!(e, super::PurgeError::NoArchive(_)), "{e}");
+        assert!(e.to_string().ends_with(": nothing to purge"));
+    }
 }

@@ -85,4 +85,40 @@ impl FailureClass {
             _ => FailureClass::Data,
         }
     }
+
+    /// The class of an offline job's failure: an input that cannot be opened (usage), the
+    /// archive's ([`FailureClass::of_store`]), an output or temporary file that cannot be
+    /// written, else data.
+    #[must_use]
+    pub fn of_offline(e: &crate::offline::OfflineError) -> Self {
+        use crate::offline::OfflineError as E;
+        match e {
+            E::Input(_) => FailureClass::Usage,
+            E::Store(s) => FailureClass::of_store(s),
+            E::TempFile(_) | E::Write(_) => FailureClass::Output,
+            _ => FailureClass::Data,
+        }
+    }
+
+    /// The class of an input resolution's failure: the archive's, else usage.
+    #[must_use]
+    pub fn of_resolve(e: &crate::inputs::ResolveError) -> Self {
+        match e {
+            crate::inputs::ResolveError::Archive(s) => FailureClass::of_store(s),
+            _ => FailureClass::Usage,
+        }
+    }
+
+    /// The class of an output's failure: a directory that is not ours or missing is usage
+    /// (the next step is the user's), else the output could not be written.
+    #[must_use]
+    pub fn of_output(e: &crate::outputs::OutputError) -> Self {
+        use crate::outputs::OutputError as E;
+        match e {
+            E::NotOurs { .. } | E::NotADirectory { .. } | E::NoDirectory { .. } => {
+                FailureClass::Usage
+            }
+            _ => FailureClass::Output,
+        }
+    }
 }

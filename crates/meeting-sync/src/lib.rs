@@ -10,6 +10,9 @@
 //!   skipped; the saved runs' manifests and gaps.
 //! - [`offline`]: the offline read → merge → filter of saved dumps or the archive, with bad
 //!   documents and report stubs accounted for; the summaries behind `stats`.
+//! - [`report`]: the input of `meeting report`: the span's meetings, the archive's coverage
+//!   of it, the previous period, and what follows (nothing to write, a partial span).
+//! - [`stats`]: the summaries behind `meeting stats`, and what masking their aggregate reads.
 //! - [`import`]: files loaded into the archive (`meeting archive import`).
 //! - [`archive`]: the archive's path, `purge`, `migrate`, `dump`, whether a report should
 //!   sync first, and its [`archive::Coverage`] of a span.
@@ -35,6 +38,8 @@
 //! - [`quanshi::conference`], [`quanshi::info`], [`quanshi::lookups`]: one or many lookups.
 //! - [`sync::sync_profile`]: `meeting sync`: an archive brought up to today, one month
 //!   window per transaction with its cursor, resumable after a kill; Quanshi refreshed.
+//! - [`sync::sync_trial`]: a profile synced into a private temporary archive and read back
+//!   (`meeting demo` against the simulator).
 //! - [`clients`]: the vendor clients built from [`config::Settings`], and the credential
 //!   check of `config check`.
 //! - [`Capture`]: keep what was fetched (save-raw runs that `meeting parse DIR` replays, raw
@@ -79,6 +84,8 @@ pub mod offline;
 pub mod outputs;
 #[cfg(feature = "live")]
 pub mod quanshi;
+pub mod report;
+pub mod stats;
 pub mod summary;
 #[cfg(feature = "live")]
 pub mod sync;

@@ -42,6 +42,38 @@ pub struct Stubs {
     pub dropped: u64,
 }
 
+impl Stubs {
+    /// What an operator may want to know of them (each a line): how many annotate their
+    /// meetings, and which matched none; how many were left out of an unmerged output.
+    #[must_use]
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.attached > 0 {
+            let unmatched = self.unmatched.len();
+            let mut text = format!(
+                "{} report stub(s) (the vendor has no report: fewer than two participants, or not ended) annotate their meetings (`report: none`); they are not meetings",
+                self.attached
+            );
+            if unmatched > 0 {
+                let shown: Vec<&str> = self.unmatched.iter().take(5).map(String::as_str).collect();
+                text.push_str(&format!(
+                    "; {unmatched} matched no meeting of the input (meeting number(s) {}{})",
+                    shown.join(", "),
+                    if unmatched > shown.len() { ", ..." } else { "" }
+                ));
+            }
+            notes.push(text);
+        }
+        if self.dropped > 0 {
+            notes.push(format!(
+                "{} report stub(s) not written: they are not meetings (--merge attaches them to their meetings as `report: none`)",
+                self.dropped
+            ));
+        }
+        notes
+    }
+}
+
 /// The documents, records and bad documents read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -52,6 +84,17 @@ pub struct Counts {
     pub read: u64,
     /// Bad documents (each handed to `on_bad`).
     pub bad: u64,
+}
+
+/// `parsed N documents, M meetings, K bad`.
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "parsed {} documents, {} meetings, {} bad",
+            self.documents, self.read, self.bad
+        )
+    }
 }
 
 /// Meetings read, merged (or not) and filtered.

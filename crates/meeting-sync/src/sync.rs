@@ -57,10 +57,12 @@ use crate::quanshi::Lookup;
 use crate::systec::FetchRange;
 
 mod profiles;
+mod trial;
 pub use profiles::{
     PlanError, ProfileSync, ProfilesError, ProfilesRequest, SyncArchive, SyncAsk, SyncPlan,
     SyncTotals, plan, prepare, profile_names, sync_profiles,
 };
+pub use trial::{Trial, TrialError, sync_trial};
 
 /// How the ids of sync runs start in the archive (`sync <profile> <started>`).
 pub const RUN_PREFIX: &str = "sync ";
@@ -208,6 +210,40 @@ impl SyncReport {
     /// Whether something failed (a window, a call) or the sync was stopped.
     pub fn is_partial(&self) -> bool {
         self.windows_failed > 0 || self.interrupted || self.auth_failed
+    }
+}
+
+/// The one line that says what the sync of a profile changed and where its cursor is.
+impl std::fmt::Display for SyncReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sync {}: ", self.profile)?;
+        if let Some((from, to)) = self.span {
+            write!(f, "Systec {from}..{to}, ")?;
+        }
+        write!(
+            f,
+            "{} of {} windows complete",
+            self.windows_done, self.windows_total
+        )?;
+        if self.windows_failed > 0 {
+            write!(f, " ({} failed)", self.windows_failed)?;
+        }
+        write!(
+            f,
+            "; {} records in {} requests; meetings: {} new, {} updated, {} unchanged",
+            self.records,
+            self.requests,
+            self.changes.new,
+            self.changes.updated,
+            self.changes.unchanged
+        )?;
+        if let Some(c) = self.cursor_after {
+            write!(f, "; cursor {c}")?;
+        }
+        if self.interrupted {
+            f.write_str("; interrupted")?;
+        }
+        Ok(())
     }
 }
 
