@@ -9,7 +9,8 @@ use meeting_report::RenderOptions;
 use meeting_sync::config::Settings;
 
 use crate::cli::{ColorChoice, Global, LiveArgs, OutputArgs, OutputFormat, Rows};
-use crate::error::{CliError, Exit, Result};
+use crate::error::{CliError, Result};
+use meeting_sync::failure::FailureClass;
 
 /// Everything a command needs once flags, environment and profile are resolved.
 pub(crate) struct App<'a> {
@@ -128,7 +129,7 @@ impl<'a> App<'a> {
             .or_else(ignore_broken_pipe)
             .map_err(|e| CliError::io(what, &e))?;
         w.finish()
-            .map_err(|e| CliError::new(Exit::Write, e.to_string()))
+            .map_err(|e| CliError::new(FailureClass::Output, e.to_string()))
     }
 
     /// The masker of `--mask-pii`: the `--mask-key` passphrase, else a random key per run.
@@ -212,7 +213,7 @@ impl<'a> App<'a> {
             .build()
             .map_err(|e| {
                 CliError::new(
-                    Exit::Unavailable,
+                    FailureClass::Unavailable,
                     format!("cannot start the async runtime: {e}"),
                 )
             })
@@ -268,7 +269,7 @@ pub(crate) fn open_output(
     out: Option<&std::path::Path>,
 ) -> Result<meeting_sync::outputs::Destination> {
     meeting_sync::outputs::Destination::open(out)
-        .map_err(|e| CliError::new(Exit::Write, e.to_string()))
+        .map_err(|e| CliError::new(FailureClass::Output, e.to_string()))
 }
 
 #[cfg(test)]

@@ -4,13 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use meeting_store::{Archive, MigrationStep};
-use meeting_sync::archive::RUN_LOCK_WAIT;
+use meeting_sync::archive::{PurgeError, RUN_LOCK_WAIT};
 use meeting_sync::import::ImportOptions;
 
 use crate::app::App;
 use crate::cli::{ArchiveCommand, StatusFormat};
-use crate::error::{CliError, Exit, Result, store_error};
+use crate::error::{CliError, Result, store_error};
 use crate::notes::BadReporter;
+use meeting_sync::failure::FailureClass;
 
 /// The archive's path: the flag (an empty `--archive` means the default), else
 /// `MEETING_ARCHIVE`, else the user data directory.
@@ -158,18 +159,12 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             yes,
         } => {
             let path = path(archive.as_deref())?;
-            if !path.exists() {
-                return Err(CliError::usage(format!(
-                    "no archive at {}: nothing to purge",
-                    path.display()
-                )));
-            }
-            // The first day kept starts at midnight in the report zone.
-            let cut = crate::check::day_start(*before, app.tz)
-                .ok_or_else(|| CliError::usage(format!("--before {before}: not a valid day")))?;
-            let preview = Archive::open_read_only(&path)
-                .and_then(|a| a.purge_preview(cut))
-                .map_err(|e| store_error(&e))?;
+            let plan =
+                meeting_sync::archive::purge_plan(&path, *before, app.tz).map_err(|e| match e {
+                    PurgeError::Store(e) => store_error(&e),
+                    e => CliError::usage(e.to_string()),
+                })?;
+            let preview = &plan.preview;
             let what = format!(
                 "{} meetings, {} observations, {} report stubs and {} raw responses that started before {before} ({})",
                 preview.meetings,
@@ -188,7 +183,7 @@ pub(crate) fn run(app: &App<'_>, c: &ArchiveCommand) -> Result<()> {
             {
                 return Err(CliError::usage("purge: not confirmed; nothing was deleted"));
             }
-            let summary = meeting_sync::archive::purge(&path, cut, RUN_LOCK_WAIT)
+            let summary = meeting_sync::archive::purge(&path, plan.cut, RUN_LOCK_WAIT)
                 .map_err(|e| store_error(&e))?;
             app.note(&format!(
                 "purged {} meetings, {} observations, {} report stubs and {} raw responses before {before}",
@@ -260,9 +255,9 @@ fn import(app: &App<'_>, inputs: &[PathBuf], archive: Option<&Path>, keep_raw: b
     if s.bad > 0 {
         return Err(CliError::new(
             if s.records > 0 {
-                Exit::Partial
+                FailureClass::Partial
             } else {
-                Exit::Data
+                FailureClass::Data
             },
             format!("{} bad document(s) skipped (listed above)", s.bad),
         ));

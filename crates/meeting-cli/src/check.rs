@@ -131,9 +131,6 @@ pub(crate) fn config_list(app: &App<'_>, format: StatusFormat) -> Result<()> {
     })
 }
 
-/// Where a day typed in the report zone begins (for `archive purge --before`).
-pub(crate) use meeting_sync::dates::day_start;
-
 /// Asks a yes/no question of a destructive command on the terminal; without a terminal
 /// (cron, CI, ssh) the command needs `--yes`, a usage error otherwise.
 pub(crate) fn confirm(question: &str) -> Result<bool> {

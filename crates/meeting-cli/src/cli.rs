@@ -307,7 +307,7 @@ pub(crate) enum Command {
     },
     /// `meeting sync` of the built-in simulator into a temporary archive, then its meetings and stats: no credentials, loopback only
     #[command(after_help = DEMO_HELP)]
-    Demo(DemoArgs),
+    Demo(VendorOutput),
     /// Write the man pages (meeting.1 and one per subcommand) into DIR (`cargo xtask man`)
     #[command(hide = true)]
     Manpages {
@@ -421,9 +421,10 @@ Personal data is masked by default (participant names and user ids as pseudonyms
 addresses omitted, phone numbers as country code and last four digits); --include-pii shows
 it. The key figures are shown beside the previous period (the month before).";
 
-/// `meeting demo`.
+/// The output of a command that calls a vendor (`meeting systec ...`, `meeting quanshi
+/// ...`, `meeting demo`): the output flags, the rows, the vendor call flags.
 #[derive(Debug, Args)]
-pub(crate) struct DemoArgs {
+pub(crate) struct VendorOutput {
     #[command(flatten)]
     pub(crate) output: OutputArgs,
     #[command(flatten)]
@@ -444,11 +445,7 @@ pub(crate) enum SystecCommand {
         #[arg(long, value_name = "ID")]
         room: Option<String>,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
     /// Reports (participants with devices and networks) of these meeting UUIDs
     #[command(
@@ -459,11 +456,7 @@ pub(crate) enum SystecCommand {
         #[arg(required = true, value_name = "UUID")]
         uuids: Vec<String>,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
     /// Shared-room meeting details, all pages (default range: today in the vendor zone)
     #[command(
@@ -486,11 +479,7 @@ pub(crate) enum SystecCommand {
         #[arg(long)]
         telephony: bool,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
     /// Past meetings (hisMeeting) of a date range
     #[command(
@@ -500,11 +489,7 @@ pub(crate) enum SystecCommand {
         #[command(flatten)]
         range: DateFlags,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
 }
 
@@ -555,11 +540,7 @@ pub(crate) enum QuanshiCommand {
         #[arg(value_name = "JOIN_LINK")]
         link: String,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
     /// One conference's statistics by its temporary conference id (dashboard); many with --ids
     #[command(
@@ -577,11 +558,7 @@ pub(crate) enum QuanshiCommand {
         #[arg(long, value_name = "FILE|-")]
         ids: Option<PathBuf>,
         #[command(flatten)]
-        output: OutputArgs,
-        #[command(flatten)]
-        rows: RowsArg,
-        #[command(flatten)]
-        live: LiveArgs,
+        out: VendorOutput,
     },
 }
 

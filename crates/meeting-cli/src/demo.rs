@@ -3,25 +3,23 @@
 
 use std::io::Write;
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use chrono::NaiveDate;
 use meeting_core::Meeting;
 use meeting_core::aggregate::{Aggregate, GroupBy};
 use meeting_sim::{Sim, SimConfig};
-use meeting_store::Writer;
 use meeting_sync::Fetched;
-use meeting_sync::clients::{self, Tuning};
+use meeting_sync::clients::Tuning;
 use meeting_sync::config::{Profile, Settings};
 use meeting_sync::quanshi::Lookup;
-use meeting_sync::sync::{SyncClients, SyncError, SyncOptions, sync_profile};
-use meeting_sync::tempdir::TempDir;
+use meeting_sync::sync::{SyncOptions, TrialError, sync_trial};
 
 use crate::app::App;
-use crate::cli::{DemoArgs, OutputFormat};
-use crate::error::{CliError, Exit, Result, store_error};
+use crate::cli::{OutputFormat, VendorOutput};
+use crate::error::{CliError, Result, store_error};
 use crate::runner::{self as live, Spinner};
+use meeting_sync::failure::FailureClass;
 
 /// The simulator's seed and size: a few hundred meetings over January–March 2024.
 const SEED: u64 = 7;
@@ -34,7 +32,7 @@ fn private_dir(prefix: &str) -> Result<std::path::PathBuf> {
 
 fn private_dir_error(e: &std::io::Error) -> CliError {
     CliError::new(
-        Exit::Write,
+        FailureClass::Output,
         format!(
             "cannot create a private directory in {} for the demo: {e}",
             std::env::temp_dir().display()
@@ -46,23 +44,20 @@ fn private_dir_error(e: &std::io::Error) -> CliError {
 /// one Quanshi join link and one dashboard id), then the meetings and the per-room summary
 /// read back from that archive, as `meeting list --archive` and `meeting stats --archive`
 /// would show them.
-pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
+pub(crate) fn run(app: &App<'_>, args: &VendorOutput) -> Result<()> {
     let from = NaiveDate::from_ymd_opt(2024, 1, 20).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap_or_default();
     let progress = app.progress(&args.live);
-    let capture = live::capture(&args.output, &args.live, &progress)?;
+    let capture = live::capture(args, &progress)?;
     let started = std::time::Instant::now();
     let spinner = Spinner(progress.clone());
-    let temp = TempDir::new("meeting-demo").map_err(|e| private_dir_error(&e))?;
-    let archive = temp.path().join("demo.sqlite");
-    let writer = Arc::new(Writer::open(&archive).map_err(|e| store_error(&e))?);
     let stop = AtomicBool::new(false);
-    let (report, base) = live::block_on("the demo", async {
+    let (trial, base) = live::block_on("the demo", async {
         let mut config = SimConfig::new(SEED, MEETINGS);
         config.vendor_zone = app.vendor_tz;
         let sim = Sim::start(config).await.map_err(|e| {
             CliError::new(
-                Exit::Unavailable,
+                FailureClass::Unavailable,
                 format!("cannot start the simulator: {e}"),
             )
         })?;
@@ -77,9 +72,6 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
             quanshi_base_url: Some(sim.quanshi_base_url()),
             quanshi_conference_path: Some(sim.quanshi_conference_path().to_owned()),
         };
-        let tuning = Tuning::loopback();
-        let systec = clients::systec_client(&settings, tuning, &capture, app.vendor_tz)?;
-        let quanshi = clients::quanshi_client(&settings, tuning, &capture)?;
         let truth = sim.truth();
         let mut ids = Vec::new();
         if let Some(link) = truth.quanshi_join_urls().first() {
@@ -92,30 +84,28 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
         let options = SyncOptions::new("demo", to)
             .since(Some(from))
             .quanshi_ids(ids);
-        let report = sync_profile(
-            &writer,
-            SyncClients::new(Some(&systec), Some(&quanshi)),
-            &app.ctx,
-            &options,
-            &spinner,
-            &stop,
+        let tuning = Tuning::loopback();
+        let trial = sync_trial(
+            &settings, tuning, &capture, &app.ctx, app.tz, &options, &spinner, &stop,
         )
         .await
         .map_err(|e| match e {
-            SyncError::Store(e) => store_error(&e),
-            other => CliError::data(other.to_string()),
+            TrialError::TempDir(e) => private_dir_error(&e),
+            TrialError::Client(e) => e.into(),
+            TrialError::Store(e) => store_error(&e),
+            TrialError::Read(e) => e.into(),
+            e => CliError::data(e.to_string()),
         })?;
-        capture.finish_run(!report.is_partial());
+        capture.finish_run(!trial.report.is_partial());
         let base = sim.systec_base_url();
         sim.shutdown().await;
-        Ok::<_, CliError>((report, base))
+        Ok::<_, CliError>((trial, base))
     })??;
     progress.finish_and_clear();
-    if let Ok(w) = Arc::try_unwrap(writer) {
-        w.close().map_err(|e| store_error(&e))?;
-    }
     // Read back as `meeting list --archive` does: stubs attached, rooms resolved.
-    let reading = meeting_sync::offline::read(&archive, &meeting_core::query::Filter::new(app.tz))?;
+    let meeting_sync::sync::Trial {
+        report, reading, ..
+    } = trial;
     crate::notes::stubs(app, &reading.stubs);
     let meetings: Vec<Meeting> = reading.meetings;
     app.note(&format!(
@@ -133,7 +123,7 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     sample_report(app, &meetings, from, to, &args.output)?;
     if let Some(f) = report.failures.first() {
         return Err(CliError::new(
-            Exit::Partial,
+            FailureClass::Partial,
             format!("demo: a call to the simulator failed: {f}"),
         ));
     }
@@ -166,15 +156,8 @@ pub(crate) fn run(app: &App<'_>, args: &DemoArgs) -> Result<()> {
     let mut fetched = Fetched::default();
     fetched.meetings = meetings;
     fetched.summary.requests = report.requests;
-    live::finish(
-        app,
-        fetched,
-        &capture,
-        &meeting_core::query::Filter::new(app.tz),
-        &args.output,
-        &args.rows,
-        &args.live,
-    )
+    let filter = meeting_core::query::Filter::new(app.tz);
+    live::finish(app, fetched, &capture, &filter, args, None)
 }
 
 /// The demo's finance report (`meeting report`), as a self-contained HTML page in a new
@@ -195,7 +178,8 @@ fn sample_report(
     let report = Report::build(merged, None, &options, masker.as_ref());
     let written = private_dir("meeting-demo-report").and_then(|dir| {
         let path = dir.join("report.html");
-        let page = write_html(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
+        let page =
+            write_html(&report).map_err(|e| CliError::new(FailureClass::Output, e.to_string()))?;
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]

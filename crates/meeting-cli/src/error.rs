@@ -7,63 +7,33 @@ use std::fmt;
 
 use meeting_sync::failure::FailureClass;
 
-/// The process exit code of a failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Exit {
-    /// 1: the output could not be written.
-    Write,
-    /// 2: usage or configuration.
-    Usage,
-    /// 3: bad input data.
-    Data,
-    /// 4: authentication.
-    Auth,
-    /// 5: the vendor could not be reached or gave up.
-    Unavailable,
-    /// 6: partial failure.
-    Partial,
-    /// 7: the vendor does not know what was asked for.
-    NotFound,
-    /// 8: another run holds the archive.
-    Busy,
-    /// 9: the vendor answered with its own failure (not a credential error, not "not
-    /// found"): it refused the request; retrying the same request will not help.
-    Refused,
-    /// 10: nothing matched and the span is not covered (or the input was files): nothing
-    /// was written, existing outputs are untouched.
-    NothingMatched,
-    /// 130: interrupted (Ctrl-C).
-    Interrupted,
-}
-
-impl Exit {
-    /// The numeric code.
-    pub(crate) fn code(self) -> u8 {
-        match self {
-            Exit::Write => 1,
-            Exit::Usage => 2,
-            Exit::Data => 3,
-            Exit::Auth => 4,
-            Exit::Unavailable => 5,
-            Exit::Partial => 6,
-            Exit::NotFound => 7,
-            Exit::Busy => 8,
-            Exit::Refused => 9,
-            Exit::NothingMatched => 10,
-            Exit::Interrupted => 130,
-        }
+/// The process exit code of each class of failure (the table of `meeting --help`): the
+/// classes are `meeting_sync`'s, the numbers the command's.
+pub(crate) fn exit_code(class: FailureClass) -> u8 {
+    match class {
+        FailureClass::Output => 1,
+        FailureClass::Usage => 2,
+        FailureClass::Data => 3,
+        FailureClass::Auth => 4,
+        FailureClass::Unavailable => 5,
+        FailureClass::NotFound => 7,
+        FailureClass::Busy => 8,
+        FailureClass::Refused => 9,
+        FailureClass::NothingMatched => 10,
+        FailureClass::Interrupted => 130,
+        _ => 6,
     }
 }
 
-/// A failure to report: its exit code and its message paragraph.
+/// A failure to report: its class (the exit code, [`exit_code`]) and its message paragraph.
 #[derive(Debug)]
 pub(crate) struct CliError {
-    pub(crate) exit: Exit,
+    pub(crate) exit: FailureClass,
     pub(crate) message: String,
 }
 
 impl CliError {
-    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+    pub(crate) fn new(exit: FailureClass, message: impl Into<String>) -> Self {
         CliError {
             exit,
             message: message.into(),
@@ -71,21 +41,21 @@ impl CliError {
     }
 
     pub(crate) fn usage(message: impl Into<String>) -> Self {
-        CliError::new(Exit::Usage, message)
+        CliError::new(FailureClass::Usage, message)
     }
 
     pub(crate) fn data(message: impl Into<String>) -> Self {
-        CliError::new(Exit::Data, message)
+        CliError::new(FailureClass::Data, message)
     }
 
     /// Writing the output failed (a closed pipe is not an error).
     pub(crate) fn io(what: &str, e: &std::io::Error) -> Self {
-        CliError::new(Exit::Write, format!("cannot write {what}: {e}"))
+        CliError::new(FailureClass::Output, format!("cannot write {what}: {e}"))
     }
 
     /// Ctrl-C.
     pub(crate) fn interrupted(what: &str) -> Self {
-        CliError::new(Exit::Interrupted, format!("interrupted: {what}"))
+        CliError::new(FailureClass::Interrupted, format!("interrupted: {what}"))
     }
 
     /// A vendor call failed: the exit code from its class
@@ -117,26 +87,7 @@ impl CliError {
             }
         };
         let vendor = if quanshi { "Quanshi" } else { "Systec" };
-        CliError::new(class.into(), format!("{vendor} call failed: {e}. {hint}"))
-    }
-}
-
-/// The exit code of each class of failure (the table of `meeting --help`).
-impl From<FailureClass> for Exit {
-    fn from(class: FailureClass) -> Self {
-        match class {
-            FailureClass::Output => Exit::Write,
-            FailureClass::Usage => Exit::Usage,
-            FailureClass::Data => Exit::Data,
-            FailureClass::Auth => Exit::Auth,
-            FailureClass::Unavailable => Exit::Unavailable,
-            FailureClass::NotFound => Exit::NotFound,
-            FailureClass::Busy => Exit::Busy,
-            FailureClass::Refused => Exit::Refused,
-            FailureClass::NothingMatched => Exit::NothingMatched,
-            FailureClass::Interrupted => Exit::Interrupted,
-            _ => Exit::Partial,
-        }
+        CliError::new(class, format!("{vendor} call failed: {e}. {hint}"))
     }
 }
 
@@ -144,7 +95,7 @@ impl From<FailureClass> for Exit {
 /// do next.
 pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
     use meeting_store::ErrorKind;
-    let exit = FailureClass::of_store(e).into();
+    let exit = FailureClass::of_store(e);
     if let ErrorKind::NeedsMigration { found, supported } = e.kind() {
         let at = e
             .path()
@@ -179,35 +130,25 @@ pub(crate) fn store_error(e: &meeting_store::StoreError) -> CliError {
 
 impl From<meeting_sync::offline::OfflineError> for CliError {
     fn from(e: meeting_sync::offline::OfflineError) -> Self {
-        use meeting_sync::offline::OfflineError as E;
         match &e {
-            E::Input(_) => CliError::usage(e.to_string()),
-            E::Store(s) => store_error(s),
-            E::TempFile(_) | E::Write(_) => CliError::new(Exit::Write, e.to_string()),
-            _ => CliError::data(e.to_string()),
+            meeting_sync::offline::OfflineError::Store(s) => store_error(s),
+            _ => CliError::new(FailureClass::of_offline(&e), e.to_string()),
         }
     }
 }
 
 impl From<meeting_sync::inputs::ResolveError> for CliError {
     fn from(e: meeting_sync::inputs::ResolveError) -> Self {
-        use meeting_sync::inputs::ResolveError as E;
         match &e {
-            E::Archive(s) => store_error(s),
-            _ => CliError::usage(e.to_string()),
+            meeting_sync::inputs::ResolveError::Archive(s) => store_error(s),
+            _ => CliError::new(FailureClass::of_resolve(&e), e.to_string()),
         }
     }
 }
 
 impl From<meeting_sync::outputs::OutputError> for CliError {
     fn from(e: meeting_sync::outputs::OutputError) -> Self {
-        use meeting_sync::outputs::OutputError as E;
-        match &e {
-            E::NotOurs { .. } | E::NotADirectory { .. } | E::NoDirectory { .. } => {
-                CliError::usage(e.to_string())
-            }
-            _ => CliError::new(Exit::Write, e.to_string()),
-        }
+        CliError::new(FailureClass::of_output(&e), e.to_string())
     }
 }
 

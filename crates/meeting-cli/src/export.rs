@@ -9,8 +9,9 @@ use meeting_report::export::{
 
 use crate::app::App;
 use crate::cli::{ExportArgs, ExportCompression, ExportFormat};
-use crate::error::{CliError, Exit, Result};
+use crate::error::{CliError, Result};
 use crate::notes::{bad_input_exit, partial_runs_exit};
+use meeting_sync::failure::FailureClass;
 
 fn format(f: Option<ExportFormat>) -> Result<Format> {
     match f {
@@ -29,9 +30,9 @@ fn format(f: Option<ExportFormat>) -> Result<Format> {
 
 fn error(e: &meeting_report::export::ExportError) -> CliError {
     let exit = match e.kind() {
-        ExportErrorKind::NotAnExport { .. } => Exit::Usage,
-        ExportErrorKind::Overflow { .. } | ExportErrorKind::Unsorted { .. } => Exit::Data,
-        _ => Exit::Write,
+        ExportErrorKind::NotAnExport { .. } => FailureClass::Usage,
+        ExportErrorKind::Overflow { .. } | ExportErrorKind::Unsorted { .. } => FailureClass::Data,
+        _ => FailureClass::Output,
     };
     CliError::new(exit, format!("export: {e}"))
 }
@@ -74,7 +75,7 @@ pub(crate) fn run(app: &App<'_>, args: &ExportArgs) -> Result<()> {
             // Nothing to export: an earlier export stays as it was, never an empty one.
             bad_input_exit(bad, 0)?;
             return Err(CliError::new(
-                Exit::NothingMatched,
+                FailureClass::NothingMatched,
                 format!(
                     "nothing matched: nothing written ({}); {} is untouched",
                     match source.archive() {

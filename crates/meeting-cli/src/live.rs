@@ -11,25 +11,16 @@ use meeting_sync::{Fetched, quanshi, systec};
 use systec_model::detail::DetailQuery;
 
 use crate::app::App;
-use crate::cli::{LiveArgs, OutputArgs, QuanshiCommand, RowsArg, SystecCommand};
-use crate::error::{CliError, Exit, Result};
+use crate::cli::{QuanshiCommand, SystecCommand, VendorOutput};
+use crate::error::{CliError, Result};
 use crate::runner::{Spinner, block_on, capture, finish};
+use meeting_sync::failure::FailureClass;
 
 pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
-    let (output, rows, live) = match c {
-        SystecCommand::Fetch {
-            output, rows, live, ..
-        }
-        | SystecCommand::Reports {
-            output, rows, live, ..
-        }
-        | SystecCommand::Detail {
-            output, rows, live, ..
-        }
-        | SystecCommand::History {
-            output, rows, live, ..
-        } => (output, rows, live),
-    };
+    let (SystecCommand::Fetch { out, .. }
+    | SystecCommand::Reports { out, .. }
+    | SystecCommand::Detail { out, .. }
+    | SystecCommand::History { out, .. }) = c;
     // The days first: a usage error is found before credentials or the network.
     let (job, span) = match c {
         SystecCommand::Fetch { range, .. } => {
@@ -46,8 +37,8 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
         }
         SystecCommand::Reports { .. } => ("systec reports", None),
     };
-    let progress = app.progress(live);
-    let capture = capture(output, live, &progress)?;
+    let progress = app.progress(&out.live);
+    let capture = capture(out, &progress)?;
     let client = clients::systec_client(
         &app.settings,
         Tuning::from_settings(&app.settings),
@@ -125,23 +116,16 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     if let Some(r) = room {
         filter = filter.room(r);
     }
-    finish(app, fetched, &capture, &filter, output, rows, live)
+    finish(app, fetched, &capture, &filter, out, None)
 }
 
 pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
-    let (output, rows, live) = match c {
-        QuanshiCommand::Conference {
-            output, rows, live, ..
-        }
-        | QuanshiCommand::Info {
-            output, rows, live, ..
-        } => (output, rows, live),
-    };
+    let (QuanshiCommand::Conference { out, .. } | QuanshiCommand::Info { out, .. }) = c;
     if let QuanshiCommand::Info { ids: Some(ids), .. } = c {
-        return quanshi_info_ids(app, ids, output, rows, live);
+        return quanshi_info_ids(app, ids, out);
     }
-    let progress = app.progress(live);
-    let capture = capture(output, live, &progress)?;
+    let progress = app.progress(&out.live);
+    let capture = capture(out, &progress)?;
     let client = clients::quanshi_client(
         &app.settings,
         Tuning::from_settings(&app.settings),
@@ -176,36 +160,22 @@ pub(crate) fn quanshi(app: &App<'_>, c: &QuanshiCommand) -> Result<()> {
             QuanshiCommand::Info { .. } => "no conference has this temporary id",
         };
         return Err(CliError::new(
-            Exit::NotFound,
+            FailureClass::NotFound,
             format!("Quanshi: {what}. Check the link or id; retrying will not help."),
         ));
     }
     fetched.push(batch);
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
-    finish(
-        app,
-        fetched,
-        &capture,
-        &Filter::new(app.tz),
-        output,
-        rows,
-        live,
-    )
+    finish(app, fetched, &capture, &Filter::new(app.tz), out, None)
 }
 
 /// `meeting quanshi info --ids FILE|-`: batch lookups, no archive; the output as for one
 /// lookup; exit 6 when some failed or were not found, 7 when none was found.
-pub(crate) fn quanshi_info_ids(
-    app: &App<'_>,
-    ids: &Path,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    live: &LiveArgs,
-) -> Result<()> {
+pub(crate) fn quanshi_info_ids(app: &App<'_>, ids: &Path, out: &VendorOutput) -> Result<()> {
     let lookups = read_lookups(ids)?;
-    let progress = app.progress(live);
-    let capture = capture(output, live, &progress)?;
+    let progress = app.progress(&out.live);
+    let capture = capture(out, &progress)?;
     let client = clients::quanshi_client(
         &app.settings,
         Tuning::from_settings(&app.settings),
@@ -230,25 +200,17 @@ pub(crate) fn quanshi_info_ids(
     progress.finish_and_clear();
     if not_found == lookups.len() {
         return Err(CliError::new(
-            Exit::NotFound,
+            FailureClass::NotFound,
             format!(
                 "Quanshi: none of the {} ids or links was found. Check them; retrying will not help.",
                 lookups.len()
             ),
         ));
     }
-    finish(
-        app,
-        fetched,
-        &capture,
-        &Filter::new(app.tz),
-        output,
-        rows,
-        live,
-    )?;
+    finish(app, fetched, &capture, &Filter::new(app.tz), out, None)?;
     if not_found > 0 {
         return Err(CliError::new(
-            Exit::Partial,
+            FailureClass::Partial,
             format!(
                 "Quanshi: {not_found} of {} ids or links were not found (the others are in the output)",
                 lookups.len()

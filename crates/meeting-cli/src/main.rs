@@ -43,7 +43,7 @@
 //! - **Flags.** Global (shown under "Global options"): `-v/-q`, `--color`, `--profile`,
 //!   `--tz`, `--vendor-tz`, `--config`. Output flags (`-o`, `--out`, `--rows`, `--mask-pii`,
 //!   `--csv-bom`, `--raw`, `--save-raw`, `--jobs`, ...) only on the commands that use them.
-//! - **Exit codes**: one table, in `meeting --help` and the README (`error::Exit`). A
+//! - **Exit codes**: one table, in `meeting --help` and the README (`error::exit_code`). A
 //!   vendor's own failure answer is 7 when it says "not found", else 9 (refused); 5 is kept
 //!   for transport failures after retries.
 //! - **`--summary FILE|-`** (`sync`, `report`, `export`): written by `main` on every exit
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
                 "error:"
             };
             let _ = writeln!(stderr, "{prefix} {}", app::escape(&e.message));
-            ExitCode::from(e.exit.code())
+            ExitCode::from(error::exit_code(e.exit))
         }
     }
 }
@@ -226,7 +226,7 @@ fn write_plain(out: Option<&std::path::Path>, what: &str, bytes: &[u8]) -> Resul
         .or_else(app::ignore_broken_pipe)
         .map_err(|e| CliError::io(what, &e))?;
     w.finish()
-        .map_err(|e| CliError::new(error::Exit::Write, e.to_string()))
+        .map_err(|e| CliError::new(meeting_sync::failure::FailureClass::Output, e.to_string()))
 }
 
 fn dispatch(app: &App<'_>, command: &Command) -> Result<()> {

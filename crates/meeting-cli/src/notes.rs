@@ -7,7 +7,8 @@ use meeting_sync::inputs::Expanded;
 use meeting_sync::offline::{Counts, Stubs};
 
 use crate::app::App;
-use crate::error::{CliError, Exit, Result};
+use crate::error::{CliError, Result};
+use meeting_sync::failure::FailureClass;
 
 /// Bad documents shown in full; the rest are counted.
 const BAD_SHOWN: u64 = 20;
@@ -65,35 +66,16 @@ pub(crate) fn expanded(app: &App<'_>, expanded: &Expanded) {
     }
 }
 
-/// Notes what became of the report stubs of a read.
+/// Notes what became of the report stubs of a read (with `-v`).
 pub(crate) fn stubs(app: &App<'_>, stubs: &Stubs) {
-    if stubs.attached > 0 {
-        let unmatched = stubs.unmatched.len();
-        let mut text = format!(
-            "{} report stub(s) (the vendor has no report: fewer than two participants, or not ended) annotate their meetings (`report: none`); they are not meetings",
-            stubs.attached
-        );
-        if unmatched > 0 {
-            let shown: Vec<&str> = stubs.unmatched.iter().take(5).map(String::as_str).collect();
-            text.push_str(&format!(
-                "; {unmatched} matched no meeting of the input (meeting number(s) {}{})",
-                shown.join(", "),
-                if unmatched > shown.len() { ", ..." } else { "" }
-            ));
-        }
+    for text in stubs.notes() {
         app.detail(&text);
-    }
-    if stubs.dropped > 0 {
-        app.detail(&format!(
-            "{} report stub(s) not written: they are not meetings (--merge attaches them to their meetings as `report: none`)",
-            stubs.dropped
-        ));
     }
 }
 
 /// `parsed N documents, M meetings, K bad` on stderr (a note unless something was bad).
 pub(crate) fn counts(app: &App<'_>, c: Counts) {
-    let summary = counts_text(c);
+    let summary = c.to_string();
     if c.bad > 0 {
         let _ = writeln!(io::stderr().lock(), "{summary}");
     } else {
@@ -107,15 +89,8 @@ pub(crate) fn counts_detail(app: &App<'_>, c: Counts) {
     if c.bad > 0 {
         counts(app, c);
     } else {
-        app.detail(&counts_text(c));
+        app.detail(&c.to_string());
     }
-}
-
-fn counts_text(c: Counts) -> String {
-    format!(
-        "parsed {} documents, {} meetings, {} bad",
-        c.documents, c.read, c.bad
-    )
 }
 
 /// `wrote N meetings[ to FILE]` on stderr, or that nothing matched.
@@ -139,7 +114,7 @@ pub(crate) fn bad_input_exit(bad: u64, written: u64) -> Result<()> {
     }
     if written > 0 {
         Err(CliError::new(
-            Exit::Partial,
+            FailureClass::Partial,
             format!(
                 "{bad} bad document(s) skipped (listed above); the {written} good meeting(s) were written"
             ),
@@ -157,7 +132,7 @@ pub(crate) fn partial_runs_exit(gaps: &[String]) -> Result<()> {
         return Ok(());
     }
     Err(CliError::new(
-        Exit::Partial,
+        FailureClass::Partial,
         format!(
             "the output above is partial: {} saved run(s) did not complete:\n  - {}",
             gaps.len(),
@@ -175,8 +150,11 @@ mod tests {
         assert!(bad_input_exit(0, 0).is_ok());
         assert_eq!(
             bad_input_exit(1, 5).err().map(|e| e.exit),
-            Some(Exit::Partial)
+            Some(FailureClass::Partial)
         );
-        assert_eq!(bad_input_exit(1, 0).err().map(|e| e.exit), Some(Exit::Data));
+        assert_eq!(
+            bad_input_exit(1, 0).err().map(|e| e.exit),
+            Some(FailureClass::Data)
+        );
     }
 }

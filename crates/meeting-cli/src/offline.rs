@@ -5,7 +5,6 @@
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use meeting_core::aggregate::Aggregate;
 use meeting_core::query::Filter;
 use meeting_core::{DumpOptions, Meeting};
@@ -19,18 +18,8 @@ use crate::notes::{self, BadReporter, bad_input_exit, partial_runs_exit};
 
 /// The filter of the date flags, `--room` and `--host` (dates in the report zone).
 pub(crate) fn filter(app: &App<'_>, f: &Filters) -> Result<Filter> {
-    let mut filter = Filter::new(app.tz);
-    if let Some((from, to)) = app.span(&f.dates.args())? {
-        filter.from = (from != NaiveDate::MIN).then_some(from);
-        filter.to = (to != NaiveDate::MAX).then_some(to);
-    }
-    for room in &f.room {
-        filter = filter.room(room.clone());
-    }
-    for host in &f.host {
-        filter = filter.host(host.clone());
-    }
-    Ok(filter)
+    let span = app.span(&f.dates.args())?;
+    Ok(meeting_sync::report::filter(app.tz, span, &f.room, &f.host))
 }
 
 /// The inputs of `parse`, a filter (stdin when none is given and stdin is not a
@@ -65,7 +54,7 @@ fn incomplete_runs(expanded: &Expanded) -> Result<Vec<String>> {
         .map_err(|e| CliError::data(e.to_string()))
 }
 
-fn read_options(
+pub(crate) fn read_options(
     app: &App<'_>,
     endpoint: Option<meeting_core::Source>,
     jobs: &JobsArg,
@@ -164,32 +153,17 @@ pub(crate) fn merged_input(
     let options = read_options(app, None, jobs);
     let reading =
         meeting_sync::offline::merged(source.source(), &options, filter, &mut |e| bad.report(e))?;
-    if source.archive().is_none() {
-        // `report` and `export` end with their own summary line: the count is a detail.
-        notes::counts_detail(app, reading.counts);
-    }
-    notes::stubs(app, &reading.stubs);
+    reading_notes(app, source, &reading);
     Ok(reading)
 }
 
-/// The meetings of the previous period from the archive, quietly (its notes belong to the
-/// report's own span); `None` when it cannot be read: the report then has no comparison.
-pub(crate) fn previous_period_meetings(
-    app: &App<'_>,
-    archive: Option<&Path>,
-    filter: &Filter,
-    jobs: &JobsArg,
-) -> Option<Vec<Meeting>> {
-    let path = meeting_sync::archive::path(archive).ok()?;
-    let options = read_options(app, None, jobs);
-    meeting_sync::offline::merged(
-        meeting_sync::offline::Source::Archive(&path),
-        &options,
-        filter,
-        &mut |_| {},
-    )
-    .ok()
-    .map(|r| r.meetings)
+/// The notes of a read for `report` and `export`: the counts (a detail: those commands end
+/// with their own summary line) and the stubs.
+pub(crate) fn reading_notes(app: &App<'_>, source: &Resolved, reading: &Reading) {
+    if source.archive().is_none() {
+        notes::counts_detail(app, reading.counts);
+    }
+    notes::stubs(app, &reading.stubs);
 }
 
 /// `meeting list`: merged meetings from the archive or files.
@@ -212,24 +186,13 @@ pub(crate) fn list(app: &App<'_>, args: &crate::cli::ListArgs) -> Result<()> {
 
 pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let filter = filter(app, &args.filters)?;
-    let s = match source(app, &args.inputs, args.archive.archive.as_deref())? {
-        Resolved::Archive(path) => meeting_sync::offline::summarize_archive(&path, &filter)?,
-        Resolved::Files(expanded) => {
-            let options = read_options(app, args.endpoint, &args.jobs);
-            let mut bad = BadReporter::default();
-            let s =
-                meeting_sync::offline::summarize_files(&expanded, &options, &filter, &mut |e| {
-                    bad.report(e);
-                })?;
-            notes::counts(app, s.counts);
-            s
-        }
-        _ => {
-            return Err(CliError::usage(
-                "this input is not supported by `meeting stats`",
-            ));
-        }
-    };
+    let source = source(app, &args.inputs, args.archive.archive.as_deref())?;
+    let options = read_options(app, args.endpoint, &args.jobs);
+    let mut bad = BadReporter::default();
+    let s = meeting_sync::stats::summarize(&source, &options, &filter, &mut |e| bad.report(e))?;
+    if source.archive().is_none() {
+        notes::counts(app, s.counts);
+    }
     notes::stubs(app, &s.stubs);
     let summaries = &s.summaries;
     let written = summaries.len() as u64;
@@ -255,26 +218,7 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
         Aggregate::of_summaries(summaries, by, app.tz, allocation.as_ref().map(|a| a as _));
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
-        let mut rooms: std::collections::BTreeMap<String, Meeting> =
-            std::collections::BTreeMap::new();
-        if by == meeting_core::aggregate::GroupBy::Host {
-            for s in summaries {
-                let mut m = meeting_sync::offline::outline(s);
-                m.host = None;
-                m.key = String::new();
-                m.occurrence_id = None;
-                m.meeting_number = None;
-                m.event_id = None;
-                m.observed_at.clear();
-                m.sources.clear();
-                m.start = None;
-                m.end = None;
-                m.scheduled_start = None;
-                let id = format!("{:?}{:?}", m.room, m.rooms);
-                rooms.entry(id).or_insert(m);
-            }
-        }
-        let rooms: Vec<Meeting> = rooms.into_values().collect();
+        let rooms = meeting_sync::stats::room_outlines(summaries, by);
         masker.mask_aggregate(&mut agg, &rooms);
     }
     write_stats(app, args, &agg)?;

@@ -27,16 +27,17 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use meeting_core::query::Filter;
 use meeting_report::report::{
     PreviousPeriod, Report, ReportOptions, check_xlsx_limits, csv_files, write_html, write_xlsx,
 };
 
 use crate::app::App;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::error::{CliError, Exit, Result, store_error};
-use meeting_sync::archive::{Coverage, CoverageState};
+use crate::error::{CliError, Result};
+use crate::notes::BadReporter;
+use meeting_sync::failure::FailureClass;
 use meeting_sync::outputs::OutputDir;
+use meeting_sync::report::ReportQuery;
 
 /// The format: `-o`, else `--out`'s extension, else a directory for CSV. A workbook never
 /// goes to a terminal, and a CSV set needs a directory: usage errors, found before anything
@@ -110,9 +111,7 @@ fn sync_first(app: &App<'_>, path: &Path, to: NaiveDate, offline: bool) -> Optio
                     "note: syncing first did not complete ({}); the report reads the archive as it is",
                     crate::app::escape(&e.message)
                 ));
-                // A failed window shows in the coverage; a sync that cannot run at all
-                // (no credentials) leaves the report to the archive as it is.
-                if !matches!(e.exit, Exit::Partial | Exit::Usage) {
+                if meeting_sync::report::sync_failure_stops(e.exit) {
                     return Some(e);
                 }
             }
@@ -156,25 +155,15 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         .archive()
         .and_then(|path| sync_first(app, path, to, args.offline));
     crate::app::remove_temporaries_on_interrupt();
-    // Rooms and hosts filter here; the span is the report's own (in the report zone), so
-    // that meetings outside it or without a time are counted, not silently dropped.
-    let mut filter = Filter::new(zone);
-    if source.archive().is_some() {
-        filter = filter.from(from).to(to);
-    }
-    for room in &args.filters.room {
-        filter = filter.room(room.clone());
-    }
-    for host in &args.filters.host {
-        filter = filter.host(host.clone());
-    }
-    let reading = crate::offline::merged_input(app, &source, &filter, &args.jobs)?;
-    let coverage = source
-        .archive()
-        .map(|path| meeting_sync::archive::coverage(path, from, to))
-        .transpose()
-        .map_err(|e| store_error(&e))?;
-    let meetings = reading.meetings;
+    let query = ReportQuery::new(from, to, zone)
+        .rooms_hosts(&args.filters.room, &args.filters.host)
+        .previous(PreviousPeriod::span_before(from, to));
+    let mut bad = BadReporter::default();
+    let options = crate::offline::read_options(app, None, &args.jobs);
+    let input = meeting_sync::report::read(&source, &query, &options, &mut |e| bad.report(e))?;
+    crate::offline::reading_notes(app, &source, &input.reading);
+    let meetings = &input.reading.meetings;
+    let coverage = input.coverage.as_ref();
     // Personal data is masked unless --include-pii, with the pseudonyms of `App::pseudonyms`.
     let masker = if args.include_pii {
         None
@@ -186,34 +175,20 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         Some(masker)
     };
     let mut options = ReportOptions::new(from, to, zone, chrono::Utc::now());
-    if let Some(c) = &coverage {
+    if let Some(c) = coverage {
         // The page says "Coverage:" itself.
         let line = c.to_string();
         options = options.coverage(line.strip_prefix("coverage of ").unwrap_or(&line));
     }
-    // The previous period, from the same source: the archive is read again for it; files
-    // are what they are (no previous period when they hold none of it).
-    if let Some((prev_from, prev_to)) = PreviousPeriod::span_before(from, to) {
-        let previous = if let Some(path) = source.archive() {
-            let mut prev_filter = Filter::new(zone).from(prev_from).to(prev_to);
-            for room in &args.filters.room {
-                prev_filter = prev_filter.room(room.clone());
-            }
-            for host in &args.filters.host {
-                prev_filter = prev_filter.host(host.clone());
-            }
-            crate::offline::previous_period_meetings(app, Some(path), &prev_filter, &args.jobs)
-                .map(|m| PreviousPeriod::from_meetings(&m, prev_from, prev_to, zone))
-        } else {
-            Some(PreviousPeriod::from_meetings(
-                &meetings, prev_from, prev_to, zone,
-            ))
-        };
-        if let Some(p) = previous.filter(|p| p.meetings > 0) {
+    // The previous period: read again from the archive; files are what they are (no
+    // previous period when they hold none of it).
+    if let (Some((prev_from, prev_to)), Some(m)) = (query.previous, input.previous_meetings()) {
+        let p = PreviousPeriod::from_meetings(m, prev_from, prev_to, zone);
+        if p.meetings > 0 {
             options = options.previous(p);
         }
     }
-    let report = Report::build(&meetings, allocation.as_ref(), &options, masker.as_ref());
+    let report = Report::build(meetings, allocation.as_ref(), &options, masker.as_ref());
     if format == ReportFormat::Xlsx {
         // Excel's row limit, before any writing.
         check_xlsx_limits(&report).map_err(|e| CliError::usage(e.to_string()))?;
@@ -226,18 +201,13 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         ));
     }
     let written = report.meetings.len() as u64;
-    let covered = coverage.as_ref().is_some_and(Coverage::is_covered);
     let target = out.map_or_else(|| String::from("stdout"), |p| p.display().to_string());
-    if written == 0 && !covered {
+    if let Some(why) = input.nothing_matched(written) {
         // Nothing to show and nothing says there is nothing: no all-zero report.
-        let why = coverage.as_ref().map_or_else(
-            || String::from("the input holds no meeting of the span"),
-            ToString::to_string,
-        );
         let untouched = format!("nothing matched: nothing written ({why}); {target} is untouched");
         return Err(match sync_failed {
             Some(e) => CliError::new(e.exit, format!("{}\n{untouched}", e.message)),
-            None => CliError::new(Exit::NothingMatched, untouched),
+            None => CliError::new(FailureClass::NothingMatched, untouched),
         });
     }
     for w in &report.warnings {
@@ -245,18 +215,18 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
     }
     match format {
         ReportFormat::Xlsx => {
-            let bytes =
-                write_xlsx(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
+            let bytes = write_xlsx(&report)
+                .map_err(|e| CliError::new(FailureClass::Output, e.to_string()))?;
             app.write_output(out, "the report", |w| w.write_all(&bytes))?;
         }
         ReportFormat::Html => {
-            let page =
-                write_html(&report).map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
+            let page = write_html(&report)
+                .map_err(|e| CliError::new(FailureClass::Output, e.to_string()))?;
             app.write_output(out, "the report", |w| w.write_all(page.as_bytes()))?;
         }
         ReportFormat::Csv => {
             let files = csv_files(&report, !args.no_bom)
-                .map_err(|e| CliError::new(Exit::Write, e.to_string()))?;
+                .map_err(|e| CliError::new(FailureClass::Output, e.to_string()))?;
             if let Some(mut dir) = csv_dir {
                 for (name, bytes) in files {
                     dir.write(&name, &bytes)?;
@@ -270,10 +240,7 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
         crate::summary::set("meetings", t.meetings);
         crate::summary::set("minutes", t.minutes);
     }
-    let coverage_line = coverage
-        .as_ref()
-        .map(|c| format!("; {c}"))
-        .unwrap_or_default();
+    let coverage_line = coverage.map(|c| format!("; {c}")).unwrap_or_default();
     app.note(&format!(
         "wrote the report of {from} .. {to} ({}) to {target}: {} meetings, {} minutes, phone cost {}{coverage_line}",
         zone.name(),
@@ -283,23 +250,19 @@ pub(crate) fn run(app: &App<'_>, args: &ReportArgs) -> Result<()> {
             .chars()
             .collect::<String>()
     ));
-    if let Some(e) = sync_failed.filter(|_| !covered) {
+    if let Some(e) = sync_failed.filter(|_| !input.covered()) {
         return Err(e);
     }
-    let partial = match coverage.as_ref().map(|c| c.state) {
-        Some(CoverageState::Partial | CoverageState::NotCovered) => Err(CliError::new(
-            Exit::Partial,
+    let partial = match input.partial_coverage() {
+        Some(c) => Err(CliError::new(
+            FailureClass::Partial,
             format!(
-                "warning: the archive does not cover the whole span, so the report may miss meetings ({}); run `meeting sync`, then report again",
-                coverage
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default()
+                "warning: the archive does not cover the whole span, so the report may miss meetings ({c}); run `meeting sync`, then report again"
             ),
         )),
-        _ => Ok(()),
+        None => Ok(()),
     };
-    crate::notes::bad_input_exit(reading.counts.bad, written)
-        .and(crate::notes::partial_runs_exit(&reading.gaps))
+    crate::notes::bad_input_exit(input.reading.counts.bad, written)
+        .and(crate::notes::partial_runs_exit(&input.reading.gaps))
         .and(partial)
 }

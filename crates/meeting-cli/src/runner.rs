@@ -7,9 +7,10 @@ use meeting_core::query::Filter;
 use meeting_sync::{Capture, Fetched, Progress};
 
 use crate::app::App;
-use crate::cli::{LiveArgs, OutputArgs, OutputFormat, RowsArg};
-use crate::error::{CliError, Exit, Result};
+use crate::cli::{OutputFormat, VendorOutput};
+use crate::error::{CliError, Result};
 use crate::output::{After, emit};
+use meeting_sync::failure::FailureClass;
 
 /// A job's progress on the spinner.
 pub(crate) struct Spinner(pub(crate) indicatif::ProgressBar);
@@ -54,13 +55,10 @@ impl Progress for Spinner {
 }
 
 /// The capture for a live command: `--save-raw`, `--raw`, and the spinner's response count.
-pub(crate) fn capture(
-    o: &OutputArgs,
-    live: &LiveArgs,
-    progress: &indicatif::ProgressBar,
-) -> Result<Capture> {
+pub(crate) fn capture(o: &VendorOutput, progress: &indicatif::ProgressBar) -> Result<Capture> {
+    let live = &o.live;
     if live.raw {
-        match o.output {
+        match o.output.output {
             None | Some(OutputFormat::Json | OutputFormat::Jsonl) => {}
             Some(_) => {
                 return Err(CliError::usage(
@@ -99,31 +97,17 @@ pub(crate) fn block_on<T>(what: &str, future: impl Future<Output = T>) -> Result
     })
 }
 
-/// Merges, filters, writes; then reports failed calls (exit 4/5/7 when nothing came back, 6
-/// when some output was written).
+/// Merges, filters, writes (`after` on the same writer); then reports failed calls (exit
+/// 4/5/7 when nothing came back, 6 when some output was written).
 pub(crate) fn finish(
     app: &App<'_>,
     fetched: Fetched,
     capture: &Capture,
     filter: &Filter,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    live: &LiveArgs,
-) -> Result<()> {
-    finish_with(app, fetched, capture, filter, output, rows, live, None)
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn finish_with(
-    app: &App<'_>,
-    fetched: Fetched,
-    capture: &Capture,
-    filter: &Filter,
-    output: &OutputArgs,
-    rows: &RowsArg,
-    live: &LiveArgs,
+    o: &VendorOutput,
     after: Option<&After<'_>>,
 ) -> Result<()> {
+    let (output, rows, live) = (&o.output, &o.rows, &o.live);
     let Fetched {
         meetings,
         errors,
@@ -191,7 +175,7 @@ pub(crate) fn finish_with(
     }
     let details: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
     Err(CliError::new(
-        Exit::Partial,
+        FailureClass::Partial,
         format!(
             "{} call(s) failed, so the output above is incomplete:\n{}\nRerun the failed range later (-v shows each attempt).",
             errors.len(),
@@ -206,7 +190,7 @@ pub(crate) fn check_saved(capture: &Capture) -> Result<()> {
     match errors.first() {
         None => Ok(()),
         Some(first) => Err(CliError::new(
-            Exit::Partial,
+            FailureClass::Partial,
             format!(
                 "could not save {} raw response(s), first: {first}. The replay directory is incomplete.",
                 errors.len()

@@ -39,7 +39,7 @@ pub(crate) fn is_stdout(path: &Path) -> bool {
 pub(crate) fn write(path: &Path, command: &str, result: &Result<()>) -> Result<()> {
     let mut record = RunRecord::new(command);
     if let Err(e) = result {
-        record.exit_code = e.exit.code();
+        record.exit_code = crate::error::exit_code(e.exit);
         record.error = Some(e.message.clone());
     }
     if let Ok(fields) = FIELDS.lock() {

@@ -27,7 +27,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use meeting_sync::failure::FailureClass;
 use meeting_sync::sync::{
     PlanError, ProfilesError, SyncArchive, SyncAsk, SyncError, SyncReport, SyncTotals, SyncVerdict,
     sync_profiles,
@@ -35,8 +34,9 @@ use meeting_sync::sync::{
 
 use crate::app::App;
 use crate::cli::{LiveArgs, SyncArgs};
-use crate::error::{CliError, Exit, Result, store_error};
+use crate::error::{CliError, Result, exit_code, store_error};
 use crate::runner::Spinner;
+use meeting_sync::failure::FailureClass;
 
 pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
     // MEETING_PROFILE gives way to --all-profiles, as every variable does to a flag.
@@ -103,7 +103,7 @@ pub(crate) fn run(app: &App<'_>, args: &SyncArgs) -> Result<()> {
     })();
     let outcome = outcome.and(archive.close().map_err(|e| store_error(&e)));
     for r in &reports {
-        app.note(&summary_line(r));
+        app.note(&r.to_string());
     }
     let outcome = outcome.and_then(|()| verdict(&reports));
     if args.summary.is_some()
@@ -130,7 +130,7 @@ fn ctrl_c(rt: &tokio::runtime::Runtime, stop: &Arc<AtomicBool>, quiet: bool) {
                 );
             }
             if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(i32::from(Exit::Interrupted.code()));
+                std::process::exit(i32::from(exit_code(FailureClass::Interrupted)));
             }
         }
     });
@@ -143,7 +143,7 @@ fn verdict(reports: &[SyncReport]) -> Result<()> {
         SyncVerdict::AuthRefused(r) => {
             let first = r.failures.first().cloned().unwrap_or_default();
             return Err(CliError::new(
-                Exit::Auth,
+                FailureClass::Auth,
                 format!(
                     "profile `{}`: the vendor refused the credentials ({first}). Check them with `meeting config check --profile {}`; what was fetched before is kept.",
                     r.profile, r.profile
@@ -166,18 +166,18 @@ fn verdict(reports: &[SyncReport]) -> Result<()> {
     let n = failures.len();
     let (exit, what) = match class {
         FailureClass::Refused => (
-            Exit::Refused,
+            FailureClass::Refused,
             format!(
                 "the vendor refused the request ({n} call(s), its status and text quoted below; retrying the same request will not help: check the account's permissions and the profile's base URL)"
             ),
         ),
         FailureClass::NotFound => (
-            Exit::NotFound,
+            FailureClass::NotFound,
             format!(
                 "the vendor does not know what was asked for ({n} call(s), quoted below: check the ids and the profile's base URL and paths)"
             ),
         ),
-        _ => (Exit::Partial, format!("{n} call(s) failed")),
+        _ => (FailureClass::Partial, format!("{n} call(s) failed")),
     };
     let details: Vec<String> = failures
         .iter()
@@ -191,31 +191,4 @@ fn verdict(reports: &[SyncReport]) -> Result<()> {
             details.join("\n")
         ),
     ))
-}
-
-/// One line per profile: what changed and where the cursor is.
-fn summary_line(r: &SyncReport) -> String {
-    format!(
-        "sync {}: {}{} of {} windows complete{}; {} records in {} requests; meetings: {} new, {} updated, {} unchanged{}{}",
-        r.profile,
-        r.span
-            .map(|(f, t)| format!("Systec {f}..{t}, "))
-            .unwrap_or_default(),
-        r.windows_done,
-        r.windows_total,
-        if r.windows_failed > 0 {
-            format!(" ({} failed)", r.windows_failed)
-        } else {
-            String::new()
-        },
-        r.records,
-        r.requests,
-        r.changes.new,
-        r.changes.updated,
-        r.changes.unchanged,
-        r.cursor_after
-            .map(|c| format!("; cursor {c}"))
-            .unwrap_or_default(),
-        if r.interrupted { "; interrupted" } else { "" },
-    )
 }
