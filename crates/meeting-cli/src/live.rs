@@ -103,19 +103,13 @@ pub(crate) fn systec(app: &App<'_>, c: &SystecCommand) -> Result<()> {
     fetched.summary.requests = client.requests_sent();
     progress.finish_and_clear();
     // Exactly the days asked, in the report zone (the vendor windows were wider).
-    let mut filter = Filter::new(app.tz);
-    if let (Some((from, to)), true) = (
-        span,
+    let days = span.filter(|_| {
         matches!(
             c,
             SystecCommand::Fetch { .. } | SystecCommand::History { .. }
-        ),
-    ) {
-        filter = filter.from(from).to(to);
-    }
-    if let Some(r) = room {
-        filter = filter.room(r);
-    }
+        )
+    });
+    let filter = meeting_sync::report::filter(app.tz, days, room.as_slice(), &[]);
     finish(app, fetched, &capture, &filter, out, None)
 }
 
