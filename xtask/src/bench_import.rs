@@ -6,10 +6,11 @@
 //! and reports; goal at most 1.0); `meeting stats --archive` of that archive against
 //! `meeting stats` of the dump (the same figures; goal at most 0.1× the time).
 //!
-//! `cargo xtask bench-import [--quick]` runs only these rows ([`bench_only`]).
+//! `cargo xtask bench-import [--quick] [--before BIN]` runs only these rows ([`bench_only`]),
+//! with `--before` an older binary beside this build's in the same run.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -321,20 +322,148 @@ fn median_of(n: usize, program: &Path, args: &[&str]) -> Result<Measured, String
         .ok_or_else(|| String::from("no run"))
 }
 
-/// `cargo xtask bench-import [--quick]`: only the archive rows (release binaries built, the
-/// dumps generated into `target/bench-data/` as `cargo xtask bench` does), printed as a
-/// table and written to `target/bench-import-report.md`.
-pub(crate) fn bench_only(quick: bool) -> Result<(), String> {
+/// `cargo xtask bench-import [--quick] [--before BIN]`: only the archive rows (release
+/// binaries built, the dumps generated into `target/bench-data/` as `cargo xtask bench`
+/// does), printed as a table and written to `target/bench-import-report.md`. With
+/// `--before`, an older `meeting` binary is measured in the same run on the issue-28 rows
+/// (import against parse on a 50 MB and the big dump, and the peak memory of `stats` over
+/// a 300 MB dump; [`compare`]), interleaved with this build's runs.
+pub(crate) fn bench_only(quick: bool, before: Option<PathBuf>) -> Result<(), String> {
     let (release, data) = super::release_binaries()?;
     let sim = release.join("meeting-sim");
     let generate = |size: &str| super::generated(&sim, &data, "detail", size, "7");
     let small = generate("20MB")?;
     let big = generate(if quick { "50MB" } else { "200MB" })?;
-    let rows = rows(&release.join("meeting"), &big, &small, &data, quick)?;
+    let meeting = release.join("meeting");
+    let mut rows = Vec::new();
+    if let Some(before) = before {
+        let mut dumps = vec![generate("50MB")?];
+        if !quick {
+            dumps.push(big.clone());
+        }
+        let stats_dump = generate(if quick { "50MB" } else { "300MB" })?;
+        rows.extend(compare(
+            &before,
+            &meeting,
+            &dumps,
+            &stats_dump,
+            &data,
+            quick,
+        )?);
+    }
+    rows.extend(self::rows(&meeting, &big, &small, &data, quick)?);
     let table = super::markdown_table(&rows);
     println!("{table}");
     let path = crate::root().join("target/bench-import-report.md");
     std::fs::write(&path, &table).map_err(|e| format!("{}: {e}", path.display()))?;
     eprintln!("xtask bench-import: written to {}", path.display());
     Ok(())
+}
+
+/// The issue-28 rows, before and after in the same run: for each dump, `meeting archive
+/// import` of each binary against `meeting parse` (this build's; meetings/s), with the
+/// import's peak memory; then `meeting stats` over `stats_dump` (a temporary archive)
+/// with each binary: its peak memory against the input's size (goal at most a quarter).
+/// The binaries' runs alternate, so load from elsewhere falls on both alike.
+fn compare(
+    before: &Path,
+    after: &Path,
+    dumps: &[PathBuf],
+    stats_dump: &Path,
+    data: &Path,
+    quick: bool,
+) -> Result<Vec<Row>, String> {
+    let runs = if quick { 1 } else { 3 };
+    let work = data.join("import-compare");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let mib = |r: Option<f64>| r.map_or_else(|| String::from("?"), |r| format!("{r:.0}"));
+    let mut rows = Vec::new();
+    for dump in dumps {
+        let mb = size_mb(dump);
+        let path = dump.to_str().unwrap_or_default();
+        eprintln!("xtask bench-import: before/after import of the {mb:.0} MB detail dump");
+        let (mut parse, mut meetings) = (Vec::new(), 0u64);
+        let mut walls = [Vec::new(), Vec::new()];
+        let mut rss = [None, None];
+        for _ in 0..runs {
+            let (w, _, n) = run_counting(
+                after,
+                &[
+                    "parse",
+                    path,
+                    "-o",
+                    "jsonl",
+                    "--no-merge",
+                    "--tz",
+                    "UTC",
+                    "-q",
+                ],
+            )?;
+            parse.push(w);
+            meetings = n;
+            for (i, bin) in [before, after].into_iter().enumerate() {
+                let (w, r) = import_once(bin, dump, &work)?;
+                if let Some(v) = walls.get_mut(i) {
+                    v.push(w);
+                }
+                if let Some(slot) = rss.get_mut(i) {
+                    *slot = r;
+                }
+            }
+        }
+        let parse_mps = meetings as f64 / median(parse);
+        let [b, a] = walls.map(|w| meetings as f64 / median(w));
+        let [b_rss, a_rss] = rss;
+        rows.push(Row {
+            area: "archive",
+            what: format!(
+                "archive import, {mb:.0} MB detail dump ({meetings} meetings), meetings/s: after (peak {} MiB)",
+                mib(a_rss)
+            ),
+            value: format!("{a:.0}"),
+            baseline: format!(
+                "before: {b:.0} ({:.3}x parse; peak {} MiB); parse: {parse_mps:.0}",
+                b / parse_mps,
+                mib(b_rss)
+            ),
+            ratio: Some(a / parse_mps),
+            goal: ">= 0.3x",
+        });
+    }
+    let mb = size_mb(stats_dump);
+    let input_mib = std::fs::metadata(stats_dump).map_or(1, |m| m.len()).max(1) as f64 / 1048576.0;
+    let path = stats_dump.to_str().unwrap_or_default();
+    eprintln!("xtask bench-import: before/after stats over the {mb:.0} MB detail dump");
+    let mut measured = [Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        for (i, bin) in [before, after].into_iter().enumerate() {
+            let m = measure(bin, &["stats", path, "-o", "json", "--tz", "UTC", "-q"])?;
+            if let Some(v) = measured.get_mut(i) {
+                v.push(m);
+            }
+        }
+    }
+    let [b, a] = measured.map(|mut v| {
+        v.sort_by(|x, y| x.wall.total_cmp(&y.wall));
+        v.get(v.len() / 2).copied()
+    });
+    if let (Some(b), Some(a)) = (b, a) {
+        rows.push(Row {
+            area: "archive",
+            what: format!(
+                "meeting stats over a {mb:.0} MB detail dump, peak MiB: after ({:.1} s)",
+                a.wall
+            ),
+            value: mib(a.rss),
+            baseline: format!(
+                "before: {} MiB ({:.1} s); the input: {input_mib:.0} MiB",
+                mib(b.rss),
+                b.wall
+            ),
+            ratio: a.rss.map(|r| r / input_mib),
+            goal: "<= 0.25x",
+        });
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(rows)
 }

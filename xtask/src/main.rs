@@ -6,7 +6,7 @@
 //! - `cargo xtask deny`: licence, ban and source checks with cargo-deny, offline.
 //! - `cargo xtask bench [--quick]`: every speed and memory figure beside a baseline measured
 //!   in the same run (see `BENCHMARKS.md`).
-//! - `cargo xtask bench-import [--quick]`: only the archive rows of `bench` (import against
+//! - `cargo xtask bench-import [--quick] [--before BIN]`: only the archive rows of `bench` (import against
 //!   parse, import memory, `stats --archive` against `stats` over the dump).
 //! - `cargo xtask bench-parse [--quick] [--before BIN]`: `meeting parse -o jsonl` against
 //!   `jq` on every endpoint's dumps, one thread and every core; `--before` measures an older
@@ -41,9 +41,13 @@ fn main() -> ExitCode {
             .and_then(|(kills, debug)| soak_sync::soak_sync(kills, debug)),
         Some("load") => load(args.get(1).map(String::as_str)),
         Some("bench") => bench::bench(args.iter().any(|a| a == "--quick")),
-        Some("bench-import") => {
-            bench::bench_import::bench_only(args.iter().any(|a| a == "--quick"))
-        }
+        Some("bench-import") => bench::bench_import::bench_only(
+            args.iter().any(|a| a == "--quick"),
+            args.iter()
+                .position(|a| a == "--before")
+                .and_then(|i| args.get(i + 1))
+                .map(PathBuf::from),
+        ),
         Some("bench-parse") => bench::bench_parse::bench_parse(
             args.iter().any(|a| a == "--quick"),
             args.iter()
@@ -77,7 +81,7 @@ fn print_help() {
          soak-sync [--kills N] [--debug]  SIGKILL `meeting sync` N times (default 50), check, resume, compare\n  \
          load [SECONDS]  sustained load, simulator and client on loopback (default 60 s)\n  \
          bench [--quick] speed and memory against same-run baselines (writes target/bench-report.md)\n  \
-         bench-import [--quick]  only the archive rows of bench (import vs parse, stats --archive)\n  \
+         bench-import [--quick] [--before BIN]  only the archive rows of bench (import vs parse, stats --archive)\n  \
          bench-parse [--quick] [--before BIN]  meeting parse -o jsonl against jq, every endpoint, 1 and 2 jobs\n  \
          man    the man pages of `meeting` into target/man"
     );

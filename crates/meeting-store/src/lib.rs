@@ -185,11 +185,11 @@ pub use model::{
     PurgeSummary, Query, RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,
 };
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
-pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord};
+pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord, SummaryOrder};
 pub use record::DICTIONARY_ID;
 pub use schema::SCHEMA_VERSION;
 pub use summary_row::StoredSummary;
-pub use writer::{PendingCommit, Writer};
+pub use writer::{PendingCommit, Writer, WriterOptions};
 
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

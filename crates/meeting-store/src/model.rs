@@ -68,32 +68,19 @@ impl Observation {
     /// `BadRecord` when the meeting has no source or several (a merged record is not an
     /// observation).
     pub fn source(&self) -> Result<Source> {
-        let mut sources = self.meeting.sources.clone();
-        sources.sort();
-        sources.dedup();
-        match sources.as_slice() {
-            [one] => Ok(*one),
-            other => Err(StoreError::bad_record(format!(
-                "observation of {}: expected exactly one source, found {} ({})",
-                self.meeting.key,
-                other.len(),
-                other
-                    .iter()
-                    .map(|s| s.source_name())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
-        }
+        source_of(&self.meeting)
     }
 }
 
 /// An [`Observation`] made ready for the writer on the caller's thread
-/// ([`Observation::prepare`]): its stored JSON, hashed and compressed, and the meeting it
-/// would be alone (the merge of this one observation) with its JSON. The writer thread then
-/// does not serialise, compress or merge a meeting seen for the first time (observations
-/// can be prepared on every core, the writer only writes), so a caller that prepares the next window
-/// while the writer commits this one (see [`Writer::send_window`](crate::Writer::send_window))
-/// spreads that work over two threads. What is stored is the same as for the observation.
+/// ([`Observation::prepare`]): its stored JSON, hashed and compressed, and the summary row
+/// of the meeting it would be alone (the merge of this one observation) with that
+/// meeting's content hash. The writer thread then does not serialise, compress, merge or
+/// summarise a meeting seen for the first time (observations can be prepared on every
+/// core, the writer only writes), so a caller that prepares the next window while the
+/// writer commits this one (see [`Writer::send_window`](crate::Writer::send_window))
+/// spreads that work over several threads. What is stored is the same as for the
+/// observation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PreparedObservation {
     /// The source name stored (`neutral` for a neutral record).
@@ -101,17 +88,24 @@ pub struct PreparedObservation {
     pub(crate) profile: String,
     /// The fetch time as stored.
     pub(crate) fetched: String,
-    /// The record, its sources reduced to its one source.
-    pub(crate) meeting: Meeting,
-    /// The record's stored JSON.
-    pub(crate) record: String,
+    /// The record's key.
+    pub(crate) key: String,
+    /// For a report stub: its start (else scheduled start) as stored. `None` for a meeting.
+    pub(crate) stub: Option<Option<String>>,
+    /// The record, its sources reduced to its one source, when the writer prepared it
+    /// (kept so that a merge does not parse it back); prepared elsewhere, the writer parses
+    /// [`PreparedObservation::record`] when (rarely) it merges the record with others.
+    pub(crate) meeting: Option<Meeting>,
+    /// The record's stored JSON (canonical, UTF-8).
+    pub(crate) record: Vec<u8>,
     /// The hash of the record's JSON (`record::record_hash`).
     pub(crate) hash: [u8; 16],
     /// The record's JSON compressed with the current dictionary (none for a report stub,
     /// which is stored as JSON).
     pub(crate) packed: Option<Vec<u8>>,
-    /// The merge of this observation alone and its content hash (none for a report stub).
-    pub(crate) alone: Option<(Meeting, [u8; 16])>,
+    /// The summary row of the merge of this observation alone, with its content hash (none
+    /// for a report stub, or when the writer prepared it).
+    pub(crate) alone: Option<Box<crate::summary_row::RowValues>>,
 }
 
 impl PreparedObservation {
@@ -132,8 +126,9 @@ impl Observation {
         self.prepare_with(true)
     }
 
-    /// As [`Observation::prepare`]; the merge alone only `with_alone` (the writer thread,
-    /// preparing for itself, merges only what it has to).
+    /// As [`Observation::prepare`]. `with_alone`: the summary row of the merge alone, and
+    /// the record not kept (another thread prepares for the writer); without it (the writer
+    /// thread, preparing for itself, merges only what it has to) the record is kept.
     pub(crate) fn prepare_with(self, with_alone: bool) -> Result<PreparedObservation> {
         let mut meeting = self.meeting;
         let source = if self.neutral {
@@ -141,47 +136,141 @@ impl Observation {
             meeting.sources.dedup();
             NEUTRAL
         } else {
-            let source = Observation {
-                profile: String::new(),
-                fetched_at: self.fetched_at,
-                meeting,
-                neutral: false,
-            };
-            let one = source.source()?;
-            meeting = source.meeting;
-            meeting.sources = vec![one];
+            let one = source_of(&meeting)?;
+            meeting.sources.clear();
+            meeting.sources.push(one);
             one.source_name()
         };
-        let record = crate::codec::record_text(&meeting)?;
-        let hash = crate::record::record_hash(record.as_bytes());
-        let packed = if meeting.is_stub() {
-            None
-        } else {
-            Some(crate::record::compress_record(record.as_bytes())?)
-        };
-        let alone = if meeting.is_stub() || !with_alone {
-            None
-        } else {
-            let mut merged = meeting_core::merge::merge([meeting.clone()]);
-            match (merged.pop(), merged.is_empty()) {
-                (Some(mut m), true) => {
-                    let hash = crate::codec::content_hash(&mut m)?;
-                    Some((m, hash))
-                }
-                _ => None,
-            }
-        };
+        let json = crate::record::RecordJson::of(&mut meeting)?;
+        let hash = json.hash;
+        let fetched = crate::codec::time_text(self.fetched_at);
+        let key = meeting.key.clone();
+        if meeting.is_stub() {
+            return Ok(PreparedObservation {
+                source,
+                profile: self.profile,
+                fetched,
+                key,
+                stub: Some(
+                    meeting
+                        .start
+                        .or(meeting.scheduled_start)
+                        .map(crate::codec::time_text),
+                ),
+                meeting: None,
+                record: json.json,
+                hash,
+                packed: None,
+                alone: None,
+            });
+        }
+        let packed = Some(crate::record::compress_record(&json.json)?);
+        if !with_alone {
+            return Ok(PreparedObservation {
+                source,
+                profile: self.profile,
+                fetched,
+                key,
+                stub: None,
+                meeting: Some(meeting),
+                record: json.json,
+                hash,
+                packed,
+                alone: None,
+            });
+        }
+        let alone = alone_row(meeting, &self.profile, &fetched, &json)?;
         Ok(PreparedObservation {
             source,
             profile: self.profile,
-            fetched: crate::codec::time_text(self.fetched_at),
-            meeting,
-            record,
+            fetched,
+            key,
+            stub: None,
+            meeting: None,
+            record: json.json,
             hash,
             packed,
-            alone,
+            alone: alone.map(Box::new),
         })
     }
+}
+
+/// The single source of an observation's record (as [`Observation::source`]).
+fn source_of(meeting: &Meeting) -> Result<Source> {
+    let mut sources = meeting.sources.clone();
+    sources.sort();
+    sources.dedup();
+    match sources.as_slice() {
+        [one] => Ok(*one),
+        other => Err(StoreError::bad_record(format!(
+            "observation of {}: expected exactly one source, found {} ({})",
+            meeting.key,
+            other.len(),
+            other
+                .iter()
+                .map(|s| s.source_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The summary row of `meeting` merged alone, observed under `profile` at `fetched`;
+/// `json` is the record's. The merge of one record changes its report state and at most
+/// its rooms and host (the merge's stub rule and room identity): when those are unchanged,
+/// the merged meeting's content hash continues the hash of the record's head
+/// ([`RecordJson::content_hash_with_head`](crate::record::RecordJson)); otherwise it is
+/// serialised.
+fn alone_row(
+    meeting: Meeting,
+    profile: &str,
+    fetched: &str,
+    json: &crate::record::RecordJson,
+) -> Result<Option<crate::summary_row::RowValues>> {
+    let before = (
+        meeting.room.clone(),
+        meeting.host.clone(),
+        meeting.rooms.clone(),
+    );
+    #[cfg(debug_assertions)]
+    let original = meeting.clone();
+    let mut merged = meeting_core::merge::merge([meeting]);
+    let (Some(mut m), true) = (merged.pop(), merged.is_empty()) else {
+        return Ok(None);
+    };
+    let content_hash = if before.0 == m.room && before.1 == m.host && before.2 == m.rooms {
+        let hash = json.content_hash_with_head(&m)?;
+        #[cfg(debug_assertions)]
+        {
+            let mut o = original;
+            o.report = m.report;
+            o.profile.clone_from(&m.profile);
+            o.vendor_extra.clone_from(&m.vendor_extra);
+            debug_assert_eq!(
+                crate::codec::record_text(&o)?,
+                crate::codec::record_text(&{
+                    let mut c = m.clone();
+                    c.observed_at.clone_from(&o.observed_at);
+                    c
+                })?,
+                "the merge of one record changed more than its last members, rooms and host"
+            );
+            debug_assert_eq!(
+                crate::codec::content_hash(&mut m)?,
+                hash,
+                "the content hash from the record's head differs"
+            );
+        }
+        hash
+    } else {
+        crate::codec::content_hash(&mut m)?
+    };
+    Ok(Some(crate::summary_row::RowValues::of(
+        &m,
+        profile,
+        fetched,
+        &content_hash,
+    )))
 }
 
 /// A vendor response kept verbatim (secrets removed, compressed) for audit and replay.

@@ -23,6 +23,17 @@ pub const REFRESH_GRACE_DAYS: i64 = 7;
 /// Rows fetched per page by [`Meetings`]: what bounds its memory.
 const PAGE: i64 = 256;
 
+/// The order in which [`Archive::each_summary`] hands out summary rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SummaryOrder {
+    /// Output order: effective start ascending, meetings without one last, then key (as
+    /// [`Archive::summaries`]).
+    Output,
+    /// Key order.
+    Key,
+}
+
 /// A read-only view of an archive. Opening never creates the file and never writes to it.
 #[derive(Debug)]
 pub struct Archive {
@@ -798,10 +809,53 @@ impl Archive {
     /// # Errors
     /// `BadRecord` for a row that does not decode, `Database`.
     pub fn summaries(&self, query: &Query) -> Result<Vec<StoredSummary>> {
-        self.summaries_inner(query).map_err(|e| self.err(e))
+        let mut out = Vec::new();
+        self.each_summary(query, SummaryOrder::Output, &mut |s| {
+            out.push(s);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
-    fn summaries_inner(&self, query: &Query) -> Result<Vec<StoredSummary>> {
+    /// The summary rows of the meetings matching `query`, as [`Archive::summaries`] reads
+    /// them, handed one at a time to `each` in `order`, without holding them: the caller
+    /// keeps what it needs. How many were handed.
+    ///
+    /// # Errors
+    /// `BadRecord` for a row that does not decode, `Database`, or the first error of `each`
+    /// (which stops the read).
+    pub fn each_summary(
+        &self,
+        query: &Query,
+        order: SummaryOrder,
+        each: &mut dyn FnMut(StoredSummary) -> Result<()>,
+    ) -> Result<u64> {
+        self.summaries_inner(query, order, each)
+            .map_err(|e| self.err(e))
+    }
+
+    /// How many summary rows match `query` (as [`Archive::summaries`] would read).
+    ///
+    /// # Errors
+    /// `Database`.
+    pub fn summary_count(&self, query: &Query) -> Result<u64> {
+        let (filter, params) = filter_sql(query);
+        self.conn
+            .query_row(
+                &format!("SELECT count(*) FROM summaries WHERE ({filter})"),
+                params_from_iter(params),
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(StoreError::sqlite("cannot count summary rows", e)))
+    }
+
+    fn summaries_inner(
+        &self,
+        query: &Query,
+        order: SummaryOrder,
+        each: &mut dyn FnMut(StoredSummary) -> Result<()>,
+    ) -> Result<u64> {
         let (filter, params) = filter_sql(query);
         let c = &self.conn;
         let snapshot = c.is_autocommit();
@@ -809,34 +863,39 @@ impl Archive {
             c.execute_batch("BEGIN")
                 .map_err(|e| StoreError::sqlite("cannot start a read", e))?;
         }
+        let order_by = match order {
+            SummaryOrder::Output => "(effective_start IS NULL), effective_start, key",
+            SummaryOrder::Key => "key",
+        };
         let result = (|| {
             let mut stmt = c
                 .prepare(&format!(
-                    "SELECT {} FROM summaries WHERE ({filter})
-                     ORDER BY (effective_start IS NULL), effective_start, key",
+                    "SELECT {} FROM summaries WHERE ({filter}) ORDER BY {order_by}",
                     summary_row::COLUMNS
                 ))
                 .map_err(db("cannot read summary rows"))?;
             let mut rows = stmt
                 .query(params_from_iter(params))
                 .map_err(db("cannot read summary rows"))?;
-            let mut out = Vec::new();
+            let mut n = 0u64;
             while let Some(r) = rows.next().map_err(db("cannot read summary rows"))? {
                 let raw = summary_row::read_raw(r).map_err(db("cannot read summary rows"))?;
                 if summary_row::is_current(&raw) {
-                    out.push(summary_row::decode(raw)?);
+                    each(summary_row::decode(raw)?)?;
+                    n += 1;
                     continue;
                 }
                 let key = raw.key().to_owned();
                 if let Some(m) = write::merged_of(c, &key, false)? {
-                    out.push(summary_row::of_meeting(
+                    each(summary_row::of_meeting(
                         &m.meeting,
                         &m.profile,
                         &m.observed,
-                    )?);
+                    )?)?;
+                    n += 1;
                 }
             }
-            Ok(out)
+            Ok(n)
         })();
         if snapshot {
             let _ = c.execute_batch("COMMIT");

@@ -17,6 +17,8 @@ use std::cell::RefCell;
 
 use siphasher::sip128::{Hasher128 as _, SipHasher13};
 
+use meeting_core::Meeting;
+
 use crate::error::{Result, StoreError};
 
 /// The id of the embedded dictionary records are compressed with (stored beside each one).
@@ -43,6 +45,111 @@ pub(crate) fn record_hash(json: &[u8]) -> [u8; 16] {
     let mut h = SipHasher13::new_with_keys(0, 0);
     std::hash::Hasher::write(&mut h, json);
     h.finish128().as_u128().to_le_bytes()
+}
+
+/// A record's canonical JSON from ONE serialisation, with its [`record_hash`], and what
+/// gives the content hash ([`crate::codec::content_hash`]) of the meeting merged from it
+/// alone without serialising that meeting again.
+///
+/// The record's last four members are `report`, `profile`, `observed_at` and
+/// `vendor_extra` (struct field order). The record is serialised without them (the
+/// *head*), and each is appended on its own; the merge of one record changes its report
+/// state (a Systec occurrence's report is settled), and may change its rooms and host. When
+/// the head is unchanged, the merged meeting's JSON without its observation times is the
+/// head followed by the merged meeting's own last members, and its hash continues the
+/// head's hash state.
+pub(crate) struct RecordJson {
+    /// The record's canonical JSON.
+    pub(crate) json: Vec<u8>,
+    /// Its [`record_hash`].
+    pub(crate) hash: [u8; 16],
+    /// The hash state after the head.
+    head: SipHasher13,
+    /// Whether the head has no member (never: `schema_version` is always written).
+    empty_head: bool,
+}
+
+/// The members after the head ([`RecordJson`]) of `m`, with or without `observed_at`, and
+/// the closing brace.
+fn tail(m: &Meeting, observed: bool, empty_head: bool, out: &mut Vec<u8>) -> Result<()> {
+    let mut first = empty_head;
+    let mut member = |out: &mut Vec<u8>, name: &[u8]| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.push(b'"');
+        out.extend_from_slice(name);
+        out.extend_from_slice(b"\":");
+    };
+    let bad =
+        |e: serde_json::Error| StoreError::bad_record(format!("{}: cannot serialise: {e}", m.key));
+    if let Some(report) = &m.report {
+        member(out, b"report");
+        serde_json::to_writer(&mut *out, report).map_err(bad)?;
+    }
+    if let Some(profile) = &m.profile {
+        member(out, b"profile");
+        serde_json::to_writer(&mut *out, profile).map_err(bad)?;
+    }
+    if observed && !m.observed_at.is_empty() {
+        member(out, b"observed_at");
+        serde_json::to_writer(&mut *out, &m.observed_at).map_err(bad)?;
+    }
+    if !m.vendor_extra.is_empty() {
+        member(out, b"vendor_extra");
+        serde_json::to_writer(&mut *out, &m.vendor_extra).map_err(bad)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+impl RecordJson {
+    /// Serialises `m` (its last four members taken out for the head and put back).
+    pub(crate) fn of(m: &mut Meeting) -> Result<RecordJson> {
+        let report = m.report.take();
+        let profile = m.profile.take();
+        let observed = std::mem::take(&mut m.observed_at);
+        let extra = std::mem::take(&mut m.vendor_extra);
+        let mut json = Vec::with_capacity(4096);
+        let head = serde_json::to_writer(&mut json, &*m);
+        m.report = report;
+        m.profile = profile;
+        m.observed_at = observed;
+        m.vendor_extra = extra;
+        head.map_err(|e| StoreError::bad_record(format!("{}: cannot serialise: {e}", m.key)))?;
+        if json.pop() != Some(b'}') {
+            return Err(StoreError::bad_record(format!(
+                "{}: cannot serialise: not a JSON object",
+                m.key
+            )));
+        }
+        let empty_head = json.last() == Some(&b'{');
+        let mut h = SipHasher13::new_with_keys(0, 0);
+        std::hash::Hasher::write(&mut h, &json);
+        let head = h;
+        let start = json.len();
+        tail(m, true, empty_head, &mut json)?;
+        let mut h = head;
+        std::hash::Hasher::write(&mut h, json.get(start..).unwrap_or_default());
+        Ok(RecordJson {
+            json,
+            hash: h.finish128().as_u128().to_le_bytes(),
+            head,
+            empty_head,
+        })
+    }
+
+    /// The content hash of `merged`, a meeting whose members before its report are this
+    /// record's (see the type's docs): the hash of the head and `merged`'s last members
+    /// without its observation times.
+    pub(crate) fn content_hash_with_head(&self, merged: &Meeting) -> Result<[u8; 16]> {
+        let mut rest = Vec::with_capacity(256);
+        tail(merged, false, self.empty_head, &mut rest)?;
+        let mut h = self.head;
+        std::hash::Hasher::write(&mut h, &rest);
+        Ok(h.finish128().as_u128().to_le_bytes())
+    }
 }
 
 fn zstd_error(what: &str, e: &std::io::Error) -> StoreError {
@@ -99,6 +206,47 @@ pub(crate) fn decompress_record(dictionary: i64, bytes: &[u8], what: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One serialisation gives the record's canonical JSON and hash, and the content hash
+    /// of a meeting with the same head, whichever of the last members are present.
+    #[test]
+    fn the_record_json_is_the_canonical_json_and_its_head_gives_the_content_hash() {
+        use meeting_core::{ReportState, Source, Vendor};
+        let at: chrono::DateTime<chrono::Utc> = "2024-05-06T07:08:09Z".parse().unwrap();
+        for n in 0..16u8 {
+            let mut m = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:k==");
+            m.topic = Some("Weekly \"sync\"".into());
+            if n & 1 != 0 {
+                m.report = Some(ReportState::None);
+            }
+            if n & 2 != 0 {
+                m.profile = Some("acme".into());
+            }
+            if n & 4 != 0 {
+                m.observe(at);
+            }
+            if n & 8 != 0 {
+                let mut extra = std::collections::BTreeMap::new();
+                extra.insert("x".to_owned(), serde_json::json!({"a": [1, "b"]}));
+                m.vendor_extra.insert(Source::SystecDetail, extra);
+            }
+            let json = RecordJson::of(&mut m).unwrap();
+            let text = crate::codec::record_text(&m).unwrap();
+            assert_eq!(
+                String::from_utf8(json.json.clone()).unwrap(),
+                text,
+                "case {n}"
+            );
+            assert_eq!(json.hash, record_hash(text.as_bytes()));
+            let mut merged = m.clone();
+            merged.report = Some(ReportState::Full);
+            assert_eq!(
+                json.content_hash_with_head(&merged).unwrap(),
+                crate::codec::content_hash(&mut merged).unwrap(),
+                "case {n}"
+            );
+        }
+    }
 
     #[test]
     fn records_round_trip_and_the_dictionary_pays() {

@@ -154,6 +154,150 @@ fn unpack_amount(item: &[serde_json::Value]) -> Option<rust_decimal::Decimal> {
     }
 }
 
+/// The values of a meeting's summary row, ready to bind: computed where the record is
+/// prepared (any thread), written by the writer ([`RowValues::write`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RowValues {
+    key: String,
+    vendor: &'static str,
+    profile: String,
+    fetched: String,
+    content_hash: [u8; 16],
+    rules_version: i64,
+    record_profile: Option<String>,
+    status: Option<String>,
+    report: Option<String>,
+    times: [Option<String>; 5],
+    meeting_number: Option<String>,
+    occurrence_id: Option<String>,
+    room: [Option<String>; 3],
+    has_room: bool,
+    host: [Option<String>; 3],
+    has_host: bool,
+    event_id: Option<String>,
+    event_kind: &'static str,
+    measured_seconds: Option<i64>,
+    billed_minutes: Option<i64>,
+    counts: [i64; 5],
+    phone_cost: Option<String>,
+    booked_rooms: Option<String>,
+}
+
+impl RowValues {
+    /// The row of `m`, the merged meeting of its key, whose newest observation was fetched
+    /// under `profile` at `fetched`.
+    pub(crate) fn of(
+        m: &Meeting,
+        profile: &str,
+        fetched: &str,
+        content_hash: &[u8; 16],
+    ) -> RowValues {
+        let s = MeetingSummary::from_meeting(m);
+        RowValues {
+            vendor: s.vendor.name(),
+            profile: profile.to_owned(),
+            fetched: fetched.to_owned(),
+            content_hash: *content_hash,
+            rules_version: i64::from(s.rules_version),
+            status: enum_text(&s.status),
+            report: s.report.as_ref().and_then(enum_text),
+            times: [
+                s.observed_at.map(time_text),
+                s.start.map(time_text),
+                s.end.map(time_text),
+                s.effective_start.map(time_text),
+                m.scheduled_end.map(time_text),
+            ],
+            meeting_number: m.meeting_number.clone(),
+            occurrence_id: m.occurrence_id.clone(),
+            has_room: s.has_room,
+            has_host: s.has_host,
+            event_kind: s.event_kind.name(),
+            measured_seconds: opt_u64_sql(s.measured_seconds),
+            billed_minutes: opt_u64_sql(s.billed_minutes),
+            counts: [
+                u64_sql(s.attendees),
+                u64_sql(s.attendee_seconds),
+                u64_sql(s.invitees),
+                u64_sql(s.phone_calls),
+                u64_sql(s.phone_minutes),
+            ],
+            phone_cost: pack_cost(&s.phone_cost),
+            booked_rooms: pack_rooms(&s.booked_rooms),
+            key: s.key,
+            record_profile: s.profile,
+            room: [s.room_id, s.room_name, s.room_email],
+            host: [s.host_id, s.host_name, s.host_email],
+            event_id: s.event_id,
+        }
+    }
+
+    /// The content hash the row was built with.
+    pub(crate) fn content_hash(&self) -> &[u8; 16] {
+        &self.content_hash
+    }
+
+    /// Writes (inserts or replaces) the row.
+    pub(crate) fn write(&self, conn: &Connection) -> Result<()> {
+        let [observed, start, end, effective, scheduled_end] = &self.times;
+        let [room_id, room_name, room_email] = &self.room;
+        let [host_id, host_name, host_email] = &self.host;
+        let [attendees, attendee_seconds, invitees, calls, minutes] = self.counts;
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO summaries (key, vendor, profile, fetched_at, content_hash,
+                 rules_version, record_profile, status, report, observed_at, start_at, end_at,
+                 effective_start, scheduled_end, meeting_number, occurrence_id, room_id,
+                 room_name, room_email, has_room, host_id, host_name, host_email, has_host,
+                 event_id, event_kind, measured_seconds, billed_minutes, attendees,
+                 attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost, booked_rooms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
+                 ?34, ?35)",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                self.key,
+                self.vendor,
+                self.profile,
+                self.fetched,
+                &self.content_hash[..],
+                self.rules_version,
+                self.record_profile,
+                self.status,
+                self.report,
+                observed,
+                start,
+                end,
+                effective,
+                scheduled_end,
+                self.meeting_number,
+                self.occurrence_id,
+                room_id,
+                room_name,
+                room_email,
+                self.has_room,
+                host_id,
+                host_name,
+                host_email,
+                self.has_host,
+                self.event_id,
+                self.event_kind,
+                self.measured_seconds,
+                self.billed_minutes,
+                attendees,
+                attendee_seconds,
+                invitees,
+                calls,
+                minutes,
+                self.phone_cost,
+                self.booked_rooms,
+            ])
+        })
+        .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
+        Ok(())
+    }
+}
+
 /// Writes (inserts or replaces) the summary row of `m`, the merged meeting of its key.
 pub(crate) fn write(
     conn: &Connection,
@@ -162,59 +306,7 @@ pub(crate) fn write(
     fetched: &str,
     content_hash: &[u8; 16],
 ) -> Result<()> {
-    let s = MeetingSummary::from_meeting(m);
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO summaries (key, vendor, profile, fetched_at, content_hash,
-             rules_version, record_profile, status, report, observed_at, start_at, end_at,
-             effective_start, scheduled_end, meeting_number, occurrence_id, room_id,
-             room_name, room_email, has_room, host_id, host_name, host_email, has_host,
-             event_id, event_kind, measured_seconds, billed_minutes, attendees,
-             attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost, booked_rooms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
-             ?34, ?35)",
-    )
-    .and_then(|mut stmt| {
-        stmt.execute(params![
-            s.key,
-            s.vendor.name(),
-            profile,
-            fetched,
-            &content_hash[..],
-            i64::from(s.rules_version),
-            s.profile,
-            enum_text(&s.status),
-            s.report.as_ref().and_then(enum_text),
-            s.observed_at.map(time_text),
-            s.start.map(time_text),
-            s.end.map(time_text),
-            s.effective_start.map(time_text),
-            m.scheduled_end.map(time_text),
-            m.meeting_number,
-            m.occurrence_id,
-            s.room_id,
-            s.room_name,
-            s.room_email,
-            s.has_room,
-            s.host_id,
-            s.host_name,
-            s.host_email,
-            s.has_host,
-            s.event_id,
-            s.event_kind.name(),
-            opt_u64_sql(s.measured_seconds),
-            opt_u64_sql(s.billed_minutes),
-            u64_sql(s.attendees),
-            u64_sql(s.attendee_seconds),
-            u64_sql(s.invitees),
-            u64_sql(s.phone_calls),
-            u64_sql(s.phone_minutes),
-            pack_cost(&s.phone_cost),
-            pack_rooms(&s.booked_rooms),
-        ])
-    })
-    .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
-    Ok(())
+    RowValues::of(m, profile, fetched, content_hash).write(conn)
 }
 
 /// Deletes the summary row of `key`.

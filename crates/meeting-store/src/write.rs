@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use meeting_core::Meeting;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::codec::{compress, content_hash, parse_record, scrub, time_text};
+use crate::codec::{compress, content_hash, scrub, time_text};
 use crate::error::{Result, StoreError};
 use crate::model::{
     Cursor, JoinLink, LoadSummary, PreparedObservation, RawResponse, RunManifest, WindowCommit,
@@ -26,15 +26,35 @@ enum Change {
 }
 
 /// An observation this commit stored (the current one of its `(key, source)`), kept in
-/// memory so that the meeting is rebuilt without reading and parsing it back.
+/// memory so that the meeting is rebuilt without reading it back.
 pub(crate) struct Written {
     fetched_at: String,
     profile: String,
     /// A neutral record ([`crate::Observation::neutral`]).
     neutral: bool,
-    meeting: Meeting,
-    /// The merge of this observation alone and its content hash, when prepared before.
-    alone: Option<(Meeting, [u8; 16])>,
+    /// The record, or its JSON (parsed only if it is merged with others).
+    meeting: Record,
+    /// The summary row of this observation merged alone, when prepared before.
+    alone: Option<Box<summary_row::RowValues>>,
+}
+
+/// A record held as a meeting or as its stored JSON.
+enum Record {
+    Meeting(Box<Meeting>),
+    Json(Vec<u8>),
+}
+
+impl Record {
+    fn into_meeting(self, key: &str) -> Result<Meeting> {
+        match self {
+            Record::Meeting(m) => Ok(*m),
+            Record::Json(json) => serde_json::from_slice(&json).map_err(|e| {
+                StoreError::bad_record(format!(
+                    "observation of {key}: stored record does not parse: {e}"
+                ))
+            }),
+        }
+    }
 }
 
 /// The observations a commit stored, by key, then by source name (the order in which
@@ -63,26 +83,29 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             source,
             profile,
             fetched,
+            key,
+            stub,
             meeting,
             record,
             hash,
             packed,
             alone,
         } = obs?;
-        if meeting.is_stub() {
-            if store_stub(conn, &meeting, &record, &profile, &fetched)? {
+        if let Some(start) = stub {
+            let record = std::str::from_utf8(&record)
+                .map_err(|e| StoreError::bad_record(format!("report stub {key}: {e}")))?;
+            if store_stub(conn, &key, record, &profile, &fetched, start.as_deref())? {
                 summary.stubs_new += 1;
             }
             continue;
         }
-        seen.insert(meeting.key.clone());
         // Stored when it is the greater observation of its `(key, source)` by
         // `(fetched_at, hash of the record's JSON, profile)` (compared bytewise, as in
         // Rust), or the first: the record compressed with the embedded dictionary (hashed
         // and compressed when it was prepared).
         let packed = match packed {
             Some(p) => p,
-            None => compress_record(record.as_bytes())?,
+            None => compress_record(&record)?,
         };
         let stored = conn
             .prepare_cached(
@@ -96,7 +119,7 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             )
             .and_then(|mut s| {
                 s.execute(params![
-                    meeting.key,
+                    key,
                     source,
                     profile,
                     fetched,
@@ -108,7 +131,11 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             .map_err(db("cannot store an observation"))?
             > 0;
         if stored {
-            written.entry(meeting.key.clone()).or_default().insert(
+            let meeting = match meeting {
+                Some(m) => Record::Meeting(Box::new(m)),
+                None => Record::Json(record),
+            };
+            written.entry(key.clone()).or_default().insert(
                 source,
                 Written {
                     fetched_at: fetched,
@@ -118,8 +145,10 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
                     alone,
                 },
             );
+            seen.insert(key);
             continue;
         }
+        seen.insert(key.clone());
         // Not newer: the same observation again, or an older one.
         let same = conn
             .prepare_cached(
@@ -128,7 +157,7 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             )
             .and_then(|mut s| {
                 s.query_row(
-                    params![meeting.key, source, fetched, &hash[..], profile],
+                    params![key, source, fetched, &hash[..], profile],
                     |_| Ok(()),
                 )
                 .optional()
@@ -189,15 +218,16 @@ fn store_join_link(conn: &Connection, link: &JoinLink) -> Result<()> {
 /// Stores a stub; `true` when it was not held.
 fn store_stub(
     conn: &Connection,
-    stub: &Meeting,
+    key: &str,
     record: &str,
     profile: &str,
     fetched: &str,
+    start: Option<&str>,
 ) -> Result<bool> {
     let exists = conn
         .query_row(
             "SELECT 1 FROM report_stubs WHERE key = ?1 AND record = ?2",
-            params![stub.key, record],
+            params![key, record],
             |_| Ok(()),
         )
         .optional()
@@ -210,13 +240,7 @@ fn store_stub(
              fetched_at = excluded.fetched_at
          WHERE (excluded.fetched_at, excluded.profile)
              > (report_stubs.fetched_at, report_stubs.profile)",
-        params![
-            stub.key,
-            record,
-            profile,
-            fetched,
-            stub.start.or(stub.scheduled_start).map(time_text)
-        ],
+        params![key, record, profile, fetched, start],
     )
     .map_err(db("cannot store a report stub"))?;
     Ok(!exists)
@@ -346,12 +370,11 @@ fn current_observations(
             out.push(w);
             continue;
         }
-        let meeting = parse_record(&o.record, &format!("observation of {key}"))?;
         out.push(Written {
             neutral: o.source == crate::model::NEUTRAL,
             fetched_at: o.fetched_at,
             profile: o.profile,
-            meeting,
+            meeting: Record::Json(o.record.into_bytes()),
             alone: None,
         });
     }
@@ -361,33 +384,16 @@ fn current_observations(
 /// Merges the current observations of `key` (in source order): the merged record, the
 /// profile of the newest observation (ties by profile name) and its fetch time; with
 /// `hash`, the merged record's [`content_hash`](crate::codec::content_hash) (else zeros).
-fn merge_current(key: &str, mut observations: Vec<Written>, hash: bool) -> Result<Option<Merged>> {
-    // A neutral record ranks below the vendor's observations: it stands for the key only
-    // while there are none.
-    if observations.iter().any(|o| !o.neutral) {
-        observations.retain(|o| !o.neutral);
-    }
-    let Some(newest) = observations
-        .iter()
-        .max_by(|a, b| (&a.fetched_at, &a.profile).cmp(&(&b.fetched_at, &b.profile)))
-    else {
+fn merge_current(key: &str, observations: Vec<Written>, hash: bool) -> Result<Option<Merged>> {
+    let observations = effective(observations);
+    let Some(newest) = newest(&observations) else {
         return Ok(None);
     };
     let profile = newest.profile.clone();
     let observed = newest.fetched_at.clone();
-    let single = observations.len() == 1;
     let mut records = Vec::with_capacity(observations.len());
     for o in observations {
-        if single && let Some((meeting, content_hash)) = o.alone {
-            // Merged and hashed on the caller's thread (`Observation::prepare`).
-            return Ok(Some(Merged {
-                meeting,
-                content_hash,
-                profile,
-                observed,
-            }));
-        }
-        records.push(o.meeting);
+        records.push(o.meeting.into_meeting(key)?);
     }
     let mut merged = meeting_core::merge::merge(records);
     if merged.len() != 1 {
@@ -410,6 +416,22 @@ fn merge_current(key: &str, mut observations: Vec<Written>, hash: bool) -> Resul
         profile,
         observed,
     }))
+}
+
+/// The observations a meeting is merged from: a neutral record ranks below the vendor's
+/// observations, so it stands for the key only while there are none.
+fn effective(mut observations: Vec<Written>) -> Vec<Written> {
+    if observations.iter().any(|o| !o.neutral) {
+        observations.retain(|o| !o.neutral);
+    }
+    observations
+}
+
+/// The newest observation (ties: the greater profile name).
+fn newest(observations: &[Written]) -> Option<&Written> {
+    observations
+        .iter()
+        .max_by(|a, b| (&a.fetched_at, &a.profile).cmp(&(&b.fetched_at, &b.profile)))
 }
 
 /// A meeting merged from its observations.
@@ -471,6 +493,19 @@ fn rebuild(
         (None, Some(fresh)) => fresh.into_values().collect(),
         (_, fresh) => current_observations(conn, key, fresh)?,
     };
+    let current = effective(current);
+    if let [only] = current.as_slice()
+        && let Some(row) = &only.alone
+    {
+        // One observation, merged and summarised on the caller's thread
+        // (`Observation::prepare`).
+        row.write(conn)?;
+        return Ok(match held {
+            None => Change::New,
+            Some(old) if old.as_slice() == row.content_hash().as_slice() => Change::Unchanged,
+            Some(_) => Change::Updated,
+        });
+    }
     let Some(Merged {
         meeting,
         content_hash,

@@ -13,7 +13,33 @@ use crate::{schema, write};
 
 enum Command {
     Commit(Box<WindowCommit>, mpsc::SyncSender<Result<LoadSummary>>),
+    Part(Box<WindowCommit>, mpsc::SyncSender<Result<LoadSummary>>),
     Purge(DateTime<Utc>, mpsc::SyncSender<Result<PurgeSummary>>),
+}
+
+/// How a [`Writer`] opens its archive.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct WriterOptions {
+    temporary: bool,
+}
+
+impl WriterOptions {
+    /// The options of an archive that is kept: WAL, `synchronous=FULL`.
+    #[must_use]
+    pub fn new() -> Self {
+        WriterOptions::default()
+    }
+
+    /// An archive that is thrown away after use (files read through a temporary archive):
+    /// no journal, no `fsync`, and a small page cache, since nothing in it has to survive
+    /// a crash or a failed write. A write that fails or is interrupted leaves it unusable:
+    /// never for an archive that is kept.
+    #[must_use]
+    pub fn temporary(mut self, on: bool) -> Self {
+        self.temporary = on;
+        self
+    }
 }
 
 /// The archive's writer: opens (creating if missing) the archive and
@@ -26,7 +52,7 @@ enum Command {
 pub struct Writer {
     path: PathBuf,
     tx: Option<mpsc::Sender<Command>>,
-    thread: Option<thread::JoinHandle<()>>,
+    thread: Option<thread::JoinHandle<Result<()>>>,
 }
 
 impl Writer {
@@ -39,8 +65,19 @@ impl Writer {
     /// `NewerVersion`, `NeedsMigration`, `NotAnArchive` (not SQLite, damaged, or another program's database),
     /// `Io`, `Busy`, `Database`.
     pub fn open(path: impl AsRef<Path>) -> Result<Writer> {
+        Writer::open_with(path, &WriterOptions::new())
+    }
+
+    /// [`Writer::open`] with `options` (a [temporary](WriterOptions::temporary) archive).
+    ///
+    /// # Errors
+    /// As [`Writer::open`].
+    pub fn open_with(path: impl AsRef<Path>, options: &WriterOptions) -> Result<Writer> {
         let path = path.as_ref().to_path_buf();
         let conn = schema::open_writable(&path)?;
+        if options.temporary {
+            schema::make_temporary(&conn, &path)?;
+        }
         let (tx, rx) = mpsc::channel::<Command>();
         let thread_path = path.clone();
         let thread = thread::Builder::new()
@@ -87,6 +124,26 @@ impl Writer {
         })
     }
 
+    /// Hands one part of a larger transaction to the writer thread and returns at once (as
+    /// [`Writer::send_window`]): the part is written inside the writer's open transaction
+    /// (begun by the first part), which the next window sent ([`Writer::send_window`],
+    /// [`Writer::commit_window`]; it is written in the same transaction) or the writer's
+    /// closing commits. A bulk load (`import`) sends its batches as parts and a window
+    /// every so often: each page of the archive's indexes is then written once per
+    /// transaction rather than once per batch. If a part fails, the open transaction is
+    /// rolled back: the parts sent since the last commit are lost with it.
+    ///
+    /// # Errors
+    /// `WriterGone`; the part's own errors come from [`PendingCommit::wait`].
+    pub fn send_part(&self, commit: WindowCommit) -> Result<PendingCommit> {
+        let (reply, answer) = mpsc::sync_channel(1);
+        self.send(Command::Part(Box::new(commit), reply))?;
+        Ok(PendingCommit {
+            answer,
+            path: self.path.clone(),
+        })
+    }
+
     /// Loads observations in one transaction (a [`WindowCommit`] without run or cursor).
     ///
     /// # Errors
@@ -114,10 +171,11 @@ impl Writer {
         answer.recv().map_err(|_| self.gone())?
     }
 
-    /// Stops the writer thread, waiting for the write in flight.
+    /// Stops the writer thread, waiting for the write in flight and committing the parts
+    /// sent ([`Writer::send_part`]) since the last window.
     ///
     /// # Errors
-    /// `WriterGone` if the thread panicked.
+    /// `WriterGone` if the thread panicked; the commit's own errors (`Io`, `Database`).
     pub fn close(mut self) -> Result<()> {
         self.shutdown()
     }
@@ -125,7 +183,7 @@ impl Writer {
     fn shutdown(&mut self) -> Result<()> {
         drop(self.tx.take());
         match self.thread.take() {
-            Some(t) => t.join().map_err(|_| self.gone()),
+            Some(t) => t.join().map_err(|_| self.gone())?,
             None => Ok(()),
         }
     }
@@ -170,22 +228,90 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) {
+fn run(conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) -> Result<()> {
+    let mut conn = conn;
+    // Whether a transaction of parts is open.
+    let mut open = false;
     while let Ok(command) = rx.recv() {
         match command {
             Command::Commit(commit, reply) => {
-                let result = in_transaction(&mut conn, path, |c| write::apply(c, *commit));
+                let result = if open {
+                    open = false;
+                    in_open_transaction(&conn, path, |c| write::apply(c, *commit), true)
+                } else {
+                    in_transaction(&mut conn, path, |c| write::apply(c, *commit))
+                };
+                let _ = reply.send(result);
+            }
+            Command::Part(commit, reply) => {
+                let result = if !open && let Err(e) = begin(&conn, path) {
+                    Err(e)
+                } else {
+                    let r = in_open_transaction(&conn, path, |c| write::apply(c, *commit), false);
+                    // A failed part rolled the transaction back.
+                    open = r.is_ok();
+                    r
+                };
                 let _ = reply.send(result);
             }
             Command::Purge(before, reply) => {
+                if open {
+                    open = false;
+                    if let Err(e) = commit_open(&conn, path) {
+                        let _ = reply.send(Err(e));
+                        continue;
+                    }
+                }
                 let _ = reply.send(crate::purge::run(&mut conn, path, before));
             }
         }
     }
+    let committed = if open {
+        commit_open(&conn, path)
+    } else {
+        Ok(())
+    };
     // The writer ends by folding the WAL into the archive and cutting it to nothing, so
     // what was written (and what `secure_delete` overwrote) is not left in the `-wal`.
     // Best effort: a reader holding a snapshot keeps the WAL, which is still correct.
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    committed
+}
+
+/// Begins the immediate transaction that parts are written in.
+fn begin(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| StoreError::sqlite("cannot start a write (another writer?)", e).at(path))
+}
+
+/// Commits the open transaction of parts.
+fn commit_open(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        StoreError::sqlite("cannot commit", e).at(path)
+    })
+}
+
+/// Runs `f` in the open transaction; then commits it when `commit`. On failure, the open
+/// transaction is rolled back.
+fn in_open_transaction<T>(
+    conn: &Connection,
+    path: &Path,
+    f: impl FnOnce(&Connection) -> Result<T>,
+    commit: bool,
+) -> Result<T> {
+    match f(conn) {
+        Ok(value) => {
+            if commit {
+                commit_open(conn, path)?;
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e.at(path))
+        }
+    }
 }
 
 /// Runs `f` in an immediate transaction; commits on success, rolls back otherwise.

@@ -2,11 +2,13 @@
 //! with their bad documents counted and saved runs' manifests recorded. No printing.
 //!
 //! The inputs are split into chunks of whole documents (the scanner only, on the calling
-//! thread); each chunk is parsed, normalised, serialised to canonical JSON, hashed and
-//! compressed on any of the `jobs` threads ([`ImportOptions`]); the results come back in input
-//! order (so any run gives the same archive) and go to the archive's writer thread, which
-//! only writes, a batch of records per transaction. Memory is bounded by the chunks in
-//! flight and two batches, whatever the size of the input.
+//! thread); each chunk is parsed, normalised, serialised to canonical JSON, hashed,
+//! compressed and summarised on any of the `jobs` threads ([`ImportOptions`]); the results
+//! come back in input order (so any run gives the same archive) and go to the archive's
+//! writer thread, which only writes: a batch of records at a time, as parts of a
+//! transaction committed every `TRANSACTION_RECORDS` (32 768) records. Memory is bounded by the
+//! chunks in flight and two batches (and the writer's page cache), whatever the size of
+//! the input.
 
 use std::path::Path;
 use std::time::Duration;
@@ -17,7 +19,7 @@ use meeting_core::run::RunManifest;
 use meeting_core::{Context, DumpOptions, Meeting};
 use meeting_store::{
     LoadSummary, Observation, PendingCommit, PreparedObservation, RawResponse, RunLock, StoreError,
-    WindowCommit, Writer,
+    WindowCommit, Writer, WriterOptions,
 };
 
 use crate::archive::RUN_LOCK_WAIT;
@@ -31,6 +33,15 @@ const BATCH_RECORDS: usize = 512;
 /// Bytes of canonical JSON per import transaction at most (records with long participant
 /// lists make a batch of fewer records).
 const BATCH_JSON_BYTES: usize = 1 << 20;
+
+/// Records per transaction of a kept archive at most: the batches are written as parts of
+/// one transaction ([`Writer::send_part`]), committed every so many records, so that each
+/// page of the archive's indexes (keys are random) is written once per transaction rather
+/// than once per batch. A temporary archive is loaded in one transaction.
+const TRANSACTION_RECORDS: usize = 32_768;
+
+/// Bytes of canonical JSON per transaction of a kept archive at most.
+const TRANSACTION_JSON_BYTES: usize = 64 << 20;
 
 /// Saved-response records (`--save-raw`) are small: one response per file.
 const RECORD_MAX_BYTES: u64 = 64 << 20;
@@ -51,6 +62,8 @@ pub struct ImportOptions {
     pub jobs: usize,
     /// How documents are read (a forced endpoint), when not only in `context`.
     dump: Option<DumpOptions>,
+    /// A temporary archive ([`meeting_store::WriterOptions::temporary`]).
+    temporary: bool,
 }
 
 impl ImportOptions {
@@ -65,7 +78,16 @@ impl ImportOptions {
             lock_wait: RUN_LOCK_WAIT,
             jobs: crate::inputs::default_jobs(),
             dump: None,
+            temporary: false,
         }
+    }
+
+    /// Load into a temporary archive (thrown away after use): no journal, no `fsync`, one
+    /// transaction ([`meeting_store::WriterOptions::temporary`]).
+    #[must_use]
+    pub(crate) fn temporary(mut self, on: bool) -> Self {
+        self.temporary = on;
+        self
     }
 
     /// Read the documents with these options (a forced endpoint); their context stands for
@@ -274,7 +296,7 @@ fn observation(profile: &str, fetched_at: DateTime<Utc>, m: Meeting) -> Observat
     }
 }
 
-/// The batch being filled, and the one the writer thread is committing.
+/// The batch being filled, and the one the writer thread is writing.
 struct Batches<'w> {
     writer: &'w Writer,
     records: Vec<PreparedObservation>,
@@ -282,31 +304,46 @@ struct Batches<'w> {
     raw: Vec<RawResponse>,
     pending: Option<PendingCommit>,
     changes: LoadSummary,
+    /// Records and JSON bytes written in the open transaction.
+    open: (usize, usize),
+    /// One transaction for everything (a temporary archive).
+    one_transaction: bool,
 }
 
 impl Batches<'_> {
-    /// Hands the batch to the writer thread once the one before it is committed, and
+    /// Hands the batch to the writer thread once the one before it is written, and
     /// returns while it is written: preparing the next batch overlaps writing this one.
-    /// Batches are committed in order; the first failure stops the import (the batches
-    /// before it stay committed).
+    /// Batches are written in order, as parts of a transaction committed every
+    /// [`TRANSACTION_RECORDS`] records (or [`TRANSACTION_JSON_BYTES`]); the first failure
+    /// stops the import (the transactions before it stay committed).
     fn send(&mut self) -> Result<(), StoreError> {
+        if let Some(p) = self.pending.take() {
+            self.changes.add(&p.wait()?);
+        }
+        self.open.0 += self.records.len();
+        self.open.1 += self.json_bytes;
+        let mut commit = WindowCommit::prepared(std::mem::take(&mut self.records));
+        commit.raw.append(&mut self.raw);
+        self.json_bytes = 0;
+        let end = !self.one_transaction
+            && (self.open.0 >= TRANSACTION_RECORDS || self.open.1 >= TRANSACTION_JSON_BYTES);
+        self.pending = Some(if end {
+            self.open = (0, 0);
+            self.writer.send_window(commit)?
+        } else {
+            self.writer.send_part(commit)?
+        });
+        Ok(())
+    }
+
+    /// Sends the last batch as the window that commits the open transaction.
+    fn finish(mut self) -> Result<LoadSummary, StoreError> {
         if let Some(p) = self.pending.take() {
             self.changes.add(&p.wait()?);
         }
         let mut commit = WindowCommit::prepared(std::mem::take(&mut self.records));
         commit.raw.append(&mut self.raw);
-        self.json_bytes = 0;
-        self.pending = Some(self.writer.send_window(commit)?);
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<LoadSummary, StoreError> {
-        if !self.records.is_empty() || !self.raw.is_empty() {
-            self.send()?;
-        }
-        if let Some(p) = self.pending.take() {
-            self.changes.add(&p.wait()?);
-        }
+        self.changes.add(&self.writer.send_window(commit)?.wait()?);
         Ok(self.changes)
     }
 }
@@ -341,7 +378,7 @@ pub fn import_with_progress(
     on_progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary, OfflineError> {
     let _lock = RunLock::acquire(path, options.lock_wait)?;
-    let writer = Writer::open(path)?;
+    let writer = Writer::open_with(path, &WriterOptions::new().temporary(options.temporary))?;
     let base = options
         .dump
         .clone()
@@ -368,6 +405,8 @@ pub fn import_with_progress(
         raw: Vec::new(),
         pending: None,
         changes: LoadSummary::default(),
+        open: (0, 0),
+        one_transaction: options.temporary,
     };
     // The first chunk of each input is marked: only it can be a save-raw record.
     let mut last_input = None;

@@ -24,7 +24,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
-use meeting_store::{Archive, Query, StoreError, StoredSummary};
+use meeting_store::{Archive, Query, StoreError, SummaryOrder};
 
 use crate::inputs::{Expanded, Input};
 
@@ -391,7 +391,8 @@ pub fn load_files(
     inputs.manifests.clear();
     let import = crate::import::ImportOptions::new(FILES_PROFILE, options.dump.context)
         .dump_options(options.dump.clone())
-        .jobs(options.jobs);
+        .jobs(options.jobs)
+        .temporary(true);
     let s = crate::import::import(&dir.path().join(FILES_ARCHIVE), &inputs, &import, on_bad)?;
     Ok(LoadedFiles {
         dir,
@@ -425,25 +426,47 @@ pub fn summarize_files(
 /// `stats` over the archive: its summary rows (nothing decompressed) that the query of
 /// `filter` selects, with its report stubs attached and the rooms resolved across them, as
 /// [`summarize_files`] does for files; then filtered.
+///
+/// Only the summaries are held (in key order, read into a vector of the right size), with
+/// a small note of the rows a report stub may annotate: what `stats` holds is one
+/// [`MeetingSummary`] per meeting.
 pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, OfflineError> {
     let archive = Archive::open_read_only(path)?;
     let q = query(filter);
-    let mut rows = archive.summaries(&q)?;
     let mut stubs = archive.stubs()?;
+    let numbers: BTreeSet<String> = stubs
+        .iter()
+        .map(|s| s.meeting_number.clone().unwrap_or_default())
+        .collect();
+    let count = archive.summary_count(&q)?;
+    let mut summaries: Vec<MeetingSummary> =
+        Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+    let mut candidates: Vec<Candidate> = Vec::new();
+    archive.each_summary(&q, SummaryOrder::Key, &mut |r| {
+        if let Some(n) = r.meeting_number
+            && r.summary.report != Some(meeting_core::ReportState::Full)
+            && numbers.contains(&n)
+        {
+            candidates.push(Candidate {
+                index: summaries.len(),
+                occurrence: r.summary.vendor == meeting_core::Vendor::Systec && !r.summary.stub,
+                meeting_number: n,
+                occurrence_id: r.occurrence_id,
+            });
+        }
+        summaries.push(r.summary);
+        Ok(())
+    })?;
     drop(archive);
     if q.from.is_some() || q.to.is_some() {
         // A span's read takes only the stubs that can annotate its meetings (their meeting
         // number, and their request's UUIDs, name an occurrence of the span without a full
         // report): the others annotate meetings of other months, and are not "unmatched".
         let mut open: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for r in &rows {
-            if let Some(n) = r.meeting_number.as_deref()
-                && r.summary.report != Some(meeting_core::ReportState::Full)
-            {
-                open.entry(n)
-                    .or_default()
-                    .extend(r.occurrence_id.as_deref());
-            }
+        for c in &candidates {
+            open.entry(c.meeting_number.as_str())
+                .or_default()
+                .extend(c.occurrence_id.as_deref());
         }
         stubs.retain(|s| {
             s.meeting_number
@@ -455,9 +478,7 @@ pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, Of
                 })
         });
     }
-    let (attached, unmatched) = attach_stubs(&mut rows, stubs);
-    let mut summaries: Vec<MeetingSummary> = rows.into_iter().map(|r| r.summary).collect();
-    summaries.sort_by(|a, b| a.key.cmp(&b.key));
+    let (attached, unmatched) = attach_stubs(&mut summaries, &candidates, stubs);
     let mut dir = meeting_core::identity::RoomDirectory::new();
     for s in &summaries {
         dir.learn(s);
@@ -478,15 +499,28 @@ pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, Of
     })
 }
 
+/// A summary row that a report stub may annotate (its meeting number is a stub's, and it
+/// lacks a full report): where it is among the summaries, and what the stub rule reads.
+struct Candidate {
+    index: usize,
+    /// A Systec occurrence.
+    occurrence: bool,
+    meeting_number: String,
+    occurrence_id: Option<String>,
+}
+
 /// The merge's stub rule ([`meeting_core::merge`]) over summary rows: the stubs (the
 /// newest of each meeting number and request scope) annotate the Systec occurrences with
 /// their meeting number (within the scope's UUIDs, when the stub has one) that lack a full
-/// report: their report state becomes `none`, the stub's observation time counts as theirs
-/// and its profile fills theirs when they have none. The number of distinct stubs and the
-/// sorted meeting numbers of those that matched nothing.
-fn attach_stubs(rows: &mut [StoredSummary], stubs: Vec<Meeting>) -> (u64, Vec<String>) {
+/// report (the `candidates`): their report state becomes `none`, the stub's observation
+/// time counts as theirs and its profile fills theirs when they have none. The number of
+/// distinct stubs and the sorted meeting numbers of those that matched nothing.
+fn attach_stubs(
+    summaries: &mut [MeetingSummary],
+    candidates: &[Candidate],
+    stubs: Vec<Meeting>,
+) -> (u64, Vec<String>) {
     use meeting_core::ReportState;
-    use std::collections::BTreeMap;
     let completeness = |m: &Meeting| {
         (
             matches!(
@@ -524,20 +558,13 @@ fn attach_stubs(rows: &mut [StoredSummary], stubs: Vec<Meeting>) -> (u64, Vec<St
             }
         }
     }
-    let occurrence =
-        |r: &StoredSummary| r.summary.vendor == meeting_core::Vendor::Systec && !r.summary.stub;
-    let mut by_number: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, r) in rows.iter().enumerate() {
-        if occurrence(r)
-            && let Some(n) = r.meeting_number.as_deref()
-        {
-            by_number.entry(n).or_default().push(i);
-        }
+    let mut by_number: BTreeMap<&str, Vec<&Candidate>> = BTreeMap::new();
+    for c in candidates.iter().filter(|c| c.occurrence) {
+        by_number
+            .entry(c.meeting_number.as_str())
+            .or_default()
+            .push(c);
     }
-    let by_number: BTreeMap<String, Vec<usize>> = by_number
-        .into_iter()
-        .map(|(n, v)| (n.to_owned(), v))
-        .collect();
     let mut count = 0;
     let mut unmatched = Vec::new();
     for stub in distinct.into_values() {
@@ -545,20 +572,17 @@ fn attach_stubs(rows: &mut [StoredSummary], stubs: Vec<Meeting>) -> (u64, Vec<St
         let number = stub.meeting_number.clone().unwrap_or_default();
         let scope = stub.stub_scope();
         let targets: Vec<usize> = by_number
-            .get(&number)
+            .get(number.as_str())
             .into_iter()
             .flatten()
-            .copied()
-            .filter(|&i| {
-                rows.get(i).is_some_and(|r| {
-                    r.summary.report != Some(ReportState::Full)
-                        && scope.is_none_or(|uuids| {
-                            r.occurrence_id
-                                .as_deref()
-                                .is_some_and(|u| uuids.iter().any(|x| x == u))
-                        })
+            .filter(|c| {
+                scope.is_none_or(|uuids| {
+                    c.occurrence_id
+                        .as_deref()
+                        .is_some_and(|u| uuids.iter().any(|x| x == u))
                 })
             })
+            .map(|c| c.index)
             .collect();
         if targets.is_empty() {
             unmatched.push(number);
@@ -569,8 +593,7 @@ fn attach_stubs(rows: &mut [StoredSummary], stubs: Vec<Meeting>) -> (u64, Vec<St
             .get(&meeting_core::Source::SystecReports)
             .copied();
         for i in targets {
-            if let Some(r) = rows.get_mut(i) {
-                let s = &mut r.summary;
+            if let Some(s) = summaries.get_mut(i) {
                 s.report = Some(ReportState::None);
                 if let Some(at) = at {
                     s.observed_at = Some(s.observed_at.map_or(at, |o| o.max(at)));

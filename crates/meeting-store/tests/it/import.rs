@@ -292,3 +292,92 @@ fn a_neutral_record_stands_until_a_vendor_observation_arrives() {
     assert_eq!(got[0].topic.as_deref(), Some("From the vendor"));
     assert_eq!(Archive::open_read_only(&path).unwrap().check().unwrap(), []);
 }
+
+/// Batches sent as parts of one transaction (`Writer::send_part`), with a window every so
+/// often and the rest committed when the writer closes, give the same archive as one
+/// plain load; so does a temporary archive (no journal) loaded in one transaction, which
+/// then reads as any archive.
+#[test]
+fn parts_of_transactions_and_a_temporary_archive_equal_one_plain_load() {
+    let records = sim_all(600_000, 9);
+    let observations = observe(&records, "acme", 10);
+    let (_dir_a, plain) = temp_archive();
+    load(&plain, observations.clone());
+    let expected = all_meetings(&plain);
+
+    for temporary in [false, true] {
+        let (_dir, path) = temp_archive();
+        let options = meeting_store::WriterOptions::new().temporary(temporary);
+        let writer = Writer::open_with(&path, &options).unwrap();
+        let mut pending: Vec<meeting_store::PendingCommit> = Vec::new();
+        for (i, chunk) in observations.chunks(61).enumerate() {
+            let prepared = chunk
+                .iter()
+                .cloned()
+                .map(|o| o.prepare().unwrap())
+                .collect::<Vec<_>>();
+            let commit = meeting_store::WindowCommit::prepared(prepared);
+            // A window every fourth batch commits the parts before it.
+            let p = if i % 4 == 3 && !temporary {
+                writer.send_window(commit).unwrap()
+            } else {
+                writer.send_part(commit).unwrap()
+            };
+            pending.push(p);
+        }
+        for p in pending {
+            p.wait().unwrap();
+        }
+        // The parts after the last window are committed by the close.
+        writer.close().unwrap();
+        assert_eq!(all_meetings(&path), expected, "temporary: {temporary}");
+        let archive = Archive::open_read_only(&path).unwrap();
+        assert_eq!(archive.check().unwrap(), []);
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        assert!(
+            std::fs::metadata(std::path::Path::new(&wal)).map_or(true, |m| m.len() == 0),
+            "no write-ahead log left"
+        );
+    }
+}
+
+/// A part that fails rolls back the open transaction: the parts sent since the last
+/// window are gone with it, the windows before stay committed.
+#[test]
+fn a_failed_part_rolls_back_the_parts_since_the_last_window() {
+    let (_dir, path) = temp_archive();
+    let writer = Writer::open(&path).unwrap();
+    let prepared = |key: &str| {
+        Observation::new("acme", at(1), detail(key, "Topic"))
+            .prepare()
+            .unwrap()
+    };
+    let one = |key: &str| meeting_store::WindowCommit::prepared(vec![prepared(key)]);
+    writer
+        .send_window(one("systec:w1=="))
+        .unwrap()
+        .wait()
+        .unwrap();
+    writer
+        .send_part(one("systec:p1=="))
+        .unwrap()
+        .wait()
+        .unwrap();
+    // A plain observation with two sources fails on the writer thread.
+    let mut bad = detail("systec:bad==", "Bad");
+    bad.sources.push(Source::SystecReports);
+    let mut commit = meeting_store::WindowCommit::new(vec![Observation::new("acme", at(1), bad)]);
+    commit.raw.clear();
+    let err = writer.send_part(commit).unwrap().wait().unwrap_err();
+    assert!(err.to_string().contains("exactly one source"), "{err}");
+    // A later part begins a new transaction.
+    writer
+        .send_part(one("systec:p2=="))
+        .unwrap()
+        .wait()
+        .unwrap();
+    writer.close().unwrap();
+    let keys: Vec<String> = all_meetings(&path).into_iter().map(|m| m.key).collect();
+    assert_eq!(keys, ["systec:p2==", "systec:w1=="]);
+}
