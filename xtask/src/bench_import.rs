@@ -17,6 +17,21 @@ use std::time::Instant;
 use super::{Measured, Row, measure, median, size_mb};
 
 /// Wall seconds, peak resident MiB (GNU time) and stdout lines of a command.
+/// `meeting parse PATH -o jsonl --no-merge --tz UTC -q`: the baseline every import row is
+/// measured against.
+fn parse_args(path: &str) -> [&str; 8] {
+    [
+        "parse",
+        path,
+        "-o",
+        "jsonl",
+        "--no-merge",
+        "--tz",
+        "UTC",
+        "-q",
+    ]
+}
+
 fn run_counting(program: &Path, args: &[&str]) -> Result<(f64, Option<f64>, u64), String> {
     let gnu_time = Path::new("/usr/bin/time");
     let t = Instant::now();
@@ -104,19 +119,7 @@ pub(super) fn rows(
     let mut parse_walls = Vec::new();
     let (mut parse_rss, mut meetings) = (None, 0u64);
     for _ in 0..runs {
-        let (w, r, n) = run_counting(
-            meeting,
-            &[
-                "parse",
-                path,
-                "-o",
-                "jsonl",
-                "--no-merge",
-                "--tz",
-                "UTC",
-                "-q",
-            ],
-        )?;
+        let (w, r, n) = run_counting(meeting, &parse_args(path))?;
         parse_walls.push(w);
         parse_rss = r;
         meetings = n;
@@ -386,19 +389,7 @@ fn compare(
         let mut walls = [Vec::new(), Vec::new()];
         let mut rss = [None, None];
         for _ in 0..runs {
-            let (w, _, n) = run_counting(
-                after,
-                &[
-                    "parse",
-                    path,
-                    "-o",
-                    "jsonl",
-                    "--no-merge",
-                    "--tz",
-                    "UTC",
-                    "-q",
-                ],
-            )?;
+            let (w, _, n) = run_counting(after, &parse_args(path))?;
             parse.push(w);
             meetings = n;
             for (i, bin) in [before, after].into_iter().enumerate() {
