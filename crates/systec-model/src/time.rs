@@ -213,7 +213,7 @@ impl From<DateTime<Utc>> for UtcTime {
 
 impl UtcTime {
     /// The canonical `YYYY-MM-DDTHH:MM:SSZ`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 20 && b.get(10) == Some(&b'T') && b.get(19) == Some(&b'Z') {
             let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
             return Some(UtcTime {
@@ -377,7 +377,7 @@ impl From<NaiveDateTime> for LocalTime {
 
 impl LocalTime {
     /// The canonical `YYYY-MM-DD HH:MM:SS`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 19 && b.get(10) == Some(&b' ') {
             let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
             return Some(LocalTime {
@@ -452,7 +452,7 @@ impl From<NaiveDate> for WireDate {
 
 impl WireDate {
     /// The canonical `YYYY-MM-DD`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 10 {
             return fixed_date(b).map(|value| WireDate { value, raw: None });
         }

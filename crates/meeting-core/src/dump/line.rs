@@ -181,8 +181,7 @@ impl LineWriter {
         };
         match source {
             Source::SystecDetail => {
-                let Some(page) = envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes)
-                else {
+                let Some(page) = systec_model::scan::detail_page(bytes) else {
                     return false;
                 };
                 for d in page.meetings.unwrap_or_default() {

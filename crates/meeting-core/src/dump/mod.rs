@@ -833,15 +833,13 @@ fn parse_as(
 /// take: the caller then parses with the owned model, which locates the error.
 fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>) -> bool {
     match source {
-        Source::SystecDetail => {
-            match systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes) {
-                Some(page) => {
-                    crate::normalize::normalize_detail_page_view(page, ctx, out);
-                    true
-                }
-                None => false,
+        Source::SystecDetail => match systec_model::scan::detail_page(bytes) {
+            Some(page) => {
+                crate::normalize::normalize_detail_page_view(page, ctx, out);
+                true
             }
-        }
+            None => false,
+        },
         Source::SystecReports => {
             match systec_model::envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(
                 bytes,
