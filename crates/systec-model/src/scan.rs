@@ -19,8 +19,13 @@ use std::borrow::Cow;
 use meeting_wire::{ExtraRef, Flag, IdRef, Str};
 use serde_json::Value;
 
-use crate::detail::{DetailMeetingRef, DetailPageRef, DetailParticipantRef, TelephonyUsageRef};
+use crate::detail::{
+    DetailMeeting, DetailMeetingRef, DetailPage, DetailPageRef, DetailParticipant,
+    DetailParticipantRef, TelephonyUsage, TelephonyUsageRef,
+};
+use crate::time::{fixed_date, fixed_time};
 use crate::{LocalTime, WireDate, Yuan, envelope_data};
+use chrono::NaiveDate;
 
 /// The `data` of a `detail` success answer as its borrowed view: the single-pass reader
 /// ([`read_detail_page`]) when it takes the body, else [`envelope_data`]. `None` exactly
@@ -34,26 +39,46 @@ pub fn detail_page(bytes: &[u8]) -> Option<DetailPageRef<'_>> {
 /// many valid answers (see the [module docs](self)).
 pub fn read_detail_page(bytes: &[u8]) -> Option<DetailPageRef<'_>> {
     let text = simdutf8::basic::from_utf8(meeting_wire::strip_bom(bytes)).ok()?;
-    let mut r = Reader { s: text, i: 0 };
+    let mut r = Reader {
+        s: text,
+        i: 0,
+        day: None,
+    };
     let page = r.envelope()?;
     r.ws();
     (r.i == text.len()).then_some(page)
 }
 
-/// Keys seen in one object (a bit per typed field).
-#[derive(Default)]
-struct Seen(u32);
+/// Eight bytes each `0x01`.
+const LO: u64 = 0x0101_0101_0101_0101;
+/// Eight bytes each `0x80`.
+const HI: u64 = 0x8080_8080_8080_8080;
 
-impl Seen {
-    /// Marks field `bit`; `None` when it was already seen (a repeated key: declined).
-    fn mark(&mut self, bit: u32) -> Option<()> {
-        let m = 1u32 << bit;
-        if self.0 & m != 0 {
-            return None;
+/// The high bit of each byte of `w` (little-endian) that may be `"`, `\` or a control
+/// byte: exact for the lowest one (a borrow only flags bytes above a true one).
+fn specials(w: u64) -> u64 {
+    let q = w ^ (LO * u64::from(b'"'));
+    let s = w ^ (LO * u64::from(b'\\'));
+    ((q.wrapping_sub(LO) & !q) | (s.wrapping_sub(LO) & !s) | (w.wrapping_sub(LO * 0x20) & !w)) & HI
+}
+
+/// The index of the first `"`, `\` or control byte in `b` from `i` (or `b.len()`): a
+/// string's end, eight bytes at a time.
+fn stop(b: &[u8], mut i: usize) -> usize {
+    while let Some(Ok(chunk)) = b.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let m = specials(u64::from_le_bytes(chunk));
+        if m != 0 {
+            return i + (m.trailing_zeros() / 8) as usize;
         }
-        self.0 |= m;
-        Some(())
+        i += 8;
     }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 /// The reader's position in the body (valid UTF-8; every index it slices at is next to an
@@ -61,6 +86,9 @@ impl Seen {
 struct Reader<'a> {
     s: &'a str,
     i: usize,
+    /// The date bytes of the last fixed-form local time read, and their date: the times of
+    /// a page mostly share a few days.
+    day: Option<(&'a [u8], NaiveDate)>,
 }
 
 impl<'a> Reader<'a> {
@@ -100,18 +128,37 @@ impl<'a> Reader<'a> {
         hit
     }
 
-    /// An object: `each` is called with every key (the reader then at its value);
-    /// declined unless the object is well formed.
-    fn object(&mut self, mut each: impl FnMut(&mut Self, &'a [u8]) -> Option<()>) -> Option<()> {
+    /// An object whose keys are all among `names` (each at most once): `each` is called
+    /// with the index of every key (the reader then at its value); declined for any other
+    /// key (an escape in a key included: it then matches no name) or a malformed object.
+    fn object(
+        &mut self,
+        names: &[&'static str],
+        mut each: impl FnMut(&mut Self, usize, &'static str) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'{')?;
         if self.peek()? == b'}' {
             self.i += 1;
             return Some(());
         }
+        let mut seen = 0u32;
         loop {
-            let key = self.key()?;
+            self.eat(b'"')?;
+            // The key is `name` exactly when its bytes are followed by the closing quote (a
+            // name holds no quote or backslash).
+            let rest = self.bytes().get(self.i..)?;
+            let k = names
+                .iter()
+                .position(|n| rest.get(n.len()) == Some(&b'"') && rest.starts_with(n.as_bytes()))?;
+            let name = names.get(k)?;
+            let bit = 1u32 << k;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            self.i += name.len() + 1;
             self.eat(b':')?;
-            each(self, key)?;
+            each(self, k, name)?;
             match self.peek()? {
                 b',' => self.i += 1,
                 b'}' => {
@@ -144,35 +191,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A key: a string without escapes or control bytes, as bytes.
-    fn key(&mut self) -> Option<&'a [u8]> {
-        self.eat(b'"')?;
-        let b = self.bytes();
-        let start = self.i;
-        loop {
-            match *b.get(self.i)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => self.i += 1,
-            }
-        }
-        let key = b.get(start..self.i)?;
-        self.i += 1;
-        Some(key)
-    }
-
     /// A string's raw text without escapes (`None` for one with an escape or a control
     /// byte), the reader after its closing quote.
     fn plain(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
         let b = self.bytes();
-        loop {
-            match *b.get(self.i)? {
-                b'"' => break,
-                b'\\' | 0..=0x1f => return None,
-                _ => self.i += 1,
-            }
+        self.i = stop(b, start);
+        if b.get(self.i) != Some(&b'"') {
+            return None;
         }
         let text = self.s.get(start..self.i)?;
         self.i += 1;
@@ -185,27 +212,22 @@ impl<'a> Reader<'a> {
         self.eat(b'"')?;
         let start = self.i;
         let b = self.bytes();
-        loop {
-            match *b.get(self.i)? {
-                b'"' => {
-                    let text = self.s.get(start..self.i)?;
-                    self.i += 1;
-                    return Some(Cow::Borrowed(text));
-                }
-                b'\\' => break,
-                0..=0x1f => return None,
-                _ => self.i += 1,
+        self.i = stop(b, start);
+        match *b.get(self.i)? {
+            b'"' => {
+                let text = self.s.get(start..self.i)?;
+                self.i += 1;
+                return Some(Cow::Borrowed(text));
             }
+            b'\\' => {}
+            _ => return None,
         }
         let mut out = String::from(self.s.get(start..self.i)?);
         loop {
             let run = self.i;
-            loop {
-                match *b.get(self.i)? {
-                    b'"' | b'\\' => break,
-                    0..=0x1f => return None,
-                    _ => self.i += 1,
-                }
+            self.i = stop(b, run);
+            if !matches!(b.get(self.i), Some(b'"' | b'\\')) {
+                return None;
             }
             out.push_str(self.s.get(run..self.i)?);
             if b.get(self.i) == Some(&b'"') {
@@ -348,8 +370,38 @@ impl<'a> Reader<'a> {
 
     /// A local time: a string without escapes, read as `LocalTime`'s deserialiser reads it.
     fn local_time(&mut self) -> Option<LocalTime> {
+        // The fixed form first: 19 bytes of digits and separators between quotes, read as
+        // `LocalTime::from_fixed` reads them (the date from the last one when its bytes are
+        // the same).
+        if self.peek()? == b'"' {
+            let b = self.bytes();
+            if b.get(self.i + 20) == Some(&b'"')
+                && let Some(t) = b.get(self.i + 1..self.i + 20)
+                && let Some(t) = self.fixed_local(t)
+            {
+                self.i += 21;
+                return Some(t);
+            }
+        }
         let t = self.plain()?;
         LocalTime::from_fixed(t.as_bytes()).or_else(|| t.parse().ok())
+    }
+
+    /// `LocalTime::from_fixed` of the 19 bytes `t`, with the day cache.
+    fn fixed_local(&mut self, t: &'a [u8]) -> Option<LocalTime> {
+        let (date_bytes, rest) = t.split_at_checked(10)?;
+        if rest.first() != Some(&b' ') {
+            return None;
+        }
+        let date = match self.day {
+            Some((bytes, date)) if bytes == date_bytes => date,
+            _ => {
+                let date = fixed_date(date_bytes)?;
+                self.day = Some((date_bytes, date));
+                date
+            }
+        };
+        Some(LocalTime::fixed(date.and_time(fixed_time(t, 11)?)))
     }
 
     fn wire_date(&mut self) -> Option<WireDate> {
@@ -379,7 +431,10 @@ impl<'a> Reader<'a> {
         wire: &'static str,
         read: impl FnOnce(&mut Self) -> Option<T>,
     ) -> Option<()> {
-        if self.literal(b"null") {
+        if self.peek()? == b'n' {
+            if !self.literal(b"null") {
+                return None;
+            }
             extra.push(Str::borrowed(wire), Value::Null);
         } else {
             *slot = Some(read(self)?);
@@ -390,28 +445,19 @@ impl<'a> Reader<'a> {
     /// The envelope: `status` 200, `message` a string or `null`, `data` a detail page;
     /// no other key.
     fn envelope(&mut self) -> Option<DetailPageRef<'a>> {
-        let mut seen = Seen::default();
         let mut status = None;
         let mut data = None;
-        self.object(|r, key| match key {
-            b"status" => {
-                seen.mark(0)?;
-                status = Some(r.u64()?);
-                Some(())
-            }
-            b"message" => {
-                seen.mark(1)?;
-                if !r.literal(b"null") {
-                    r.string()?;
+        self.object(&["status", "message", "data"], |r, k, _| {
+            match k {
+                0 => status = Some(r.u64()?),
+                1 => {
+                    if !r.literal(b"null") {
+                        r.string()?;
+                    }
                 }
-                Some(())
+                _ => data = Some(r.page()?),
             }
-            b"data" => {
-                seen.mark(2)?;
-                data = Some(r.page()?);
-                Some(())
-            }
-            _ => None,
+            Some(())
         })?;
         match status {
             Some(200) => data,
@@ -421,38 +467,18 @@ impl<'a> Reader<'a> {
 
     fn page(&mut self) -> Option<DetailPageRef<'a>> {
         let mut p = DetailPageRef::default();
-        let mut seen = Seen::default();
-        self.object(|r, key| {
+        self.object(DetailPage::FIELDS, |r, k, wire| {
             let x = &mut p.extra;
-            match key {
-                b"from" => seen
-                    .mark(0)
-                    .and_then(|()| r.field(&mut p.from, x, "from", Self::wire_date)),
-                b"to" => seen
-                    .mark(1)
-                    .and_then(|()| r.field(&mut p.to, x, "to", Self::wire_date)),
-                b"total_record" => seen
-                    .mark(2)
-                    .and_then(|()| r.field(&mut p.total_record, x, "total_record", Self::u64)),
-                b"total_page" => seen
-                    .mark(3)
-                    .and_then(|()| r.field(&mut p.total_page, x, "total_page", Self::u64)),
-                b"page_number" => seen
-                    .mark(4)
-                    .and_then(|()| r.field(&mut p.page_number, x, "page_number", Self::u64)),
-                b"page_size" => seen
-                    .mark(5)
-                    .and_then(|()| r.field(&mut p.page_size, x, "page_size", Self::u64)),
-                b"has_previous_page" => seen.mark(6).and_then(|()| {
-                    r.field(&mut p.has_previous_page, x, "has_previous_page", Self::bool)
-                }),
-                b"has_next_page" => seen
-                    .mark(7)
-                    .and_then(|()| r.field(&mut p.has_next_page, x, "has_next_page", Self::bool)),
-                b"meetings" => seen.mark(8).and_then(|()| {
-                    r.field(&mut p.meetings, x, "meetings", |r| r.array(Self::meeting))
-                }),
-                _ => None,
+            match k {
+                0 => r.field(&mut p.from, x, wire, Self::wire_date),
+                1 => r.field(&mut p.to, x, wire, Self::wire_date),
+                2 => r.field(&mut p.total_record, x, wire, Self::u64),
+                3 => r.field(&mut p.total_page, x, wire, Self::u64),
+                4 => r.field(&mut p.page_number, x, wire, Self::u64),
+                5 => r.field(&mut p.page_size, x, wire, Self::u64),
+                6 => r.field(&mut p.has_previous_page, x, wire, Self::bool),
+                7 => r.field(&mut p.has_next_page, x, wire, Self::bool),
+                _ => r.field(&mut p.meetings, x, wire, |r| r.array(Self::meeting)),
             }
         })?;
         Some(p)
@@ -460,45 +486,19 @@ impl<'a> Reader<'a> {
 
     fn meeting(&mut self) -> Option<DetailMeetingRef<'a>> {
         let mut m = DetailMeetingRef::default();
-        let mut seen = Seen::default();
-        self.object(|r, key| {
+        self.object(DetailMeeting::FIELDS, |r, k, wire| {
             let x = &mut m.extra;
-            match key {
-                b"uuid" => seen
-                    .mark(0)
-                    .and_then(|()| r.field(&mut m.uuid, x, "uuid", Self::str)),
-                b"host_id" => seen
-                    .mark(1)
-                    .and_then(|()| r.field(&mut m.host_id, x, "host_id", Self::str)),
-                b"meeting_id" => seen
-                    .mark(2)
-                    .and_then(|()| r.field(&mut m.meeting_id, x, "meeting_id", Self::id)),
-                b"topic" => seen
-                    .mark(3)
-                    .and_then(|()| r.field(&mut m.topic, x, "topic", Self::str)),
-                b"start_time" => seen
-                    .mark(4)
-                    .and_then(|()| r.field(&mut m.start_time, x, "start_time", Self::local_time)),
-                b"duration" => seen
-                    .mark(5)
-                    .and_then(|()| r.field(&mut m.duration, x, "duration", Self::u64)),
-                b"end_time" => seen
-                    .mark(6)
-                    .and_then(|()| r.field(&mut m.end_time, x, "end_time", Self::local_time)),
-                b"is_extra" => seen
-                    .mark(7)
-                    .and_then(|()| r.field(&mut m.is_extra, x, "is_extra", Self::flag)),
-                b"participants" => seen.mark(8).and_then(|()| {
-                    r.field(&mut m.participants, x, "participants", |r| {
-                        r.array(Self::participant)
-                    })
-                }),
-                b"telephony_usage" => seen.mark(9).and_then(|()| {
-                    r.field(&mut m.telephony_usage, x, "telephony_usage", |r| {
-                        r.array(Self::call)
-                    })
-                }),
-                _ => None,
+            match k {
+                0 => r.field(&mut m.uuid, x, wire, Self::str),
+                1 => r.field(&mut m.host_id, x, wire, Self::str),
+                2 => r.field(&mut m.meeting_id, x, wire, Self::id),
+                3 => r.field(&mut m.topic, x, wire, Self::str),
+                4 => r.field(&mut m.start_time, x, wire, Self::local_time),
+                5 => r.field(&mut m.duration, x, wire, Self::u64),
+                6 => r.field(&mut m.end_time, x, wire, Self::local_time),
+                7 => r.field(&mut m.is_extra, x, wire, Self::flag),
+                8 => r.field(&mut m.participants, x, wire, |r| r.array(Self::participant)),
+                _ => r.field(&mut m.telephony_usage, x, wire, |r| r.array(Self::call)),
             }
         })?;
         Some(m)
@@ -506,20 +506,12 @@ impl<'a> Reader<'a> {
 
     fn participant(&mut self) -> Option<DetailParticipantRef<'a>> {
         let mut p = DetailParticipantRef::default();
-        let mut seen = Seen::default();
-        self.object(|r, key| {
+        self.object(DetailParticipant::FIELDS, |r, k, wire| {
             let x = &mut p.extra;
-            match key {
-                b"name" => seen
-                    .mark(0)
-                    .and_then(|()| r.field(&mut p.name, x, "name", Self::str)),
-                b"join_time" => seen
-                    .mark(1)
-                    .and_then(|()| r.field(&mut p.join_time, x, "join_time", Self::local_time)),
-                b"leave_time" => seen
-                    .mark(2)
-                    .and_then(|()| r.field(&mut p.leave_time, x, "leave_time", Self::local_time)),
-                _ => None,
+            match k {
+                0 => r.field(&mut p.name, x, wire, Self::str),
+                1 => r.field(&mut p.join_time, x, wire, Self::local_time),
+                _ => r.field(&mut p.leave_time, x, wire, Self::local_time),
             }
         })?;
         Some(p)
@@ -527,29 +519,15 @@ impl<'a> Reader<'a> {
 
     fn call(&mut self) -> Option<TelephonyUsageRef<'a>> {
         let mut c = TelephonyUsageRef::default();
-        let mut seen = Seen::default();
-        self.object(|r, key| {
+        self.object(TelephonyUsage::FIELDS, |r, k, wire| {
             let x = &mut c.extra;
-            match key {
-                b"phone_number" => seen
-                    .mark(0)
-                    .and_then(|()| r.field(&mut c.phone_number, x, "phone_number", Self::str)),
-                b"type" => seen
-                    .mark(1)
-                    .and_then(|()| r.field(&mut c.call_type, x, "type", Self::str)),
-                b"start_time" => seen
-                    .mark(2)
-                    .and_then(|()| r.field(&mut c.start_time, x, "start_time", Self::local_time)),
-                b"end_time" => seen
-                    .mark(3)
-                    .and_then(|()| r.field(&mut c.end_time, x, "end_time", Self::local_time)),
-                b"duration" => seen
-                    .mark(4)
-                    .and_then(|()| r.field(&mut c.duration, x, "duration", Self::u64)),
-                b"total" => seen
-                    .mark(5)
-                    .and_then(|()| r.field(&mut c.total, x, "total", Self::yuan)),
-                _ => None,
+            match k {
+                0 => r.field(&mut c.phone_number, x, wire, Self::str),
+                1 => r.field(&mut c.call_type, x, wire, Self::str),
+                2 => r.field(&mut c.start_time, x, wire, Self::local_time),
+                3 => r.field(&mut c.end_time, x, wire, Self::local_time),
+                4 => r.field(&mut c.duration, x, wire, Self::u64),
+                _ => r.field(&mut c.total, x, wire, Self::yuan),
             }
         })?;
         Some(c)
@@ -568,6 +546,30 @@ mod tests {
         let serde = envelope_data::<DetailPageRef<'_>>(body.as_bytes());
         assert_eq!(format!("{:?}", Some(fast)), format!("{serde:?}"), "{body}");
         true
+    }
+
+    #[test]
+    fn stop_finds_the_first_special_byte() {
+        let slow = |b: &[u8], i: usize| {
+            b.iter()
+                .skip(i)
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map_or(b.len(), |p| p + i)
+        };
+        let bytes: Vec<u8> = (0u8..=255)
+            .chain(b"abc\"xyz\\\x01\x7f\xe9".iter().copied())
+            .collect();
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + 40) {
+                let mut b = bytes[start..end].to_vec();
+                let third = b.len() / 3;
+                b.rotate_left(third);
+                for i in [0, 1, 7, 9] {
+                    let i = i.min(b.len());
+                    assert_eq!(stop(&b, i), slow(&b, i), "{b:?} from {i}");
+                }
+            }
+        }
     }
 
     #[test]

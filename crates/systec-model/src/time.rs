@@ -48,7 +48,7 @@ fn four(b: &[u8], at: usize) -> Option<i32> {
 }
 
 /// `YYYY-MM-DD` at the start of `b`, exactly.
-fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
+pub(crate) fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
@@ -56,7 +56,7 @@ fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
 }
 
 /// `HH:MM:SS` at `at`, exactly.
-fn fixed_time(b: &[u8], at: usize) -> Option<NaiveTime> {
+pub(crate) fn fixed_time(b: &[u8], at: usize) -> Option<NaiveTime> {
     if b.get(at + 2) != Some(&b':') || b.get(at + 5) != Some(&b':') {
         return None;
     }
@@ -376,6 +376,11 @@ impl From<NaiveDateTime> for LocalTime {
 }
 
 impl LocalTime {
+    /// The value `from_fixed` gives for the canonical text of `value` (whole seconds).
+    pub(crate) fn fixed(value: NaiveDateTime) -> Self {
+        LocalTime { value, raw: None }
+    }
+
     /// The canonical `YYYY-MM-DD HH:MM:SS`, straight from bytes.
     pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 19 && b.get(10) == Some(&b' ') {
