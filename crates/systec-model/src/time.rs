@@ -55,12 +55,21 @@ pub(crate) fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(four(b, 0)?, two(b, 5)?, two(b, 8)?)
 }
 
-/// `HH:MM:SS` at `at`, exactly.
+/// `HH:MM:SS` at `at`, exactly: the eight bytes checked and read at once (what
+/// `NaiveTime::from_hms_opt` of the three fields gives).
 pub(crate) fn fixed_time(b: &[u8], at: usize) -> Option<NaiveTime> {
-    if b.get(at + 2) != Some(&b':') || b.get(at + 5) != Some(&b':') {
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = *<&[u8; 8]>::try_from(b.get(at..at + 8)?).ok()?
+    else {
+        return None;
+    };
+    let digit = |x: u8| x.is_ascii_digit().then(|| u32::from(x - b'0'));
+    let h = digit(h1)? * 10 + digit(h2)?;
+    let m = digit(m1)? * 10 + digit(m2)?;
+    let s = digit(s1)? * 10 + digit(s2)?;
+    if h >= 24 || m >= 60 || s >= 60 {
         return None;
     }
-    NaiveTime::from_hms_opt(two(b, at)?, two(b, at + 3)?, two(b, at + 6)?)
+    NaiveTime::from_num_seconds_from_midnight_opt(h * 3600 + m * 60 + s, 0)
 }
 
 /// Splits `text` into its runs of ASCII digits, which must be separated by exactly one of
@@ -517,6 +526,29 @@ mod tests {
         assert_eq!(u.to_string(), "2018-05-08T02:32:34.500Z");
         let u: UtcTime = "2018-05-08T10:32:34+08:00".parse().unwrap();
         assert_eq!(u.to_utc().to_rfc3339(), "2018-05-08T02:32:34+00:00");
+    }
+
+    #[test]
+    fn fixed_time_is_from_hms_opt() {
+        for h in 0..=30u32 {
+            for m in (0..=99u32).step_by(7).chain([59, 60]) {
+                for s in [0u32, 1, 59, 60, 61, 99] {
+                    let text = format!("{h:02}:{m:02}:{s:02}");
+                    let want = NaiveTime::from_hms_opt(h, m, s);
+                    assert_eq!(fixed_time(text.as_bytes(), 0), want, "{text}");
+                }
+            }
+        }
+        for bad in [
+            "1:00:000",
+            "10-00-00",
+            "10:00:0",
+            "a0:00:00",
+            "10:00:0 ",
+            "\u{e9}0:00:0",
+        ] {
+            assert_eq!(fixed_time(bad.as_bytes(), 0), None, "{bad}");
+        }
     }
 
     #[test]
