@@ -1,9 +1,9 @@
-//! A single-pass reader written for the `detail` answer: the fast path's parse, without
-//! serde's visitor machinery.
+//! Single-pass readers written for the `detail` and `hisMeeting` answers: the fast path's
+//! parse, without serde's visitor machinery.
 //!
 //! [`detail_page`] gives the `data` of a `detail` success answer as the borrowed view
-//! [`DetailPageRef`], the value [`envelope_data`] gives for the same body. The reader
-//! ([`read_detail_page`]) matches keys as bytes, borrows strings that hold no escape, and
+//! [`DetailPageRef`], the value [`envelope_data`] gives for the same body ([`his_meetings`]
+//! the same for `hisMeeting`). The reader ([`read_detail_page`], [`read_his_meetings`]) matches keys as bytes, borrows strings that hold no escape, and
 //! scans numbers and times directly. It takes only what it handles exactly, and declines
 //! (`None`) everything else: a key it does not type (including any key of the envelope but
 //! `status`, `message` and `data`), a key sent twice, a key with an escape, a value of an
@@ -23,8 +23,9 @@ use crate::detail::{
     DetailMeeting, DetailMeetingRef, DetailPage, DetailPageRef, DetailParticipant,
     DetailParticipantRef, TelephonyUsage, TelephonyUsageRef,
 };
+use crate::his_meeting::{HisMeeting, HisMeetingRef};
 use crate::time::{fixed_date, fixed_time};
-use crate::{LocalTime, WireDate, Yuan, envelope_data};
+use crate::{LocalTime, UtcTime, VendorDuration, WireDate, Yuan, envelope_data};
 use chrono::NaiveDate;
 
 /// The `data` of a `detail` success answer as its borrowed view: the single-pass reader
@@ -38,15 +39,33 @@ pub fn detail_page(bytes: &[u8]) -> Option<DetailPageRef<'_>> {
 /// exactly (then equal to what [`envelope_data`] gives), `None` for anything else, including
 /// many valid answers (see the [module docs](self)).
 pub fn read_detail_page(bytes: &[u8]) -> Option<DetailPageRef<'_>> {
+    read_body(bytes, Reader::page)
+}
+
+/// The `data` of a `hisMeeting` success answer as its borrowed views: the single-pass
+/// reader ([`read_his_meetings`]) when it takes the body, else [`envelope_data`]. `None`
+/// exactly when `envelope_data` gives `None`.
+pub fn his_meetings(bytes: &[u8]) -> Option<Vec<HisMeetingRef<'_>>> {
+    read_his_meetings(bytes).or_else(|| envelope_data(bytes))
+}
+
+/// The single-pass reader of `hisMeeting` answers alone: `Some` only for a success answer
+/// it reads exactly (then equal to what [`envelope_data`] gives), as [`read_detail_page`].
+pub fn read_his_meetings(bytes: &[u8]) -> Option<Vec<HisMeetingRef<'_>>> {
+    read_body(bytes, |r| r.array(Reader::his_meeting))
+}
+
+/// A success answer whose `data` `data` reads, the whole body consumed.
+fn read_body<'a, T>(bytes: &'a [u8], data: impl FnOnce(&mut Reader<'a>) -> Option<T>) -> Option<T> {
     let text = simdutf8::basic::from_utf8(meeting_wire::strip_bom(bytes)).ok()?;
     let mut r = Reader {
         s: text,
         i: 0,
         day: None,
     };
-    let page = r.envelope()?;
+    let value = r.envelope(data)?;
     r.ws();
-    (r.i == text.len()).then_some(page)
+    (r.i == text.len()).then_some(value)
 }
 
 /// Eight bytes each `0x01`.
@@ -404,6 +423,20 @@ impl<'a> Reader<'a> {
         Some(LocalTime::fixed(date.and_time(fixed_time(t, 11)?)))
     }
 
+    /// A UTC time: a string without escapes, read as `UtcTime`'s deserialiser reads it.
+    fn utc_time(&mut self) -> Option<UtcTime> {
+        let t = self.plain()?;
+        UtcTime::from_fixed(t.as_bytes()).or_else(|| t.parse().ok())
+    }
+
+    /// A vendor duration: any string (its text), or a non-negative integer of minutes.
+    fn vendor_duration(&mut self) -> Option<VendorDuration> {
+        match self.peek()? {
+            b'"' => self.string().map(|t| VendorDuration::from_text(&t)),
+            _ => self.u64().map(VendorDuration::from_minutes_number),
+        }
+    }
+
     fn wire_date(&mut self) -> Option<WireDate> {
         let t = self.plain()?;
         WireDate::from_fixed(t.as_bytes()).or_else(|| t.parse().ok())
@@ -442,11 +475,12 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
-    /// The envelope: `status` 200, `message` a string or `null`, `data` a detail page;
-    /// no other key.
-    fn envelope(&mut self) -> Option<DetailPageRef<'a>> {
+    /// The envelope: `status` 200, `message` a string or `null`, `data` as `read` reads
+    /// it; no other key.
+    fn envelope<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<T> {
         let mut status = None;
         let mut data = None;
+        let mut read = Some(read);
         self.object(&["status", "message", "data"], |r, k, _| {
             match k {
                 0 => status = Some(r.u64()?),
@@ -455,7 +489,11 @@ impl<'a> Reader<'a> {
                         r.string()?;
                     }
                 }
-                _ => data = Some(r.page()?),
+                // Each key is taken once (`object` declines a repeated one).
+                _ => {
+                    let read = read.take()?;
+                    data = Some(read(r)?);
+                }
             }
             Some(())
         })?;
@@ -502,6 +540,31 @@ impl<'a> Reader<'a> {
             }
         })?;
         Some(m)
+    }
+
+    fn his_meeting(&mut self) -> Option<HisMeetingRef<'a>> {
+        let mut h = HisMeetingRef::default();
+        self.object(HisMeeting::FIELDS, |r, k, wire| {
+            let x = &mut h.extra;
+            match k {
+                0 => r.field(&mut h.uuid, x, wire, Self::str),
+                1 => r.field(&mut h.id, x, wire, Self::id),
+                2 => r.field(&mut h.host, x, wire, Self::str),
+                3 => r.field(&mut h.email, x, wire, Self::str),
+                4 => r.field(&mut h.user_type, x, wire, Self::str),
+                5 => r.field(&mut h.start_time, x, wire, Self::utc_time),
+                6 => r.field(&mut h.end_time, x, wire, Self::utc_time),
+                7 => r.field(&mut h.duration, x, wire, Self::vendor_duration),
+                8 => r.field(&mut h.participants, x, wire, Self::u64),
+                9 => r.field(&mut h.has_pstn, x, wire, Self::bool),
+                10 => r.field(&mut h.has_voip, x, wire, Self::bool),
+                11 => r.field(&mut h.has_3rd_party_audio, x, wire, Self::bool),
+                12 => r.field(&mut h.has_video, x, wire, Self::bool),
+                13 => r.field(&mut h.has_screen_share, x, wire, Self::bool),
+                _ => r.field(&mut h.recording, x, wire, Self::flag),
+            }
+        })?;
+        Some(h)
     }
 
     fn participant(&mut self) -> Option<DetailParticipantRef<'a>> {

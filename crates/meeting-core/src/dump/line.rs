@@ -205,9 +205,7 @@ impl LineWriter {
                 }
             }
             Source::SystecHisMeeting => {
-                let Some(list) =
-                    envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(bytes)
-                else {
+                let Some(list) = systec_model::scan::his_meetings(bytes) else {
                     return false;
                 };
                 for h in list {

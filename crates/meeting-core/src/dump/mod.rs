@@ -851,17 +851,13 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
                 None => false,
             }
         }
-        Source::SystecHisMeeting => {
-            match systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(
-                bytes,
-            ) {
-                Some(list) => {
-                    crate::normalize::normalize_his_meetings_view(list, ctx, out);
-                    true
-                }
-                None => false,
+        Source::SystecHisMeeting => match systec_model::scan::his_meetings(bytes) {
+            Some(list) => {
+                crate::normalize::normalize_his_meetings_view(list, ctx, out);
+                true
             }
-        }
+            None => false,
+        },
         Source::QuanshiConference => match quanshi_model::envelope_result::<
             quanshi_model::conference_by_join_url::ConferenceListRef<'_>,
         >(bytes)

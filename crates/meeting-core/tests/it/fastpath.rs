@@ -388,17 +388,48 @@ fn reader_agrees(name: &str, doc: &[u8]) -> bool {
     true
 }
 
+/// As [`reader_agrees`], for the `hisMeeting` reader ([`systec_model::scan::read_his_meetings`]).
+fn his_reader_agrees(name: &str, doc: &[u8]) -> bool {
+    let Some(fast) = systec_model::scan::read_his_meetings(doc) else {
+        return false;
+    };
+    let Some(serde) =
+        systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(doc)
+    else {
+        panic!("{name}: the single-pass hisMeeting reader took a body the serde path declines");
+    };
+    assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{name}");
+    true
+}
+
 #[test]
 fn the_single_pass_reader_agrees_with_serde_on_every_document() {
     let mut taken = 0;
+    let mut his_taken = 0;
     for (i, doc) in line_documents().iter().enumerate() {
         taken += usize::from(reader_agrees(&format!("document {i}"), doc));
+        his_taken += usize::from(his_reader_agrees(&format!("document {i}"), doc));
     }
     for f in fixture_files() {
         let bytes = std::fs::read(&f).unwrap();
         taken += usize::from(reader_agrees(&f.display().to_string(), &bytes));
+        his_taken += usize::from(his_reader_agrees(&f.display().to_string(), &bytes));
     }
-    assert!(taken > 0, "the reader took nothing");
+    assert!(taken > 0 && his_taken > 0, "a reader took nothing");
+    for seed in [1, 7, 42] {
+        let mut dump = Vec::new();
+        write_dump(DumpEndpoint::HisMeeting, 100_000, seed, &mut dump).unwrap();
+        for (i, doc) in dump
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            assert!(
+                his_reader_agrees(&format!("hisMeeting seed {seed} answer {i}"), doc),
+                "hisMeeting seed {seed} answer {i}: declined"
+            );
+        }
+    }
     // Every generated detail page is taken: the reader is the path the dumps go through.
     for seed in [1, 7, 42] {
         let mut dump = Vec::new();
@@ -527,7 +558,69 @@ fn single_pass_reader_edge_cases() {
     );
 }
 
-/// Generated `detail` pages, small ones, for the corruption proptest.
+/// `hisMeeting` answers at the edges of what its single-pass reader takes: each declined
+/// or read as serde reads it, and the whole read the owned path's.
+#[test]
+fn single_pass_his_meeting_reader_edge_cases() {
+    let answer = |fields: &str| format!(r#"{{"status":200,"message":"OK","data":[{{{fields}}}]}}"#);
+    let docs: Vec<String> = [
+        r#""uuid":"u","id":6339369922,"host":"3 ","email":"a@b","user_type":"Corp","start_time":"2023-12-31T23:23:14Z","end_time":"2024-01-01T02:17:31Z","duration":"175分钟","participants":7,"has_pstn":true,"has_voip":false,"has_3rd_party_audio":false,"has_video":true,"has_screen_share":true,"recording":0"#,
+        r#""uuid":"u","duration":15"#,
+        r#""uuid":"u","duration":-15"#,
+        r#""uuid":"u","duration":1.5"#,
+        r#""uuid":"u","duration":"1小时""#,
+        r#""uuid":"u","duration":"nonsense""#,
+        r#""uuid":"u","duration":null,"recording":null,"start_time":null"#,
+        r#""uuid":"u","start_time":"2018-05-08T10:32:34+08:00""#,
+        r#""uuid":"u","start_time":"2018-05-08T02:32:34.500Z""#,
+        r#""uuid":"u","start_time":"2018-05-08 02:32:34""#,
+        r#""uuid":"u","start_time":"2018-05-08T02:32:34Z""#,
+        r#""uuid":"u","id":"abc","recording":true"#,
+        r#""uuid":"u","id":-1"#,
+        r#""uuid":"u","participants":-1"#,
+        r#""uuid":"u","participants":"7""#,
+        r#""uuid":"u","has_video":1"#,
+        r#""uuid":"u","uuid":"v""#,
+        r#""uuid":"u","other":1"#,
+    ]
+    .iter()
+    .map(|f| answer(f))
+    .chain(
+        [
+            r#"{"status":200,"data":[]}"#,
+            r#"{"status":200,"data":null}"#,
+            r#"{"status":200,"data":[null]}"#,
+            r#"{"status":200,"data":[{}],"message":"OK"}"#,
+            r#"{"status":200,"data":[{}]"#,
+            r#"{"status":200,"data":{}}"#,
+        ]
+        .map(String::from),
+    )
+    .collect();
+    let mut taken = 0;
+    for (i, doc) in docs.iter().enumerate() {
+        taken += usize::from(his_reader_agrees(
+            &format!("his edge {i}: {doc}"),
+            doc.as_bytes(),
+        ));
+        reader_agrees(&format!("his edge {i} as detail"), doc.as_bytes());
+        for (label, options) in option_sets() {
+            assert_same(
+                &format!("his edge {i} ({label}): {doc}"),
+                doc.as_bytes(),
+                &options,
+            );
+        }
+    }
+    assert!(
+        taken >= 10,
+        "the reader took only {taken} of {}",
+        docs.len()
+    );
+}
+
+/// Generated `detail` pages and `hisMeeting` answers, small ones, for the corruption
+/// proptest.
 fn detail_pages() -> &'static [Vec<u8>] {
     static DOCS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
     DOCS.get_or_init(|| {
@@ -535,6 +628,7 @@ fn detail_pages() -> &'static [Vec<u8>] {
         for seed in [2, 5] {
             let mut dump = Vec::new();
             write_dump(DumpEndpoint::Detail, 5_000, seed, &mut dump).unwrap();
+            write_dump(DumpEndpoint::HisMeeting, 5_000, seed, &mut dump).unwrap();
             out.extend(
                 dump.split(|b| *b == b'\n')
                     .filter(|l| !l.is_empty())
@@ -554,8 +648,9 @@ const SPLICES: &[&str] = &[
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// A generated `detail` page cut short, with a byte changed, or with a token spliced in
-    /// anywhere: the single-pass reader declines it or reads it as serde does.
+    /// A generated `detail` page or `hisMeeting` answer cut short, with a byte changed, or
+    /// with a token spliced in anywhere: each single-pass reader declines it or reads it as
+    /// serde does.
     #[test]
     fn corrupted_detail_pages_read_as_serde_reads_them(
         pick in any::<prop::sample::Index>(),
@@ -580,5 +675,6 @@ proptest! {
             }
         }
         reader_agrees("corrupted page", &doc);
+        his_reader_agrees("corrupted page", &doc);
     }
 }
