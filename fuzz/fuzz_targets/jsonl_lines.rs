@@ -2,7 +2,8 @@
 //! (`DumpChunk::write_jsonl`) are the owned path's, byte for byte (each meeting but report
 //! stubs as `serde_json` writes it), with the same located errors and counts, whatever the
 //! chunk size. The first byte picks the endpoint (detected, or one forced) and an
-//! observation time.
+//! observation time. The single-pass `detail` and `hisMeeting` readers (`systec_model::scan`)
+//! take the bytes only when the serde view parse does, with the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +14,17 @@ fuzz_target!(|data: &[u8]| {
     let Some((&pick, data)) = data.split_first() else {
         return;
     };
+    if let Some(fast) = systec_model::scan::read_detail_page(data) {
+        let serde = systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(data);
+        assert!(serde.is_some(), "the reader took what serde declines");
+        assert_eq!(format!("{:?}", Some(fast)), format!("{serde:?}"));
+    }
+    if let Some(fast) = systec_model::scan::read_his_meetings(data) {
+        let serde =
+            systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(data);
+        assert!(serde.is_some(), "the reader took what serde declines");
+        assert_eq!(format!("{:?}", Some(fast)), format!("{serde:?}"));
+    }
     let mut options = match pick % 4 {
         0 => DumpOptions::default(),
         1 => DumpOptions::default().endpoint(Source::SystecDetail),

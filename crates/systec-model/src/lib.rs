@@ -54,6 +54,7 @@ pub mod his_meeting;
 mod money;
 pub mod reports;
 mod request;
+pub mod scan;
 mod time;
 pub mod window;
 

@@ -48,19 +48,28 @@ fn four(b: &[u8], at: usize) -> Option<i32> {
 }
 
 /// `YYYY-MM-DD` at the start of `b`, exactly.
-fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
+pub(crate) fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
     NaiveDate::from_ymd_opt(four(b, 0)?, two(b, 5)?, two(b, 8)?)
 }
 
-/// `HH:MM:SS` at `at`, exactly.
-fn fixed_time(b: &[u8], at: usize) -> Option<NaiveTime> {
-    if b.get(at + 2) != Some(&b':') || b.get(at + 5) != Some(&b':') {
+/// `HH:MM:SS` at `at`, exactly: the eight bytes checked and read at once (what
+/// `NaiveTime::from_hms_opt` of the three fields gives).
+pub(crate) fn fixed_time(b: &[u8], at: usize) -> Option<NaiveTime> {
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = *<&[u8; 8]>::try_from(b.get(at..at + 8)?).ok()?
+    else {
+        return None;
+    };
+    let digit = |x: u8| x.is_ascii_digit().then(|| u32::from(x - b'0'));
+    let h = digit(h1)? * 10 + digit(h2)?;
+    let m = digit(m1)? * 10 + digit(m2)?;
+    let s = digit(s1)? * 10 + digit(s2)?;
+    if h >= 24 || m >= 60 || s >= 60 {
         return None;
     }
-    NaiveTime::from_hms_opt(two(b, at)?, two(b, at + 3)?, two(b, at + 6)?)
+    NaiveTime::from_num_seconds_from_midnight_opt(h * 3600 + m * 60 + s, 0)
 }
 
 /// Splits `text` into its runs of ASCII digits, which must be separated by exactly one of
@@ -213,7 +222,7 @@ impl From<DateTime<Utc>> for UtcTime {
 
 impl UtcTime {
     /// The canonical `YYYY-MM-DDTHH:MM:SSZ`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 20 && b.get(10) == Some(&b'T') && b.get(19) == Some(&b'Z') {
             let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
             return Some(UtcTime {
@@ -376,8 +385,13 @@ impl From<NaiveDateTime> for LocalTime {
 }
 
 impl LocalTime {
+    /// The value `from_fixed` gives for the canonical text of `value` (whole seconds).
+    pub(crate) fn fixed(value: NaiveDateTime) -> Self {
+        LocalTime { value, raw: None }
+    }
+
     /// The canonical `YYYY-MM-DD HH:MM:SS`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 19 && b.get(10) == Some(&b' ') {
             let (d, t) = (fixed_date(b)?, fixed_time(b, 11)?);
             return Some(LocalTime {
@@ -452,7 +466,7 @@ impl From<NaiveDate> for WireDate {
 
 impl WireDate {
     /// The canonical `YYYY-MM-DD`, straight from bytes.
-    fn from_fixed(b: &[u8]) -> Option<Self> {
+    pub(crate) fn from_fixed(b: &[u8]) -> Option<Self> {
         if b.len() == 10 {
             return fixed_date(b).map(|value| WireDate { value, raw: None });
         }
@@ -512,6 +526,29 @@ mod tests {
         assert_eq!(u.to_string(), "2018-05-08T02:32:34.500Z");
         let u: UtcTime = "2018-05-08T10:32:34+08:00".parse().unwrap();
         assert_eq!(u.to_utc().to_rfc3339(), "2018-05-08T02:32:34+00:00");
+    }
+
+    #[test]
+    fn fixed_time_is_from_hms_opt() {
+        for h in 0..=30u32 {
+            for m in (0..=99u32).step_by(7).chain([59, 60]) {
+                for s in [0u32, 1, 59, 60, 61, 99] {
+                    let text = format!("{h:02}:{m:02}:{s:02}");
+                    let want = NaiveTime::from_hms_opt(h, m, s);
+                    assert_eq!(fixed_time(text.as_bytes(), 0), want, "{text}");
+                }
+            }
+        }
+        for bad in [
+            "1:00:000",
+            "10-00-00",
+            "10:00:0",
+            "a0:00:00",
+            "10:00:0 ",
+            "\u{e9}0:00:0",
+        ] {
+            assert_eq!(fixed_time(bad.as_bytes(), 0), None, "{bad}");
+        }
     }
 
     #[test]

@@ -181,8 +181,7 @@ impl LineWriter {
         };
         match source {
             Source::SystecDetail => {
-                let Some(page) = envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes)
-                else {
+                let Some(page) = systec_model::scan::detail_page(bytes) else {
                     return false;
                 };
                 for d in page.meetings.unwrap_or_default() {
@@ -206,9 +205,7 @@ impl LineWriter {
                 }
             }
             Source::SystecHisMeeting => {
-                let Some(list) =
-                    envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(bytes)
-                else {
+                let Some(list) = systec_model::scan::his_meetings(bytes) else {
                     return false;
                 };
                 for h in list {

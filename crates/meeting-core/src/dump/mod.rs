@@ -833,15 +833,13 @@ fn parse_as(
 /// take: the caller then parses with the owned model, which locates the error.
 fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>) -> bool {
     match source {
-        Source::SystecDetail => {
-            match systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(bytes) {
-                Some(page) => {
-                    crate::normalize::normalize_detail_page_view(page, ctx, out);
-                    true
-                }
-                None => false,
+        Source::SystecDetail => match systec_model::scan::detail_page(bytes) {
+            Some(page) => {
+                crate::normalize::normalize_detail_page_view(page, ctx, out);
+                true
             }
-        }
+            None => false,
+        },
         Source::SystecReports => {
             match systec_model::envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(
                 bytes,
@@ -853,17 +851,13 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
                 None => false,
             }
         }
-        Source::SystecHisMeeting => {
-            match systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(
-                bytes,
-            ) {
-                Some(list) => {
-                    crate::normalize::normalize_his_meetings_view(list, ctx, out);
-                    true
-                }
-                None => false,
+        Source::SystecHisMeeting => match systec_model::scan::his_meetings(bytes) {
+            Some(list) => {
+                crate::normalize::normalize_his_meetings_view(list, ctx, out);
+                true
             }
-        }
+            None => false,
+        },
         Source::QuanshiConference => match quanshi_model::envelope_result::<
             quanshi_model::conference_by_join_url::ConferenceListRef<'_>,
         >(bytes)

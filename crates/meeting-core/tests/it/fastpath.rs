@@ -371,3 +371,310 @@ proptest! {
         assert_same_lines(label, &input, options);
     }
 }
+
+/// The single-pass reader of `detail` answers ([`systec_model::scan::read_detail_page`])
+/// takes `doc` only when the serde view parse (`envelope_data`) takes it too, and then
+/// gives the same value (compared through `Debug`, which shows every field, extra
+/// included). Returns whether it took the body.
+fn reader_agrees(name: &str, doc: &[u8]) -> bool {
+    let Some(fast) = systec_model::scan::read_detail_page(doc) else {
+        return false;
+    };
+    let Some(serde) = systec_model::envelope_data::<systec_model::detail::DetailPageRef<'_>>(doc)
+    else {
+        panic!("{name}: the single-pass reader took a body the serde path declines");
+    };
+    assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{name}");
+    true
+}
+
+/// As [`reader_agrees`], for the `hisMeeting` reader ([`systec_model::scan::read_his_meetings`]).
+fn his_reader_agrees(name: &str, doc: &[u8]) -> bool {
+    let Some(fast) = systec_model::scan::read_his_meetings(doc) else {
+        return false;
+    };
+    let Some(serde) =
+        systec_model::envelope_data::<Vec<systec_model::his_meeting::HisMeetingRef<'_>>>(doc)
+    else {
+        panic!("{name}: the single-pass hisMeeting reader took a body the serde path declines");
+    };
+    assert_eq!(format!("{fast:?}"), format!("{serde:?}"), "{name}");
+    true
+}
+
+#[test]
+fn the_single_pass_reader_agrees_with_serde_on_every_document() {
+    let mut taken = 0;
+    let mut his_taken = 0;
+    for (i, doc) in line_documents().iter().enumerate() {
+        taken += usize::from(reader_agrees(&format!("document {i}"), doc));
+        his_taken += usize::from(his_reader_agrees(&format!("document {i}"), doc));
+    }
+    for f in fixture_files() {
+        let bytes = std::fs::read(&f).unwrap();
+        taken += usize::from(reader_agrees(&f.display().to_string(), &bytes));
+        his_taken += usize::from(his_reader_agrees(&f.display().to_string(), &bytes));
+    }
+    assert!(taken > 0 && his_taken > 0, "a reader took nothing");
+    for seed in [1, 7, 42] {
+        let mut dump = Vec::new();
+        write_dump(DumpEndpoint::HisMeeting, 100_000, seed, &mut dump).unwrap();
+        for (i, doc) in dump
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            assert!(
+                his_reader_agrees(&format!("hisMeeting seed {seed} answer {i}"), doc),
+                "hisMeeting seed {seed} answer {i}: declined"
+            );
+        }
+    }
+    // Every generated detail page is taken: the reader is the path the dumps go through.
+    for seed in [1, 7, 42] {
+        let mut dump = Vec::new();
+        write_dump(DumpEndpoint::Detail, 300_000, seed, &mut dump).unwrap();
+        for (i, doc) in dump
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            assert!(
+                reader_agrees(&format!("detail seed {seed} page {i}"), doc),
+                "detail seed {seed} page {i}: declined"
+            );
+        }
+    }
+}
+
+/// `detail` bodies at the edges of what the single-pass reader takes: each either declined
+/// or read as serde reads it, and the whole read (lines, errors, counts) the owned path's.
+#[test]
+fn single_pass_reader_edge_cases() {
+    let meeting = |fields: &str| {
+        format!(
+            r#"{{"status":200,"message":"OK","data":{{"page_number":1,"meetings":[{{{fields}}}]}}}}"#
+        )
+    };
+    let mut docs: Vec<String> = [
+        r#""uuid":"a\"b\\c\/d\b\f\n\r\t","topic":"\u4f1a\u8BAE \ud83d\ude00""#,
+        r#""uuid":"u","topic":"\ud800""#,
+        r#""uuid":"u","topic":"\udc00x""#,
+        r#""uuid":"u","topic":"\ud800\u0041""#,
+        r#""uuid":"u","topic":"\x""#,
+        r#""uuid":"u","topic":"\u12""#,
+        "\"uuid\":\"u\",\"topic\":\"tab\there\"",
+        r#""uuid":"u","meeting_id":-1"#,
+        r#""uuid":"u","meeting_id":0"#,
+        r#""uuid":"u","meeting_id":00"#,
+        r#""uuid":"u","meeting_id":1.0"#,
+        r#""uuid":"u","meeting_id":1e3"#,
+        r#""uuid":"u","meeting_id":18446744073709551615"#,
+        r#""uuid":"u","meeting_id":18446744073709551616"#,
+        r#""uuid":"u","meeting_id":"12\u0033""#,
+        r#""uuid":"u","duration":-0"#,
+        r#""uuid":"u","duration":1E2"#,
+        r#""uuid":"u","duration":0,"is_extra":true"#,
+        r#""uuid":"u","is_extra":false"#,
+        r#""uuid":"u","is_extra":9223372036854775807"#,
+        r#""uuid":"u","is_extra":9223372036854775808"#,
+        r#""uuid":"u","is_extra":-1"#,
+        r#""uuid":"u","is_extra":1.5"#,
+        r#""uuid":"u","is_extra":truex"#,
+        r#""uuid":"u","is_extra":nul"#,
+        r#""uuid":null,"host_id":null,"meeting_id":null,"topic":null,"start_time":null,"duration":null,"end_time":null,"is_extra":null,"participants":null,"telephony_usage":null"#,
+        r#""uuid":"u","uuid":"v""#,
+        r#""uuid":"u","participants":[{"name":"a","name":"b"}]"#,
+        r#""uuid":"u","participants":[{"name":"a","join_time":"2018-5-8 9:00","leave_time":"2018-05-08T10:00:00"}]"#,
+        r#""uuid":"u","participants":[{"name":"a","join_time":"2018-05-08 09:00:0\u0030"}]"#,
+        r#""uuid":"u","participants":[{"name":"a","join_time":"2018-02-30 09:00:00"}]"#,
+        r#""uuid":"u","participants":[{"name":"a"},]"#,
+        r#""uuid":"u","participants":[null]"#,
+        r#""uuid":"u","participants":[{"name":"a","x":1}]"#,
+        r#""uuid":"u","participants":[{"na\u006de":"a"}]"#,
+        r#""uuid":"u","telephony_usage":[{"type":"call-out","total":0.12,"duration":2,"phone_number":"+86"}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":"0.06"}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":"0.0\u0036"}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":-0.5}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":1.5e3}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":15E-1}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":1e-400}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":01}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":1.}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":.5}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":true}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":null,"type":null}]"#,
+        r#""uuid":"u","telephony_usage":[{"total":79228162514264337593543950336}]"#,
+    ]
+    .iter()
+    .map(|f| meeting(f))
+    .collect();
+    docs.extend(
+        [
+            " \t\r\n{ \"status\" : 200 , \"data\" : { \"meetings\" : [ { \"uuid\" : \"u\" , \"participants\" : [ ] } ] } } \n",
+            "\u{feff}{\"status\":200,\"data\":{\"meetings\":[]}}",
+            r#"{"status":200,"data":{"meetings":[]}}x"#,
+            r#"{"status":200,"data":{"meetings":[]}},"#,
+            r#"{"status":200.0,"data":{"meetings":[]}}"#,
+            r#"{"status":"200","data":{"meetings":[]}}"#,
+            r#"{"status":201,"data":{"meetings":[]}}"#,
+            r#"{"status":200}"#,
+            r#"{"status":200,"data":null}"#,
+            r#"{"status":200,"message":null,"data":{}}"#,
+            r#"{"status":200,"message":"\u00e9\"","data":{}}"#,
+            r#"{"status":200,"message":"\q","data":{}}"#,
+            r#"{"status":200,"status":200,"data":{}}"#,
+            r#"{"status":200,"data":{},"data":{"meetings":[{"uuid":"x"}]}}"#,
+            r#"{"status":200,"data":{},"extra":1}"#,
+            r#"{"status":200,"data":{"from":"2017-8-31","to":"2017-09-01","total_record":1,"total_page":1,"page_size":30,"has_previous_page":false,"has_next_page":true}}"#,
+            r#"{"status":200,"data":{"from":"2017-02-30"}}"#,
+            r#"{"status":200,"data":{"has_next_page":1}}"#,
+            r#"{"status":200,"data":{"meetings":null,"from":null,"has_next_page":null}}"#,
+            r#"{"status":200,"data":{"meetings":[],"meetings":[]}}"#,
+            r#"{"status":200,"data":{"meetings":[{}]}}"#,
+            r#"{"status":200,"data":{"meetings":[{}"#,
+            r#"{"status":200,"data":{"meetings":[{"uuid":"u"}]}"#,
+            r#"{"status":200,"data":[]}"#,
+            r#"[]"#,
+            "",
+        ]
+        .map(String::from),
+    );
+    let mut taken = 0;
+    for (i, doc) in docs.iter().enumerate() {
+        taken += usize::from(reader_agrees(&format!("edge {i}: {doc}"), doc.as_bytes()));
+        for (label, options) in option_sets() {
+            assert_same(
+                &format!("edge {i} ({label}): {doc}"),
+                doc.as_bytes(),
+                &options,
+            );
+        }
+    }
+    assert!(
+        taken >= 20,
+        "the reader took only {taken} of {}",
+        docs.len()
+    );
+}
+
+/// `hisMeeting` answers at the edges of what its single-pass reader takes: each declined
+/// or read as serde reads it, and the whole read the owned path's.
+#[test]
+fn single_pass_his_meeting_reader_edge_cases() {
+    let answer = |fields: &str| format!(r#"{{"status":200,"message":"OK","data":[{{{fields}}}]}}"#);
+    let docs: Vec<String> = [
+        r#""uuid":"u","id":6339369922,"host":"3 ","email":"a@b","user_type":"Corp","start_time":"2023-12-31T23:23:14Z","end_time":"2024-01-01T02:17:31Z","duration":"175分钟","participants":7,"has_pstn":true,"has_voip":false,"has_3rd_party_audio":false,"has_video":true,"has_screen_share":true,"recording":0"#,
+        r#""uuid":"u","duration":15"#,
+        r#""uuid":"u","duration":-15"#,
+        r#""uuid":"u","duration":1.5"#,
+        r#""uuid":"u","duration":"1小时""#,
+        r#""uuid":"u","duration":"nonsense""#,
+        r#""uuid":"u","duration":null,"recording":null,"start_time":null"#,
+        r#""uuid":"u","start_time":"2018-05-08T10:32:34+08:00""#,
+        r#""uuid":"u","start_time":"2018-05-08T02:32:34.500Z""#,
+        r#""uuid":"u","start_time":"2018-05-08 02:32:34""#,
+        r#""uuid":"u","start_time":"2018-05-08T02:32:34Z""#,
+        r#""uuid":"u","id":"abc","recording":true"#,
+        r#""uuid":"u","id":-1"#,
+        r#""uuid":"u","participants":-1"#,
+        r#""uuid":"u","participants":"7""#,
+        r#""uuid":"u","has_video":1"#,
+        r#""uuid":"u","uuid":"v""#,
+        r#""uuid":"u","other":1"#,
+    ]
+    .iter()
+    .map(|f| answer(f))
+    .chain(
+        [
+            r#"{"status":200,"data":[]}"#,
+            r#"{"status":200,"data":null}"#,
+            r#"{"status":200,"data":[null]}"#,
+            r#"{"status":200,"data":[{}],"message":"OK"}"#,
+            r#"{"status":200,"data":[{}]"#,
+            r#"{"status":200,"data":{}}"#,
+        ]
+        .map(String::from),
+    )
+    .collect();
+    let mut taken = 0;
+    for (i, doc) in docs.iter().enumerate() {
+        taken += usize::from(his_reader_agrees(
+            &format!("his edge {i}: {doc}"),
+            doc.as_bytes(),
+        ));
+        reader_agrees(&format!("his edge {i} as detail"), doc.as_bytes());
+        for (label, options) in option_sets() {
+            assert_same(
+                &format!("his edge {i} ({label}): {doc}"),
+                doc.as_bytes(),
+                &options,
+            );
+        }
+    }
+    assert!(
+        taken >= 10,
+        "the reader took only {taken} of {}",
+        docs.len()
+    );
+}
+
+/// Generated `detail` pages and `hisMeeting` answers, small ones, for the corruption
+/// proptest.
+fn detail_pages() -> &'static [Vec<u8>] {
+    static DOCS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        let mut out = Vec::new();
+        for seed in [2, 5] {
+            let mut dump = Vec::new();
+            write_dump(DumpEndpoint::Detail, 5_000, seed, &mut dump).unwrap();
+            write_dump(DumpEndpoint::HisMeeting, 5_000, seed, &mut dump).unwrap();
+            out.extend(
+                dump.split(|b| *b == b'\n')
+                    .filter(|l| !l.is_empty())
+                    .map(<[u8]>::to_vec),
+            );
+        }
+        out
+    })
+}
+
+/// What the corruption proptest splices into a page: tokens at the edges of the reader.
+const SPLICES: &[&str] = &[
+    " ", "\\", "\\u00e9", "\\ud800", "\\n", "\"", ",", ":", "{", "}", "[", "]", "null", "-", "0",
+    "01", ".5", "e3", "true", "\"x\":1,", "\u{1}", "é", "1e400",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A generated `detail` page or `hisMeeting` answer cut short, with a byte changed, or
+    /// with a token spliced in anywhere: each single-pass reader declines it or reads it as
+    /// serde does.
+    #[test]
+    fn corrupted_detail_pages_read_as_serde_reads_them(
+        pick in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        splice in any::<prop::sample::Index>(),
+        how in 0u8..4,
+    ) {
+        let mut doc = pick.get(detail_pages()).clone();
+        let at = at.index(doc.len());
+        match how {
+            0 => doc.truncate(at),
+            1 => doc[at] = byte,
+            2 => {
+                let s = splice.get(SPLICES).as_bytes();
+                doc.splice(at..at, s.iter().copied());
+            }
+            _ => {
+                let s = splice.get(SPLICES).as_bytes();
+                let end = (at + s.len()).min(doc.len());
+                doc.splice(at..end, s.iter().copied());
+            }
+        }
+        reader_agrees("corrupted page", &doc);
+        his_reader_agrees("corrupted page", &doc);
+    }
+}
