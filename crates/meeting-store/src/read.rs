@@ -834,6 +834,18 @@ impl Archive {
             .map_err(|e| self.err(e))
     }
 
+    /// Gives this reader a page cache of `kib` KiB (SQLite's default is 2 MiB), so that a
+    /// caller that reads the summary rows in passes, in key order (a random order of the
+    /// table's pages), reads most of them from memory.
+    ///
+    /// # Errors
+    /// `Database`.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size=-{kib}"))
+            .map_err(|e| self.err(StoreError::sqlite("cannot size the page cache", e)))
+    }
+
     /// Runs `f` in one read transaction: every read `f` makes of this archive sees one
     /// snapshot, so that several passes over the summary rows
     /// ([`Archive::each_summary`]) read the same rows while a writer works.

@@ -546,6 +546,7 @@ pub fn aggregate_archive(
     each: &mut dyn FnMut(&MeetingSummary),
 ) -> Result<Aggregated, OfflineError> {
     let archive = Archive::open_read_only(path)?;
+    archive.set_cache_kib(PASSES_CACHE_KIB)?;
     let q = query(filter);
     let (aggregate, summaries, (attached, unmatched)) = archive.in_snapshot(|archive| {
         let mut rule = StubRule::new(archive.stubs()?, is_span(&q));
@@ -591,6 +592,10 @@ pub fn aggregate_archive(
         gaps: Vec::new(),
     })
 }
+
+/// The page cache of [`aggregate_archive`]'s reader: its passes read the summary rows in key
+/// order, a random order of the table's pages, each page holding dozens of rows.
+const PASSES_CACHE_KIB: u32 = 32 * 1024;
 
 /// Whether the archive's query reads a span of days (its stubs are then only those that
 /// can annotate the span's meetings).
