@@ -10,9 +10,10 @@
 //! - [`load_files`]: files loaded into a private temporary archive (0700, removed when
 //!   dropped), which `stats`, `report` and `export` read exactly as they read the archive:
 //!   one code path, and memory bounded by the archive.
-//! - [`summarize_files`], [`summarize_archive`]: `stats`, one [`MeetingSummary`] per
-//!   distinct meeting, from the archive's summary rows (nothing decompressed); files
-//!   through their temporary archive.
+//! - [`aggregate_files`], [`aggregate_archive`]: `stats`, the aggregate of the archive's
+//!   summary rows (nothing decompressed), read in passes without holding them; files
+//!   through their temporary archive. [`summarize_files`], [`summarize_archive`]: the same
+//!   summaries held, one [`MeetingSummary`] per distinct meeting.
 //! - [`merged`]: the input of `export` and `report`: the archive (files through their
 //!   temporary archive), merged, filtered. [`listed`]: the input of `list`, files read and
 //!   merged in memory.
