@@ -189,40 +189,101 @@ pub(crate) fn stats(app: &App<'_>, args: &StatsArgs) -> Result<()> {
     let source = source(app, &args.inputs, args.archive.archive.as_deref())?;
     let options = read_options(app, args.endpoint, &args.jobs);
     let mut bad = BadReporter::default();
-    let s = meeting_sync::stats::summarize(&source, &options, &filter, &mut |e| bad.report(e))?;
+    let allocation = stats_allocation(args)?;
+    let by: meeting_core::aggregate::GroupBy = args.by.into();
+    let grouping =
+        meeting_sync::offline::Grouping::new(by, app.tz, allocation.as_ref().map(|a| a as _));
+    // The summaries are not held: the allocation's warnings read the rooms and days of
+    // every meeting a chunk at a time, masking one outline per distinct set of rooms.
+    let mut warnings = allocation.as_ref().map(AllocationWarnings::new);
+    let mut rooms = meeting_sync::stats::RoomOutlines::new(by);
+    let s = meeting_sync::stats::aggregate(
+        &source,
+        &options,
+        &filter,
+        grouping,
+        &mut |e| bad.report(e),
+        &mut |summary| {
+            if let Some(w) = &mut warnings {
+                w.add(summary, app.tz);
+            }
+            rooms.add(summary);
+        },
+    )?;
     if source.archive().is_none() {
         notes::counts(app, s.counts);
     }
     notes::stubs(app, &s.stubs);
-    let summaries = &s.summaries;
-    let written = summaries.len() as u64;
-    let allocation = stats_allocation(args)?;
-    if let Some(a) = &allocation {
-        // The warnings read the rooms and days of every meeting: a chunk at a time.
-        let mut unallocated = std::collections::BTreeSet::new();
-        let mut unknown: Vec<&meeting_report::allocation::AllocationLine> =
-            a.unknown_rooms(std::iter::empty());
-        for chunk in summaries.chunks(1024) {
-            let outlines: Vec<Meeting> = chunk.iter().map(meeting_sync::offline::outline).collect();
-            unallocated.extend(a.unallocated_rooms(&outlines, app.tz));
-            let lines: std::collections::BTreeSet<usize> =
-                a.unknown_rooms(&outlines).iter().map(|l| l.line).collect();
-            unknown.retain(|l| lines.contains(&l.line));
-        }
-        let unallocated: Vec<String> = unallocated.into_iter().collect();
+    let written = s.summaries;
+    if let (Some(a), Some(w)) = (&allocation, warnings) {
+        let (unallocated, unknown) = w.finish(app.tz);
         allocation_notes(app, a, &unallocated, &unknown);
     }
     // Totals first, masking after: masking never changes a figure.
-    let by: meeting_core::aggregate::GroupBy = args.by.into();
-    let mut agg =
-        Aggregate::of_summaries(summaries, by, app.tz, allocation.as_ref().map(|a| a as _));
+    let mut agg = s.aggregate;
     if let Some(masker) = app.masker(&args.output)? {
         // Masking reads the meetings' rooms only: one outline per distinct set of rooms.
-        let rooms = meeting_sync::stats::room_outlines(summaries, by);
-        masker.mask_aggregate(&mut agg, &rooms);
+        masker.mask_aggregate(&mut agg, &rooms.into_outlines());
     }
     write_stats(app, args, &agg)?;
     bad_input_exit(s.counts.bad, written).and(partial_runs_exit(&s.gaps))
+}
+
+/// The warnings of an allocation over the meetings of `stats`, one summary at a time: the
+/// rooms it does not cover and its lines that name a room with no meeting.
+struct AllocationWarnings<'a> {
+    allocation: &'a meeting_report::allocation::Allocation,
+    chunk: Vec<Meeting>,
+    unallocated: std::collections::BTreeSet<String>,
+    unknown: Vec<&'a meeting_report::allocation::AllocationLine>,
+}
+
+impl<'a> AllocationWarnings<'a> {
+    /// The size of the chunks of outlines read at once.
+    const CHUNK: usize = 1024;
+
+    fn new(allocation: &'a meeting_report::allocation::Allocation) -> Self {
+        AllocationWarnings {
+            allocation,
+            chunk: Vec::with_capacity(Self::CHUNK),
+            unallocated: std::collections::BTreeSet::new(),
+            unknown: allocation.unknown_rooms(std::iter::empty()),
+        }
+    }
+
+    fn add(&mut self, s: &meeting_core::MeetingSummary, tz: chrono_tz::Tz) {
+        self.chunk.push(meeting_sync::offline::outline(s));
+        if self.chunk.len() >= Self::CHUNK {
+            self.flush(tz);
+        }
+    }
+
+    fn flush(&mut self, tz: chrono_tz::Tz) {
+        let a = self.allocation;
+        self.unallocated
+            .extend(a.unallocated_rooms(&self.chunk, tz));
+        let lines: std::collections::BTreeSet<usize> = a
+            .unknown_rooms(&self.chunk)
+            .iter()
+            .map(|l| l.line)
+            .collect();
+        self.unknown.retain(|l| lines.contains(&l.line));
+        self.chunk.clear();
+    }
+
+    /// The rooms not covered (sorted) and the lines naming a room with no meeting.
+    fn finish(
+        mut self,
+        tz: chrono_tz::Tz,
+    ) -> (
+        Vec<String>,
+        Vec<&'a meeting_report::allocation::AllocationLine>,
+    ) {
+        if !self.chunk.is_empty() {
+            self.flush(tz);
+        }
+        (self.unallocated.into_iter().collect(), self.unknown)
+    }
 }
 
 /// The allocation of `stats`: `--allocation`, required by `--by department`.

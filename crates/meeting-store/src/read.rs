@@ -834,6 +834,39 @@ impl Archive {
             .map_err(|e| self.err(e))
     }
 
+    /// Gives this reader a page cache of `kib` KiB (SQLite's default is 2 MiB), so that a
+    /// caller that reads the summary rows in passes, in key order (a random order of the
+    /// table's pages), reads most of them from memory.
+    ///
+    /// # Errors
+    /// `Database`.
+    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size=-{kib}"))
+            .map_err(|e| self.err(StoreError::sqlite("cannot size the page cache", e)))
+    }
+
+    /// Runs `f` in one read transaction: every read `f` makes of this archive sees one
+    /// snapshot, so that several passes over the summary rows
+    /// ([`Archive::each_summary`]) read the same rows while a writer works.
+    ///
+    /// # Errors
+    /// `Database` when the read cannot start; `f`'s own result otherwise.
+    pub fn in_snapshot<T>(&self, f: impl FnOnce(&Archive) -> T) -> Result<T> {
+        let c = &self.conn;
+        let snapshot = c.is_autocommit();
+        if snapshot {
+            c.execute_batch("BEGIN")
+                .map_err(|e| self.err(StoreError::sqlite("cannot start a read", e)))?;
+        }
+        let out = f(self);
+        if snapshot {
+            // A read transaction: ending it cannot lose anything.
+            let _ = c.execute_batch("COMMIT");
+        }
+        Ok(out)
+    }
+
     /// How many summary rows match `query` (as [`Archive::summaries`] would read).
     ///
     /// # Errors

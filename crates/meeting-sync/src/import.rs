@@ -34,6 +34,12 @@ const BATCH_RECORDS: usize = 512;
 /// lists make a batch of fewer records).
 const BATCH_JSON_BYTES: usize = 1 << 20;
 
+/// Bytes of input per parsed chunk of a temporary archive's import (`stats`, `report` and
+/// `export` over files): smaller than [`DEFAULT_CHUNK_BYTES`], so that what the parse
+/// threads hold at once (the chunks in flight and the records parsed from them) stays well
+/// below the command's budget of memory; the batches are the same.
+const TEMPORARY_CHUNK_BYTES: usize = 256 * 1024;
+
 /// Records per transaction of a kept archive at most: the batches are written as parts of
 /// one transaction ([`Writer::send_part`]), committed every so many records, so that each
 /// page of the archive's indexes (keys are random) is written once per transaction rather
@@ -410,7 +416,12 @@ pub fn import_with_progress(
     };
     // The first chunk of each input is marked: only it can be a save-raw record.
     let mut last_input = None;
-    let chunks = input_chunks(&expanded.inputs, &base, DEFAULT_CHUNK_BYTES).map(|c| {
+    let chunk_bytes = if options.temporary {
+        TEMPORARY_CHUNK_BYTES
+    } else {
+        DEFAULT_CHUNK_BYTES
+    };
+    let chunks = input_chunks(&expanded.inputs, &base, chunk_bytes).map(|c| {
         let first = last_input != Some(c.input);
         last_input = Some(c.input);
         (c, first)

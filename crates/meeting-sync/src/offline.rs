@@ -10,9 +10,10 @@
 //! - [`load_files`]: files loaded into a private temporary archive (0700, removed when
 //!   dropped), which `stats`, `report` and `export` read exactly as they read the archive:
 //!   one code path, and memory bounded by the archive.
-//! - [`summarize_files`], [`summarize_archive`]: `stats`, one [`MeetingSummary`] per
-//!   distinct meeting, from the archive's summary rows (nothing decompressed); files
-//!   through their temporary archive.
+//! - [`aggregate_files`], [`aggregate_archive`]: `stats`, the aggregate of the archive's
+//!   summary rows (nothing decompressed), read in passes without holding them; files
+//!   through their temporary archive. [`summarize_files`], [`summarize_archive`]: the same
+//!   summaries held, one [`MeetingSummary`] per distinct meeting.
 //! - [`merged`]: the input of `export` and `report`: the archive (files through their
 //!   temporary archive), merged, filtered. [`listed`]: the input of `list`, files read and
 //!   merged in memory.
@@ -21,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use meeting_core::aggregate::{Accumulator, Aggregate, Departments, GroupBy};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
@@ -427,67 +429,160 @@ pub fn summarize_files(
 /// `filter` selects, with its report stubs attached and the rooms resolved across them, as
 /// [`summarize_files`] does for files; then filtered.
 ///
-/// Only the summaries are held (in key order, read into a vector of the right size), with
-/// a small note of the rows a report stub may annotate: what `stats` holds is one
-/// [`MeetingSummary`] per meeting.
+/// What this holds is one [`MeetingSummary`] per meeting: [`aggregate_archive`] gives the
+/// aggregate of the same summaries without holding them.
 pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, OfflineError> {
     let archive = Archive::open_read_only(path)?;
     let q = query(filter);
-    let mut stubs = archive.stubs()?;
-    let numbers: BTreeSet<String> = stubs
-        .iter()
-        .map(|s| s.meeting_number.clone().unwrap_or_default())
-        .collect();
-    let count = archive.summary_count(&q)?;
-    let mut summaries: Vec<MeetingSummary> =
-        Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    let mut candidates: Vec<Candidate> = Vec::new();
-    archive.each_summary(&q, SummaryOrder::Key, &mut |r| {
-        if let Some(n) = r.meeting_number
-            && r.summary.report != Some(meeting_core::ReportState::Full)
-            && numbers.contains(&n)
-        {
-            candidates.push(Candidate {
-                index: summaries.len(),
-                occurrence: r.summary.vendor == meeting_core::Vendor::Systec && !r.summary.stub,
-                meeting_number: n,
-                occurrence_id: r.occurrence_id,
-            });
-        }
-        summaries.push(r.summary);
-        Ok(())
-    })?;
+    let mut summaries = archive.in_snapshot(|archive| {
+        let mut rule = StubRule::new(archive.stubs()?, is_span(&q));
+        let count = archive.summary_count(&q)?;
+        let mut summaries: Vec<MeetingSummary> =
+            Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
+            rule.apply(&mut r, true);
+            summaries.push(r.summary);
+            Ok(())
+        })?;
+        Ok::<_, StoreError>((summaries, rule.finish()))
+    })??;
     drop(archive);
-    if q.from.is_some() || q.to.is_some() {
-        // A span's read takes only the stubs that can annotate its meetings (their meeting
-        // number, and their request's UUIDs, name an occurrence of the span without a full
-        // report): the others annotate meetings of other months, and are not "unmatched".
-        let mut open: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for c in &candidates {
-            open.entry(c.meeting_number.as_str())
-                .or_default()
-                .extend(c.occurrence_id.as_deref());
-        }
-        stubs.retain(|s| {
-            s.meeting_number
-                .as_deref()
-                .and_then(|n| open.get(n))
-                .is_some_and(|uuids| {
-                    s.stub_scope()
-                        .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u.as_str())))
-                })
-        });
-    }
-    let (attached, unmatched) = attach_stubs(&mut summaries, &candidates, stubs);
+    let (attached, unmatched) = summaries.1;
     let mut dir = meeting_core::identity::RoomDirectory::new();
-    for s in &summaries {
+    for s in &summaries.0 {
         dir.learn(s);
     }
-    for s in &mut summaries {
+    for s in &mut summaries.0 {
         dir.resolve_summary(s);
     }
-    summaries.retain(|s| filter.keeps(s));
+    summaries.0.retain(|s| filter.keeps(s));
     Ok(Summarizing {
+        summaries: summaries.0,
+        counts: Counts::default(),
+        stubs: Stubs {
+            attached,
+            unmatched,
+            dropped: 0,
+        },
+        gaps: Vec::new(),
+    })
+}
+
+/// How `stats` groups its meetings: the arguments of [`Accumulator::new`].
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Grouping<'a> {
+    /// What the meetings are grouped by.
+    pub by: GroupBy,
+    /// The zone days are read in.
+    pub zone: chrono_tz::Tz,
+    /// The cost allocation ([`GroupBy::Department`]).
+    pub allocation: Option<&'a dyn Departments>,
+}
+
+impl<'a> Grouping<'a> {
+    /// A grouping `by`, in `zone`, with `allocation`.
+    #[must_use]
+    pub fn new(by: GroupBy, zone: chrono_tz::Tz, allocation: Option<&'a dyn Departments>) -> Self {
+        Grouping {
+            by,
+            zone,
+            allocation,
+        }
+    }
+}
+
+/// The aggregate of `stats`, computed without holding the summaries
+/// ([`aggregate_archive`], [`aggregate_files`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Aggregated {
+    /// The groups and totals of the summaries that pass the filter.
+    pub aggregate: Aggregate,
+    /// How many summaries passed the filter (report stubs included, as
+    /// [`Summarizing::summaries`] counts them).
+    pub summaries: u64,
+    /// What was read (files only).
+    pub counts: Counts,
+    /// What became of the report stubs.
+    pub stubs: Stubs,
+    /// The saved runs among the inputs that did not complete.
+    pub gaps: Vec<String>,
+}
+
+/// `stats` over files: loaded into a temporary archive ([`load_files`]) and aggregated
+/// from its summary rows as [`aggregate_archive`] does.
+///
+/// # Errors
+/// As [`load_files`] and [`aggregate_archive`].
+pub fn aggregate_files(
+    expanded: &Expanded,
+    options: &ReadOptions,
+    filter: &Filter,
+    grouping: Grouping<'_>,
+    on_bad: &mut dyn FnMut(&str),
+    each: &mut dyn FnMut(&MeetingSummary),
+) -> Result<Aggregated, OfflineError> {
+    let loaded = load_files(expanded, options, on_bad)?;
+    let mut aggregated = aggregate_archive(&loaded.path(), filter, grouping, each)?;
+    aggregated.counts = loaded.counts;
+    aggregated.gaps = loaded.gaps;
+    Ok(aggregated)
+}
+
+/// `stats` over the archive: [`Aggregate::of_summaries`] of the summaries
+/// [`summarize_archive`] gives (the same figures, stubs and notes), without holding them.
+/// The summary rows are read in key order in one snapshot, in passes: the first attaches
+/// the report stubs and learns the room directory, the second (only when some summary has
+/// an event: Quanshi) resolves, filters and shows the accumulator what reservations lend,
+/// the last resolves, filters, counts and hands each summary that passes to `each` (in key
+/// order). What is held: the stubs, the rooms and the groups.
+///
+/// # Errors
+/// The archive cannot be opened or read.
+pub fn aggregate_archive(
+    path: &Path,
+    filter: &Filter,
+    grouping: Grouping<'_>,
+    each: &mut dyn FnMut(&MeetingSummary),
+) -> Result<Aggregated, OfflineError> {
+    let archive = Archive::open_read_only(path)?;
+    archive.set_cache_kib(PASSES_CACHE_KIB)?;
+    let q = query(filter);
+    let (aggregate, summaries, (attached, unmatched)) = archive.in_snapshot(|archive| {
+        let mut rule = StubRule::new(archive.stubs()?, is_span(&q));
+        let mut dir = meeting_core::identity::RoomDirectory::new();
+        let mut lends = false;
+        archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
+            rule.apply(&mut r, true);
+            lends |= !r.summary.stub && r.summary.event_id.is_some();
+            dir.learn(&r.summary);
+            Ok(())
+        })?;
+        let mut pass = |f: &mut dyn FnMut(&MeetingSummary)| {
+            archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
+                rule.apply(&mut r, false);
+                dir.resolve_summary(&mut r.summary);
+                if filter.keeps(&r.summary) {
+                    f(&r.summary);
+                }
+                Ok(())
+            })
+        };
+        let mut acc = Accumulator::new(grouping.by, grouping.zone, grouping.allocation);
+        if lends {
+            pass(&mut |s| acc.learn(s))?;
+        }
+        let mut summaries = 0u64;
+        pass(&mut |s| {
+            acc.add(s);
+            summaries += 1;
+            each(s);
+        })?;
+        Ok::<_, StoreError>((acc.finish(), summaries, rule.finish()))
+    })??;
+    Ok(Aggregated {
+        aggregate,
         summaries,
         counts: Counts::default(),
         stubs: Stubs {
@@ -499,113 +594,179 @@ pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, Of
     })
 }
 
-/// A summary row that a report stub may annotate (its meeting number is a stub's, and it
-/// lacks a full report): where it is among the summaries, and what the stub rule reads.
-struct Candidate {
-    index: usize,
-    /// A Systec occurrence.
-    occurrence: bool,
-    meeting_number: String,
-    occurrence_id: Option<String>,
+/// The page cache of [`aggregate_archive`]'s reader: its passes read the summary rows in key
+/// order, a random order of the table's pages, each page holding dozens of rows.
+const PASSES_CACHE_KIB: u32 = 32 * 1024;
+
+/// Whether the archive's query reads a span of days (its stubs are then only those that
+/// can annotate the span's meetings).
+fn is_span(q: &Query) -> bool {
+    q.from.is_some() || q.to.is_some()
 }
 
-/// The merge's stub rule ([`meeting_core::merge`]) over summary rows: the stubs (the
-/// newest of each meeting number and request scope) annotate the Systec occurrences with
-/// their meeting number (within the scope's UUIDs, when the stub has one) that lack a full
-/// report (the `candidates`): their report state becomes `none`, the stub's observation
-/// time counts as theirs and its profile fills theirs when they have none. The number of
-/// distinct stubs and the sorted meeting numbers of those that matched nothing.
-fn attach_stubs(
-    summaries: &mut [MeetingSummary],
-    candidates: &[Candidate],
-    stubs: Vec<Meeting>,
-) -> (u64, Vec<String>) {
-    use meeting_core::ReportState;
-    let completeness = |m: &Meeting| {
-        (
-            matches!(
-                m.status,
-                meeting_core::Status::Ended | meeting_core::Status::Cancelled
-            ),
-            m.participants.len(),
-            m.phone_calls.len(),
-            m.warnings.len(),
-        )
-    };
-    let mut distinct: BTreeMap<(String, Option<Vec<String>>), Meeting> = BTreeMap::new();
-    for stub in stubs {
-        let id = (
-            stub.meeting_number.clone().unwrap_or_default(),
-            stub.stub_scope().map(<[String]>::to_vec),
-        );
-        match distinct.get_mut(&id) {
-            Some(held) => {
-                let newer = stub
-                    .last_observed()
-                    .cmp(&held.last_observed())
-                    .then_with(|| completeness(&stub).cmp(&completeness(held)))
-                    .then_with(|| {
-                        let a = serde_json::to_string(&stub).unwrap_or_default();
-                        let b = serde_json::to_string(&*held).unwrap_or_default();
-                        a.cmp(&b)
-                    });
-                if newer == std::cmp::Ordering::Greater {
-                    *held = stub;
-                }
-            }
-            None => {
-                distinct.insert(id, stub);
-            }
-        }
-    }
-    let mut by_number: BTreeMap<&str, Vec<&Candidate>> = BTreeMap::new();
-    for c in candidates.iter().filter(|c| c.occurrence) {
-        by_number
-            .entry(c.meeting_number.as_str())
-            .or_default()
-            .push(c);
-    }
-    let mut count = 0;
-    let mut unmatched = Vec::new();
-    for stub in distinct.into_values() {
-        count += 1;
-        let number = stub.meeting_number.clone().unwrap_or_default();
-        let scope = stub.stub_scope();
-        let targets: Vec<usize> = by_number
-            .get(number.as_str())
+/// The merge's stub rule ([`meeting_core::merge`]) over summary rows, one row at a time:
+/// the stubs (the newest of each meeting number and request scope) annotate the Systec
+/// occurrences with their meeting number (within the scope's UUIDs, when the stub has one)
+/// that lack a full report: their report state becomes `none`, the stub's observation time
+/// counts as theirs and its profile fills theirs when they have none. Which stubs are
+/// distinct depends on the stubs alone, and what a row becomes on the row and the stubs,
+/// so every pass over the rows annotates them alike.
+struct StubRule {
+    /// The distinct stubs, in the order they apply (meeting number, then scope).
+    distinct: Vec<Meeting>,
+    /// Whether each distinct stub annotated a row.
+    matched: Vec<bool>,
+    /// The distinct stubs of each meeting number (indexes, ascending).
+    by_number: BTreeMap<String, Vec<usize>>,
+    /// A span's read: only the stubs that can annotate its meetings count (their meeting
+    /// number, and their request's UUIDs, name a row without a full report); the others
+    /// annotate meetings of other months, and are not "unmatched".
+    span: bool,
+    /// The rows a stub may annotate (their meeting number is a stub's, and they lack a full
+    /// report): their occurrence ids by meeting number.
+    open: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl StubRule {
+    /// The rule of `stubs` (all the archive holds), for a span's read or not.
+    fn new(stubs: Vec<Meeting>, span: bool) -> Self {
+        let completeness = |m: &Meeting| {
+            (
+                matches!(
+                    m.status,
+                    meeting_core::Status::Ended | meeting_core::Status::Cancelled
+                ),
+                m.participants.len(),
+                m.phone_calls.len(),
+                m.warnings.len(),
+            )
+        };
+        let mut distinct: BTreeMap<(String, Option<Vec<String>>), Meeting> = BTreeMap::new();
+        // A span keeps no stub without a meeting number: none can annotate its rows. (What
+        // it keeps otherwise depends on the meeting number and scope, the same for every
+        // stub of one distinct stub: done in `finish`.)
+        for stub in stubs
             .into_iter()
-            .flatten()
-            .filter(|c| {
-                scope.is_none_or(|uuids| {
-                    c.occurrence_id
-                        .as_deref()
-                        .is_some_and(|u| uuids.iter().any(|x| x == u))
-                })
-            })
-            .map(|c| c.index)
-            .collect();
-        if targets.is_empty() {
-            unmatched.push(number);
-            continue;
-        }
-        let at = stub
-            .observed_at
-            .get(&meeting_core::Source::SystecReports)
-            .copied();
-        for i in targets {
-            if let Some(s) = summaries.get_mut(i) {
-                s.report = Some(ReportState::None);
-                if let Some(at) = at {
-                    s.observed_at = Some(s.observed_at.map_or(at, |o| o.max(at)));
+            .filter(|s| !span || s.meeting_number.is_some())
+        {
+            let id = (
+                stub.meeting_number.clone().unwrap_or_default(),
+                stub.stub_scope().map(<[String]>::to_vec),
+            );
+            match distinct.get_mut(&id) {
+                Some(held) => {
+                    let newer = stub
+                        .last_observed()
+                        .cmp(&held.last_observed())
+                        .then_with(|| completeness(&stub).cmp(&completeness(held)))
+                        .then_with(|| {
+                            let a = serde_json::to_string(&stub).unwrap_or_default();
+                            let b = serde_json::to_string(&*held).unwrap_or_default();
+                            a.cmp(&b)
+                        });
+                    if newer == std::cmp::Ordering::Greater {
+                        *held = stub;
+                    }
                 }
-                if s.profile.is_none() {
-                    s.profile.clone_from(&stub.profile);
+                None => {
+                    distinct.insert(id, stub);
                 }
             }
         }
+        let distinct: Vec<Meeting> = distinct.into_values().collect();
+        let mut by_number: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, stub) in distinct.iter().enumerate() {
+            by_number
+                .entry(stub.meeting_number.clone().unwrap_or_default())
+                .or_default()
+                .push(i);
+        }
+        StubRule {
+            matched: vec![false; distinct.len()],
+            distinct,
+            by_number,
+            span,
+            open: BTreeMap::new(),
+        }
     }
-    unmatched.sort();
-    (count, unmatched)
+
+    /// Annotates the row `r` as the stubs do; with `record`, notes what `finish` counts
+    /// (once per row: on one pass).
+    fn apply(&mut self, r: &mut meeting_store::StoredSummary, record: bool) {
+        use meeting_core::ReportState;
+        let Some(number) = r.meeting_number.as_deref() else {
+            return;
+        };
+        if r.summary.report == Some(ReportState::Full) {
+            return;
+        }
+        let Some(stubs) = self.by_number.get(number) else {
+            return;
+        };
+        if record && self.span {
+            let open = self.open.entry(number.to_owned()).or_default();
+            open.extend(r.occurrence_id.iter().cloned());
+        }
+        if r.summary.vendor != meeting_core::Vendor::Systec || r.summary.stub {
+            return;
+        }
+        let s = &mut r.summary;
+        for &i in stubs {
+            let Some(stub) = self.distinct.get(i) else {
+                continue;
+            };
+            let applies = stub.stub_scope().is_none_or(|uuids| {
+                r.occurrence_id
+                    .as_deref()
+                    .is_some_and(|u| uuids.iter().any(|x| x == u))
+            });
+            if !applies {
+                continue;
+            }
+            if record && let Some(m) = self.matched.get_mut(i) {
+                *m = true;
+            }
+            s.report = Some(ReportState::None);
+            if let Some(at) = stub
+                .observed_at
+                .get(&meeting_core::Source::SystecReports)
+                .copied()
+            {
+                s.observed_at = Some(s.observed_at.map_or(at, |o| o.max(at)));
+            }
+            if s.profile.is_none() {
+                s.profile.clone_from(&stub.profile);
+            }
+        }
+    }
+
+    /// The number of distinct stubs and the sorted meeting numbers of those that
+    /// annotated nothing (of a span's read: among those that could annotate its rows).
+    fn finish(self) -> (u64, Vec<String>) {
+        let mut count = 0;
+        let mut unmatched = Vec::new();
+        for (stub, matched) in self.distinct.iter().zip(self.matched) {
+            if self.span {
+                let kept = stub
+                    .meeting_number
+                    .as_deref()
+                    .and_then(|n| self.open.get(n))
+                    .is_some_and(|uuids| {
+                        stub.stub_scope()
+                            .is_none_or(|scope| scope.iter().any(|u| uuids.contains(u.as_str())))
+                    });
+                if !kept {
+                    continue;
+                }
+            }
+            count += 1;
+            if !matched {
+                unmatched.push(stub.meeting_number.clone().unwrap_or_default());
+            }
+        }
+        unmatched.sort();
+        (count, unmatched)
+    }
 }
 
 /// A meeting that carries what a summary knows of its identity, times and rooms (no

@@ -107,3 +107,63 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
     let again = meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
     assert_eq!(again.changes.new, 0);
 }
+
+#[test]
+fn the_streamed_aggregate_equals_the_aggregate_of_the_summaries() {
+    use meeting_core::aggregate::{Aggregate, GroupBy};
+    use meeting_sync::offline::{Grouping, aggregate_archive, summarize_archive};
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("a.sqlite");
+    let files = [
+        fixture("systec/detail.sample.json"),
+        fixture("systec/reports.sample.json"),
+        fixture("systec/his-meeting.sample.json"),
+        fixture("quanshi/conference-by-join-url.sample.json"),
+        fixture("quanshi/dashboard-conference-info.sample.json"),
+    ];
+    let expanded = expand(&files).unwrap();
+    let options = meeting_sync::import::ImportOptions::new("default", Default::default());
+    meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    let all = summarize_archive(&archive, &utc()).unwrap();
+    assert!(!all.summaries.is_empty());
+    let day = all
+        .summaries
+        .iter()
+        .find_map(|s| s.effective_start)
+        .unwrap()
+        .date_naive();
+    let filters = [
+        utc(),
+        Filter::new(chrono_tz::Asia::Shanghai),
+        utc().from(day).to(day),
+        utc().from(day),
+        utc().vendor(meeting_core::Vendor::Systec),
+    ];
+    let groupings = [
+        GroupBy::Room,
+        GroupBy::Host,
+        GroupBy::Day,
+        GroupBy::Department,
+        GroupBy::Month,
+        GroupBy::RoomMonth,
+    ];
+    for filter in &filters {
+        let held = summarize_archive(&archive, filter).unwrap();
+        for by in groupings {
+            let mut seen = Vec::new();
+            let streamed = aggregate_archive(
+                &archive,
+                filter,
+                Grouping::new(by, filter.zone, None),
+                &mut |s| seen.push(s.clone()),
+            )
+            .unwrap();
+            let expected = Aggregate::of_summaries(&held.summaries, by, filter.zone, None);
+            assert_eq!(streamed.aggregate, expected, "{filter:?} {by:?}");
+            assert_eq!(seen, held.summaries, "{filter:?} {by:?}");
+            assert_eq!(streamed.summaries, held.summaries.len() as u64);
+            assert_eq!(streamed.stubs.attached, held.stubs.attached);
+            assert_eq!(streamed.stubs.unmatched, held.stubs.unmatched);
+        }
+    }
+}
