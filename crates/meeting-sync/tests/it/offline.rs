@@ -12,6 +12,20 @@ fn fixture(name: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures")).join(name)
 }
 
+/// `files` imported into `archive` (profile `default`): what was read, and what the import did.
+fn import(
+    archive: &std::path::Path,
+    files: &[PathBuf],
+) -> (
+    meeting_sync::inputs::Expanded,
+    meeting_sync::import::ImportSummary,
+) {
+    let expanded = expand(files).unwrap();
+    let options = meeting_sync::import::ImportOptions::new("default", Default::default());
+    let summary = meeting_sync::import::import(archive, &expanded, &options, &mut |_| {}).unwrap();
+    (expanded, summary)
+}
+
 fn utc() -> Filter {
     Filter::new(chrono_tz::UTC)
 }
@@ -80,9 +94,7 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
         fixture("systec/reports.sample.json"),
         fixture("systec/his-meeting.sample.json"),
     ];
-    let expanded = expand(&files).unwrap();
-    let options = meeting_sync::import::ImportOptions::new("default", Default::default());
-    let summary = meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    let (expanded, summary) = import(&archive, &files);
     assert_eq!(summary.bad, 0);
     assert!(summary.records > 0);
     let from_archive = merged(
@@ -104,7 +116,7 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
     };
     assert_eq!(keys(&from_archive), keys(&from_files));
     // Importing again changes nothing.
-    let again = meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    let (_, again) = import(&archive, &files);
     assert_eq!(again.changes.new, 0);
 }
 
@@ -121,9 +133,7 @@ fn the_streamed_aggregate_equals_the_aggregate_of_the_summaries() {
         fixture("quanshi/conference-by-join-url.sample.json"),
         fixture("quanshi/dashboard-conference-info.sample.json"),
     ];
-    let expanded = expand(&files).unwrap();
-    let options = meeting_sync::import::ImportOptions::new("default", Default::default());
-    meeting_sync::import::import(&archive, &expanded, &options, &mut |_| {}).unwrap();
+    import(&archive, &files);
     let all = summarize_archive(&archive, &utc()).unwrap();
     assert!(!all.summaries.is_empty());
     let day = all
