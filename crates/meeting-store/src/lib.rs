@@ -185,7 +185,7 @@ pub use model::{
     PurgeSummary, Query, RawResponse, Refresh, RunManifest, SecretText, Window, WindowCommit,
 };
 pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_archive_path};
-pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord, SummaryOrder};
+pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord, SummaryFields, SummaryOrder};
 pub use record::DICTIONARY_ID;
 pub use schema::SCHEMA_VERSION;
 pub use summary_row::StoredSummary;

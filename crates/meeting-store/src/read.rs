@@ -34,6 +34,20 @@ pub enum SummaryOrder {
     Key,
 }
 
+/// Which fields of the summary rows [`Archive::each_summary_fields`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SummaryFields {
+    /// Every field.
+    All,
+    /// What room identity and the report stubs read, and no more: the key, vendor, profile
+    /// and fetch time of the row, report state, observation time, meeting number,
+    /// occurrence id, the room (and booked rooms), the event id and kind. The rest (the
+    /// record's profile, status, the meeting's times, its host and its figures) is left
+    /// as in [`MeetingSummary::empty`](meeting_core::MeetingSummary::empty), and not read.
+    Identity,
+}
+
 /// A read-only view of an archive. Opening never creates the file and never writes to it.
 #[derive(Debug)]
 pub struct Archive {
@@ -529,29 +543,36 @@ impl Archive {
                     summary_row::COLUMNS
                 ))
                 .map_err(db("invariant check"))?;
-            let page: Vec<(summary_row::RawRow, Vec<u8>)> = stmt
+            // Each row decoded where it is read (the raw row borrows from it): its key,
+            // whether it is of the current rules, the summary or why it does not decode.
+            type Checked = (String, bool, Option<Result<StoredSummary>>, Vec<u8>);
+            let page: Vec<Checked> = stmt
                 .query_map(params![after, PAGE], |r| {
-                    Ok((summary_row::read_raw(r)?, r.get(34)?))
+                    let raw = summary_row::read_raw(r)?;
+                    let key = raw.key().to_owned();
+                    let current = summary_row::is_current(&raw);
+                    let decoded = current.then(|| summary_row::decode(raw));
+                    Ok((key, current, decoded, r.get(34)?))
                 })
                 .and_then(Iterator::collect)
                 .map_err(db("invariant check"))?;
-            let Some((last, _)) = page.last() else { break };
-            after = last.key().to_owned();
-            for (raw, hash) in page {
-                let key = raw.key().to_owned();
-                if !summary_row::is_current(&raw) {
+            let Some((last, ..)) = page.last() else { break };
+            after.clone_from(last);
+            for (key, current, decoded, hash) in page {
+                if !current {
                     problems.push(Problem::new(
                         Some(&key),
                         "a summary row of older rules (the next writer rewrites it)",
                     ));
                     continue;
                 }
-                let stored = match summary_row::decode(raw) {
-                    Ok(s) => s,
-                    Err(e) => {
+                let stored = match decoded {
+                    Some(Ok(s)) => s,
+                    Some(Err(e)) => {
                         problems.push(Problem::new(Some(&key), e.to_string()));
                         continue;
                     }
+                    None => continue,
                 };
                 let merged = match write::merged_of(c, &key, true) {
                     Ok(Some(m)) => m,
@@ -830,7 +851,23 @@ impl Archive {
         order: SummaryOrder,
         each: &mut dyn FnMut(StoredSummary) -> Result<()>,
     ) -> Result<u64> {
-        self.summaries_inner(query, order, each)
+        self.summaries_inner(query, order, SummaryFields::All, each)
+            .map_err(|e| self.err(e))
+    }
+
+    /// [`Archive::each_summary`], reading only `fields` of each row (a row built under
+    /// older rules is recomputed whole).
+    ///
+    /// # Errors
+    /// As [`Archive::each_summary`].
+    pub fn each_summary_fields(
+        &self,
+        query: &Query,
+        order: SummaryOrder,
+        fields: SummaryFields,
+        each: &mut dyn FnMut(StoredSummary) -> Result<()>,
+    ) -> Result<u64> {
+        self.summaries_inner(query, order, fields, each)
             .map_err(|e| self.err(e))
     }
 
@@ -887,6 +924,7 @@ impl Archive {
         &self,
         query: &Query,
         order: SummaryOrder,
+        fields: SummaryFields,
         each: &mut dyn FnMut(StoredSummary) -> Result<()>,
     ) -> Result<u64> {
         let (filter, params) = filter_sql(query);
@@ -904,7 +942,10 @@ impl Archive {
             let mut stmt = c
                 .prepare(&format!(
                     "SELECT {} FROM summaries WHERE ({filter}) ORDER BY {order_by}",
-                    summary_row::COLUMNS
+                    match fields {
+                        SummaryFields::All => summary_row::COLUMNS,
+                        SummaryFields::Identity => summary_row::IDENTITY_COLUMNS,
+                    }
                 ))
                 .map_err(db("cannot read summary rows"))?;
             let mut rows = stmt
@@ -912,7 +953,11 @@ impl Archive {
                 .map_err(db("cannot read summary rows"))?;
             let mut n = 0u64;
             while let Some(r) = rows.next().map_err(db("cannot read summary rows"))? {
-                let raw = summary_row::read_raw(r).map_err(db("cannot read summary rows"))?;
+                let raw = match fields {
+                    SummaryFields::All => summary_row::read_raw(r),
+                    SummaryFields::Identity => summary_row::read_identity(r),
+                }
+                .map_err(db("cannot read summary rows"))?;
                 if summary_row::is_current(&raw) {
                     each(summary_row::decode(raw)?)?;
                     n += 1;

@@ -21,6 +21,12 @@ pub(crate) const COLUMNS: &str = "key, vendor, profile, fetched_at, rules_versio
     attendees, attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost,
     booked_rooms";
 
+/// The columns room identity and the report stubs read (`crate::SummaryFields::Identity`),
+/// in this order, by [`read_identity`].
+pub(crate) const IDENTITY_COLUMNS: &str = "key, vendor, profile, fetched_at, rules_version,
+    report, observed_at, meeting_number, occurrence_id, room_id, room_name, room_email,
+    has_room, event_id, event_kind, booked_rooms";
+
 /// The table and its indexes (schema 4).
 pub(crate) const CREATE: &str = r"
 CREATE TABLE summaries (
@@ -325,31 +331,108 @@ pub(crate) fn held(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
         .map_err(|e| StoreError::sqlite("cannot read a summary row", e))
 }
 
-/// A serde enum from its stored word.
-fn enum_of<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-        .map_err(|e| StoreError::bad_record(format!("{what}: `{text}`: {e}")))
+/// A serde enum from its stored word (read as a unit variant, nothing allocated).
+fn enum_of<T: serde::de::DeserializeOwned>(text: &str, key: &str) -> Result<T> {
+    use serde::de::IntoDeserializer as _;
+    let de: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+        text.into_deserializer();
+    T::deserialize(de)
+        .map_err(|e| StoreError::bad_record(format!("summary row of {key}: `{text}`: {e}")))
 }
 
-fn time_of(text: Option<String>, what: &str) -> Result<Option<DateTime<Utc>>> {
-    text.map(|t| parse_time(&t, what)).transpose()
+fn time_of(text: Option<&str>, key: &str) -> Result<Option<DateTime<Utc>>> {
+    text.map(|t| stored_time(t, key)).transpose()
+}
+
+/// A summary column's instant: the fixed forms the rows are written in
+/// (`2024-01-02T03:04:05.000000000Z`, [`time_text`]; the fetch time with six digits, as
+/// `crate::codec::time_text`) read where their digits stand, anything else by
+/// [`parse_time`] (which also gives the error).
+fn stored_time(text: &str, key: &str) -> Result<DateTime<Utc>> {
+    fixed_time(text.as_bytes())
+        .map_or_else(|| parse_time(text, &format!("summary row of {key}")), Ok)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` (or six fractional digits), or `None` for any other
+/// text.
+fn fixed_time(b: &[u8]) -> Option<DateTime<Utc>> {
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        n0,
+        n1,
+        b':',
+        s0,
+        s1,
+        b'.',
+        f @ ..,
+        b'Z',
+    ] = b
+    else {
+        return None;
+    };
+    let digits = |ds: &[u8]| -> Option<u32> {
+        ds.iter().try_fold(0u32, |acc, &d| {
+            d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+        })
+    };
+    let scale = match f.len() {
+        9 => 1,
+        6 => 1_000,
+        _ => return None,
+    };
+    let year = i32::try_from(digits(&[*y0, *y1, *y2, *y3])?).ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, digits(&[*m0, *m1])?, digits(&[*d0, *d1])?)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(
+        digits(&[*h0, *h1])?,
+        digits(&[*n0, *n1])?,
+        digits(&[*s0, *s1])?,
+        digits(f)? * scale,
+    )?;
+    Some(date.and_time(time).and_utc())
+}
+
+/// The phone cost as written by [`pack_cost`] with integer amounts (`[["CNY",12500000,2]]`),
+/// or `None` for another form (the exact-text items, rows of earlier builds).
+fn unpack_cost_fast(text: &str) -> Option<Vec<Money>> {
+    let items: Vec<(String, i64, u32)> = serde_json::from_str(text).ok()?;
+    items
+        .into_iter()
+        .map(|(currency, micro, scale)| {
+            let amount = unpack_amount(&[micro.into(), scale.into()])?;
+            Some(Money { amount, currency })
+        })
+        .collect()
 }
 
 fn u64_of(v: Option<i64>) -> Option<u64> {
     v.map(|n| u64::try_from(n).unwrap_or(0))
 }
 
-/// The raw columns of one row ([`COLUMNS`]).
-pub(crate) struct RawRow {
+/// The raw columns of one row ([`COLUMNS`]): those the summary keeps, owned; those only
+/// parsed, borrowed from the row.
+pub(crate) struct RawRow<'r> {
     key: String,
-    vendor: String,
+    vendor: &'r str,
     profile: String,
-    fetched_at: String,
+    fetched_at: &'r str,
     rules_version: i64,
     record_profile: Option<String>,
-    status: String,
-    report: Option<String>,
-    times: [Option<String>; 5],
+    status: &'r str,
+    report: Option<&'r str>,
+    times: [Option<&'r str>; 5],
     meeting_number: Option<String>,
     occurrence_id: Option<String>,
     room: [Option<String>; 3],
@@ -357,33 +440,62 @@ pub(crate) struct RawRow {
     host: [Option<String>; 3],
     has_host: bool,
     event_id: Option<String>,
-    event_kind: String,
+    event_kind: &'r str,
     measured_seconds: Option<i64>,
     billed_minutes: Option<i64>,
     counts: [i64; 5],
-    phone_cost: Option<String>,
-    booked_rooms: Option<String>,
+    phone_cost: Option<&'r str>,
+    booked_rooms: Option<&'r str>,
 }
 
-impl RawRow {
+impl RawRow<'_> {
     /// The key.
     pub(crate) fn key(&self) -> &str {
         &self.key
     }
 }
 
-/// Reads the [`COLUMNS`] of a row (starting at column `at`).
-pub(crate) fn read_raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+/// Column `i` of `r` as text borrowed from the row, or `None` for NULL.
+fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| match e {
+        rusqlite::types::FromSqlError::InvalidType => rusqlite::Error::InvalidColumnType(
+            i,
+            format!("column {i}"),
+            r.get_ref_unwrap(i).data_type(),
+        ),
+        other => rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            Box::new(other),
+        ),
+    })
+}
+
+/// Column `i` of `r` as text borrowed from the row; NULL is an error.
+fn text_not_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    text(r, i)?.ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(i, format!("column {i}"), rusqlite::types::Type::Null)
+    })
+}
+
+/// Reads the [`COLUMNS`] of a row.
+pub(crate) fn read_raw<'r>(r: &'r Row<'_>) -> rusqlite::Result<RawRow<'r>> {
     Ok(RawRow {
         key: r.get(0)?,
-        vendor: r.get(1)?,
+        vendor: text_not_null(r, 1)?,
         profile: r.get(2)?,
-        fetched_at: r.get(3)?,
+        fetched_at: text_not_null(r, 3)?,
         rules_version: r.get(4)?,
         record_profile: r.get(5)?,
-        status: r.get(6)?,
-        report: r.get(7)?,
-        times: [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?],
+        status: text_not_null(r, 6)?,
+        report: text(r, 7)?,
+        times: [
+            text(r, 8)?,
+            text(r, 9)?,
+            text(r, 10)?,
+            text(r, 11)?,
+            text(r, 12)?,
+        ],
         meeting_number: r.get(13)?,
         occurrence_id: r.get(14)?,
         room: [r.get(15)?, r.get(16)?, r.get(17)?],
@@ -391,33 +503,96 @@ pub(crate) fn read_raw(r: &Row<'_>) -> rusqlite::Result<RawRow> {
         host: [r.get(19)?, r.get(20)?, r.get(21)?],
         has_host: r.get(22)?,
         event_id: r.get(23)?,
-        event_kind: r.get(24)?,
+        event_kind: text_not_null(r, 24)?,
         measured_seconds: r.get(25)?,
         billed_minutes: r.get(26)?,
         counts: [r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?, r.get(31)?],
-        phone_cost: r.get(32)?,
-        booked_rooms: r.get(33)?,
+        phone_cost: text(r, 32)?,
+        booked_rooms: text(r, 33)?,
+    })
+}
+
+/// Reads the [`IDENTITY_COLUMNS`] of a row; the other fields are those of
+/// [`MeetingSummary::empty`] (status unknown, no times, host or figures).
+pub(crate) fn read_identity<'r>(r: &'r Row<'_>) -> rusqlite::Result<RawRow<'r>> {
+    Ok(RawRow {
+        key: r.get(0)?,
+        vendor: text_not_null(r, 1)?,
+        profile: r.get(2)?,
+        fetched_at: text_not_null(r, 3)?,
+        rules_version: r.get(4)?,
+        record_profile: None,
+        status: "unknown",
+        report: text(r, 5)?,
+        times: [text(r, 6)?, None, None, None, None],
+        meeting_number: r.get(7)?,
+        occurrence_id: r.get(8)?,
+        room: [r.get(9)?, r.get(10)?, r.get(11)?],
+        has_room: r.get(12)?,
+        host: [None, None, None],
+        has_host: false,
+        event_id: r.get(13)?,
+        event_kind: text_not_null(r, 14)?,
+        measured_seconds: None,
+        billed_minutes: None,
+        counts: [0; 5],
+        phone_cost: None,
+        booked_rooms: text(r, 15)?,
     })
 }
 
 /// Whether a row was built under the current rules ([`meeting_core::RULES_VERSION`]).
-pub(crate) fn is_current(raw: &RawRow) -> bool {
+pub(crate) fn is_current(raw: &RawRow<'_>) -> bool {
     raw.rules_version == i64::from(meeting_core::RULES_VERSION)
 }
 
 /// The stored summary of a row of the current rules.
-pub(crate) fn decode(raw: RawRow) -> Result<StoredSummary> {
-    let what = format!("summary row of {}", raw.key);
-    let vendor: Vendor = enum_of(&raw.vendor, &what)?;
-    let mut s = MeetingSummary::empty(vendor, raw.key);
-    s.profile = raw.record_profile;
-    s.status = enum_of(&raw.status, &what)?;
-    s.report = raw.report.map(|r| enum_of(&r, &what)).transpose()?;
+pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
+    let key = raw.key;
+    let vendor: Vendor = enum_of(raw.vendor, &key)?;
+    let status = enum_of(raw.status, &key)?;
+    let report = raw.report.map(|r| enum_of(r, &key)).transpose()?;
     let [observed, start, end, effective, scheduled_end] = raw.times;
-    s.observed_at = time_of(observed, &what)?;
-    s.start = time_of(start, &what)?;
-    s.end = time_of(end, &what)?;
-    s.effective_start = time_of(effective, &what)?;
+    let observed_at = time_of(observed, &key)?;
+    let start = time_of(start, &key)?;
+    let end = time_of(end, &key)?;
+    let effective_start = time_of(effective, &key)?;
+    let scheduled_end = time_of(scheduled_end, &key)?;
+    let fetched_at = stored_time(raw.fetched_at, &key)?;
+    let event_kind = EventKind::from_name(raw.event_kind).ok_or_else(|| {
+        StoreError::bad_record(format!(
+            "summary row of {key}: unknown event kind `{}`",
+            raw.event_kind
+        ))
+    })?;
+    let phone_cost = match raw.phone_cost {
+        None => Vec::new(),
+        Some(cost) => match unpack_cost_fast(cost) {
+            Some(items) => items,
+            None => unpack_cost(cost, &key)?,
+        },
+    };
+    let booked_rooms = match raw.booked_rooms {
+        None => Vec::new(),
+        Some(rooms) => {
+            let pairs: Vec<(Option<String>, Option<String>)> = serde_json::from_str(rooms)
+                .map_err(|e| {
+                    StoreError::bad_record(format!("summary row of {key}: booked rooms: {e}"))
+                })?;
+            pairs
+                .into_iter()
+                .map(|(id, name)| RoomRef::new(id, name))
+                .collect()
+        }
+    };
+    let mut s = MeetingSummary::empty(vendor, key);
+    s.profile = raw.record_profile;
+    s.status = status;
+    s.report = report;
+    s.observed_at = observed_at;
+    s.start = start;
+    s.end = end;
+    s.effective_start = effective_start;
     let [room_id, room_name, room_email] = raw.room;
     s.room_id = room_id;
     s.room_name = room_name;
@@ -429,9 +604,7 @@ pub(crate) fn decode(raw: RawRow) -> Result<StoredSummary> {
     s.host_email = host_email;
     s.has_host = raw.has_host;
     s.event_id = raw.event_id;
-    s.event_kind = EventKind::from_name(&raw.event_kind).ok_or_else(|| {
-        StoreError::bad_record(format!("{what}: unknown event kind `{}`", raw.event_kind))
-    })?;
+    s.event_kind = event_kind;
     s.measured_seconds = u64_of(raw.measured_seconds);
     s.billed_minutes = u64_of(raw.billed_minutes);
     let [attendees, attendee_seconds, invitees, calls, minutes] =
@@ -441,39 +614,39 @@ pub(crate) fn decode(raw: RawRow) -> Result<StoredSummary> {
     s.invitees = invitees;
     s.phone_calls = calls;
     s.phone_minutes = minutes;
-    if let Some(cost) = raw.phone_cost {
-        let items: Vec<Vec<serde_json::Value>> = serde_json::from_str(&cost)
-            .map_err(|e| StoreError::bad_record(format!("{what}: phone cost: {e}")))?;
-        for item in items {
-            let (Some(serde_json::Value::String(currency)), Some(amount)) =
-                (item.first(), item.get(1..).and_then(unpack_amount))
-            else {
-                return Err(StoreError::bad_record(format!(
-                    "{what}: phone cost: not [currency, micro-units, scale] or [currency, amount]"
-                )));
-            };
-            s.phone_cost.push(Money {
-                amount,
-                currency: currency.clone(),
-            });
-        }
-    }
-    if let Some(rooms) = raw.booked_rooms {
-        let pairs: Vec<(Option<String>, Option<String>)> = serde_json::from_str(&rooms)
-            .map_err(|e| StoreError::bad_record(format!("{what}: booked rooms: {e}")))?;
-        s.booked_rooms = pairs
-            .into_iter()
-            .map(|(id, name)| RoomRef::new(id, name))
-            .collect();
-    }
+    s.phone_cost = phone_cost;
+    s.booked_rooms = booked_rooms;
     Ok(StoredSummary {
         summary: s,
         profile: raw.profile,
-        fetched_at: parse_time(&raw.fetched_at, &what)?,
+        fetched_at,
         meeting_number: raw.meeting_number,
         occurrence_id: raw.occurrence_id,
-        scheduled_end: time_of(scheduled_end, &what)?,
+        scheduled_end,
     })
+}
+
+/// The phone cost in any form [`pack_cost`] wrote (see [`unpack_cost_fast`]).
+fn unpack_cost(cost: &str, key: &str) -> Result<Vec<Money>> {
+    let what = || format!("summary row of {key}: phone cost");
+    let items: Vec<Vec<serde_json::Value>> = serde_json::from_str(cost)
+        .map_err(|e| StoreError::bad_record(format!("{}: {e}", what())))?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let (Some(serde_json::Value::String(currency)), Some(amount)) =
+            (item.first(), item.get(1..).and_then(unpack_amount))
+        else {
+            return Err(StoreError::bad_record(format!(
+                "{}: not [currency, micro-units, scale] or [currency, amount]",
+                what()
+            )));
+        };
+        out.push(Money {
+            amount,
+            currency: currency.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// The stored summary of `m`, the merged meeting of its key (for an outdated row, rebuilt
@@ -492,6 +665,52 @@ pub(crate) fn of_meeting(m: &Meeting, profile: &str, fetched: &str) -> Result<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The fixed-width reading of a stored instant agrees with chrono's RFC 3339
+        /// parser on every instant written in either stored form, and on any other text
+        /// declines or agrees.
+        #[test]
+        fn stored_times_read_where_they_stand_as_chrono_reads_them(
+            secs in -62_135_596_800i64..253_402_300_799i64,
+            nanos in 0u32..1_000_000_000u32,
+            cut in 0usize..32,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            let t = DateTime::from_timestamp(secs, nanos).unwrap();
+            let micros = crate::codec::time_text(t);
+            for text in [time_text(t), micros.clone()] {
+                let fast = fixed_time(text.as_bytes());
+                proptest::prop_assert!(fast.is_some(), "{text}");
+                proptest::prop_assert_eq!(fast, parse_time(&text, "t").ok());
+            }
+            let mut bent = micros.into_bytes();
+            if let Some(b) = bent.get_mut(cut) {
+                *b = byte;
+            }
+            if let Some(fast) = fixed_time(&bent) {
+                let text = String::from_utf8(bent).unwrap();
+                proptest::prop_assert_eq!(Some(fast), parse_time(&text, "t").ok());
+            }
+        }
+    }
+
+    /// The integer form of a phone cost is read without `serde_json::Value`; the text form
+    /// of earlier rows by the general reader; both the same as the general reader.
+    #[test]
+    fn phone_costs_read_fast_as_the_general_reader_reads_them() {
+        let packed = r#"[["CNY",12500000,2],["USD",0,0],["EUR",-3000001,6]]"#;
+        let fast = unpack_cost_fast(packed).unwrap();
+        assert_eq!(fast, unpack_cost(packed, "k").unwrap());
+        let text = r#"[["JPY","0.1234567"]]"#;
+        assert!(unpack_cost_fast(text).is_none());
+        assert_eq!(
+            unpack_cost(text, "k").unwrap()[0].amount.to_string(),
+            "0.1234567"
+        );
+        assert!(unpack_cost_fast(r#"[["CNY",1234567,0]]"#).is_none());
+        assert!(unpack_cost("[1]", "k").is_err());
+    }
 
     /// Costs are packed as exact integer millionths with their scale, and read back as
     /// written (scale included); more than six decimals stay exact decimal text; the text

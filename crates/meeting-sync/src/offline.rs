@@ -26,7 +26,7 @@ use meeting_core::aggregate::{Accumulator, Aggregate, Departments, GroupBy};
 use meeting_core::dump::{DEFAULT_CHUNK_BYTES, input_chunks, map_ordered};
 use meeting_core::query::Filter;
 use meeting_core::{DumpOptions, DumpStats, Meeting, MeetingSummary};
-use meeting_store::{Archive, Query, StoreError, SummaryOrder};
+use meeting_store::{Archive, Query, StoreError, SummaryFields, SummaryOrder};
 
 use crate::inputs::{Expanded, Input};
 
@@ -553,12 +553,18 @@ pub fn aggregate_archive(
         let mut rule = StubRule::new(archive.stubs()?, is_span(&q));
         let mut dir = meeting_core::identity::RoomDirectory::new();
         let mut lends = false;
-        archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
-            rule.apply(&mut r, true);
-            lends |= !r.summary.stub && r.summary.event_id.is_some();
-            dir.learn(&r.summary);
-            Ok(())
-        })?;
+        // The first pass reads only what the stubs and room identity read.
+        archive.each_summary_fields(
+            &q,
+            SummaryOrder::Key,
+            SummaryFields::Identity,
+            &mut |mut r| {
+                rule.apply(&mut r, true);
+                lends |= !r.summary.stub && r.summary.event_id.is_some();
+                dir.learn(&r.summary);
+                Ok(())
+            },
+        )?;
         let mut pass = |f: &mut dyn FnMut(&MeetingSummary)| {
             archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
                 rule.apply(&mut r, false);
