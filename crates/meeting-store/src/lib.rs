@@ -188,7 +188,7 @@ pub use path::{ARCHIVE_ENV, ARCHIVE_FILE_NAME, default_archive_path, resolve_arc
 pub use read::{Archive, Meetings, REFRESH_GRACE_DAYS, RoomRecord, SummaryFields, SummaryOrder};
 pub use record::DICTIONARY_ID;
 pub use schema::SCHEMA_VERSION;
-pub use summary_row::StoredSummary;
+pub use summary_row::{StoredSummary, SummaryBatch};
 pub use writer::{PendingCommit, Writer, WriterOptions};
 
 #[cfg(doctest)]

@@ -14,7 +14,7 @@ use crate::model::{
     Cursor, Info, MonthCount, Observation, Problem, PurgeSummary, Query, RawResponse, Refresh,
     RunManifest, SecretText,
 };
-use crate::summary_row::{self, StoredSummary};
+use crate::summary_row::{self, StoredSummary, SummaryBatch};
 use crate::{schema, write};
 
 /// Quanshi bookings are refreshed until this many days after their scheduled end.
@@ -32,6 +32,13 @@ pub enum SummaryOrder {
     Output,
     /// Key order.
     Key,
+}
+
+/// A summary row as [`Archive::summaries_inner`] hands it over: as read (of the current
+/// rules), or recomputed from its observations (of older rules).
+enum Row<'s, 'r> {
+    Current(&'r rusqlite::Row<'s>),
+    Rebuilt(Box<StoredSummary>),
 }
 
 /// Which fields of the summary rows [`Archive::each_summary_fields`] reads.
@@ -548,7 +555,7 @@ impl Archive {
             type Checked = (String, bool, Option<Result<StoredSummary>>, Vec<u8>);
             let page: Vec<Checked> = stmt
                 .query_map(params![after, PAGE], |r| {
-                    let raw = summary_row::read_raw(r)?;
+                    let raw = summary_row::read_raw(&r)?;
                     let key = raw.key().to_owned();
                     let current = summary_row::is_current(&raw);
                     let decoded = current.then(|| summary_row::decode(raw));
@@ -851,8 +858,7 @@ impl Archive {
         order: SummaryOrder,
         each: &mut dyn FnMut(StoredSummary) -> Result<()>,
     ) -> Result<u64> {
-        self.summaries_inner(query, order, SummaryFields::All, each)
-            .map_err(|e| self.err(e))
+        self.each_summary_fields(query, order, SummaryFields::All, each)
     }
 
     /// [`Archive::each_summary`], reading only `fields` of each row (a row built under
@@ -867,8 +873,55 @@ impl Archive {
         fields: SummaryFields,
         each: &mut dyn FnMut(StoredSummary) -> Result<()>,
     ) -> Result<u64> {
-        self.summaries_inner(query, order, fields, each)
-            .map_err(|e| self.err(e))
+        self.summaries_inner(query, order, fields, &mut |row| match row {
+            Row::Current(r) => {
+                let raw = match fields {
+                    SummaryFields::Identity => summary_row::read_identity(&r),
+                    _ => summary_row::read_raw(&r),
+                }
+                .map_err(db("cannot read summary rows"))?;
+                each(summary_row::decode(raw)?)
+            }
+            Row::Rebuilt(s) => each(*s),
+        })
+        .map_err(|e| self.err(e))
+    }
+
+    /// [`Archive::each_summary_fields`], the rows handed over `rows` at a time as read and
+    /// not yet decoded ([`SummaryBatch::decode_each`]): for a reader on one thread and a
+    /// decoder on another. How many rows were handed.
+    ///
+    /// # Errors
+    /// As [`Archive::each_summary`].
+    pub fn each_summary_batch(
+        &self,
+        query: &Query,
+        order: SummaryOrder,
+        fields: SummaryFields,
+        rows: usize,
+        each: &mut dyn FnMut(SummaryBatch) -> Result<()>,
+    ) -> Result<u64> {
+        let rows = rows.max(1);
+        let mut batch = SummaryBatch::new(fields, rows);
+        let n = self
+            .summaries_inner(query, order, fields, &mut |row| {
+                match row {
+                    Row::Current(r) => batch.push_row(r).map_err(db("cannot read summary rows"))?,
+                    Row::Rebuilt(s) => batch.push_rebuilt(*s),
+                }
+                if batch.len() >= rows {
+                    each(std::mem::replace(
+                        &mut batch,
+                        SummaryBatch::new(fields, rows),
+                    ))?;
+                }
+                Ok(())
+            })
+            .map_err(|e| self.err(e))?;
+        if !batch.is_empty() {
+            each(batch).map_err(|e| self.err(e))?;
+        }
+        Ok(n)
     }
 
     /// Gives this reader a page cache of `kib` KiB (SQLite's default is 2 MiB), so that a
@@ -920,12 +973,14 @@ impl Archive {
             .map_err(|e| self.err(StoreError::sqlite("cannot count summary rows", e)))
     }
 
+    /// The rows of `query` in `order` (their `fields`), each handed to `each` as read or,
+    /// of older rules, recomputed from its observations.
     fn summaries_inner(
         &self,
         query: &Query,
         order: SummaryOrder,
         fields: SummaryFields,
-        each: &mut dyn FnMut(StoredSummary) -> Result<()>,
+        each: &mut dyn FnMut(Row<'_, '_>) -> Result<()>,
     ) -> Result<u64> {
         let (filter, params) = filter_sql(query);
         let c = &self.conn;
@@ -953,23 +1008,19 @@ impl Archive {
                 .map_err(db("cannot read summary rows"))?;
             let mut n = 0u64;
             while let Some(r) = rows.next().map_err(db("cannot read summary rows"))? {
-                let raw = match fields {
-                    SummaryFields::All => summary_row::read_raw(r),
-                    SummaryFields::Identity => summary_row::read_identity(r),
-                }
-                .map_err(db("cannot read summary rows"))?;
-                if summary_row::is_current(&raw) {
-                    each(summary_row::decode(raw)?)?;
+                let rules_version: i64 = r.get(4).map_err(db("cannot read summary rows"))?;
+                if rules_version == i64::from(meeting_core::RULES_VERSION) {
+                    each(Row::Current(r))?;
                     n += 1;
                     continue;
                 }
-                let key = raw.key().to_owned();
+                let key: String = r.get(0).map_err(db("cannot read summary rows"))?;
                 if let Some(m) = write::merged_of(c, &key, false)? {
-                    each(summary_row::of_meeting(
+                    each(Row::Rebuilt(Box::new(summary_row::of_meeting(
                         &m.meeting,
                         &m.profile,
                         &m.observed,
-                    )?)?;
+                    )?)))?;
                     n += 1;
                 }
             }

@@ -421,25 +421,26 @@ fn u64_of(v: Option<i64>) -> Option<u64> {
     v.map(|n| u64::try_from(n).unwrap_or(0))
 }
 
-/// The raw columns of one row ([`COLUMNS`]): those the summary keeps, owned; those only
-/// parsed, borrowed from the row.
+/// The raw columns of one row ([`COLUMNS`]), borrowed from where they were read (a row of
+/// the statement, or a [`SummaryBatch`]).
+#[derive(Clone, Copy)]
 pub(crate) struct RawRow<'r> {
-    key: String,
+    key: &'r str,
     vendor: &'r str,
-    profile: String,
+    profile: &'r str,
     fetched_at: &'r str,
     rules_version: i64,
-    record_profile: Option<String>,
+    record_profile: Option<&'r str>,
     status: &'r str,
     report: Option<&'r str>,
     times: [Option<&'r str>; 5],
-    meeting_number: Option<String>,
-    occurrence_id: Option<String>,
-    room: [Option<String>; 3],
+    meeting_number: Option<&'r str>,
+    occurrence_id: Option<&'r str>,
+    room: [Option<&'r str>; 3],
     has_room: bool,
-    host: [Option<String>; 3],
+    host: [Option<&'r str>; 3],
     has_host: bool,
-    event_id: Option<String>,
+    event_id: Option<&'r str>,
     event_kind: &'r str,
     measured_seconds: Option<i64>,
     billed_minutes: Option<i64>,
@@ -451,94 +452,311 @@ pub(crate) struct RawRow<'r> {
 impl RawRow<'_> {
     /// The key.
     pub(crate) fn key(&self) -> &str {
-        &self.key
+        self.key
     }
 }
 
-/// Column `i` of `r` as text borrowed from the row, or `None` for NULL.
-fn text<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
-    r.get_ref(i)?.as_str_or_null().map_err(|e| match e {
-        rusqlite::types::FromSqlError::InvalidType => rusqlite::Error::InvalidColumnType(
-            i,
-            format!("column {i}"),
-            r.get_ref_unwrap(i).data_type(),
-        ),
-        other => rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            Box::new(other),
-        ),
-    })
+/// Where a row's columns are read from: a row of the statement, or a row of a
+/// [`SummaryBatch`].
+pub(crate) trait Cells<'r> {
+    /// Column `i` as text, or `None` for NULL.
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&'r str>>;
+    /// Column `i` as an integer, or `None` for NULL.
+    fn int(&self, i: usize) -> rusqlite::Result<Option<i64>>;
+
+    /// Column `i` as text; NULL is an error.
+    fn text_not_null(&self, i: usize) -> rusqlite::Result<&'r str> {
+        self.text(i)?.ok_or_else(|| null_column(i))
+    }
+
+    /// Column `i` as an integer; NULL is an error.
+    fn int_not_null(&self, i: usize) -> rusqlite::Result<i64> {
+        self.int(i)?.ok_or_else(|| null_column(i))
+    }
 }
 
-/// Column `i` of `r` as text borrowed from the row; NULL is an error.
-fn text_not_null<'r>(r: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    text(r, i)?.ok_or_else(|| {
-        rusqlite::Error::InvalidColumnType(i, format!("column {i}"), rusqlite::types::Type::Null)
-    })
+fn null_column(i: usize) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(i, format!("column {i}"), rusqlite::types::Type::Null)
+}
+
+fn wrong_type(i: usize, found: rusqlite::types::Type) -> rusqlite::Error {
+    rusqlite::Error::InvalidColumnType(i, format!("column {i}"), found)
+}
+
+impl<'r> Cells<'r> for &'r Row<'_> {
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&'r str>> {
+        match self.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(Some)
+                .map_err(|e| rusqlite::Error::Utf8Error(i, e)),
+            other => Err(wrong_type(i, other.data_type())),
+        }
+    }
+
+    fn int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        match self.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => Ok(None),
+            rusqlite::types::ValueRef::Integer(n) => Ok(Some(n)),
+            other => Err(wrong_type(i, other.data_type())),
+        }
+    }
 }
 
 /// Reads the [`COLUMNS`] of a row.
-pub(crate) fn read_raw<'r>(r: &'r Row<'_>) -> rusqlite::Result<RawRow<'r>> {
+pub(crate) fn read_raw<'r>(r: &impl Cells<'r>) -> rusqlite::Result<RawRow<'r>> {
     Ok(RawRow {
-        key: r.get(0)?,
-        vendor: text_not_null(r, 1)?,
-        profile: r.get(2)?,
-        fetched_at: text_not_null(r, 3)?,
-        rules_version: r.get(4)?,
-        record_profile: r.get(5)?,
-        status: text_not_null(r, 6)?,
-        report: text(r, 7)?,
+        key: r.text_not_null(0)?,
+        vendor: r.text_not_null(1)?,
+        profile: r.text_not_null(2)?,
+        fetched_at: r.text_not_null(3)?,
+        rules_version: r.int_not_null(4)?,
+        record_profile: r.text(5)?,
+        status: r.text_not_null(6)?,
+        report: r.text(7)?,
         times: [
-            text(r, 8)?,
-            text(r, 9)?,
-            text(r, 10)?,
-            text(r, 11)?,
-            text(r, 12)?,
+            r.text(8)?,
+            r.text(9)?,
+            r.text(10)?,
+            r.text(11)?,
+            r.text(12)?,
         ],
-        meeting_number: r.get(13)?,
-        occurrence_id: r.get(14)?,
-        room: [r.get(15)?, r.get(16)?, r.get(17)?],
-        has_room: r.get(18)?,
-        host: [r.get(19)?, r.get(20)?, r.get(21)?],
-        has_host: r.get(22)?,
-        event_id: r.get(23)?,
-        event_kind: text_not_null(r, 24)?,
-        measured_seconds: r.get(25)?,
-        billed_minutes: r.get(26)?,
-        counts: [r.get(27)?, r.get(28)?, r.get(29)?, r.get(30)?, r.get(31)?],
-        phone_cost: text(r, 32)?,
-        booked_rooms: text(r, 33)?,
+        meeting_number: r.text(13)?,
+        occurrence_id: r.text(14)?,
+        room: [r.text(15)?, r.text(16)?, r.text(17)?],
+        has_room: r.int_not_null(18)? != 0,
+        host: [r.text(19)?, r.text(20)?, r.text(21)?],
+        has_host: r.int_not_null(22)? != 0,
+        event_id: r.text(23)?,
+        event_kind: r.text_not_null(24)?,
+        measured_seconds: r.int(25)?,
+        billed_minutes: r.int(26)?,
+        counts: [
+            r.int_not_null(27)?,
+            r.int_not_null(28)?,
+            r.int_not_null(29)?,
+            r.int_not_null(30)?,
+            r.int_not_null(31)?,
+        ],
+        phone_cost: r.text(32)?,
+        booked_rooms: r.text(33)?,
     })
 }
 
 /// Reads the [`IDENTITY_COLUMNS`] of a row; the other fields are those of
 /// [`MeetingSummary::empty`] (status unknown, no times, host or figures).
-pub(crate) fn read_identity<'r>(r: &'r Row<'_>) -> rusqlite::Result<RawRow<'r>> {
+pub(crate) fn read_identity<'r>(r: &impl Cells<'r>) -> rusqlite::Result<RawRow<'r>> {
     Ok(RawRow {
-        key: r.get(0)?,
-        vendor: text_not_null(r, 1)?,
-        profile: r.get(2)?,
-        fetched_at: text_not_null(r, 3)?,
-        rules_version: r.get(4)?,
+        key: r.text_not_null(0)?,
+        vendor: r.text_not_null(1)?,
+        profile: r.text_not_null(2)?,
+        fetched_at: r.text_not_null(3)?,
+        rules_version: r.int_not_null(4)?,
         record_profile: None,
         status: "unknown",
-        report: text(r, 5)?,
-        times: [text(r, 6)?, None, None, None, None],
-        meeting_number: r.get(7)?,
-        occurrence_id: r.get(8)?,
-        room: [r.get(9)?, r.get(10)?, r.get(11)?],
-        has_room: r.get(12)?,
+        report: r.text(5)?,
+        times: [r.text(6)?, None, None, None, None],
+        meeting_number: r.text(7)?,
+        occurrence_id: r.text(8)?,
+        room: [r.text(9)?, r.text(10)?, r.text(11)?],
+        has_room: r.int_not_null(12)? != 0,
         host: [None, None, None],
         has_host: false,
-        event_id: r.get(13)?,
-        event_kind: text_not_null(r, 14)?,
+        event_id: r.text(13)?,
+        event_kind: r.text_not_null(14)?,
         measured_seconds: None,
         billed_minutes: None,
         counts: [0; 5],
         phone_cost: None,
-        booked_rooms: text(r, 15)?,
+        booked_rooms: r.text(15)?,
     })
+}
+
+/// One cell of a [`SummaryBatch`].
+#[derive(Clone, Copy, Debug)]
+enum Cell {
+    Null,
+    Int(i64),
+    /// A text: its bytes in the batch's text.
+    Text(u32, u32),
+}
+
+/// Summary rows as read from the archive and not yet decoded: their cells, their texts in
+/// one buffer (a few allocations per batch, not several per row), so that one thread reads
+/// the rows and another decodes them ([`SummaryBatch::decode_each`]), each allocating and
+/// freeing on its own. Rows of older rules are recomputed by the reader and carried
+/// whole. From [`Archive::each_summary_batch`](crate::Archive::each_summary_batch).
+#[derive(Debug)]
+pub struct SummaryBatch {
+    fields: crate::SummaryFields,
+    columns: usize,
+    /// The texts' bytes as SQLite handed them (checked for UTF-8 where they are decoded).
+    text: Vec<u8>,
+    cells: Vec<Cell>,
+    /// Per row: `None` for a row of cells, or its index in `rebuilt`.
+    rows: Vec<Option<usize>>,
+    rebuilt: Vec<StoredSummary>,
+}
+
+/// A row of a [`SummaryBatch`].
+struct BatchRow<'b> {
+    text: &'b [u8],
+    cells: &'b [Cell],
+}
+
+impl<'b> Cells<'b> for BatchRow<'b> {
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&'b str>> {
+        match self.cells.get(i) {
+            Some(Cell::Null) => Ok(None),
+            Some(&Cell::Text(start, len)) => {
+                let (start, len) = (start as usize, len as usize);
+                let bytes = self
+                    .text
+                    .get(start..start + len)
+                    .ok_or_else(|| wrong_type(i, rusqlite::types::Type::Text))?;
+                std::str::from_utf8(bytes)
+                    .map(Some)
+                    .map_err(|e| rusqlite::Error::Utf8Error(i, e))
+            }
+            Some(Cell::Int(_)) => Err(wrong_type(i, rusqlite::types::Type::Integer)),
+            None => Err(rusqlite::Error::InvalidColumnIndex(i)),
+        }
+    }
+
+    fn int(&self, i: usize) -> rusqlite::Result<Option<i64>> {
+        match self.cells.get(i) {
+            Some(Cell::Null) => Ok(None),
+            Some(&Cell::Int(n)) => Ok(Some(n)),
+            Some(Cell::Text(..)) => Err(wrong_type(i, rusqlite::types::Type::Text)),
+            None => Err(rusqlite::Error::InvalidColumnIndex(i)),
+        }
+    }
+}
+
+impl SummaryBatch {
+    /// An empty batch of rows read with `fields`.
+    pub(crate) fn new(fields: crate::SummaryFields, rows: usize) -> Self {
+        let columns = match fields {
+            crate::SummaryFields::Identity => 16,
+            _ => 34,
+        };
+        SummaryBatch {
+            fields,
+            columns,
+            text: Vec::with_capacity(rows * 256),
+            cells: Vec::with_capacity(rows * columns),
+            rows: Vec::with_capacity(rows),
+            rebuilt: Vec::new(),
+        }
+    }
+
+    /// Rows held.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether it holds no row.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Whether some row names an event (its `event_id`) and is not a report stub (as
+    /// [`MeetingSummary::stub`] tells them: keys `systec:stub:…`): what a reader deciding
+    /// on a pass for events reads, without decoding the rows.
+    #[must_use]
+    pub fn has_events(&self) -> bool {
+        let event = match self.fields {
+            crate::SummaryFields::Identity => 13,
+            _ => 23,
+        };
+        let mut cells = self.cells.chunks_exact(self.columns);
+        self.rows.iter().any(|row| match row {
+            Some(i) => self
+                .rebuilt
+                .get(*i)
+                .is_some_and(|s| !s.summary.stub && s.summary.event_id.is_some()),
+            None => cells.next().is_some_and(|c| {
+                let row = BatchRow {
+                    text: &self.text,
+                    cells: c,
+                };
+                let stub = row
+                    .text(0)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|k| k.starts_with("systec:stub:"));
+                !stub && row.text(event).ok().flatten().is_some()
+            }),
+        })
+    }
+
+    /// Appends the cells of a row of the current rules (its [`COLUMNS`] or
+    /// [`IDENTITY_COLUMNS`], as the batch's fields say).
+    pub(crate) fn push_row(&mut self, r: &Row<'_>) -> rusqlite::Result<()> {
+        use rusqlite::types::ValueRef;
+        for i in 0..self.columns {
+            let cell = match r.get_ref(i)? {
+                ValueRef::Null => Cell::Null,
+                ValueRef::Integer(n) => Cell::Int(n),
+                ValueRef::Text(t) => {
+                    let too_long = || rusqlite::Error::InvalidColumnIndex(i);
+                    let at = u32::try_from(self.text.len()).map_err(|_| too_long())?;
+                    let len = u32::try_from(t.len()).map_err(|_| too_long())?;
+                    self.text.extend_from_slice(t);
+                    Cell::Text(at, len)
+                }
+                other => return Err(wrong_type(i, other.data_type())),
+            };
+            self.cells.push(cell);
+        }
+        self.rows.push(None);
+        Ok(())
+    }
+
+    /// Appends a row recomputed whole (of older rules).
+    pub(crate) fn push_rebuilt(&mut self, s: StoredSummary) {
+        self.rows.push(Some(self.rebuilt.len()));
+        self.rebuilt.push(s);
+    }
+
+    /// Decodes the rows in order, handing each to `each`.
+    ///
+    /// # Errors
+    /// `BadRecord` for a row that does not decode; the first error of `each` (which stops).
+    pub fn decode_each(self, each: &mut dyn FnMut(StoredSummary) -> Result<()>) -> Result<()> {
+        let SummaryBatch {
+            fields,
+            columns,
+            text,
+            cells,
+            rows,
+            rebuilt,
+        } = self;
+        let mut rebuilt: Vec<Option<StoredSummary>> = rebuilt.into_iter().map(Some).collect();
+        let mut next = 0;
+        for row in rows {
+            if let Some(i) = row {
+                if let Some(s) = rebuilt.get_mut(i).and_then(Option::take) {
+                    each(s)?;
+                }
+                continue;
+            }
+            let row = BatchRow {
+                text: &text,
+                cells: cells.get(next..next + columns).unwrap_or_default(),
+            };
+            next += columns;
+            let raw = match fields {
+                crate::SummaryFields::Identity => read_identity(&row),
+                _ => read_raw(&row),
+            }
+            .map_err(|e| StoreError::sqlite("cannot read summary rows", e))?;
+            each(decode(raw)?)?;
+        }
+        Ok(())
+    }
 }
 
 /// Whether a row was built under the current rules ([`meeting_core::RULES_VERSION`]).
@@ -548,7 +766,7 @@ pub(crate) fn is_current(raw: &RawRow<'_>) -> bool {
 
 /// The stored summary of a row of the current rules.
 pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
-    let key = raw.key;
+    let key = raw.key.to_owned();
     let vendor: Vendor = enum_of(raw.vendor, &key)?;
     let status = enum_of(raw.status, &key)?;
     let report = raw.report.map(|r| enum_of(r, &key)).transpose()?;
@@ -586,24 +804,24 @@ pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
         }
     };
     let mut s = MeetingSummary::empty(vendor, key);
-    s.profile = raw.record_profile;
+    s.profile = raw.record_profile.map(str::to_owned);
     s.status = status;
     s.report = report;
     s.observed_at = observed_at;
     s.start = start;
     s.end = end;
     s.effective_start = effective_start;
-    let [room_id, room_name, room_email] = raw.room;
+    let [room_id, room_name, room_email] = raw.room.map(|t| t.map(str::to_owned));
     s.room_id = room_id;
     s.room_name = room_name;
     s.room_email = room_email;
     s.has_room = raw.has_room;
-    let [host_id, host_name, host_email] = raw.host;
+    let [host_id, host_name, host_email] = raw.host.map(|t| t.map(str::to_owned));
     s.host_id = host_id;
     s.host_name = host_name;
     s.host_email = host_email;
     s.has_host = raw.has_host;
-    s.event_id = raw.event_id;
+    s.event_id = raw.event_id.map(str::to_owned);
     s.event_kind = event_kind;
     s.measured_seconds = u64_of(raw.measured_seconds);
     s.billed_minutes = u64_of(raw.billed_minutes);
@@ -618,10 +836,10 @@ pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
     s.booked_rooms = booked_rooms;
     Ok(StoredSummary {
         summary: s,
-        profile: raw.profile,
+        profile: raw.profile.to_owned(),
         fetched_at,
-        meeting_number: raw.meeting_number,
-        occurrence_id: raw.occurrence_id,
+        meeting_number: raw.meeting_number.map(str::to_owned),
+        occurrence_id: raw.occurrence_id.map(str::to_owned),
         scheduled_end,
     })
 }

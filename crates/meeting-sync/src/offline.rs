@@ -532,11 +532,17 @@ pub fn aggregate_files(
 
 /// `stats` over the archive: [`Aggregate::of_summaries`] of the summaries
 /// [`summarize_archive`] gives (the same figures, stubs and notes), without holding them.
-/// The summary rows are read in key order in one snapshot, in passes: the first attaches
-/// the report stubs and learns the room directory, the second (only when some summary has
-/// an event: Quanshi) resolves, filters and shows the accumulator what reservations lend,
-/// the last resolves, filters, counts and hands each summary that passes to `each` (in key
-/// order). What is held: the stubs, the rooms and the groups.
+/// The summary rows are read in key order in one snapshot, in passes: the first (only the
+/// columns of [`SummaryFields::Identity`]) attaches the report stubs and learns the room
+/// directory, the second (only when some summary has an event: Quanshi) resolves, filters
+/// and shows the accumulator what reservations lend, the last resolves, filters, counts and
+/// hands each summary that passes to `each` (in key order). What is held: the stubs, the
+/// rooms and the groups.
+///
+/// The archive is read on a thread of its own ([`read_passes`]), one pass after the other
+/// in one snapshot, a batch of rows at a time, while this thread works through the rows
+/// read before them, in the same order: the figures are those of reading and working in
+/// turn, and the batches in flight are few.
 ///
 /// # Errors
 /// The archive cannot be opened or read.
@@ -546,58 +552,134 @@ pub fn aggregate_archive(
     grouping: Grouping<'_>,
     each: &mut dyn FnMut(&MeetingSummary),
 ) -> Result<Aggregated, OfflineError> {
+    let q = query(filter);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Passes>(PASS_BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        // The reader owns the sender: the channel closes when it returns.
+        let read_q = &q;
+        let reader = std::thread::Builder::new()
+            .name("meeting-stats-read".into())
+            .spawn_scoped(scope, move || read_passes(path, read_q, &tx))
+            .map_err(|e| {
+                OfflineError::from(StoreError::from_io("cannot start the archive's reader", e))
+            })?;
+        let mut rule: Option<StubRule> = None;
+        let mut dir = meeting_core::identity::RoomDirectory::new();
+        let mut acc = Accumulator::new(grouping.by, grouping.zone, grouping.allocation);
+        let mut summaries = 0u64;
+        // Every message is worked through, in order, until the reader is done (or fails:
+        // then it stops sending, and its error is the result).
+        for message in rx {
+            match message {
+                Passes::Stubs(stubs) => rule = Some(StubRule::new(stubs, is_span(&q))),
+                Passes::Rows(pass, rows) => {
+                    let Some(rule) = rule.as_mut() else { continue };
+                    rows.decode_each(&mut |mut r| {
+                        if pass == Pass::Identity {
+                            rule.apply(&mut r, true);
+                            dir.learn(&r.summary);
+                            return Ok(());
+                        }
+                        rule.apply(&mut r, false);
+                        dir.resolve_summary(&mut r.summary);
+                        if !filter.keeps(&r.summary) {
+                            return Ok(());
+                        }
+                        if pass == Pass::Lending {
+                            acc.learn(&r.summary);
+                        } else {
+                            acc.add(&r.summary);
+                            summaries += 1;
+                            each(&r.summary);
+                        }
+                        Ok(())
+                    })?;
+                }
+            }
+        }
+        match reader.join() {
+            Ok(read) => read?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+        let (attached, unmatched) = rule.map(StubRule::finish).unwrap_or_default();
+        Ok(Aggregated {
+            aggregate: acc.finish(),
+            summaries,
+            counts: Counts::default(),
+            stubs: Stubs {
+                attached,
+                unmatched,
+                dropped: 0,
+            },
+            gaps: Vec::new(),
+        })
+    })
+}
+
+/// Rows per batch [`read_passes`] hands over.
+const PASS_BATCH_ROWS: usize = 2048;
+
+/// Batches [`read_passes`] may be ahead by.
+const PASS_BATCHES_IN_FLIGHT: usize = 2;
+
+/// A pass over the summary rows of [`aggregate_archive`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    /// Stubs attached, rooms learnt (the identity columns only).
+    Identity,
+    /// What reservations lend to their occurrences (only when some row has an event).
+    Lending,
+    /// Counted.
+    Counting,
+}
+
+/// What [`read_passes`] hands over, in order: the stubs, then each pass's rows.
+enum Passes {
+    Stubs(Vec<Meeting>),
+    Rows(Pass, meeting_store::SummaryBatch),
+}
+
+/// Reads the archive at `path` for [`aggregate_archive`] in one snapshot: its stubs, then
+/// the rows `q` selects in key order, pass after pass (the lending pass only when a row
+/// that is not a stub has an event), a batch at a time into `tx`. (The receiver reads
+/// until the channel closes: it is gone only when its thread panicked, and that panic is
+/// the outcome; the read then stops at its next batch.)
+fn read_passes(
+    path: &Path,
+    q: &Query,
+    tx: &std::sync::mpsc::SyncSender<Passes>,
+) -> Result<(), OfflineError> {
+    let gone = || {
+        StoreError::from_io(
+            "cannot hand over the summary rows",
+            std::io::Error::from(std::io::ErrorKind::BrokenPipe),
+        )
+    };
     let archive = Archive::open_read_only(path)?;
     archive.set_cache_kib(PASSES_CACHE_KIB)?;
-    let q = query(filter);
-    let (aggregate, summaries, (attached, unmatched)) = archive.in_snapshot(|archive| {
-        let mut rule = StubRule::new(archive.stubs()?, is_span(&q));
-        let mut dir = meeting_core::identity::RoomDirectory::new();
-        let mut lends = false;
-        // The first pass reads only what the stubs and room identity read.
-        archive.each_summary_fields(
-            &q,
-            SummaryOrder::Key,
-            SummaryFields::Identity,
-            &mut |mut r| {
-                rule.apply(&mut r, true);
-                lends |= !r.summary.stub && r.summary.event_id.is_some();
-                dir.learn(&r.summary);
-                Ok(())
-            },
-        )?;
-        let mut pass = |f: &mut dyn FnMut(&MeetingSummary)| {
-            archive.each_summary(&q, SummaryOrder::Key, &mut |mut r| {
-                rule.apply(&mut r, false);
-                dir.resolve_summary(&mut r.summary);
-                if filter.keeps(&r.summary) {
-                    f(&r.summary);
-                }
-                Ok(())
-            })
+    archive.in_snapshot(|archive| {
+        tx.send(Passes::Stubs(archive.stubs()?))
+            .map_err(|_| gone())?;
+        let pass = |pass: Pass, fields: SummaryFields| {
+            let mut lends = false;
+            archive.each_summary_batch(
+                q,
+                SummaryOrder::Key,
+                fields,
+                PASS_BATCH_ROWS,
+                &mut |rows| {
+                    lends |= pass == Pass::Identity && rows.has_events();
+                    tx.send(Passes::Rows(pass, rows)).map_err(|_| gone())
+                },
+            )?;
+            Ok::<_, StoreError>(lends)
         };
-        let mut acc = Accumulator::new(grouping.by, grouping.zone, grouping.allocation);
-        if lends {
-            pass(&mut |s| acc.learn(s))?;
+        if pass(Pass::Identity, SummaryFields::Identity)? {
+            pass(Pass::Lending, SummaryFields::All)?;
         }
-        let mut summaries = 0u64;
-        pass(&mut |s| {
-            acc.add(s);
-            summaries += 1;
-            each(s);
-        })?;
-        Ok::<_, StoreError>((acc.finish(), summaries, rule.finish()))
+        pass(Pass::Counting, SummaryFields::All).map(|_| ())
     })??;
-    Ok(Aggregated {
-        aggregate,
-        summaries,
-        counts: Counts::default(),
-        stubs: Stubs {
-            attached,
-            unmatched,
-            dropped: 0,
-        },
-        gaps: Vec::new(),
-    })
+    Ok(())
 }
 
 /// The page cache of [`aggregate_archive`]'s reader: its passes read the summary rows in key

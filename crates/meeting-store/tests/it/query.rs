@@ -172,3 +172,57 @@ mod paging {
         }
     }
 }
+
+/// The summary rows handed in batches as read and decoded elsewhere are the rows
+/// `each_summary` decodes, in the same order, for every set of fields and batch size,
+/// rows of older rules (recomputed whole) among them; a batch tells whether a meeting of
+/// it names an event as its rows do.
+#[test]
+fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
+    use meeting_store::{SummaryFields, SummaryOrder};
+    let records = sim_all(200_000, 5);
+    let (_dir, path) = temp_archive();
+    load(&path, observe(&records, "acme", 0));
+    // Some rows of older rules: read back recomputed.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "UPDATE summaries SET rules_version = rules_version - 1
+             WHERE rowid IN (SELECT rowid FROM summaries ORDER BY key LIMIT 9);",
+        )
+        .unwrap();
+    let archive = Archive::open_read_only(&path).unwrap();
+    for fields in [SummaryFields::All, SummaryFields::Identity] {
+        for order in [SummaryOrder::Key, SummaryOrder::Output] {
+            let mut one = Vec::new();
+            let n = archive
+                .each_summary_fields(&Query::all(), order, fields, &mut |s| {
+                    one.push(s);
+                    Ok(())
+                })
+                .unwrap();
+            assert!(n > 100, "{n} rows");
+            for rows in [1, 7, 1000] {
+                let (mut batched, mut events) = (Vec::new(), false);
+                let m = archive
+                    .each_summary_batch(&Query::all(), order, fields, rows, &mut |b| {
+                        assert!(b.len() <= rows && !b.is_empty());
+                        let has = b.has_events();
+                        let mut seen = false;
+                        b.decode_each(&mut |s| {
+                            seen |= !s.summary.stub && s.summary.event_id.is_some();
+                            batched.push(s);
+                            Ok(())
+                        })?;
+                        assert_eq!(has, seen);
+                        events |= has;
+                        Ok(())
+                    })
+                    .unwrap();
+                assert_eq!(m, n);
+                assert_eq!(batched, one, "{fields:?} {order:?} {rows}");
+                assert!(events, "the sample has Quanshi events");
+            }
+        }
+    }
+}
