@@ -244,24 +244,14 @@ impl RowValues {
     }
 
     /// Writes (inserts or replaces) the row.
-    pub(crate) fn write(&self, conn: &Connection) -> Result<()> {
+    pub(crate) fn write(&self, statements: &mut Statements<'_>) -> Result<()> {
         let [observed, start, end, effective, scheduled_end] = &self.times;
         let [room_id, room_name, room_email] = &self.room;
         let [host_id, host_name, host_email] = &self.host;
         let [attendees, attendee_seconds, invitees, calls, minutes] = self.counts;
-        conn.prepare_cached(
-            "INSERT OR REPLACE INTO summaries (key, vendor, profile, fetched_at, content_hash,
-                 rules_version, record_profile, status, report, observed_at, start_at, end_at,
-                 effective_start, scheduled_end, meeting_number, occurrence_id, room_id,
-                 room_name, room_email, has_room, host_id, host_name, host_email, has_host,
-                 event_id, event_kind, measured_seconds, billed_minutes, attendees,
-                 attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost, booked_rooms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33,
-                 ?34, ?35)",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
+        statements
+            .write
+            .execute(params![
                 self.key,
                 self.vendor,
                 self.profile,
@@ -298,21 +288,61 @@ impl RowValues {
                 self.phone_cost,
                 self.booked_rooms,
             ])
-        })
-        .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
+            .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
         Ok(())
+    }
+}
+
+/// The statements that read and write summary rows, prepared once for the rows of a
+/// commit (not looked up in the statement cache, by their text, for each row).
+pub(crate) struct Statements<'c> {
+    held: rusqlite::CachedStatement<'c>,
+    write: rusqlite::CachedStatement<'c>,
+}
+
+impl<'c> Statements<'c> {
+    /// The statements on `conn`.
+    pub(crate) fn new(conn: &'c Connection) -> Result<Self> {
+        let prepare = |sql: &str| {
+            conn.prepare_cached(sql)
+                .map_err(|e| StoreError::sqlite("cannot prepare the summary rows' statements", e))
+        };
+        Ok(Statements {
+            held: prepare("SELECT content_hash FROM summaries WHERE key = ?1")?,
+            write: prepare(
+                "INSERT OR REPLACE INTO summaries (key, vendor, profile, fetched_at, content_hash,
+                     rules_version, record_profile, status, report, observed_at, start_at, end_at,
+                     effective_start, scheduled_end, meeting_number, occurrence_id, room_id,
+                     room_name, room_email, has_room, host_id, host_name, host_email, has_host,
+                     event_id, event_kind, measured_seconds, billed_minutes, attendees,
+                     attendee_seconds, invitees, phone_calls, phone_minutes, phone_cost,
+                     booked_rooms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                     ?32, ?33, ?34, ?35)",
+            )?,
+        })
+    }
+
+    /// The content hash of the summary row of `key`, if any.
+    pub(crate) fn held(&mut self, key: &str) -> Result<Option<Vec<u8>>> {
+        use rusqlite::OptionalExtension as _;
+        self.held
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .map_err(|e| StoreError::sqlite("cannot read a summary row", e))
     }
 }
 
 /// Writes (inserts or replaces) the summary row of `m`, the merged meeting of its key.
 pub(crate) fn write(
-    conn: &Connection,
+    statements: &mut Statements<'_>,
     m: &Meeting,
     profile: &str,
     fetched: &str,
     content_hash: &[u8; 16],
 ) -> Result<()> {
-    RowValues::of(m, profile, fetched, content_hash).write(conn)
+    RowValues::of(m, profile, fetched, content_hash).write(statements)
 }
 
 /// Deletes the summary row of `key`.
@@ -321,14 +351,6 @@ pub(crate) fn delete(conn: &Connection, key: &str) -> Result<()> {
         .and_then(|mut s| s.execute([key]))
         .map_err(|e| StoreError::sqlite("cannot delete a summary row", e))?;
     Ok(())
-}
-
-/// The content hash and the fetch time and profile of the summary row of `key`, if any.
-pub(crate) fn held(conn: &Connection, key: &str) -> Result<Option<Vec<u8>>> {
-    use rusqlite::OptionalExtension as _;
-    conn.prepare_cached("SELECT content_hash FROM summaries WHERE key = ?1")
-        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
-        .map_err(|e| StoreError::sqlite("cannot read a summary row", e))
 }
 
 /// A serde enum from its stored word (read as a unit variant, nothing allocated).

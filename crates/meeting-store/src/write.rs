@@ -78,6 +78,23 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         .into_iter()
         .map(|o| o.prepare_with(false))
         .chain(prepared.into_iter().map(Ok));
+    let prepare = |sql: &str| {
+        conn.prepare_cached(sql)
+            .map_err(db("cannot prepare the observations' statements"))
+    };
+    let mut store = prepare(
+        "INSERT INTO observations (key, source, profile, fetched_at, hash, dict, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (key, source) DO UPDATE SET profile = excluded.profile,
+             fetched_at = excluded.fetched_at, hash = excluded.hash,
+             dict = excluded.dict, record = excluded.record
+         WHERE (excluded.fetched_at, excluded.hash, excluded.profile)
+             > (observations.fetched_at, observations.hash, observations.profile)",
+    )?;
+    let mut same_stored = prepare(
+        "SELECT 1 FROM observations WHERE key = ?1 AND source = ?2
+             AND fetched_at = ?3 AND hash = ?4 AND profile = ?5",
+    )?;
     for obs in all {
         let PreparedObservation {
             source,
@@ -107,27 +124,16 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             Some(p) => p,
             None => compress_record(&record)?,
         };
-        let stored = conn
-            .prepare_cached(
-                "INSERT INTO observations (key, source, profile, fetched_at, hash, dict, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (key, source) DO UPDATE SET profile = excluded.profile,
-                     fetched_at = excluded.fetched_at, hash = excluded.hash,
-                     dict = excluded.dict, record = excluded.record
-                 WHERE (excluded.fetched_at, excluded.hash, excluded.profile)
-                     > (observations.fetched_at, observations.hash, observations.profile)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    key,
-                    source,
-                    profile,
-                    fetched,
-                    &hash[..],
-                    DICTIONARY_ID,
-                    packed
-                ])
-            })
+        let stored = store
+            .execute(params![
+                key,
+                source,
+                profile,
+                fetched,
+                &hash[..],
+                DICTIONARY_ID,
+                packed
+            ])
             .map_err(db("cannot store an observation"))?
             > 0;
         if stored {
@@ -150,30 +156,25 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         }
         seen.insert(key.clone());
         // Not newer: the same observation again, or an older one.
-        let same = conn
-            .prepare_cached(
-                "SELECT 1 FROM observations WHERE key = ?1 AND source = ?2
-                     AND fetched_at = ?3 AND hash = ?4 AND profile = ?5",
+        let same = same_stored
+            .query_row(
+                params![key, source, fetched, &hash[..], profile],
+                |_| Ok(()),
             )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![key, source, fetched, &hash[..], profile],
-                    |_| Ok(()),
-                )
-                .optional()
-            })
+            .optional()
             .map_err(db("cannot read an observation"))?
             .is_some();
         if !same {
             summary.stale_observations += 1;
         }
     }
+    let mut statements = summary_row::Statements::new(conn)?;
     for key in &seen {
         let Some(fresh) = written.remove(key) else {
             summary.unchanged += 1;
             continue;
         };
-        match rebuild(conn, key, Some(fresh))? {
+        match rebuild(conn, &mut statements, key, Some(fresh))? {
             Change::New => summary.new += 1,
             Change::Updated => summary.updated += 1,
             Change::Unchanged => summary.unchanged += 1,
@@ -468,8 +469,9 @@ pub(crate) fn rebuild_summaries(
         })
         .map_err(db("cannot list the observed meetings"))?;
     let total = keys.len() as u64;
+    let mut statements = summary_row::Statements::new(conn)?;
     for (i, key) in keys.iter().enumerate() {
-        rebuild(conn, key, None)?;
+        rebuild(conn, &mut statements, key, None)?;
         if i % 1024 == 0 {
             progress(i as u64, total);
         }
@@ -482,10 +484,11 @@ pub(crate) fn rebuild_summaries(
 /// commit stored, in memory).
 fn rebuild(
     conn: &Connection,
+    statements: &mut summary_row::Statements<'_>,
     key: &str,
     fresh: Option<BTreeMap<&'static str, Written>>,
 ) -> Result<Change> {
-    let held = summary_row::held(conn, key)?;
+    let held = statements.held(key)?;
     let current = match (&held, fresh) {
         // A key without a summary row had no observations before this commit (every
         // observation belongs to a summary row, an invariant `check` verifies): the ones
@@ -499,7 +502,7 @@ fn rebuild(
     {
         // One observation, merged and summarised on the caller's thread
         // (`Observation::prepare`).
-        row.write(conn)?;
+        row.write(statements)?;
         return Ok(match held {
             None => Change::New,
             Some(old) if old.as_slice() == row.content_hash().as_slice() => Change::Unchanged,
@@ -516,7 +519,7 @@ fn rebuild(
         summary_row::delete(conn, key)?;
         return Ok(Change::Updated);
     };
-    summary_row::write(conn, &meeting, &profile, &observed, &content_hash)?;
+    summary_row::write(statements, &meeting, &profile, &observed, &content_hash)?;
     Ok(match held {
         None => Change::New,
         Some(old) if old.as_slice() == content_hash.as_slice() => Change::Unchanged,
