@@ -27,8 +27,6 @@
 //! assert_eq!(s.effective_start, m.scheduled_start); // no start: the scheduled one
 //! ```
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -363,27 +361,66 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         return (m.participant_count.unwrap_or(0), 0);
     }
     /// A person: by user id, else by trimmed name, else the row is a person of its own.
-    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
     enum Who<'a> {
         Id(&'a str),
         Name(&'a str),
         Row(usize),
     }
-    let mut persons: BTreeMap<Who<'_>, Vec<(i64, i64)>> = BTreeMap::new();
-    for (i, p) in rows.iter().enumerate() {
-        let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
-            (Some(id), _) => Who::Id(id),
-            (None, Some(name)) if !name.is_empty() => Who::Name(name),
-            _ => Who::Row(i),
+    // Each row as its person and its span (if it has one), sorted: each person's rows
+    // together, its spans in order (one allocation, however many persons).
+    let mut spans: Vec<(Who<'_>, Option<(i64, i64)>)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
+                (Some(id), _) => Who::Id(id),
+                (None, Some(name)) if !name.is_empty() => Who::Name(name),
+                _ => Who::Row(i),
+            };
+            let span = match (p.join, p.leave) {
+                (Some(j), Some(l)) if l >= j => Some((j.timestamp(), l.timestamp())),
+                _ => None,
+            };
+            (who, span)
+        })
+        .collect();
+    spans.sort_unstable();
+    let (mut persons, mut total) = (0u64, 0i64);
+    // The person being united, and its current union of spans.
+    let mut current: Option<(Who<'_>, Option<(i64, i64)>)> = None;
+    for &(who, span) in &spans {
+        let (same, open) = match current {
+            Some((w, open)) if w == who => (true, open),
+            Some((_, open)) => (false, open),
+            None => (false, None),
         };
-        let spans = persons.entry(who).or_default();
-        if let (Some(j), Some(l)) = (p.join, p.leave)
-            && l >= j
-        {
-            spans.push((j.timestamp(), l.timestamp()));
+        if !same {
+            persons += 1;
         }
+        let open = if same {
+            open
+        } else {
+            if let Some((s, e)) = open {
+                total += e - s;
+            }
+            None
+        };
+        let open = match (open, span) {
+            (Some((s, e)), Some((a, b))) if a <= e => Some((s, e.max(b))),
+            (Some((s, e)), Some(next)) => {
+                total += e - s;
+                Some(next)
+            }
+            (open, None) => open,
+            (None, next) => next,
+        };
+        current = Some((who, open));
     }
-    let seconds = persons.values_mut().map(|spans| union_seconds(spans)).sum();
+    if let Some((_, Some((s, e)))) = current {
+        total += e - s;
+    }
+    let seconds = u64::try_from(total).unwrap_or(0);
     if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
         // The report's rows carry user ids; it lists at most 100 of them, and its count is
         // of every row. Rows it did not list count as persons of their own (`detail`'s rows
@@ -396,7 +433,7 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         let unlisted = m.participant_count.unwrap_or(listed).saturating_sub(listed);
         return (ids.len() as u64 + unlisted, seconds);
     }
-    (persons.len() as u64, seconds)
+    (persons, seconds)
 }
 
 /// The person each participant row of `m` is, in row order, as [`attendance`] tells
@@ -433,27 +470,6 @@ pub fn unlisted_attendees(m: &Meeting) -> u64 {
     attendance(m).0.saturating_sub(keys.len() as u64)
 }
 
-/// The length of the union of intervals, in seconds.
-fn union_seconds(spans: &mut [(i64, i64)]) -> u64 {
-    spans.sort_unstable();
-    let mut total: i64 = 0;
-    let mut current: Option<(i64, i64)> = None;
-    for &(a, b) in spans.iter() {
-        current = match current {
-            Some((s, e)) if a <= e => Some((s, e.max(b))),
-            Some((s, e)) => {
-                total += e - s;
-                Some((a, b))
-            }
-            None => Some((a, b)),
-        };
-    }
-    if let Some((s, e)) = current {
-        total += e - s;
-    }
-    u64::try_from(total).unwrap_or(0)
-}
-
 /// The rule of [`crate::query::room_labels`], for a meeting and its summary alike: the room's name (else
 /// id); else each booked room's name (else id), one per id.
 pub(crate) fn labels_of_rooms<'a>(
@@ -482,6 +498,93 @@ pub(crate) fn labels_of_rooms<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`attendance`] as it was first written: a map of persons to their spans, each
+    /// person's united on its own.
+    fn attendance_by_map(m: &Meeting) -> (u64, u64) {
+        let rows: Vec<&crate::Participant> =
+            m.participants.iter().filter(|p| !is_invitee(p)).collect();
+        if rows.is_empty() {
+            return (m.participant_count.unwrap_or(0), 0);
+        }
+        let mut persons: std::collections::BTreeMap<String, Vec<(i64, i64)>> =
+            std::collections::BTreeMap::new();
+        for (i, p) in rows.iter().enumerate() {
+            let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
+                (Some(id), _) => format!("0{id}"),
+                (None, Some(name)) if !name.is_empty() => format!("1{name}"),
+                _ => format!("2{i}"),
+            };
+            let spans = persons.entry(who).or_default();
+            if let (Some(j), Some(l)) = (p.join, p.leave)
+                && l >= j
+            {
+                spans.push((j.timestamp(), l.timestamp()));
+            }
+        }
+        let mut seconds = 0u64;
+        for spans in persons.values_mut() {
+            spans.sort_unstable();
+            let (mut total, mut current) = (0i64, None::<(i64, i64)>);
+            for &(a, b) in spans.iter() {
+                current = match current {
+                    Some((s, e)) if a <= e => Some((s, e.max(b))),
+                    Some((s, e)) => {
+                        total += e - s;
+                        Some((a, b))
+                    }
+                    None => Some((a, b)),
+                };
+            }
+            if let Some((s, e)) = current {
+                total += e - s;
+            }
+            seconds += u64::try_from(total).unwrap_or(0);
+        }
+        let (persons, seconds) = (persons.len() as u64, seconds);
+        if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
+            return (attendance(m).0, seconds);
+        }
+        (persons, seconds)
+    }
+
+    proptest::proptest! {
+        /// Persons told apart by user id, else trimmed name, else row, each one's spans
+        /// united: the sorted sweep counts what the map of persons counted.
+        #[test]
+        fn attendance_is_the_map_of_persons_united(
+            rows in proptest::collection::vec(
+                (
+                    proptest::option::of(0u8..4),
+                    proptest::option::of(proptest::sample::select(vec!["a", " a", "b ", "", "  "])),
+                    proptest::option::of(0i64..100),
+                    proptest::option::of(0i64..100),
+                    proptest::bool::ANY,
+                ),
+                0..12,
+            ),
+            count in proptest::option::of(0u64..20),
+            full in proptest::bool::ANY,
+        ) {
+            let at = |n: i64| DateTime::from_timestamp(1_700_000_000 + n * 60, 0);
+            let mut m = Meeting::new(Vendor::Systec, crate::Source::SystecDetail, "systec:k");
+            m.participant_count = count;
+            if full {
+                m.report = Some(ReportState::Full);
+            }
+            for (id, name, join, leave, invited) in rows {
+                m.participants.push(crate::Participant {
+                    user_id: id.map(|i| format!("u{i}")),
+                    name: name.map(str::to_owned),
+                    join: join.and_then(at),
+                    leave: leave.and_then(at),
+                    invitation: invited.then_some(crate::Invitation::Accepted),
+                    ..Default::default()
+                });
+            }
+            proptest::prop_assert_eq!(attendance(&m), attendance_by_map(&m));
+        }
+    }
 
     #[test]
     fn micros_keep_the_scale() {
