@@ -642,8 +642,9 @@ enum Passes {
 /// Reads the archive at `path` for [`aggregate_archive`] in one snapshot: its stubs, then
 /// the rows `q` selects in key order, pass after pass (the lending pass only when a row
 /// that is not a stub has an event), a batch at a time into `tx`. (The receiver reads
-/// until the channel closes: it is gone only when its thread panicked, and that panic is
-/// the outcome; the read then stops at its next batch.)
+/// until the channel closes: it is gone only when its thread stopped early, on a row that
+/// does not decode or a panic, which is then the outcome; the read stops at its next
+/// batch.)
 fn read_passes(
     path: &Path,
     q: &Query,
