@@ -539,7 +539,7 @@ pub fn aggregate_files(
 /// hands each summary that passes to `each` (in key order). What is held: the stubs, the
 /// rooms and the groups.
 ///
-/// The archive is read on a thread of its own ([`read_passes`]), one pass after the other
+/// The archive is read on a thread of its own, one pass after the other
 /// in one snapshot, a batch of rows at a time, while this thread works through the rows
 /// read before them, in the same order: the figures are those of reading and working in
 /// turn, and the batches in flight are few.
