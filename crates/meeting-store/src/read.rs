@@ -555,7 +555,7 @@ impl Archive {
             type Checked = (String, bool, Option<Result<StoredSummary>>, Vec<u8>);
             let page: Vec<Checked> = stmt
                 .query_map(params![after, PAGE], |r| {
-                    let raw = summary_row::read_raw(&r)?;
+                    let raw = summary_row::read_row(&r, SummaryFields::All)?;
                     let key = raw.key().to_owned();
                     let current = summary_row::is_current(&raw);
                     let decoded = current.then(|| summary_row::decode(raw));
@@ -875,11 +875,8 @@ impl Archive {
     ) -> Result<u64> {
         self.summaries_inner(query, order, fields, &mut |row| match row {
             Row::Current(r) => {
-                let raw = match fields {
-                    SummaryFields::Identity => summary_row::read_identity(&r),
-                    _ => summary_row::read_raw(&r),
-                }
-                .map_err(db("cannot read summary rows"))?;
+                let raw =
+                    summary_row::read_row(&r, fields).map_err(db("cannot read summary rows"))?;
                 each(summary_row::decode(raw)?)
             }
             Row::Rebuilt(s) => each(*s),

@@ -22,7 +22,7 @@ pub(crate) const COLUMNS: &str = "key, vendor, profile, fetched_at, rules_versio
     booked_rooms";
 
 /// The columns room identity and the report stubs read (`crate::SummaryFields::Identity`),
-/// in this order, by [`read_identity`].
+/// in this order, by [`read_row`].
 pub(crate) const IDENTITY_COLUMNS: &str = "key, vendor, profile, fetched_at, rules_version,
     report, observed_at, meeting_number, occurrence_id, room_id, room_name, room_email,
     has_room, event_id, event_kind, booked_rooms";
@@ -525,72 +525,87 @@ impl<'r> Cells<'r> for &'r Row<'_> {
     }
 }
 
-/// Reads the [`COLUMNS`] of a row.
-pub(crate) fn read_raw<'r>(r: &impl Cells<'r>) -> rusqlite::Result<RawRow<'r>> {
-    Ok(RawRow {
-        key: r.text_not_null(0)?,
-        vendor: r.text_not_null(1)?,
-        profile: r.text_not_null(2)?,
-        fetched_at: r.text_not_null(3)?,
-        rules_version: r.int_not_null(4)?,
-        record_profile: r.text(5)?,
-        status: r.text_not_null(6)?,
-        report: r.text(7)?,
-        times: [
-            r.text(8)?,
-            r.text(9)?,
-            r.text(10)?,
-            r.text(11)?,
-            r.text(12)?,
-        ],
-        meeting_number: r.text(13)?,
-        occurrence_id: r.text(14)?,
-        room: [r.text(15)?, r.text(16)?, r.text(17)?],
-        has_room: r.int_not_null(18)? != 0,
-        host: [r.text(19)?, r.text(20)?, r.text(21)?],
-        has_host: r.int_not_null(22)? != 0,
-        event_id: r.text(23)?,
-        event_kind: r.text_not_null(24)?,
-        measured_seconds: r.int(25)?,
-        billed_minutes: r.int(26)?,
-        counts: [
-            r.int_not_null(27)?,
-            r.int_not_null(28)?,
-            r.int_not_null(29)?,
-            r.int_not_null(30)?,
-            r.int_not_null(31)?,
-        ],
-        phone_cost: r.text(32)?,
-        booked_rooms: r.text(33)?,
-    })
+/// Where each field of a [`RawRow`] is in a row read with some fields
+/// ([`crate::SummaryFields`]), in [`COLUMNS`] order: its column, or `None` when it is not
+/// read (the field is then as in [`MeetingSummary::empty`]).
+type Layout = [Option<usize>; FIELDS];
+
+/// [`IDENTITY_COLUMNS`]: key, vendor, profile, fetch time, rules version, report, observation
+/// time, meeting number, occurrence id, room (three columns and `has_room`), event id and
+/// kind, booked rooms.
+#[rustfmt::skip]
+const IDENTITY: Layout = [
+    // key, vendor, profile, fetched_at, rules_version, record_profile, status, report
+    Some(0), Some(1), Some(2), Some(3), Some(4), None, None, Some(5),
+    // observed_at, start_at, end_at, effective_start, scheduled_end
+    Some(6), None, None, None, None,
+    // meeting_number, occurrence_id, room_id, room_name, room_email, has_room
+    Some(7), Some(8), Some(9), Some(10), Some(11), Some(12),
+    // host_id, host_name, host_email, has_host, event_id, event_kind
+    None, None, None, None, Some(13), Some(14),
+    // measured_seconds, billed_minutes, the five counts, phone_cost, booked_rooms
+    None, None, None, None, None, None, None, None, Some(15),
+];
+
+/// The column of field `field` (in [`COLUMNS`] order) in a row read with `fields`, or
+/// `None` when it is not read.
+fn column(fields: crate::SummaryFields, field: usize) -> Option<usize> {
+    match fields {
+        crate::SummaryFields::Identity => IDENTITY.get(field).copied().flatten(),
+        _ => (field < FIELDS).then_some(field),
+    }
 }
 
-/// Reads the [`IDENTITY_COLUMNS`] of a row; the other fields are those of
+/// The fields of a row, and the columns of [`COLUMNS`].
+const FIELDS: usize = 34;
+
+/// The columns of a row read with `fields`.
+fn columns(fields: crate::SummaryFields) -> usize {
+    (0..FIELDS).filter(|f| column(fields, *f).is_some()).count()
+}
+
+/// Reads a row of `fields` ([`COLUMNS`] or [`IDENTITY_COLUMNS`]); a field not read is as in
 /// [`MeetingSummary::empty`] (status unknown, no times, host or figures).
-pub(crate) fn read_identity<'r>(r: &impl Cells<'r>) -> rusqlite::Result<RawRow<'r>> {
+pub(crate) fn read_row<'r>(
+    r: &impl Cells<'r>,
+    fields: crate::SummaryFields,
+) -> rusqlite::Result<RawRow<'r>> {
+    let column = |field: usize| column(fields, field);
+    let text = |field: usize| column(field).map_or(Ok(None), |i| r.text(i));
+    let text_or = |field: usize, absent: &'static str| {
+        column(field).map_or(Ok(absent), |i| r.text_not_null(i))
+    };
+    let int = |field: usize| column(field).map_or(Ok(None), |i| r.int(i));
+    let int_or = |field: usize| column(field).map_or(Ok(0), |i| r.int_not_null(i));
     Ok(RawRow {
-        key: r.text_not_null(0)?,
-        vendor: r.text_not_null(1)?,
-        profile: r.text_not_null(2)?,
-        fetched_at: r.text_not_null(3)?,
-        rules_version: r.int_not_null(4)?,
-        record_profile: None,
-        status: "unknown",
-        report: r.text(5)?,
-        times: [r.text(6)?, None, None, None, None],
-        meeting_number: r.text(7)?,
-        occurrence_id: r.text(8)?,
-        room: [r.text(9)?, r.text(10)?, r.text(11)?],
-        has_room: r.int_not_null(12)? != 0,
-        host: [None, None, None],
-        has_host: false,
-        event_id: r.text(13)?,
-        event_kind: r.text_not_null(14)?,
-        measured_seconds: None,
-        billed_minutes: None,
-        counts: [0; 5],
-        phone_cost: None,
-        booked_rooms: r.text(15)?,
+        key: text_or(0, "")?,
+        vendor: text_or(1, "")?,
+        profile: text_or(2, "")?,
+        fetched_at: text_or(3, "")?,
+        rules_version: int_or(4)?,
+        record_profile: text(5)?,
+        status: text_or(6, "unknown")?,
+        report: text(7)?,
+        times: [text(8)?, text(9)?, text(10)?, text(11)?, text(12)?],
+        meeting_number: text(13)?,
+        occurrence_id: text(14)?,
+        room: [text(15)?, text(16)?, text(17)?],
+        has_room: int_or(18)? != 0,
+        host: [text(19)?, text(20)?, text(21)?],
+        has_host: int_or(22)? != 0,
+        event_id: text(23)?,
+        event_kind: text_or(24, "none")?,
+        measured_seconds: int(25)?,
+        billed_minutes: int(26)?,
+        counts: [
+            int_or(27)?,
+            int_or(28)?,
+            int_or(29)?,
+            int_or(30)?,
+            int_or(31)?,
+        ],
+        phone_cost: text(32)?,
+        booked_rooms: text(33)?,
     })
 }
 
@@ -658,10 +673,7 @@ impl<'b> Cells<'b> for BatchRow<'b> {
 impl SummaryBatch {
     /// An empty batch of rows read with `fields`.
     pub(crate) fn new(fields: crate::SummaryFields, rows: usize) -> Self {
-        let columns = match fields {
-            crate::SummaryFields::Identity => 16,
-            _ => 34,
-        };
+        let columns = columns(fields);
         SummaryBatch {
             fields,
             columns,
@@ -689,10 +701,7 @@ impl SummaryBatch {
     /// on a pass for events reads, without decoding the rows.
     #[must_use]
     pub fn has_events(&self) -> bool {
-        let event = match self.fields {
-            crate::SummaryFields::Identity => 13,
-            _ => 23,
-        };
+        let (key, event) = (column(self.fields, 0), column(self.fields, 23));
         let mut cells = self.cells.chunks_exact(self.columns);
         self.rows.iter().any(|row| match row {
             Some(i) => self
@@ -704,12 +713,9 @@ impl SummaryBatch {
                     text: &self.text,
                     cells: c,
                 };
-                let stub = row
-                    .text(0)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|k| k.starts_with("systec:stub:"));
-                !stub && row.text(event).ok().flatten().is_some()
+                let text = |i: Option<usize>| i.and_then(|i| row.text(i).ok().flatten());
+                let stub = text(key).is_some_and(|k| k.starts_with("systec:stub:"));
+                !stub && text(event).is_some()
             }),
         })
     }
@@ -770,11 +776,8 @@ impl SummaryBatch {
                 cells: cells.get(next..next + columns).unwrap_or_default(),
             };
             next += columns;
-            let raw = match fields {
-                crate::SummaryFields::Identity => read_identity(&row),
-                _ => read_raw(&row),
-            }
-            .map_err(|e| StoreError::sqlite("cannot read summary rows", e))?;
+            let raw = read_row(&row, fields)
+                .map_err(|e| StoreError::sqlite("cannot read summary rows", e))?;
             each(decode(raw)?)?;
         }
         Ok(())
