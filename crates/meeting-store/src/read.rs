@@ -47,11 +47,11 @@ enum Row<'s, 'r> {
 pub enum SummaryFields {
     /// Every field.
     All,
-    /// What room identity and the report stubs read, and no more: the key, vendor, profile
-    /// and fetch time of the row, report state, observation time, meeting number,
-    /// occurrence id, the room (and booked rooms), the event id and kind. The rest (the
-    /// record's profile, status, the meeting's times, its host and its figures) is left
-    /// as in [`MeetingSummary::empty`](meeting_core::MeetingSummary::empty), and not read.
+    /// What room identity and the report stubs read, and no more: the key, vendor, report
+    /// state, observation time, meeting number, occurrence id, the room (and booked rooms)
+    /// and the event id. The rest is not read: the summary's other fields are as in
+    /// [`MeetingSummary::empty`](meeting_core::MeetingSummary::empty) (the event kind the
+    /// key's), the row's profile is empty and its fetch time the Unix epoch.
     Identity,
 }
 
@@ -1005,13 +1005,18 @@ impl Archive {
                 .map_err(db("cannot read summary rows"))?;
             let mut n = 0u64;
             while let Some(r) = rows.next().map_err(db("cannot read summary rows"))? {
-                let rules_version: i64 = r.get(4).map_err(db("cannot read summary rows"))?;
+                let at = |field| summary_row::column(fields, field).unwrap_or(field);
+                let rules_version: i64 = r
+                    .get(at(summary_row::RULES_FIELD))
+                    .map_err(db("cannot read summary rows"))?;
                 if rules_version == i64::from(meeting_core::RULES_VERSION) {
                     each(Row::Current(r))?;
                     n += 1;
                     continue;
                 }
-                let key: String = r.get(0).map_err(db("cannot read summary rows"))?;
+                let key: String = r
+                    .get(at(summary_row::KEY_FIELD))
+                    .map_err(db("cannot read summary rows"))?;
                 if let Some(m) = write::merged_of(c, &key, false)? {
                     each(Row::Rebuilt(Box::new(summary_row::of_meeting(
                         &m.meeting,

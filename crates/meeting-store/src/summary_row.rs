@@ -23,9 +23,9 @@ pub(crate) const COLUMNS: &str = "key, vendor, profile, fetched_at, rules_versio
 
 /// The columns room identity and the report stubs read (`crate::SummaryFields::Identity`),
 /// in this order, by [`read_row`].
-pub(crate) const IDENTITY_COLUMNS: &str = "key, vendor, profile, fetched_at, rules_version,
-    report, observed_at, meeting_number, occurrence_id, room_id, room_name, room_email,
-    has_room, event_id, event_kind, booked_rooms";
+pub(crate) const IDENTITY_COLUMNS: &str = "key, vendor, rules_version, report, observed_at,
+    meeting_number, occurrence_id, room_id, room_name, room_email, has_room, event_id,
+    booked_rooms";
 
 /// The table and its indexes (schema 4).
 pub(crate) const CREATE: &str = r"
@@ -450,7 +450,8 @@ pub(crate) struct RawRow<'r> {
     key: &'r str,
     vendor: &'r str,
     profile: &'r str,
-    fetched_at: &'r str,
+    /// `None` when not read.
+    fetched_at: Option<&'r str>,
     rules_version: i64,
     record_profile: Option<&'r str>,
     status: &'r str,
@@ -463,7 +464,8 @@ pub(crate) struct RawRow<'r> {
     host: [Option<&'r str>; 3],
     has_host: bool,
     event_id: Option<&'r str>,
-    event_kind: &'r str,
+    /// `None` when not read (the key's kind, as [`MeetingSummary::empty`] gives it).
+    event_kind: Option<&'r str>,
     measured_seconds: Option<i64>,
     billed_minutes: Option<i64>,
     counts: [i64; 5],
@@ -530,26 +532,31 @@ impl<'r> Cells<'r> for &'r Row<'_> {
 /// read (the field is then as in [`MeetingSummary::empty`]).
 type Layout = [Option<usize>; FIELDS];
 
-/// [`IDENTITY_COLUMNS`]: key, vendor, profile, fetch time, rules version, report, observation
-/// time, meeting number, occurrence id, room (three columns and `has_room`), event id and
-/// kind, booked rooms.
+/// [`IDENTITY_COLUMNS`]: key, vendor, rules version, report, observation time, meeting
+/// number, occurrence id, room (three columns and `has_room`), event id, booked rooms.
 #[rustfmt::skip]
 const IDENTITY: Layout = [
     // key, vendor, profile, fetched_at, rules_version, record_profile, status, report
-    Some(0), Some(1), Some(2), Some(3), Some(4), None, None, Some(5),
+    Some(0), Some(1), None, None, Some(2), None, None, Some(3),
     // observed_at, start_at, end_at, effective_start, scheduled_end
-    Some(6), None, None, None, None,
+    Some(4), None, None, None, None,
     // meeting_number, occurrence_id, room_id, room_name, room_email, has_room
-    Some(7), Some(8), Some(9), Some(10), Some(11), Some(12),
+    Some(5), Some(6), Some(7), Some(8), Some(9), Some(10),
     // host_id, host_name, host_email, has_host, event_id, event_kind
-    None, None, None, None, Some(13), Some(14),
+    None, None, None, None, Some(11), None,
     // measured_seconds, billed_minutes, the five counts, phone_cost, booked_rooms
-    None, None, None, None, None, None, None, None, Some(15),
+    None, None, None, None, None, None, None, None, Some(12),
 ];
+
+/// The field of the key (in [`COLUMNS`] order), read with any fields.
+pub(crate) const KEY_FIELD: usize = 0;
+
+/// The field of the rules version (in [`COLUMNS`] order), read with any fields.
+pub(crate) const RULES_FIELD: usize = 4;
 
 /// The column of field `field` (in [`COLUMNS`] order) in a row read with `fields`, or
 /// `None` when it is not read.
-fn column(fields: crate::SummaryFields, field: usize) -> Option<usize> {
+pub(crate) fn column(fields: crate::SummaryFields, field: usize) -> Option<usize> {
     match fields {
         crate::SummaryFields::Identity => IDENTITY.get(field).copied().flatten(),
         _ => (field < FIELDS).then_some(field),
@@ -581,7 +588,7 @@ pub(crate) fn read_row<'r>(
         key: text_or(0, "")?,
         vendor: text_or(1, "")?,
         profile: text_or(2, "")?,
-        fetched_at: text_or(3, "")?,
+        fetched_at: column(3).map(|i| r.text_not_null(i)).transpose()?,
         rules_version: int_or(4)?,
         record_profile: text(5)?,
         status: text_or(6, "unknown")?,
@@ -594,7 +601,7 @@ pub(crate) fn read_row<'r>(
         host: [text(19)?, text(20)?, text(21)?],
         has_host: int_or(22)? != 0,
         event_id: text(23)?,
-        event_kind: text_or(24, "none")?,
+        event_kind: column(24).map(|i| r.text_not_null(i)).transpose()?,
         measured_seconds: int(25)?,
         billed_minutes: int(26)?,
         counts: [
@@ -801,13 +808,18 @@ pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
     let end = time_of(end, &key)?;
     let effective_start = time_of(effective, &key)?;
     let scheduled_end = time_of(scheduled_end, &key)?;
-    let fetched_at = stored_time(raw.fetched_at, &key)?;
-    let event_kind = EventKind::from_name(raw.event_kind).ok_or_else(|| {
-        StoreError::bad_record(format!(
-            "summary row of {key}: unknown event kind `{}`",
-            raw.event_kind
-        ))
-    })?;
+    let fetched_at = match raw.fetched_at {
+        Some(text) => stored_time(text, &key)?,
+        None => DateTime::UNIX_EPOCH,
+    };
+    let event_kind = raw
+        .event_kind
+        .map(|name| {
+            EventKind::from_name(name).ok_or_else(|| {
+                StoreError::bad_record(format!("summary row of {key}: unknown event kind `{name}`"))
+            })
+        })
+        .transpose()?;
     let phone_cost = match raw.phone_cost {
         None => Vec::new(),
         Some(cost) => match unpack_cost_fast(cost) {
@@ -847,7 +859,9 @@ pub(crate) fn decode(raw: RawRow<'_>) -> Result<StoredSummary> {
     s.host_email = host_email;
     s.has_host = raw.has_host;
     s.event_id = raw.event_id.map(str::to_owned);
-    s.event_kind = event_kind;
+    if let Some(kind) = event_kind {
+        s.event_kind = kind;
+    }
     s.measured_seconds = u64_of(raw.measured_seconds);
     s.billed_minutes = u64_of(raw.billed_minutes);
     let [attendees, attendee_seconds, invitees, calls, minutes] =
