@@ -145,7 +145,8 @@ pub use meeting_summary::{MeetingSummary, RULES_VERSION};
 pub use model::{
     Approval, BookedRoom, CallDirection, Connections, Device, ExtraFields, Features, Host,
     Invitation, Meeting, Money, OLDEST_SCHEMA_VERSION, Participant, ParticipantKind, PhoneCall,
-    ReportState, Room, RoomRole, SCHEMA_VERSION, Source, Status, UnknownSource, Vendor,
+    ReportState, Room, RoomRole, SCHEMA_VERSION, STUB_KEY_PREFIX, Source, Status, UnknownSource,
+    Vendor, is_stub_key,
 };
 pub use normalize::Normalize;
 pub use saved::{SAVED_RESPONSE_VERSION, SavedResponse};

@@ -241,7 +241,7 @@ impl MeetingSummary {
         let key = key.into();
         MeetingSummary {
             event_kind: EventKind::of_key(&key),
-            stub: key.starts_with("systec:stub:"),
+            stub: crate::model::is_stub_key(&key),
             key,
             vendor,
             profile: None,

@@ -28,6 +28,15 @@ pub const OLDEST_SCHEMA_VERSION: u32 = 1;
 /// Unmapped vendor fields of one source, verbatim, keyed by their wire name.
 pub type ExtraFields = BTreeMap<String, serde_json::Value>;
 
+/// The key prefix of a Systec report stub: `systec:stub:<meeting number>`.
+pub const STUB_KEY_PREFIX: &str = "systec:stub:";
+
+/// Whether `key` is a Systec report stub's ([`STUB_KEY_PREFIX`]; see [`Meeting::is_stub`]).
+#[must_use]
+pub fn is_stub_key(key: &str) -> bool {
+    key.starts_with(STUB_KEY_PREFIX)
+}
+
 /// One meeting (a Systec occurrence or report stub, a Quanshi reservation or occurrence) in
 /// the vendor-neutral form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -236,7 +245,7 @@ impl Meeting {
     /// Whether this is a Systec report stub (`systec:stub:...`): an annotation of the
     /// occurrences with its meeting number, never a meeting.
     pub fn is_stub(&self) -> bool {
-        self.key.starts_with("systec:stub:")
+        is_stub_key(&self.key)
     }
 
     /// Adds a warning unless the same text is already there.

@@ -175,7 +175,7 @@ fn summary_has_host(s: &MeetingSummary, host: &str) -> bool {
 /// no report for that meeting). Stubs annotate occurrences; they are never meetings, so
 /// aggregates and the archive never count them.
 pub fn is_report_stub(m: &Meeting) -> bool {
-    m.key.starts_with("systec:stub:")
+    crate::model::is_stub_key(&m.key)
 }
 
 /// The time a meeting sorts and buckets by: its start, else its scheduled start.

@@ -704,7 +704,7 @@ impl SummaryBatch {
     }
 
     /// Whether some row names an event (its `event_id`) and is not a report stub (as
-    /// [`MeetingSummary::stub`] tells them: keys `systec:stub:…`): what a reader deciding
+    /// [`MeetingSummary::stub`] tells them: [`meeting_core::is_stub_key`]): what a reader deciding
     /// on a pass for events reads, without decoding the rows.
     #[must_use]
     pub fn has_events(&self) -> bool {
@@ -721,7 +721,7 @@ impl SummaryBatch {
                     cells: c,
                 };
                 let text = |i: Option<usize>| i.and_then(|i| row.text(i).ok().flatten());
-                let stub = text(key).is_some_and(|k| k.starts_with("systec:stub:"));
+                let stub = text(key).is_some_and(meeting_core::is_stub_key);
                 !stub && text(event).is_some()
             }),
         })

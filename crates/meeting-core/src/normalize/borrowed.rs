@@ -130,7 +130,7 @@ impl<'a> MeetingRef<'a> {
 
     /// Whether this is a report stub (`systec:stub:...`, as [`Meeting::is_stub`]).
     pub(crate) fn is_stub(&self) -> bool {
-        self.key.prefix == "systec:stub:"
+        self.key.prefix == crate::model::STUB_KEY_PREFIX
     }
 
     /// The owned [`Meeting`].

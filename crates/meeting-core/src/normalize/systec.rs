@@ -99,7 +99,7 @@ fn systec_key<'a>(
                 m.warn("no uuid and no meeting number: the record cannot be identified");
             }
             KeyRef {
-                prefix: "systec:stub:",
+                prefix: crate::model::STUB_KEY_PREFIX,
                 id: number.cloned().unwrap_or_default(),
             }
         }
