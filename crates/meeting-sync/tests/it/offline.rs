@@ -97,20 +97,17 @@ fn imported_files_read_back_from_the_archive_as_from_the_files() {
     let (expanded, summary) = import(&archive, &files);
     assert_eq!(summary.bad, 0);
     assert!(summary.records > 0);
-    let from_archive = merged(
-        Source::Archive(&archive),
-        &ReadOptions::new(DumpOptions::new(), 1),
-        &utc(),
-        &mut |_| {},
-    )
-    .unwrap();
-    let from_files = merged(
-        Source::Files(&expanded),
-        &ReadOptions::new(DumpOptions::new(), 1),
-        &utc(),
-        &mut |_| {},
-    )
-    .unwrap();
+    let read = |source| {
+        merged(
+            source,
+            &ReadOptions::new(DumpOptions::new(), 1),
+            &utc(),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let from_archive = read(Source::Archive(&archive));
+    let from_files = read(Source::Files(&expanded));
     let keys = |r: &meeting_sync::offline::Reading| -> Vec<String> {
         r.meetings.iter().map(|m| m.key.clone()).collect()
     };
