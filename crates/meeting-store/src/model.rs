@@ -23,6 +23,8 @@ pub struct Observation {
     pub meeting: Meeting,
     /// A record of the neutral JSON Lines (see [`Observation::neutral`]).
     pub(crate) neutral: bool,
+    /// The meeting's JSON as the dump reader wrote it ([`Observation::with_json`]).
+    pub(crate) json: Option<meeting_core::dump::MeetingJson>,
 }
 
 /// The source name under which a neutral record is kept (one per key).
@@ -36,7 +38,20 @@ impl Observation {
             fetched_at,
             meeting,
             neutral: false,
+            json: None,
         }
+    }
+
+    /// The observation with its meeting's JSON as the dump reader wrote it
+    /// ([`ChunkReader::next_with_json`](meeting_core::dump::ChunkReader::next_with_json)),
+    /// for a meeting unchanged since it was read: [`Observation::prepare`] then stores that
+    /// JSON instead of serialising the meeting again. It is used only where it can stand for
+    /// the record: one source, and no report state, profile or observation times (a vendor
+    /// answer's record); otherwise the meeting is serialised as usual.
+    #[must_use]
+    pub fn with_json(mut self, json: Option<meeting_core::dump::MeetingJson>) -> Self {
+        self.json = json;
+        self
     }
 
     /// A record of the project's own neutral JSON Lines (schema v1 or v2, merged or not:
@@ -54,6 +69,7 @@ impl Observation {
             fetched_at: observed_at,
             meeting,
             neutral: true,
+            json: None,
         }
     }
 
@@ -141,7 +157,17 @@ impl Observation {
             meeting.sources.push(one);
             one.source_name()
         };
-        let json = crate::record::RecordJson::of(&mut meeting)?;
+        let written = self.json.filter(|_| {
+            !self.neutral
+                && meeting.sources.len() == 1
+                && meeting.report.is_none()
+                && meeting.profile.is_none()
+                && meeting.observed_at.is_empty()
+        });
+        let json = match written {
+            Some(w) => crate::record::RecordJson::written(w, &meeting)?,
+            None => crate::record::RecordJson::of(&mut meeting)?,
+        };
         let hash = json.hash;
         let fetched = crate::codec::time_text(self.fetched_at);
         let key = meeting.key.clone();

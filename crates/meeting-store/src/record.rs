@@ -140,6 +140,49 @@ impl RecordJson {
         })
     }
 
+    /// The record JSON of `m` from the JSON the dump reader wrote for it (its head and members
+    /// as [`MeetingJson::head_len`](meeting_core::dump::MeetingJson::head_len) says), hashed
+    /// without serialising `m`. The caller has checked that `m` is as read (one source, and
+    /// none of the last members but `vendor_extra`); debug builds compare with
+    /// [`RecordJson::of`].
+    pub(crate) fn written(
+        json: meeting_core::dump::MeetingJson,
+        m: &Meeting,
+    ) -> Result<RecordJson> {
+        let head_len = json.head_len();
+        let json = json.into_bytes();
+        let (Some(head_bytes), Some(rest)) = (json.get(..head_len), json.get(head_len..)) else {
+            return Err(StoreError::bad_record(format!(
+                "{}: the JSON written for it has no head",
+                m.key
+            )));
+        };
+        let empty_head = head_bytes.last() == Some(&b'{');
+        let mut h = SipHasher13::new_with_keys(0, 0);
+        std::hash::Hasher::write(&mut h, head_bytes);
+        let head = h;
+        std::hash::Hasher::write(&mut h, rest);
+        let record = RecordJson {
+            hash: h.finish128().as_u128().to_le_bytes(),
+            json,
+            head,
+            empty_head,
+        };
+        #[cfg(debug_assertions)]
+        {
+            let serialised = RecordJson::of(&mut m.clone())?;
+            debug_assert_eq!(
+                String::from_utf8_lossy(&record.json),
+                String::from_utf8_lossy(&serialised.json),
+                "the JSON written for {} is not its canonical JSON",
+                m.key
+            );
+            debug_assert_eq!(record.hash, serialised.hash);
+            debug_assert_eq!(record.empty_head, serialised.empty_head);
+        }
+        Ok(record)
+    }
+
     /// The content hash of `merged`, a meeting whose members before its report are this
     /// record's (see the type's docs): the hash of the head and `merged`'s last members
     /// without its observation times.

@@ -267,10 +267,13 @@ impl Job<'_> {
         let (fetched_at, raw) = self.origin(input, options, first && chunk.documents() == 1);
         part.raw = raw;
         let profile = &self.options.profile;
-        let mut reader = chunk.read(options);
-        for item in reader.by_ref() {
+        let mut reader = chunk.read(options).with_json();
+        while let Some(item) = reader.next_with_json() {
             match item {
-                Ok(m) => match observation(profile, fetched_at, m).prepare() {
+                Ok((m, json)) => match observation(profile, fetched_at, m)
+                    .with_json(json)
+                    .prepare()
+                {
                     Ok(p) => {
                         part.json_bytes += p.json_len();
                         part.prepared.push(p);

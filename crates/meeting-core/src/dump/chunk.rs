@@ -21,10 +21,12 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
+use super::line::{MeetingJson, systec_meetings_with_json, view_source};
 use super::scan::{SegmentKind, Splitter};
 use super::{DumpError, DumpErrorKind, DumpOptions, DumpStats, Input, Position, segment_result};
 use crate::Meeting;
 use crate::inputs::InputError;
+use crate::normalize::DayCache;
 
 /// The default size of a chunk of input: 1 MiB (a document larger than that is a chunk of
 /// its own).
@@ -84,6 +86,7 @@ impl DumpChunk {
             pending: Vec::new().into_iter(),
             scratch: Vec::new(),
             stats: DumpStats::default(),
+            json: None,
         }
     }
 }
@@ -97,6 +100,18 @@ pub struct ChunkReader<'o> {
     pending: std::vec::IntoIter<Meeting>,
     scratch: Vec<Meeting>,
     stats: DumpStats,
+    /// With [`ChunkReader::with_json`]: the JSON of the pending meetings.
+    json: Option<JsonState>,
+}
+
+/// What [`ChunkReader::next_with_json`] keeps between documents.
+#[derive(Default)]
+struct JsonState {
+    /// The JSON of each of the pending meetings, when the document they came from was
+    /// written from its views; empty otherwise.
+    pending: std::vec::IntoIter<Option<MeetingJson>>,
+    cache: DayCache,
+    scratch: Vec<u8>,
 }
 
 impl fmt::Debug for ChunkReader<'_> {
@@ -112,20 +127,29 @@ impl ChunkReader<'_> {
     pub fn stats(&self) -> DumpStats {
         self.stats
     }
-}
 
-impl Iterator for ChunkReader<'_> {
-    type Item = Result<Meeting, DumpError>;
+    /// Also writes each meeting's neutral JSON where the borrowed path reads it (Systec
+    /// answers), for [`ChunkReader::next_with_json`].
+    #[must_use]
+    pub fn with_json(mut self) -> Self {
+        self.json.get_or_insert_with(JsonState::default);
+        self
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next item, as [`Iterator::next`] gives it, with the meeting's JSON when the
+    /// reader writes it ([`ChunkReader::with_json`]; Systec answers read whole from their
+    /// borrowed views, report stubs left out): the bytes `serde_json` writes for the meeting,
+    /// written from the views without serialising the meeting.
+    pub fn next_with_json(&mut self) -> Option<Result<(Meeting, Option<MeetingJson>), DumpError>> {
         loop {
             if let Some(m) = self.pending.next() {
+                let json = self.json.as_mut().and_then(|j| j.pending.next()).flatten();
                 if !self.options.keeps(&m) {
                     self.stats.outside += 1;
                     continue;
                 }
                 self.stats.meetings += 1;
-                return Some(Ok(m));
+                return Some(Ok((m, json)));
             }
             let Some(entry) = self.entries.next() else {
                 let (position, e) = self.io_error.take()?;
@@ -140,8 +164,30 @@ impl Iterator for ChunkReader<'_> {
             let mut out = std::mem::take(&mut self.scratch);
             out.clear();
             let bytes = self.bytes.get(entry.range).unwrap_or_default();
+            if let Some(j) = self.json.as_mut()
+                && let Some(source) = view_source(entry.kind, bytes, self.options)
+            {
+                let mut jsons = Vec::new();
+                if systec_meetings_with_json(
+                    source,
+                    bytes,
+                    &self.options.context,
+                    &mut j.cache,
+                    &mut j.scratch,
+                    (&mut out, &mut jsons),
+                ) {
+                    self.pending = out.into_iter();
+                    j.pending = jsons.into_iter();
+                    continue;
+                }
+            }
             match segment_result(entry.kind, bytes, entry.at_line_end, self.options, &mut out) {
-                Ok(()) => self.pending = out.into_iter(),
+                Ok(()) => {
+                    self.pending = out.into_iter();
+                    if let Some(j) = self.json.as_mut() {
+                        j.pending = Vec::new().into_iter();
+                    }
+                }
                 Err(kind) => {
                     self.scratch = out;
                     self.stats.bad_documents += 1;
@@ -152,6 +198,14 @@ impl Iterator for ChunkReader<'_> {
                 }
             }
         }
+    }
+}
+
+impl Iterator for ChunkReader<'_> {
+    type Item = Result<Meeting, DumpError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_with_json().map(|item| item.map(|(m, _)| m))
     }
 }
 

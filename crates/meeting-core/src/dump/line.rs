@@ -110,6 +110,151 @@ pub fn write_jsonl_inputs(
     Ok(counts)
 }
 
+/// A meeting's neutral JSON, written by the borrowed path as it read the meeting
+/// ([`ChunkReader::next_with_json`]): the bytes `serde_json` writes for that [`Meeting`]
+/// (no newline), so a caller that needs them (the archive stores each record's JSON) does
+/// not serialise the meeting again.
+///
+/// [`ChunkReader::next_with_json`]: super::ChunkReader::next_with_json
+#[derive(Clone, PartialEq, Eq)]
+pub struct MeetingJson {
+    bytes: Vec<u8>,
+    head: usize,
+}
+
+impl MeetingJson {
+    /// The JSON object.
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The JSON object, owned.
+    #[must_use]
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The length of its head: every member before [`Meeting`]'s last four (`report`,
+    /// `profile`, `observed_at` and `vendor_extra`, in that order), without a closing
+    /// brace. What follows the head is those of them the meeting has (a meeting read from a
+    /// vendor answer has at most `vendor_extra`), and the closing brace.
+    #[must_use]
+    pub fn head_len(&self) -> usize {
+        self.head
+    }
+}
+
+impl std::fmt::Debug for MeetingJson {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeetingJson")
+            .field("bytes", &self.bytes.len())
+            .field("head", &self.head)
+            .finish()
+    }
+}
+
+/// The meetings of a Systec success answer of `source`, pushed onto `meetings`, each with
+/// its JSON pushed onto `jsons` ([`MeetingJson`]; `None` for a report stub); `false`, with
+/// nothing pushed, as [`systec_views`]. `scratch` is reused between calls.
+pub(super) fn systec_meetings_with_json(
+    source: Source,
+    bytes: &[u8],
+    ctx: &Context,
+    cache: &mut DayCache,
+    scratch: &mut Vec<u8>,
+    (meetings, jsons): (&mut Vec<Meeting>, &mut Vec<Option<MeetingJson>>),
+) -> bool {
+    systec_views(source, bytes, ctx, cache, &mut |m| {
+        let json = (!m.is_stub()).then(|| {
+            scratch.clear();
+            let head = write_meeting(&m, scratch);
+            MeetingJson {
+                bytes: scratch.clone(),
+                head,
+            }
+        });
+        jsons.push(json);
+        meetings.push(m.into_meeting());
+    })
+}
+
+/// The source of a document the borrowed views may take whole (a vendor answer of a
+/// detected or forced endpoint, read without a filter), or `None` for anything else: the
+/// one condition of the line writer's fast path and of [`ChunkReader`]'s records with
+/// their JSON (they then call [`systec_views`]).
+///
+/// [`ChunkReader`]: super::ChunkReader
+pub(super) fn view_source(
+    kind: SegmentKind,
+    bytes: &[u8],
+    options: &DumpOptions,
+) -> Option<Source> {
+    if kind != SegmentKind::Document || options.keep.is_some() || !options.borrowed_fast_path {
+        return None;
+    }
+    match sniff::sniff(bytes) {
+        Sniffed::Response { source, .. } => Some(options.endpoint.unwrap_or(source)),
+        _ => None,
+    }
+}
+
+/// Hands each record of a Systec success answer of `source` to `each` as its borrowed view,
+/// in order, classified as of the context's observation time as [`classify`] does; `false`,
+/// with nothing handed over, for anything else (Quanshi, a failure answer, a document the
+/// views decline). The owned fast path, the line writer and the reader of records with their
+/// JSON go through it.
+///
+/// [`classify`]: crate::normalize::classify
+pub(super) fn systec_views<'a>(
+    source: Source,
+    bytes: &'a [u8],
+    ctx: &Context,
+    cache: &mut DayCache,
+    each: &mut dyn FnMut(MeetingRef<'a>),
+) -> bool {
+    use systec_model::envelope_data;
+    let as_of = ctx.as_of();
+    let mut emit = |mut m: MeetingRef<'a>| {
+        if let Some(at) = as_of
+            && m.source == Source::SystecDetail
+            && !m.is_stub()
+        {
+            m.status = crate::normalize::detail_status(m.start, m.end, at);
+        }
+        each(m);
+    };
+    match source {
+        Source::SystecDetail => {
+            let Some(page) = systec_model::scan::detail_page(bytes) else {
+                return false;
+            };
+            for d in page.meetings.unwrap_or_default() {
+                emit(crate::normalize::detail_view(d, ctx, cache));
+            }
+        }
+        Source::SystecReports => {
+            let Some(list) = envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(bytes)
+            else {
+                return false;
+            };
+            for r in list {
+                emit(crate::normalize::report_entry_view(r, ctx));
+            }
+        }
+        Source::SystecHisMeeting => {
+            let Some(list) = systec_model::scan::his_meetings(bytes) else {
+                return false;
+            };
+            for h in list {
+                emit(crate::normalize::his_meeting_view(h, ctx));
+            }
+        }
+        Source::QuanshiConference | Source::QuanshiDashboard => return false,
+    }
+    true
+}
+
 /// Writes one segment's meetings into `out`; `Err` as [`segment_result`] gives it.
 pub(super) fn write_segment(
     kind: SegmentKind,
@@ -119,18 +264,21 @@ pub(super) fn write_segment(
     w: &mut LineWriter,
     out: &mut Vec<u8>,
 ) -> Result<(), DumpErrorKind> {
-    if kind == SegmentKind::Document
-        && options.keep.is_none()
-        && options.borrowed_fast_path
-        && let Sniffed::Response { source, .. } = sniff::sniff(bytes)
-        && w.fast(
-            options.endpoint.unwrap_or(source),
-            bytes,
-            &options.context,
-            out,
-        )
-    {
-        return Ok(());
+    if let Some(source) = view_source(kind, bytes, options) {
+        let counts = &mut w.counts;
+        let taken = systec_views(source, bytes, &options.context, &mut w.cache, &mut |m| {
+            counts.read += 1;
+            if m.is_stub() {
+                counts.stubs += 1;
+            } else {
+                write_meeting(&m, out);
+                out.push(b'\n');
+                counts.written += 1;
+            }
+        });
+        if taken {
+            return Ok(());
+        }
     }
     w.scratch.clear();
     segment_result(kind, bytes, at_line_end, options, &mut w.scratch)?;
@@ -158,69 +306,11 @@ pub(super) struct LineWriter {
     scratch: Vec<Meeting>,
 }
 
-impl LineWriter {
-    /// The borrowed path for `source`'s success answers (Systec); `false`, with nothing
-    /// written, for anything else.
-    fn fast(&mut self, source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<u8>) -> bool {
-        use systec_model::envelope_data;
-        let as_of = ctx.as_of();
-        let mut emit = |mut m: MeetingRef<'_>, counts: &mut LineCounts| {
-            if let Some(at) = as_of
-                && m.source == Source::SystecDetail
-                && !m.is_stub()
-            {
-                m.status = crate::normalize::detail_status(m.start, m.end, at);
-            }
-            counts.read += 1;
-            if m.is_stub() {
-                counts.stubs += 1;
-            } else {
-                write_meeting(&m, out);
-                counts.written += 1;
-            }
-        };
-        match source {
-            Source::SystecDetail => {
-                let Some(page) = systec_model::scan::detail_page(bytes) else {
-                    return false;
-                };
-                for d in page.meetings.unwrap_or_default() {
-                    emit(
-                        crate::normalize::detail_view(d, ctx, &mut self.cache),
-                        &mut self.counts,
-                    );
-                }
-            }
-            Source::SystecReports => {
-                let Some(list) =
-                    envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(bytes)
-                else {
-                    return false;
-                };
-                for r in list {
-                    emit(
-                        crate::normalize::report_entry_view(r, ctx),
-                        &mut self.counts,
-                    );
-                }
-            }
-            Source::SystecHisMeeting => {
-                let Some(list) = systec_model::scan::his_meetings(bytes) else {
-                    return false;
-                };
-                for h in list {
-                    emit(crate::normalize::his_meeting_view(h, ctx), &mut self.counts);
-                }
-            }
-            Source::QuanshiConference | Source::QuanshiDashboard => return false,
-        }
-        true
-    }
-}
-
-/// Writes `m` as its neutral JSON line (with the newline): the bytes `serde_json` writes for
-/// `m.into_meeting()`, field by field in [`Meeting`]'s order.
-pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) {
+/// Writes `m` as its neutral JSON (without a newline): the bytes `serde_json` writes for
+/// `m.into_meeting()`, field by field in [`Meeting`]'s order. Returns where its head ends
+/// in `out` (see [`MeetingJson::head_len`]): a view has none of the members from `report`
+/// on but `vendor_extra`.
+pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     out.extend_from_slice(b"{\"schema_version\":");
     num(out, u64::from(crate::SCHEMA_VERSION));
     out.extend_from_slice(b",\"vendor\":\"systec\",\"sources\":[\"");
@@ -353,6 +443,7 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) {
         }
         out.push(b']');
     }
+    let head = out.len();
     if !m.extra.is_empty() {
         // Rare (fields the model does not map): serde_json writes the vendor's values.
         out.extend_from_slice(b",\"vendor_extra\":{\"");
@@ -361,7 +452,8 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) {
         let _ = serde_json::to_writer(&mut *out, &m.extra);
         out.push(b'}');
     }
-    out.extend_from_slice(b"}\n");
+    out.push(b'}');
+    head
 }
 
 /// The fields of one JSON object, comma-separated.

@@ -54,7 +54,7 @@ pub use chunk::{
     ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, InputChunk, InputChunks, input_chunks,
     map_ordered, read_dump_chunks,
 };
-pub use line::{LineCounts, write_jsonl_inputs};
+pub use line::{LineCounts, MeetingJson, write_jsonl_inputs};
 
 use std::fmt;
 use std::io::{self, Cursor, Read};
@@ -764,9 +764,6 @@ fn parse_as(
     let ctx = &options.context;
     let first = out.len();
     if options.borrowed_fast_path && fast_path(source, bytes, ctx, out) {
-        if let Some(at) = ctx.as_of() {
-            crate::normalize::classify(out.get_mut(first..).unwrap_or_default(), at);
-        }
         return Ok(());
     }
     let endpoint = certain.then_some(source);
@@ -833,31 +830,12 @@ fn parse_as(
 /// take: the caller then parses with the owned model, which locates the error.
 fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>) -> bool {
     match source {
-        Source::SystecDetail => match systec_model::scan::detail_page(bytes) {
-            Some(page) => {
-                crate::normalize::normalize_detail_page_view(page, ctx, out);
-                true
-            }
-            None => false,
-        },
-        Source::SystecReports => {
-            match systec_model::envelope_data::<Vec<systec_model::reports::ReportEntryRef<'_>>>(
-                bytes,
-            ) {
-                Some(list) => {
-                    crate::normalize::normalize_reports_view(list, ctx, out);
-                    true
-                }
-                None => false,
-            }
+        Source::SystecDetail | Source::SystecReports | Source::SystecHisMeeting => {
+            let mut cache = crate::normalize::DayCache::default();
+            line::systec_views(source, bytes, ctx, &mut cache, &mut |m| {
+                out.push(m.into_meeting());
+            })
         }
-        Source::SystecHisMeeting => match systec_model::scan::his_meetings(bytes) {
-            Some(list) => {
-                crate::normalize::normalize_his_meetings_view(list, ctx, out);
-                true
-            }
-            None => false,
-        },
         Source::QuanshiConference => match quanshi_model::envelope_result::<
             quanshi_model::conference_by_join_url::ConferenceListRef<'_>,
         >(bytes)

@@ -14,10 +14,7 @@ use serde_json::Value;
 
 pub use quanshi::{normalize_conference, normalize_dashboard};
 pub(crate) use quanshi::{normalize_conferences_view, normalize_dashboard_view};
-pub(crate) use systec::{
-    DayCache, detail_view, his_meeting_view, normalize_detail_page_view,
-    normalize_his_meetings_view, normalize_reports_view, report_entry_view,
-};
+pub(crate) use systec::{DayCache, detail_view, his_meeting_view, report_entry_view};
 pub use systec::{
     normalize_detail_meeting, normalize_his_meeting, normalize_report, normalize_report_stub,
 };

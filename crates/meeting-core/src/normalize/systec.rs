@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use meeting_wire::{IdRef, Str};
-use systec_model::detail::{
-    DetailMeetingRef, DetailPageRef, DetailParticipantRef, TelephonyUsageRef,
-};
+use systec_model::detail::{DetailMeetingRef, DetailParticipantRef, TelephonyUsageRef};
 use systec_model::his_meeting::HisMeetingRef;
 use systec_model::reports::{ReportEntryRef, ReportParticipantRef, ReportRef, ReportStubRef};
 use systec_model::{
@@ -59,20 +57,6 @@ impl Normalize for DetailPage {
     /// not kept.
     fn normalize_into(self, ctx: &Context, out: &mut Vec<Meeting>) {
         self.meetings.normalize_into(ctx, out);
-    }
-}
-
-/// The fast path: the meetings of a borrowed `detail` page (one day cache for the page).
-pub(crate) fn normalize_detail_page_view(
-    p: DetailPageRef<'_>,
-    ctx: &Context,
-    out: &mut Vec<Meeting>,
-) {
-    let list = p.meetings.unwrap_or_default();
-    out.reserve(list.len());
-    let mut cache = DayCache::default();
-    for m in list {
-        out.push(detail_view(m, ctx, &mut cache).into_meeting());
     }
 }
 
@@ -330,18 +314,6 @@ pub(crate) fn report_stub_view(s: ReportStubRef<'_>) -> MeetingRef<'_> {
     m
 }
 
-/// The fast path: the meetings of a borrowed `reports` list.
-pub(crate) fn normalize_reports_view(
-    list: Vec<ReportEntryRef<'_>>,
-    ctx: &Context,
-    out: &mut Vec<Meeting>,
-) {
-    out.reserve(list.len());
-    for entry in list {
-        out.push(report_entry_view(entry, ctx).into_meeting());
-    }
-}
-
 /// One `reports` entry: a full report or a stub.
 pub(crate) fn report_entry_view<'a>(entry: ReportEntryRef<'a>, ctx: &Context) -> MeetingRef<'a> {
     match entry {
@@ -395,18 +367,6 @@ pub(crate) fn his_meeting_view<'a>(h: HisMeetingRef<'a>, _ctx: &Context) -> Meet
     });
     take_extra_view(extra, HisMeeting::FIELDS, &mut m.extra);
     m
-}
-
-/// The fast path: the meetings of a borrowed `hisMeeting` list.
-pub(crate) fn normalize_his_meetings_view(
-    list: Vec<HisMeetingRef<'_>>,
-    ctx: &Context,
-    out: &mut Vec<Meeting>,
-) {
-    out.reserve(list.len());
-    for h in list {
-        out.push(his_meeting_view(h, ctx).into_meeting());
-    }
 }
 
 /// Caches the vendor zone's offset for one local calendar day: resolving through

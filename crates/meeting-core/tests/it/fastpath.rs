@@ -13,6 +13,9 @@ use meeting_core::{Context, DumpOptions, Source, read_dump};
 use meeting_sim::dump::{DumpEndpoint, write_dump};
 use proptest::prelude::*;
 
+/// JSON Lines, error messages and counts (documents, bad, meetings, stubs).
+type Lines = (Vec<u8>, Vec<String>, [u64; 4]);
+
 /// The owned path's JSON Lines: each meeting but stubs as `serde_json` writes it; the error
 /// messages; (documents, bad, meetings, stubs).
 fn owned_lines(bytes: &[u8], options: &DumpOptions) -> (Vec<u8>, Vec<String>, [u64; 4]) {
@@ -55,9 +58,81 @@ fn direct_lines(
     (out, errors, n)
 }
 
-/// Asserts that the lines written from the views are the owned path's, byte for byte.
+/// The owned path's items as [`ChunkReader::next_with_json`] gives them in chunks of
+/// `chunk` bytes, rendered as [`owned_lines`] renders them, each JSON the reader wrote
+/// checked against the meeting it came with: the bytes `serde_json` writes for it, with
+/// its head ([`MeetingJson::head_len`]) that of the meeting without its last four members.
+/// Also returns how many meetings came with their JSON.
+///
+/// [`ChunkReader::next_with_json`]: meeting_core::dump::ChunkReader::next_with_json
+/// [`MeetingJson::head_len`]: meeting_core::dump::MeetingJson::head_len
+fn lines_with_json(
+    name: &str,
+    bytes: &[u8],
+    options: &DumpOptions,
+    chunk: usize,
+) -> (Lines, usize) {
+    let (mut out, mut errors, mut n, mut with_json) = (Vec::new(), Vec::new(), [0u64; 4], 0);
+    for c in read_dump_chunks(bytes, options, chunk) {
+        let mut reader = c.read(options).with_json();
+        while let Some(item) = reader.next_with_json() {
+            match item {
+                Ok((m, json)) => {
+                    if let Some(json) = &json {
+                        with_json += 1;
+                        let want = serde_json::to_vec(&m).unwrap();
+                        assert_eq!(
+                            String::from_utf8_lossy(json.bytes()),
+                            String::from_utf8_lossy(&want),
+                            "{name}: the JSON written with {}",
+                            m.key
+                        );
+                        let mut bare = m.clone();
+                        bare.report = None;
+                        bare.profile = None;
+                        bare.observed_at.clear();
+                        bare.vendor_extra.clear();
+                        let mut head = serde_json::to_vec(&bare).unwrap();
+                        head.pop();
+                        assert_eq!(
+                            json.bytes().get(..json.head_len()),
+                            Some(head.as_slice()),
+                            "{name}: the head of {}",
+                            m.key
+                        );
+                    }
+                    if m.is_stub() {
+                        assert!(json.is_none(), "{name}: a stub with JSON");
+                        n[3] += 1;
+                    } else {
+                        serde_json::to_writer(&mut out, &m).unwrap();
+                        out.push(b'\n');
+                    }
+                }
+                Err(e) => errors.push(e.to_string()),
+            }
+        }
+        let st = reader.stats();
+        n[0] += st.documents;
+        n[1] += st.bad_documents;
+        n[2] += st.meetings;
+    }
+    ((out, errors, n), with_json)
+}
+
+/// Asserts that the lines written from the views are the owned path's, byte for byte, and
+/// that the meetings read with their JSON are the owned path's, each with its own JSON.
 fn assert_same_lines(name: &str, bytes: &[u8], options: &DumpOptions) {
     let want = owned_lines(bytes, options);
+    for chunk in [1 << 20, 700] {
+        let (got, _) = lines_with_json(name, bytes, options, chunk);
+        assert_eq!(got.2, want.2, "{name}: counts with JSON (chunk {chunk})");
+        assert_eq!(got.1, want.1, "{name}: errors with JSON (chunk {chunk})");
+        assert!(
+            got.0 == want.0,
+            "{name}: meetings read with JSON differ (chunk {chunk})"
+        );
+    }
     for chunk in [1 << 20, 700] {
         let got = direct_lines(bytes, options, chunk);
         assert_eq!(got.2, want.2, "{name}: counts (chunk {chunk})");
@@ -152,6 +227,13 @@ fn generated_dumps_read_the_same_on_both_paths() {
             let name = format!("{} seed {seed}", endpoint.name());
             let n = assert_same(&name, &dump, &DumpOptions::default());
             assert!(n > 10, "{name}: {n} items");
+            let (_, with_json) = lines_with_json(&name, &dump, &DumpOptions::default(), 1 << 20);
+            let systec = !endpoint.name().starts_with("quanshi");
+            assert_eq!(
+                with_json > 0,
+                systec,
+                "{name}: {with_json} meetings with JSON"
+            );
         }
     }
 }

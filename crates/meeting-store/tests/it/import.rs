@@ -381,3 +381,45 @@ fn a_failed_part_rolls_back_the_parts_since_the_last_window() {
     let keys: Vec<String> = all_meetings(&path).into_iter().map(|m| m.key).collect();
     assert_eq!(keys, ["systec:p2==", "systec:w1=="]);
 }
+
+/// An observation prepared with the JSON the dump reader wrote for its meeting
+/// (`Observation::with_json`) is the observation prepared by serialising the meeting: the
+/// same stored JSON, hash, compressed record and summary row, for every endpoint's records.
+/// JSON that cannot stand for the record (the meeting has gained a profile since it was
+/// read) is not used.
+#[test]
+fn observations_prepared_with_the_readers_json_equal_serialised_ones() {
+    use meeting_core::DumpOptions;
+    use meeting_core::dump::read_dump_chunks;
+    use meeting_sim::dump::{DumpEndpoint, write_dump};
+    let mut with_json = 0;
+    for endpoint in DumpEndpoint::ALL {
+        let mut dump = Vec::new();
+        write_dump(endpoint, 300_000, 3, &mut dump).unwrap();
+        let options = DumpOptions::default();
+        for chunk in read_dump_chunks(dump.as_slice(), &options, 64 * 1024) {
+            let mut reader = chunk.read(&options).with_json();
+            while let Some(item) = reader.next_with_json() {
+                let (m, json) = item.unwrap();
+                with_json += usize::from(json.is_some());
+                let plain = Observation::new("acme", at(1), m.clone());
+                let written = plain.clone().with_json(json.clone());
+                assert_eq!(
+                    written.prepare().unwrap(),
+                    plain.clone().prepare().unwrap(),
+                    "{}",
+                    m.key
+                );
+                let mut changed = plain;
+                changed.meeting.profile = Some("other".into());
+                assert_eq!(
+                    changed.clone().with_json(json).prepare().unwrap(),
+                    changed.prepare().unwrap(),
+                    "{} with a profile",
+                    m.key
+                );
+            }
+        }
+    }
+    assert!(with_json > 100, "{with_json} records came with their JSON");
+}
