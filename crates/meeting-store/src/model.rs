@@ -101,10 +101,12 @@ impl Observation {
 pub struct PreparedObservation {
     /// The source name stored (`neutral` for a neutral record).
     pub(crate) source: &'static str,
+    /// The profile, the fetch time as stored and the record's key: empty when
+    /// [`PreparedObservation::alone`] holds them (a prepared observation is dropped on the
+    /// writer's thread, and each block allocated elsewhere costs a free on its arena's lock
+    /// there; [`PreparedObservation::identity`] gives them either way).
     pub(crate) profile: String,
-    /// The fetch time as stored.
     pub(crate) fetched: String,
-    /// The record's key.
     pub(crate) key: String,
     /// For a report stub: its start (else scheduled start) as stored. `None` for a meeting.
     pub(crate) stub: Option<Option<String>>,
@@ -112,8 +114,13 @@ pub struct PreparedObservation {
     /// (kept so that a merge does not parse it back); prepared elsewhere, the writer parses
     /// [`PreparedObservation::record`] when (rarely) it merges the record with others.
     pub(crate) meeting: Option<Meeting>,
-    /// The record's stored JSON (canonical, UTF-8).
-    pub(crate) record: Vec<u8>,
+    /// The record's stored JSON (canonical, UTF-8): kept for a report stub (stored as JSON)
+    /// and when the writer prepared it; else dropped where it was prepared, with the summary
+    /// row made (the writer decompresses [`PreparedObservation::packed`] when, rarely, it
+    /// merges the record with others).
+    pub(crate) record: Option<Vec<u8>>,
+    /// The length of the record's JSON.
+    pub(crate) json_len: usize,
     /// The hash of the record's JSON (`record::record_hash`).
     pub(crate) hash: [u8; 16],
     /// The record's JSON compressed with the current dictionary (none for a report stub,
@@ -121,14 +128,28 @@ pub struct PreparedObservation {
     pub(crate) packed: Option<Vec<u8>>,
     /// The summary row of the merge of this observation alone, with its content hash (none
     /// for a report stub, or when the writer prepared it).
-    pub(crate) alone: Option<Box<crate::summary_row::RowValues>>,
+    pub(crate) alone: Option<crate::summary_row::RowValues>,
 }
 
 impl PreparedObservation {
-    /// The length of the record's canonical JSON: a measure of the memory it holds.
+    /// Takes the key, profile and fetch time out (see [`PreparedObservation::profile`]).
+    pub(crate) fn identity(&mut self) -> (String, String, String) {
+        let own = (
+            std::mem::take(&mut self.key),
+            std::mem::take(&mut self.profile),
+            std::mem::take(&mut self.fetched),
+        );
+        match &self.alone {
+            Some(row) if own.0.is_empty() => row.identity(),
+            _ => own,
+        }
+    }
+
+    /// The length of the record's canonical JSON: a measure of the memory it holds (or
+    /// held, before it was compressed).
     #[must_use]
     pub fn json_len(&self) -> usize {
-        self.record.len()
+        self.json_len
     }
 }
 
@@ -169,6 +190,7 @@ impl Observation {
             None => crate::record::RecordJson::of(&mut meeting)?,
         };
         let hash = json.hash;
+        let json_len = json.json.len();
         let fetched = crate::codec::time_text(self.fetched_at);
         let key = meeting.key.clone();
         if meeting.is_stub() {
@@ -184,7 +206,8 @@ impl Observation {
                         .map(crate::codec::time_text),
                 ),
                 meeting: None,
-                record: json.json,
+                record: Some(json.json),
+                json_len,
                 hash,
                 packed: None,
                 alone: None,
@@ -199,24 +222,33 @@ impl Observation {
                 key,
                 stub: None,
                 meeting: Some(meeting),
-                record: json.json,
+                record: Some(json.json),
+                json_len,
                 hash,
                 packed,
                 alone: None,
             });
         }
         let alone = alone_row(meeting, &self.profile, &fetched, &json)?;
+        // Kept only if the row could not be made here (the writer then merges the record);
+        // the row holds the key, profile and fetch time (see `PreparedObservation::key`).
+        let record = alone.is_none().then_some(json.json);
+        let (profile, fetched, key) = match alone {
+            Some(_) => (String::new(), String::new(), String::new()),
+            None => (self.profile, fetched, key),
+        };
         Ok(PreparedObservation {
             source,
-            profile: self.profile,
+            profile,
             fetched,
             key,
             stub: None,
             meeting: None,
-            record: json.json,
+            record,
+            json_len,
             hash,
             packed,
-            alone: alone.map(Box::new),
+            alone,
         })
     }
 }

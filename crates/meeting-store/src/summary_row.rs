@@ -160,33 +160,57 @@ fn unpack_amount(item: &[serde_json::Value]) -> Option<rust_decimal::Decimal> {
     }
 }
 
+/// The text columns of [`RowValues`], in the order of its `spans`.
+#[derive(Clone, Copy)]
+enum Text {
+    Key,
+    Profile,
+    Fetched,
+    RecordProfile,
+    Status,
+    Report,
+    Observed,
+    Start,
+    End,
+    EffectiveStart,
+    ScheduledEnd,
+    MeetingNumber,
+    OccurrenceId,
+    RoomId,
+    RoomName,
+    RoomEmail,
+    HostId,
+    HostName,
+    HostEmail,
+    EventId,
+    PhoneCost,
+    BookedRooms,
+}
+
+/// How many [`Text`] columns there are.
+const TEXTS: usize = Text::BookedRooms as usize + 1;
+
 /// The values of a meeting's summary row, ready to bind: computed where the record is
 /// prepared (any thread), written by the writer ([`RowValues::write`]).
+///
+/// The text columns are one buffer: a row is built on a parse thread and dropped on the
+/// writer's, and the system allocator serialises frees of another thread's blocks on that
+/// thread's arena lock (one block per row, not one per column).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct RowValues {
-    key: String,
+    /// The text columns' values, one after another.
+    text: String,
+    /// Where each [`Text`] column's value lies in `text`; `None` is NULL.
+    spans: [Option<(u32, u32)>; TEXTS],
     vendor: &'static str,
-    profile: String,
-    fetched: String,
     content_hash: [u8; 16],
     rules_version: i64,
-    record_profile: Option<String>,
-    status: Option<String>,
-    report: Option<String>,
-    times: [Option<String>; 5],
-    meeting_number: Option<String>,
-    occurrence_id: Option<String>,
-    room: [Option<String>; 3],
     has_room: bool,
-    host: [Option<String>; 3],
     has_host: bool,
-    event_id: Option<String>,
     event_kind: &'static str,
     measured_seconds: Option<i64>,
     billed_minutes: Option<i64>,
     counts: [i64; 5],
-    phone_cost: Option<String>,
-    booked_rooms: Option<String>,
 }
 
 impl RowValues {
@@ -199,23 +223,12 @@ impl RowValues {
         content_hash: &[u8; 16],
     ) -> RowValues {
         let s = MeetingSummary::from_meeting(m);
-        RowValues {
+        let mut row = RowValues {
+            text: String::with_capacity(512),
+            spans: [None; TEXTS],
             vendor: s.vendor.name(),
-            profile: profile.to_owned(),
-            fetched: fetched.to_owned(),
             content_hash: *content_hash,
             rules_version: i64::from(s.rules_version),
-            status: enum_text(&s.status),
-            report: s.report.as_ref().and_then(enum_text),
-            times: [
-                s.observed_at.map(time_text),
-                s.start.map(time_text),
-                s.end.map(time_text),
-                s.effective_start.map(time_text),
-                m.scheduled_end.map(time_text),
-            ],
-            meeting_number: m.meeting_number.clone(),
-            occurrence_id: m.occurrence_id.clone(),
             has_room: s.has_room,
             has_host: s.has_host,
             event_kind: s.event_kind.name(),
@@ -228,14 +241,58 @@ impl RowValues {
                 u64_sql(s.phone_calls),
                 u64_sql(s.phone_minutes),
             ],
-            phone_cost: pack_cost(&s.phone_cost),
-            booked_rooms: pack_rooms(&s.booked_rooms),
-            key: s.key,
-            record_profile: s.profile,
-            room: [s.room_id, s.room_name, s.room_email],
-            host: [s.host_id, s.host_name, s.host_email],
-            event_id: s.event_id,
+        };
+        let time = |t: Option<DateTime<Utc>>| t.map(time_text);
+        row.set(Text::Key, Some(&s.key));
+        row.set(Text::Profile, Some(profile));
+        row.set(Text::Fetched, Some(fetched));
+        row.set(Text::RecordProfile, s.profile.as_deref());
+        row.set(Text::Status, enum_text(&s.status).as_deref());
+        row.set(
+            Text::Report,
+            s.report.as_ref().and_then(enum_text).as_deref(),
+        );
+        row.set(Text::Observed, time(s.observed_at).as_deref());
+        row.set(Text::Start, time(s.start).as_deref());
+        row.set(Text::End, time(s.end).as_deref());
+        row.set(Text::EffectiveStart, time(s.effective_start).as_deref());
+        row.set(Text::ScheduledEnd, time(m.scheduled_end).as_deref());
+        row.set(Text::MeetingNumber, m.meeting_number.as_deref());
+        row.set(Text::OccurrenceId, m.occurrence_id.as_deref());
+        row.set(Text::RoomId, s.room_id.as_deref());
+        row.set(Text::RoomName, s.room_name.as_deref());
+        row.set(Text::RoomEmail, s.room_email.as_deref());
+        row.set(Text::HostId, s.host_id.as_deref());
+        row.set(Text::HostName, s.host_name.as_deref());
+        row.set(Text::HostEmail, s.host_email.as_deref());
+        row.set(Text::EventId, s.event_id.as_deref());
+        row.set(Text::PhoneCost, pack_cost(&s.phone_cost).as_deref());
+        row.set(Text::BookedRooms, pack_rooms(&s.booked_rooms).as_deref());
+        row
+    }
+
+    /// Appends `value` as the text column `column`.
+    fn set(&mut self, column: Text, value: Option<&str>) {
+        let span = value.and_then(|v| {
+            let start = u32::try_from(self.text.len()).ok()?;
+            self.text.push_str(v);
+            Some((start, u32::try_from(self.text.len()).ok()?))
+        });
+        if let Some(slot) = self.spans.get_mut(column as usize) {
+            *slot = span;
         }
+    }
+
+    /// The text column `column` (`None`: NULL).
+    fn get(&self, column: Text) -> Option<&str> {
+        let (start, end) = (*self.spans.get(column as usize)?)?;
+        self.text.get(start as usize..end as usize)
+    }
+
+    /// The row's key, profile and fetch time, owned.
+    pub(crate) fn identity(&self) -> (String, String, String) {
+        let t = |column| self.get(column).unwrap_or_default().to_owned();
+        (t(Text::Key), t(Text::Profile), t(Text::Fetched))
     }
 
     /// The content hash the row was built with.
@@ -245,38 +302,36 @@ impl RowValues {
 
     /// Writes (inserts or replaces) the row.
     pub(crate) fn write(&self, statements: &mut Statements<'_>) -> Result<()> {
-        let [observed, start, end, effective, scheduled_end] = &self.times;
-        let [room_id, room_name, room_email] = &self.room;
-        let [host_id, host_name, host_email] = &self.host;
+        let t = |column| self.get(column);
         let [attendees, attendee_seconds, invitees, calls, minutes] = self.counts;
         statements
             .write
             .execute(params![
-                self.key,
+                t(Text::Key).unwrap_or_default(),
                 self.vendor,
-                self.profile,
-                self.fetched,
+                t(Text::Profile).unwrap_or_default(),
+                t(Text::Fetched).unwrap_or_default(),
                 &self.content_hash[..],
                 self.rules_version,
-                self.record_profile,
-                self.status,
-                self.report,
-                observed,
-                start,
-                end,
-                effective,
-                scheduled_end,
-                self.meeting_number,
-                self.occurrence_id,
-                room_id,
-                room_name,
-                room_email,
+                t(Text::RecordProfile),
+                t(Text::Status),
+                t(Text::Report),
+                t(Text::Observed),
+                t(Text::Start),
+                t(Text::End),
+                t(Text::EffectiveStart),
+                t(Text::ScheduledEnd),
+                t(Text::MeetingNumber),
+                t(Text::OccurrenceId),
+                t(Text::RoomId),
+                t(Text::RoomName),
+                t(Text::RoomEmail),
                 self.has_room,
-                host_id,
-                host_name,
-                host_email,
+                t(Text::HostId),
+                t(Text::HostName),
+                t(Text::HostEmail),
                 self.has_host,
-                self.event_id,
+                t(Text::EventId),
                 self.event_kind,
                 self.measured_seconds,
                 self.billed_minutes,
@@ -285,8 +340,8 @@ impl RowValues {
                 invitees,
                 calls,
                 minutes,
-                self.phone_cost,
-                self.booked_rooms,
+                t(Text::PhoneCost),
+                t(Text::BookedRooms),
             ])
             .map_err(|e| StoreError::sqlite("cannot store a summary row", e))?;
         Ok(())

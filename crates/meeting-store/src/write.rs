@@ -35,25 +35,30 @@ pub(crate) struct Written {
     /// The record, or its JSON (parsed only if it is merged with others).
     meeting: Record,
     /// The summary row of this observation merged alone, when prepared before.
-    alone: Option<Box<summary_row::RowValues>>,
+    alone: Option<summary_row::RowValues>,
 }
 
-/// A record held as a meeting or as its stored JSON.
+/// A record held as a meeting, as its stored JSON, or compressed as stored.
 enum Record {
     Meeting(Box<Meeting>),
     Json(Vec<u8>),
+    Packed(Vec<u8>),
 }
 
 impl Record {
     fn into_meeting(self, key: &str) -> Result<Meeting> {
-        match self {
-            Record::Meeting(m) => Ok(*m),
-            Record::Json(json) => serde_json::from_slice(&json).map_err(|e| {
-                StoreError::bad_record(format!(
-                    "observation of {key}: stored record does not parse: {e}"
-                ))
-            }),
-        }
+        let json = match self {
+            Record::Meeting(m) => return Ok(*m),
+            Record::Json(json) => json,
+            Record::Packed(packed) => {
+                decompress_record(DICTIONARY_ID, &packed, &format!("observation of {key}"))?
+            }
+        };
+        serde_json::from_slice(&json).map_err(|e| {
+            StoreError::bad_record(format!(
+                "observation of {key}: stored record does not parse: {e}"
+            ))
+        })
     }
 }
 
@@ -96,20 +101,20 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
              AND fetched_at = ?3 AND hash = ?4 AND profile = ?5",
     )?;
     for obs in all {
+        let mut obs = obs?;
+        let (key, profile, fetched) = obs.identity();
         let PreparedObservation {
             source,
-            profile,
-            fetched,
-            key,
             stub,
             meeting,
             record,
             hash,
             packed,
             alone,
-        } = obs?;
+            ..
+        } = obs;
         if let Some(start) = stub {
-            let record = std::str::from_utf8(&record)
+            let record = std::str::from_utf8(record.as_deref().unwrap_or_default())
                 .map_err(|e| StoreError::bad_record(format!("report stub {key}: {e}")))?;
             if store_stub(conn, &key, record, &profile, &fetched, start.as_deref())? {
                 summary.stubs_new += 1;
@@ -120,9 +125,14 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
         // `(fetched_at, hash of the record's JSON, profile)` (compared bytewise, as in
         // Rust), or the first: the record compressed with the embedded dictionary (hashed
         // and compressed when it was prepared).
-        let packed = match packed {
-            Some(p) => p,
-            None => compress_record(&record)?,
+        let packed = match (packed, &record) {
+            (Some(p), _) => p,
+            (None, Some(json)) => compress_record(json)?,
+            (None, None) => {
+                return Err(StoreError::bad_record(format!(
+                    "observation of {key}: prepared without its record"
+                )));
+            }
         };
         let stored = store
             .execute(params![
@@ -137,9 +147,10 @@ pub(crate) fn apply(conn: &Connection, commit: WindowCommit) -> Result<LoadSumma
             .map_err(db("cannot store an observation"))?
             > 0;
         if stored {
-            let meeting = match meeting {
-                Some(m) => Record::Meeting(Box::new(m)),
-                None => Record::Json(record),
+            let meeting = match (meeting, record) {
+                (Some(m), _) => Record::Meeting(Box::new(m)),
+                (None, Some(json)) => Record::Json(json),
+                (None, None) => Record::Packed(packed),
             };
             written.entry(key.clone()).or_default().insert(
                 source,
