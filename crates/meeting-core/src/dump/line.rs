@@ -165,7 +165,12 @@ pub(super) fn systec_meetings_with_json(
     scratch: &mut Vec<u8>,
     (meetings, jsons): (&mut Vec<Meeting>, &mut Vec<Option<MeetingJson>>),
 ) -> bool {
-    systec_views(source, bytes, ctx, cache, &mut |m| {
+    let first = meetings.len();
+    systec_views(source, bytes, ctx, cache, &mut |m, n| {
+        if meetings.len() == first {
+            meetings.reserve(n);
+            jsons.reserve(n);
+        }
         let json = (!m.is_stub()).then(|| {
             scratch.clear();
             let head = write_meeting(&m, scratch);
@@ -200,7 +205,7 @@ pub(super) fn view_source(
 }
 
 /// Hands each record of a Systec success answer of `source` to `each` as its borrowed view,
-/// in order, classified as of the context's observation time as [`classify`] does; `false`,
+/// with the number of records in the answer (to reserve room for them), classified as of the context's observation time as [`classify`] does; `false`,
 /// with nothing handed over, for anything else (Quanshi, a failure answer, a document the
 /// views decline). The owned fast path, the line writer and the reader of records with their
 /// JSON go through it.
@@ -211,26 +216,28 @@ pub(super) fn systec_views<'a>(
     bytes: &'a [u8],
     ctx: &Context,
     cache: &mut DayCache,
-    each: &mut dyn FnMut(MeetingRef<'a>),
+    each: &mut dyn FnMut(MeetingRef<'a>, usize),
 ) -> bool {
     use systec_model::envelope_data;
     let as_of = ctx.as_of();
-    let mut emit = |mut m: MeetingRef<'a>| {
+    let mut emit = |mut m: MeetingRef<'a>, n: usize| {
         if let Some(at) = as_of
             && m.source == Source::SystecDetail
             && !m.is_stub()
         {
             m.status = crate::normalize::detail_status(m.start, m.end, at);
         }
-        each(m);
+        each(m, n);
     };
     match source {
         Source::SystecDetail => {
             let Some(page) = systec_model::scan::detail_page(bytes) else {
                 return false;
             };
-            for d in page.meetings.unwrap_or_default() {
-                emit(crate::normalize::detail_view(d, ctx, cache));
+            let list = page.meetings.unwrap_or_default();
+            let n = list.len();
+            for d in list {
+                emit(crate::normalize::detail_view(d, ctx, cache), n);
             }
         }
         Source::SystecReports => {
@@ -238,16 +245,18 @@ pub(super) fn systec_views<'a>(
             else {
                 return false;
             };
+            let n = list.len();
             for r in list {
-                emit(crate::normalize::report_entry_view(r, ctx));
+                emit(crate::normalize::report_entry_view(r, ctx), n);
             }
         }
         Source::SystecHisMeeting => {
             let Some(list) = systec_model::scan::his_meetings(bytes) else {
                 return false;
             };
+            let n = list.len();
             for h in list {
-                emit(crate::normalize::his_meeting_view(h, ctx));
+                emit(crate::normalize::his_meeting_view(h, ctx), n);
             }
         }
         Source::QuanshiConference | Source::QuanshiDashboard => return false,
@@ -266,16 +275,22 @@ pub(super) fn write_segment(
 ) -> Result<(), DumpErrorKind> {
     if let Some(source) = view_source(kind, bytes, options) {
         let counts = &mut w.counts;
-        let taken = systec_views(source, bytes, &options.context, &mut w.cache, &mut |m| {
-            counts.read += 1;
-            if m.is_stub() {
-                counts.stubs += 1;
-            } else {
-                write_meeting(&m, out);
-                out.push(b'\n');
-                counts.written += 1;
-            }
-        });
+        let taken = systec_views(
+            source,
+            bytes,
+            &options.context,
+            &mut w.cache,
+            &mut |m, _| {
+                counts.read += 1;
+                if m.is_stub() {
+                    counts.stubs += 1;
+                } else {
+                    write_meeting(&m, out);
+                    out.push(b'\n');
+                    counts.written += 1;
+                }
+            },
+        );
         if taken {
             return Ok(());
         }

@@ -832,7 +832,11 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
     match source {
         Source::SystecDetail | Source::SystecReports | Source::SystecHisMeeting => {
             let mut cache = crate::normalize::DayCache::default();
-            line::systec_views(source, bytes, ctx, &mut cache, &mut |m| {
+            let first = out.len();
+            line::systec_views(source, bytes, ctx, &mut cache, &mut |m, n| {
+                if out.len() == first {
+                    out.reserve(n);
+                }
                 out.push(m.into_meeting());
             })
         }
