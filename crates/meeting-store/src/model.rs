@@ -112,7 +112,8 @@ pub struct PreparedObservation {
     pub(crate) stub: Option<Option<String>>,
     /// The record, its sources reduced to its one source, when the writer prepared it
     /// (kept so that a merge does not parse it back); prepared elsewhere, the writer parses
-    /// [`PreparedObservation::record`] when (rarely) it merges the record with others.
+    /// [`PreparedObservation::record`] (or decompresses [`PreparedObservation::packed`])
+    /// when, rarely, it merges the record with others.
     pub(crate) meeting: Option<Meeting>,
     /// The record's stored JSON (canonical, UTF-8): kept for a report stub (stored as JSON)
     /// and when the writer prepared it; else dropped where it was prepared, with the summary
@@ -231,7 +232,7 @@ impl Observation {
         }
         let alone = alone_row(meeting, &self.profile, &fetched, &json)?;
         // Kept only if the row could not be made here (the writer then merges the record);
-        // the row holds the key, profile and fetch time (see `PreparedObservation::key`).
+        // the row holds the key, profile and fetch time (see `PreparedObservation::profile`).
         let record = alone.is_none().then_some(json.json);
         let (profile, fetched, key) = match alone {
             Some(_) => (String::new(), String::new(), String::new()),

@@ -205,10 +205,10 @@ pub(super) fn view_source(
 }
 
 /// Hands each record of a Systec success answer of `source` to `each` as its borrowed view,
-/// with the number of records in the answer (to reserve room for them), classified as of the context's observation time as [`classify`] does; `false`,
-/// with nothing handed over, for anything else (Quanshi, a failure answer, a document the
-/// views decline). The owned fast path, the line writer and the reader of records with their
-/// JSON go through it.
+/// in order, classified as of the context's observation time as [`classify`] does, with the
+/// number of records in the answer (to reserve room for them); `false`, with nothing handed
+/// over, for anything else (Quanshi, a failure answer, a document the views decline). The
+/// owned fast path, the line writer and the reader of records with their JSON go through it.
 ///
 /// [`classify`]: crate::normalize::classify
 pub(super) fn systec_views<'a>(
