@@ -21,8 +21,8 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use super::line::{MeetingJson, systec_meetings_with_json, view_source};
 use super::scan::{SegmentKind, Splitter};
+use super::views::{MeetingJson, systec_meetings_with_json, view_source};
 use super::{DumpError, DumpErrorKind, DumpOptions, DumpStats, Input, Position, segment_result};
 use crate::Meeting;
 use crate::inputs::InputError;

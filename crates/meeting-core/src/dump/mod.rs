@@ -49,12 +49,14 @@ mod chunk;
 mod line;
 mod scan;
 mod sniff;
+mod views;
 
 pub use chunk::{
     ChunkReader, DEFAULT_CHUNK_BYTES, DumpChunk, DumpChunks, InputChunk, InputChunks, input_chunks,
     map_ordered, read_dump_chunks,
 };
-pub use line::{LineCounts, MeetingJson, write_jsonl_inputs};
+pub use line::{LineCounts, write_jsonl_inputs};
+pub use views::MeetingJson;
 
 use std::fmt;
 use std::io::{self, Cursor, Read};
@@ -833,7 +835,7 @@ fn fast_path(source: Source, bytes: &[u8], ctx: &Context, out: &mut Vec<Meeting>
         Source::SystecDetail | Source::SystecReports | Source::SystecHisMeeting => {
             let mut cache = crate::normalize::DayCache::default();
             let first = out.len();
-            line::systec_views(source, bytes, ctx, &mut cache, &mut |m, n| {
+            views::systec_views(source, bytes, ctx, &mut cache, &mut |m, n| {
                 if out.len() == first {
                     out.reserve(n);
                 }
