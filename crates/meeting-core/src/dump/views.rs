@@ -220,62 +220,43 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     opt_num(out, ",\"duration_seconds\":", m.duration_seconds);
     opt_num(out, ",\"billed_minutes\":", m.billed_minutes);
     opt_num(out, ",\"participant_count\":", m.participant_count);
-    if !m.participants.is_empty() {
-        out.extend_from_slice(b",\"participants\":[");
-        for (i, p) in m.participants.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.push(b'{');
-            let mut f = Fields::new(out);
-            f.str("id", p.id.as_deref());
-            f.str("user_id", p.user_id.as_deref());
-            f.str("name", p.name.as_deref());
-            f.str("device", p.device.as_deref());
-            f.str("ip", p.ip.as_deref());
-            f.str("country", p.country.as_deref());
-            f.str("city", p.city.as_deref());
-            f.str("network", p.network.as_deref());
-            f.time("join", p.join);
-            f.time("leave", p.leave);
-            f.num("duration_seconds", p.duration_seconds);
-            f.key("kind");
-            f.out.extend_from_slice(b"\"unknown\"}");
+    objects(out, b",\"participants\":[", &m.participants, |f, p| {
+        f.str("id", p.id.as_deref());
+        f.str("user_id", p.user_id.as_deref());
+        f.str("name", p.name.as_deref());
+        f.str("device", p.device.as_deref());
+        f.str("ip", p.ip.as_deref());
+        f.str("country", p.country.as_deref());
+        f.str("city", p.city.as_deref());
+        f.str("network", p.network.as_deref());
+        f.time("join", p.join);
+        f.time("leave", p.leave);
+        f.num("duration_seconds", p.duration_seconds);
+        f.key("kind");
+        f.out.extend_from_slice(b"\"unknown\"");
+    });
+    objects(out, b",\"phone_calls\":[", &m.phone_calls, |f, c| {
+        f.str("number", c.number.as_deref());
+        if let Some(d) = c.direction {
+            f.key("direction");
+            f.out.extend_from_slice(match d {
+                CallDirection::Outbound => b"\"outbound\"".as_slice(),
+                CallDirection::Inbound => b"\"inbound\"",
+                CallDirection::Unknown => b"\"unknown\"",
+            });
         }
-        out.push(b']');
-    }
-    if !m.phone_calls.is_empty() {
-        out.extend_from_slice(b",\"phone_calls\":[");
-        for (i, c) in m.phone_calls.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.push(b'{');
-            let mut f = Fields::new(out);
-            f.str("number", c.number.as_deref());
-            if let Some(d) = c.direction {
-                f.key("direction");
-                f.out.extend_from_slice(match d {
-                    CallDirection::Outbound => b"\"outbound\"".as_slice(),
-                    CallDirection::Inbound => b"\"inbound\"",
-                    CallDirection::Unknown => b"\"unknown\"",
-                });
-            }
-            f.time("start", c.start);
-            f.time("end", c.end);
-            f.num("duration_seconds", c.duration_seconds);
-            f.num("billed_minutes", c.billed_minutes);
-            if let Some(cost) = &c.cost {
-                f.key("cost");
-                // The amount as `Display` writes it (digits, `-` and `.`: nothing to escape).
-                let _ = write!(f.out, "{{\"amount\":\"{}\",\"currency\":", cost.amount);
-                string(f.out, &cost.currency);
-                f.out.push(b'}');
-            }
+        f.time("start", c.start);
+        f.time("end", c.end);
+        f.num("duration_seconds", c.duration_seconds);
+        f.num("billed_minutes", c.billed_minutes);
+        if let Some(cost) = &c.cost {
+            f.key("cost");
+            // The amount as `Display` writes it (digits, `-` and `.`: nothing to escape).
+            let _ = write!(f.out, "{{\"amount\":\"{}\",\"currency\":", cost.amount);
+            string(f.out, &cost.currency);
             f.out.push(b'}');
         }
-        out.push(b']');
-    }
+    });
     if !m.features.is_empty() {
         let x = &m.features;
         out.extend_from_slice(b",\"features\":{");
@@ -318,6 +299,29 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     }
     out.push(b'}');
     head
+}
+
+/// `items` as the array member `open` begins (`,"name":[`), each item an object whose
+/// members `each` writes; nothing for no items.
+fn objects<T>(
+    out: &mut Vec<u8>,
+    open: &[u8],
+    items: &[T],
+    mut each: impl FnMut(&mut Fields<'_>, &T),
+) {
+    if items.is_empty() {
+        return;
+    }
+    out.extend_from_slice(open);
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        each(&mut Fields::new(out), item);
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 /// The fields of one JSON object, comma-separated.
