@@ -45,6 +45,15 @@ pub struct Stubs {
 }
 
 impl Stubs {
+    /// The stubs of a merged read: `attached` to their meetings, `unmatched` numbers.
+    fn merged(attached: u64, unmatched: Vec<String>) -> Self {
+        Stubs {
+            attached,
+            unmatched,
+            dropped: 0,
+        }
+    }
+
     /// What an operator may want to know of them (each a line): how many annotate their
     /// meetings, and which matched none; how many were left out of an unmerged output.
     #[must_use]
@@ -180,11 +189,7 @@ fn finish(merger: meeting_core::merge::Merger) -> (Vec<Meeting>, Stubs) {
     let merged = merger.finish_with_stubs();
     let mut out = merged.meetings;
     meeting_core::query::sort_for_output(&mut out);
-    let stubs = Stubs {
-        attached: merged.stubs,
-        unmatched: merged.unmatched_stubs,
-        dropped: 0,
-    };
+    let stubs = Stubs::merged(merged.stubs, merged.unmatched_stubs);
     (out, stubs)
 }
 
@@ -459,11 +464,7 @@ pub fn summarize_archive(path: &Path, filter: &Filter) -> Result<Summarizing, Of
     Ok(Summarizing {
         summaries: summaries.0,
         counts: Counts::default(),
-        stubs: Stubs {
-            attached,
-            unmatched,
-            dropped: 0,
-        },
+        stubs: Stubs::merged(attached, unmatched),
         gaps: Vec::new(),
     })
 }
@@ -606,11 +607,7 @@ pub fn aggregate_archive(
             aggregate: acc.finish(),
             summaries,
             counts: Counts::default(),
-            stubs: Stubs {
-                attached,
-                unmatched,
-                dropped: 0,
-            },
+            stubs: Stubs::merged(attached, unmatched),
             gaps: Vec::new(),
         })
     })
