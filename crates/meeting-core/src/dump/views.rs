@@ -192,20 +192,18 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     opt_str(out, ",\"meeting_number\":", m.meeting_number.as_deref());
     opt_str(out, ",\"topic\":", m.topic.as_deref());
     if let Some(h) = &m.host {
-        out.extend_from_slice(b",\"host\":{");
-        let mut f = Fields::new(out);
-        f.str("name", h.name.as_deref());
-        f.str("email", h.email.as_deref());
-        f.str("account_type", h.account_type.as_deref());
-        f.out.push(b'}');
+        object(out, b",\"host\":", |f| {
+            f.str("name", h.name.as_deref());
+            f.str("email", h.email.as_deref());
+            f.str("account_type", h.account_type.as_deref());
+        });
     }
     if let Some(r) = &m.room {
-        out.extend_from_slice(b",\"room\":{");
-        let mut f = Fields::new(out);
-        f.str("id", r.id.as_deref());
-        f.str("name", r.name.as_deref());
-        f.str("email", r.email.as_deref());
-        f.out.push(b'}');
+        object(out, b",\"room\":", |f| {
+            f.str("id", r.id.as_deref());
+            f.str("name", r.name.as_deref());
+            f.str("email", r.email.as_deref());
+        });
     }
     out.extend_from_slice(b",\"status\":\"");
     out.extend_from_slice(status_word(m.status).as_bytes());
@@ -259,24 +257,23 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     });
     if !m.features.is_empty() {
         let x = &m.features;
-        out.extend_from_slice(b",\"features\":{");
-        let mut f = Fields::new(out);
-        for (k, v) in [
-            ("voip", x.voip),
-            ("pstn", x.pstn),
-            ("video", x.video),
-            ("screen_share", x.screen_share),
-            ("recording", x.recording),
-            ("third_party_audio", x.third_party_audio),
-            ("secure", x.secure),
-        ] {
-            if let Some(v) = v {
-                f.key(k);
-                f.out
-                    .extend_from_slice(if v { b"true".as_slice() } else { b"false" });
+        object(out, b",\"features\":", |f| {
+            for (k, v) in [
+                ("voip", x.voip),
+                ("pstn", x.pstn),
+                ("video", x.video),
+                ("screen_share", x.screen_share),
+                ("recording", x.recording),
+                ("third_party_audio", x.third_party_audio),
+                ("secure", x.secure),
+            ] {
+                if let Some(v) = v {
+                    f.key(k);
+                    f.out
+                        .extend_from_slice(if v { b"true".as_slice() } else { b"false" });
+                }
             }
-        }
-        f.out.push(b'}');
+        });
     }
     if !m.warnings.is_empty() {
         out.extend_from_slice(b",\"warnings\":[");
@@ -317,11 +314,17 @@ fn objects<T>(
         if i > 0 {
             out.push(b',');
         }
-        out.push(b'{');
-        each(&mut Fields::new(out), item);
-        out.push(b'}');
+        object(out, b"", |f| each(f, item));
     }
     out.push(b']');
+}
+
+/// An object after `open` (`,"name":`, or nothing), its members written by `each`.
+fn object(out: &mut Vec<u8>, open: &[u8], each: impl FnOnce(&mut Fields<'_>)) {
+    out.extend_from_slice(open);
+    out.push(b'{');
+    each(&mut Fields::new(out));
+    out.push(b'}');
 }
 
 /// The fields of one JSON object, comma-separated.
