@@ -136,6 +136,8 @@ pub mod normalize;
 pub mod query;
 pub mod run;
 mod saved;
+#[cfg(test)]
+mod test_order;
 #[cfg(feature = "time")]
 mod time_conv;
 
