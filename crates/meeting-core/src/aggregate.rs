@@ -30,6 +30,8 @@
 //!   the distinct total ([`Aggregate::total_is_sum`] is `false`), and every output says so.
 //! - Phone calls, their billed minutes and their exact cost (a decimal sum per currency,
 //!   never a float) of the meetings held.
+//! - Nothing depends on the order the meetings come in (a reader may hand them over in any
+//!   order): sums, sets and, for a group its meetings label differently, the least label.
 //!
 //! ```
 //! use meeting_core::aggregate::{Aggregate, GroupBy};
@@ -495,15 +497,28 @@ impl<'a> Accumulator<'a> {
             self.overlapping = true;
         }
         for k in keys {
-            self.groups
-                .entry(k.id.clone())
-                .or_insert_with(|| {
-                    let mut t = Totals::new(k.label.clone());
-                    t.id = (k.id != k.label).then(|| k.id.clone());
-                    (k.clone(), t)
-                })
-                .1
-                .add_with(m, lends);
+            let label = |t: &mut Totals, k: &GroupKey| {
+                t.group.clone_from(&k.label);
+                t.id = (k.id != k.label).then(|| k.id.clone());
+            };
+            match self.groups.get_mut(&k.id) {
+                Some((held, t)) => {
+                    // One group's meetings can name it differently (a room id that is
+                    // another room's name): the least name is its label, whatever the
+                    // order the meetings come in.
+                    if k < *held {
+                        label(t, &k);
+                        *held = k;
+                    }
+                    t.add_with(m, lends);
+                }
+                None => {
+                    let mut t = Totals::default();
+                    label(&mut t, &k);
+                    t.add_with(m, lends);
+                    self.groups.insert(k.id.clone(), (k, t));
+                }
+            }
         }
         self.total.add_with(m, lends);
     }
@@ -720,5 +735,85 @@ mod tests {
         assert_eq!(utc.groups[0].group, "room04 · 2024-01");
         let none = Aggregate::compute_allocated([&a], GroupBy::Department, sh, None);
         assert_eq!(none.groups[0].group, UNALLOCATED);
+    }
+
+    use proptest::strategy::Strategy as _;
+
+    /// A generated meeting: kind (Systec with or without a room, Quanshi occurrence or
+    /// reservation), room id, room name, status, seconds, invitees, phone cost.
+    type Row = (
+        u8,
+        Option<&'static str>,
+        Option<&'static str>,
+        u8,
+        u64,
+        u64,
+        Option<u8>,
+    );
+
+    proptest::proptest! {
+        /// Every grouping gives the same aggregate whatever the order of the summaries:
+        /// rooms whose id is another room's name (one group, two labels), Quanshi
+        /// occurrences with their reservations, several statuses and costs.
+        #[test]
+        fn the_order_of_the_meetings_does_not_matter(
+            (rows, shuffled) in crate::test_order::both_orders(proptest::collection::vec(
+                (
+                    0u8..4,
+                    proptest::option::of(proptest::sample::select(vec!["foo", "R1"])),
+                    proptest::option::of(proptest::sample::select(vec!["foo", "Foo", "R1"])),
+                    0u8..3,
+                    0u64..4000,
+                    0u64..3,
+                    proptest::option::of(0u8..3),
+                ),
+                0..12,
+            ).prop_map(|rows| rows.into_iter().enumerate().collect::<Vec<_>>())),
+        ) {
+            let summary = |(n, (kind, id, name, status, seconds, invitees, cost)): (usize, Row)| {
+                let (vendor, key) = match kind {
+                    0 | 1 => (Vendor::Systec, format!("systec:{n}")),
+                    2 => (Vendor::Quanshi, format!("quanshi:temp:{n}")),
+                    _ => (Vendor::Quanshi, format!("quanshi:conference:{n}")),
+                };
+                let mut s = MeetingSummary::empty(vendor, key);
+                s.status = [Status::Ended, Status::Live, Status::Cancelled][usize::from(status)];
+                s.start = chrono::DateTime::from_timestamp(1_700_000_000 + i64::try_from(n).unwrap_or(0) * 7_000, 0);
+                s.effective_start = s.start;
+                s.measured_seconds = Some(seconds);
+                s.invitees = invitees;
+                s.host_name = name.map(str::to_owned);
+                if vendor == Vendor::Systec {
+                    s.has_room = kind == 0;
+                    s.room_id = id.map(str::to_owned);
+                    s.room_name = name.map(str::to_owned);
+                } else {
+                    s.event_id = Some(String::from("e1"));
+                    s.booked_rooms = vec![crate::meeting_summary::RoomRef::new(
+                        id.map(str::to_owned),
+                        name.map(str::to_owned),
+                    )];
+                }
+                if let Some(c) = cost {
+                    s.phone_calls = 1;
+                    s.phone_cost = vec![Money {
+                        amount: Decimal::new(i64::from(c) * 15, 2),
+                        currency: if c == 2 { "USD" } else { "CNY" }.into(),
+                    }];
+                }
+                s
+            };
+            let rows: Vec<MeetingSummary> = rows.into_iter().map(summary).collect();
+            let shuffled: Vec<MeetingSummary> = shuffled.into_iter().map(summary).collect();
+            for by in [GroupBy::Room, GroupBy::Host, GroupBy::Day, GroupBy::RoomMonth] {
+                let sh = chrono_tz::Asia::Shanghai;
+                proptest::prop_assert_eq!(
+                    Aggregate::of_summaries(&rows, by, sh, None),
+                    Aggregate::of_summaries(&shuffled, by, sh, None),
+                    "{:?}",
+                    by
+                );
+            }
+        }
     }
 }
