@@ -32,6 +32,10 @@ pub enum SummaryOrder {
     Output,
     /// Key order.
     Key,
+    /// The order the rows are stored in: the cheapest to read (a walk of the table, no
+    /// index and no seek per row), but it depends on the order they were written in; for
+    /// readers whose result does not depend on the order (`stats`' passes).
+    Stored,
 }
 
 /// A summary row as [`Archive::summaries_inner`] hands it over: as read (of the current
@@ -921,18 +925,6 @@ impl Archive {
         Ok(n)
     }
 
-    /// Gives this reader a page cache of `kib` KiB (SQLite's default is 2 MiB), so that a
-    /// caller that reads the summary rows in passes, in key order (a random order of the
-    /// table's pages), reads most of them from memory.
-    ///
-    /// # Errors
-    /// `Database`.
-    pub fn set_cache_kib(&self, kib: u32) -> Result<()> {
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size=-{kib}"))
-            .map_err(|e| self.err(StoreError::sqlite("cannot size the page cache", e)))
-    }
-
     /// Runs `f` in one read transaction: every read `f` makes of this archive sees one
     /// snapshot, so that several passes over the summary rows
     /// ([`Archive::each_summary`]) read the same rows while a writer works.
@@ -989,6 +981,7 @@ impl Archive {
         let order_by = match order {
             SummaryOrder::Output => "(effective_start IS NULL), effective_start, key",
             SummaryOrder::Key => "key",
+            SummaryOrder::Stored => "rowid",
         };
         let result = (|| {
             let mut stmt = c

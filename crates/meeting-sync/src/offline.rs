@@ -533,11 +533,13 @@ pub fn aggregate_files(
 
 /// `stats` over the archive: [`Aggregate::of_summaries`] of the summaries
 /// [`summarize_archive`] gives (the same figures, stubs and notes), without holding them.
-/// The summary rows are read in key order in one snapshot, in passes: the first (only the
+/// The summary rows are read in the order they are stored (a walk of the table, no seek
+/// per row: every step below gives the same result in any order) in one snapshot, in
+/// passes: the first (only the
 /// columns of [`SummaryFields::Identity`]) attaches the report stubs and learns the room
 /// directory, the second (only when some summary has an event: Quanshi) resolves, filters
 /// and shows the accumulator what reservations lend, the last resolves, filters, counts and
-/// hands each summary that passes to `each` (in key order). What is held: the stubs, the
+/// hands each summary that passes to `each` (in that order). What is held: the stubs, the
 /// rooms and the groups.
 ///
 /// The archive is read on a thread of its own, one pass after the other
@@ -637,7 +639,7 @@ enum Passes {
 }
 
 /// Reads the archive at `path` for [`aggregate_archive`] in one snapshot: its stubs, then
-/// the rows `q` selects in key order, pass after pass (the lending pass only when a row
+/// the rows `q` selects in their stored order, pass after pass (the lending pass only when a row
 /// that is not a stub has an event), a batch at a time into `tx`. (The receiver reads
 /// until the channel closes: it is gone only when its thread stopped early, on a row that
 /// does not decode or a panic, which is then the outcome; the read stops at its next
@@ -654,7 +656,6 @@ fn read_passes(
         )
     };
     let archive = Archive::open_read_only(path)?;
-    archive.set_cache_kib(PASSES_CACHE_KIB)?;
     archive.in_snapshot(|archive| {
         tx.send(Passes::Stubs(archive.stubs()?))
             .map_err(|_| gone())?;
@@ -662,7 +663,7 @@ fn read_passes(
             let mut lends = false;
             archive.each_summary_batch(
                 q,
-                SummaryOrder::Key,
+                SummaryOrder::Stored,
                 fields,
                 PASS_BATCH_ROWS,
                 &mut |rows| {
@@ -679,10 +680,6 @@ fn read_passes(
     })??;
     Ok(())
 }
-
-/// The page cache of [`aggregate_archive`]'s reader: its passes read the summary rows in key
-/// order, a random order of the table's pages, each page holding dozens of rows.
-const PASSES_CACHE_KIB: u32 = 32 * 1024;
 
 /// Whether the archive's query reads a span of days (its stubs are then only those that
 /// can annotate the span's meetings).

@@ -36,7 +36,7 @@ pub fn summarize(
 /// [`meeting_core::aggregate::Aggregate::of_summaries`] of [`summarize`]'s, without holding
 /// them ([`crate::offline::aggregate_archive`], [`crate::offline::aggregate_files`]; for
 /// the archive, `options` and `on_bad` are not used). Each summary that passes is handed
-/// to `each`, in key order.
+/// to `each` (in no particular order: the archive's, as stored).
 ///
 /// # Errors
 /// As those two.

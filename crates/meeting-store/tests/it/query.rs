@@ -176,13 +176,19 @@ mod paging {
 /// The summary rows handed in batches as read and decoded elsewhere are the rows
 /// `each_summary` decodes, in the same order, for every set of fields and batch size,
 /// rows of older rules (recomputed whole) among them; a batch tells whether a meeting of
-/// it names an event as its rows do.
+/// it names an event as its rows do. Read in their stored order, they are the rows of key
+/// order.
 #[test]
 fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
     use meeting_store::{SummaryFields, SummaryOrder};
     let records = sim_all(200_000, 5);
     let (_dir, path) = temp_archive();
-    load(&path, observe(&records, "acme", 0));
+    // In two loads, the later half first: rows are stored in the order of their writing
+    // (each load in key order), so the stored order is not key order.
+    let observed = observe(&records, "acme", 0);
+    let (first, later) = observed.split_at(observed.len() / 2);
+    load(&path, later.to_vec());
+    load(&path, first.to_vec());
     // Some rows of older rules: read back recomputed.
     rusqlite::Connection::open(&path)
         .unwrap()
@@ -193,7 +199,8 @@ fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
         .unwrap();
     let archive = Archive::open_read_only(&path).unwrap();
     for fields in [SummaryFields::All, SummaryFields::Identity] {
-        for order in [SummaryOrder::Key, SummaryOrder::Output] {
+        let mut by_order = Vec::new();
+        for order in [SummaryOrder::Key, SummaryOrder::Output, SummaryOrder::Stored] {
             let mut one = Vec::new();
             let n = archive
                 .each_summary_fields(&Query::all(), order, fields, &mut |s| {
@@ -223,6 +230,13 @@ fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
                 assert_eq!(batched, one, "{fields:?} {order:?} {rows}");
                 assert!(events, "the sample has Quanshi events");
             }
+            by_order.push(one);
+        }
+        let key_order = by_order.swap_remove(0);
+        for mut rows in by_order {
+            assert!(rows != key_order, "{fields:?}: the sample is not stored in key order");
+            rows.sort_by(|a, b| a.summary.key.cmp(&b.summary.key));
+            assert_eq!(rows, key_order, "{fields:?}");
         }
     }
 }
