@@ -36,7 +36,9 @@ const LEVEL: i32 = 3;
 const MAX_RECORD: usize = 64 << 20;
 
 thread_local! {
-    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+    /// The compressor and the buffer it compresses into (kept: a record's bound is a few
+    /// kilobytes, its compressed bytes a few hundred, copied out at their size).
+    static COMPRESSOR: RefCell<Option<(zstd::bulk::Compressor<'static>, Vec<u8>)>> = const { RefCell::new(None) };
     static DECOMPRESSOR: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
@@ -200,20 +202,25 @@ fn zstd_error(what: &str, e: &std::io::Error) -> StoreError {
 }
 
 /// Compresses a record's canonical JSON with the current dictionary ([`DICTIONARY_ID`]).
+///
+/// The compressed bytes are returned in a block of their size: they cross to the writer's
+/// thread, which frees them (a small block, not the bound of the input's compression).
 pub(crate) fn compress_record(json: &[u8]) -> Result<Vec<u8>> {
     COMPRESSOR.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let c = zstd::bulk::Compressor::with_dictionary(LEVEL, DICTIONARY_1)
                 .map_err(|e| zstd_error("cannot load the record dictionary", &e))?;
-            *slot = Some(c);
+            *slot = Some((c, Vec::new()));
         }
-        match slot.as_mut() {
-            Some(c) => c
-                .compress(json)
-                .map_err(|e| zstd_error("cannot compress a record", &e)),
-            None => Err(StoreError::bad_record("no record compressor")),
-        }
+        let Some((c, buffer)) = slot.as_mut() else {
+            return Err(StoreError::bad_record("no record compressor"));
+        };
+        buffer.clear();
+        buffer.reserve(zstd::zstd_safe::compress_bound(json.len()));
+        c.compress_to_buffer(json, buffer)
+            .map_err(|e| zstd_error("cannot compress a record", &e))?;
+        Ok(buffer.as_slice().to_vec())
     })
 }
 
