@@ -356,10 +356,6 @@ fn is_invitee(p: &crate::Participant) -> bool {
 /// Distinct persons of a meeting and their united attendance in seconds (see the module
 /// docs).
 pub fn attendance(m: &Meeting) -> (u64, u64) {
-    let rows: Vec<&crate::Participant> = m.participants.iter().filter(|p| !is_invitee(p)).collect();
-    if rows.is_empty() {
-        return (m.participant_count.unwrap_or(0), 0);
-    }
     /// A person: by user id, else by trimmed name, else the row is a person of its own.
     #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
     enum Who<'a> {
@@ -367,10 +363,13 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         Name(&'a str),
         Row(usize),
     }
-    // Each row as its person and its span (if it has one), sorted: each person's rows
-    // together, its spans in order (one allocation, however many persons).
-    let mut spans: Vec<(Who<'_>, Option<(i64, i64)>)> = rows
+    // Each row that is attendance (not an invitation) as its person and its span (if it
+    // has one), sorted: each person's rows together, its spans in order (one allocation,
+    // however many persons).
+    let mut spans: Vec<(Who<'_>, Option<(i64, i64)>)> = m
+        .participants
         .iter()
+        .filter(|p| !is_invitee(p))
         .enumerate()
         .map(|(i, p)| {
             let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
@@ -385,11 +384,17 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
             (who, span)
         })
         .collect();
+    if spans.is_empty() {
+        return (m.participant_count.unwrap_or(0), 0);
+    }
     spans.sort_unstable();
-    let (mut persons, mut total) = (0u64, 0i64);
+    // Persons, those of them known by user id, and the rows with a user id.
+    let (mut persons, mut by_id, mut with_id, mut total) = (0u64, 0u64, 0u64, 0i64);
     // The person being united, and its current union of spans.
     let mut current: Option<(Who<'_>, Option<(i64, i64)>)> = None;
     for &(who, span) in &spans {
+        let is_id = matches!(who, Who::Id(_));
+        with_id += u64::from(is_id);
         let (same, open) = match current {
             Some((w, open)) if w == who => (true, open),
             Some((_, open)) => (false, open),
@@ -397,6 +402,7 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         };
         if !same {
             persons += 1;
+            by_id += u64::from(is_id);
         }
         let open = if same {
             open
@@ -425,13 +431,8 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         // The report's rows carry user ids; it lists at most 100 of them, and its count is
         // of every row. Rows it did not list count as persons of their own (`detail`'s rows
         // beyond the report's have names only and are not told apart by them).
-        let with_id: Vec<&&crate::Participant> =
-            rows.iter().filter(|p| p.user_id.is_some()).collect();
-        let ids: std::collections::BTreeSet<&String> =
-            with_id.iter().filter_map(|p| p.user_id.as_ref()).collect();
-        let listed = with_id.len() as u64;
-        let unlisted = m.participant_count.unwrap_or(listed).saturating_sub(listed);
-        return (ids.len() as u64 + unlisted, seconds);
+        let unlisted = m.participant_count.unwrap_or(with_id).saturating_sub(with_id);
+        return (by_id + unlisted, seconds);
     }
     (persons, seconds)
 }
@@ -541,11 +542,15 @@ mod tests {
             }
             seconds += u64::try_from(total).unwrap_or(0);
         }
-        let (persons, seconds) = (persons.len() as u64, seconds);
         if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
-            return (attendance(m).0, seconds);
+            // The persons the report lists by user id, and the rows its count has beyond
+            // those that carry one.
+            let with_id = rows.iter().filter(|p| p.user_id.is_some()).count() as u64;
+            let by_id = persons.keys().filter(|k| k.starts_with('0')).count() as u64;
+            let unlisted = m.participant_count.unwrap_or(with_id).saturating_sub(with_id);
+            return (by_id + unlisted, seconds);
         }
-        (persons, seconds)
+        (persons.len() as u64, seconds)
     }
 
     proptest::proptest! {
