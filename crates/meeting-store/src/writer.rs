@@ -131,7 +131,10 @@ impl Writer {
     /// closing commits. A bulk load (`import`) sends its batches as parts and a window
     /// every so often: each page of the archive's indexes is then written once per
     /// transaction rather than once per batch. If a part fails, the open transaction is
-    /// rolled back: the parts sent since the last commit are lost with it.
+    /// rolled back: the parts sent since the last commit are lost with it. From then on
+    /// (and likewise after the window that ends parts fails) this writer refuses every part
+    /// and window sent, so that none is written without the ones before it: a caller may
+    /// keep several parts in flight, and stops at its first error.
     ///
     /// # Errors
     /// `WriterGone`; the part's own errors come from [`PendingCommit::wait`].
@@ -232,26 +235,36 @@ fn run(conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) -> Result<()
     let mut conn = conn;
     // Whether a transaction of parts is open.
     let mut open = false;
+    // Whether a transaction of parts failed (a part, or the window that ended it: it was
+    // rolled back). The parts and windows sent after it are refused, never written
+    // without it: a bulk load keeps several in flight, and stops at its first error.
+    let mut failed = false;
     while let Ok(command) = rx.recv() {
         match command {
             Command::Commit(commit, reply) => {
-                let result = if open {
+                let result = if failed {
+                    Err(refused(path))
+                } else if open {
                     open = false;
-                    in_open_transaction(&conn, path, |c| write::apply(c, *commit), true)
+                    let r = in_open_transaction(&conn, path, |c| write::apply(c, *commit), true);
+                    failed = r.is_err();
+                    r
                 } else {
                     in_transaction(&mut conn, path, |c| write::apply(c, *commit))
                 };
                 let _ = reply.send(result);
             }
             Command::Part(commit, reply) => {
-                let result = if !open && let Err(e) = begin(&conn, path) {
+                let result = if failed {
+                    Err(refused(path))
+                } else if !open && let Err(e) = begin(&conn, path) {
                     Err(e)
                 } else {
-                    let r = in_open_transaction(&conn, path, |c| write::apply(c, *commit), false);
                     // A failed part rolled the transaction back.
-                    open = r.is_ok();
-                    r
+                    in_open_transaction(&conn, path, |c| write::apply(c, *commit), false)
                 };
+                open = result.is_ok();
+                failed = result.is_err();
                 let _ = reply.send(result);
             }
             Command::Purge(before, reply) => {
@@ -276,6 +289,15 @@ fn run(conn: Connection, path: &Path, rx: &mpsc::Receiver<Command>) -> Result<()
     // Best effort: a reader holding a snapshot keeps the WAL, which is still correct.
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     committed
+}
+
+/// What a part or window sent after a failed transaction of parts gets.
+fn refused(path: &Path) -> StoreError {
+    StoreError::new(
+        ErrorKind::InvalidInput,
+        "not written: an earlier part of the load failed, and its transaction was rolled back",
+    )
+    .at(path)
 }
 
 /// Begins the immediate transaction that parts are written in.

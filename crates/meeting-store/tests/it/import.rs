@@ -343,7 +343,8 @@ fn parts_of_transactions_and_a_temporary_archive_equal_one_plain_load() {
 }
 
 /// A part that fails rolls back the open transaction: the parts sent since the last
-/// window are gone with it, the windows before stay committed.
+/// window are gone with it, the windows before stay committed, and the parts and windows
+/// sent after it are refused (never written without it).
 #[test]
 fn a_failed_part_rolls_back_the_parts_since_the_last_window() {
     let (_dir, path) = temp_archive();
@@ -369,17 +370,52 @@ fn a_failed_part_rolls_back_the_parts_since_the_last_window() {
     bad.sources.push(Source::SystecReports);
     let mut commit = meeting_store::WindowCommit::new(vec![Observation::new("acme", at(1), bad)]);
     commit.raw.clear();
-    let err = writer.send_part(commit).unwrap().wait().unwrap_err();
+    // Sent before the failure is known, as an import keeps several parts in flight.
+    let failing = writer.send_part(commit).unwrap();
+    let after = writer.send_part(one("systec:p2==")).unwrap();
+    let window = writer.send_window(one("systec:w2==")).unwrap();
+    let err = failing.wait().unwrap_err();
     assert!(err.to_string().contains("exactly one source"), "{err}");
-    // A later part begins a new transaction.
-    writer
-        .send_part(one("systec:p2=="))
-        .unwrap()
-        .wait()
-        .unwrap();
+    // What was sent after it is refused, never written without it.
+    let later = writer.send_part(one("systec:p3==")).unwrap();
+    for refused in [after.wait(), window.wait(), later.wait()] {
+        let refused = refused.unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("an earlier part of the load failed"),
+            "{refused}"
+        );
+    }
     writer.close().unwrap();
     let keys: Vec<String> = all_meetings(&path).into_iter().map(|m| m.key).collect();
-    assert_eq!(keys, ["systec:p2==", "systec:w1=="]);
+    assert_eq!(keys, ["systec:w1=="]);
+}
+
+/// A window that fails as it ends a transaction of parts rolls the parts back, and the
+/// parts sent after it (in flight) are refused: nothing after the failure is written.
+#[test]
+fn a_failed_window_of_parts_refuses_what_follows() {
+    let (_dir, path) = temp_archive();
+    let writer = Writer::open(&path).unwrap();
+    let one = |key: &str| {
+        let o = Observation::new("acme", at(1), detail(key, "Topic"))
+            .prepare()
+            .unwrap();
+        meeting_store::WindowCommit::prepared(vec![o])
+    };
+    let mut bad = detail("systec:bad==", "Bad");
+    bad.sources.push(Source::SystecReports);
+    let mut window = meeting_store::WindowCommit::new(vec![Observation::new("acme", at(1), bad)]);
+    window.raw.clear();
+    let part = writer.send_part(one("systec:p1==")).unwrap();
+    let window = writer.send_window(window).unwrap();
+    let after = writer.send_part(one("systec:p2==")).unwrap();
+    part.wait().unwrap();
+    assert!(window.wait().is_err());
+    assert!(after.wait().is_err());
+    writer.close().unwrap();
+    assert!(all_meetings(&path).is_empty());
 }
 
 /// An observation prepared with the JSON the dump reader wrote for its meeting
