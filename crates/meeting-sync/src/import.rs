@@ -7,8 +7,8 @@
 //! come back in input order (so any run gives the same archive) and go to the archive's
 //! writer thread, which only writes: a batch of records at a time, as parts of a
 //! transaction committed every `TRANSACTION_RECORDS` (32 768) records. Memory is bounded by the
-//! chunks in flight and two batches (and the writer's page cache), whatever the size of
-//! the input.
+//! chunks in flight and the batches in flight (`BATCHES_IN_FLIGHT`, and the one being
+//! filled; and the writer's page cache), whatever the size of the input.
 
 use std::path::Path;
 use std::time::Duration;
@@ -29,6 +29,11 @@ use crate::inputs::{Expanded, Input};
 /// Records per import transaction at most: the inputs are committed in batches, so the
 /// import's memory does not grow with the dump.
 const BATCH_RECORDS: usize = 512;
+
+/// Batches handed to the writer and not yet written, at most: while the writer commits
+/// (an `fsync`) or folds its log into the archive, the parsing threads go on preparing
+/// batches instead of waiting for it. (A batch holds a few hundred kilobytes.)
+const BATCHES_IN_FLIGHT: usize = 4;
 
 /// Bytes of canonical JSON per import transaction at most (records with long participant
 /// lists make a batch of fewer records).
@@ -311,7 +316,8 @@ struct Batches<'w> {
     records: Vec<PreparedObservation>,
     json_bytes: usize,
     raw: Vec<RawResponse>,
-    pending: Option<PendingCommit>,
+    /// The batches handed to the writer, oldest first.
+    pending: std::collections::VecDeque<PendingCommit>,
     changes: LoadSummary,
     /// Records and JSON bytes written in the open transaction.
     open: (usize, usize),
@@ -320,14 +326,17 @@ struct Batches<'w> {
 }
 
 impl Batches<'_> {
-    /// Hands the batch to the writer thread once the one before it is written, and
-    /// returns while it is written: preparing the next batch overlaps writing this one.
-    /// Batches are written in order, as parts of a transaction committed every
-    /// [`TRANSACTION_RECORDS`] records (or [`TRANSACTION_JSON_BYTES`]); the first failure
-    /// stops the import (the transactions before it stay committed).
+    /// Hands the batch to the writer thread once fewer than [`BATCHES_IN_FLIGHT`] are
+    /// waiting to be written, and returns while they are: preparing the next batches
+    /// overlaps writing these. Batches are written in order, as parts of a transaction
+    /// committed every [`TRANSACTION_RECORDS`] records (or [`TRANSACTION_JSON_BYTES`]);
+    /// the first failure stops the import (the transactions before it stay committed; the
+    /// writer refuses the batches sent after it).
     fn send(&mut self) -> Result<(), StoreError> {
-        if let Some(p) = self.pending.take() {
-            self.changes.add(&p.wait()?);
+        while self.pending.len() >= BATCHES_IN_FLIGHT {
+            if let Some(p) = self.pending.pop_front() {
+                self.changes.add(&p.wait()?);
+            }
         }
         self.open.0 += self.records.len();
         self.open.1 += self.json_bytes;
@@ -336,7 +345,7 @@ impl Batches<'_> {
         self.json_bytes = 0;
         let end = !self.one_transaction
             && (self.open.0 >= TRANSACTION_RECORDS || self.open.1 >= TRANSACTION_JSON_BYTES);
-        self.pending = Some(if end {
+        self.pending.push_back(if end {
             self.open = (0, 0);
             self.writer.send_window(commit)?
         } else {
@@ -347,7 +356,7 @@ impl Batches<'_> {
 
     /// Sends the last batch as the window that commits the open transaction.
     fn finish(mut self) -> Result<LoadSummary, StoreError> {
-        if let Some(p) = self.pending.take() {
+        while let Some(p) = self.pending.pop_front() {
             self.changes.add(&p.wait()?);
         }
         let mut commit = WindowCommit::prepared(std::mem::take(&mut self.records));
@@ -412,7 +421,7 @@ pub fn import_with_progress(
         records: Vec::new(),
         json_bytes: 0,
         raw: Vec::new(),
-        pending: None,
+        pending: std::collections::VecDeque::new(),
         changes: LoadSummary::default(),
         open: (0, 0),
         one_transaction: options.temporary,
