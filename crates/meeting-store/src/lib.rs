@@ -90,7 +90,8 @@
 //! Since schema 3 the first five tables are rowid tables, their "one row per" a unique
 //! index: rows are appended in the order they are written, and a record stays in its page
 //! (new archives use 16 KiB pages). The archive's order comes from its indexes, never from
-//! where a row sits.
+//! where a row sits (a reader whose result does not depend on the order reads the rows as
+//! they sit, with no seek per row: [`SummaryOrder::Stored`], what `stats` reads).
 //!
 //! Times are stored as RFC 3339 UTC with six fractional digits (`2024-01-02T03:04:05.000000Z`),
 //! so text order is time order. A summary row's phone cost is exact integer micro-units
