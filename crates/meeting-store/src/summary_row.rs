@@ -771,13 +771,18 @@ impl SummaryBatch {
                 .get(*i)
                 .is_some_and(|s| !s.summary.stub && s.summary.event_id.is_some()),
             None => cells.next().is_some_and(|c| {
-                let row = BatchRow {
-                    text: &self.text,
-                    cells: c,
+                // Read as stored, not decoded: most rows name no event, and a key's
+                // prefix is ASCII.
+                let text = |i: Option<usize>| match i.and_then(|i| c.get(i)) {
+                    Some(&Cell::Text(start, len)) => {
+                        let start = start as usize;
+                        self.text.get(start..start + len as usize)
+                    }
+                    _ => None,
                 };
-                let text = |i: Option<usize>| i.and_then(|i| row.text(i).ok().flatten());
-                let stub = text(key).is_some_and(meeting_core::is_stub_key);
-                !stub && text(event).is_some()
+                text(event).is_some()
+                    && !text(key)
+                        .is_some_and(|k| k.starts_with(meeting_core::STUB_KEY_PREFIX.as_bytes()))
             }),
         })
     }

@@ -200,7 +200,11 @@ fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
     let archive = Archive::open_read_only(&path).unwrap();
     for fields in [SummaryFields::All, SummaryFields::Identity] {
         let mut by_order = Vec::new();
-        for order in [SummaryOrder::Key, SummaryOrder::Output, SummaryOrder::Stored] {
+        for order in [
+            SummaryOrder::Key,
+            SummaryOrder::Output,
+            SummaryOrder::Stored,
+        ] {
             let mut one = Vec::new();
             let n = archive
                 .each_summary_fields(&Query::all(), order, fields, &mut |s| {
@@ -234,7 +238,10 @@ fn batches_of_summary_rows_decode_to_the_rows_read_one_at_a_time() {
         }
         let key_order = by_order.swap_remove(0);
         for mut rows in by_order {
-            assert!(rows != key_order, "{fields:?}: the sample is not stored in key order");
+            assert!(
+                rows != key_order,
+                "{fields:?}: the sample is not stored in key order"
+            );
             rows.sort_by(|a, b| a.summary.key.cmp(&b.summary.key));
             assert_eq!(rows, key_order, "{fields:?}");
         }
