@@ -431,7 +431,10 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         // The report's rows carry user ids; it lists at most 100 of them, and its count is
         // of every row. Rows it did not list count as persons of their own (`detail`'s rows
         // beyond the report's have names only and are not told apart by them).
-        let unlisted = m.participant_count.unwrap_or(with_id).saturating_sub(with_id);
+        let unlisted = m
+            .participant_count
+            .unwrap_or(with_id)
+            .saturating_sub(with_id);
         return (by_id + unlisted, seconds);
     }
     (persons, seconds)
@@ -547,7 +550,10 @@ mod tests {
             // those that carry one.
             let with_id = rows.iter().filter(|p| p.user_id.is_some()).count() as u64;
             let by_id = persons.keys().filter(|k| k.starts_with('0')).count() as u64;
-            let unlisted = m.participant_count.unwrap_or(with_id).saturating_sub(with_id);
+            let unlisted = m
+                .participant_count
+                .unwrap_or(with_id)
+                .saturating_sub(with_id);
             return (by_id + unlisted, seconds);
         }
         (persons.len() as u64, seconds)
