@@ -33,7 +33,7 @@ const BATCH_RECORDS: usize = 512;
 /// Batches handed to the writer and not yet written, at most: while the writer commits
 /// (an `fsync`) or folds its log into the archive, the parsing threads go on preparing
 /// batches instead of waiting for it. (A batch holds a few hundred kilobytes.)
-const BATCHES_IN_FLIGHT: usize = 4;
+const BATCHES_IN_FLIGHT: usize = 3;
 
 /// Bytes of canonical JSON per import transaction at most (records with long participant
 /// lists make a batch of fewer records).
