@@ -126,17 +126,28 @@ impl RecordJson {
                 m.key
             )));
         }
-        let empty_head = json.last() == Some(&b'{');
+        let head_len = json.len();
+        tail(m, true, json.last() == Some(&b'{'), &mut json)?;
+        RecordJson::hashed(json, head_len, &m.key)
+    }
+
+    /// The record of `json`, whose first `head_len` bytes are its head (the object open,
+    /// its members before the last four): hashed once, keeping the hash state after the
+    /// head for [`RecordJson::content_hash_with_head`].
+    fn hashed(json: Vec<u8>, head_len: usize, key: &str) -> Result<RecordJson> {
+        let (Some(head_bytes), Some(rest)) = (json.get(..head_len), json.get(head_len..)) else {
+            return Err(StoreError::bad_record(format!(
+                "{key}: the JSON written for it has no head"
+            )));
+        };
+        let empty_head = head_bytes.last() == Some(&b'{');
         let mut h = SipHasher13::new_with_keys(0, 0);
-        std::hash::Hasher::write(&mut h, &json);
+        std::hash::Hasher::write(&mut h, head_bytes);
         let head = h;
-        let start = json.len();
-        tail(m, true, empty_head, &mut json)?;
-        let mut h = head;
-        std::hash::Hasher::write(&mut h, json.get(start..).unwrap_or_default());
+        std::hash::Hasher::write(&mut h, rest);
         Ok(RecordJson {
-            json,
             hash: h.finish128().as_u128().to_le_bytes(),
+            json,
             head,
             empty_head,
         })
@@ -152,24 +163,7 @@ impl RecordJson {
         m: &Meeting,
     ) -> Result<RecordJson> {
         let head_len = json.head_len();
-        let json = json.into_bytes();
-        let (Some(head_bytes), Some(rest)) = (json.get(..head_len), json.get(head_len..)) else {
-            return Err(StoreError::bad_record(format!(
-                "{}: the JSON written for it has no head",
-                m.key
-            )));
-        };
-        let empty_head = head_bytes.last() == Some(&b'{');
-        let mut h = SipHasher13::new_with_keys(0, 0);
-        std::hash::Hasher::write(&mut h, head_bytes);
-        let head = h;
-        std::hash::Hasher::write(&mut h, rest);
-        let record = RecordJson {
-            hash: h.finish128().as_u128().to_le_bytes(),
-            json,
-            head,
-            empty_head,
-        };
+        let record = RecordJson::hashed(json.into_bytes(), head_len, &m.key)?;
         #[cfg(debug_assertions)]
         {
             let serialised = RecordJson::of(&mut m.clone())?;
