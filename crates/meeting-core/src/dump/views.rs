@@ -188,9 +188,10 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
         out.extend_from_slice(m.key.id.as_bytes());
         out.push(b'"');
     }
-    opt_str(out, ",\"occurrence_id\":", m.occurrence_id.as_deref());
-    opt_str(out, ",\"meeting_number\":", m.meeting_number.as_deref());
-    opt_str(out, ",\"topic\":", m.topic.as_deref());
+    let mut f = Fields::after_others(out);
+    f.str("occurrence_id", m.occurrence_id.as_deref());
+    f.str("meeting_number", m.meeting_number.as_deref());
+    f.str("topic", m.topic.as_deref());
     if let Some(h) = &m.host {
         object(out, b",\"host\":", |f| {
             f.str("name", h.name.as_deref());
@@ -208,16 +209,13 @@ pub(crate) fn write_meeting(m: &MeetingRef<'_>, out: &mut Vec<u8>) -> usize {
     out.extend_from_slice(b",\"status\":\"");
     out.extend_from_slice(status_word(m.status).as_bytes());
     out.push(b'"');
-    opt_num(
-        out,
-        ",\"scheduled_duration_seconds\":",
-        m.scheduled_duration_seconds,
-    );
-    opt_time(out, ",\"start\":", m.start);
-    opt_time(out, ",\"end\":", m.end);
-    opt_num(out, ",\"duration_seconds\":", m.duration_seconds);
-    opt_num(out, ",\"billed_minutes\":", m.billed_minutes);
-    opt_num(out, ",\"participant_count\":", m.participant_count);
+    let mut f = Fields::after_others(out);
+    f.num("scheduled_duration_seconds", m.scheduled_duration_seconds);
+    f.time("start", m.start);
+    f.time("end", m.end);
+    f.num("duration_seconds", m.duration_seconds);
+    f.num("billed_minutes", m.billed_minutes);
+    f.num("participant_count", m.participant_count);
     objects(out, b",\"participants\":[", &m.participants, |f, p| {
         f.str("id", p.id.as_deref());
         f.str("user_id", p.user_id.as_deref());
@@ -338,6 +336,11 @@ impl<'o> Fields<'o> {
         Fields { out, first: true }
     }
 
+    /// The fields of an object that already has members (each written after a comma).
+    fn after_others(out: &'o mut Vec<u8>) -> Self {
+        Fields { out, first: false }
+    }
+
     fn key(&mut self, k: &str) {
         if !std::mem::take(&mut self.first) {
             self.out.push(b',');
@@ -366,27 +369,6 @@ impl<'o> Fields<'o> {
             self.key(k);
             time(self.out, v);
         }
-    }
-}
-
-fn opt_str(out: &mut Vec<u8>, key: &str, v: Option<&str>) {
-    if let Some(v) = v {
-        out.extend_from_slice(key.as_bytes());
-        string(out, v);
-    }
-}
-
-fn opt_num(out: &mut Vec<u8>, key: &str, v: Option<u64>) {
-    if let Some(v) = v {
-        out.extend_from_slice(key.as_bytes());
-        num(out, v);
-    }
-}
-
-fn opt_time(out: &mut Vec<u8>, key: &str, v: Option<DateTime<Utc>>) {
-    if let Some(v) = v {
-        out.extend_from_slice(key.as_bytes());
-        time(out, v);
     }
 }
 
