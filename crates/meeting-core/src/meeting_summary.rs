@@ -363,36 +363,54 @@ pub fn attendance(m: &Meeting) -> (u64, u64) {
         Name(&'a str),
         Row(usize),
     }
+    /// A row as sorted: `order` first, a cheap key that orders as `(who, span)` does
+    /// where it differs (the variant, then the first eight bytes of the id or name, or
+    /// the row), so that most comparisons read no string.
+    #[derive(Clone, Copy)]
+    struct Sorted<'a> {
+        order: (u8, u64),
+        who: Who<'a>,
+        span: Option<(i64, i64)>,
+    }
+    /// The first eight bytes of `s`, big-endian, zero-padded: ordered as `s` is where
+    /// they differ.
+    fn prefix(s: &str) -> u64 {
+        let mut bytes = [0u8; 8];
+        let n = s.len().min(8);
+        if let (Some(to), Some(from)) = (bytes.get_mut(..n), s.as_bytes().get(..n)) {
+            to.copy_from_slice(from);
+        }
+        u64::from_be_bytes(bytes)
+    }
     // Each row that is attendance (not an invitation) as its person and its span (if it
     // has one), sorted: each person's rows together, its spans in order (one allocation,
     // however many persons).
-    let mut spans: Vec<(Who<'_>, Option<(i64, i64)>)> = m
-        .participants
-        .iter()
-        .filter(|p| !is_invitee(p))
-        .enumerate()
-        .map(|(i, p)| {
-            let who = match (&p.user_id, p.name.as_deref().map(str::trim)) {
-                (Some(id), _) => Who::Id(id),
-                (None, Some(name)) if !name.is_empty() => Who::Name(name),
-                _ => Who::Row(i),
-            };
-            let span = match (p.join, p.leave) {
-                (Some(j), Some(l)) if l >= j => Some((j.timestamp(), l.timestamp())),
-                _ => None,
-            };
-            (who, span)
-        })
-        .collect();
+    let mut spans: Vec<Sorted<'_>> = Vec::with_capacity(m.participants.len());
+    for (i, p) in m.participants.iter().filter(|p| !is_invitee(p)).enumerate() {
+        let (order, who) = match (&p.user_id, p.name.as_deref().map(str::trim)) {
+            (Some(id), _) => ((0, prefix(id)), Who::Id(id)),
+            (None, Some(name)) if !name.is_empty() => ((1, prefix(name)), Who::Name(name)),
+            _ => ((2, i as u64), Who::Row(i)),
+        };
+        let span = match (p.join, p.leave) {
+            (Some(j), Some(l)) if l >= j => Some((j.timestamp(), l.timestamp())),
+            _ => None,
+        };
+        spans.push(Sorted { order, who, span });
+    }
     if spans.is_empty() {
         return (m.participant_count.unwrap_or(0), 0);
     }
-    spans.sort_unstable();
+    spans.sort_unstable_by(|a, b| {
+        a.order
+            .cmp(&b.order)
+            .then_with(|| (a.who, a.span).cmp(&(b.who, b.span)))
+    });
     // Persons, those of them known by user id, and the rows with a user id.
     let (mut persons, mut by_id, mut with_id, mut total) = (0u64, 0u64, 0u64, 0i64);
     // The person being united, and its current union of spans.
     let mut current: Option<(Who<'_>, Option<(i64, i64)>)> = None;
-    for &(who, span) in &spans {
+    for &Sorted { who, span, .. } in &spans {
         let is_id = matches!(who, Who::Id(_));
         with_id += u64::from(is_id);
         let (same, open) = match current {
@@ -566,8 +584,15 @@ mod tests {
         fn attendance_is_the_map_of_persons_united(
             rows in proptest::collection::vec(
                 (
-                    proptest::option::of(0u8..4),
-                    proptest::option::of(proptest::sample::select(vec!["a", " a", "b ", "", "  "])),
+                    // Ids and names that differ only after their first eight bytes, or
+                    // by a trailing NUL, as well as short ones.
+                    proptest::option::of(proptest::sample::select(vec![
+                        "u0", "u1", "user-0001", "user-0001-b", "user-0001\0", "用户甲乙丙",
+                    ])),
+                    proptest::option::of(proptest::sample::select(vec![
+                        "a", " a", "b ", "", "  ", "participant one", " participant two",
+                        "participant", "participant\0",
+                    ])),
                     proptest::option::of(0i64..100),
                     proptest::option::of(0i64..100),
                     proptest::bool::ANY,
@@ -585,7 +610,7 @@ mod tests {
             }
             for (id, name, join, leave, invited) in rows {
                 m.participants.push(crate::Participant {
-                    user_id: id.map(|i| format!("u{i}")),
+                    user_id: id.map(str::to_owned),
                     name: name.map(str::to_owned),
                     join: join.and_then(at),
                     leave: leave.and_then(at),
