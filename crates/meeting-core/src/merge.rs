@@ -387,12 +387,16 @@ fn attach_stubs<T: Record>(
             m.set_report(ReportState::Full);
         }
     }
+    // The occurrences by meeting number, for the stubs (without stubs, none is looked up).
+    let mut stubs = stubs.peekable();
     let mut by_number: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, m) in records.iter().enumerate() {
-        if m.is_systec_occurrence()
-            && let Some(n) = m.meeting_number()
-        {
-            by_number.entry(n.to_owned()).or_default().push(i);
+    if stubs.peek().is_some() {
+        for (i, m) in records.iter().enumerate() {
+            if m.is_systec_occurrence()
+                && let Some(n) = m.meeting_number()
+            {
+                by_number.entry(n.to_owned()).or_default().push(i);
+            }
         }
     }
     let mut count = 0;
@@ -447,9 +451,24 @@ impl Extend<Meeting> for Merger {
 
 /// Merges `meetings`; see the module docs for the rules.
 pub fn merge<I: IntoIterator<Item = Meeting>>(meetings: I) -> Vec<Meeting> {
-    let mut merger = Merger::new();
-    merger.extend(meetings);
-    merger.finish()
+    let mut meetings = meetings.into_iter();
+    let (first, second) = (meetings.next(), meetings.next());
+    match (first, second) {
+        // One record (the archive summarises each new observation merged alone): nothing
+        // to merge it with, so no map of keys; its report and rooms settled as below.
+        (Some(mut one), None) if !one.is_stub() => {
+            normalize_sources(&mut one.sources);
+            let mut out = vec![one];
+            attach_stubs(&mut out, std::iter::empty());
+            crate::identity::resolve_rooms(&mut out);
+            out
+        }
+        (first, second) => {
+            let mut merger = Merger::new();
+            merger.extend(first.into_iter().chain(second).chain(meetings));
+            merger.finish()
+        }
+    }
 }
 
 pub(crate) fn status_is_final(s: Status) -> bool {

@@ -137,3 +137,31 @@ fn same_source_duplicates_keep_the_most_complete() {
     let out = merger.finish();
     assert_eq!(out[0].participants.len(), 3);
 }
+
+/// A record merged alone (`merge` of one, its own path) is settled as the `Merger` settles
+/// it: each source's report state, and its rooms resolved (a Systec room without a host
+/// lends the room's name and mailbox as the host).
+#[test]
+fn one_record_alone_is_settled_as_by_the_merger() {
+    let mut resolved = 0;
+    for mut m in three() {
+        m.host = None;
+        if let Some(room) = m.room.as_mut().filter(|r| r.id.is_some()) {
+            room.name = Some("Room 7".into());
+        }
+        let mut merger = Merger::new();
+        merger.push(m.clone());
+        let by_merger = merger.finish();
+        let alone = merge([m]);
+        assert_eq!(alone, by_merger);
+        let [one] = alone.as_slice() else {
+            panic!("one record in, one out: {alone:?}")
+        };
+        assert!(one.report.is_some(), "report state settled: {one:?}");
+        if one.room.as_ref().is_some_and(|r| r.id.is_some()) {
+            assert!(one.host.is_some(), "rooms resolved: {one:?}");
+            resolved += 1;
+        }
+    }
+    assert_eq!(resolved, 1, "the detail record names its room by id");
+}

@@ -164,6 +164,24 @@ proptest! {
         }
     }
 
+    /// `merge` of one record (its own path: no map of keys) settles it as the
+    /// `Merger` does.
+    #[test]
+    fn one_record_merges_as_the_merger_merges_it(doc in detail_meeting(), report_doc in report()) {
+        let mut records = Vec::new();
+        if let Ok(resp) = systec_model::detail::parse_response(&serde_json::to_vec(&doc).unwrap()) {
+            records.extend(resp.normalize(&Context::default()));
+        }
+        if let Ok(resp) = systec_model::reports::parse_response(&serde_json::to_vec(&report_doc).unwrap()) {
+            records.extend(resp.normalize(&Context::default()));
+        }
+        for m in records {
+            let mut merger = meeting_core::merge::Merger::new();
+            merger.push(m.clone());
+            prop_assert_eq!(meeting_core::merge::merge([m]), merger.finish());
+        }
+    }
+
     #[test]
     fn reports_never_panic(doc in report()) {
         let bytes = serde_json::to_vec(&doc).unwrap();
