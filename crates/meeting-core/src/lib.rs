@@ -143,7 +143,7 @@ mod time_conv;
 
 pub use context::{Context, DEFAULT_VENDOR_ZONE, UnknownZone};
 pub use dump::{DumpError, DumpErrorKind, DumpOptions, DumpReader, DumpStats, Position, read_dump};
-pub use meeting_summary::{MeetingSummary, RULES_VERSION};
+pub use meeting_summary::{MeetingSummary, Persons, RULES_VERSION};
 pub use model::{
     Approval, BookedRoom, CallDirection, Connections, Device, ExtraFields, Features, Host,
     Invitation, Meeting, Money, OLDEST_SCHEMA_VERSION, Participant, ParticipantKind, PhoneCall,

@@ -170,15 +170,18 @@ pub struct MeetingSummary {
 impl MeetingSummary {
     /// The summary of a merged meeting, under the current [`RULES_VERSION`].
     pub fn from_meeting(m: &Meeting) -> MeetingSummary {
+        MeetingSummary::from_meeting_and_persons(m, &Persons::of(m))
+    }
+
+    /// The summary of a merged meeting whose participant rows `persons` counts ([`Persons`]:
+    /// a record read from a vendor answer, its rows counted as they were read); `m`'s own
+    /// rows are not read. With [`Persons::of`] this is [`MeetingSummary::from_meeting`].
+    pub fn from_meeting_and_persons(m: &Meeting, persons: &Persons) -> MeetingSummary {
         let mut s = MeetingSummary::identity(m);
-        let (attendees, attendee_seconds) = attendance(m);
+        let (attendees, attendee_seconds) = persons.attendance(m);
         s.attendees = attendees;
         s.attendee_seconds = attendee_seconds;
-        s.invitees = m
-            .participants
-            .iter()
-            .filter(|p| p.invitation.is_some())
-            .count() as u64;
+        s.invitees = persons.invitees();
         s.phone_calls = m.phone_calls.len() as u64;
         s.phone_minutes = m
             .phone_calls
@@ -356,106 +359,176 @@ fn is_invitee(p: &crate::Participant) -> bool {
 /// Distinct persons of a meeting and their united attendance in seconds (see the module
 /// docs).
 pub fn attendance(m: &Meeting) -> (u64, u64) {
-    /// A person: by user id, else by trimmed name, else the row is a person of its own.
-    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-    enum Who<'a> {
-        Id(&'a str),
-        Name(&'a str),
-        Row(usize),
+    Persons::of(m).attendance(m)
+}
+
+/// A participant row as [`Persons`] reads it.
+pub(crate) struct PersonRow<'a> {
+    pub(crate) user_id: Option<&'a str>,
+    pub(crate) name: Option<&'a str>,
+    pub(crate) join: Option<DateTime<Utc>>,
+    pub(crate) leave: Option<DateTime<Utc>>,
+    pub(crate) invitation: bool,
+}
+
+/// The persons a meeting's participant rows name, counted: the first step of
+/// [`attendance`], which [`Persons::attendance`] completes with the meeting's vendor,
+/// report state and count. A record read from a vendor answer has its rows counted as they
+/// are read ([`crate::dump::MeetingJson::persons`]), so that its summary
+/// ([`MeetingSummary::from_meeting_and_persons`]) needs no owned rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Persons {
+    /// Rows that are attendance (not invitations).
+    rows: u64,
+    /// Distinct persons among them.
+    persons: u64,
+    /// Those persons known by user id.
+    by_id: u64,
+    /// The rows with a user id.
+    with_id: u64,
+    /// Each person's spans united, summed.
+    seconds: u64,
+    /// Invitation rows (Quanshi `attendList`).
+    invitees: u64,
+}
+
+impl Persons {
+    /// The persons of `m`'s participant rows.
+    pub fn of(m: &Meeting) -> Persons {
+        Persons::of_rows(
+            m.participants.iter().map(|p| PersonRow {
+                user_id: p.user_id.as_deref(),
+                name: p.name.as_deref(),
+                join: p.join,
+                leave: p.leave,
+                invitation: is_invitee(p),
+            }),
+            m.participants.len(),
+        )
     }
-    /// A row as sorted: `order` first, a cheap key that orders as `(who, span)` does
-    /// where it differs (the variant, then the first eight bytes of the id or name, or
-    /// the row), so that most comparisons read no string.
-    #[derive(Clone, Copy)]
-    struct Sorted<'a> {
-        order: (u8, u64),
-        who: Who<'a>,
-        span: Option<(i64, i64)>,
-    }
-    /// The first eight bytes of `s`, big-endian, zero-padded: ordered as `s` is where
-    /// they differ.
-    fn prefix(s: &str) -> u64 {
-        let mut bytes = [0u8; 8];
-        let n = s.len().min(8);
-        if let (Some(to), Some(from)) = (bytes.get_mut(..n), s.as_bytes().get(..n)) {
-            to.copy_from_slice(from);
+
+    /// The persons of `rows` (`len` of them, to reserve room once).
+    pub(crate) fn of_rows<'a>(rows: impl Iterator<Item = PersonRow<'a>>, len: usize) -> Persons {
+        /// A person: by user id, else by trimmed name, else the row is a person of its own.
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        enum Who<'a> {
+            Id(&'a str),
+            Name(&'a str),
+            Row(usize),
         }
-        u64::from_be_bytes(bytes)
-    }
-    // Each row that is attendance (not an invitation) as its person and its span (if it
-    // has one), sorted: each person's rows together, its spans in order (one allocation,
-    // however many persons).
-    let mut spans: Vec<Sorted<'_>> = Vec::with_capacity(m.participants.len());
-    for (i, p) in m.participants.iter().filter(|p| !is_invitee(p)).enumerate() {
-        let (order, who) = match (&p.user_id, p.name.as_deref().map(str::trim)) {
-            (Some(id), _) => ((0, prefix(id)), Who::Id(id)),
-            (None, Some(name)) if !name.is_empty() => ((1, prefix(name)), Who::Name(name)),
-            _ => ((2, i as u64), Who::Row(i)),
-        };
-        let span = match (p.join, p.leave) {
-            (Some(j), Some(l)) if l >= j => Some((j.timestamp(), l.timestamp())),
-            _ => None,
-        };
-        spans.push(Sorted { order, who, span });
-    }
-    if spans.is_empty() {
-        return (m.participant_count.unwrap_or(0), 0);
-    }
-    spans.sort_unstable_by(|a, b| {
-        a.order
-            .cmp(&b.order)
-            .then_with(|| (a.who, a.span).cmp(&(b.who, b.span)))
-    });
-    // Persons, those of them known by user id, and the rows with a user id.
-    let (mut persons, mut by_id, mut with_id, mut total) = (0u64, 0u64, 0u64, 0i64);
-    // The person being united, and its current union of spans.
-    let mut current: Option<(Who<'_>, Option<(i64, i64)>)> = None;
-    for &Sorted { who, span, .. } in &spans {
-        let is_id = matches!(who, Who::Id(_));
-        with_id += u64::from(is_id);
-        let (same, open) = match current {
-            Some((w, open)) if w == who => (true, open),
-            Some((_, open)) => (false, open),
-            None => (false, None),
-        };
-        if !same {
-            persons += 1;
-            by_id += u64::from(is_id);
+        /// A row as sorted: `order` first, a cheap key that orders as `(who, span)` does
+        /// where it differs (the variant, then the first eight bytes of the id or name, or
+        /// the row), so that most comparisons read no string.
+        #[derive(Clone, Copy)]
+        struct Sorted<'a> {
+            order: (u8, u64),
+            who: Who<'a>,
+            span: Option<(i64, i64)>,
         }
-        let open = if same {
-            open
-        } else {
-            if let Some((s, e)) = open {
-                total += e - s;
+        /// The first eight bytes of `s`, big-endian, zero-padded: ordered as `s` is where
+        /// they differ.
+        fn prefix(s: &str) -> u64 {
+            let mut bytes = [0u8; 8];
+            let n = s.len().min(8);
+            if let (Some(to), Some(from)) = (bytes.get_mut(..n), s.as_bytes().get(..n)) {
+                to.copy_from_slice(from);
             }
-            None
-        };
-        let open = match (open, span) {
-            (Some((s, e)), Some((a, b))) if a <= e => Some((s, e.max(b))),
-            (Some((s, e)), Some(next)) => {
-                total += e - s;
-                Some(next)
+            u64::from_be_bytes(bytes)
+        }
+        // Each row that is attendance (not an invitation) as its person and its span (if
+        // it has one), sorted: each person's rows together, its spans in order (one
+        // allocation, however many persons).
+        let mut counted = Persons::default();
+        let mut spans: Vec<Sorted<'_>> = Vec::with_capacity(len);
+        for p in rows {
+            if p.invitation {
+                counted.invitees += 1;
+                continue;
             }
-            (open, None) => open,
-            (None, next) => next,
-        };
-        current = Some((who, open));
+            let i = spans.len();
+            let (order, who) = match (p.user_id, p.name.map(str::trim)) {
+                (Some(id), _) => ((0, prefix(id)), Who::Id(id)),
+                (None, Some(name)) if !name.is_empty() => ((1, prefix(name)), Who::Name(name)),
+                _ => ((2, i as u64), Who::Row(i)),
+            };
+            let span = match (p.join, p.leave) {
+                (Some(j), Some(l)) if l >= j => Some((j.timestamp(), l.timestamp())),
+                _ => None,
+            };
+            spans.push(Sorted { order, who, span });
+        }
+        counted.rows = spans.len() as u64;
+        spans.sort_unstable_by(|a, b| {
+            a.order
+                .cmp(&b.order)
+                .then_with(|| (a.who, a.span).cmp(&(b.who, b.span)))
+        });
+        let mut total = 0i64;
+        // The person being united, and its current union of spans.
+        let mut current: Option<(Who<'_>, Option<(i64, i64)>)> = None;
+        for &Sorted { who, span, .. } in &spans {
+            let is_id = matches!(who, Who::Id(_));
+            counted.with_id += u64::from(is_id);
+            let (same, open) = match current {
+                Some((w, open)) if w == who => (true, open),
+                Some((_, open)) => (false, open),
+                None => (false, None),
+            };
+            if !same {
+                counted.persons += 1;
+                counted.by_id += u64::from(is_id);
+            }
+            let open = if same {
+                open
+            } else {
+                if let Some((s, e)) = open {
+                    total += e - s;
+                }
+                None
+            };
+            let open = match (open, span) {
+                (Some((s, e)), Some((a, b))) if a <= e => Some((s, e.max(b))),
+                (Some((s, e)), Some(next)) => {
+                    total += e - s;
+                    Some(next)
+                }
+                (open, None) => open,
+                (None, next) => next,
+            };
+            current = Some((who, open));
+        }
+        if let Some((_, Some((s, e)))) = current {
+            total += e - s;
+        }
+        counted.seconds = u64::try_from(total).unwrap_or(0);
+        counted
     }
-    if let Some((_, Some((s, e)))) = current {
-        total += e - s;
+
+    /// The attendance of `m` (distinct persons and their united seconds, as [`attendance`])
+    /// when these are the persons of its rows: `m`'s vendor, report state and participant
+    /// count complete them; its rows are not read.
+    pub fn attendance(&self, m: &Meeting) -> (u64, u64) {
+        if self.rows == 0 {
+            return (m.participant_count.unwrap_or(0), 0);
+        }
+        if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
+            // The report's rows carry user ids; it lists at most 100 of them, and its count
+            // is of every row. Rows it did not list count as persons of their own
+            // (`detail`'s rows beyond the report's have names only and are not told apart
+            // by them).
+            let unlisted = m
+                .participant_count
+                .unwrap_or(self.with_id)
+                .saturating_sub(self.with_id);
+            return (self.by_id + unlisted, self.seconds);
+        }
+        (self.persons, self.seconds)
     }
-    let seconds = u64::try_from(total).unwrap_or(0);
-    if m.vendor == Vendor::Systec && m.report == Some(ReportState::Full) {
-        // The report's rows carry user ids; it lists at most 100 of them, and its count is
-        // of every row. Rows it did not list count as persons of their own (`detail`'s rows
-        // beyond the report's have names only and are not told apart by them).
-        let unlisted = m
-            .participant_count
-            .unwrap_or(with_id)
-            .saturating_sub(with_id);
-        return (by_id + unlisted, seconds);
+
+    /// Invitation rows (Quanshi `attendList`): not attendance.
+    pub fn invitees(&self) -> u64 {
+        self.invitees
     }
-    (persons, seconds)
 }
 
 /// The person each participant row of `m` is, in row order, as [`attendance`] tells

@@ -19,7 +19,8 @@ pub struct Observation {
     /// When the vendor's response was received.
     pub fetched_at: DateTime<Utc>,
     /// The normalised record; it has exactly one source (unless it is
-    /// [neutral](Observation::neutral)).
+    /// [neutral](Observation::neutral)). Without its participant rows when it came with
+    /// its JSON ([`Observation::with_json`]).
     pub meeting: Meeting,
     /// A record of the neutral JSON Lines (see [`Observation::neutral`]).
     pub(crate) neutral: bool,
@@ -45,9 +46,12 @@ impl Observation {
     /// The observation with its meeting's JSON as the dump reader wrote it
     /// ([`ChunkReader::next_with_json`](meeting_core::dump::ChunkReader::next_with_json)),
     /// for a meeting unchanged since it was read: [`Observation::prepare`] then stores that
-    /// JSON instead of serialising the meeting again. It is used only where it can stand for
-    /// the record: one source, and no report state, profile or observation times (a vendor
-    /// answer's record); otherwise the meeting is serialised as usual.
+    /// JSON instead of serialising the meeting, and summarises the meeting with the JSON's
+    /// [persons](meeting_core::dump::MeetingJson::persons) (the meeting came without its
+    /// participant rows). The JSON stands for the record only while the meeting is as read:
+    /// one source, and no report state, profile or observation times (a vendor answer's
+    /// record); a meeting changed since is an error, as it cannot be stored without its
+    /// rows. `None` prepares the meeting as it is.
     #[must_use]
     pub fn with_json(mut self, json: Option<meeting_core::dump::MeetingJson>) -> Self {
         self.json = json;
@@ -179,6 +183,9 @@ impl Observation {
             meeting.sources.push(one);
             one.source_name()
         };
+        // A meeting read with its JSON has no participant rows (they are in the JSON,
+        // counted in its persons): it is stored as read, or not at all.
+        let persons = self.json.as_ref().map(|j| *j.persons());
         let written = self.json.filter(|_| {
             !self.neutral
                 && meeting.sources.len() == 1
@@ -186,9 +193,16 @@ impl Observation {
                 && meeting.profile.is_none()
                 && meeting.observed_at.is_empty()
         });
-        let json = match written {
-            Some(w) => crate::record::RecordJson::written(w, &meeting)?,
-            None => crate::record::RecordJson::of(&mut meeting)?,
+        let json = match (written, persons) {
+            (Some(w), _) => crate::record::RecordJson::written(w, &meeting)?,
+            (None, None) => crate::record::RecordJson::of(&mut meeting)?,
+            (None, Some(_)) => {
+                return Err(StoreError::bad_record(format!(
+                    "observation of {}: read with its JSON (its rows in the JSON only) but \
+                     changed since it was read",
+                    meeting.key
+                )));
+            }
         };
         let hash = json.hash;
         let json_len = json.json.len();
@@ -222,7 +236,8 @@ impl Observation {
                 fetched,
                 key,
                 stub: None,
-                meeting: Some(meeting),
+                // Without its rows, the writer merges the record from its JSON.
+                meeting: persons.is_none().then_some(meeting),
                 record: Some(json.json),
                 json_len,
                 hash,
@@ -230,7 +245,7 @@ impl Observation {
                 alone: None,
             });
         }
-        let alone = alone_row(meeting, &self.profile, &fetched, &json)?;
+        let alone = alone_row(meeting, persons, &self.profile, &fetched, &json)?;
         // Kept only if the row could not be made here (the writer then merges the record);
         // the row holds the key, profile and fetch time (see `PreparedObservation::profile`).
         let record = alone.is_none().then_some(json.json);
@@ -282,10 +297,21 @@ fn source_of(meeting: &Meeting) -> Result<Source> {
 /// serialised.
 fn alone_row(
     meeting: Meeting,
+    persons: Option<meeting_core::Persons>,
     profile: &str,
     fetched: &str,
     json: &crate::record::RecordJson,
 ) -> Result<Option<crate::summary_row::RowValues>> {
+    // A meeting read without its rows (`persons` counts them) has them back from its JSON
+    // where its whole content is needed.
+    let with_rows = |m: &mut Meeting| -> Result<()> {
+        if persons.is_some() {
+            let text = std::str::from_utf8(&json.json)
+                .map_err(|e| StoreError::bad_record(format!("{}: {e}", m.key)))?;
+            m.participants = crate::codec::parse_record(text, &m.key)?.participants;
+        }
+        Ok(())
+    };
     let before = (
         meeting.room.clone(),
         meeting.host.clone(),
@@ -294,7 +320,7 @@ fn alone_row(
     #[cfg(debug_assertions)]
     let original = meeting.clone();
     let mut merged = meeting_core::merge::merge([meeting]);
-    let (Some(mut m), true) = (merged.pop(), merged.is_empty()) else {
+    let (Some(m), true) = (merged.pop(), merged.is_empty()) else {
         return Ok(None);
     };
     let content_hash = if before.0 == m.room && before.1 == m.host && before.2 == m.rooms {
@@ -314,18 +340,32 @@ fn alone_row(
                 })?,
                 "the merge of one record changed more than its last members, rooms and host"
             );
+            let mut full = m.clone();
+            with_rows(&mut full)?;
             debug_assert_eq!(
-                crate::codec::content_hash(&mut m)?,
+                crate::codec::content_hash(&mut full)?,
                 hash,
                 "the content hash from the record's head differs"
             );
+            if let Some(p) = &persons {
+                debug_assert_eq!(
+                    &meeting_core::Persons::of(&full),
+                    p,
+                    "the persons counted as {} was read differ from its rows",
+                    m.key
+                );
+            }
         }
         hash
     } else {
-        crate::codec::content_hash(&mut m)?
+        let mut full = m.clone();
+        with_rows(&mut full)?;
+        crate::codec::content_hash(&mut full)?
     };
+    let persons = persons.unwrap_or_else(|| meeting_core::Persons::of(&m));
     Ok(Some(crate::summary_row::RowValues::of(
         &m,
+        &persons,
         profile,
         fetched,
         &content_hash,

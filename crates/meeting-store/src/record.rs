@@ -155,9 +155,10 @@ impl RecordJson {
 
     /// The record JSON of `m` from the JSON the dump reader wrote for it (its head and members
     /// as [`MeetingJson::head_len`](meeting_core::dump::MeetingJson::head_len) says), hashed
-    /// without serialising `m`. The caller has checked that `m` is as read (one source, and
-    /// none of the last members but `vendor_extra`); debug builds compare with
-    /// [`RecordJson::of`].
+    /// without serialising `m`, which came without its participant rows (they are in the
+    /// JSON). The caller has checked that `m` is as read (one source, and none of the last
+    /// members but `vendor_extra`); debug builds compare with [`RecordJson::of`] of `m` with
+    /// the JSON's rows.
     pub(crate) fn written(
         json: meeting_core::dump::MeetingJson,
         m: &Meeting,
@@ -166,7 +167,14 @@ impl RecordJson {
         let record = RecordJson::hashed(json.into_bytes(), head_len, &m.key)?;
         #[cfg(debug_assertions)]
         {
-            let serialised = RecordJson::of(&mut m.clone())?;
+            // `m` came without its rows (they are in the JSON only): with them back, the
+            // JSON is its canonical JSON.
+            debug_assert!(m.participants.is_empty(), "{}: rows beside its JSON", m.key);
+            let mut full = m.clone();
+            full.participants =
+                crate::codec::parse_record(&String::from_utf8_lossy(&record.json), &m.key)?
+                    .participants;
+            let serialised = RecordJson::of(&mut full)?;
             debug_assert_eq!(
                 String::from_utf8_lossy(&record.json),
                 String::from_utf8_lossy(&serialised.json),

@@ -218,11 +218,12 @@ impl RowValues {
     /// under `profile` at `fetched`.
     pub(crate) fn of(
         m: &Meeting,
+        persons: &meeting_core::Persons,
         profile: &str,
         fetched: &str,
         content_hash: &[u8; 16],
     ) -> RowValues {
-        let s = MeetingSummary::from_meeting(m);
+        let s = MeetingSummary::from_meeting_and_persons(m, persons);
         let mut row = RowValues {
             text: String::with_capacity(512),
             spans: [None; TEXTS],
@@ -397,7 +398,14 @@ pub(crate) fn write(
     fetched: &str,
     content_hash: &[u8; 16],
 ) -> Result<()> {
-    RowValues::of(m, profile, fetched, content_hash).write(statements)
+    RowValues::of(
+        m,
+        &meeting_core::Persons::of(m),
+        profile,
+        fetched,
+        content_hash,
+    )
+    .write(statements)
 }
 
 /// Deletes the summary row of `key`.

@@ -129,7 +129,8 @@ impl ChunkReader<'_> {
     }
 
     /// Also writes each meeting's neutral JSON where the borrowed path reads it (Systec
-    /// answers), for [`ChunkReader::next_with_json`].
+    /// answers), for [`ChunkReader::next_with_json`] (those meetings then come without
+    /// their participant rows).
     #[must_use]
     pub fn with_json(mut self) -> Self {
         self.json.get_or_insert_with(JsonState::default);
@@ -139,7 +140,10 @@ impl ChunkReader<'_> {
     /// The next item, as [`Iterator::next`] gives it, with the meeting's JSON when the
     /// reader writes it ([`ChunkReader::with_json`]; Systec answers read whole from their
     /// borrowed views, report stubs left out): the bytes `serde_json` writes for the meeting,
-    /// written from the views without serialising the meeting.
+    /// written from the views without serialising the meeting. A meeting that comes with
+    /// its JSON comes **without its participant rows**: they are in the JSON only, counted
+    /// in [`MeetingJson::persons`] (what its summary needs of them), so that no owned row is
+    /// built for a record that is stored as its JSON.
     pub fn next_with_json(&mut self) -> Option<Result<(Meeting, Option<MeetingJson>), DumpError>> {
         loop {
             if let Some(m) = self.pending.next() {

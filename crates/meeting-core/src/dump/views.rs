@@ -13,6 +13,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use super::DumpOptions;
 use super::scan::SegmentKind;
 use super::sniff::{self, Sniffed};
+use crate::meeting_summary::{PersonRow, Persons};
 use crate::normalize::DayCache;
 use crate::normalize::borrowed::MeetingRef;
 use crate::{CallDirection, Context, Meeting, Source, Status};
@@ -20,13 +21,15 @@ use crate::{CallDirection, Context, Meeting, Source, Status};
 /// A meeting's neutral JSON, written by the borrowed path as it read the meeting
 /// ([`ChunkReader::next_with_json`]): the bytes `serde_json` writes for that [`Meeting`]
 /// (no newline), so a caller that needs them (the archive stores each record's JSON) does
-/// not serialise the meeting again.
+/// not serialise the meeting again, and the persons of its participant rows
+/// ([`MeetingJson::persons`]), which the meeting handed out with it does not have.
 ///
 /// [`ChunkReader::next_with_json`]: super::ChunkReader::next_with_json
 #[derive(Clone, PartialEq, Eq)]
 pub struct MeetingJson {
     bytes: Vec<u8>,
     head: usize,
+    persons: Persons,
 }
 
 impl MeetingJson {
@@ -49,6 +52,16 @@ impl MeetingJson {
     #[must_use]
     pub fn head_len(&self) -> usize {
         self.head
+    }
+
+    /// The persons of the meeting's participant rows, counted as they were read. The
+    /// meeting handed out with this JSON has **no participant rows**: they are in the JSON
+    /// only, and its summary is [`MeetingSummary::from_meeting_and_persons`] with these.
+    ///
+    /// [`MeetingSummary::from_meeting_and_persons`]: crate::MeetingSummary::from_meeting_and_persons
+    #[must_use]
+    pub fn persons(&self) -> &Persons {
+        &self.persons
     }
 }
 
@@ -78,12 +91,27 @@ pub(super) fn systec_meetings_with_json(
             meetings.reserve(n);
             jsons.reserve(n);
         }
+        let mut m = m;
         let json = (!m.is_stub()).then(|| {
             scratch.clear();
             let head = write_meeting(&m, scratch);
+            // The rows are in the JSON and counted here; the owned meeting goes without
+            // them (eight strings a row, and what a summary reads of them is this count).
+            let persons = Persons::of_rows(
+                m.participants.iter().map(|p| PersonRow {
+                    user_id: p.user_id.as_deref(),
+                    name: p.name.as_deref(),
+                    join: p.join,
+                    leave: p.leave,
+                    invitation: false,
+                }),
+                m.participants.len(),
+            );
+            m.participants = Vec::new();
             MeetingJson {
                 bytes: scratch.clone(),
                 head,
+                persons,
             }
         });
         jsons.push(json);

@@ -77,9 +77,24 @@ fn lines_with_json(
         let mut reader = c.read(options).with_json();
         while let Some(item) = reader.next_with_json() {
             match item {
-                Ok((m, json)) => {
+                Ok((mut m, json)) => {
                     if let Some(json) = &json {
                         with_json += 1;
+                        // The meeting comes without its rows: they are in the JSON, and
+                        // counted in `persons`.
+                        assert!(m.participants.is_empty(), "{name}: rows with {}", m.key);
+                        let full: meeting_core::Meeting =
+                            serde_json::from_slice(json.bytes()).unwrap();
+                        assert_eq!(
+                            json.persons(),
+                            &meeting_core::Persons::of(&full),
+                            "{name}: the persons of {}",
+                            m.key
+                        );
+                        let mut lean = full.clone();
+                        lean.participants.clear();
+                        assert_eq!(lean, m, "{name}: the meeting with its JSON");
+                        m = full;
                         let want = serde_json::to_vec(&m).unwrap();
                         assert_eq!(
                             String::from_utf8_lossy(json.bytes()),

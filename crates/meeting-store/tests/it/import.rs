@@ -420,9 +420,10 @@ fn a_failed_window_of_parts_refuses_what_follows() {
 
 /// An observation prepared with the JSON the dump reader wrote for its meeting
 /// (`Observation::with_json`) is the observation prepared by serialising the meeting: the
-/// same stored JSON, hash, compressed record and summary row, for every endpoint's records.
-/// JSON that cannot stand for the record (the meeting has gained a profile since it was
-/// read) is not used.
+/// same stored JSON, hash, compressed record and summary row, for every endpoint's records
+/// (the meeting read with its JSON has its rows in the JSON only; the serialised one has
+/// them). A meeting changed since it was read (it has gained a profile) cannot stand without
+/// its rows: a clear error.
 #[test]
 fn observations_prepared_with_the_readers_json_equal_serialised_ones() {
     use meeting_core::DumpOptions;
@@ -438,22 +439,38 @@ fn observations_prepared_with_the_readers_json_equal_serialised_ones() {
             while let Some(item) = reader.next_with_json() {
                 let (m, json) = item.unwrap();
                 with_json += usize::from(json.is_some());
-                let plain = Observation::new("acme", at(1), m.clone());
-                let written = plain.clone().with_json(json.clone());
+                // The meeting read with its JSON has its rows in the JSON only.
+                let full: Meeting = match &json {
+                    Some(j) => serde_json::from_slice(j.bytes()).unwrap(),
+                    None => m.clone(),
+                };
+                let plain = Observation::new("acme", at(1), full);
+                let written = Observation::new("acme", at(1), m.clone()).with_json(json.clone());
                 assert_eq!(
                     written.prepare().unwrap(),
                     plain.clone().prepare().unwrap(),
                     "{}",
                     m.key
                 );
-                let mut changed = plain;
+                let mut changed = Observation::new("acme", at(1), m.clone());
                 changed.meeting.profile = Some("other".into());
-                assert_eq!(
-                    changed.clone().with_json(json).prepare().unwrap(),
-                    changed.prepare().unwrap(),
-                    "{} with a profile",
-                    m.key
-                );
+                match json {
+                    // Changed since it was read, it cannot stand without its rows.
+                    Some(json) => {
+                        let e = changed.with_json(Some(json)).prepare().unwrap_err();
+                        assert!(e.to_string().contains("changed since it was read"), "{e}");
+                    }
+                    None => {
+                        let mut changed_plain = plain;
+                        changed_plain.meeting.profile = Some("other".into());
+                        assert_eq!(
+                            changed.prepare().unwrap(),
+                            changed_plain.prepare().unwrap(),
+                            "{} with a profile",
+                            m.key
+                        );
+                    }
+                }
             }
         }
     }
