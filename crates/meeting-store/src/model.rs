@@ -675,3 +675,55 @@ pub struct Info {
     /// Runs that are not complete or have failed windows.
     pub runs_with_gaps: Vec<RunManifest>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record without its rows (`persons` counting them) whose merge alone changes its
+    /// host (a Systec room known by id and name lends them to a meeting without a host)
+    /// gets the summary row of the record with its rows: its content hash from the whole
+    /// record, its attendance from the persons.
+    #[test]
+    fn a_record_without_its_rows_whose_merge_changes_it_is_summarised_whole() {
+        let mut full = Meeting::new(Vendor::Systec, Source::SystecDetail, "systec:lean");
+        let mut room = meeting_core::Room::default();
+        room.id = Some("R1".into());
+        room.name = Some("Room 1".into());
+        full.room = Some(room);
+        let at = |s: &str| s.parse::<DateTime<Utc>>().ok();
+        for (name, join, leave) in [
+            ("Ann", "2024-01-02T03:00:00Z", "2024-01-02T03:10:00Z"),
+            ("Bo", "2024-01-02T03:05:00Z", "2024-01-02T03:20:00Z"),
+            ("Ann", "2024-01-02T03:08:00Z", "2024-01-02T03:12:00Z"),
+        ] {
+            let mut p = meeting_core::Participant::default();
+            p.name = Some(name.into());
+            p.join = at(join);
+            p.leave = at(leave);
+            full.participants.push(p);
+        }
+        // The merge alone gives it a host: the branch that needs the whole record.
+        let merged = meeting_core::merge::merge([full.clone()]);
+        assert!(full.host.is_none() && merged.first().is_some_and(|m| m.host.is_some()));
+        let json = crate::record::RecordJson::of(&mut full.clone()).unwrap();
+        let persons = meeting_core::Persons::of(&full);
+        let mut lean = full.clone();
+        lean.participants.clear();
+        let whole = alone_row(full, None, "acme", "2024-06-01T00:00:00.000000Z", &json)
+            .unwrap()
+            .unwrap();
+        let without = alone_row(
+            lean,
+            Some(persons),
+            "acme",
+            "2024-06-01T00:00:00.000000Z",
+            &json,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(without, whole);
+        // Ann 03:00–03:12, Bo 03:05–03:20.
+        assert_eq!(whole.counts()[..2], [2, 1620]);
+    }
+}

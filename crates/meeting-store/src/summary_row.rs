@@ -296,6 +296,12 @@ impl RowValues {
         (t(Text::Key), t(Text::Profile), t(Text::Fetched))
     }
 
+    /// Attendees, attendee seconds, invitees, phone calls and phone minutes.
+    #[cfg(test)]
+    pub(crate) fn counts(&self) -> [i64; 5] {
+        self.counts
+    }
+
     /// The content hash the row was built with.
     pub(crate) fn content_hash(&self) -> &[u8; 16] {
         &self.content_hash
