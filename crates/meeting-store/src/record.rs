@@ -171,9 +171,9 @@ impl RecordJson {
             // JSON is its canonical JSON.
             debug_assert!(m.participants.is_empty(), "{}: rows beside its JSON", m.key);
             let mut full = m.clone();
-            full.participants =
-                crate::codec::parse_record(&String::from_utf8_lossy(&record.json), &m.key)?
-                    .participants;
+            full.participants = serde_json::from_slice::<Meeting>(&record.json)
+                .map_err(|e| StoreError::bad_record(format!("{}: {e}", m.key)))?
+                .participants;
             let serialised = RecordJson::of(&mut full)?;
             debug_assert_eq!(
                 String::from_utf8_lossy(&record.json),
