@@ -86,12 +86,11 @@ pub(super) fn systec_meetings_with_json(
     (meetings, jsons): (&mut Vec<Meeting>, &mut Vec<Option<MeetingJson>>),
 ) -> bool {
     let first = meetings.len();
-    systec_views(source, bytes, ctx, cache, &mut |m, n| {
+    systec_views(source, bytes, ctx, cache, &mut |mut m, n| {
         if meetings.len() == first {
             meetings.reserve(n);
             jsons.reserve(n);
         }
-        let mut m = m;
         let json = (!m.is_stub()).then(|| {
             scratch.clear();
             let head = write_meeting(&m, scratch);
